@@ -1,0 +1,83 @@
+/**
+ * The pure core of the engine: states, the transition matrix, orchestration
+ * rules and the decision function. No I/O, no clocks, no randomness: time,
+ * ids and storage come in as arguments.
+ *
+ * @example Judge a proposal
+ * ```ts
+ * import { createRun, decide, DEFAULT_POLICY } from "./mod.ts";
+ * const { run } = createRun({ kind: "flow", name: "etl" }, { runId: "r1", eventId: "e1", token: "t1" }, 0);
+ * const d = decide({ run, proposal: { to: "RUNNING", token: "t2", kind: "start" }, policy: DEFAULT_POLICY, now: 5, eventId: "e2", appliedTokenVersion: undefined });
+ * console.log(d.result.status); // "accepted"
+ * ```
+ *
+ * @module
+ */
+export {
+  DEFAULT_STATE_NAME,
+  isStateType,
+  isTerminal,
+  STATE_TYPES,
+  StateName,
+  StateType,
+  TERMINAL_STATES,
+} from "./states.ts";
+export { canTransition, TRANSITIONS } from "./transitions.ts";
+export type { Clock, IdSource } from "./ports.ts";
+export { FakeClock, SequentialIds } from "./ports.ts";
+export type {
+  EngineEvent,
+  Json,
+  NewRun,
+  PendingEvent,
+  RunKind,
+  RunRecord,
+  TransitionKind,
+} from "./model.ts";
+export type { Proposal, ProposalResult, ProposalStatus } from "./proposal.ts";
+export type { Rule, RuleContext, StateMatch } from "./rules.ts";
+export { matches } from "./rules.ts";
+export type { DecideInput, Decision, Policy } from "./decide.ts";
+export { decide, project } from "./decide.ts";
+export {
+  BOOKKEEPING_RULES,
+  IncrementRunCount,
+  SetEndTime,
+  SetStartTime,
+  UpdateTotalRunTime,
+  WaitForScheduledTime,
+} from "./bookkeeping_rules.ts";
+export { CREATE_KIND, createRun, MAX_RUN_DEPTH, runFromCreation } from "./create_run.ts";
+export {
+  ConflictError,
+  InvalidTransitionError,
+  IronFlowError,
+  NotFoundError,
+  RunNotFoundError,
+} from "./errors.ts";
+export type {
+  EventQuery,
+  Page,
+  RunQuery,
+  RunSortKey,
+  Store,
+  StoreSummary,
+  StoreTx,
+} from "./store_port.ts";
+export type { CursorPosition } from "./run_query.ts";
+export {
+  compareSortValues,
+  decodeCursor,
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+  matchesQuery,
+  MAX_PAGE_SIZE,
+  queryShape,
+  SORT_FIELDS,
+} from "./run_query.ts";
+
+import { BOOKKEEPING_RULES } from "./bookkeeping_rules.ts";
+import type { Policy } from "./decide.ts";
+
+/** The policy every run gets unless the engine is given another. */
+export const DEFAULT_POLICY: Policy = BOOKKEEPING_RULES;

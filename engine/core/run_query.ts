@@ -1,0 +1,112 @@
+/**
+ * Shared semantics of run queries: sort keys, cursors and in-memory matching,
+ * so every store adapter pages the same way.
+ *
+ * @module
+ */
+import type { RunRecord } from "./model.ts";
+import type { RunQuery, RunSortKey } from "./store_port.ts";
+
+/** Default and maximum page sizes. */
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 1000;
+
+/** Sort keys and the run field each orders by. */
+export const SORT_FIELDS: Readonly<Record<RunSortKey, keyof RunRecord>> = {
+  created: "createdAt",
+  updated: "updatedAt",
+  start: "startTime",
+  end: "endTime",
+  name: "runName",
+};
+
+/** The position after which the next page starts. */
+export interface CursorPosition {
+  sort: RunSortKey;
+  order: "asc" | "desc";
+  value: number | string | null;
+  id: string;
+}
+
+/** Encodes a page position as an opaque string. */
+export function encodeCursor(position: CursorPosition): string {
+  return btoa(JSON.stringify([position.sort, position.order, position.value, position.id]))
+    .replaceAll("=", "");
+}
+
+/** Decodes a cursor; throws `RangeError` if it is malformed or was made for another sort. */
+export function decodeCursor(
+  cursor: string,
+  sort: RunSortKey,
+  order: "asc" | "desc",
+): CursorPosition {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(atob(cursor));
+  } catch (cause) {
+    throw new RangeError(`Cursor "${cursor}" is malformed`, { cause });
+  }
+  if (
+    !Array.isArray(parsed) || parsed.length !== 4 || typeof parsed[3] !== "string" ||
+    !(parsed[2] === null || typeof parsed[2] === "number" || typeof parsed[2] === "string")
+  ) {
+    throw new RangeError(`Cursor "${cursor}" is malformed`);
+  }
+  if (parsed[0] !== sort || parsed[1] !== order) {
+    throw new RangeError(
+      `Cursor was made for sort "${parsed[0]}" ${parsed[1]}, not "${sort}" ${order}`,
+    );
+  }
+  return { sort, order, value: parsed[2], id: parsed[3] };
+}
+
+/** Resolved sort, order and limit of a query, with defaults applied. */
+export function queryShape(
+  query: RunQuery,
+): { sort: RunSortKey; order: "asc" | "desc"; limit: number } {
+  const sort = query.sort ?? "created";
+  if (!Object.hasOwn(SORT_FIELDS, sort)) throw new RangeError(`Unknown sort "${sort}"`);
+  const order = query.order ?? "desc";
+  if (order !== "asc" && order !== "desc") throw new RangeError(`Unknown order "${order}"`);
+  const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new RangeError(`Page size ${limit} must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return { sort, order, limit };
+}
+
+/** Whether `run` passes the query's filters (cursor and paging aside). */
+export function matchesQuery(run: RunRecord, query: RunQuery): boolean {
+  if (query.kind !== undefined && run.kind !== query.kind) return false;
+  if (query.states !== undefined && query.states.length > 0 && !query.states.includes(run.state)) {
+    return false;
+  }
+  if (query.flowName !== undefined && run.flowName !== query.flowName) return false;
+  if (query.name !== undefined && run.name !== query.name) return false;
+  if (query.parentId !== undefined && run.parentId !== query.parentId) return false;
+  if (query.rootId !== undefined && run.rootId !== query.rootId) return false;
+  if (query.lineageId !== undefined && run.lineageId !== query.lineageId) return false;
+  if (query.deploymentId !== undefined && run.deploymentId !== query.deploymentId) return false;
+  if (query.createdAfter !== undefined && run.createdAt < query.createdAfter) return false;
+  if (query.createdBefore !== undefined && run.createdAt >= query.createdBefore) return false;
+  if (query.tags !== undefined && !query.tags.every((tag) => run.tags.includes(tag))) return false;
+  if (query.text !== undefined && query.text !== "") {
+    const needle = query.text.toLowerCase();
+    if (
+      !run.runName.toLowerCase().includes(needle) && !run.name.toLowerCase().includes(needle) &&
+      !run.id.toLowerCase().includes(needle)
+    ) return false;
+  }
+  return true;
+}
+
+/** Compares two sort values with `null` ordered first. */
+export function compareSortValues(
+  a: number | string | null,
+  b: number | string | null,
+): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}

@@ -1,0 +1,96 @@
+/**
+ * The storage port. Adapters (memory, SQLite) live in `engine/store/`; one
+ * contract test suite runs against all of them.
+ *
+ * Writes are synchronous inside `write()`: the engine batches proposals into
+ * one transaction (group commit), so the store never waits on a caller.
+ *
+ * @module
+ */
+import type { EngineEvent, PendingEvent, RunKind, RunRecord } from "./model.ts";
+import type { StateType } from "./states.ts";
+
+/** Sort keys for run listings. */
+export type RunSortKey = "created" | "updated" | "start" | "end" | "name";
+
+/** A filtered, sorted, paged query over runs. */
+export interface RunQuery {
+  kind?: RunKind;
+  states?: readonly StateType[];
+  /** Flow name (flow runs) or owning flow's name (task runs). */
+  flowName?: string;
+  /** Task name or flow name, exact. */
+  name?: string;
+  parentId?: string;
+  rootId?: string;
+  lineageId?: string;
+  deploymentId?: string;
+  /** Case-insensitive substring of the run name, name or id. */
+  text?: string;
+  /** Runs carrying all of these tags. */
+  tags?: readonly string[];
+  createdAfter?: number;
+  createdBefore?: number;
+  sort?: RunSortKey;
+  order?: "asc" | "desc";
+  /** Opaque cursor from a previous page; must match sort and order. */
+  cursor?: string;
+  /** Page size. @default 50 */
+  limit?: number;
+}
+
+/** A page of results with the cursor of the next page. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** A query over the event log. */
+export interface EventQuery {
+  runId?: string;
+  /** Only events with `seq` greater than this. */
+  afterSeq?: number;
+  limit?: number;
+}
+
+/** Counts for dashboards and health checks. */
+export interface StoreSummary {
+  flowRuns: number;
+  taskRuns: number;
+  events: number;
+  flowRunsByState: Partial<Record<StateType, number>>;
+  taskRunsByState: Partial<Record<StateType, number>>;
+}
+
+/** What a write transaction may do. */
+export interface StoreTx {
+  /** Whether another connection committed since this connection's last write. */
+  externalChanges(): boolean;
+  /** The run as committed (including earlier writes of this transaction). */
+  getRun(runId: string): RunRecord | undefined;
+  /** Tokens already applied to a run, with the version each produced. */
+  runTokens(runId: string): Map<string, number>;
+  /** Appends an event; returns its `seq`. */
+  appendEvent(event: PendingEvent): number;
+  insertRun(run: RunRecord): void;
+  updateRun(run: RunRecord): void;
+}
+
+/** A durable (or memory) home for events and run projections. */
+export interface Store {
+  /** Schema version of the adapter's data. */
+  readonly schemaVersion: number;
+  /** Runs `fn` in one atomic write transaction. */
+  write<T>(fn: (tx: StoreTx) => T): T;
+  getRun(runId: string): RunRecord | undefined;
+  listRuns(query: RunQuery): Page<RunRecord>;
+  events(query?: EventQuery): EngineEvent[];
+  /** Highest committed `seq`, 0 when empty. */
+  lastSeq(): number;
+  summary(): StoreSummary;
+  /** Deletes all projections and rebuilds them by replaying `apply` over every event. */
+  rebuildProjections(apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord): void;
+  /** Appends already-sequenced events verbatim (import); projections are rebuilt after. */
+  importEvents(events: Iterable<EngineEvent>): void;
+  close(): void;
+}

@@ -1,0 +1,377 @@
+/**
+ * The engine: the single authority over run state. It judges proposals with
+ * the pure core and commits them to the store in batches (group commit):
+ * everything proposed in the same turn of the event loop is applied in
+ * arrival order inside one transaction, and no caller is answered before that
+ * transaction committed.
+ *
+ * @module
+ */
+import {
+  type Clock,
+  CREATE_KIND,
+  createRun,
+  decide,
+  DEFAULT_POLICY,
+  type EngineEvent,
+  type EventQuery,
+  type IdSource,
+  isTerminal,
+  type NewRun,
+  type Page,
+  type Policy,
+  project,
+  type Proposal,
+  type ProposalResult,
+  type Rule,
+  runFromCreation,
+  RunNotFoundError,
+  type RunQuery,
+  type RunRecord,
+  type Store,
+  type StoreSummary,
+  type StoreTx,
+} from "./core/mod.ts";
+
+/** Collaborators of {@linkcode createEngine}. */
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  ids: IdSource;
+  /** Orchestration policies; default: the bookkeeping rules for both kinds. */
+  policy?: { flow?: Policy; task?: Policy };
+  /** Called when a subscriber or an `after` rule throws. @default console.error */
+  onError?: (error: unknown) => void;
+}
+
+/** Called with every committed event, in `seq` order. */
+export type EventListener = (event: EngineEvent) => void;
+
+/** The engine's public surface. */
+export interface Engine {
+  readonly clock: Clock;
+  readonly store: Store;
+  createFlowRun(run: Omit<NewRun, "kind">): Promise<RunRecord>;
+  createTaskRun(run: Omit<NewRun, "kind">): Promise<RunRecord>;
+  propose(runId: string, proposal: Proposal): Promise<ProposalResult>;
+  getRun(runId: string): RunRecord | undefined;
+  listRuns(query?: RunQuery): Page<RunRecord>;
+  events(query?: EventQuery | string): EngineEvent[];
+  subscribe(listener: EventListener): () => void;
+  summary(): StoreSummary;
+  /** Resolves once everything proposed so far is committed. */
+  flush(): Promise<void>;
+  /** Replays the event log into fresh projections. */
+  rebuildProjections(): void;
+  /** The event log as JSON lines. */
+  exportEvents(): Generator<string>;
+  /** Appends JSON-lines events to an empty or matching log, then rebuilds projections. */
+  importEvents(lines: Iterable<string>): number;
+  /** Commits what is pending and closes the store. */
+  close(): Promise<void>;
+}
+
+type Pending =
+  | { op: "create"; input: NewRun; resolve: (run: RunRecord) => void; reject: (e: unknown) => void }
+  | {
+    op: "propose";
+    runId: string;
+    proposal: Proposal;
+    resolve: (result: ProposalResult) => void;
+    reject: (e: unknown) => void;
+  };
+
+interface Committed {
+  event: EngineEvent;
+  run: RunRecord;
+  after: readonly Rule[];
+}
+
+interface CachedRun {
+  run: RunRecord;
+  tokens: Map<string, number>;
+}
+
+/** Microtask hops a batch may wait for more proposals before it commits. */
+const MAX_BATCH_HOPS = 16;
+/** Live runs kept in memory; the cache is dropped when it grows past this. */
+const MAX_CACHED_RUNS = 200_000;
+
+/** Creates an engine over `store`. */
+export function createEngine(options: EngineOptions): Engine {
+  return new EngineImpl(options);
+}
+
+class EngineImpl implements Engine {
+  readonly clock: Clock;
+  readonly store: Store;
+  readonly #ids: IdSource;
+  readonly #policies: { flow: Policy; task: Policy };
+  readonly #onError: (error: unknown) => void;
+  readonly #listeners = new Set<EventListener>();
+  readonly #cache = new Map<string, CachedRun>();
+  #queue: Pending[] = [];
+  #scheduled = false;
+  #hops = 0;
+  #seen = 0;
+  #idle: Array<() => void> = [];
+  #closed = false;
+
+  constructor(options: EngineOptions) {
+    this.clock = options.clock;
+    this.store = options.store;
+    this.#ids = options.ids;
+    this.#policies = {
+      flow: options.policy?.flow ?? DEFAULT_POLICY,
+      task: options.policy?.task ?? DEFAULT_POLICY,
+    };
+    this.#onError = options.onError ?? ((error) => console.error(error));
+  }
+
+  createFlowRun(run: Omit<NewRun, "kind">): Promise<RunRecord> {
+    return this.#create({ ...run, kind: "flow" });
+  }
+
+  createTaskRun(run: Omit<NewRun, "kind">): Promise<RunRecord> {
+    return this.#create({ ...run, kind: "task" });
+  }
+
+  #create(input: NewRun): Promise<RunRecord> {
+    return new Promise((resolve, reject) => {
+      this.#enqueue({ op: "create", input, resolve, reject });
+    });
+  }
+
+  propose(runId: string, proposal: Proposal): Promise<ProposalResult> {
+    return new Promise((resolve, reject) => {
+      this.#enqueue({ op: "propose", runId, proposal, resolve, reject });
+    });
+  }
+
+  #enqueue(item: Pending): void {
+    if (this.#closed) {
+      item.reject(new Error("Engine is closed"));
+      return;
+    }
+    this.#queue.push(item);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#hops = 0;
+    this.#seen = this.#queue.length;
+    queueMicrotask(this.#tick);
+  }
+
+  // Waits a few microtask hops while proposals keep arriving, so concurrent
+  // callers share one transaction; commits as soon as a hop brings nothing new.
+  #tick = (): void => {
+    if (this.#queue.length > this.#seen && this.#hops < MAX_BATCH_HOPS) {
+      this.#seen = this.#queue.length;
+      this.#hops += 1;
+      queueMicrotask(this.#tick);
+      return;
+    }
+    this.#scheduled = false;
+    this.#flushNow();
+  };
+
+  #flushNow(): void {
+    const batch = this.#queue;
+    this.#queue = [];
+    if (batch.length === 0) return this.#notifyIdle();
+    // Outcomes are settled only after the transaction committed.
+    const outcomes: unknown[] = new Array(batch.length);
+    const failed: boolean[] = new Array(batch.length).fill(false);
+    const committed: Committed[] = [];
+    try {
+      this.store.write((tx) => {
+        if (tx.externalChanges()) this.#cache.clear();
+        const now = this.clock.now();
+        for (let i = 0; i < batch.length; i++) {
+          const item = batch[i]!;
+          try {
+            outcomes[i] = item.op === "create"
+              ? this.#applyCreate(tx, item.input, now, committed)
+              : this.#applyProposal(tx, item.runId, item.proposal, now, committed);
+          } catch (error) {
+            outcomes[i] = error;
+            failed[i] = true;
+          }
+        }
+      });
+    } catch (error) {
+      // The transaction rolled back: nothing of this batch is durable.
+      this.#cache.clear();
+      for (const item of batch) item.reject(error);
+      return this.#notifyIdle();
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const item = batch[i]!;
+      if (failed[i]) item.reject(outcomes[i]);
+      else (item.resolve as (value: unknown) => void)(outcomes[i]);
+    }
+    for (const { event, run, after } of committed) {
+      for (const rule of after) this.#safely(() => rule.after!(event, run));
+      if (this.#listeners.size === 0) continue;
+      for (const listener of this.#listeners) this.#safely(() => listener(event));
+    }
+    if (this.#queue.length === 0) this.#notifyIdle();
+  }
+
+  #applyCreate(
+    tx: StoreTx,
+    input: NewRun,
+    now: number,
+    committed: Committed[],
+  ): RunRecord {
+    if (input.id !== undefined) {
+      // Creating with a caller-chosen id is idempotent: the same id returns the run.
+      const existing = this.#load(tx, input.id);
+      if (existing) return existing.run;
+    }
+    const runId = input.id ?? this.#ids.next();
+    const { run, event } = createRun(
+      input,
+      { runId, eventId: `${runId}.1`, token: `${CREATE_KIND}:${runId}` },
+      now,
+    );
+    const seq = tx.appendEvent(event);
+    tx.insertRun(run);
+    committed.push({ event: { ...event, seq }, run, after: [] });
+    this.#remember({ run, tokens: new Map([[event.token, 1]]) });
+    return { ...run };
+  }
+
+  #applyProposal(
+    tx: StoreTx,
+    runId: string,
+    proposal: Proposal,
+    now: number,
+    committed: Committed[],
+  ): ProposalResult {
+    const cached = this.#load(tx, runId);
+    if (!cached) throw new RunNotFoundError(runId);
+    const decision = decide({
+      run: cached.run,
+      proposal,
+      policy: this.#policies[cached.run.kind],
+      now,
+      eventId: `${runId}.${cached.run.version + 1}`,
+      appliedTokenVersion: cached.tokens.get(proposal.token),
+    });
+    if (!decision.commit) return decision.result;
+    const seq = tx.appendEvent(decision.event);
+    tx.updateRun(decision.next);
+    const event = decision.event as EngineEvent;
+    event.seq = seq;
+    committed.push({ event, run: decision.next, after: decision.after });
+    cached.run = decision.next;
+    cached.tokens.set(proposal.token, decision.next.version);
+    if (isTerminal(decision.next.state)) this.#cache.delete(runId);
+    return { ...decision.result, seq };
+  }
+
+  #load(tx: StoreTx, runId: string): CachedRun | undefined {
+    const hit = this.#cache.get(runId);
+    if (hit) return hit;
+    const run = tx.getRun(runId);
+    if (!run) return undefined;
+    const loaded = { run, tokens: tx.runTokens(runId) };
+    this.#remember(loaded);
+    return loaded;
+  }
+
+  #remember(entry: CachedRun): void {
+    if (this.#cache.size >= MAX_CACHED_RUNS) this.#cache.clear();
+    this.#cache.set(entry.run.id, entry);
+  }
+
+  #safely(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.#onError(error);
+    }
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idle;
+    this.#idle = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    return this.store.getRun(runId);
+  }
+
+  listRuns(query: RunQuery = {}): Page<RunRecord> {
+    return this.store.listRuns(query);
+  }
+
+  events(query: EventQuery | string = {}): EngineEvent[] {
+    return this.store.events(typeof query === "string" ? { runId: query } : query);
+  }
+
+  subscribe(listener: EventListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  summary(): StoreSummary {
+    return this.store.summary();
+  }
+
+  flush(): Promise<void> {
+    if (!this.#scheduled && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  rebuildProjections(): void {
+    this.#cache.clear();
+    this.store.rebuildProjections((prev, event) => {
+      if (prev === undefined || event.from === null) return runFromCreation(event);
+      return project(prev, event, this.#policies[prev.kind]);
+    });
+  }
+
+  *exportEvents(): Generator<string> {
+    let afterSeq = 0;
+    while (true) {
+      const page = this.store.events({ afterSeq, limit: 10_000 });
+      if (page.length === 0) return;
+      for (const event of page) yield JSON.stringify(event);
+      afterSeq = page.at(-1)!.seq;
+    }
+  }
+
+  importEvents(lines: Iterable<string>): number {
+    let count = 0;
+    const store = this.store;
+    function* parse(): Generator<EngineEvent> {
+      let lineNumber = 0;
+      for (const line of lines) {
+        lineNumber += 1;
+        if (line.trim() === "") continue;
+        let event: EngineEvent;
+        try {
+          event = JSON.parse(line) as EngineEvent;
+        } catch (cause) {
+          throw new SyntaxError(`Cannot import line ${lineNumber}: not valid JSON`, { cause });
+        }
+        if (typeof event.seq !== "number" || typeof event.runId !== "string") {
+          throw new TypeError(`Cannot import line ${lineNumber}: not an IronFlow event`);
+        }
+        count += 1;
+        yield event;
+      }
+    }
+    store.importEvents(parse());
+    this.rebuildProjections();
+    return count;
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+    this.store.close();
+  }
+}

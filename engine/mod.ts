@@ -1,0 +1,19 @@
+/**
+ * The IronFlow engine: the deterministic state machine and durable history.
+ *
+ * @example Run a flow run through its lifecycle
+ * ```ts
+ * import { createEngine, createMemoryStore, FakeClock, SequentialIds } from "./mod.ts";
+ * const engine = createEngine({ store: createMemoryStore(), clock: new FakeClock(), ids: new SequentialIds("run") });
+ * const run = await engine.createFlowRun({ name: "etl" });
+ * const started = await engine.propose(run.id, { to: "RUNNING", token: "t1", kind: "start" });
+ * console.log(started.status, started.version); // accepted 2
+ * ```
+ *
+ * @module
+ */
+export * from "./core/mod.ts";
+export { createEngine, type Engine, type EngineOptions, type EventListener } from "./engine.ts";
+export { createMemoryStore, createSqliteStore, SCHEMA_VERSION } from "./store/mod.ts";
+export type { SqliteStoreOptions } from "./store/mod.ts";
+export { createIdSource, systemClock } from "./ids.ts";

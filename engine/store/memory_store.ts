@@ -1,0 +1,176 @@
+/**
+ * A store that keeps everything in memory: for tests, scripts and
+ * benchmarks. Same contract as the SQLite store.
+ *
+ * @module
+ */
+import {
+  compareSortValues,
+  decodeCursor,
+  encodeCursor,
+  type EngineEvent,
+  type EventQuery,
+  matchesQuery,
+  type Page,
+  type PendingEvent,
+  queryShape,
+  type RunQuery,
+  type RunRecord,
+  SORT_FIELDS,
+  type Store,
+  type StoreSummary,
+  type StoreTx,
+} from "../core/mod.ts";
+
+/** Creates an empty in-memory store. */
+export function createMemoryStore(): Store {
+  return new MemoryStore();
+}
+
+class MemoryStore implements Store {
+  readonly schemaVersion = 1;
+  #events: EngineEvent[] = [];
+  #runs = new Map<string, RunRecord>();
+  #tokens = new Map<string, Map<string, number>>();
+  #closed = false;
+
+  write<T>(fn: (tx: StoreTx) => T): T {
+    this.#assertOpen();
+    const eventsBefore = this.#events.length;
+    const touched = new Map<string, RunRecord | undefined>();
+    const tx: StoreTx = {
+      externalChanges: () => false,
+      getRun: (id) => this.#runs.get(id),
+      runTokens: (id) => new Map(this.#tokens.get(id)),
+      appendEvent: (event) => this.#append(event),
+      insertRun: (run) => {
+        if (this.#runs.has(run.id)) throw new Error(`Run "${run.id}" already exists`);
+        if (!touched.has(run.id)) touched.set(run.id, undefined);
+        this.#runs.set(run.id, { ...run });
+      },
+      updateRun: (run) => {
+        const prev = this.#runs.get(run.id);
+        if (!prev) throw new Error(`Run "${run.id}" does not exist`);
+        if (!touched.has(run.id)) touched.set(run.id, prev);
+        this.#runs.set(run.id, { ...run });
+      },
+    };
+    try {
+      return fn(tx);
+    } catch (error) {
+      // Roll back: drop appended events and restore touched runs.
+      for (const event of this.#events.splice(eventsBefore)) {
+        this.#tokens.get(event.runId)?.delete(event.token);
+      }
+      for (const [id, prev] of touched) {
+        if (prev === undefined) this.#runs.delete(id);
+        else this.#runs.set(id, prev);
+      }
+      throw error;
+    }
+  }
+
+  #append(event: PendingEvent): number {
+    const seq = this.#events.length + 1;
+    this.#events.push({ ...event, seq });
+    let tokens = this.#tokens.get(event.runId);
+    if (!tokens) this.#tokens.set(event.runId, tokens = new Map());
+    tokens.set(event.token, event.version);
+    return seq;
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    this.#assertOpen();
+    const run = this.#runs.get(runId);
+    return run ? { ...run } : undefined;
+  }
+
+  listRuns(query: RunQuery): Page<RunRecord> {
+    this.#assertOpen();
+    const { sort, order, limit } = queryShape(query);
+    const field = SORT_FIELDS[sort];
+    const sign = order === "asc" ? 1 : -1;
+    const valueOf = (run: RunRecord) => run[field] as number | string | null;
+    const after = query.cursor ? decodeCursor(query.cursor, sort, order) : undefined;
+    const rows = [...this.#runs.values()].filter((run) => {
+      if (!matchesQuery(run, query)) return false;
+      if (!after) return true;
+      const c = compareSortValues(valueOf(run), after.value) || compareSortValues(run.id, after.id);
+      return c * sign > 0;
+    });
+    rows.sort((a, b) =>
+      sign * (compareSortValues(valueOf(a), valueOf(b)) || compareSortValues(a.id, b.id))
+    );
+    const items = rows.slice(0, limit).map((run) => ({ ...run }));
+    const last = items.at(-1);
+    const nextCursor = rows.length > limit && last
+      ? encodeCursor({ sort, order, value: valueOf(last), id: last.id })
+      : null;
+    return { items, nextCursor };
+  }
+
+  events(query: EventQuery = {}): EngineEvent[] {
+    this.#assertOpen();
+    const after = query.afterSeq ?? 0;
+    const out: EngineEvent[] = [];
+    for (let i = after; i < this.#events.length; i++) {
+      const event = this.#events[i]!;
+      if (query.runId !== undefined && event.runId !== query.runId) continue;
+      out.push(event);
+      if (query.limit !== undefined && out.length >= query.limit) break;
+    }
+    return out;
+  }
+
+  lastSeq(): number {
+    return this.#events.length;
+  }
+
+  summary(): StoreSummary {
+    this.#assertOpen();
+    const summary: StoreSummary = {
+      flowRuns: 0,
+      taskRuns: 0,
+      events: this.#events.length,
+      flowRunsByState: {},
+      taskRunsByState: {},
+    };
+    for (const run of this.#runs.values()) {
+      const byState = run.kind === "flow" ? summary.flowRunsByState : summary.taskRunsByState;
+      if (run.kind === "flow") summary.flowRuns += 1;
+      else summary.taskRuns += 1;
+      byState[run.state] = (byState[run.state] ?? 0) + 1;
+    }
+    return summary;
+  }
+
+  rebuildProjections(
+    apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord,
+  ): void {
+    this.#assertOpen();
+    this.#runs.clear();
+    for (const event of this.#events) {
+      this.#runs.set(event.runId, apply(this.#runs.get(event.runId), event));
+    }
+  }
+
+  importEvents(events: Iterable<EngineEvent>): void {
+    this.#assertOpen();
+    for (const event of events) {
+      if (event.seq !== this.#events.length + 1) {
+        throw new RangeError(
+          `Cannot import event seq ${event.seq}: expected seq ${this.#events.length + 1}`,
+        );
+      }
+      this.#append(event);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error("Store is closed");
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Store adapters: memory (tests, scripts) and SQLite (the durable default).
+ *
+ * @example
+ * ```ts
+ * import { createSqliteStore } from "./mod.ts";
+ * const store = createSqliteStore(":memory:");
+ * console.log(store.summary().flowRuns); // 0
+ * store.close();
+ * ```
+ *
+ * @module
+ */
+export { createMemoryStore } from "./memory_store.ts";
+export { createSqliteStore, type SqliteStoreOptions } from "./sqlite_store.ts";
+export { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";

@@ -1,0 +1,118 @@
+/**
+ * Schema of the SQLite store as migrations (TS strings, so the single binary
+ * carries them). Each entry moves the schema one version up.
+ *
+ * @module
+ */
+
+const RUN_COLUMNS = `
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  flow_name TEXT NOT NULL,
+  run_name TEXT NOT NULL,
+  parent_id TEXT,
+  root_id TEXT NOT NULL,
+  parent_task_run_id TEXT,
+  depth INTEGER NOT NULL,
+  deployment_id TEXT,
+  lineage_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  state_name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL,
+  expected_start_time INTEGER,
+  start_time INTEGER,
+  end_time INTEGER,
+  run_count INTEGER NOT NULL,
+  total_run_time_ms INTEGER NOT NULL,
+  task_key TEXT,
+  map_index INTEGER,
+  tags TEXT,
+  parameters TEXT,
+  message TEXT`;
+
+/** Ordered migrations; index + 1 is the schema version they produce. */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    run_kind TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT NOT NULL,
+    state_name TEXT NOT NULL,
+    token TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    rules TEXT,
+    data TEXT
+  );
+  CREATE INDEX events_by_run ON events (run_id, seq);
+  CREATE TABLE flow_runs (${RUN_COLUMNS});
+  CREATE INDEX flow_runs_by_created ON flow_runs (created_at, id);
+  CREATE INDEX flow_runs_by_state ON flow_runs (state, created_at, id);
+  CREATE INDEX flow_runs_by_flow ON flow_runs (flow_name, created_at, id);
+  CREATE INDEX flow_runs_by_parent ON flow_runs (parent_id) WHERE parent_id IS NOT NULL;
+  CREATE INDEX flow_runs_by_lineage ON flow_runs (lineage_id);
+  CREATE INDEX flow_runs_by_deployment ON flow_runs (deployment_id, created_at, id)
+    WHERE deployment_id IS NOT NULL;
+  CREATE TABLE task_runs (${RUN_COLUMNS});
+  CREATE INDEX task_runs_by_parent ON task_runs (parent_id, created_at, id);
+  `,
+];
+
+/** The schema version this build writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Column list of run tables, in the order the insert statement binds them. */
+export const RUN_COLUMN_NAMES = [
+  "id",
+  "name",
+  "flow_name",
+  "run_name",
+  "parent_id",
+  "root_id",
+  "parent_task_run_id",
+  "depth",
+  "deployment_id",
+  "lineage_id",
+  "attempt",
+  "state",
+  "state_name",
+  "version",
+  "created_at",
+  "updated_at",
+  "expected_start_time",
+  "start_time",
+  "end_time",
+  "run_count",
+  "total_run_time_ms",
+  "task_key",
+  "map_index",
+  "tags",
+  "parameters",
+  "message",
+] as const;
+
+/** SQL of the statements on the hot path. */
+export function runSql(table: "flow_runs" | "task_runs") {
+  return {
+    insert: `INSERT INTO ${table} (${RUN_COLUMN_NAMES.join(", ")}) VALUES (${
+      RUN_COLUMN_NAMES.map(() => "?").join(", ")
+    })`,
+    update: `UPDATE ${table} SET state = ?, state_name = ?, version = ?, updated_at = ?,
+      start_time = ?, end_time = ?, run_count = ?, total_run_time_ms = ?, message = ?
+      WHERE id = ?`,
+    get: `SELECT * FROM ${table} WHERE id = ?`,
+  };
+}
+
+export const INSERT_EVENT_SQL = `INSERT INTO events
+  (seq, id, run_id, run_kind, from_state, to_state, state_name, token, version, kind, at, rules, data)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+export const RUN_TOKENS_SQL = "SELECT token, version FROM events WHERE run_id = ?";
+export const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";

@@ -1,0 +1,448 @@
+/**
+ * The durable store: `node:sqlite` (built into Deno and its compiled
+ * binaries), WAL, one transaction per engine batch.
+ *
+ * @module
+ */
+import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import {
+  decodeCursor,
+  encodeCursor,
+  type EngineEvent,
+  type EventQuery,
+  type Json,
+  type Page,
+  type PendingEvent,
+  queryShape,
+  type RunKind,
+  type RunQuery,
+  type RunRecord,
+  type RunSortKey,
+  type StateType,
+  type Store,
+  type StoreSummary,
+  type StoreTx,
+} from "../core/mod.ts";
+import {
+  INSERT_EVENT_SQL,
+  LAST_SEQ_SQL,
+  MIGRATIONS,
+  RUN_TOKENS_SQL,
+  runSql,
+  SCHEMA_VERSION,
+} from "./sqlite_schema.ts";
+
+/** Options of {@linkcode createSqliteStore}. */
+export interface SqliteStoreOptions {
+  /** Milliseconds a writer waits for another process's lock. @default 5000 */
+  busyTimeoutMs?: number;
+}
+
+/** Opens (and migrates) the SQLite store at `path` (`":memory:"` works too). */
+export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
+  return new SqliteStore(path, options);
+}
+
+type Row = Record<string, SQLInputValue>;
+
+const SORT_COLUMNS: Readonly<Record<RunSortKey, string>> = {
+  created: "created_at",
+  updated: "updated_at",
+  start: "IFNULL(start_time, 0)",
+  end: "IFNULL(end_time, 0)",
+  name: "run_name",
+};
+
+class SqliteStore implements Store {
+  readonly schemaVersion = SCHEMA_VERSION;
+  readonly #db: DatabaseSync;
+  readonly #insertEvent: StatementSync;
+  readonly #runTokens: StatementSync;
+  readonly #dataVersion: StatementSync;
+  readonly #runs: Record<
+    RunKind,
+    { insert: StatementSync; update: StatementSync; get: StatementSync }
+  >;
+  #lastDataVersion = -1;
+  #closed = false;
+
+  constructor(path: string, options: SqliteStoreOptions) {
+    this.#db = new DatabaseSync(path);
+    this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.#db.exec("PRAGMA journal_mode = WAL");
+    this.#db.exec("PRAGMA synchronous = NORMAL");
+    this.#db.exec("PRAGMA foreign_keys = OFF");
+    this.#migrate();
+    this.#insertEvent = this.#db.prepare(INSERT_EVENT_SQL);
+    this.#runTokens = this.#db.prepare(RUN_TOKENS_SQL);
+    this.#dataVersion = this.#db.prepare("PRAGMA data_version");
+    const prepare = (table: "flow_runs" | "task_runs") => {
+      const sql = runSql(table);
+      return {
+        insert: this.#db.prepare(sql.insert),
+        update: this.#db.prepare(sql.update),
+        get: this.#db.prepare(sql.get),
+      };
+    };
+    this.#runs = { flow: prepare("flow_runs"), task: prepare("task_runs") };
+  }
+
+  #migrate(): void {
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
+      const row = this.#db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as
+        | { v: number | null }
+        | undefined;
+      const current = row?.v ?? 0;
+      if (current > SCHEMA_VERSION) {
+        throw new Error(
+          `Database schema version ${current} is newer than this build supports (${SCHEMA_VERSION})`,
+        );
+      }
+      for (let version = current + 1; version <= SCHEMA_VERSION; version++) {
+        this.#db.exec(MIGRATIONS[version - 1]!);
+        this.#db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(version);
+      }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  write<T>(fn: (tx: StoreTx) => T): T {
+    this.#assertOpen();
+    this.#db.exec("BEGIN IMMEDIATE");
+    const tx: StoreTx = {
+      externalChanges: () => {
+        const version = (this.#dataVersion.get() as { data_version: number }).data_version;
+        const changed = version !== this.#lastDataVersion;
+        this.#lastDataVersion = version;
+        return changed;
+      },
+      getRun: (id) => this.#getRun(id),
+      runTokens: (id) => {
+        const tokens = new Map<string, number>();
+        for (
+          const row of this.#runTokens.iterate(id) as Iterable<{ token: string; version: number }>
+        ) {
+          tokens.set(row.token, row.version);
+        }
+        return tokens;
+      },
+      appendEvent: (event) => this.#append(event, null),
+      insertRun: (run) => {
+        this.#runs[run.kind].insert.run(...runToRow(run));
+      },
+      updateRun: (run) => {
+        this.#runs[run.kind].update.run(
+          run.state,
+          run.stateName,
+          run.version,
+          run.updatedAt,
+          run.startTime,
+          run.endTime,
+          run.runCount,
+          run.totalRunTimeMs,
+          run.message,
+          run.id,
+        );
+      },
+    };
+    let result: T;
+    try {
+      result = fn(tx);
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+    this.#db.exec("COMMIT");
+    // Our own commit does not change data_version for this connection.
+    return result;
+  }
+
+  #append(event: PendingEvent, seq: number | null): number {
+    const result = this.#insertEvent.run(
+      seq,
+      event.id,
+      event.runId,
+      event.runKind,
+      event.from,
+      event.to,
+      event.stateName,
+      event.token,
+      event.version,
+      event.kind,
+      event.at,
+      event.rules.length > 0 ? event.rules.join(",") : null,
+      event.data === null ? null : JSON.stringify(event.data),
+    );
+    return Number(result.lastInsertRowid);
+  }
+
+  #getRun(id: string): RunRecord | undefined {
+    const flow = this.#runs.flow.get.get(id) as Row | undefined;
+    if (flow) return rowToRun(flow, "flow");
+    const task = this.#runs.task.get.get(id) as Row | undefined;
+    return task ? rowToRun(task, "task") : undefined;
+  }
+
+  getRun(runId: string): RunRecord | undefined {
+    this.#assertOpen();
+    return this.#getRun(runId);
+  }
+
+  listRuns(query: RunQuery): Page<RunRecord> {
+    this.#assertOpen();
+    const { sort, order, limit } = queryShape(query);
+    const kind: RunKind = query.kind ?? "flow";
+    const table = kind === "flow" ? "flow_runs" : "task_runs";
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    const add = (clause: string, ...values: SQLInputValue[]) => {
+      where.push(clause);
+      params.push(...values);
+    };
+    if (query.states?.length) {
+      add(`state IN (${query.states.map(() => "?").join(", ")})`, ...query.states);
+    }
+    if (query.flowName !== undefined) add("flow_name = ?", query.flowName);
+    if (query.name !== undefined) add("name = ?", query.name);
+    if (query.parentId !== undefined) add("parent_id = ?", query.parentId);
+    if (query.rootId !== undefined) add("root_id = ?", query.rootId);
+    if (query.lineageId !== undefined) add("lineage_id = ?", query.lineageId);
+    if (query.deploymentId !== undefined) add("deployment_id = ?", query.deploymentId);
+    if (query.createdAfter !== undefined) add("created_at >= ?", query.createdAfter);
+    if (query.createdBefore !== undefined) add("created_at < ?", query.createdBefore);
+    for (const tag of query.tags ?? []) {
+      add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tag);
+    }
+    if (query.text) {
+      const like = `%${query.text.replaceAll(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      add(
+        "(run_name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')",
+        like,
+        like,
+        like,
+      );
+    }
+    const column = SORT_COLUMNS[sort];
+    const direction = order === "asc" ? "ASC" : "DESC";
+    const cmp = order === "asc" ? ">" : "<";
+    if (query.cursor) {
+      const after = decodeCursor(query.cursor, sort, order);
+      const value = after.value ?? 0;
+      add(`(${column} ${cmp} ? OR (${column} = ? AND id ${cmp} ?))`, value, value, after.id);
+    }
+    const sql = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+      ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
+    const rows = this.#db.prepare(sql).all(...params, limit + 1) as Row[];
+    const items = rows.slice(0, limit).map((row) => rowToRun(row, kind));
+    const last = items.at(-1);
+    const nextCursor = rows.length > limit && last
+      ? encodeCursor({ sort, order, value: sortValue(last, sort), id: last.id })
+      : null;
+    return { items, nextCursor };
+  }
+
+  events(query: EventQuery = {}): EngineEvent[] {
+    this.#assertOpen();
+    const where: string[] = ["seq > ?"];
+    const params: SQLInputValue[] = [query.afterSeq ?? 0];
+    if (query.runId !== undefined) {
+      where.push("run_id = ?");
+      params.push(query.runId);
+    }
+    const limit = query.limit !== undefined ? " LIMIT ?" : "";
+    if (query.limit !== undefined) params.push(query.limit);
+    const rows = this.#db.prepare(
+      `SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY seq${limit}`,
+    ).all(...params) as Row[];
+    return rows.map(rowToEvent);
+  }
+
+  lastSeq(): number {
+    this.#assertOpen();
+    return (this.#db.prepare(LAST_SEQ_SQL).get() as { seq: number }).seq;
+  }
+
+  summary(): StoreSummary {
+    this.#assertOpen();
+    const count = (table: string) => {
+      const byState: Partial<Record<StateType, number>> = {};
+      let total = 0;
+      const rows = this.#db.prepare(`SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`)
+        .all() as { state: StateType; n: number }[];
+      for (const row of rows) {
+        byState[row.state] = row.n;
+        total += row.n;
+      }
+      return { byState, total };
+    };
+    const flows = count("flow_runs");
+    const tasks = count("task_runs");
+    return {
+      flowRuns: flows.total,
+      taskRuns: tasks.total,
+      events: this.lastSeq(),
+      flowRunsByState: flows.byState,
+      taskRunsByState: tasks.byState,
+    };
+  }
+
+  rebuildProjections(
+    apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord,
+  ): void {
+    this.#assertOpen();
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#db.exec("DELETE FROM flow_runs; DELETE FROM task_runs;");
+      // Events of one run are contiguous in this order, so one record is held at a time.
+      const rows = this.#db.prepare("SELECT * FROM events ORDER BY run_id, seq")
+        .iterate() as Iterable<Row>;
+      let current: RunRecord | undefined;
+      const flush = () => {
+        if (current) this.#runs[current.kind].insert.run(...runToRow(current));
+      };
+      for (const row of rows) {
+        const event = rowToEvent(row);
+        if (current && current.id !== event.runId) {
+          flush();
+          current = undefined;
+        }
+        current = apply(current, event);
+      }
+      flush();
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  importEvents(events: Iterable<EngineEvent>): void {
+    this.#assertOpen();
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      let expected = this.lastSeq() + 1;
+      for (const event of events) {
+        if (event.seq !== expected) {
+          throw new RangeError(`Cannot import event seq ${event.seq}: expected seq ${expected}`);
+        }
+        this.#append(event, event.seq);
+        expected += 1;
+      }
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#db.close();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new Error("Store is closed");
+  }
+}
+
+function sortValue(run: RunRecord, sort: RunSortKey): number | string {
+  switch (sort) {
+    case "created":
+      return run.createdAt;
+    case "updated":
+      return run.updatedAt;
+    case "start":
+      return run.startTime ?? 0;
+    case "end":
+      return run.endTime ?? 0;
+    case "name":
+      return run.runName;
+  }
+}
+
+function runToRow(run: RunRecord): SQLInputValue[] {
+  return [
+    run.id,
+    run.name,
+    run.flowName,
+    run.runName,
+    run.parentId,
+    run.rootId,
+    run.parentTaskRunId,
+    run.depth,
+    run.deploymentId,
+    run.lineageId,
+    run.attempt,
+    run.state,
+    run.stateName,
+    run.version,
+    run.createdAt,
+    run.updatedAt,
+    run.expectedStartTime,
+    run.startTime,
+    run.endTime,
+    run.runCount,
+    run.totalRunTimeMs,
+    run.taskKey,
+    run.mapIndex,
+    run.tags.length > 0 ? JSON.stringify(run.tags) : null,
+    run.parameters === null ? null : JSON.stringify(run.parameters),
+    run.message,
+  ];
+}
+
+function rowToRun(row: Row, kind: RunKind): RunRecord {
+  return {
+    id: row["id"] as string,
+    kind,
+    name: row["name"] as string,
+    flowName: row["flow_name"] as string,
+    runName: row["run_name"] as string,
+    parentId: row["parent_id"] as string | null,
+    rootId: row["root_id"] as string,
+    parentTaskRunId: row["parent_task_run_id"] as string | null,
+    depth: row["depth"] as number,
+    deploymentId: row["deployment_id"] as string | null,
+    lineageId: row["lineage_id"] as string,
+    attempt: row["attempt"] as number,
+    state: row["state"] as StateType,
+    stateName: row["state_name"] as string,
+    version: row["version"] as number,
+    createdAt: row["created_at"] as number,
+    updatedAt: row["updated_at"] as number,
+    expectedStartTime: row["expected_start_time"] as number | null,
+    startTime: row["start_time"] as number | null,
+    endTime: row["end_time"] as number | null,
+    runCount: row["run_count"] as number,
+    totalRunTimeMs: row["total_run_time_ms"] as number,
+    taskKey: row["task_key"] as string | null,
+    mapIndex: row["map_index"] as number | null,
+    tags: row["tags"] ? JSON.parse(row["tags"] as string) as string[] : [],
+    parameters: row["parameters"] ? JSON.parse(row["parameters"] as string) as Json : null,
+    message: row["message"] as string | null,
+  };
+}
+
+function rowToEvent(row: Row): EngineEvent {
+  return {
+    seq: row["seq"] as number,
+    id: row["id"] as string,
+    runId: row["run_id"] as string,
+    runKind: row["run_kind"] as RunKind,
+    from: row["from_state"] as StateType | null,
+    to: row["to_state"] as StateType,
+    stateName: row["state_name"] as string,
+    token: row["token"] as string,
+    version: row["version"] as number,
+    kind: row["kind"] as string,
+    at: row["at"] as number,
+    rules: row["rules"] ? (row["rules"] as string).split(",") : [],
+    data: row["data"] ? JSON.parse(row["data"] as string) as EngineEvent["data"] : null,
+  };
+}
