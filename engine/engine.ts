@@ -17,6 +17,8 @@ import {
   type EventQuery,
   type IdSource,
   isTerminal,
+  type LogQuery,
+  type LogRecord,
   type NewRun,
   type Page,
   type Policy,
@@ -58,6 +60,11 @@ export interface Engine {
   listRuns(query?: RunQuery): Page<RunRecord>;
   events(query?: EventQuery | string): EngineEvent[];
   subscribe(listener: EventListener): () => void;
+  /** Queues log lines; they commit with the next batch. */
+  log(records: readonly LogRecord[]): void;
+  logs(query: LogQuery): LogRecord[];
+  /** Called with every committed log line. */
+  subscribeLogs(listener: (log: LogRecord) => void): () => void;
   summary(): StoreSummary;
   /** Resolves once everything proposed so far is committed. */
   flush(): Promise<void>;
@@ -111,6 +118,8 @@ class EngineImpl implements Engine {
   readonly #listeners = new Set<EventListener>();
   readonly #cache = new Map<string, CachedRun>();
   #queue: Pending[] = [];
+  #logQueue: LogRecord[] = [];
+  readonly #logListeners = new Set<(log: LogRecord) => void>();
   #scheduled = false;
   #hops = 0;
   #seen = 0;
@@ -154,6 +163,10 @@ class EngineImpl implements Engine {
       return;
     }
     this.#queue.push(item);
+    this.#schedule();
+  }
+
+  #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
     this.#hops = 0;
@@ -176,8 +189,10 @@ class EngineImpl implements Engine {
 
   #flushNow(): void {
     const batch = this.#queue;
+    const logs = this.#logQueue;
     this.#queue = [];
-    if (batch.length === 0) return this.#notifyIdle();
+    this.#logQueue = [];
+    if (batch.length === 0 && logs.length === 0) return this.#notifyIdle();
     // Outcomes are settled only after the transaction committed.
     const outcomes: unknown[] = new Array(batch.length);
     const failed: boolean[] = new Array(batch.length).fill(false);
@@ -197,6 +212,7 @@ class EngineImpl implements Engine {
             failed[i] = true;
           }
         }
+        for (const log of logs) log.id = tx.appendLog(log);
       });
     } catch (error) {
       // The transaction rolled back: nothing of this batch is durable.
@@ -209,12 +225,17 @@ class EngineImpl implements Engine {
       if (failed[i]) item.reject(outcomes[i]);
       else (item.resolve as (value: unknown) => void)(outcomes[i]);
     }
+    if (this.#logListeners.size > 0) {
+      for (const log of logs) {
+        for (const listener of this.#logListeners) this.#safely(() => listener(log));
+      }
+    }
     for (const { event, run, after } of committed) {
       for (const rule of after) this.#safely(() => rule.after!(event, run));
       if (this.#listeners.size === 0) continue;
       for (const listener of this.#listeners) this.#safely(() => listener(event));
     }
-    if (this.#queue.length === 0) this.#notifyIdle();
+    if (this.#queue.length === 0 && this.#logQueue.length === 0) this.#notifyIdle();
   }
 
   #applyCreate(
@@ -320,8 +341,25 @@ class EngineImpl implements Engine {
     return this.store.summary();
   }
 
+  log(records: readonly LogRecord[]): void {
+    if (this.#closed) throw new Error("Engine is closed");
+    for (const record of records) this.#logQueue.push({ ...record });
+    this.#schedule();
+  }
+
+  logs(query: LogQuery): LogRecord[] {
+    return this.store.logs(query);
+  }
+
+  subscribeLogs(listener: (log: LogRecord) => void): () => void {
+    this.#logListeners.add(listener);
+    return () => this.#logListeners.delete(listener);
+  }
+
   flush(): Promise<void> {
-    if (!this.#scheduled && this.#queue.length === 0) return Promise.resolve();
+    if (!this.#scheduled && this.#queue.length === 0 && this.#logQueue.length === 0) {
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 

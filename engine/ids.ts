@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { IdSource } from "./core/mod.ts";
+import type { IdSource, Timer } from "./core/mod.ts";
 
 /** Creates an id source whose ids sort by creation within one process. */
 export function createIdSource(): IdSource {
@@ -19,5 +19,21 @@ export function createIdSource(): IdSource {
   };
 }
 
-/** The wall clock. */
-export const systemClock = { now: () => Date.now() };
+/** The wall clock, with real timers. */
+export const systemClock: Timer = {
+  now: () => Date.now(),
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(signal!.reason);
+      };
+      const timer = setTimeout(() => {
+        signal?.removeEventListener("abort", onAbort);
+        resolve();
+      }, Math.max(0, ms));
+      signal?.addEventListener("abort", onAbort, { once: true });
+    });
+  },
+};

@@ -23,11 +23,15 @@ export {
   TERMINAL_STATES,
 } from "./states.ts";
 export { canTransition, TRANSITIONS } from "./transitions.ts";
-export type { Clock, IdSource } from "./ports.ts";
+export type { Clock, IdSource, Timer } from "./ports.ts";
 export { FakeClock, SequentialIds } from "./ports.ts";
+export { LogLevel } from "./model.ts";
 export type {
   EngineEvent,
   Json,
+  LogLevelName,
+  LogQuery,
+  LogRecord,
   NewRun,
   PendingEvent,
   RunKind,
@@ -76,8 +80,15 @@ export {
   SORT_FIELDS,
 } from "./run_query.ts";
 
+export { RetryFailedRuns, SetExpectedStartTime } from "./retry_rules.ts";
+
 import { BOOKKEEPING_RULES } from "./bookkeeping_rules.ts";
 import type { Policy } from "./decide.ts";
+import { RetryFailedRuns, SetExpectedStartTime } from "./retry_rules.ts";
 
 /** The policy every run gets unless the engine is given another. */
-export const DEFAULT_POLICY: Policy = BOOKKEEPING_RULES;
+export const DEFAULT_POLICY: Policy = [
+  RetryFailedRuns,
+  ...BOOKKEEPING_RULES,
+  SetExpectedStartTime,
+];

@@ -104,3 +104,42 @@ export interface EngineEvent {
 
 /** An event before the store has given it a `seq`. */
 export type PendingEvent = Omit<EngineEvent, "seq">;
+
+/** Log levels, Python-logging compatible numbers. */
+export const LogLevel = {
+  DEBUG: 10,
+  INFO: 20,
+  WARNING: 30,
+  ERROR: 40,
+  CRITICAL: 50,
+} as const;
+
+/** A log level name. */
+export type LogLevelName = keyof typeof LogLevel;
+
+/** One log line linked to a flow run (and maybe one of its task runs). */
+export interface LogRecord {
+  /** Assigned by the store. */
+  id?: number;
+  flowRunId: string;
+  taskRunId: string | null;
+  level: number;
+  message: string;
+  at: number;
+  /** Logger name, e.g. `ironflow.task`. */
+  name: string;
+}
+
+/** A filtered query over logs. */
+export interface LogQuery {
+  flowRunId?: string;
+  taskRunId?: string;
+  /** Only lines at this level or above. */
+  minLevel?: number;
+  /** Case-insensitive substring of the message. */
+  text?: string;
+  /** Only lines with an id greater than this. */
+  afterId?: number;
+  /** @default 1000 */
+  limit?: number;
+}

@@ -11,6 +11,12 @@ export interface Clock {
   now(): number;
 }
 
+/** A clock that can also wait: what the SDK uses for retry delays and timeouts. */
+export interface Timer extends Clock {
+  /** Resolves after `ms` milliseconds of this clock's time; rejects when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
 /** A source of unique identifiers. */
 export interface IdSource {
   /** A new identifier, unique within the store. */
@@ -18,8 +24,9 @@ export interface IdSource {
 }
 
 /** A clock that moves only when told to: makes time a test input. */
-export class FakeClock implements Clock {
+export class FakeClock implements Timer {
   #now: number;
+  #sleepers: Array<{ due: number; resolve: () => void }> = [];
 
   /** Starts at `start` epoch milliseconds. @default 1_700_000_000_000 */
   constructor(start = 1_700_000_000_000) {
@@ -31,15 +38,44 @@ export class FakeClock implements Clock {
     return this.#now;
   }
 
-  /** Moves time forward by `ms` milliseconds. */
+  /** Moves time forward by `ms` milliseconds, waking sleepers that came due. */
   tick(ms: number): void {
     if (!(ms >= 0)) throw new RangeError(`Cannot tick by ${ms} ms: must be zero or more`);
-    this.#now += ms;
+    this.set(this.#now + ms);
   }
 
-  /** Sets the time to `epochMs`. */
+  /** Sets the time to `epochMs`, waking sleepers that came due. */
   set(epochMs: number): void {
     this.#now = epochMs;
+    const due = this.#sleepers.filter((s) => s.due <= epochMs);
+    this.#sleepers = this.#sleepers.filter((s) => s.due > epochMs);
+    for (const sleeper of due) sleeper.resolve();
+  }
+
+  /** Number of sleepers waiting for time to move: lets tests wait until code is parked. */
+  get pendingSleepers(): number {
+    return this.#sleepers.length;
+  }
+
+  /** Resolves when fake time reaches now + `ms`. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const sleeper = {
+        due: this.#now + ms,
+        resolve: () => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
+        reject(signal!.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#sleepers.push(sleeper);
+    });
   }
 }
 

@@ -7,7 +7,14 @@
  *
  * @module
  */
-import type { EngineEvent, PendingEvent, RunKind, RunRecord } from "./model.ts";
+import type {
+  EngineEvent,
+  LogQuery,
+  LogRecord,
+  PendingEvent,
+  RunKind,
+  RunRecord,
+} from "./model.ts";
 import type { StateType } from "./states.ts";
 
 /** Sort keys for run listings. */
@@ -74,6 +81,8 @@ export interface StoreTx {
   appendEvent(event: PendingEvent): number;
   insertRun(run: RunRecord): void;
   updateRun(run: RunRecord): void;
+  /** Appends a log line; returns its id. */
+  appendLog(log: LogRecord): number;
 }
 
 /** A durable (or memory) home for events and run projections. */
@@ -85,6 +94,7 @@ export interface Store {
   getRun(runId: string): RunRecord | undefined;
   listRuns(query: RunQuery): Page<RunRecord>;
   events(query?: EventQuery): EngineEvent[];
+  logs(query: LogQuery): LogRecord[];
   /** Highest committed `seq`, 0 when empty. */
   lastSeq(): number;
   summary(): StoreSummary;

@@ -10,6 +10,8 @@ import {
   encodeCursor,
   type EngineEvent,
   type EventQuery,
+  type LogQuery,
+  type LogRecord,
   matchesQuery,
   type Page,
   type PendingEvent,
@@ -32,11 +34,13 @@ class MemoryStore implements Store {
   #events: EngineEvent[] = [];
   #runs = new Map<string, RunRecord>();
   #tokens = new Map<string, Map<string, number>>();
+  #logs: LogRecord[] = [];
   #closed = false;
 
   write<T>(fn: (tx: StoreTx) => T): T {
     this.#assertOpen();
     const eventsBefore = this.#events.length;
+    const logsBefore = this.#logs.length;
     const touched = new Map<string, RunRecord | undefined>();
     const tx: StoreTx = {
       externalChanges: () => false,
@@ -54,11 +58,17 @@ class MemoryStore implements Store {
         if (!touched.has(run.id)) touched.set(run.id, prev);
         this.#runs.set(run.id, { ...run });
       },
+      appendLog: (log) => {
+        const id = this.#logs.length + 1;
+        this.#logs.push({ ...log, id });
+        return id;
+      },
     };
     try {
       return fn(tx);
     } catch (error) {
-      // Roll back: drop appended events and restore touched runs.
+      // Roll back: drop appended events and logs, restore touched runs.
+      this.#logs.length = logsBefore;
       for (const event of this.#events.splice(eventsBefore)) {
         this.#tokens.get(event.runId)?.delete(event.token);
       }
@@ -118,6 +128,22 @@ class MemoryStore implements Store {
       if (query.runId !== undefined && event.runId !== query.runId) continue;
       out.push(event);
       if (query.limit !== undefined && out.length >= query.limit) break;
+    }
+    return out;
+  }
+
+  logs(query: LogQuery): LogRecord[] {
+    this.#assertOpen();
+    const limit = query.limit ?? 1000;
+    const needle = query.text?.toLowerCase();
+    const out: LogRecord[] = [];
+    for (let i = query.afterId ?? 0; i < this.#logs.length && out.length < limit; i++) {
+      const log = this.#logs[i]!;
+      if (query.flowRunId !== undefined && log.flowRunId !== query.flowRunId) continue;
+      if (query.taskRunId !== undefined && log.taskRunId !== query.taskRunId) continue;
+      if (query.minLevel !== undefined && log.level < query.minLevel) continue;
+      if (needle && !log.message.toLowerCase().includes(needle)) continue;
+      out.push({ ...log });
     }
     return out;
   }

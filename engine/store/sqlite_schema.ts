@@ -62,6 +62,16 @@ export const MIGRATIONS: readonly string[] = [
     WHERE deployment_id IS NOT NULL;
   CREATE TABLE task_runs (${RUN_COLUMNS});
   CREATE INDEX task_runs_by_parent ON task_runs (parent_id, created_at, id);
+  CREATE TABLE logs (
+    id INTEGER PRIMARY KEY,
+    flow_run_id TEXT NOT NULL,
+    task_run_id TEXT,
+    level INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX logs_by_flow_run ON logs (flow_run_id, id);
   `,
 ];
 
@@ -116,3 +126,5 @@ export const INSERT_EVENT_SQL = `INSERT INTO events
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const RUN_TOKENS_SQL = "SELECT token, version FROM events WHERE run_id = ?";
 export const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";
+export const INSERT_LOG_SQL =
+  "INSERT INTO logs (flow_run_id, task_run_id, level, name, message, at) VALUES (?, ?, ?, ?, ?, ?)";

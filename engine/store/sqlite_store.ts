@@ -11,6 +11,8 @@ import {
   type EngineEvent,
   type EventQuery,
   type Json,
+  type LogQuery,
+  type LogRecord,
   type Page,
   type PendingEvent,
   queryShape,
@@ -25,6 +27,7 @@ import {
 } from "../core/mod.ts";
 import {
   INSERT_EVENT_SQL,
+  INSERT_LOG_SQL,
   LAST_SEQ_SQL,
   MIGRATIONS,
   RUN_TOKENS_SQL,
@@ -58,6 +61,7 @@ class SqliteStore implements Store {
   readonly #db: DatabaseSync;
   readonly #insertEvent: StatementSync;
   readonly #runTokens: StatementSync;
+  readonly #insertLog: StatementSync;
   readonly #dataVersion: StatementSync;
   readonly #runs: Record<
     RunKind,
@@ -75,6 +79,7 @@ class SqliteStore implements Store {
     this.#migrate();
     this.#insertEvent = this.#db.prepare(INSERT_EVENT_SQL);
     this.#runTokens = this.#db.prepare(RUN_TOKENS_SQL);
+    this.#insertLog = this.#db.prepare(INSERT_LOG_SQL);
     this.#dataVersion = this.#db.prepare("PRAGMA data_version");
     const prepare = (table: "flow_runs" | "task_runs") => {
       const sql = runSql(table);
@@ -132,6 +137,18 @@ class SqliteStore implements Store {
         return tokens;
       },
       appendEvent: (event) => this.#append(event, null),
+      appendLog: (log) =>
+        Number(
+          this.#insertLog.run(
+            log.flowRunId,
+            log.taskRunId,
+            log.level,
+            log.name,
+            log.message,
+            log.at,
+          )
+            .lastInsertRowid,
+        ),
       insertRun: (run) => {
         this.#runs[run.kind].insert.run(...runToRow(run));
       },
@@ -260,6 +277,40 @@ class SqliteStore implements Store {
       `SELECT * FROM events WHERE ${where.join(" AND ")} ORDER BY seq${limit}`,
     ).all(...params) as Row[];
     return rows.map(rowToEvent);
+  }
+
+  logs(query: LogQuery): LogRecord[] {
+    this.#assertOpen();
+    const where: string[] = ["id > ?"];
+    const params: SQLInputValue[] = [query.afterId ?? 0];
+    if (query.flowRunId !== undefined) {
+      where.push("flow_run_id = ?");
+      params.push(query.flowRunId);
+    }
+    if (query.taskRunId !== undefined) {
+      where.push("task_run_id = ?");
+      params.push(query.taskRunId);
+    }
+    if (query.minLevel !== undefined) {
+      where.push("level >= ?");
+      params.push(query.minLevel);
+    }
+    if (query.text) {
+      where.push("message LIKE ? ESCAPE '\\'");
+      params.push(`%${query.text.replaceAll(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    const rows = this.#db.prepare(
+      `SELECT * FROM logs WHERE ${where.join(" AND ")} ORDER BY id LIMIT ?`,
+    ).all(...params, query.limit ?? 1000) as Row[];
+    return rows.map((row) => ({
+      id: row["id"] as number,
+      flowRunId: row["flow_run_id"] as string,
+      taskRunId: row["task_run_id"] as string | null,
+      level: row["level"] as number,
+      name: row["name"] as string,
+      message: row["message"] as string,
+      at: row["at"] as number,
+    }));
   }
 
   lastSeq(): number {
