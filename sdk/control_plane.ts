@@ -1,0 +1,139 @@
+/**
+ * Control planes: where the SDK sends its proposals. The default is the
+ * engine on the embedded SQLite file under `IRONFLOW_HOME`; tests and scripts
+ * use an in-memory one. No server is needed for either.
+ *
+ * @module
+ */
+import {
+  createEngine,
+  createIdSource,
+  createMemoryStore,
+  createSqliteStore,
+  type Engine,
+  type EngineEvent,
+  type LogRecord,
+  type NewRun,
+  type Proposal,
+  type ProposalResult,
+  type RunRecord,
+  systemClock,
+  type Timer,
+} from "../engine/mod.ts";
+
+/** What the SDK needs from an orchestration backend. */
+export interface ControlPlane {
+  /** Time source for retry delays, timeouts and log timestamps. */
+  readonly timer: Timer;
+  createRun(run: NewRun): Promise<RunRecord>;
+  propose(runId: string, proposal: Proposal): Promise<ProposalResult>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  /** Queues log lines (fire and forget; committed with the next batch). */
+  log(records: readonly LogRecord[]): void;
+  /** Calls `listener` with every committed event of `runId` until unsubscribed. */
+  watch(runId: string, listener: (event: EngineEvent) => void): () => void;
+  /** Resolves once everything sent so far is durable. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A control plane that talks to an engine in this process. */
+export interface LocalControlPlane extends ControlPlane {
+  readonly engine: Engine;
+}
+
+/** Wraps an engine (and a timer for waits) as a control plane. */
+export function createLocalControlPlane(
+  engine: Engine,
+  timer: Timer = systemClock,
+): LocalControlPlane {
+  const watchers = new Map<string, Set<(event: EngineEvent) => void>>();
+  let unsubscribe: (() => void) | undefined;
+  return {
+    engine,
+    timer,
+    createRun: (run) => run.kind === "flow" ? engine.createFlowRun(run) : engine.createTaskRun(run),
+    propose: (runId, proposal) => engine.propose(runId, proposal),
+    getRun: (runId) => Promise.resolve(engine.getRun(runId)),
+    log: (records) => engine.log(records),
+    watch(runId, listener) {
+      unsubscribe ??= engine.subscribe((event) => {
+        const set = watchers.get(event.runId);
+        if (set) { for (const watcher of set) watcher(event); }
+      });
+      let set = watchers.get(runId);
+      if (!set) watchers.set(runId, set = new Set());
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) watchers.delete(runId);
+      };
+    },
+    flush: () => engine.flush(),
+    async close() {
+      unsubscribe?.();
+      await engine.close();
+    },
+  };
+}
+
+/** Options of {@linkcode createInMemoryControlPlane}. */
+export interface InMemoryControlPlaneOptions {
+  /** Clock and timer; pass a `FakeClock` to control time in tests. @default the system clock */
+  timer?: Timer;
+}
+
+/** An engine on a memory store: for tests and throwaway scripts. */
+export function createInMemoryControlPlane(
+  options: InMemoryControlPlaneOptions = {},
+): LocalControlPlane {
+  const timer = options.timer ?? systemClock;
+  const engine = createEngine({ store: createMemoryStore(), clock: timer, ids: createIdSource() });
+  return createLocalControlPlane(engine, timer);
+}
+
+/** An engine on the SQLite file `path`. */
+export function createSqliteControlPlane(
+  path: string,
+  timer: Timer = systemClock,
+): LocalControlPlane {
+  const engine = createEngine({
+    store: createSqliteStore(path),
+    clock: timer,
+    ids: createIdSource(),
+  });
+  return createLocalControlPlane(engine, timer);
+}
+
+let current: ControlPlane | undefined;
+
+/** Makes `plane` the control plane of runs started from now on. */
+export function setControlPlane(plane: ControlPlane | undefined): void {
+  current = plane;
+}
+
+/** Home folder of the embedded store: `IRONFLOW_HOME`, default `./.ironflow`. */
+export function ironflowHome(): string {
+  return readEnv("IRONFLOW_HOME") ?? "./.ironflow";
+}
+
+/**
+ * The control plane in effect: the one set with {@linkcode setControlPlane},
+ * else the engine on `IRONFLOW_HOME/ironflow.db` (created on first use).
+ */
+export function getControlPlane(): ControlPlane {
+  if (current) return current;
+  const home = ironflowHome();
+  Deno.mkdirSync(home, { recursive: true });
+  current = createSqliteControlPlane(`${home}/ironflow.db`);
+  return current;
+}
+
+/** Reads an environment variable, or `undefined` without env permission. */
+export function readEnv(name: string): string | undefined {
+  try {
+    return Deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * `flow()`: turns an async function into a flow whose calls become flow
+ * runs, executed in this process.
+ *
+ * @module
+ */
+import type { Json, RunRecord } from "../engine/mod.ts";
+import { type ControlPlane, getControlPlane } from "./control_plane.ts";
+import { currentContext } from "./context.ts";
+import { CancelledError } from "./errors.ts";
+import { FlowRunExecution, type FlowSpec } from "./flow_run.ts";
+import { TaskFuture } from "./future.ts";
+import { captureConsolePrints } from "./logger.ts";
+import { type FlowOptions, validateOptions } from "./options.ts";
+import { friendlyRunName } from "./run_names.ts";
+import { assignedName, callerLocation } from "./source_names.ts";
+import { ConcurrentTaskRunner, runnerFromEnv, type TaskRunner } from "./runners.ts";
+import type { FlowRunOutcome } from "./state.ts";
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+/** Options of one call of a flow. */
+export interface FlowCallOptions {
+  /** Control plane for this run. @default the current one */
+  plane?: ControlPlane;
+  /** Start from an existing SCHEDULED or PENDING flow run (deployments, retries). */
+  runId?: string;
+  /** Tags added to this run. */
+  tags?: readonly string[];
+  deploymentId?: string;
+  /** Lineage and attempt for a retry of an earlier run. */
+  lineage?: { lineageId: string; attempt: number };
+}
+
+/** A flow: call it to run it. */
+export interface Flow<A extends unknown[], R> {
+  /** Runs the flow and returns its result; throws its error. */
+  (...args: A): Promise<R>;
+  readonly flowName: string;
+  readonly options: Readonly<FlowOptions>;
+  readonly fn: (...args: A) => R | Promise<R>;
+  /** Runs the flow and returns its final state and run id; never throws for a failed run. */
+  run(...args: A): Promise<FlowRunOutcome<R>>;
+  /** Runs with per-call options (control plane, existing run id...). */
+  runWith(options: FlowCallOptions, ...args: A): Promise<FlowRunOutcome<R>>;
+  /** A copy of the flow with some options changed. */
+  with(options: FlowOptions): Flow<A, R>;
+}
+
+/**
+ * Defines a flow.
+ *
+ * @example
+ * ```ts
+ * import { flow, task } from "./mod.ts";
+ * const inc = task(async (x: number) => x + 1);
+ * const pipeline = flow({ name: "pipeline" }, async (n: number) => await inc(n));
+ * // await pipeline(1) === 2, recorded as a flow run with one task run
+ * ```
+ */
+export function flow<F extends AnyFn>(
+  fn: F,
+  options?: FlowOptions,
+): Flow<Parameters<F>, Awaited<ReturnType<F>>>;
+export function flow<F extends AnyFn>(
+  options: FlowOptions,
+  fn: F,
+): Flow<Parameters<F>, Awaited<ReturnType<F>>>;
+export function flow(a: AnyFn | FlowOptions, b?: AnyFn | FlowOptions): Flow<unknown[], unknown> {
+  const [fn, options] = typeof a === "function" ? [a, (b ?? {}) as FlowOptions] : [b as AnyFn, a];
+  if (typeof fn !== "function") throw new TypeError("flow() needs a function");
+  const name = options.name ?? assignedName(callerLocation(), "flow") ?? (fn.name || "flow");
+  return makeFlow(fn, { ...options, name });
+}
+
+function makeFlow(fn: AnyFn, options: FlowOptions): Flow<unknown[], unknown> {
+  const name = options.name ?? (fn.name || "flow");
+  validateOptions("flow", name, options);
+  if (
+    options.finalState !== undefined && options.finalState !== "waitAll" &&
+    options.finalState !== "explicit"
+  ) {
+    throw new TypeError(
+      `Invalid option of flow "${name}": finalState must be "waitAll" or "explicit"`,
+    );
+  }
+  const spec: FlowSpec = { name, fn, options };
+
+  const runWith = (callOptions: FlowCallOptions, ...args: unknown[]) =>
+    runFlow(spec, args, callOptions);
+  const callable = (async (...args: unknown[]) => {
+    const outcome = await runFlow(spec, args, {});
+    if (outcome.error) throw outcome.error;
+    return outcome.result;
+  }) as Flow<unknown[], unknown>;
+  Object.defineProperties(callable, {
+    flowName: { value: name, enumerable: true },
+    options: { value: Object.freeze({ ...options }), enumerable: true },
+    fn: { value: fn },
+    run: { value: (...args: unknown[]) => runWith({}, ...args) },
+    runWith: { value: runWith },
+    with: { value: (more: FlowOptions) => makeFlow(fn, { ...options, ...more }) },
+  });
+  return callable;
+}
+
+function makeRunner(options: FlowOptions): TaskRunner {
+  const configured = options.taskRunner;
+  if (typeof configured === "function") return configured();
+  return configured ?? runnerFromEnv() ?? new ConcurrentTaskRunner();
+}
+
+async function runFlow(
+  spec: FlowSpec,
+  args: unknown[],
+  callOptions: FlowCallOptions,
+): Promise<FlowRunOutcome<unknown>> {
+  const parent = currentContext();
+  const plane = callOptions.plane ?? parent?.plane ?? getControlPlane();
+  if (spec.options.logPrints) captureConsolePrints();
+  const parentRun = parent?.execution.mirror.run;
+  let run: RunRecord;
+  if (callOptions.runId !== undefined) {
+    const existing = await plane.getRun(callOptions.runId);
+    if (!existing) {
+      throw new TypeError(`Cannot start flow run "${callOptions.runId}": it does not exist`);
+    }
+    run = existing;
+  } else {
+    const id = crypto.randomUUID();
+    run = await plane.createRun({
+      id,
+      kind: "flow",
+      name: spec.name,
+      runName: friendlyRunName(id),
+      parameters: flowParameters(args),
+      tags: [...(spec.options.tags ?? []), ...(callOptions.tags ?? [])],
+      ...(callOptions.deploymentId ? { deploymentId: callOptions.deploymentId } : {}),
+      ...(callOptions.lineage ? callOptions.lineage : {}),
+      ...(parentRun
+        ? {
+          parentId: parentRun.id,
+          rootId: parentRun.rootId,
+          depth: parentRun.depth + 1,
+          ...(parent?.taskRun ? { parentTaskRunId: parent.taskRun.id } : {}),
+        }
+        : {}),
+    });
+  }
+  const runner = makeRunner(spec.options);
+  const execution = new FlowRunExecution(run, plane, spec, runner);
+
+  // A subflow is a child of its parent: it counts towards the parent's final state.
+  let handle: TaskFuture<unknown> | undefined;
+  if (parent) {
+    handle = new TaskFuture(spec.name, null, false);
+    handle._setRunId(run.id);
+    parent.execution.children.push(handle);
+  }
+  const stopWatching = plane.watch(run.id, (event) => {
+    if (event.to === "CANCELLING" && event.kind !== "start") {
+      const message = typeof event.data?.["message"] === "string"
+        ? event.data["message"]
+        : "cancelled by request";
+      execution.cancel(new CancelledError(message as string));
+    }
+  });
+  const onParentAbort = () => execution.cancel(asCancel(parent!.signal.reason));
+  parent?.signal.addEventListener("abort", onParentAbort, { once: true });
+  try {
+    const outcome = await execution.execute(args);
+    handle?._settle(
+      outcome.error
+        ? { state: outcome.state, error: outcome.error }
+        : { state: outcome.state, value: outcome.result },
+    );
+    return outcome;
+  } catch (error) {
+    handle?._settle({
+      state: { type: "CRASHED", name: "Crashed", message: String(error) },
+      error: error as Error,
+    });
+    throw error;
+  } finally {
+    stopWatching();
+    parent?.signal.removeEventListener("abort", onParentAbort);
+    runner.close?.();
+  }
+}
+
+function asCancel(reason: unknown): Error {
+  return reason instanceof Error ? reason : new CancelledError("Parent flow run was cancelled");
+}
+
+function flowParameters(args: unknown[]): Json {
+  try {
+    const json = JSON.stringify(args);
+    return json === undefined ? null : args as Json;
+  } catch {
+    return { $unserializable: true };
+  }
+}

@@ -1,0 +1,571 @@
+/**
+ * Executing one flow run in this process: its body, its task runs, its
+ * subflows, cancellation, timeouts and the final state.
+ *
+ * @module
+ */
+import { type Json, LogLevel, type RunRecord, StateName, StateType } from "../engine/mod.ts";
+import type { ControlPlane } from "./control_plane.ts";
+import { currentContext, type InternalContext, withContext } from "./context.ts";
+import { asError, CancelledError, FlowRunError, TimeoutError } from "./errors.ts";
+import { collectFutures, resolveFutures, type TaskFuture } from "./future.ts";
+import { writeLog } from "./logger.ts";
+import { allHooks, type FlowOptions, type RunOptions } from "./options.ts";
+import { retryDelayMs } from "./retry.ts";
+import { RunMirror } from "./run_mirror.ts";
+import type { TaskRunner } from "./runners.ts";
+import type { FlowRunOutcome, RunState } from "./state.ts";
+
+const { PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, SCHEDULED } = StateType;
+
+/** What the execution needs to know about a task definition. */
+export interface TaskSpec {
+  readonly name: string;
+  readonly fn: (...args: unknown[]) => unknown;
+  readonly options: RunOptions;
+  readonly moduleUrl: string | undefined;
+}
+
+/** What the execution needs to know about a flow definition. */
+export interface FlowSpec {
+  readonly name: string;
+  readonly fn: (...args: unknown[]) => unknown;
+  readonly options: FlowOptions;
+}
+
+/** Submit options: dependencies without data, and detaching. */
+export interface SubmitOptions {
+  /** Futures that must finish first; their values are not passed. */
+  waitFor?: readonly TaskFuture<unknown>[];
+  /** A detached task run does not count towards the flow's final state. @default false */
+  detach?: boolean;
+}
+
+interface Attempt<T> {
+  ok: boolean;
+  value?: T;
+  error?: Error;
+  timedOut?: boolean;
+  cancelled?: boolean;
+}
+
+/** Largest task-argument JSON kept as the task run's parameters. */
+const MAX_TASK_PARAMETERS_CHARS = 2048;
+
+/** One flow run being executed in this process. */
+export class FlowRunExecution {
+  readonly mirror: RunMirror;
+  readonly plane: ControlPlane;
+  readonly spec: FlowSpec;
+  readonly runner: TaskRunner;
+  readonly controller = new AbortController();
+  /** Futures of the current attempt's task runs and subflows. */
+  children: TaskFuture<unknown>[] = [];
+  #calls = new Map<string, number>();
+  readonly context: InternalContext;
+
+  constructor(run: RunRecord, plane: ControlPlane, spec: FlowSpec, runner: TaskRunner) {
+    this.plane = plane;
+    this.spec = spec;
+    this.runner = runner;
+    this.mirror = new RunMirror(
+      run,
+      plane,
+      allHooks(spec.options),
+      (message) => this.warn(message),
+    );
+    this.context = {
+      flowRun: { id: run.id, name: run.runName, parameters: run.parameters },
+      signal: this.controller.signal,
+      execution: this,
+      plane,
+      logPrints: spec.options.logPrints ?? false,
+    };
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  warn(message: string, taskRunId: string | null = null): void {
+    writeLog(
+      taskRunId
+        ? { ...this.context, taskRun: { id: taskRunId, name: "", attempt: 0 } }
+        : this.context,
+      LogLevel.WARNING,
+      message,
+      "ironflow",
+    );
+  }
+
+  /** Aborts the run: running task bodies see the signal, pending ones never start. */
+  cancel(reason: Error): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** Stable key of the next call of `name` in this attempt: `name#n` (matches planned node ids). */
+  nextKey(name: string): string {
+    const n = this.#calls.get(name) ?? 0;
+    this.#calls.set(name, n + 1);
+    return `${name}#${n}`;
+  }
+
+  /** Starts one task run; returns its future at once. */
+  submitTask<T>(
+    spec: TaskSpec,
+    future: TaskFuture<T>,
+    args: unknown[],
+    key: string,
+    options: SubmitOptions,
+    parentTaskRun: InternalContext["taskRun"],
+  ): TaskFuture<T> {
+    if (!future.detached) this.children.push(future as TaskFuture<unknown>);
+    this.#runTask(spec, future, args, key, options, parentTaskRun).catch((error) => {
+      // Infrastructure failure (store, network): the task run's outcome is unknown.
+      const err = asError(error);
+      future._settle({
+        state: { type: "CRASHED", name: "Crashed", message: err.message },
+        error: err,
+      });
+    });
+    return future;
+  }
+
+  async #runTask<T>(
+    spec: TaskSpec,
+    future: TaskFuture<T>,
+    args: unknown[],
+    key: string,
+    options: SubmitOptions,
+    parentTaskRun: InternalContext["taskRun"],
+  ): Promise<void> {
+    const dataDeps = collectFutures(args);
+    const waitFor = [...(options.waitFor ?? [])];
+    const upstream = [
+      ...await Promise.all(
+        dataDeps.map(async (f) => ({ runId: await f._runIdReady(), kind: "data" as const })),
+      ),
+      ...await Promise.all(
+        waitFor.map(async (f) => ({ runId: await f._runIdReady(), kind: "waitFor" as const })),
+      ),
+    ];
+    const flowRun = this.mirror.run;
+    const run = await this.plane.createRun({
+      id: crypto.randomUUID(),
+      kind: "task",
+      name: spec.name,
+      flowName: flowRun.flowName,
+      runName: future.mapIndex === null ? key.replace("#", "-") : `${spec.name}-${future.mapIndex}`,
+      parentId: flowRun.id,
+      rootId: flowRun.rootId,
+      depth: flowRun.depth,
+      lineageId: flowRun.lineageId,
+      attempt: flowRun.attempt,
+      taskKey: key,
+      mapIndex: future.mapIndex,
+      tags: spec.options.tags ?? [],
+      parameters: taskParameters(args, dataDeps.length > 0),
+      upstream,
+      ...(parentTaskRun ? { parentTaskRunId: parentTaskRun.id } : {}),
+    });
+    future._setRunId(run.id);
+    const mirror = new RunMirror(
+      run,
+      this.plane,
+      allHooks(spec.options),
+      (m) => this.warn(m, run.id),
+    );
+    const settle = (value?: T, error?: Error) => {
+      const state = mirror.snapshot();
+      future._settle(error ? { state, error } : { state, value: value as T });
+    };
+
+    if (dataDeps.length > 0 || waitFor.length > 0) {
+      const outcomes = await Promise.all([...dataDeps, ...waitFor].map((f) => f._outcome()));
+      const failed = outcomes.findIndex((o) => o.state.type !== COMPLETED);
+      if (failed >= 0) {
+        const dep = [...dataDeps, ...waitFor][failed]!;
+        const outcome = outcomes[failed]!;
+        const message =
+          `Upstream task run "${dep.runId}" (${dep.taskName}) ended ${outcome.state.type}`;
+        await mirror.transition(CANCELLED, {
+          kind: "upstream_failed",
+          data: { message },
+          allowRewrite: false,
+        });
+        return settle(undefined, outcome.error ?? new CancelledError(message));
+      }
+    }
+    const resolved = dataDeps.length > 0 ? await resolveFutures(args) as unknown[] : args;
+    const retries = spec.options.retries ?? 0;
+
+    for (let attempt = 1;; attempt++) {
+      if (this.signal.aborted) return settle(undefined, await this.#cancelTask(mirror));
+      let release: () => void;
+      try {
+        release = await this.runner.acquire(this.signal);
+      } catch {
+        return settle(undefined, await this.#cancelTask(mirror));
+      }
+      let outcome: Attempt<T>;
+      try {
+        const started = await this.#start(mirror, attempt > 1 ? StateName.Retrying : undefined);
+        if (!started) return settle(undefined, stoppedError(mirror));
+        future._setState(mirror.snapshot());
+        const taskContext: InternalContext = {
+          ...this.context,
+          taskRun: { id: run.id, name: run.runName, attempt },
+          logPrints: spec.options.logPrints ?? this.context.logPrints,
+        };
+        outcome = await this.#attempt<T>(
+          spec.options.timeoutSeconds,
+          (signal) =>
+            withContext({ ...taskContext, signal }, () =>
+              this.runner.execute({
+                taskName: spec.name,
+                moduleUrl: spec.moduleUrl,
+                fn: spec.fn,
+                args: resolved,
+                signal,
+              })) as Promise<T>,
+          `Task run "${run.runName}"`,
+        );
+      } finally {
+        release();
+      }
+      if (outcome.cancelled) return settle(undefined, await this.#cancelTask(mirror));
+      if (outcome.ok) {
+        await mirror.transition(COMPLETED, { kind: "complete", result: outcome.value });
+        return mirror.state === COMPLETED
+          ? settle(outcome.value)
+          : settle(undefined, stoppedError(mirror));
+      }
+      const error = outcome.error!;
+      const delay = await this.#retryDelay(spec.options, error, attempt, retries);
+      writeLog(
+        { ...this.context, taskRun: { id: run.id, name: run.runName, attempt } },
+        LogLevel.ERROR,
+        `Task run "${run.runName}" failed${delay !== undefined ? " (will retry)" : ""}: ${
+          error.stack ?? error.message
+        }`,
+        "ironflow.task",
+      );
+      await mirror.transition(FAILED, {
+        kind: outcome.timedOut ? "timeout" : "fail",
+        ...(outcome.timedOut ? { name: StateName.TimedOut } : {}),
+        data: failureData(error, delay, retries),
+        error,
+      });
+      if (mirror.state !== SCHEDULED) {
+        return mirror.state === COMPLETED ? settle(undefined as T) : settle(undefined, error);
+      }
+      future._setState(mirror.snapshot());
+      try {
+        await this.plane.timer.sleep(delay ?? 0, this.signal);
+      } catch {
+        return settle(undefined, await this.#cancelTask(mirror));
+      }
+    }
+  }
+
+  // Proposes RUNNING, waiting out any delay the engine asks for (scheduled retries).
+  async #start(mirror: RunMirror, name: string | undefined): Promise<boolean> {
+    for (let tries = 0; tries < 1000; tries++) {
+      const result = await mirror.transition(RUNNING, { kind: "start", ...(name ? { name } : {}) });
+      if (result.status !== "wait") return mirror.state === RUNNING;
+      await this.plane.timer.sleep(result.retryAfterMs ?? 0, this.signal);
+    }
+    return false;
+  }
+
+  async #retryDelay(
+    options: RunOptions,
+    error: Error,
+    attempt: number,
+    retries: number,
+  ): Promise<number | undefined> {
+    if (attempt > retries || error instanceof CancelledError) return undefined;
+    if (options.retryCondition) {
+      try {
+        if (!await options.retryCondition(error, attempt)) return undefined;
+      } catch (conditionError) {
+        this.warn(`retryCondition threw, not retrying: ${asError(conditionError).message}`);
+        return undefined;
+      }
+    }
+    return retryDelayMs(options.retryDelaySeconds, attempt, options.retryJitterFactor ?? 0);
+  }
+
+  async #cancelTask(mirror: RunMirror): Promise<Error> {
+    const reason = this.signal.reason;
+    const message = reason instanceof Error ? reason.message : "Flow run was cancelled";
+    if (mirror.state !== CANCELLED && mirror.state !== COMPLETED && mirror.state !== FAILED) {
+      await mirror.transition(CANCELLED, {
+        kind: "user_cancel",
+        data: { message },
+        allowRewrite: false,
+      });
+    }
+    return new CancelledError(`Task run "${mirror.run.runName}" was cancelled: ${message}`);
+  }
+
+  /**
+   * Runs one attempt of a body with the run's timeout, and stops waiting for
+   * it when the flow run is cancelled.
+   */
+  async #attempt<T>(
+    timeoutSeconds: number | undefined,
+    body: (signal: AbortSignal) => Promise<T>,
+    label: string,
+  ): Promise<Attempt<T>> {
+    const local = new AbortController();
+    const onParentAbort = () => local.abort(this.signal.reason);
+    this.signal.addEventListener("abort", onParentAbort, { once: true });
+    const stopTimer = new AbortController();
+    try {
+      const stopped = new Promise<Attempt<T>>((resolve) => {
+        local.signal.addEventListener("abort", () => {
+          const reason = local.signal.reason;
+          resolve(
+            reason instanceof TimeoutError
+              ? { ok: false, error: reason, timedOut: true }
+              : { ok: false, error: asError(reason), cancelled: true },
+          );
+        }, { once: true });
+      });
+      if (timeoutSeconds !== undefined) {
+        this.plane.timer.sleep(timeoutSeconds * 1000, stopTimer.signal).then(
+          () => local.abort(new TimeoutError(`${label} timed out after ${timeoutSeconds} s`)),
+          () => {},
+        );
+      }
+      if (local.signal.aborted) return await stopped;
+      const ran = (async (): Promise<Attempt<T>> => {
+        try {
+          return { ok: true, value: await body(local.signal) };
+        } catch (error) {
+          return { ok: false, error: asError(error) };
+        }
+      })();
+      return await Promise.race([ran, stopped]);
+    } finally {
+      stopTimer.abort();
+      this.signal.removeEventListener("abort", onParentAbort);
+    }
+  }
+
+  /** Runs the flow body attempts and proposes the final state. */
+  async execute(args: unknown[]): Promise<FlowRunOutcome<unknown>> {
+    const { options } = this.spec;
+    const retries = options.retries ?? 0;
+    const mirror = this.mirror;
+    for (let attempt = 1;; attempt++) {
+      this.children = [];
+      this.#calls = new Map();
+      if (this.signal.aborted) return await this.#finishCancelled();
+      const started = await this.#start(mirror, attempt > 1 ? StateName.Retrying : undefined)
+        .catch(() => false);
+      if (!started) {
+        if (mirror.state === CANCELLING || this.signal.aborted) {
+          return await this.#finishCancelled();
+        }
+        return this.#outcome(undefined, stoppedError(mirror));
+      }
+      const outcome = await this.#attempt(
+        options.timeoutSeconds,
+        (signal) =>
+          withContext({ ...this.context, signal }, async () => {
+            const value = await this.spec.fn(...args);
+            return isFuture(value) ? await value.result() : value;
+          }),
+        `Flow run "${mirror.run.runName}"`,
+      );
+      if (outcome.timedOut) this.cancel(outcome.error!);
+      const childStates = await this.#settleChildren();
+      if (outcome.cancelled || (mirror.state === CANCELLING)) return await this.#finishCancelled();
+
+      let error = outcome.ok ? undefined : outcome.error;
+      let target: StateType = outcome.ok ? COMPLETED : FAILED;
+      if (outcome.ok && (options.finalState ?? "waitAll") === "waitAll") {
+        const folded = foldChildren(childStates);
+        if (folded) {
+          target = folded.state;
+          error = new FlowRunError(folded.message, mirror.id, folded.state);
+        }
+      }
+      if (target === CANCELLED) {
+        await mirror.transition(CANCELLED, {
+          kind: "children_cancelled",
+          data: { message: error!.message },
+        });
+        return this.#outcome(undefined, error);
+      }
+      if (target === COMPLETED) {
+        await mirror.transition(COMPLETED, { kind: "complete", result: outcome.value });
+        return mirror.state === COMPLETED
+          ? this.#outcome(outcome.value)
+          : this.#outcome(undefined, stoppedError(mirror));
+      }
+      const delay = outcome.timedOut
+        ? undefined
+        : await this.#retryDelay(options, error!, attempt, retries);
+      writeLog(
+        this.context,
+        LogLevel.ERROR,
+        `Flow run "${mirror.run.runName}" failed${delay !== undefined ? " (will retry)" : ""}: ${
+          error!.stack ?? error!.message
+        }`,
+        "ironflow.flow",
+      );
+      await mirror.transition(FAILED, {
+        kind: outcome.timedOut ? "timeout" : "fail",
+        ...(outcome.timedOut ? { name: StateName.TimedOut } : {}),
+        data: failureData(error!, delay, retries),
+        error: error!,
+      });
+      if (mirror.state !== SCHEDULED) {
+        return mirror.state === COMPLETED
+          ? this.#outcome(undefined)
+          : this.#outcome(undefined, error);
+      }
+      try {
+        await this.plane.timer.sleep(delay ?? 0, this.signal);
+      } catch {
+        return await this.#finishCancelled();
+      }
+    }
+  }
+
+  async #settleChildren(): Promise<Array<{ future: TaskFuture<unknown>; state: RunState }>> {
+    // Children may submit more children while we wait: loop until stable.
+    const seen = new Set<TaskFuture<unknown>>();
+    const states: Array<{ future: TaskFuture<unknown>; state: RunState }> = [];
+    while (seen.size < this.children.length) {
+      const batch = this.children.filter((child) => !seen.has(child));
+      for (const child of batch) seen.add(child);
+      const settled = await Promise.all(batch.map((child) => child._outcome()));
+      batch.forEach((future, i) => states.push({ future, state: settled[i]!.state }));
+    }
+    return states;
+  }
+
+  async #finishCancelled(): Promise<FlowRunOutcome<unknown>> {
+    await this.#settleChildren();
+    const reason = this.signal.reason;
+    const message = reason instanceof Error ? reason.message : "Flow run was cancelled";
+    if (
+      this.mirror.state === RUNNING || this.mirror.state === CANCELLING ||
+      this.mirror.state === PENDING || this.mirror.state === SCHEDULED
+    ) {
+      await this.mirror.transition(CANCELLED, {
+        kind: "user_cancel",
+        data: { message },
+        allowRewrite: false,
+      });
+    }
+    return this.#outcome(
+      undefined,
+      new CancelledError(`Flow run "${this.mirror.run.runName}" was cancelled: ${message}`),
+    );
+  }
+
+  #outcome(value: unknown, error?: Error): FlowRunOutcome<unknown> {
+    const state = this.mirror.snapshot();
+    if (state.type === COMPLETED) return { runId: this.mirror.id, state, result: value };
+    return {
+      runId: this.mirror.id,
+      state,
+      error: error ?? new FlowRunError(
+        `Flow run "${this.mirror.run.runName}" ended ${state.type}`,
+        this.mirror.id,
+        state.type,
+      ),
+    };
+  }
+}
+
+function isFuture(value: unknown): value is TaskFuture<unknown> {
+  return value !== null && typeof value === "object" &&
+    typeof (value as TaskFuture<unknown>)._outcome === "function";
+}
+
+function stoppedError(mirror: RunMirror): Error {
+  const { type, message } = mirror.snapshot();
+  return type === CANCELLED || type === CANCELLING
+    ? new CancelledError(
+      `Run "${mirror.run.runName}" was cancelled${message ? `: ${message}` : ""}`,
+    )
+    : new FlowRunError(
+      `Run "${mirror.run.runName}" is ${type}${message ? `: ${message}` : ""}`,
+      mirror.id,
+      type,
+    );
+}
+
+/** The waitAll fold: any CANCELLED → CANCELLED, any FAILED/unfinished → FAILED. */
+function foldChildren(
+  children: Array<{ future: TaskFuture<unknown>; state: RunState }>,
+): { state: StateType; message: string } | undefined {
+  const cancelled = children.filter((c) => c.state.type === CANCELLED);
+  if (cancelled.length > 0) {
+    return { state: CANCELLED, message: `${describeChildren(cancelled)} ended CANCELLED` };
+  }
+  const failed = children.filter((c) => c.state.type !== COMPLETED);
+  if (failed.length > 0) {
+    const first = failed[0]!;
+    const detail = first.state.message ? `: ${first.state.message}` : "";
+    return {
+      state: FAILED,
+      message: `${describeChildren(failed)} ended ${first.state.type}${detail}`,
+    };
+  }
+  return undefined;
+}
+
+function describeChildren(children: Array<{ future: TaskFuture<unknown> }>): string {
+  const names = children.slice(0, 3).map(({ future }) =>
+    `"${future.taskName}${future.mapIndex !== null ? `[${future.mapIndex}]` : ""}" (${
+      future.runId ?? "not created"
+    })`
+  );
+  const more = children.length > 3 ? ` and ${children.length - 3} more` : "";
+  return `Task run ${names.join(", ")}${more}`;
+}
+
+function failureData(
+  error: Error,
+  delay: number | undefined,
+  retries: number,
+): { [key: string]: Json } {
+  const data: { [key: string]: Json } = {
+    message: `${error.name}: ${error.message}`,
+    error: { name: error.name, message: error.message, stack: error.stack ?? null },
+  };
+  if (delay !== undefined) {
+    data["retries"] = retries;
+    data["retryDelayMs"] = delay;
+  }
+  return data;
+}
+
+function taskParameters(args: unknown[], hasFutures: boolean): Json {
+  if (args.length === 0) return null;
+  try {
+    const json = JSON.stringify(args, hasFutures ? futureReplacer : undefined);
+    if (json === undefined) return null;
+    if (json.length > MAX_TASK_PARAMETERS_CHARS) return { $truncated: json.length };
+    // Without futures the arguments serialise as they are; with them, as the replaced copy.
+    return hasFutures ? JSON.parse(json) as Json : args as Json;
+  } catch {
+    return { $unserializable: true };
+  }
+}
+
+function futureReplacer(_key: string, value: unknown): unknown {
+  return isFuture(value) ? { $future: value.runId ?? null } : value;
+}
+
+/** The execution the calling code runs in, if any. */
+export function currentExecution(): FlowRunExecution | undefined {
+  return currentContext()?.execution;
+}

@@ -1,0 +1,171 @@
+/**
+ * Futures of submitted task runs: thenables with `.result()`, `.state()` and
+ * `.wait()`.
+ *
+ * @module
+ */
+import type { RunState } from "./state.ts";
+
+/** How a task run ended, as its future knows it. */
+export interface TaskOutcome<T> {
+  readonly state: RunState;
+  readonly value?: T;
+  readonly error?: Error;
+}
+
+const PENDING_STATE: RunState = { type: "PENDING", name: "Pending", message: null };
+
+/** The eventual result of a submitted task run. */
+export class TaskFuture<T> implements PromiseLike<T> {
+  /** Name of the task. */
+  readonly taskName: string;
+  /** Position in a `map()` fan-out, or `null`. */
+  readonly mapIndex: number | null;
+  /** Detached futures do not count towards the flow's final state. */
+  readonly detached: boolean;
+  #runId: string | undefined;
+  #state: RunState = PENDING_STATE;
+  #observed = false;
+  readonly #runIdReady: Promise<string>;
+  readonly #outcome: Promise<TaskOutcome<T>>;
+  #resolveRunId!: (id: string) => void;
+  #resolveOutcome!: (outcome: TaskOutcome<T>) => void;
+
+  /** @internal Created by the SDK; user code receives futures from `submit()` and `map()`. */
+  constructor(taskName: string, mapIndex: number | null, detached: boolean) {
+    this.taskName = taskName;
+    this.mapIndex = mapIndex;
+    this.detached = detached;
+    this.#runIdReady = new Promise((resolve) => this.#resolveRunId = resolve);
+    this.#outcome = new Promise((resolve) => this.#resolveOutcome = resolve);
+  }
+
+  /** Id of the task run, once it was created. */
+  get runId(): string | undefined {
+    return this.#runId;
+  }
+
+  /** Whether user code asked for this future's result or state. */
+  get observed(): boolean {
+    return this.#observed;
+  }
+
+  /** The latest known state. */
+  state(): RunState {
+    return this.#state;
+  }
+
+  /** Waits until the task run is final; resolves with its state, never throws. */
+  async wait(): Promise<RunState> {
+    this.#observed = true;
+    return (await this.#outcome).state;
+  }
+
+  /** The task's return value; throws its error if it did not complete. */
+  async result(): Promise<T> {
+    this.#observed = true;
+    const outcome = await this.#outcome;
+    if (outcome.error) throw outcome.error;
+    return outcome.value as T;
+  }
+
+  then<A = T, B = never>(
+    onFulfilled?: ((value: T) => A | PromiseLike<A>) | null,
+    onRejected?: ((reason: unknown) => B | PromiseLike<B>) | null,
+  ): Promise<A | B> {
+    return this.result().then(onFulfilled, onRejected);
+  }
+
+  /** @internal */
+  _runIdReady(): Promise<string> {
+    return this.#runIdReady;
+  }
+
+  /** @internal The outcome without marking the future observed. */
+  _outcome(): Promise<TaskOutcome<T>> {
+    return this.#outcome;
+  }
+
+  /** @internal */
+  _setRunId(id: string): void {
+    this.#runId = id;
+    this.#resolveRunId(id);
+  }
+
+  /** @internal */
+  _setState(state: RunState): void {
+    this.#state = state;
+  }
+
+  /** @internal */
+  _settle(outcome: TaskOutcome<T>): void {
+    this.#state = outcome.state;
+    this.#resolveOutcome(outcome);
+  }
+}
+
+/**
+ * Waits for every future; resolves with their states, never throws.
+ *
+ * @example
+ * ```ts
+ * import { flow, task, wait } from "./mod.ts";
+ * const inc = task(async (x: number) => x + 1);
+ * const f = flow(async () => { const states = await wait(inc.map([1, 2])); return states.length; });
+ * ```
+ */
+export function wait(futures: Iterable<TaskFuture<unknown>>): Promise<RunState[]> {
+  return Promise.all([...futures].map((future) => future.wait()));
+}
+
+/** A value `map()` passes whole to every mapped call instead of iterating it. */
+export class Unmapped<T> {
+  readonly value: T;
+  constructor(value: T) {
+    this.value = value;
+  }
+}
+
+/** Marks `value` as constant across a `map()` fan-out. */
+export function unmapped<T>(value: T): Unmapped<T> {
+  return new Unmapped(value);
+}
+
+/** Finds the futures inside an argument (top level, arrays and plain objects). */
+export function collectFutures(
+  value: unknown,
+  out: TaskFuture<unknown>[] = [],
+  depth = 0,
+): TaskFuture<unknown>[] {
+  if (value instanceof TaskFuture) {
+    out.push(value);
+  } else if (depth < 6 && Array.isArray(value)) {
+    for (const item of value) collectFutures(item, out, depth + 1);
+  } else if (depth < 6 && isPlainObject(value)) {
+    for (const item of Object.values(value)) collectFutures(item, out, depth + 1);
+  }
+  return out;
+}
+
+/** Replaces futures inside an argument with their values (already settled). */
+export async function resolveFutures(value: unknown, depth = 0): Promise<unknown> {
+  if (value instanceof TaskFuture) return await value.result();
+  if (depth < 6 && Array.isArray(value)) {
+    return await Promise.all(value.map((item) => resolveFutures(item, depth + 1)));
+  }
+  if (depth < 6 && isPlainObject(value)) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      out[key] = await resolveFutures(item, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+/** Whether `value` is an object literal (not a class instance). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== "object") return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

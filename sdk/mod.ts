@@ -1,0 +1,60 @@
+/**
+ * The IronFlow SDK: write flows and tasks in TypeScript and run them in this
+ * process, with no server.
+ *
+ * @example A flow with a mapped task
+ * ```ts
+ * import { flow, task } from "./mod.ts";
+ * const inc = task(async (x: number) => x + 1);
+ * const double = task(async (x: number) => x * 2);
+ * export const etl = flow({ name: "etl" }, async (xs: number[]) => {
+ *   const incremented = inc.map(xs);
+ *   return await Promise.all(double.map(incremented));
+ * });
+ * // await etl([1, 2, 3]) → [4, 6, 8]
+ * ```
+ *
+ * @module
+ */
+export { type Flow, flow, type FlowCallOptions } from "./flow.ts";
+export { type FutureArgs, type MapArgs, type Task, task } from "./task.ts";
+export { TaskFuture, type TaskOutcome, Unmapped, unmapped, wait } from "./future.ts";
+export type { SubmitOptions } from "./flow_run.ts";
+export type { FlowOptions, RunOptions, StateHook, TaskOptions } from "./options.ts";
+export type { FlowRunOutcome, RunState } from "./state.ts";
+export { exponentialBackoff, type RetryDelay } from "./retry.ts";
+export {
+  ConcurrentTaskRunner,
+  type ConcurrentTaskRunnerOptions,
+  SequentialTaskRunner,
+  type TaskJob,
+  type TaskRunner,
+} from "./runners.ts";
+export { WorkerTaskRunner, type WorkerTaskRunnerOptions } from "./worker_runner.ts";
+export {
+  type HookContext,
+  type HookEdge,
+  type HookFn,
+  onTransition,
+  type TransitionHook,
+} from "./hooks.ts";
+export { getRunContext, type RunContext } from "./context.ts";
+export { getRunLogger, type RunLogger } from "./logger.ts";
+export {
+  type ControlPlane,
+  createInMemoryControlPlane,
+  createLocalControlPlane,
+  createSqliteControlPlane,
+  getControlPlane,
+  type InMemoryControlPlaneOptions,
+  type LocalControlPlane,
+  setControlPlane,
+} from "./control_plane.ts";
+export { cancelFlowRun } from "./cancel.ts";
+export {
+  CancelledError,
+  FlowRunError,
+  InvalidOptionError,
+  MissingContextError,
+  TimeoutError,
+} from "./errors.ts";

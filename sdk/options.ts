@@ -1,0 +1,115 @@
+/**
+ * Options shared by flows and tasks, and their validation.
+ *
+ * @module
+ */
+import { StateType } from "../engine/mod.ts";
+import { InvalidOptionError } from "./errors.ts";
+import { type HookContext, onTransition, type TransitionHook } from "./hooks.ts";
+import type { RetryDelay } from "./retry.ts";
+import type { TaskRunner } from "./runners.ts";
+
+/** A Prefect-style state hook (`onCompletion`, `onFailure`, ...). */
+export type StateHook = (context: HookContext) => void | Promise<void>;
+
+/** Options flows and tasks share. */
+export interface RunOptions {
+  /** Name shown in the UI and used to match planned nodes. @default the function's name */
+  name?: string;
+  description?: string;
+  tags?: readonly string[];
+  /** Retries after a failed attempt. @default 0 */
+  retries?: number;
+  /** Seconds between attempts: a number, one per retry, or a function of the attempt. @default 0 */
+  retryDelaySeconds?: RetryDelay;
+  /** Adds up to this fraction of the delay at random. @default 0 */
+  retryJitterFactor?: number;
+  /** Whether an error is worth retrying. @default always */
+  retryCondition?: (error: Error, attempt: number) => boolean | Promise<boolean>;
+  /** Fails the attempt as FAILED "TimedOut" after this many seconds. */
+  timeoutSeconds?: number;
+  transitionHooks?: readonly TransitionHook[];
+  onCompletion?: StateHook | readonly StateHook[];
+  onFailure?: StateHook | readonly StateHook[];
+  onCancellation?: StateHook | readonly StateHook[];
+  onCrashed?: StateHook | readonly StateHook[];
+  onRunning?: StateHook | readonly StateHook[];
+  /** Stores `console.log`/`console.info` output of the run as INFO logs. @default false */
+  logPrints?: boolean;
+}
+
+/** Options of `task()`. */
+export interface TaskOptions extends RunOptions {
+  /**
+   * URL of the module that defines the task, for the worker runner. Found
+   * from the call stack when omitted; pass `import.meta.url` to be explicit.
+   */
+  module?: string;
+}
+
+/** Options of `flow()`. */
+export interface FlowOptions extends RunOptions {
+  /** Where task bodies run. @default `IRONFLOW_TASK_RUNNER` or a ConcurrentTaskRunner */
+  taskRunner?: TaskRunner | (() => TaskRunner);
+  /** `waitAll` folds every child's state into the flow's; `explicit` lets the body decide. @default "waitAll" */
+  finalState?: "waitAll" | "explicit";
+}
+
+const STATE_HOOK_EDGES = {
+  onCompletion: StateType.COMPLETED,
+  onFailure: StateType.FAILED,
+  onCancellation: StateType.CANCELLED,
+  onCrashed: StateType.CRASHED,
+  onRunning: StateType.RUNNING,
+} as const;
+
+/** Every hook of `options`, Prefect-style state hooks included (they never rewrite). */
+export function allHooks(options: RunOptions): TransitionHook[] {
+  const hooks = [...(options.transitionHooks ?? [])];
+  for (const [key, to] of Object.entries(STATE_HOOK_EDGES)) {
+    const value = options[key as keyof typeof STATE_HOOK_EDGES];
+    const list = value === undefined ? [] : typeof value === "function" ? [value] : value;
+    for (const hook of list) {
+      hooks.push(onTransition(async (context) => {
+        await hook(context);
+      }, { to }));
+    }
+  }
+  return hooks;
+}
+
+/** Checks options and throws `InvalidOptionError` naming the bad one. */
+export function validateOptions(kind: "flow" | "task", name: string, options: RunOptions): void {
+  const fail = (message: string): never => {
+    throw new InvalidOptionError(`Invalid option of ${kind} "${name}": ${message}`);
+  };
+  if (options.name !== undefined && (typeof options.name !== "string" || options.name === "")) {
+    fail("name must be a non-empty string");
+  }
+  if (
+    options.retries !== undefined && (!Number.isInteger(options.retries) || options.retries < 0)
+  ) {
+    fail(`retries must be a whole number of 0 or more, got ${options.retries}`);
+  }
+  if (
+    options.timeoutSeconds !== undefined &&
+    !(typeof options.timeoutSeconds === "number" && options.timeoutSeconds > 0)
+  ) {
+    fail(`timeoutSeconds must be a number above 0, got ${options.timeoutSeconds}`);
+  }
+  const jitter = options.retryJitterFactor;
+  if (jitter !== undefined && !(typeof jitter === "number" && jitter >= 0)) {
+    fail(`retryJitterFactor must be 0 or more, got ${jitter}`);
+  }
+  const delay = options.retryDelaySeconds;
+  if (
+    delay !== undefined && typeof delay !== "function" &&
+    !(typeof delay === "number" && delay >= 0) &&
+    !(Array.isArray(delay) && delay.every((d) => typeof d === "number" && d >= 0))
+  ) {
+    fail("retryDelaySeconds must be seconds (0 or more), a list of them, or a function");
+  }
+  if (options.tags !== undefined && !options.tags.every((tag) => typeof tag === "string")) {
+    fail("tags must be strings");
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The SDK's copy of one run: proposes transitions through the control plane,
+ * keeps the state and version it was answered, and calls hooks.
+ *
+ * @module
+ */
+import {
+  isTerminal,
+  type Json,
+  type ProposalResult,
+  type RunRecord,
+  type StateType,
+} from "../engine/mod.ts";
+import type { ControlPlane } from "./control_plane.ts";
+import {
+  askForRewrite,
+  callHooks,
+  type HookContext,
+  hooksFor,
+  type TransitionHook,
+} from "./hooks.ts";
+import type { RunState } from "./state.ts";
+
+/** What to propose. */
+export interface TransitionRequest {
+  name?: string;
+  kind: string;
+  data?: { [key: string]: Json };
+  error?: Error;
+  result?: unknown;
+  /** Operator actions (cancel) never consult rewrite hooks. */
+  allowRewrite?: boolean;
+}
+
+/** A run as the SDK sees it while executing it. */
+export class RunMirror {
+  run: RunRecord;
+  readonly #plane: ControlPlane;
+  readonly #hooks: readonly TransitionHook[];
+  readonly #warn: (message: string) => void;
+  readonly #names: { flowRunId: string; flowName: string; taskName: string | null };
+
+  constructor(
+    run: RunRecord,
+    plane: ControlPlane,
+    hooks: readonly TransitionHook[],
+    warn: (message: string) => void,
+  ) {
+    this.run = run;
+    this.#plane = plane;
+    this.#hooks = hooks;
+    this.#warn = warn;
+    this.#names = run.kind === "flow"
+      ? { flowRunId: run.id, flowName: run.name, taskName: null }
+      : { flowRunId: run.parentId ?? run.id, flowName: run.flowName, taskName: run.name };
+  }
+
+  get id(): string {
+    return this.run.id;
+  }
+
+  get state(): StateType {
+    return this.run.state;
+  }
+
+  /** The run's state for user code. */
+  snapshot(): RunState {
+    return { type: this.run.state, name: this.run.stateName, message: this.run.message };
+  }
+
+  /**
+   * Proposes `to`; afterwards the mirror holds the engine's answer. Hooks on
+   * an edge into a terminal state are asked first and may rewrite it.
+   */
+  async transition(to: StateType, request: TransitionRequest): Promise<ProposalResult> {
+    const from = this.run.state;
+    let consulted: TransitionHook[] = [];
+    if (isTerminal(to) && request.allowRewrite !== false && this.#hooks.length > 0) {
+      consulted = hooksFor(this.#hooks, from, to);
+      if (consulted.length > 0) {
+        const rewrite = await askForRewrite(
+          consulted,
+          this.#context(from, to, request),
+          this.#warn,
+        );
+        if (rewrite !== undefined) {
+          to = rewrite;
+          const { name: _replaced, ...rest } = request;
+          request = { ...rest, kind: `${request.kind}_rewritten` };
+        }
+      }
+    }
+    const proposal = {
+      to,
+      token: `${this.run.id}:${this.run.version}:${to}`,
+      kind: request.kind,
+      ...(request.name !== undefined ? { name: request.name } : {}),
+      ...(request.data !== undefined ? { data: request.data } : {}),
+    };
+    const result = await this.#plane.propose(this.run.id, proposal);
+    const moved = result.version !== this.run.version;
+    if (moved) {
+      const message = typeof request.data?.["message"] === "string"
+        ? request.data["message"] as string
+        : null;
+      this.run = {
+        ...this.run,
+        state: result.state,
+        stateName: result.stateName,
+        version: result.version,
+        message: result.state === to ? message : this.run.message,
+      };
+      if (this.#hooks.length > 0 && result.status !== "duplicate") {
+        const listening = hooksFor(this.#hooks, from, result.state).filter((hook) =>
+          !consulted.includes(hook)
+        );
+        if (listening.length > 0) {
+          await callHooks(listening, this.#context(from, result.state, request), this.#warn);
+        }
+      }
+    }
+    return result;
+  }
+
+  #context(from: StateType, to: StateType, request: TransitionRequest): HookContext {
+    const context: HookContext = {
+      kind: this.run.kind,
+      run: this.run,
+      flowRunId: this.#names.flowRunId,
+      taskRunId: this.run.kind === "task" ? this.run.id : null,
+      from,
+      to,
+      stateName: request.name ?? to,
+      transitionKind: request.kind,
+      flowName: this.#names.flowName,
+      taskName: this.#names.taskName,
+      ...(request.error !== undefined ? { error: request.error } : {}),
+      ...(request.result !== undefined ? { result: request.result } : {}),
+    };
+    return context;
+  }
+}

@@ -1,0 +1,182 @@
+/**
+ * `task()`: turns an async function into a task whose calls inside a flow
+ * become task runs.
+ *
+ * @module
+ */
+import { currentContext } from "./context.ts";
+import { isPlainObject, TaskFuture, Unmapped } from "./future.ts";
+import type { SubmitOptions, TaskSpec } from "./flow_run.ts";
+import { type TaskOptions, validateOptions } from "./options.ts";
+import { registerTask } from "./registry.ts";
+import { assignedName, callerLocation } from "./source_names.ts";
+
+// deno-lint-ignore no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+/** Each argument may also be a future of its type. */
+export type FutureArgs<A extends unknown[]> = { [K in keyof A]: A[K] | TaskFuture<A[K]> };
+
+/** Each argument of `map()`: an iterable of values, or `unmapped(value)`. */
+export type MapArgs<A extends unknown[]> = {
+  [K in keyof A]: Iterable<A[K] | TaskFuture<A[K]>> | Unmapped<A[K]>;
+};
+
+/** A task: call it inside a flow to run it, or `submit`/`map` it for futures. */
+export interface Task<A extends unknown[], R> {
+  /** Runs the task and returns its value (throws its error). Outside a flow, calls the function. */
+  (...args: FutureArgs<A>): Promise<R>;
+  readonly taskName: string;
+  readonly options: Readonly<TaskOptions>;
+  readonly fn: (...args: A) => R | Promise<R>;
+  /** Starts a task run and returns its future at once. An extra last argument may carry `{ waitFor, detach }`. */
+  submit(...args: FutureArgs<A> | [...FutureArgs<A>, SubmitOptions]): TaskFuture<R>;
+  /** One task run per element of the iterable arguments (zipped); `unmapped()` arguments are passed whole. */
+  map(...args: MapArgs<A>): TaskFuture<R>[];
+  /** A copy of the task with some options changed. */
+  with(options: TaskOptions): Task<A, R>;
+}
+
+/**
+ * Defines a task.
+ *
+ * @example
+ * ```ts
+ * import { flow, task } from "./mod.ts";
+ * const inc = task(async (x: number) => x + 1, { retries: 2 });
+ * const double = task({ name: "double" }, async (x: number) => x * 2);
+ * export const pipeline = flow(async () => {
+ *   const incremented = inc.map([1, 2, 3]);
+ *   return await Promise.all(incremented.map((f) => double(f))); // [4, 6, 8]
+ * });
+ * ```
+ */
+export function task<F extends AnyFn>(
+  fn: F,
+  options?: TaskOptions,
+): Task<Parameters<F>, Awaited<ReturnType<F>>>;
+export function task<F extends AnyFn>(
+  options: TaskOptions,
+  fn: F,
+): Task<Parameters<F>, Awaited<ReturnType<F>>>;
+export function task(a: AnyFn | TaskOptions, b?: AnyFn | TaskOptions): Task<unknown[], unknown> {
+  const [fn, options] = typeof a === "function" ? [a, (b ?? {}) as TaskOptions] : [b as AnyFn, a];
+  if (typeof fn !== "function") throw new TypeError("task() needs a function");
+  const location = callerLocation();
+  const name = options.name ?? assignedName(location, "task") ?? (fn.name || "task");
+  return makeTask(fn, { ...options, name }, options.module ?? location?.url);
+}
+
+function makeTask(
+  fn: AnyFn,
+  options: TaskOptions,
+  moduleUrl: string | undefined,
+): Task<unknown[], unknown> {
+  const name = options.name ?? (fn.name || "task");
+  validateOptions("task", name, options);
+  const spec: TaskSpec = { name, fn, options, moduleUrl };
+  registerTask(moduleUrl, name, fn);
+
+  function submitWith(
+    args: unknown[],
+    submitOptions: SubmitOptions,
+    mapIndex: number | null,
+    key?: string,
+  ) {
+    const context = currentContext();
+    if (!context) {
+      throw new TypeError(
+        `Cannot submit task "${name}" outside a flow run: call it inside a flow()`,
+      );
+    }
+    const execution = context.execution;
+    const future = new TaskFuture<unknown>(name, mapIndex, submitOptions.detach ?? false);
+    return execution.submitTask(
+      spec,
+      future,
+      args,
+      key ?? execution.nextKey(name),
+      submitOptions,
+      context.taskRun,
+    );
+  }
+
+  const callable = (async (...args: unknown[]) => {
+    if (!currentContext()) return await fn(...args);
+    return await submitWith(args, {}, null).result();
+  }) as Task<unknown[], unknown>;
+
+  const submit = (...args: unknown[]) => {
+    const { callArgs, submitOptions } = splitSubmitOptions(fn, args);
+    return submitWith(callArgs, submitOptions, null);
+  };
+
+  const map = (...args: unknown[]) => {
+    const context = currentContext();
+    if (!context) throw new TypeError(`Cannot map task "${name}" outside a flow run`);
+    const calls = zipMapArgs(name, args);
+    const key = context.execution.nextKey(name);
+    return calls.map((callArgs, index) => submitWith(callArgs, {}, index, key));
+  };
+
+  Object.defineProperties(callable, {
+    taskName: { value: name, enumerable: true },
+    options: { value: Object.freeze({ ...options }), enumerable: true },
+    fn: { value: fn },
+    submit: { value: submit },
+    map: { value: map },
+    with: { value: (more: TaskOptions) => makeTask(fn, { ...options, ...more }, moduleUrl) },
+  });
+  return callable;
+}
+
+const SUBMIT_OPTION_KEYS = new Set(["waitFor", "detach"]);
+
+function splitSubmitOptions(
+  fn: AnyFn,
+  args: unknown[],
+): { callArgs: unknown[]; submitOptions: SubmitOptions } {
+  const last = args.at(-1);
+  if (
+    args.length > fn.length && isPlainObject(last) && Object.keys(last).length > 0 &&
+    Object.keys(last).every((key) => SUBMIT_OPTION_KEYS.has(key))
+  ) {
+    const options = last as SubmitOptions;
+    if (options.waitFor !== undefined) {
+      const list = [...options.waitFor];
+      if (!list.every((f) => f instanceof TaskFuture)) {
+        throw new TypeError("waitFor must be a list of task futures");
+      }
+    }
+    return { callArgs: args.slice(0, -1), submitOptions: options };
+  }
+  return { callArgs: args, submitOptions: {} };
+}
+
+function zipMapArgs(name: string, args: unknown[]): unknown[][] {
+  const iterables = args.map((arg) =>
+    arg instanceof Unmapped ? undefined : isIterable(arg) ? [...arg] : undefined
+  );
+  const lengths = iterables.filter((list) => list !== undefined).map((list) => list!.length);
+  if (lengths.length === 0) {
+    throw new TypeError(`Cannot map task "${name}": no iterable argument to map over`);
+  }
+  const length = lengths[0]!;
+  if (lengths.some((l) => l !== length)) {
+    throw new RangeError(
+      `Cannot map task "${name}": iterable arguments have different lengths (${
+        lengths.join(", ")
+      })`,
+    );
+  }
+  return Array.from({ length }, (_, i) =>
+    args.map((arg, j) => {
+      if (arg instanceof Unmapped) return arg.value;
+      const list = iterables[j];
+      return list ? list[i] : arg;
+    }));
+}
+
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return value !== null && typeof value === "object" && Symbol.iterator in value;
+}
