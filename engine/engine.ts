@@ -247,7 +247,8 @@ class EngineImpl implements Engine {
     if (input.id !== undefined) {
       // Creating with a caller-chosen id is idempotent: the same id returns the run.
       const existing = this.#load(tx, input.id);
-      if (existing) return existing.run;
+      // A copy: the cached record must not change when the caller changes its answer.
+      if (existing) return { ...existing.run };
     }
     const runId = input.id ?? this.#ids.next();
     const { run, event } = createRun(

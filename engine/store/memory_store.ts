@@ -82,7 +82,8 @@ class MemoryStore implements Store {
 
   #append(event: PendingEvent): number {
     const seq = this.#events.length + 1;
-    this.#events.push({ ...event, seq });
+    // `seq` first, as the SQLite store returns it, so exports match byte for byte.
+    this.#events.push({ seq, ...event });
     let tokens = this.#tokens.get(event.runId);
     if (!tokens) this.#tokens.set(event.runId, tokens = new Map());
     tokens.set(event.token, event.version);
@@ -182,13 +183,22 @@ class MemoryStore implements Store {
 
   importEvents(events: Iterable<EngineEvent>): void {
     this.#assertOpen();
-    for (const event of events) {
-      if (event.seq !== this.#events.length + 1) {
-        throw new RangeError(
-          `Cannot import event seq ${event.seq}: expected seq ${this.#events.length + 1}`,
-        );
+    const eventsBefore = this.#events.length;
+    try {
+      for (const event of events) {
+        if (event.seq !== this.#events.length + 1) {
+          throw new RangeError(
+            `Cannot import event seq ${event.seq}: expected seq ${this.#events.length + 1}`,
+          );
+        }
+        this.#append(event);
       }
-      this.#append(event);
+    } catch (error) {
+      // All or nothing, like the SQLite store's import transaction.
+      for (const event of this.#events.splice(eventsBefore)) {
+        this.#tokens.get(event.runId)?.delete(event.token);
+      }
+      throw error;
     }
   }
 

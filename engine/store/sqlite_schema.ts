@@ -115,7 +115,8 @@ export function runSql(table: "flow_runs" | "task_runs") {
       RUN_COLUMN_NAMES.map(() => "?").join(", ")
     })`,
     update: `UPDATE ${table} SET state = ?, state_name = ?, version = ?, updated_at = ?,
-      start_time = ?, end_time = ?, run_count = ?, total_run_time_ms = ?, message = ?
+      start_time = ?, end_time = ?, run_count = ?, total_run_time_ms = ?, message = ?,
+      expected_start_time = ?
       WHERE id = ?`,
     get: `SELECT * FROM ${table} WHERE id = ?`,
   };

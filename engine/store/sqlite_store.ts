@@ -56,6 +56,10 @@ const SORT_COLUMNS: Readonly<Record<RunSortKey, string>> = {
   name: "run_name",
 };
 
+// Flow and task runs in one listing; `run_kind` tells them apart.
+const ALL_RUNS_SQL = `(SELECT *, 'flow' AS run_kind FROM flow_runs
+  UNION ALL SELECT *, 'task' AS run_kind FROM task_runs)`;
+
 class SqliteStore implements Store {
   readonly schemaVersion = SCHEMA_VERSION;
   readonly #db: DatabaseSync;
@@ -163,6 +167,7 @@ class SqliteStore implements Store {
           run.runCount,
           run.totalRunTimeMs,
           run.message,
+          run.expectedStartTime,
           run.id,
         );
       },
@@ -213,8 +218,12 @@ class SqliteStore implements Store {
   listRuns(query: RunQuery): Page<RunRecord> {
     this.#assertOpen();
     const { sort, order, limit } = queryShape(query);
-    const kind: RunKind = query.kind ?? "flow";
-    const table = kind === "flow" ? "flow_runs" : "task_runs";
+    // Without a kind, both tables are listed, like the memory store does.
+    const table = query.kind === undefined
+      ? ALL_RUNS_SQL
+      : query.kind === "flow"
+      ? "flow_runs"
+      : "task_runs";
     const where: string[] = [];
     const params: SQLInputValue[] = [];
     const add = (clause: string, ...values: SQLInputValue[]) => {
@@ -255,7 +264,9 @@ class SqliteStore implements Store {
     const sql = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
     const rows = this.#db.prepare(sql).all(...params, limit + 1) as Row[];
-    const items = rows.slice(0, limit).map((row) => rowToRun(row, kind));
+    const items = rows.slice(0, limit).map((row) =>
+      rowToRun(row, query.kind ?? (row["run_kind"] as RunKind))
+    );
     const last = items.at(-1);
     const nextCursor = rows.length > limit && last
       ? encodeCursor({ sort, order, value: sortValue(last, sort), id: last.id })

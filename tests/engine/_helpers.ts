@@ -1,0 +1,104 @@
+/**
+ * Shared fixtures of the engine tests: store factories that clean up after
+ * themselves, engines on a fake clock, and page walking.
+ *
+ * @module
+ */
+import {
+  createEngine,
+  createMemoryStore,
+  createSqliteStore,
+  type Engine,
+  FakeClock,
+  type Policy,
+  type RunQuery,
+  type RunRecord,
+  SequentialIds,
+  type Store,
+} from "../../engine/mod.ts";
+
+/** A store under test plus the clean-up of whatever backs it. */
+export interface StoreFixture extends AsyncDisposable {
+  readonly store: Store;
+  /** Path of the SQLite file, when the store has one. */
+  readonly path?: string;
+}
+
+/** A named way to open a fresh, empty store. */
+export interface StoreAdapter {
+  readonly name: string;
+  open(): Promise<StoreFixture>;
+}
+
+/** Opens a SQLite store on a file in a fresh temporary directory. */
+export async function openSqliteFixture(): Promise<StoreFixture & { path: string; dir: string }> {
+  const dir = await Deno.makeTempDir({ prefix: "ironflow_engine_test_" });
+  const path = `${dir}/ironflow.db`;
+  const store = createSqliteStore(path);
+  return {
+    store,
+    path,
+    dir,
+    async [Symbol.asyncDispose]() {
+      store.close();
+      await Deno.remove(dir, { recursive: true });
+    },
+  };
+}
+
+/** Every store adapter the engine ships; the contract suites run against each. */
+export const STORE_ADAPTERS: readonly StoreAdapter[] = [
+  {
+    name: "memory",
+    open() {
+      const store = createMemoryStore();
+      return Promise.resolve({
+        store,
+        [Symbol.asyncDispose]() {
+          store.close();
+          return Promise.resolve();
+        },
+      });
+    },
+  },
+  { name: "sqlite", open: openSqliteFixture },
+];
+
+/** The start of every fake clock in these tests. */
+export const T0 = 1_700_000_000_000;
+
+/** An engine over `store` with a fake clock and sequential ids. */
+export function testEngine(
+  store: Store,
+  options: { clock?: FakeClock; policy?: Policy; onError?: (error: unknown) => void } = {},
+): { engine: Engine; clock: FakeClock } {
+  const clock = options.clock ?? new FakeClock(T0);
+  const engine = createEngine({
+    store,
+    clock,
+    ids: new SequentialIds("run"),
+    ...(options.policy ? { policy: { flow: options.policy, task: options.policy } } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  return { engine, clock };
+}
+
+/** Every run matching `query`, walking all pages; fails on a repeated run. */
+export function allRuns(
+  source: { listRuns(query: RunQuery): { items: RunRecord[]; nextCursor: string | null } },
+  query: RunQuery = {},
+): RunRecord[] {
+  const out: RunRecord[] = [];
+  const seen = new Set<string>();
+  let cursor: string | undefined;
+  do {
+    const page = source.listRuns(cursor === undefined ? query : { ...query, cursor });
+    for (const run of page.items) {
+      if (seen.has(run.id)) throw new Error(`Run "${run.id}" was listed twice`);
+      seen.add(run.id);
+      out.push(run);
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return out;
+}

@@ -1,0 +1,394 @@
+/**
+ * The store contract: one suite, run against every adapter through the
+ * engine (and through `Store` directly where the engine cannot reach).
+ */
+import assert from "node:assert/strict";
+import {
+  type Engine,
+  type EngineEvent,
+  type FakeClock,
+  type RunQuery,
+  type RunRecord,
+  type RunSortKey,
+  type Store,
+} from "../../engine/mod.ts";
+import { allRuns, STORE_ADAPTERS, type StoreAdapter, T0, testEngine } from "./_helpers.ts";
+
+interface ContractContext {
+  store: Store;
+  engine: Engine;
+  clock: FakeClock;
+  t: Deno.TestContext;
+}
+
+interface ContractCase {
+  name: string;
+  fn(ctx: ContractContext): void | Promise<void>;
+}
+
+/** Registers one Deno.test per contract behaviour for `adapter`. */
+function storeContract(adapter: StoreAdapter, cases: readonly ContractCase[]): void {
+  for (const { name, fn } of cases) {
+    Deno.test(`${adapter.name} store: ${name}`, async (t) => {
+      await using fixture = await adapter.open();
+      const { engine, clock } = testEngine(fixture.store);
+      await fn({ store: fixture.store, engine, clock, t });
+      await engine.flush();
+    });
+  }
+}
+
+/**
+ * Forty runs with ties in every sort key: flow and task runs, three flow
+ * names, repeated run names, created in groups of three per millisecond, some
+ * started, some finished, some never started.
+ */
+async function seedRuns(engine: Engine, clock: FakeClock): Promise<void> {
+  const created: RunRecord[] = [];
+  for (let i = 0; i < 40; i++) {
+    if (i % 3 === 0) clock.tick(1);
+    const input = {
+      name: i % 4 === 0 ? "load" : "extract",
+      flowName: ["etl", "report", "sync"][i % 3]!,
+      runName: `batch-${i % 7}`,
+      tags: i % 2 === 0 ? ["even", "nightly"] : ["odd"],
+    };
+    created.push(
+      await (i % 5 === 4 ? engine.createTaskRun(input) : engine.createFlowRun(input)),
+    );
+  }
+  // Start two thirds, finish a third, in an order unrelated to creation.
+  for (const [i, run] of created.entries()) {
+    if (i % 3 === 2) continue;
+    clock.tick(i % 2 === 0 ? 1 : 0);
+    await engine.propose(run.id, { to: "RUNNING", token: `start-${run.id}`, kind: "start" });
+  }
+  for (const [i, run] of [...created.entries()].reverse()) {
+    if (i % 3 !== 0) continue;
+    clock.tick(1);
+    await engine.propose(run.id, { to: "COMPLETED", token: `end-${run.id}`, kind: "complete" });
+  }
+}
+
+const SORT_FIELD: Record<RunSortKey, (run: RunRecord) => number | string | null> = {
+  created: (run) => run.createdAt,
+  updated: (run) => run.updatedAt,
+  start: (run) => run.startTime,
+  end: (run) => run.endTime,
+  name: (run) => run.runName,
+};
+
+// The order the contract promises, computed independently of the adapters:
+// by the sort value (missing times first when ascending), then by id.
+function expectedOrder(runs: RunRecord[], sort: RunSortKey, order: "asc" | "desc"): string[] {
+  const key = SORT_FIELD[sort];
+  const cmp = (a: number | string | null, b: number | string | null) =>
+    a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1;
+  const sign = order === "asc" ? 1 : -1;
+  return [...runs]
+    .sort((a, b) => sign * (cmp(key(a), key(b)) || cmp(a.id, b.id)))
+    .map((run) => run.id);
+}
+
+function listedIds(engine: Engine, query: RunQuery): string[] {
+  return allRuns(engine, query).map((run) => run.id);
+}
+
+const CONTRACT: readonly ContractCase[] = [
+  {
+    name: "createFlowRun() and createTaskRun() persist runs that getRun() returns",
+    async fn({ engine, store }) {
+      const flow = await engine.createFlowRun({
+        name: "etl",
+        parameters: { day: "2024-01-01", n: 3 },
+        tags: ["nightly"],
+      });
+      const task = await engine.createTaskRun({
+        name: "extract",
+        flowName: "etl",
+        parentId: flow.id,
+        rootId: flow.id,
+        taskKey: "extract-1",
+        mapIndex: 0,
+      });
+      assert.deepEqual(engine.getRun(flow.id), flow);
+      assert.deepEqual(store.getRun(task.id), task);
+      assert.equal(flow.kind, "flow");
+      assert.equal(task.kind, "task");
+      assert.equal(flow.state, "PENDING");
+      assert.equal(flow.version, 1);
+      assert.equal(flow.createdAt, T0);
+      assert.deepEqual(flow.parameters, { day: "2024-01-01", n: 3 });
+      assert.deepEqual(flow.tags, ["nightly"]);
+      assert.equal(task.parentId, flow.id);
+      assert.equal(task.mapIndex, 0);
+      assert.equal(engine.getRun("missing"), undefined);
+    },
+  },
+  {
+    name: "propose() commits one event and updates the projection",
+    async fn({ engine, clock }) {
+      const run = await engine.createFlowRun({ name: "etl" });
+      clock.tick(10);
+      const result = await engine.propose(run.id, { to: "RUNNING", token: "t1", kind: "start" });
+      assert.equal(result.status, "accepted");
+      const stored = engine.getRun(run.id)!;
+      assert.equal(stored.state, "RUNNING");
+      assert.equal(stored.version, 2);
+      assert.equal(stored.startTime, T0 + 10);
+      const events = engine.events(run.id);
+      assert.deepEqual(
+        events.map((e) => [e.seq, e.from, e.to, e.version, e.token]),
+        [[1, null, "PENDING", 1, `create:${run.id}`], [2, "PENDING", "RUNNING", 2, "t1"]],
+      );
+      assert.equal(result.seq, 2);
+    },
+  },
+  {
+    name: "listRuns() filters by kind, states, flowName, name, text, tags and created range",
+    async fn({ engine, clock, t }) {
+      await seedRuns(engine, clock);
+      const runs = allRuns(engine, { limit: 1000 });
+      assert.equal(runs.length, 40, "a query without kind lists flow and task runs");
+      const cases: Array<[string, RunQuery, (run: RunRecord) => boolean]> = [
+        ["kind flow", { kind: "flow" }, (r) => r.kind === "flow"],
+        ["kind task", { kind: "task" }, (r) => r.kind === "task"],
+        ["one state", { states: ["RUNNING"] }, (r) => r.state === "RUNNING"],
+        [
+          "two states",
+          { states: ["PENDING", "COMPLETED"] },
+          (r) => r.state === "PENDING" || r.state === "COMPLETED",
+        ],
+        ["flowName", { flowName: "report" }, (r) => r.flowName === "report"],
+        ["name", { name: "load" }, (r) => r.name === "load"],
+        ["text matches run name", { text: "BATCH-3" }, (r) => r.runName === "batch-3"],
+        ["text matches id", { text: "run-1" }, (r) => r.id.startsWith("run-1")],
+        ["text treats % literally", { text: "%" }, () => false],
+        ["one tag", { tags: ["odd"] }, (r) => r.tags.includes("odd")],
+        ["all tags", { tags: ["even", "nightly"] }, (r) => r.tags.includes("even")],
+        [
+          "created range",
+          { createdAfter: T0 + 3, createdBefore: T0 + 6 },
+          (r) => r.createdAt >= T0 + 3 && r.createdAt < T0 + 6,
+        ],
+        [
+          "combined",
+          { kind: "flow", flowName: "etl", states: ["COMPLETED"], tags: ["even"] },
+          (r) =>
+            r.kind === "flow" && r.flowName === "etl" && r.state === "COMPLETED" &&
+            r.tags.includes("even"),
+        ],
+      ];
+      for (const [label, query, predicate] of cases) {
+        await t.step(label, () => {
+          const expected = runs.filter(predicate).map((r) => r.id).sort();
+          assert.deepEqual(listedIds(engine, { ...query, limit: 4 }).sort(), expected);
+        });
+      }
+    },
+  },
+  {
+    name: "listRuns() walks every page in order without duplicates or gaps",
+    async fn({ engine, clock, t }) {
+      await seedRuns(engine, clock);
+      const runs = allRuns(engine, { limit: 1000 });
+      for (const sort of Object.keys(SORT_FIELD) as RunSortKey[]) {
+        for (const order of ["asc", "desc"] as const) {
+          await t.step(`${sort} ${order}`, () => {
+            for (const limit of [1, 7, 40, 41]) {
+              assert.deepEqual(
+                listedIds(engine, { sort, order, limit }),
+                expectedOrder(runs, sort, order),
+                `limit ${limit}`,
+              );
+            }
+            const flows = runs.filter((r) => r.kind === "flow");
+            assert.deepEqual(
+              listedIds(engine, { kind: "flow", sort, order, limit: 6 }),
+              expectedOrder(flows, sort, order),
+            );
+          });
+        }
+      }
+    },
+  },
+  {
+    name: "listRuns() ends with a null cursor and defaults to newest first",
+    async fn({ engine, clock }) {
+      await seedRuns(engine, clock);
+      const page = engine.listRuns({ limit: 1000 });
+      assert.equal(page.items.length, 40);
+      assert.equal(page.nextCursor, null);
+      const first = engine.listRuns({ limit: 5 });
+      assert.equal(first.items.length, 5);
+      assert.notEqual(first.nextCursor, null);
+      assert.deepEqual(
+        first.items.map((r) => r.id),
+        expectedOrder(page.items, "created", "desc").slice(0, 5),
+      );
+    },
+  },
+  {
+    name: "listRuns() rejects a cursor made for another sort and bad page sizes",
+    async fn({ engine, clock }) {
+      await seedRuns(engine, clock);
+      const { nextCursor } = engine.listRuns({ sort: "created", order: "asc", limit: 3 });
+      assert.ok(nextCursor);
+      assert.throws(
+        () => engine.listRuns({ sort: "name", order: "asc", cursor: nextCursor }),
+        RangeError,
+      );
+      assert.throws(
+        () => engine.listRuns({ sort: "created", order: "desc", cursor: nextCursor }),
+        RangeError,
+      );
+      assert.throws(() => engine.listRuns({ cursor: "not a cursor" }), RangeError);
+      assert.throws(() => engine.listRuns({ limit: 0 }), RangeError);
+      assert.throws(() => engine.listRuns({ limit: 1001 }), RangeError);
+    },
+  },
+  {
+    name: "events() lists a run's events and the events after a seq",
+    async fn({ engine }) {
+      const a = await engine.createFlowRun({ name: "a" });
+      const b = await engine.createFlowRun({ name: "b" });
+      await engine.propose(a.id, { to: "RUNNING", token: "a1", kind: "start" });
+      await engine.propose(b.id, { to: "RUNNING", token: "b1", kind: "start" });
+      await engine.propose(a.id, { to: "COMPLETED", token: "a2", kind: "complete" });
+      const all = engine.events();
+      assert.deepEqual(all.map((e) => e.seq), [1, 2, 3, 4, 5]);
+      assert.deepEqual(engine.events(a.id).map((e) => e.token), [`create:${a.id}`, "a1", "a2"]);
+      assert.deepEqual(engine.events({ afterSeq: 3 }).map((e) => e.seq), [4, 5]);
+      assert.deepEqual(engine.events({ runId: a.id, afterSeq: 2 }).map((e) => e.seq), [3, 5]);
+      assert.deepEqual(engine.events({ afterSeq: 1, limit: 2 }).map((e) => e.seq), [2, 3]);
+      assert.deepEqual(engine.events({ afterSeq: 5 }), []);
+      assert.deepEqual(engine.events("missing"), []);
+      assert.deepEqual(all.find((e) => e.token === "a2")!.rules, [
+        "UpdateTotalRunTime",
+        "SetEndTime",
+      ]);
+    },
+  },
+  {
+    name: "summary() counts runs by kind and state, and events",
+    async fn({ engine, clock }) {
+      await seedRuns(engine, clock);
+      const runs = allRuns(engine, { limit: 1000 });
+      const byState = (kind: "flow" | "task") => {
+        const counts: Record<string, number> = {};
+        for (const run of runs) {
+          if (run.kind === kind) counts[run.state] = (counts[run.state] ?? 0) + 1;
+        }
+        return counts;
+      };
+      assert.deepEqual(engine.summary(), {
+        flowRuns: runs.filter((r) => r.kind === "flow").length,
+        taskRuns: runs.filter((r) => r.kind === "task").length,
+        events: engine.events().length,
+        flowRunsByState: byState("flow"),
+        taskRunsByState: byState("task"),
+      });
+      assert.deepEqual(engine.summary().flowRunsByState, {
+        PENDING: 11,
+        RUNNING: 10,
+        COMPLETED: 11,
+      });
+    },
+  },
+  {
+    name: "write() leaves nothing behind when its function throws",
+    async fn({ engine, store }) {
+      const existing = await engine.createFlowRun({ name: "existing" });
+      const before = {
+        events: store.events(),
+        run: store.getRun(existing.id),
+        seq: store.lastSeq(),
+      };
+      const boom = new Error("boom");
+      assert.throws(
+        () =>
+          store.write((tx) => {
+            const run = { ...existing, id: "ghost", runName: "ghost", rootId: "ghost" };
+            tx.appendEvent({
+              ...engine.events(existing.id)[0]!,
+              id: "ghost.1",
+              runId: "ghost",
+              token: "g",
+            });
+            tx.insertRun(run);
+            tx.appendEvent({
+              ...engine.events(existing.id)[0]!,
+              id: `${existing.id}.2`,
+              from: "PENDING",
+              to: "RUNNING",
+              token: "x",
+              version: 2,
+            });
+            tx.updateRun({ ...existing, state: "RUNNING", version: 2 });
+            assert.equal(tx.getRun("ghost")?.id, "ghost", "a transaction sees its own writes");
+            throw boom;
+          }),
+        (error) => error === boom,
+      );
+      assert.equal(store.getRun("ghost"), undefined);
+      assert.deepEqual(store.getRun(existing.id), before.run);
+      assert.deepEqual(store.events(), before.events);
+      assert.equal(store.lastSeq(), before.seq);
+      store.write((tx) => {
+        assert.deepEqual([...tx.runTokens(existing.id).keys()], [`create:${existing.id}`]);
+        assert.deepEqual(tx.runTokens("ghost"), new Map());
+      });
+      // The engine keeps working on top of the rolled-back transaction.
+      const result = await engine.propose(existing.id, {
+        to: "RUNNING",
+        token: "x",
+        kind: "start",
+      });
+      assert.equal(result.status, "accepted");
+      assert.equal(result.seq, before.seq + 1);
+    },
+  },
+  {
+    name: "importEvents() requires contiguous seq and imports all or nothing",
+    async fn({ engine, store }) {
+      const run = await engine.createFlowRun({ name: "etl" });
+      await engine.propose(run.id, { to: "RUNNING", token: "t1", kind: "start" });
+      const events = engine.events();
+      const [first, second] = events as [EngineEvent, EngineEvent];
+      // Re-importing what is there, or skipping ahead, is refused.
+      assert.throws(() => store.importEvents([first]), RangeError);
+      assert.throws(() => store.importEvents([{ ...second, seq: 4 }]), RangeError);
+      // A bad event in the middle leaves none of the batch behind.
+      assert.throws(
+        () =>
+          store.importEvents([{ ...second, seq: 3, version: 3, token: "t2" }, {
+            ...second,
+            seq: 5,
+          }]),
+        RangeError,
+      );
+      assert.deepEqual(store.events(), events);
+      assert.equal(store.lastSeq(), 2);
+      // The next seq is accepted.
+      store.importEvents([{ ...second, id: `${run.id}.3`, seq: 3, version: 3, token: "t2" }]);
+      assert.deepEqual(store.events().map((e) => e.seq), [1, 2, 3]);
+    },
+  },
+  {
+    name: "exportEvents() and importEvents() round-trip into a fresh store",
+    async fn({ engine, clock }) {
+      await seedRuns(engine, clock);
+      const lines = [...engine.exportEvents()];
+      for (const adapter of STORE_ADAPTERS) {
+        await using target = await adapter.open();
+        const { engine: copy } = testEngine(target.store);
+        assert.equal(copy.importEvents(lines), lines.length);
+        assert.deepEqual(copy.events(), engine.events(), `into ${adapter.name}`);
+        assert.deepEqual(allRuns(copy, { limit: 1000 }), allRuns(engine, { limit: 1000 }));
+        assert.deepEqual([...copy.exportEvents()], lines);
+      }
+    },
+  },
+];
+
+for (const adapter of STORE_ADAPTERS) storeContract(adapter, CONTRACT);
