@@ -1,22 +1,14 @@
 /**
- * Real id source: a random prefix per process plus a counter, so ids are
- * unique across processes and cheap to make on the hot path.
+ * Real id source and wall clock.
  *
  * @module
  */
 import type { IdSource, Timer } from "./core/mod.ts";
+import { uuidv7 } from "./uuid7.ts";
 
-/** Creates an id source whose ids sort by creation within one process. */
+/** Creates an id source of time-ordered UUIDs (v7). */
 export function createIdSource(): IdSource {
-  const prefix = crypto.randomUUID().slice(0, 8);
-  const epoch = Date.now().toString(36);
-  let counter = 0;
-  return {
-    next() {
-      counter += 1;
-      return `${epoch}-${prefix}-${counter.toString(36).padStart(6, "0")}`;
-    },
-  };
+  return { next: () => uuidv7() };
 }
 
 /** The wall clock, with real timers. */

@@ -17,3 +17,4 @@ export { createEngine, type Engine, type EngineOptions, type EventListener } fro
 export { createMemoryStore, createSqliteStore, SCHEMA_VERSION } from "./store/mod.ts";
 export type { SqliteStoreOptions } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";
+export { uuidv7 } from "./uuid7.ts";

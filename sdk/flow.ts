@@ -5,6 +5,7 @@
  * @module
  */
 import type { Json, RunRecord } from "../engine/mod.ts";
+import { uuidv7 } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { currentContext } from "./context.ts";
 import { CancelledError } from "./errors.ts";
@@ -128,7 +129,7 @@ async function runFlow(
     }
     run = existing;
   } else {
-    const id = crypto.randomUUID();
+    const id = uuidv7();
     run = await plane.createRun({
       id,
       kind: "flow",

@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { type Json, LogLevel, type RunRecord, StateName, StateType } from "../engine/mod.ts";
+import {
+  type Json,
+  LogLevel,
+  type RunRecord,
+  StateName,
+  StateType,
+  type UpstreamEdge,
+} from "../engine/mod.ts";
+import { uuidv7 } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { currentContext, type InternalContext, withContext } from "./context.ts";
 import { asError, CancelledError, FlowRunError, TimeoutError } from "./errors.ts";
@@ -13,6 +21,7 @@ import { writeLog } from "./logger.ts";
 import { allHooks, type FlowOptions, type RunOptions } from "./options.ts";
 import { retryDelayMs } from "./retry.ts";
 import { RunMirror } from "./run_mirror.ts";
+import type { TransitionHook } from "./hooks.ts";
 import type { TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome, RunState } from "./state.ts";
 
@@ -63,6 +72,9 @@ export class FlowRunExecution {
   children: TaskFuture<unknown>[] = [];
   #calls = new Map<string, number>();
   readonly context: InternalContext;
+  // One listener on the run's signal fans out to every attempt: thousands of
+  // listeners on one AbortSignal would make each add linear.
+  readonly #onAbort = new Set<() => void>();
 
   constructor(run: RunRecord, plane: ControlPlane, spec: FlowSpec, runner: TaskRunner) {
     this.plane = plane;
@@ -81,6 +93,9 @@ export class FlowRunExecution {
       plane,
       logPrints: spec.options.logPrints ?? false,
     };
+    this.controller.signal.addEventListener("abort", () => {
+      for (const callback of [...this.#onAbort]) callback();
+    }, { once: true });
   }
 
   get signal(): AbortSignal {
@@ -141,17 +156,16 @@ export class FlowRunExecution {
   ): Promise<void> {
     const dataDeps = collectFutures(args);
     const waitFor = [...(options.waitFor ?? [])];
-    const upstream = [
-      ...await Promise.all(
-        dataDeps.map(async (f) => ({ runId: await f._runIdReady(), kind: "data" as const })),
-      ),
-      ...await Promise.all(
-        waitFor.map(async (f) => ({ runId: await f._runIdReady(), kind: "waitFor" as const })),
-      ),
-    ];
+    const upstream: UpstreamEdge[] = [];
+    for (const dep of dataDeps) {
+      upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "data" });
+    }
+    for (const dep of waitFor) {
+      upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "waitFor" });
+    }
     const flowRun = this.mirror.run;
     const run = await this.plane.createRun({
-      id: crypto.randomUUID(),
+      id: uuidv7(),
       kind: "task",
       name: spec.name,
       flowName: flowRun.flowName,
@@ -212,15 +226,12 @@ export class FlowRunExecution {
         const started = await this.#start(mirror, attempt > 1 ? StateName.Retrying : undefined);
         if (!started) return settle(undefined, stoppedError(mirror));
         future._setState(mirror.snapshot());
-        const taskContext: InternalContext = {
-          ...this.context,
-          taskRun: { id: run.id, name: run.runName, attempt },
-          logPrints: spec.options.logPrints ?? this.context.logPrints,
-        };
+        const taskRun = { id: run.id, name: run.runName, attempt };
+        const logPrints = spec.options.logPrints ?? this.context.logPrints;
         outcome = await this.#attempt<T>(
           spec.options.timeoutSeconds,
           (signal) =>
-            withContext({ ...taskContext, signal }, () =>
+            withContext({ ...this.context, taskRun, logPrints, signal }, () =>
               this.runner.execute({
                 taskName: spec.name,
                 moduleUrl: spec.moduleUrl,
@@ -320,8 +331,9 @@ export class FlowRunExecution {
   ): Promise<Attempt<T>> {
     const local = new AbortController();
     const onParentAbort = () => local.abort(this.signal.reason);
-    this.signal.addEventListener("abort", onParentAbort, { once: true });
-    const stopTimer = new AbortController();
+    if (this.signal.aborted) onParentAbort();
+    else this.#onAbort.add(onParentAbort);
+    let stopTimer: AbortController | undefined;
     try {
       const stopped = new Promise<Attempt<T>>((resolve) => {
         local.signal.addEventListener("abort", () => {
@@ -334,6 +346,7 @@ export class FlowRunExecution {
         }, { once: true });
       });
       if (timeoutSeconds !== undefined) {
+        stopTimer = new AbortController();
         this.plane.timer.sleep(timeoutSeconds * 1000, stopTimer.signal).then(
           () => local.abort(new TimeoutError(`${label} timed out after ${timeoutSeconds} s`)),
           () => {},
@@ -349,8 +362,8 @@ export class FlowRunExecution {
       })();
       return await Promise.race([ran, stopped]);
     } finally {
-      stopTimer.abort();
-      this.signal.removeEventListener("abort", onParentAbort);
+      stopTimer?.abort();
+      this.#onAbort.delete(onParentAbort);
     }
   }
 
@@ -482,6 +495,14 @@ export class FlowRunExecution {
       ),
     };
   }
+}
+
+const hooksByOptions = new WeakMap<RunOptions, TransitionHook[]>();
+
+function hooksOf(options: RunOptions): TransitionHook[] {
+  let hooks = hooksByOptions.get(options);
+  if (!hooks) hooksByOptions.set(options, hooks = allHooks(options));
+  return hooks;
 }
 
 function isFuture(value: unknown): value is TaskFuture<unknown> {

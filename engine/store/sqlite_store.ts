@@ -24,6 +24,7 @@ import {
   type Store,
   type StoreSummary,
   type StoreTx,
+  type UpstreamEdge,
 } from "../core/mod.ts";
 import {
   INSERT_EVENT_SQL,
@@ -80,6 +81,8 @@ class SqliteStore implements Store {
     this.#db.exec("PRAGMA journal_mode = WAL");
     this.#db.exec("PRAGMA synchronous = NORMAL");
     this.#db.exec("PRAGMA foreign_keys = OFF");
+    this.#db.exec("PRAGMA cache_size = -65536");
+    this.#db.exec("PRAGMA wal_autocheckpoint = 8192");
     this.#migrate();
     this.#insertEvent = this.#db.prepare(INSERT_EVENT_SQL);
     this.#runTokens = this.#db.prepare(RUN_TOKENS_SQL);
@@ -455,6 +458,7 @@ function runToRow(run: RunRecord): SQLInputValue[] {
     run.mapIndex,
     run.tags.length > 0 ? JSON.stringify(run.tags) : null,
     run.parameters === null ? null : JSON.stringify(run.parameters),
+    run.upstream.length > 0 ? JSON.stringify(run.upstream) : null,
     run.message,
   ];
 }
@@ -487,6 +491,7 @@ function rowToRun(row: Row, kind: RunKind): RunRecord {
     mapIndex: row["map_index"] as number | null,
     tags: row["tags"] ? JSON.parse(row["tags"] as string) as string[] : [],
     parameters: row["parameters"] ? JSON.parse(row["parameters"] as string) as Json : null,
+    upstream: row["upstream"] ? JSON.parse(row["upstream"] as string) as UpstreamEdge[] : [],
     message: row["message"] as string | null,
   };
 }
