@@ -83,7 +83,7 @@ export class FlowRunExecution {
     this.mirror = new RunMirror(
       run,
       plane,
-      allHooks(spec.options),
+      hooksOf(spec.options),
       (message) => this.warn(message),
     );
     this.context = {
@@ -186,7 +186,7 @@ export class FlowRunExecution {
     const mirror = new RunMirror(
       run,
       this.plane,
-      allHooks(spec.options),
+      hooksOf(spec.options),
       (m) => this.warn(m, run.id),
     );
     const settle = (value?: T, error?: Error) => {
