@@ -113,7 +113,7 @@ export function setControlPlane(plane: ControlPlane | undefined): void {
 }
 
 /** Home folder of the embedded store: `IRONFLOW_HOME`, default `./.ironflow`. */
-export function ironflowHome(): string {
+export function ironflowHomeDir(): string {
   return readEnv("IRONFLOW_HOME") ?? "./.ironflow";
 }
 
@@ -123,7 +123,7 @@ export function ironflowHome(): string {
  */
 export function getControlPlane(): ControlPlane {
   if (current) return current;
-  const home = ironflowHome();
+  const home = ironflowHomeDir();
   Deno.mkdirSync(home, { recursive: true });
   current = createSqliteControlPlane(`${home}/ironflow.db`);
   return current;

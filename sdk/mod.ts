@@ -47,10 +47,12 @@ export {
   createSqliteControlPlane,
   getControlPlane,
   type InMemoryControlPlaneOptions,
+  ironflowHomeDir,
   type LocalControlPlane,
   setControlPlane,
 } from "./control_plane.ts";
 export { cancelFlowRun } from "./cancel.ts";
+export { bindParameters, parameterNames } from "./parameters.ts";
 export {
   CancelledError,
   FlowRunError,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Json, NewRun, PendingEvent, RunRecord } from "./model.ts";
+import type { Json, NewRun, PendingEvent, RunRecord, UpstreamEdge } from "./model.ts";
 import { DEFAULT_STATE_NAME, isStateType, StateType } from "./states.ts";
 
 /** Transition kind of the event that creates a run. */
@@ -61,6 +61,7 @@ export function createRun(
     mapIndex: input.mapIndex ?? null,
     tags: [...(input.tags ?? [])],
     parameters: input.parameters ?? null,
+    upstream: (input.upstream ?? []).map((edge) => ({ runId: edge.runId, kind: edge.kind })),
     message: null,
   };
   const event: PendingEvent = {
@@ -96,6 +97,9 @@ function creationData(run: RunRecord): { [key: string]: Json } {
   if (run.mapIndex !== null) data["mapIndex"] = run.mapIndex;
   if (run.tags.length > 0) data["tags"] = [...run.tags];
   if (run.parameters !== null) data["parameters"] = run.parameters;
+  if (run.upstream.length > 0) {
+    data["upstream"] = run.upstream.map((edge) => ({ runId: edge.runId, kind: edge.kind }));
+  }
   return data;
 }
 
@@ -133,6 +137,7 @@ export function runFromCreation(event: PendingEvent): RunRecord {
     mapIndex: num("mapIndex"),
     tags: Array.isArray(d["tags"]) ? (d["tags"] as Json[]).map(String) : [],
     parameters: d["parameters"] ?? null,
+    upstream: Array.isArray(d["upstream"]) ? d["upstream"] as unknown as UpstreamEdge[] : [],
     message: null,
   };
 }

@@ -37,6 +37,7 @@ export type {
   RunKind,
   RunRecord,
   TransitionKind,
+  UpstreamEdge,
 } from "./model.ts";
 export type { Proposal, ProposalResult, ProposalStatus } from "./proposal.ts";
 export type { Rule, RuleContext, StateMatch } from "./rules.ts";

@@ -50,8 +50,16 @@ export interface RunRecord {
   mapIndex: number | null;
   tags: readonly string[];
   parameters: Json;
+  /** Task runs this task run depends on: data inputs and `waitFor` edges. */
+  upstream: readonly UpstreamEdge[];
   /** Last state message (error text, cancel reason...). */
   message: string | null;
+}
+
+/** A dependency edge from an upstream task run. */
+export interface UpstreamEdge {
+  runId: string;
+  kind: "data" | "waitFor";
 }
 
 /** The fields a caller supplies when creating a run. */
@@ -74,6 +82,7 @@ export interface NewRun {
   mapIndex?: number | null;
   tags?: readonly string[];
   parameters?: Json;
+  upstream?: readonly UpstreamEdge[];
   /** Use this id instead of a generated one. */
   id?: string;
 }

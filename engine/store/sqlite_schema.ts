@@ -31,6 +31,7 @@ const RUN_COLUMNS = `
   map_index INTEGER,
   tags TEXT,
   parameters TEXT,
+  upstream TEXT,
   message TEXT`;
 
 /** Ordered migrations; index + 1 is the schema version they produce. */
@@ -105,6 +106,7 @@ export const RUN_COLUMN_NAMES = [
   "map_index",
   "tags",
   "parameters",
+  "upstream",
   "message",
 ] as const;
 

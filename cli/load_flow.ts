@@ -1,0 +1,69 @@
+/**
+ * Loading a flow from a module reference `<path or URL>[:exportName]`.
+ *
+ * @module
+ */
+import { toFileUrl } from "./paths.ts";
+import { UsageError } from "./format.ts";
+import type { Flow } from "../sdk/mod.ts";
+
+/** A flow found in a module. */
+export interface LoadedFlow {
+  flow: Flow<unknown[], unknown>;
+  exportName: string;
+  moduleUrl: string;
+}
+
+/** Splits `./flows/etl.ts:etl` or `https://host/f.ts:etl` into module and export name. */
+export function parseReference(reference: string): { module: string; name: string | undefined } {
+  const match = reference.match(/^(.*\.(?:[cm]?[jt]sx?))(?::([A-Za-z_$][\w$]*))?$/);
+  if (match) return { module: match[1]!, name: match[2] };
+  const colon = reference.lastIndexOf(":");
+  if (colon > 1 && !reference.slice(colon).includes("/")) {
+    return { module: reference.slice(0, colon), name: reference.slice(colon + 1) };
+  }
+  return { module: reference, name: undefined };
+}
+
+function isFlow(value: unknown): value is Flow<unknown[], unknown> {
+  return typeof value === "function" &&
+    typeof (value as { flowName?: unknown }).flowName === "string" &&
+    typeof (value as { runWith?: unknown }).runWith === "function";
+}
+
+/** Imports the module and picks the flow: by export name, by flow name, or the only one. */
+export async function loadFlow(reference: string, cwd = Deno.cwd()): Promise<LoadedFlow> {
+  const { module, name } = parseReference(reference);
+  const moduleUrl = /^(https?|file):/.test(module) ? module : toFileUrl(module, cwd);
+  let exports: Record<string, unknown>;
+  try {
+    exports = await import(moduleUrl);
+  } catch (cause) {
+    const message = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    throw new UsageError(`Cannot import flow module "${module}": ${message}`, { cause });
+  }
+  const flows = Object.entries(exports).filter(([, value]) => isFlow(value)) as Array<
+    [string, Flow<unknown[], unknown>]
+  >;
+  if (name !== undefined) {
+    if (!(name in exports)) {
+      throw new UsageError(
+        `Module "${module}" has no export named "${name}"; its flows: ${describe(flows)}`,
+      );
+    }
+    const value = exports[name];
+    if (!isFlow(value)) throw new UsageError(`Export "${name}" of "${module}" is not a flow`);
+    return { flow: value, exportName: name, moduleUrl };
+  }
+  if (flows.length === 1) return { flow: flows[0]![1], exportName: flows[0]![0], moduleUrl };
+  if (flows.length === 0) throw new UsageError(`Module "${module}" exports no flow`);
+  throw new UsageError(
+    `Module "${module}" exports several flows; name one as "${module}:<export>": ${
+      describe(flows)
+    }`,
+  );
+}
+
+function describe(flows: Array<[string, Flow<unknown[], unknown>]>): string {
+  return flows.length === 0 ? "none" : flows.map(([name]) => `"${name}"`).join(", ");
+}

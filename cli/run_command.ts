@@ -1,0 +1,143 @@
+/**
+ * `ironflow run <module>[:flow]`: imports a flow module and runs the flow in
+ * this process, with a live progress line of task states on a terminal.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import type { EngineEvent } from "../engine/mod.ts";
+import { bindParameters } from "../sdk/mod.ts";
+import { UsageError } from "./format.ts";
+import type { CliContext } from "./io.ts";
+import { loadFlow } from "./load_flow.ts";
+
+export const RUN_HELP =
+  `Usage: ironflow run <module>[:flow] [--param key=value]... [--params JSON] [--json]
+
+Imports the module (a local path or an http(s) URL) and runs the flow in this
+process. Values of --param are parsed as JSON when they can be ("4", "true",
+'["a"]'), else taken as strings. --params takes a JSON object or array.`;
+
+/** Parses `--param k=v` pairs and `--params` into one parameters value. */
+export function parseParameters(pairs: readonly string[], json: string | undefined): unknown {
+  let parameters: unknown = undefined;
+  if (json !== undefined) {
+    try {
+      parameters = JSON.parse(json);
+    } catch {
+      throw new UsageError(`--params is not valid JSON: ${json}`);
+    }
+  }
+  if (pairs.length > 0) {
+    if (Array.isArray(parameters)) {
+      throw new UsageError("Cannot combine --param with a --params array");
+    }
+    const named: Record<string, unknown> = {
+      ...(parameters as Record<string, unknown> | undefined),
+    };
+    for (const pair of pairs) {
+      const eq = pair.indexOf("=");
+      if (eq <= 0) throw new UsageError(`--param must look like key=value, got "${pair}"`);
+      const raw = pair.slice(eq + 1);
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        value = raw;
+      }
+      named[pair.slice(0, eq)] = value;
+    }
+    parameters = named;
+  }
+  return parameters;
+}
+
+/** Runs the command; resolves with the exit code. */
+export async function runCommand(args: string[], cli: CliContext): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    options: {
+      param: { type: "string", multiple: true, default: [] },
+      params: { type: "string" },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    cli.out(RUN_HELP);
+    return 0;
+  }
+  const reference = positionals[0];
+  if (!reference) throw new UsageError(`Missing the flow to run.\n\n${RUN_HELP}`);
+  const loaded = await loadFlow(reference, cli.cwd);
+  const parameters = parseParameters(values.param, values.params);
+  let callArgs: unknown[];
+  try {
+    callArgs = bindParameters(
+      loaded.flow.fn as (...args: never[]) => unknown,
+      parameters,
+      `flow "${loaded.flow.flowName}"`,
+    );
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const plane = cli.openPlane();
+  const progress = cli.isTty && !values.json
+    ? liveProgress(plane.engine.subscribe.bind(plane.engine))
+    : undefined;
+  try {
+    const outcome = await loaded.flow.runWith({ plane }, ...callArgs);
+    progress?.stop();
+    await plane.flush();
+    const run = plane.engine.getRun(outcome.runId);
+    if (values.json) {
+      cli.out(JSON.stringify({
+        run_id: outcome.runId,
+        state: outcome.state.type,
+        state_name: outcome.state.name,
+        result: outcome.result ?? null,
+        error: outcome.error?.message ?? null,
+      }));
+    } else {
+      cli.out(`Flow run ${run?.runName ?? ""} (${outcome.runId}) ${outcome.state.type}`);
+      if (outcome.error) cli.err(`Error: ${outcome.error.message}`);
+      else cli.out(`Result: ${JSON.stringify(outcome.result) ?? "undefined"}`);
+    }
+    return outcome.state.type === "COMPLETED" ? 0 : 1;
+  } finally {
+    progress?.stop();
+  }
+}
+
+// A one-line count of task runs by state, redrawn in place.
+function liveProgress(subscribe: (listener: (event: EngineEvent) => void) => () => void) {
+  const states = new Map<string, string>();
+  const encoder = new TextEncoder();
+  let dirty = false;
+  const unsubscribe = subscribe((event) => {
+    if (event.runKind !== "task") return;
+    states.set(event.runId, event.to);
+    dirty = true;
+  });
+  const draw = () => {
+    if (!dirty) return;
+    dirty = false;
+    const counts = new Map<string, number>();
+    for (const state of states.values()) counts.set(state, (counts.get(state) ?? 0) + 1);
+    const line = [...counts].map(([state, n]) => `${state.toLowerCase()} ${n}`).join("  ");
+    Deno.stdout.writeSync(encoder.encode(`\r\x1b[2Ktasks: ${line}`));
+  };
+  const timer = setInterval(draw, 100);
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      draw();
+      unsubscribe();
+      if (states.size > 0) Deno.stdout.writeSync(encoder.encode("\n"));
+    },
+  };
+}

@@ -1,0 +1,11 @@
+/**
+ * IronFlow's composition root and command line: `deno run -A main.ts <command>`
+ * (or the compiled `ironflow` binary).
+ *
+ * @module
+ */
+import { runCli } from "./cli/mod.ts";
+
+if (import.meta.main) {
+  Deno.exit(await runCli(Deno.args));
+}
