@@ -18,3 +18,25 @@ export { createMemoryStore, createSqliteStore, SCHEMA_VERSION } from "./store/mo
 export type { SqliteStoreOptions } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";
 export { uuidv7 } from "./uuid7.ts";
+export type {
+  ApiEvent,
+  ApiLog,
+  ApiNewRun,
+  ApiProposal,
+  ApiProposalResult,
+  ApiRun,
+} from "./wire.ts";
+export {
+  fromApiEvent,
+  fromApiLog,
+  fromApiNewRun,
+  fromApiProposal,
+  fromApiProposalResult,
+  fromApiRun,
+  toApiEvent,
+  toApiLog,
+  toApiNewRun,
+  toApiProposal,
+  toApiProposalResult,
+  toApiRun,
+} from "./wire.ts";
