@@ -27,6 +27,7 @@ interface Fields {
   ObjectExpression: { properties: AstNode[] };
   ObjectProperty: { key: AstNode; value: AstNode; computed: boolean };
   ArrayExpression: { elements: (AstNode | null)[] };
+  ArrayPattern: { elements: (AstNode | null)[] };
   SpreadElement: { argument: AstNode };
   UnaryExpression: { operator: string; argument: AstNode };
   BinaryExpression: { operator: string; left: AstNode; right: AstNode };
@@ -130,6 +131,20 @@ export function childNodes(node: AstNode): AstNode[] {
 export function someNode(node: AstNode, test: (node: AstNode) => boolean): boolean {
   if (test(node)) return true;
   return childNodes(node).some((child) => someNode(child, test));
+}
+
+/**
+ * True when an identifier under `node` that reads a variable satisfies `test`;
+ * property names (`a.name`, `{ name: 1 }`) are not reads.
+ */
+export function someReference(node: AstNode, test: (name: string) => boolean): boolean {
+  if (is(node, "Identifier")) return test(node.name);
+  for (const child of childNodes(node)) {
+    const isName = (child === node.property || child === node.key) && child !== node.value;
+    if (isName && node.computed !== true) continue;
+    if (someReference(child, test)) return true;
+  }
+  return false;
 }
 
 /** The span of `node`, with 1-based line and column. */

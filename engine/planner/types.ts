@@ -40,7 +40,11 @@ export interface Span {
 
 /** One invocation the flow body makes, in source (submission) order. */
 export interface PlannedNode {
-  /** Stable id `${taskName}#${occurrence}`, for example `increment#2`. */
+  /**
+   * Stable id: `${taskName}#${occurrence}` for task nodes (the SDK's task run
+   * key, for example `increment#2`), `${op}:${taskName}#${occurrence}` for
+   * subflow, gate and deployment nodes (for example `gate:approve#0`).
+   */
   id: string;
   /** Task name (options.name or variable name), flow name, gate name or deployment name. */
   taskName: string;
@@ -54,7 +58,7 @@ export interface PlannedNode {
   dynamic?: boolean;
   /** Literal deployment name of a `deployment` node. */
   deploymentName?: string;
-  /** 0-based index of this node among the nodes with the same `taskName`. */
+  /** 0-based index among the nodes of the same name (tasks) or the same op and name (others). */
   occurrence: number;
 }
 
