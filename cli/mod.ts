@@ -16,6 +16,7 @@ import { demoCommand } from "./demo.ts";
 import { UsageError } from "./format.ts";
 import { flowRunCommand } from "./flow_run_commands.ts";
 import type { CliContext } from "./io.ts";
+import { planCommand } from "./plan_command.ts";
 import { runCommand } from "./run_command.ts";
 import { VERSION } from "./version.ts";
 
@@ -25,6 +26,7 @@ Usage: ironflow <command> [options]
 
 Commands:
   run <module>[:flow]     run a flow from a local path or URL
+  plan <module>[:flow]    print a flow's task graph without running it
   demo                    run the example ETL flow and print its history
   flow-run <command>      ls | inspect | logs | events | cancel
   db <command>            export | import | rebuild
@@ -68,6 +70,8 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         return 0;
       case "run":
         return await runCommand(rest, cli);
+      case "plan":
+        return await planCommand(rest, cli);
       case "demo":
         return await demoCommand(rest, cli);
       case "flow-run":

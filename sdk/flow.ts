@@ -71,7 +71,7 @@ export function flow<F extends AnyFn>(
 export function flow(a: AnyFn | FlowOptions, b?: AnyFn | FlowOptions): Flow<unknown[], unknown> {
   const [fn, options] = typeof a === "function" ? [a, (b ?? {}) as FlowOptions] : [b as AnyFn, a];
   if (typeof fn !== "function") throw new TypeError("flow() needs a function");
-  const name = options.name ?? assignedName(callerLocation(), "flow") ?? (fn.name || "flow");
+  const name = options.name ?? assignedName(callerLocation()) ?? (fn.name || "flow");
   return makeFlow(fn, { ...options, name });
 }
 

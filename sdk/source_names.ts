@@ -25,7 +25,6 @@ export function callerLocation(): { url: string; line: number } | undefined {
 /** The variable a `task(...)`/`flow(...)` call at `location` is assigned to, if any. */
 export function assignedName(
   location: { url: string; line: number } | undefined,
-  factory: "task" | "flow",
 ): string | undefined {
   if (!location || !location.url.startsWith("file:")) return undefined;
   let lines = sourceCache.get(location.url);
@@ -40,8 +39,8 @@ export function assignedName(
   }
   const line = lines?.[location.line - 1];
   if (!line) return undefined;
-  const pattern = new RegExp(
-    `(?:const|let|var)\\s+([A-Za-z_$][\\w$]*)\\s*(?::[^=]+)?=\\s*${factory}\\s*[(<]`,
-  );
-  return line.match(pattern)?.[1];
+  // Any callee: `task(`, an alias `t(`, or `sdk.task(`, as the planner names them.
+  return line.match(ASSIGNMENT)?.[1];
 }
+
+const ASSIGNMENT = /(?:const|let|var)\s+([A-Za-z_$][\w$]*)\s*(?::[^=]+)?=\s*[\w$.]+\s*[(<]/;

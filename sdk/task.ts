@@ -63,7 +63,7 @@ export function task(a: AnyFn | TaskOptions, b?: AnyFn | TaskOptions): Task<unkn
   const [fn, options] = typeof a === "function" ? [a, (b ?? {}) as TaskOptions] : [b as AnyFn, a];
   if (typeof fn !== "function") throw new TypeError("task() needs a function");
   const location = callerLocation();
-  const name = options.name ?? assignedName(location, "task") ?? (fn.name || "task");
+  const name = options.name ?? assignedName(location) ?? (fn.name || "task");
   return makeTask(fn, { ...options, name }, options.module ?? location?.url);
 }
 
