@@ -117,12 +117,27 @@ export function ironflowHomeDir(): string {
   return readEnv("IRONFLOW_HOME") ?? "./.ironflow";
 }
 
+let remoteFactory: ((url: string, apiKey: string | undefined) => ControlPlane) | undefined;
+
+/** Registers how to build the remote plane (kept out of this module's imports). */
+export function registerRemoteFactory(
+  factory: (url: string, apiKey: string | undefined) => ControlPlane,
+): void {
+  remoteFactory = factory;
+}
+
 /**
- * The control plane in effect: the one set with {@linkcode setControlPlane},
- * else the engine on `IRONFLOW_HOME/ironflow.db` (created on first use).
+ * The control plane in effect: the one set with {@linkcode setControlPlane};
+ * else, with `IRONFLOW_API_URL` set, the server at that URL; else the engine
+ * on `IRONFLOW_HOME/ironflow.db` (created on first use).
  */
 export function getControlPlane(): ControlPlane {
   if (current) return current;
+  const url = readEnv("IRONFLOW_API_URL");
+  if (url && remoteFactory) {
+    current = remoteFactory(url, readEnv("IRONFLOW_API_KEY"));
+    return current;
+  }
   const home = ironflowHomeDir();
   Deno.mkdirSync(home, { recursive: true });
   current = createSqliteControlPlane(`${home}/ironflow.db`);

@@ -51,6 +51,11 @@ export {
   type LocalControlPlane,
   setControlPlane,
 } from "./control_plane.ts";
+export {
+  createRemoteControlPlane,
+  type RemoteControlPlaneOptions,
+  RemoteError,
+} from "./remote_control_plane.ts";
 export { cancelFlowRun } from "./cancel.ts";
 export { bindParameters, parameterNames } from "./parameters.ts";
 export {

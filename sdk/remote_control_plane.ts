@@ -1,0 +1,287 @@
+/**
+ * The remote control plane: the SDK talks to an IronFlow server over HTTP.
+ * Creations, proposals and logs made in the same turn of the event loop go
+ * out as one batched request each; network errors and 5xx answers are retried
+ * with backoff (client-chosen run ids and idempotent tokens make that safe).
+ *
+ * @module
+ */
+import {
+  type ApiEvent,
+  type ApiProposalResult,
+  type ApiRun,
+  type EngineEvent,
+  fromApiEvent,
+  fromApiProposalResult,
+  fromApiRun,
+  type LogRecord,
+  type NewRun,
+  type Proposal,
+  type ProposalResult,
+  type RunRecord,
+  systemClock,
+  type Timer,
+  toApiLog,
+  toApiNewRun,
+  toApiProposal,
+} from "../engine/mod.ts";
+import { type ControlPlane, registerRemoteFactory } from "./control_plane.ts";
+
+/** Options of {@linkcode createRemoteControlPlane}. */
+export interface RemoteControlPlaneOptions {
+  /** Base URL of the server, e.g. `http://127.0.0.1:4200`. */
+  url: string;
+  /** Sent as `Authorization: Bearer <apiKey>`. */
+  apiKey?: string;
+  /** Attempts per request before giving up. @default 6 */
+  maxAttempts?: number;
+  /** First backoff delay in ms; doubles per attempt. @default 100 */
+  backoffMs?: number;
+  timer?: Timer;
+  fetch?: typeof fetch;
+}
+
+interface Queued<I, O> {
+  item: I;
+  resolve: (value: O) => void;
+  reject: (error: unknown) => void;
+}
+
+/** An error answer of the server. */
+export class RemoteError extends Error {
+  override name = "RemoteError";
+  readonly status: number;
+  readonly code: string;
+  constructor(message: string, status: number, code: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** A control plane that reports to an IronFlow server. */
+export function createRemoteControlPlane(options: RemoteControlPlaneOptions): ControlPlane {
+  const base = options.url.replace(/\/+$/, "");
+  const timer = options.timer ?? systemClock;
+  const doFetch = options.fetch ?? fetch;
+  const maxAttempts = options.maxAttempts ?? 6;
+  const backoffMs = options.backoffMs ?? 100;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
+  const inFlight = new Set<Promise<unknown>>();
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      try {
+        const response = await doFetch(`${base}${path}`, {
+          method,
+          headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        });
+        if (response.status === 404 && method === "GET") {
+          await response.body?.cancel();
+          return undefined;
+        }
+        const text = await response.text();
+        if (response.ok) return text ? JSON.parse(text) as T : undefined;
+        const error = parseError(text, response.status);
+        if (response.status < 500 && response.status !== 429) throw error;
+        lastError = error;
+      } catch (error) {
+        if (error instanceof RemoteError && error.status < 500 && error.status !== 429) throw error;
+        lastError = error;
+      }
+      if (attempt < maxAttempts) await timer.sleep(backoffMs * 2 ** (attempt - 1));
+    }
+    throw new Error(`Request ${method} ${path} to ${base} failed after ${maxAttempts} attempts`, {
+      cause: lastError,
+    });
+  }
+
+  function batcher<I, O>(send: (items: I[]) => Promise<Array<O | Error>>) {
+    let queue: Queued<I, O>[] = [];
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      const batch = queue;
+      queue = [];
+      const sent = send(batch.map((q) => q.item)).then(
+        (results) =>
+          batch.forEach((q, i) => {
+            const result = results[i];
+            if (result instanceof Error) q.reject(result);
+            else if (result === undefined) {
+              q.reject(new Error("Server answered fewer results than sent"));
+            } else q.resolve(result);
+          }),
+        (error) => batch.forEach((q) => q.reject(error)),
+      );
+      inFlight.add(sent);
+      sent.finally(() => inFlight.delete(sent));
+    };
+    return (item: I) =>
+      new Promise<O>((resolve, reject) => {
+        queue.push({ item, resolve, reject });
+        if (!scheduled) {
+          scheduled = true;
+          setTimeout(flush, 0);
+        }
+      });
+  }
+
+  const create = batcher<NewRun, RunRecord>(async (runs) => {
+    const answer = await request<{ runs: ApiRun[] }>("POST", "/api/runs/batch", {
+      runs: runs.map(toApiNewRun),
+    });
+    return (answer?.runs ?? []).map(fromApiRun);
+  });
+
+  const propose = batcher<{ runId: string; proposal: Proposal }, ProposalResult>(async (items) => {
+    const answer = await request<
+      { results: Array<ApiProposalResult | { error: { code: string; message: string } }> }
+    >(
+      "POST",
+      "/api/transitions",
+      { proposals: items.map((i) => toApiProposal(i.runId, i.proposal)) },
+    );
+    return (answer?.results ?? []).map((result) =>
+      "error" in result
+        ? new RemoteError(result.error.message, 400, result.error.code)
+        : fromApiProposalResult(result)
+    );
+  });
+
+  let logQueue: LogRecord[] = [];
+  let logScheduled = false;
+  const flushLogs = () => {
+    logScheduled = false;
+    const logs = logQueue;
+    logQueue = [];
+    if (logs.length === 0) return;
+    const sent = request("POST", "/api/logs", { logs: logs.map(toApiLog) }).catch((error) =>
+      console.error(`IronFlow: could not send ${logs.length} log lines: ${String(error)}`)
+    );
+    inFlight.add(sent);
+    sent.finally(() => inFlight.delete(sent));
+  };
+
+  const watchers = new Map<string, AbortController>();
+
+  return {
+    timer,
+    createRun: (run) => create(run),
+    propose: (runId, proposal) => propose({ runId, proposal }),
+    async getRun(runId) {
+      const run = await request<ApiRun>("GET", `/api/runs/${encodeURIComponent(runId)}`);
+      return run ? fromApiRun(run) : undefined;
+    },
+    log(records) {
+      logQueue.push(...records);
+      if (!logScheduled) {
+        logScheduled = true;
+        setTimeout(flushLogs, 0);
+      }
+    },
+    watch(runId, listener) {
+      const controller = new AbortController();
+      watchers.set(runId, controller);
+      streamEvents(
+        `${base}/api/stream/flow-runs/${encodeURIComponent(runId)}`,
+        headers,
+        doFetch,
+        controller.signal,
+        (event) => {
+          if (event.run_id === runId) listener(fromApiEvent(event));
+        },
+      );
+      return () => {
+        controller.abort();
+        watchers.delete(runId);
+      };
+    },
+    async flush() {
+      // Let queued batches leave, then wait for every request in flight.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      flushLogs();
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    async close() {
+      await this.flush();
+      for (const controller of watchers.values()) controller.abort();
+      watchers.clear();
+    },
+  };
+}
+
+function parseError(text: string, status: number): RemoteError {
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    return new RemoteError(
+      body.error?.message ?? `HTTP ${status}`,
+      status,
+      body.error?.code ?? "http_error",
+    );
+  } catch {
+    return new RemoteError(`HTTP ${status}: ${text.slice(0, 200)}`, status, "http_error");
+  }
+}
+
+// Reads an SSE stream of transition events, reconnecting with Last-Event-ID
+// until aborted.
+async function streamEvents(
+  url: string,
+  headers: Record<string, string>,
+  doFetch: typeof fetch,
+  signal: AbortSignal,
+  onEvent: (event: ApiEvent) => void,
+): Promise<void> {
+  let lastId: string | undefined;
+  let failures = 0;
+  while (!signal.aborted) {
+    try {
+      const response = await doFetch(url, {
+        headers: {
+          ...headers,
+          accept: "text/event-stream",
+          ...(lastId ? { "last-event-id": lastId } : {}),
+        },
+        signal,
+      });
+      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+      failures = 0;
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffer = "";
+      while (true) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let end: number;
+        while ((end = buffer.indexOf("\n\n")) >= 0) {
+          const message = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          let type = "message";
+          let data = "";
+          for (const line of message.split("\n")) {
+            if (line.startsWith("id:")) lastId = line.slice(3).trim();
+            else if (line.startsWith("event:")) type = line.slice(6).trim();
+            else if (line.startsWith("data:")) data += line.slice(5).trim();
+          }
+          if (type === "transition" && data) onEvent(JSON.parse(data) as ApiEvent);
+        }
+      }
+    } catch {
+      if (signal.aborted) return;
+      failures += 1;
+    }
+    if (signal.aborted) return;
+    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** failures)));
+  }
+}
+
+registerRemoteFactory((url, apiKey) =>
+  createRemoteControlPlane({ url, ...(apiKey !== undefined ? { apiKey } : {}) })
+);
+
+/** Types re-exported for callers that build their own transport. */
+export type { EngineEvent };
