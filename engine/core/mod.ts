@@ -61,7 +61,9 @@ export {
   RunNotFoundError,
 } from "./errors.ts";
 export type {
+  ConcurrencyLimit,
   EventQuery,
+  FlowStat,
   Page,
   RunQuery,
   RunSortKey,

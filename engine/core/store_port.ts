@@ -69,6 +69,25 @@ export interface StoreSummary {
   taskRunsByState: Partial<Record<StateType, number>>;
 }
 
+/** A flow name with its number of flow runs and its newest run. */
+export interface FlowStat {
+  flowName: string;
+  runs: number;
+  lastRunId: string;
+  lastRunState: StateType;
+  lastRunCreatedAt: number;
+}
+
+/** A named limit on concurrently held slots (leases come with a later release). */
+export interface ConcurrencyLimit {
+  name: string;
+  limit: number;
+  slotDecayPerSecond: number;
+  activeSlots: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
 /** What a write transaction may do. */
 export interface StoreTx {
   /** Whether another connection committed since this connection's last write. */
@@ -93,6 +112,10 @@ export interface Store {
   write<T>(fn: (tx: StoreTx) => T): T;
   getRun(runId: string): RunRecord | undefined;
   listRuns(query: RunQuery): Page<RunRecord>;
+  /** Counts of the runs matching the query's filters, by state (sort and paging ignored). */
+  countRuns(query: RunQuery): Partial<Record<StateType, number>>;
+  /** Every flow name with its run count and newest run, ordered by name. */
+  flowStats(): FlowStat[];
   events(query?: EventQuery): EngineEvent[];
   logs(query: LogQuery): LogRecord[];
   /** Highest committed `seq`, 0 when empty. */
@@ -102,5 +125,12 @@ export interface Store {
   rebuildProjections(apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord): void;
   /** Appends already-sequenced events verbatim (import); projections are rebuilt after. */
   importEvents(events: Iterable<EngineEvent>): void;
+  /** Every concurrency limit, ordered by name. */
+  concurrencyLimits(): ConcurrencyLimit[];
+  getConcurrencyLimit(name: string): ConcurrencyLimit | undefined;
+  /** Inserts or replaces the limit named `limit.name`. */
+  putConcurrencyLimit(limit: ConcurrencyLimit): void;
+  /** Deletes a limit; returns whether it existed. */
+  deleteConcurrencyLimit(name: string): boolean;
   close(): void;
 }

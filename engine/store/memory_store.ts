@@ -6,10 +6,12 @@
  */
 import {
   compareSortValues,
+  type ConcurrencyLimit,
   decodeCursor,
   encodeCursor,
   type EngineEvent,
   type EventQuery,
+  type FlowStat,
   type LogQuery,
   type LogRecord,
   matchesQuery,
@@ -19,6 +21,7 @@ import {
   type RunQuery,
   type RunRecord,
   SORT_FIELDS,
+  type StateType,
   type Store,
   type StoreSummary,
   type StoreTx,
@@ -35,6 +38,7 @@ class MemoryStore implements Store {
   #runs = new Map<string, RunRecord>();
   #tokens = new Map<string, Map<string, number>>();
   #logs: LogRecord[] = [];
+  #limits = new Map<string, ConcurrencyLimit>();
   #closed = false;
 
   write<T>(fn: (tx: StoreTx) => T): T {
@@ -120,6 +124,44 @@ class MemoryStore implements Store {
     return { items, nextCursor };
   }
 
+  countRuns(query: RunQuery): Partial<Record<StateType, number>> {
+    this.#assertOpen();
+    const counts: Partial<Record<StateType, number>> = {};
+    for (const run of this.#runs.values()) {
+      if (matchesQuery(run, query)) counts[run.state] = (counts[run.state] ?? 0) + 1;
+    }
+    return counts;
+  }
+
+  flowStats(): FlowStat[] {
+    this.#assertOpen();
+    const stats = new Map<string, FlowStat>();
+    for (const run of this.#runs.values()) {
+      if (run.kind !== "flow") continue;
+      const stat = stats.get(run.flowName);
+      if (!stat) {
+        stats.set(run.flowName, {
+          flowName: run.flowName,
+          runs: 1,
+          lastRunId: run.id,
+          lastRunState: run.state,
+          lastRunCreatedAt: run.createdAt,
+        });
+        continue;
+      }
+      stat.runs += 1;
+      if (
+        (compareSortValues(run.createdAt, stat.lastRunCreatedAt) ||
+          compareSortValues(run.id, stat.lastRunId)) > 0
+      ) {
+        stat.lastRunId = run.id;
+        stat.lastRunState = run.state;
+        stat.lastRunCreatedAt = run.createdAt;
+      }
+    }
+    return [...stats.values()].sort((a, b) => compareSortValues(a.flowName, b.flowName));
+  }
+
   events(query: EventQuery = {}): EngineEvent[] {
     this.#assertOpen();
     const after = query.afterSeq ?? 0;
@@ -200,6 +242,29 @@ class MemoryStore implements Store {
       }
       throw error;
     }
+  }
+
+  concurrencyLimits(): ConcurrencyLimit[] {
+    this.#assertOpen();
+    return [...this.#limits.values()]
+      .sort((a, b) => compareSortValues(a.name, b.name))
+      .map((limit) => ({ ...limit }));
+  }
+
+  getConcurrencyLimit(name: string): ConcurrencyLimit | undefined {
+    this.#assertOpen();
+    const limit = this.#limits.get(name);
+    return limit ? { ...limit } : undefined;
+  }
+
+  putConcurrencyLimit(limit: ConcurrencyLimit): void {
+    this.#assertOpen();
+    this.#limits.set(limit.name, { ...limit });
+  }
+
+  deleteConcurrencyLimit(name: string): boolean {
+    this.#assertOpen();
+    return this.#limits.delete(name);
   }
 
   close(): void {

@@ -74,6 +74,16 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX logs_by_flow_run ON logs (flow_run_id, id);
   `,
+  `
+  CREATE TABLE concurrency_limits (
+    name TEXT PRIMARY KEY,
+    slot_limit INTEGER NOT NULL,
+    slot_decay_per_second REAL NOT NULL,
+    active_slots INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this build writes. */
@@ -131,3 +141,14 @@ export const RUN_TOKENS_SQL = "SELECT token, version FROM events WHERE run_id = 
 export const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";
 export const INSERT_LOG_SQL =
   "INSERT INTO logs (flow_run_id, task_run_id, level, name, message, at) VALUES (?, ?, ?, ?, ?, ?)";
+
+export const FLOW_COUNTS_SQL =
+  "SELECT flow_name, COUNT(*) AS runs FROM flow_runs GROUP BY flow_name ORDER BY flow_name";
+export const FLOW_LAST_RUN_SQL = `SELECT id, state, created_at FROM flow_runs
+  WHERE flow_name = ? ORDER BY created_at DESC, id DESC LIMIT 1`;
+export const LIST_LIMITS_SQL = "SELECT * FROM concurrency_limits ORDER BY name";
+export const GET_LIMIT_SQL = "SELECT * FROM concurrency_limits WHERE name = ?";
+export const PUT_LIMIT_SQL = `INSERT OR REPLACE INTO concurrency_limits
+  (name, slot_limit, slot_decay_per_second, active_slots, created_at, updated_at)
+  VALUES (?, ?, ?, ?, ?, ?)`;
+export const DELETE_LIMIT_SQL = "DELETE FROM concurrency_limits WHERE name = ?";

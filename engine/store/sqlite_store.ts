@@ -6,10 +6,12 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import {
+  type ConcurrencyLimit,
   decodeCursor,
   encodeCursor,
   type EngineEvent,
   type EventQuery,
+  type FlowStat,
   type Json,
   type LogQuery,
   type LogRecord,
@@ -27,10 +29,16 @@ import {
   type UpstreamEdge,
 } from "../core/mod.ts";
 import {
+  DELETE_LIMIT_SQL,
+  FLOW_COUNTS_SQL,
+  FLOW_LAST_RUN_SQL,
+  GET_LIMIT_SQL,
   INSERT_EVENT_SQL,
   INSERT_LOG_SQL,
   LAST_SEQ_SQL,
+  LIST_LIMITS_SQL,
   MIGRATIONS,
+  PUT_LIMIT_SQL,
   RUN_TOKENS_SQL,
   runSql,
   SCHEMA_VERSION,
@@ -221,48 +229,15 @@ class SqliteStore implements Store {
   listRuns(query: RunQuery): Page<RunRecord> {
     this.#assertOpen();
     const { sort, order, limit } = queryShape(query);
-    // Without a kind, both tables are listed, like the memory store does.
-    const table = query.kind === undefined
-      ? ALL_RUNS_SQL
-      : query.kind === "flow"
-      ? "flow_runs"
-      : "task_runs";
-    const where: string[] = [];
-    const params: SQLInputValue[] = [];
-    const add = (clause: string, ...values: SQLInputValue[]) => {
-      where.push(clause);
-      params.push(...values);
-    };
-    if (query.states?.length) {
-      add(`state IN (${query.states.map(() => "?").join(", ")})`, ...query.states);
-    }
-    if (query.flowName !== undefined) add("flow_name = ?", query.flowName);
-    if (query.name !== undefined) add("name = ?", query.name);
-    if (query.parentId !== undefined) add("parent_id = ?", query.parentId);
-    if (query.rootId !== undefined) add("root_id = ?", query.rootId);
-    if (query.lineageId !== undefined) add("lineage_id = ?", query.lineageId);
-    if (query.deploymentId !== undefined) add("deployment_id = ?", query.deploymentId);
-    if (query.createdAfter !== undefined) add("created_at >= ?", query.createdAfter);
-    if (query.createdBefore !== undefined) add("created_at < ?", query.createdBefore);
-    for (const tag of query.tags ?? []) {
-      add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tag);
-    }
-    if (query.text) {
-      const like = `%${query.text.replaceAll(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      add(
-        "(run_name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')",
-        like,
-        like,
-        like,
-      );
-    }
+    const { table, where, params } = runFilter(query);
     const column = SORT_COLUMNS[sort];
     const direction = order === "asc" ? "ASC" : "DESC";
     const cmp = order === "asc" ? ">" : "<";
     if (query.cursor) {
       const after = decodeCursor(query.cursor, sort, order);
       const value = after.value ?? 0;
-      add(`(${column} ${cmp} ? OR (${column} = ? AND id ${cmp} ?))`, value, value, after.id);
+      where.push(`(${column} ${cmp} ? OR (${column} = ? AND id ${cmp} ?))`);
+      params.push(value, value, after.id);
     }
     const sql = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
       ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
@@ -275,6 +250,35 @@ class SqliteStore implements Store {
       ? encodeCursor({ sort, order, value: sortValue(last, sort), id: last.id })
       : null;
     return { items, nextCursor };
+  }
+
+  countRuns(query: RunQuery): Partial<Record<StateType, number>> {
+    this.#assertOpen();
+    const { table, where, params } = runFilter(query);
+    const rows = this.#db.prepare(
+      `SELECT state, COUNT(*) AS n FROM ${table} ${
+        where.length ? `WHERE ${where.join(" AND ")}` : ""
+      } GROUP BY state`,
+    ).all(...params) as { state: StateType; n: number }[];
+    const counts: Partial<Record<StateType, number>> = {};
+    for (const row of rows) counts[row.state] = row.n;
+    return counts;
+  }
+
+  flowStats(): FlowStat[] {
+    this.#assertOpen();
+    const last = this.#db.prepare(FLOW_LAST_RUN_SQL);
+    const rows = this.#db.prepare(FLOW_COUNTS_SQL).all() as { flow_name: string; runs: number }[];
+    return rows.map((row) => {
+      const run = last.get(row.flow_name) as { id: string; state: StateType; created_at: number };
+      return {
+        flowName: row.flow_name,
+        runs: row.runs,
+        lastRunId: run.id,
+        lastRunState: run.state,
+        lastRunCreatedAt: run.created_at,
+      };
+    });
   }
 
   events(query: EventQuery = {}): EngineEvent[] {
@@ -405,6 +409,34 @@ class SqliteStore implements Store {
     }
   }
 
+  concurrencyLimits(): ConcurrencyLimit[] {
+    this.#assertOpen();
+    return (this.#db.prepare(LIST_LIMITS_SQL).all() as Row[]).map(rowToLimit);
+  }
+
+  getConcurrencyLimit(name: string): ConcurrencyLimit | undefined {
+    this.#assertOpen();
+    const row = this.#db.prepare(GET_LIMIT_SQL).get(name) as Row | undefined;
+    return row ? rowToLimit(row) : undefined;
+  }
+
+  putConcurrencyLimit(limit: ConcurrencyLimit): void {
+    this.#assertOpen();
+    this.#db.prepare(PUT_LIMIT_SQL).run(
+      limit.name,
+      limit.limit,
+      limit.slotDecayPerSecond,
+      limit.activeSlots,
+      limit.createdAt,
+      limit.updatedAt,
+    );
+  }
+
+  deleteConcurrencyLimit(name: string): boolean {
+    this.#assertOpen();
+    return Number(this.#db.prepare(DELETE_LIMIT_SQL).run(name).changes) > 0;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -414,6 +446,57 @@ class SqliteStore implements Store {
   #assertOpen(): void {
     if (this.#closed) throw new Error("Store is closed");
   }
+}
+
+// The table and WHERE clauses of a run query's filters (cursor and paging aside).
+function runFilter(query: RunQuery): { table: string; where: string[]; params: SQLInputValue[] } {
+  // Without a kind, both tables are listed, like the memory store does.
+  const table = query.kind === undefined
+    ? ALL_RUNS_SQL
+    : query.kind === "flow"
+    ? "flow_runs"
+    : "task_runs";
+  const where: string[] = [];
+  const params: SQLInputValue[] = [];
+  const add = (clause: string, ...values: SQLInputValue[]) => {
+    where.push(clause);
+    params.push(...values);
+  };
+  if (query.states?.length) {
+    add(`state IN (${query.states.map(() => "?").join(", ")})`, ...query.states);
+  }
+  if (query.flowName !== undefined) add("flow_name = ?", query.flowName);
+  if (query.name !== undefined) add("name = ?", query.name);
+  if (query.parentId !== undefined) add("parent_id = ?", query.parentId);
+  if (query.rootId !== undefined) add("root_id = ?", query.rootId);
+  if (query.lineageId !== undefined) add("lineage_id = ?", query.lineageId);
+  if (query.deploymentId !== undefined) add("deployment_id = ?", query.deploymentId);
+  if (query.createdAfter !== undefined) add("created_at >= ?", query.createdAfter);
+  if (query.createdBefore !== undefined) add("created_at < ?", query.createdBefore);
+  for (const tag of query.tags ?? []) {
+    add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tag);
+  }
+  if (query.text) {
+    const like = `%${query.text.replaceAll(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    add(
+      "(run_name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')",
+      like,
+      like,
+      like,
+    );
+  }
+  return { table, where, params };
+}
+
+function rowToLimit(row: Row): ConcurrencyLimit {
+  return {
+    name: row["name"] as string,
+    limit: row["slot_limit"] as number,
+    slotDecayPerSecond: row["slot_decay_per_second"] as number,
+    activeSlots: row["active_slots"] as number,
+    createdAt: row["created_at"] as number,
+    updatedAt: row["updated_at"] as number,
+  };
 }
 
 function sortValue(run: RunRecord, sort: RunSortKey): number | string {

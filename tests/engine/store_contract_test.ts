@@ -296,6 +296,76 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "countRuns() counts the runs matching a query's filters by state",
+    async fn({ engine, store, clock }) {
+      await seedRuns(engine, clock);
+      const runs = allRuns(engine, { limit: 1000 });
+      const queries: RunQuery[] = [
+        {},
+        { kind: "flow" },
+        { kind: "task", flowName: "etl" },
+        { states: ["RUNNING", "COMPLETED"], tags: ["even"] },
+        { text: "batch-1", limit: 1, sort: "name" },
+        { flowName: "missing" },
+      ];
+      for (const query of queries) {
+        const expected: Record<string, number> = {};
+        for (const run of allRuns(engine, { ...query, limit: 1000, sort: "created" })) {
+          expected[run.state] = (expected[run.state] ?? 0) + 1;
+        }
+        assert.deepEqual(store.countRuns(query), expected, JSON.stringify(query));
+      }
+      assert.equal(
+        Object.values(store.countRuns({})).reduce((a, b) => a + b, 0),
+        runs.length,
+      );
+    },
+  },
+  {
+    name: "flowStats() lists flow names with run counts and the newest run",
+    async fn({ engine, store, clock }) {
+      assert.deepEqual(store.flowStats(), []);
+      await seedRuns(engine, clock);
+      const flows = allRuns(engine, { kind: "flow", limit: 1000 });
+      const stats = store.flowStats();
+      assert.deepEqual(stats.map((s) => s.flowName), ["etl", "report", "sync"]);
+      for (const stat of stats) {
+        const own = flows.filter((run) => run.flowName === stat.flowName);
+        const newest = expectedOrder(own, "created", "desc")[0]!;
+        assert.equal(stat.runs, own.length);
+        assert.equal(stat.lastRunId, newest);
+        assert.equal(stat.lastRunState, engine.getRun(newest)!.state);
+        assert.equal(stat.lastRunCreatedAt, engine.getRun(newest)!.createdAt);
+      }
+    },
+  },
+  {
+    name: "concurrency limits are stored, replaced, listed by name and deleted",
+    fn({ store }) {
+      const limit = {
+        name: "db",
+        limit: 3,
+        slotDecayPerSecond: 0.5,
+        activeSlots: 0,
+        createdAt: T0,
+        updatedAt: T0,
+      };
+      assert.deepEqual(store.concurrencyLimits(), []);
+      assert.equal(store.getConcurrencyLimit("db"), undefined);
+      store.putConcurrencyLimit(limit);
+      store.putConcurrencyLimit({ ...limit, name: "api", limit: 0 });
+      assert.deepEqual(store.getConcurrencyLimit("db"), limit);
+      store.putConcurrencyLimit({ ...limit, limit: 5, updatedAt: T0 + 1 });
+      assert.deepEqual(store.concurrencyLimits(), [
+        { ...limit, name: "api", limit: 0 },
+        { ...limit, limit: 5, updatedAt: T0 + 1 },
+      ]);
+      assert.equal(store.deleteConcurrencyLimit("db"), true);
+      assert.equal(store.deleteConcurrencyLimit("db"), false);
+      assert.deepEqual(store.concurrencyLimits().map((l) => l.name), ["api"]);
+    },
+  },
+  {
     name: "write() leaves nothing behind when its function throws",
     async fn({ engine, store }) {
       const existing = await engine.createFlowRun({ name: "existing" });
