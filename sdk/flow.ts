@@ -161,6 +161,7 @@ async function runFlow(
   }
   const stopWatching = plane.watch(run.id, (event) => {
     if (event.to === "CANCELLING" && event.kind !== "start") {
+      execution.mirror.observe(event);
       const message = typeof event.data?.["message"] === "string"
         ? event.data["message"]
         : "cancelled by request";

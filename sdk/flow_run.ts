@@ -334,13 +334,16 @@ export class FlowRunExecution {
     if (this.signal.aborted) onParentAbort();
     else this.#onAbort.add(onParentAbort);
     let stopTimer: AbortController | undefined;
+    // Only this attempt's own timer makes it TimedOut: an abort from the flow
+    // run (cancelled, or the flow itself timed out) cancels it.
+    let ownTimeout: TimeoutError | undefined;
     try {
       const stopped = new Promise<Attempt<T>>((resolve) => {
         local.signal.addEventListener("abort", () => {
           const reason = local.signal.reason;
           resolve(
-            reason instanceof TimeoutError
-              ? { ok: false, error: reason, timedOut: true }
+            reason === ownTimeout && ownTimeout !== undefined
+              ? { ok: false, error: ownTimeout, timedOut: true }
               : { ok: false, error: asError(reason), cancelled: true },
           );
         }, { once: true });
@@ -348,7 +351,10 @@ export class FlowRunExecution {
       if (timeoutSeconds !== undefined) {
         stopTimer = new AbortController();
         this.plane.timer.sleep(timeoutSeconds * 1000, stopTimer.signal).then(
-          () => local.abort(new TimeoutError(`${label} timed out after ${timeoutSeconds} s`)),
+          () => {
+            ownTimeout = new TimeoutError(`${label} timed out after ${timeoutSeconds} s`);
+            local.abort(ownTimeout);
+          },
           () => {},
         );
       }

@@ -29,7 +29,9 @@ export class TaskFuture<T> implements PromiseLike<T> {
   readonly #runIdReady: Promise<string>;
   readonly #outcome: Promise<TaskOutcome<T>>;
   #resolveRunId!: (id: string) => void;
-  #resolveOutcome!: (outcome: TaskOutcome<T>) => void;
+  // Typed with `unknown` so that `T` stays covariant: a `TaskFuture<number>`
+  // must be usable where a `TaskFuture<unknown>` is expected (`waitFor`, `wait()`).
+  #resolveOutcome!: (outcome: TaskOutcome<unknown>) => void;
 
   /** @internal Created by the SDK; user code receives futures from `submit()` and `map()`. */
   constructor(taskName: string, mapIndex: number | null, detached: boolean) {
@@ -37,7 +39,9 @@ export class TaskFuture<T> implements PromiseLike<T> {
     this.mapIndex = mapIndex;
     this.detached = detached;
     this.#runIdReady = new Promise((resolve) => this.#resolveRunId = resolve);
-    this.#outcome = new Promise((resolve) => this.#resolveOutcome = resolve);
+    this.#outcome = new Promise((resolve) => {
+      this.#resolveOutcome = resolve as (outcome: TaskOutcome<unknown>) => void;
+    });
   }
 
   /** Id of the task run, once it was created. */

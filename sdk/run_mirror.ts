@@ -5,6 +5,7 @@
  * @module
  */
 import {
+  type EngineEvent,
   isTerminal,
   type Json,
   type ProposalResult,
@@ -120,6 +121,22 @@ export class RunMirror {
       }
     }
     return result;
+  }
+
+  /**
+   * Takes in a transition another writer committed (an operator's CANCELLING),
+   * so the next proposal and its hooks start from the state the run is in.
+   */
+  observe(event: EngineEvent): void {
+    if (event.runId !== this.run.id || event.version <= this.run.version) return;
+    const message = event.data?.["message"];
+    this.run = {
+      ...this.run,
+      state: event.to,
+      stateName: event.stateName,
+      version: event.version,
+      message: typeof message === "string" ? message : this.run.message,
+    };
   }
 
   #context(from: StateType, to: StateType, request: TransitionRequest): HookContext {

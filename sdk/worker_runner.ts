@@ -37,6 +37,7 @@ export class WorkerTaskRunner implements TaskRunner {
   readonly #slots: Semaphore;
   readonly #pool: Slot[] = [];
   #nextId = 1;
+  #closed = false;
 
   constructor(options: WorkerTaskRunnerOptions = {}) {
     const size = options.workers ?? navigator.hardwareConcurrency ?? 2;
@@ -67,6 +68,8 @@ export class WorkerTaskRunner implements TaskRunner {
         slot.worker.removeEventListener("error", onError);
         job.signal.removeEventListener("abort", onAbort);
         slot.busy = false;
+        // A detached task may outlive its flow run: its worker goes when it is done.
+        if (this.#closed) this.#discard(slot);
       };
       const onMessage = (event: MessageEvent<Reply>) => {
         if (event.data.id !== id) return;
@@ -120,9 +123,10 @@ export class WorkerTaskRunner implements TaskRunner {
     if (index >= 0) this.#pool.splice(index, 1);
   }
 
+  /** Terminates idle workers now and busy ones when their task body finishes. */
   close(): void {
-    for (const slot of this.#pool) slot.worker.terminate();
-    this.#pool.length = 0;
+    this.#closed = true;
+    for (const slot of this.#pool.filter((s) => !s.busy)) this.#discard(slot);
   }
 }
 

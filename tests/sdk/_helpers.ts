@@ -1,0 +1,93 @@
+/**
+ * Shared fixtures of the SDK tests: in-memory control planes that close
+ * themselves, fake-clock stepping without real sleeps, deferred promises and
+ * history look-ups.
+ *
+ * @module
+ */
+import type { EngineEvent, FakeClock, LogRecord, RunRecord } from "../../engine/mod.ts";
+import { createInMemoryControlPlane, type LocalControlPlane } from "../../sdk/mod.ts";
+
+/** An in-memory control plane that closes its engine when disposed. */
+export type TestPlane = LocalControlPlane & AsyncDisposable;
+
+/** A fresh in-memory control plane, on `timer` when given; use with `await using`. */
+export function testPlane(timer?: FakeClock): TestPlane {
+  const plane = createInMemoryControlPlane(timer ? { timer } : {});
+  return Object.assign(plane, { [Symbol.asyncDispose]: () => plane.close() });
+}
+
+/** Lets queued microtasks and zero-delay timers run once. */
+export function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Yields until `ready()` holds; fails after `turns` event-loop turns. */
+export async function until(
+  ready: () => boolean,
+  what: string,
+  turns = 2000,
+): Promise<void> {
+  for (let turn = 0; !ready(); turn++) {
+    if (turn >= turns) throw new Error(`Gave up waiting for ${what}`);
+    await nextTurn();
+  }
+}
+
+/** Waits until some code sleeps on `clock`, then moves it forward by `ms`. */
+export async function advance(clock: FakeClock, ms: number): Promise<void> {
+  await until(() => clock.pendingSleepers > 0, "a sleeper on the fake clock");
+  clock.tick(ms);
+}
+
+/** A promise with its resolve function exposed. */
+export interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+/** A promise to resolve from outside. */
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => resolve = r);
+  return { promise, resolve };
+}
+
+/** The task runs of a flow run, oldest first. */
+export function taskRunsOf(plane: LocalControlPlane, flowRunId: string): RunRecord[] {
+  return plane.engine.listRuns({
+    kind: "task",
+    parentId: flowRunId,
+    sort: "created",
+    order: "asc",
+    limit: 1000,
+  }).items;
+}
+
+/** The only task run of `flowRunId` named `name`. */
+export function taskRunNamed(
+  plane: LocalControlPlane,
+  flowRunId: string,
+  name: string,
+): RunRecord {
+  const runs = taskRunsOf(plane, flowRunId).filter((run) => run.name === name);
+  if (runs.length !== 1) {
+    throw new Error(`Expected one task run named "${name}", found ${runs.length}`);
+  }
+  return runs[0]!;
+}
+
+/** A run's history as `"TO StateName"` strings, creation included. */
+export function historyOf(plane: LocalControlPlane, runId: string): string[] {
+  return plane.engine.events(runId).map((event: EngineEvent) => `${event.to} ${event.stateName}`);
+}
+
+/** The log lines of a flow run once everything queued is committed. */
+export async function logsOf(
+  plane: LocalControlPlane,
+  flowRunId: string,
+  minLevel?: number,
+): Promise<LogRecord[]> {
+  await plane.flush();
+  return plane.engine.logs({ flowRunId, limit: 1000, ...(minLevel ? { minLevel } : {}) });
+}

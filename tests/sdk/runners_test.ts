@@ -1,0 +1,71 @@
+import assert from "node:assert/strict";
+import {
+  ConcurrentTaskRunner,
+  flow,
+  InvalidOptionError,
+  SequentialTaskRunner,
+  task,
+  type TaskRunner,
+  WorkerTaskRunner,
+} from "../../sdk/mod.ts";
+import { nextTurn, type TestPlane, testPlane } from "./_helpers.ts";
+
+/** Runs six independent task bodies and returns how many ran at the same time at most. */
+async function maxOverlap(plane: TestPlane, taskRunner: () => TaskRunner): Promise<number> {
+  let active = 0;
+  let peak = 0;
+  const work = task(async (i: number) => {
+    active += 1;
+    peak = Math.max(peak, active);
+    for (let turn = 0; turn < 3; turn++) await nextTurn();
+    active -= 1;
+    return i;
+  });
+  const fanOut = flow({ name: "fan-out", taskRunner }, async () => {
+    const futures = [0, 1, 2, 3, 4, 5].map((i) => work.submit(i));
+    return await Promise.all(futures);
+  });
+  const outcome = await fanOut.runWith({ plane });
+  assert.deepEqual(outcome.result, [0, 1, 2, 3, 4, 5]);
+  return peak;
+}
+
+Deno.test("ConcurrentTaskRunner overlaps independent task runs", async () => {
+  await using plane = testPlane();
+  assert.ok(await maxOverlap(plane, () => new ConcurrentTaskRunner()) > 1);
+});
+
+Deno.test("SequentialTaskRunner runs one task body at a time", async () => {
+  await using plane = testPlane();
+  assert.equal(await maxOverlap(plane, () => new SequentialTaskRunner()), 1);
+});
+
+Deno.test("ConcurrentTaskRunner({ maxConcurrency: 2 }) caps overlapping task bodies at 2", async () => {
+  await using plane = testPlane();
+  assert.equal(await maxOverlap(plane, () => new ConcurrentTaskRunner({ maxConcurrency: 2 })), 2);
+});
+
+Deno.test("SequentialTaskRunner starts task runs in submission order", async () => {
+  await using plane = testPlane();
+  const started: number[] = [];
+  const record = task(async (i: number) => {
+    started.push(i);
+    await nextTurn();
+  });
+  const ordered = flow({ name: "ordered", taskRunner: () => new SequentialTaskRunner() }, () => {
+    for (let i = 0; i < 5; i++) record.submit(i);
+  });
+
+  const outcome = await ordered.runWith({ plane });
+
+  assert.equal(outcome.state.type, "COMPLETED");
+  assert.deepEqual(started, [0, 1, 2, 3, 4]);
+});
+
+Deno.test("task runners reject a concurrency below 1 with InvalidOptionError", () => {
+  assert.throws(() => new ConcurrentTaskRunner({ maxConcurrency: 0 }), InvalidOptionError);
+  assert.throws(
+    () => new WorkerTaskRunner({ workers: 1.5 }),
+    (error: Error) => error instanceof InvalidOptionError && /workers/.test(error.message),
+  );
+});
