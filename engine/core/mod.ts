@@ -62,12 +62,15 @@ export {
 } from "./errors.ts";
 export type {
   ConcurrencyLimit,
+  DocumentAccess,
+  DocumentQuery,
   EventQuery,
   FlowStat,
   Page,
   RunQuery,
   RunSortKey,
   Store,
+  StoredDocument,
   StoreSummary,
   StoreTx,
 } from "./store_port.ts";

@@ -9,6 +9,7 @@
  */
 import type {
   EngineEvent,
+  Json,
   LogQuery,
   LogRecord,
   PendingEvent,
@@ -88,8 +89,44 @@ export interface ConcurrencyLimit {
   updatedAt: number;
 }
 
+/**
+ * A JSON document in a named collection: the store's home for records that
+ * are not runs (artifacts, cache entries, deployments...). `ref` is an
+ * indexed secondary key (e.g. the flow run an artifact belongs to).
+ */
+export interface StoredDocument {
+  collection: string;
+  key: string;
+  ref: string | null;
+  data: Json;
+  createdAt: number;
+  updatedAt: number;
+  /** Epoch ms after which readers treat the document as gone. */
+  expiresAt: number | null;
+}
+
+/** A query over one collection, ordered by key. */
+export interface DocumentQuery {
+  collection: string;
+  ref?: string;
+  /** Only keys greater than this (paging). */
+  afterKey?: string;
+  /** @default 1000 */
+  limit?: number;
+}
+
+/** Reads and writes of documents; available in and out of write transactions. */
+export interface DocumentAccess {
+  getDocument(collection: string, key: string): StoredDocument | undefined;
+  listDocuments(query: DocumentQuery): StoredDocument[];
+  /** Inserts or replaces the document at (collection, key). */
+  putDocument(document: StoredDocument): void;
+  /** Deletes a document; returns whether it existed. */
+  deleteDocument(collection: string, key: string): boolean;
+}
+
 /** What a write transaction may do. */
-export interface StoreTx {
+export interface StoreTx extends DocumentAccess {
   /** Whether another connection committed since this connection's last write. */
   externalChanges(): boolean;
   /** The run as committed (including earlier writes of this transaction). */
@@ -105,7 +142,7 @@ export interface StoreTx {
 }
 
 /** A durable (or memory) home for events and run projections. */
-export interface Store {
+export interface Store extends DocumentAccess {
   /** Schema version of the adapter's data. */
   readonly schemaVersion: number;
   /** Runs `fn` in one atomic write transaction. */

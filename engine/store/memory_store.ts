@@ -8,6 +8,7 @@ import {
   compareSortValues,
   type ConcurrencyLimit,
   decodeCursor,
+  type DocumentQuery,
   encodeCursor,
   type EngineEvent,
   type EventQuery,
@@ -23,9 +24,14 @@ import {
   SORT_FIELDS,
   type StateType,
   type Store,
+  type StoredDocument,
   type StoreSummary,
   type StoreTx,
 } from "../core/mod.ts";
+
+function documentId(collection: string, key: string): string {
+  return `${collection}\u0000${key}`;
+}
 
 /** Creates an empty in-memory store. */
 export function createMemoryStore(): Store {
@@ -39,6 +45,7 @@ class MemoryStore implements Store {
   #tokens = new Map<string, Map<string, number>>();
   #logs: LogRecord[] = [];
   #limits = new Map<string, ConcurrencyLimit>();
+  #documents = new Map<string, StoredDocument>();
   #closed = false;
 
   write<T>(fn: (tx: StoreTx) => T): T {
@@ -46,7 +53,22 @@ class MemoryStore implements Store {
     const eventsBefore = this.#events.length;
     const logsBefore = this.#logs.length;
     const touched = new Map<string, RunRecord | undefined>();
+    const documentsBefore = new Map<string, StoredDocument | undefined>();
+    const rememberDocument = (collection: string, key: string) => {
+      const id = documentId(collection, key);
+      if (!documentsBefore.has(id)) documentsBefore.set(id, this.#documents.get(id));
+    };
     const tx: StoreTx = {
+      getDocument: (collection, key) => this.getDocument(collection, key),
+      listDocuments: (query) => this.listDocuments(query),
+      putDocument: (document) => {
+        rememberDocument(document.collection, document.key);
+        this.putDocument(document);
+      },
+      deleteDocument: (collection, key) => {
+        rememberDocument(collection, key);
+        return this.deleteDocument(collection, key);
+      },
       externalChanges: () => false,
       getRun: (id) => this.#runs.get(id),
       runTokens: (id) => new Map(this.#tokens.get(id)),
@@ -71,7 +93,11 @@ class MemoryStore implements Store {
     try {
       return fn(tx);
     } catch (error) {
-      // Roll back: drop appended events and logs, restore touched runs.
+      // Roll back: drop appended events and logs, restore touched runs and documents.
+      for (const [id, document] of documentsBefore) {
+        if (document === undefined) this.#documents.delete(id);
+        else this.#documents.set(id, document);
+      }
       this.#logs.length = logsBefore;
       for (const event of this.#events.splice(eventsBefore)) {
         this.#tokens.get(event.runId)?.delete(event.token);
@@ -265,6 +291,35 @@ class MemoryStore implements Store {
   deleteConcurrencyLimit(name: string): boolean {
     this.#assertOpen();
     return this.#limits.delete(name);
+  }
+
+  getDocument(collection: string, key: string): StoredDocument | undefined {
+    this.#assertOpen();
+    const document = this.#documents.get(documentId(collection, key));
+    return document ? structuredClone(document) : undefined;
+  }
+
+  listDocuments(query: DocumentQuery): StoredDocument[] {
+    this.#assertOpen();
+    const limit = query.limit ?? 1000;
+    return [...this.#documents.values()]
+      .filter((d) =>
+        d.collection === query.collection && (query.ref === undefined || d.ref === query.ref) &&
+        (query.afterKey === undefined || d.key > query.afterKey)
+      )
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .slice(0, limit)
+      .map((d) => structuredClone(d));
+  }
+
+  putDocument(document: StoredDocument): void {
+    this.#assertOpen();
+    this.#documents.set(documentId(document.collection, document.key), structuredClone(document));
+  }
+
+  deleteDocument(collection: string, key: string): boolean {
+    this.#assertOpen();
+    return this.#documents.delete(documentId(collection, key));
   }
 
   close(): void {

@@ -84,6 +84,19 @@ export const MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  `
+  CREATE TABLE documents (
+    collection TEXT NOT NULL,
+    key TEXT NOT NULL,
+    ref TEXT,
+    data TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    expires_at INTEGER,
+    PRIMARY KEY (collection, key)
+  ) WITHOUT ROWID;
+  CREATE INDEX documents_by_ref ON documents (collection, ref, key) WHERE ref IS NOT NULL;
+  `,
 ];
 
 /** The schema version this build writes. */
@@ -152,3 +165,7 @@ export const PUT_LIMIT_SQL = `INSERT OR REPLACE INTO concurrency_limits
   (name, slot_limit, slot_decay_per_second, active_slots, created_at, updated_at)
   VALUES (?, ?, ?, ?, ?, ?)`;
 export const DELETE_LIMIT_SQL = "DELETE FROM concurrency_limits WHERE name = ?";
+export const GET_DOCUMENT_SQL = "SELECT * FROM documents WHERE collection = ? AND key = ?";
+export const PUT_DOCUMENT_SQL = `INSERT OR REPLACE INTO documents
+  (collection, key, ref, data, created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`;
+export const DELETE_DOCUMENT_SQL = "DELETE FROM documents WHERE collection = ? AND key = ?";

@@ -8,6 +8,7 @@ import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlit
 import {
   type ConcurrencyLimit,
   decodeCursor,
+  type DocumentQuery,
   encodeCursor,
   type EngineEvent,
   type EventQuery,
@@ -24,20 +25,24 @@ import {
   type RunSortKey,
   type StateType,
   type Store,
+  type StoredDocument,
   type StoreSummary,
   type StoreTx,
   type UpstreamEdge,
 } from "../core/mod.ts";
 import {
+  DELETE_DOCUMENT_SQL,
   DELETE_LIMIT_SQL,
   FLOW_COUNTS_SQL,
   FLOW_LAST_RUN_SQL,
+  GET_DOCUMENT_SQL,
   GET_LIMIT_SQL,
   INSERT_EVENT_SQL,
   INSERT_LOG_SQL,
   LAST_SEQ_SQL,
   LIST_LIMITS_SQL,
   MIGRATIONS,
+  PUT_DOCUMENT_SQL,
   PUT_LIMIT_SQL,
   RUN_TOKENS_SQL,
   runSql,
@@ -135,6 +140,10 @@ class SqliteStore implements Store {
     this.#assertOpen();
     this.#db.exec("BEGIN IMMEDIATE");
     const tx: StoreTx = {
+      getDocument: (collection, key) => this.#getDocument(collection, key),
+      listDocuments: (query) => this.#listDocuments(query),
+      putDocument: (document) => this.#putDocument(document),
+      deleteDocument: (collection, key) => this.#deleteDocument(collection, key),
       externalChanges: () => {
         const version = (this.#dataVersion.get() as { data_version: number }).data_version;
         const changed = version !== this.#lastDataVersion;
@@ -437,6 +446,64 @@ class SqliteStore implements Store {
     return Number(this.#db.prepare(DELETE_LIMIT_SQL).run(name).changes) > 0;
   }
 
+  getDocument(collection: string, key: string): StoredDocument | undefined {
+    this.#assertOpen();
+    return this.#getDocument(collection, key);
+  }
+
+  listDocuments(query: DocumentQuery): StoredDocument[] {
+    this.#assertOpen();
+    return this.#listDocuments(query);
+  }
+
+  putDocument(document: StoredDocument): void {
+    this.#assertOpen();
+    this.#putDocument(document);
+  }
+
+  deleteDocument(collection: string, key: string): boolean {
+    this.#assertOpen();
+    return this.#deleteDocument(collection, key);
+  }
+
+  #getDocument(collection: string, key: string): StoredDocument | undefined {
+    const row = this.#db.prepare(GET_DOCUMENT_SQL).get(collection, key) as Row | undefined;
+    return row ? rowToDocument(row) : undefined;
+  }
+
+  #listDocuments(query: DocumentQuery): StoredDocument[] {
+    const where = ["collection = ?"];
+    const params: SQLInputValue[] = [query.collection];
+    if (query.ref !== undefined) {
+      where.push("ref = ?");
+      params.push(query.ref);
+    }
+    if (query.afterKey !== undefined) {
+      where.push("key > ?");
+      params.push(query.afterKey);
+    }
+    const rows = this.#db.prepare(
+      `SELECT * FROM documents WHERE ${where.join(" AND ")} ORDER BY key LIMIT ?`,
+    ).all(...params, query.limit ?? 1000) as Row[];
+    return rows.map(rowToDocument);
+  }
+
+  #putDocument(document: StoredDocument): void {
+    this.#db.prepare(PUT_DOCUMENT_SQL).run(
+      document.collection,
+      document.key,
+      document.ref,
+      JSON.stringify(document.data),
+      document.createdAt,
+      document.updatedAt,
+      document.expiresAt,
+    );
+  }
+
+  #deleteDocument(collection: string, key: string): boolean {
+    return Number(this.#db.prepare(DELETE_DOCUMENT_SQL).run(collection, key).changes) > 0;
+  }
+
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
@@ -576,6 +643,18 @@ function rowToRun(row: Row, kind: RunKind): RunRecord {
     parameters: row["parameters"] ? JSON.parse(row["parameters"] as string) as Json : null,
     upstream: row["upstream"] ? JSON.parse(row["upstream"] as string) as UpstreamEdge[] : [],
     message: row["message"] as string | null,
+  };
+}
+
+function rowToDocument(row: Row): StoredDocument {
+  return {
+    collection: row["collection"] as string,
+    key: row["key"] as string,
+    ref: row["ref"] as string | null,
+    data: JSON.parse(row["data"] as string) as Json,
+    createdAt: row["created_at"] as number,
+    updatedAt: row["updated_at"] as number,
+    expiresAt: row["expires_at"] as number | null,
   };
 }
 

@@ -445,6 +445,56 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "documents are stored per collection, listed by key and ref, replaced and deleted",
+    fn({ store }) {
+      const doc = (collection: string, key: string, ref: string | null, n: number) => ({
+        collection,
+        key,
+        ref,
+        data: { n, nested: { list: [n, "x"] } },
+        createdAt: T0,
+        updatedAt: T0 + n,
+        expiresAt: n === 2 ? T0 + 1000 : null,
+      });
+      store.putDocument(doc("artifact", "b", "run-1", 1));
+      store.putDocument(doc("artifact", "a", "run-2", 2));
+      store.putDocument(doc("artifact", "c", "run-1", 3));
+      store.putDocument(doc("cache", "a", null, 4));
+      assert.deepEqual(store.getDocument("artifact", "a"), doc("artifact", "a", "run-2", 2));
+      assert.equal(store.getDocument("artifact", "zzz"), undefined);
+      assert.deepEqual(store.listDocuments({ collection: "artifact" }).map((d) => d.key), [
+        "a",
+        "b",
+        "c",
+      ]);
+      assert.deepEqual(
+        store.listDocuments({ collection: "artifact", ref: "run-1" }).map((d) => d.key),
+        [
+          "b",
+          "c",
+        ],
+      );
+      assert.deepEqual(
+        store.listDocuments({ collection: "artifact", afterKey: "a", limit: 1 }).map((d) => d.key),
+        ["b"],
+      );
+      store.putDocument(doc("artifact", "a", "run-1", 5));
+      assert.equal((store.getDocument("artifact", "a")!.data as { n: number }).n, 5);
+      assert.equal(store.deleteDocument("artifact", "a"), true);
+      assert.equal(store.deleteDocument("artifact", "a"), false);
+      assert.deepEqual(store.listDocuments({ collection: "cache" }).map((d) => d.key), ["a"]);
+      // Documents written in a failed transaction are rolled back.
+      assert.throws(() =>
+        store.write((tx) => {
+          tx.putDocument(doc("cache", "b", null, 6));
+          tx.deleteDocument("cache", "a");
+          throw new Error("boom");
+        })
+      );
+      assert.deepEqual(store.listDocuments({ collection: "cache" }).map((d) => d.key), ["a"]);
+    },
+  },
+  {
     name: "exportEvents() and importEvents() round-trip into a fresh store",
     async fn({ engine, clock }) {
       await seedRuns(engine, clock);
