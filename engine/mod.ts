@@ -19,6 +19,7 @@ export type { SqliteStoreOptions } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";
 export { uuidv7 } from "./uuid7.ts";
 export type {
+  ApiArtifact,
   ApiEvent,
   ApiLog,
   ApiNewRun,
@@ -27,12 +28,14 @@ export type {
   ApiRun,
 } from "./wire.ts";
 export {
+  fromApiArtifact,
   fromApiEvent,
   fromApiLog,
   fromApiNewRun,
   fromApiProposal,
   fromApiProposalResult,
   fromApiRun,
+  toApiArtifact,
   toApiEvent,
   toApiLog,
   toApiNewRun,
@@ -40,3 +43,13 @@ export {
   toApiProposalResult,
   toApiRun,
 } from "./wire.ts";
+export {
+  type Artifact,
+  type ArtifactType,
+  createArtifact,
+  getArtifact,
+  listArtifacts,
+  type NewArtifact,
+  updateProgressArtifact,
+  validateArtifact,
+} from "./artifacts.ts";

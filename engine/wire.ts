@@ -8,6 +8,53 @@
 import type { EngineEvent, Json, LogRecord, NewRun, RunRecord, UpstreamEdge } from "./core/mod.ts";
 import type { Proposal, ProposalResult } from "./core/mod.ts";
 import type { StateType } from "./core/mod.ts";
+import type { Artifact, ArtifactType } from "./artifacts.ts";
+
+/** An artifact on the wire. */
+export interface ApiArtifact {
+  id: string;
+  key: string | null;
+  version: number;
+  type: ArtifactType;
+  description: string | null;
+  data: Json;
+  flow_run_id: string;
+  task_run_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** An artifact as API JSON. */
+export function toApiArtifact(artifact: Artifact): ApiArtifact {
+  return {
+    id: artifact.id,
+    key: artifact.key,
+    version: artifact.version,
+    type: artifact.type,
+    description: artifact.description,
+    data: artifact.data,
+    flow_run_id: artifact.flowRunId,
+    task_run_id: artifact.taskRunId,
+    created_at: new Date(artifact.createdAt).toISOString(),
+    updated_at: new Date(artifact.updatedAt).toISOString(),
+  };
+}
+
+/** API JSON of an artifact back to the record. */
+export function fromApiArtifact(artifact: ApiArtifact): Artifact {
+  return {
+    id: artifact.id,
+    key: artifact.key,
+    version: artifact.version,
+    type: artifact.type,
+    description: artifact.description,
+    data: artifact.data,
+    flowRunId: artifact.flow_run_id,
+    taskRunId: artifact.task_run_id,
+    createdAt: Date.parse(artifact.created_at),
+    updatedAt: Date.parse(artifact.updated_at),
+  };
+}
 
 /** A run on the wire. */
 export interface ApiRun {

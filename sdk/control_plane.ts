@@ -6,20 +6,29 @@
  * @module
  */
 import {
+  type Artifact,
+  createArtifact,
   createEngine,
   createIdSource,
   createMemoryStore,
   createSqliteStore,
   type Engine,
   type EngineEvent,
+  listArtifacts,
   type LogRecord,
+  type NewArtifact,
   type NewRun,
   type Proposal,
   type ProposalResult,
   type RunRecord,
+  StateType,
   systemClock,
   type Timer,
+  updateProgressArtifact,
 } from "../engine/mod.ts";
+
+import type { LineageHistory } from "./resume.ts";
+import { createFileResultStore, createMemoryResultStore, type ResultStore } from "./results.ts";
 
 /** What the SDK needs from an orchestration backend. */
 export interface ControlPlane {
@@ -35,6 +44,13 @@ export interface ControlPlane {
   /** Resolves once everything sent so far is durable. */
   flush(): Promise<void>;
   close(): Promise<void>;
+  /** Where large and binary results are stored. */
+  readonly results: ResultStore;
+  /** Earlier attempts of a lineage (flow runs and completed task runs), for resume. */
+  lineageHistory(lineageId: string): Promise<LineageHistory>;
+  createArtifact(input: NewArtifact): Promise<Artifact>;
+  updateProgressArtifact(id: string, progress: number): Promise<Artifact>;
+  listArtifacts(query: { flowRunId: string; taskRunId?: string }): Promise<Artifact[]>;
 }
 
 /** A control plane that talks to an engine in this process. */
@@ -46,6 +62,7 @@ export interface LocalControlPlane extends ControlPlane {
 export function createLocalControlPlane(
   engine: Engine,
   timer: Timer = systemClock,
+  results: ResultStore = createMemoryResultStore(),
 ): LocalControlPlane {
   const watchers = new Map<string, Set<(event: EngineEvent) => void>>();
   let unsubscribe: (() => void) | undefined;
@@ -74,7 +91,39 @@ export function createLocalControlPlane(
       unsubscribe?.();
       await engine.close();
     },
+    results,
+    lineageHistory: (lineageId) => Promise.resolve(localLineageHistory(engine, lineageId)),
+    createArtifact: (input) => Promise.resolve(createArtifact(engine.store, timer, input)),
+    updateProgressArtifact: (id, progress) =>
+      Promise.resolve(updateProgressArtifact(engine.store, timer, id, progress)),
+    listArtifacts: (query) => Promise.resolve(listArtifacts(engine.store, query)),
   };
+}
+
+function localLineageHistory(engine: Engine, lineageId: string): LineageHistory {
+  const all = (kind: "flow" | "task", states?: StateType[]) => {
+    const runs: RunRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = engine.listRuns({
+        kind,
+        lineageId,
+        ...(states ? { states } : {}),
+        sort: "created",
+        order: "asc",
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      });
+      runs.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return runs;
+  };
+  const completions = all("task", [StateType.COMPLETED]).flatMap((run) => {
+    const event = engine.events(run.id).findLast((e) => e.to === StateType.COMPLETED);
+    return event ? [{ run, event }] : [];
+  });
+  return { flowRuns: all("flow"), completions };
 }
 
 /** Options of {@linkcode createInMemoryControlPlane}. */

@@ -57,6 +57,14 @@ export {
   RemoteError,
 } from "./remote_control_plane.ts";
 export { cancelFlowRun } from "./cancel.ts";
+export {
+  type ArtifactOptions,
+  createLinkArtifact,
+  createMarkdownArtifact,
+  createProgressArtifact,
+  createTableArtifact,
+  updateProgressArtifact,
+} from "./artifacts.ts";
 export { bindParameters, parameterNames } from "./parameters.ts";
 export {
   CancelledError,

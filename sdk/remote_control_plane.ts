@@ -7,10 +7,12 @@
  * @module
  */
 import {
+  type ApiArtifact,
   type ApiEvent,
   type ApiProposalResult,
   type ApiRun,
   type EngineEvent,
+  fromApiArtifact,
   fromApiEvent,
   fromApiProposalResult,
   fromApiRun,
@@ -25,7 +27,8 @@ import {
   toApiNewRun,
   toApiProposal,
 } from "../engine/mod.ts";
-import { type ControlPlane, registerRemoteFactory } from "./control_plane.ts";
+import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
+import { createFileResultStore, type ResultStore } from "./results.ts";
 
 /** Options of {@linkcode createRemoteControlPlane}. */
 export interface RemoteControlPlaneOptions {
@@ -39,6 +42,8 @@ export interface RemoteControlPlaneOptions {
   backoffMs?: number;
   timer?: Timer;
   fetch?: typeof fetch;
+  /** Where this process keeps large results. @default files under `IRONFLOW_HOME/results` */
+  results?: ResultStore;
 }
 
 interface Queued<I, O> {
@@ -210,6 +215,30 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       await this.flush();
       for (const controller of watchers.values()) controller.abort();
       watchers.clear();
+    },
+    results: options.results ?? createFileResultStore(`${ironflowHomeDir()}/results`),
+    // Resume skips need the lineage's history; the remote plane runs every attempt in full.
+    lineageHistory: () => Promise.resolve({ flowRuns: [], completions: [] }),
+    async createArtifact(input) {
+      const body = {
+        key: input.key ?? null,
+        type: input.type,
+        description: input.description ?? null,
+        data: input.data,
+        flow_run_id: input.flowRunId,
+        task_run_id: input.taskRunId ?? null,
+      };
+      return fromApiArtifact((await request<ApiArtifact>("POST", "/api/artifacts", body))!);
+    },
+    async updateProgressArtifact(id, progress) {
+      const path = `/api/artifacts/${encodeURIComponent(id)}`;
+      return fromApiArtifact((await request<ApiArtifact>("PATCH", path, { progress }))!);
+    },
+    async listArtifacts(query) {
+      const params = new URLSearchParams(query.taskRunId ? { task_run_id: query.taskRunId } : {});
+      const path = `/api/flow-runs/${encodeURIComponent(query.flowRunId)}/artifacts?${params}`;
+      const page = await request<{ items: ApiArtifact[] }>("GET", path);
+      return (page?.items ?? []).map(fromApiArtifact);
     },
   };
 }

@@ -1,0 +1,173 @@
+/**
+ * Durable results: JSON-safe values are kept inline in the history up to a
+ * size limit; larger values and bytes go to a content-addressed result store
+ * (files under `IRONFLOW_HOME/results`). Values that cannot be stored are
+ * reported, never silently dropped.
+ *
+ * @module
+ */
+import type { Json } from "../engine/mod.ts";
+import { readEnv } from "./control_plane.ts";
+
+/** Where large or binary results live, by content address. */
+export interface ResultStore {
+  /** Stores bytes; resolves with their address (`sha256:<hex>`). */
+  put(bytes: Uint8Array): Promise<string>;
+  /** The bytes at `ref`, or `undefined` when missing. */
+  get(ref: string): Promise<Uint8Array | undefined>;
+}
+
+/** A result as it is recorded on the COMPLETED event. */
+export type StoredResult =
+  | { readonly kind: "none" }
+  | { readonly kind: "inline"; readonly value: Json }
+  | {
+    readonly kind: "ref";
+    readonly ref: string;
+    readonly size: number;
+    readonly encoding: "json" | "bytes";
+  };
+
+/** Why a result could not be stored. */
+export class ResultNotSerializableError extends TypeError {
+  override name = "ResultNotSerializableError";
+}
+
+/** Default inline limit: 64 KiB, or `IRONFLOW_RESULT_INLINE_MAX_BYTES`. */
+export function inlineLimitBytes(): number {
+  const configured = Number(readEnv("IRONFLOW_RESULT_INLINE_MAX_BYTES"));
+  return Number.isFinite(configured) && configured >= 0 ? configured : 64 * 1024;
+}
+
+/** Throws `ResultNotSerializableError` naming the path of the first value JSON cannot carry. */
+export function assertJsonSafe(value: unknown, path = "result", seen = new Set<unknown>()): void {
+  if (value === null || typeof value === "string" || typeof value === "boolean") return;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) {
+      throw new ResultNotSerializableError(`${path} is ${value}, which JSON cannot hold`);
+    }
+    return;
+  }
+  if (typeof value !== "object") {
+    throw new ResultNotSerializableError(`${path} is a ${typeof value}, which JSON cannot hold`);
+  }
+  if (seen.has(value)) throw new ResultNotSerializableError(`${path} is a circular reference`);
+  seen.add(value);
+  if (Array.isArray(value)) {
+    value.forEach((item, i) => assertJsonSafe(item, `${path}[${i}]`, seen));
+  } else {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      const kind = (value as object).constructor?.name ?? "object";
+      throw new ResultNotSerializableError(`${path} is a ${kind}, not a plain object`);
+    }
+    for (const [key, item] of Object.entries(value)) {
+      if (item === undefined) throw new ResultNotSerializableError(`${path}.${key} is undefined`);
+      assertJsonSafe(item, `${path}.${key}`, seen);
+    }
+  }
+  seen.delete(value);
+}
+
+/**
+ * Encodes a value for the history: `undefined` → none; JSON-safe → inline or
+ * a JSON file; `Uint8Array` → a bytes file. Throws
+ * `ResultNotSerializableError` for anything else.
+ */
+export async function encodeResult(
+  value: unknown,
+  store: ResultStore,
+  inlineLimit = inlineLimitBytes(),
+): Promise<StoredResult> {
+  if (value === undefined) return { kind: "none" };
+  if (value instanceof Uint8Array) {
+    return { kind: "ref", ref: await store.put(value), size: value.byteLength, encoding: "bytes" };
+  }
+  assertJsonSafe(value);
+  const text = JSON.stringify(value);
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.byteLength <= inlineLimit) return { kind: "inline", value: value as Json };
+  return { kind: "ref", ref: await store.put(bytes), size: bytes.byteLength, encoding: "json" };
+}
+
+/** Decodes a stored result; throws when its bytes are missing from the store. */
+export async function decodeResult(stored: StoredResult, store: ResultStore): Promise<unknown> {
+  switch (stored.kind) {
+    case "none":
+      return undefined;
+    case "inline":
+      return stored.value;
+    case "ref": {
+      const bytes = await store.get(stored.ref);
+      if (!bytes) throw new Error(`Result "${stored.ref}" is missing from the result store`);
+      return stored.encoding === "bytes" ? bytes : JSON.parse(new TextDecoder().decode(bytes));
+    }
+  }
+}
+
+/** The stored result of an event's data, if it has one. */
+export function storedResultOf(
+  data: { readonly [key: string]: Json } | null | undefined,
+): StoredResult | undefined {
+  const result = data?.["result"];
+  if (!result || typeof result !== "object" || Array.isArray(result)) return undefined;
+  const kind = (result as { kind?: unknown }).kind;
+  if (kind === "none" || kind === "inline" || kind === "ref") {
+    return result as unknown as StoredResult;
+  }
+  return undefined;
+}
+
+async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(
+    await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),
+  );
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A result store in memory (tests, in-memory control planes). */
+export function createMemoryResultStore(): ResultStore {
+  const blobs = new Map<string, Uint8Array>();
+  return {
+    async put(bytes) {
+      const ref = `sha256:${await sha256Hex(bytes)}`;
+      blobs.set(ref, bytes.slice());
+      return ref;
+    },
+    get: (ref) => Promise.resolve(blobs.get(ref)?.slice()),
+  };
+}
+
+/** A result store in a folder: one file per content hash, written atomically. */
+export function createFileResultStore(folder: string): ResultStore {
+  const pathOf = (ref: string) => {
+    const match = ref.match(/^sha256:([0-9a-f]{64})$/);
+    if (!match) throw new RangeError(`Result reference "${ref}" is malformed`);
+    return `${folder}/${match[1]!.slice(0, 2)}/${match[1]}`;
+  };
+  return {
+    async put(bytes) {
+      const ref = `sha256:${await sha256Hex(bytes)}`;
+      const path = pathOf(ref);
+      try {
+        await Deno.stat(path);
+        return ref; // Same content, already stored.
+      } catch {
+        // Not stored yet.
+      }
+      await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
+      const temporary = `${path}.${crypto.randomUUID()}.tmp`;
+      await Deno.writeFile(temporary, bytes);
+      await Deno.rename(temporary, path);
+      return ref;
+    },
+    async get(ref) {
+      try {
+        return await Deno.readFile(pathOf(ref));
+      } catch (error) {
+        if (error instanceof Deno.errors.NotFound) return undefined;
+        throw error;
+      }
+    },
+  };
+}
