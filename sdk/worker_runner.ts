@@ -19,6 +19,8 @@ export interface WorkerTaskRunnerOptions {
 interface Slot {
   worker: Worker;
   busy: boolean;
+  /** Terminate when the current task body finishes (the runner was closed meanwhile). */
+  retire: boolean;
 }
 
 interface Reply {
@@ -37,7 +39,6 @@ export class WorkerTaskRunner implements TaskRunner {
   readonly #slots: Semaphore;
   readonly #pool: Slot[] = [];
   #nextId = 1;
-  #closed = false;
 
   constructor(options: WorkerTaskRunnerOptions = {}) {
     const size = options.workers ?? navigator.hardwareConcurrency ?? 2;
@@ -68,8 +69,7 @@ export class WorkerTaskRunner implements TaskRunner {
         slot.worker.removeEventListener("error", onError);
         job.signal.removeEventListener("abort", onAbort);
         slot.busy = false;
-        // A detached task may outlive its flow run: its worker goes when it is done.
-        if (this.#closed) this.#discard(slot);
+        if (slot.retire) this.#discard(slot);
       };
       const onMessage = (event: MessageEvent<Reply>) => {
         if (event.data.id !== id) return;
@@ -109,7 +109,7 @@ export class WorkerTaskRunner implements TaskRunner {
     let slot = this.#pool.find((s) => !s.busy);
     if (!slot) {
       if (this.#pool.length >= this.#size) throw new Error("Worker pool exhausted");
-      slot = { worker: new Worker(WORKER_URL, { type: "module" }), busy: false };
+      slot = { worker: new Worker(WORKER_URL, { type: "module" }), busy: false, retire: false };
       this.#pool.push(slot);
     }
     slot.busy = true;
@@ -123,10 +123,16 @@ export class WorkerTaskRunner implements TaskRunner {
     if (index >= 0) this.#pool.splice(index, 1);
   }
 
-  /** Terminates idle workers now and busy ones when their task body finishes. */
+  /**
+   * Terminates idle workers now and busy ones when their task body finishes:
+   * a detached task, or another flow run sharing this runner, may still be
+   * using one. The runner stays usable and starts new workers on demand.
+   */
   close(): void {
-    this.#closed = true;
-    for (const slot of this.#pool.filter((s) => !s.busy)) this.#discard(slot);
+    for (const slot of [...this.#pool]) {
+      if (slot.busy) slot.retire = true;
+      else this.#discard(slot);
+    }
   }
 }
 

@@ -8,7 +8,8 @@ import {
   type TaskRunner,
   WorkerTaskRunner,
 } from "../../sdk/mod.ts";
-import { nextTurn, type TestPlane, testPlane } from "./_helpers.ts";
+import { addOne, awaitFlag } from "../testdata/sdk/matrix_tasks.ts";
+import { nextTurn, type TestPlane, testPlane, until } from "./_helpers.ts";
 
 /** Runs six independent task bodies and returns how many ran at the same time at most. */
 async function maxOverlap(plane: TestPlane, taskRunner: () => TaskRunner): Promise<number> {
@@ -68,4 +69,32 @@ Deno.test("task runners reject a concurrency below 1 with InvalidOptionError", (
     () => new WorkerTaskRunner({ workers: 1.5 }),
     (error: Error) => error instanceof InvalidOptionError && /workers/.test(error.message),
   );
+});
+
+Deno.test("a WorkerTaskRunner shared by two flow runs keeps running one's task when the other ends", async () => {
+  await using plane = testPlane();
+  const shared = new WorkerTaskRunner({ workers: 2 });
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const waiting = flow({ name: "waiting", taskRunner: shared }, async () => await awaitFlag(flag));
+  const quick = flow({ name: "quick", taskRunner: shared }, async () => await addOne(1));
+
+  const waitingRun = waiting.runWith({ plane });
+  await until(
+    () =>
+      plane.engine.listRuns({ kind: "task", name: "awaitFlag", states: ["RUNNING"] }).items
+        .length === 1,
+    "the waiting task to run",
+  );
+  const quickOutcome = await quick.runWith({ plane }); // closes the shared runner when it ends
+  Atomics.store(flag, 0, 7);
+  Atomics.notify(flag, 0);
+  let waitingOutcome: Awaited<typeof waitingRun> | undefined;
+  waitingRun.then((outcome) => waitingOutcome = outcome);
+  await until(() => waitingOutcome !== undefined, "the waiting flow run to end");
+
+  assert.equal(quickOutcome.result, 2);
+  assert.equal(waitingOutcome?.state.type, "COMPLETED");
+  assert.equal(waitingOutcome?.result, 7);
+  // Still usable after being closed by both runs.
+  assert.equal((await quick.runWith({ plane })).result, 2);
 });

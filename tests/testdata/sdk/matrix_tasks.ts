@@ -13,3 +13,10 @@ export const addOne = task(async (x: number) => await Promise.resolve(x + 1));
 export const explode = task(async (): Promise<number> => {
   return await Promise.reject(new Error("matrix task exploded"));
 });
+
+/** Waits, without blocking its thread, until another thread stores a non-zero value in `flag[0]`. */
+export const awaitFlag = task(async (flag: Int32Array) => {
+  const waiting = Atomics.waitAsync(flag, 0, 0, 10_000);
+  if (waiting.async) await waiting.value;
+  return Atomics.load(flag, 0);
+});
