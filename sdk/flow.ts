@@ -14,6 +14,7 @@ import { TaskFuture } from "./future.ts";
 import { captureConsolePrints } from "./logger.ts";
 import { type FlowOptions, validateOptions } from "./options.ts";
 import { friendlyRunName } from "./run_names.ts";
+import { registerFlow } from "./registry.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 import { ConcurrentTaskRunner, runnerFromEnv, type TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome } from "./state.ts";
@@ -103,6 +104,7 @@ function makeFlow(fn: AnyFn, options: FlowOptions): Flow<unknown[], unknown> {
     runWith: { value: runWith },
     with: { value: (more: FlowOptions) => makeFlow(fn, { ...options, ...more }) },
   });
+  registerFlow(name, callable);
   return callable;
 }
 
@@ -136,7 +138,7 @@ async function runFlow(
       name: spec.name,
       runName: friendlyRunName(id),
       parameters: flowParameters(args),
-      tags: [...(spec.options.tags ?? []), ...(callOptions.tags ?? [])],
+      tags: [...new Set([...(spec.options.tags ?? []), ...(callOptions.tags ?? [])])],
       ...(callOptions.deploymentId ? { deploymentId: callOptions.deploymentId } : {}),
       ...(callOptions.lineage ? callOptions.lineage : {}),
       ...(parentRun
@@ -144,6 +146,9 @@ async function runFlow(
           parentId: parentRun.id,
           rootId: parentRun.rootId,
           depth: parentRun.depth + 1,
+          // A subflow's lineage follows its parent's, so a retried parent resumes it too.
+          lineageId: `${parentRun.lineageId}/${parent!.execution.nextKey(`subflow:${spec.name}`)}`,
+          attempt: parentRun.attempt,
           ...(parent?.taskRun ? { parentTaskRunId: parent.taskRun.id } : {}),
         }
         : {}),

@@ -22,6 +22,9 @@ import { allHooks, type FlowOptions, type RunOptions } from "./options.ts";
 import { retryDelayMs } from "./retry.ts";
 import { RunMirror } from "./run_mirror.ts";
 import type { TransitionHook } from "./hooks.ts";
+import { type Completion, inputFingerprint, ResumeIndex } from "./resume.ts";
+import { decodeResult, encodeResult } from "./results.ts";
+import { readEnv } from "./control_plane.ts";
 import type { TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome, RunState } from "./state.ts";
 
@@ -75,6 +78,8 @@ export class FlowRunExecution {
   // One listener on the run's signal fans out to every attempt: thousands of
   // listeners on one AbortSignal would make each add linear.
   readonly #onAbort = new Set<() => void>();
+  /** Completed task runs of earlier attempts that this attempt may restore. */
+  #resume: ResumeIndex | undefined;
 
   constructor(run: RunRecord, plane: ControlPlane, spec: FlowSpec, runner: TaskRunner) {
     this.plane = plane;
@@ -212,6 +217,20 @@ export class FlowRunExecution {
     }
     const resolved = dataDeps.length > 0 ? await resolveFutures(args) as unknown[] : args;
     const retries = spec.options.retries ?? 0;
+    const persist = this.#persists(spec.options);
+    const inputs = persist || this.#resume ? inputFingerprint(resolved) : undefined;
+    if (this.#resume && inputs !== undefined) {
+      // A recomputed upstream invalidates its downstream: only resumed inputs allow a skip.
+      const upstreamResumed = [...dataDeps, ...waitFor].every((dep) => dep._resumed);
+      const hit = upstreamResumed ? this.#resume.find(key, future.mapIndex, inputs) : undefined;
+      if (hit) {
+        const restored = await this.#restore(hit, mirror, inputs);
+        if (restored.ok) {
+          future._markResumed();
+          return settle(restored.value as T);
+        }
+      }
+    }
 
     for (let attempt = 1;; attempt++) {
       if (this.signal.aborted) return settle(undefined, await this.#cancelTask(mirror));
@@ -246,7 +265,12 @@ export class FlowRunExecution {
       }
       if (outcome.cancelled) return settle(undefined, await this.#cancelTask(mirror));
       if (outcome.ok) {
-        await mirror.transition(COMPLETED, { kind: "complete", result: outcome.value });
+        const data = await this.#resultData(outcome.value, persist, inputs, run.id);
+        await mirror.transition(COMPLETED, {
+          kind: "complete",
+          result: outcome.value,
+          ...(data ? { data } : {}),
+        });
         return mirror.state === COMPLETED
           ? settle(outcome.value)
           : settle(undefined, stoppedError(mirror));
@@ -277,6 +301,67 @@ export class FlowRunExecution {
         return settle(undefined, await this.#cancelTask(mirror));
       }
     }
+  }
+
+  #persists(options: RunOptions): boolean {
+    return options.persistResult ?? this.spec.options.persistResult ?? defaultPersistResult();
+  }
+
+  /**
+   * What the COMPLETED event records about a value: always "no result" for
+   * `undefined` (so it can be resumed), the stored result when persisting,
+   * and the input fingerprint. A value that cannot be stored is reported.
+   */
+  async #resultData(
+    value: unknown,
+    persist: boolean,
+    inputs: string | undefined,
+    taskRunId: string | null,
+  ): Promise<{ [key: string]: Json } | undefined> {
+    const data: { [key: string]: Json } = {};
+    if (inputs !== undefined) data["inputs"] = inputs;
+    if (value === undefined) {
+      data["result"] = { kind: "none" };
+    } else if (persist) {
+      try {
+        data["result"] = await encodeResult(value, this.plane.results) as unknown as Json;
+      } catch (error) {
+        data["resultPersisted"] = false;
+        this.warn(`Result not persisted: ${asError(error).message}`, taskRunId);
+      }
+    }
+    return Object.keys(data).length > 0 ? data : undefined;
+  }
+
+  /** Restores a task run from an earlier attempt: PENDING → RUNNING → COMPLETED "Cached", no hooks. */
+  async #restore(
+    hit: Completion,
+    mirror: RunMirror,
+    inputs: string,
+  ): Promise<{ ok: boolean; value?: unknown }> {
+    let value: unknown;
+    try {
+      value = await decodeResult(hit.result, this.plane.results);
+    } catch (error) {
+      this.warn(
+        `Cannot restore the result of "${mirror.run.runName}", running it again: ${
+          asError(error).message
+        }`,
+        mirror.id,
+      );
+      return { ok: false };
+    }
+    const data = { cache_hit: true, resumedFrom: hit.runId };
+    await mirror.transition(RUNNING, { kind: "resume", data, callHooks: false });
+    if (mirror.state !== RUNNING) return { ok: false };
+    await mirror.transition(COMPLETED, {
+      kind: "resume",
+      name: StateName.Cached,
+      data: { ...data, inputs, result: hit.result as unknown as Json },
+      callHooks: false,
+    });
+    const final = mirror.state as StateType;
+    return final === COMPLETED ? { ok: true, value } : { ok: false };
   }
 
   // Proposes RUNNING, waiting out any delay the engine asks for (scheduled retries).
@@ -378,6 +463,12 @@ export class FlowRunExecution {
     const { options } = this.spec;
     const retries = options.retries ?? 0;
     const mirror = this.mirror;
+    if (mirror.run.attempt > 1) {
+      this.#resume = ResumeIndex.from(
+        mirror.run,
+        await this.plane.lineageHistory(mirror.run.lineageId),
+      );
+    }
     for (let attempt = 1;; attempt++) {
       this.children = [];
       this.#calls = new Map();
@@ -420,7 +511,17 @@ export class FlowRunExecution {
         return this.#outcome(undefined, error);
       }
       if (target === COMPLETED) {
-        await mirror.transition(COMPLETED, { kind: "complete", result: outcome.value });
+        const data = await this.#resultData(
+          outcome.value,
+          this.#persists(options),
+          undefined,
+          null,
+        );
+        await mirror.transition(COMPLETED, {
+          kind: "complete",
+          result: outcome.value,
+          ...(data ? { data } : {}),
+        });
         return mirror.state === COMPLETED
           ? this.#outcome(outcome.value)
           : this.#outcome(undefined, stoppedError(mirror));
@@ -595,4 +696,9 @@ function futureReplacer(_key: string, value: unknown): unknown {
 /** The execution the calling code runs in, if any. */
 export function currentExecution(): FlowRunExecution | undefined {
   return currentContext()?.execution;
+}
+
+/** Whether results are persisted when no option says: `IRONFLOW_PERSIST_RESULTS`. */
+function defaultPersistResult(): boolean {
+  return /^(1|true|yes)$/i.test(readEnv("IRONFLOW_PERSIST_RESULTS") ?? "");
 }

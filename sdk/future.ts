@@ -26,6 +26,7 @@ export class TaskFuture<T> implements PromiseLike<T> {
   #runId: string | undefined;
   #state: RunState = PENDING_STATE;
   #observed = false;
+  #resumed = false;
   readonly #runIdReady: Promise<string>;
   readonly #outcome: Promise<TaskOutcome<T>>;
   #resolveRunId!: (id: string) => void;
@@ -99,6 +100,16 @@ export class TaskFuture<T> implements PromiseLike<T> {
   /** @internal */
   _setState(state: RunState): void {
     this.#state = state;
+  }
+
+  /** @internal Whether the value was restored from an earlier attempt. */
+  get _resumed(): boolean {
+    return this.#resumed;
+  }
+
+  /** @internal */
+  _markResumed(): void {
+    this.#resumed = true;
   }
 
   /** @internal */

@@ -57,6 +57,7 @@ export {
   RemoteError,
 } from "./remote_control_plane.ts";
 export { cancelFlowRun } from "./cancel.ts";
+export { retryFlowRun, type RetryFlowRunOptions } from "./retry_flow_run.ts";
 export {
   type ArtifactOptions,
   createLinkArtifact,

@@ -36,6 +36,12 @@ export interface RunOptions {
   onRunning?: StateHook | readonly StateHook[];
   /** Stores `console.log`/`console.info` output of the run as INFO logs. @default false */
   logPrints?: boolean;
+  /**
+   * Records the return value durably (inline up to 64 KiB, else in the result
+   * store) so a retried flow run can restore it instead of running again. A
+   * flow's setting is the default of its tasks. @default `IRONFLOW_PERSIST_RESULTS` or false
+   */
+  persistResult?: boolean;
 }
 
 /** Options of `task()`. */

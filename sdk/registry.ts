@@ -23,3 +23,15 @@ export function lookupTask(
 ): ((...args: unknown[]) => unknown) | undefined {
   return tasks.get(`${moduleUrl}#${name}`);
 }
+
+const flows = new Map<string, unknown>();
+
+/** Records the flow named `name` (the latest definition wins). */
+export function registerFlow(name: string, flow: unknown): void {
+  flows.set(name, flow);
+}
+
+/** The flow named `name` defined in this process, if any. */
+export function lookupFlow(name: string): unknown {
+  return flows.get(name);
+}

@@ -31,6 +31,8 @@ export interface TransitionRequest {
   result?: unknown;
   /** Operator actions (cancel) never consult rewrite hooks. */
   allowRewrite?: boolean;
+  /** Restored (resumed) runs do not fire hooks again. @default true */
+  callHooks?: boolean;
 }
 
 /** A run as the SDK sees it while executing it. */
@@ -76,7 +78,8 @@ export class RunMirror {
   async transition(to: StateType, request: TransitionRequest): Promise<ProposalResult> {
     const from = this.run.state;
     let consulted: TransitionHook[] = [];
-    if (isTerminal(to) && request.allowRewrite !== false && this.#hooks.length > 0) {
+    const hooksOn = request.callHooks !== false && this.#hooks.length > 0;
+    if (isTerminal(to) && request.allowRewrite !== false && hooksOn) {
       consulted = hooksFor(this.#hooks, from, to);
       if (consulted.length > 0) {
         const rewrite = await askForRewrite(
@@ -111,7 +114,7 @@ export class RunMirror {
         version: result.version,
         message: result.state === to ? message : this.run.message,
       };
-      if (this.#hooks.length > 0 && result.status !== "duplicate") {
+      if (hooksOn && result.status !== "duplicate") {
         const listening = hooksFor(this.#hooks, from, result.state).filter((hook) =>
           !consulted.includes(hook)
         );
