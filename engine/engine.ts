@@ -13,6 +13,7 @@ import {
   createRun,
   decide,
   DEFAULT_POLICY,
+  DEFAULT_TASK_POLICY,
   type EngineEvent,
   type EventQuery,
   type IdSource,
@@ -26,6 +27,7 @@ import {
   type Proposal,
   type ProposalResult,
   type Rule,
+  type RuleServices,
   runFromCreation,
   RunNotFoundError,
   type RunQuery,
@@ -34,6 +36,13 @@ import {
   type StoreSummary,
   type StoreTx,
 } from "./core/mod.ts";
+
+import {
+  ConcurrencyDeniedError,
+  releaseHolder,
+  slotStoreOf,
+  tryAcquireSlots,
+} from "./concurrency.ts";
 
 /** Collaborators of {@linkcode createEngine}. */
 export interface EngineOptions {
@@ -132,7 +141,7 @@ class EngineImpl implements Engine {
     this.#ids = options.ids;
     this.#policies = {
       flow: options.policy?.flow ?? DEFAULT_POLICY,
-      task: options.policy?.task ?? DEFAULT_POLICY,
+      task: options.policy?.task ?? DEFAULT_TASK_POLICY,
     };
     this.#onError = options.onError ?? ((error) => console.error(error));
   }
@@ -201,12 +210,13 @@ class EngineImpl implements Engine {
       this.store.write((tx) => {
         if (tx.externalChanges()) this.#cache.clear();
         const now = this.clock.now();
+        const services = this.#services(tx);
         for (let i = 0; i < batch.length; i++) {
           const item = batch[i]!;
           try {
             outcomes[i] = item.op === "create"
               ? this.#applyCreate(tx, item.input, now, committed)
-              : this.#applyProposal(tx, item.runId, item.proposal, now, committed);
+              : this.#applyProposal(tx, item.runId, item.proposal, now, committed, services);
           } catch (error) {
             outcomes[i] = error;
             failed[i] = true;
@@ -269,6 +279,7 @@ class EngineImpl implements Engine {
     proposal: Proposal,
     now: number,
     committed: Committed[],
+    services: RuleServices,
   ): ProposalResult {
     const cached = this.#load(tx, runId);
     if (!cached) throw new RunNotFoundError(runId);
@@ -279,10 +290,12 @@ class EngineImpl implements Engine {
       now,
       eventId: `${runId}.${cached.run.version + 1}`,
       appliedTokenVersion: cached.tokens.get(proposal.token),
+      services,
     });
     if (!decision.commit) return decision.result;
     const seq = tx.appendEvent(decision.event);
     tx.updateRun(decision.next);
+    for (const rule of decision.onCommit) rule.onCommit!(decision.event, decision.next, services);
     const event = decision.event as EngineEvent;
     event.seq = seq;
     committed.push({ event, run: decision.next, after: decision.after });
@@ -290,6 +303,24 @@ class EngineImpl implements Engine {
     cached.tokens.set(proposal.token, decision.next.version);
     if (isTerminal(decision.next.state)) this.#cache.delete(runId);
     return { ...decision.result, seq };
+  }
+
+  // Services rules may use inside this batch's transaction.
+  #services(tx: StoreTx): RuleServices {
+    const store = this.store;
+    return {
+      documents: tx,
+      acquireSlots(names, holder, now) {
+        try {
+          const grant = tryAcquireSlots(slotStoreOf(store, tx), now, { names, holder });
+          return grant.acquired ? { acquired: true } : grant;
+        } catch (error) {
+          if (error instanceof ConcurrencyDeniedError) return { denied: error.message };
+          throw error;
+        }
+      },
+      releaseSlots: (holder) => void releaseHolder(tx, holder),
+    };
   }
 
   #load(tx: StoreTx, runId: string): CachedRun | undefined {

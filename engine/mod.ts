@@ -53,3 +53,17 @@ export {
   updateProgressArtifact,
   validateArtifact,
 } from "./artifacts.ts";
+export {
+  acquireSlots,
+  activeSlotsOf,
+  ConcurrencyDeniedError,
+  releaseHolder,
+  releaseLease,
+  releaseSlots,
+  renewLease,
+  type SlotGrant,
+  type SlotRequest,
+  type SlotStore,
+  slotStoreOf,
+  tryAcquireSlots,
+} from "./concurrency.ts";

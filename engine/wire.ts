@@ -136,6 +136,7 @@ export interface ApiProposalResult {
   reason?: string;
   retry_after_ms?: number;
   seq?: number;
+  data?: { [key: string]: Json };
 }
 
 /** A run to create on the wire (`POST /api/runs/batch`). */
@@ -384,6 +385,7 @@ export function toApiProposalResult(result: ProposalResult): ApiProposalResult {
   if (result.reason !== undefined) out.reason = result.reason;
   if (result.retryAfterMs !== undefined) out.retry_after_ms = result.retryAfterMs;
   if (result.seq !== undefined) out.seq = result.seq;
+  if (result.data !== undefined) out.data = result.data;
   return out;
 }
 
@@ -398,5 +400,6 @@ export function fromApiProposalResult(result: ApiProposalResult): ProposalResult
   if (result.reason !== undefined) out.reason = result.reason;
   if (result.retry_after_ms !== undefined) out.retryAfterMs = result.retry_after_ms;
   if (result.seq !== undefined) out.seq = result.seq;
+  if (result.data !== undefined) out.data = result.data;
   return out;
 }

@@ -6,7 +6,7 @@
  */
 import type { Json, PendingEvent, RunRecord } from "./model.ts";
 import type { Proposal, ProposalResult } from "./proposal.ts";
-import { matches, type Rule, type RuleContext } from "./rules.ts";
+import { matches, type Rule, type RuleContext, type RuleServices } from "./rules.ts";
 import { DEFAULT_STATE_NAME, isTerminal, STATE_TYPES, type StateType } from "./states.ts";
 import { canTransition } from "./transitions.ts";
 
@@ -23,6 +23,8 @@ export type Decision =
     readonly next: RunRecord;
     /** Rules whose `after` must run once the event is durable. */
     readonly after: readonly Rule[];
+    /** Rules whose `onCommit` runs in the event's transaction. */
+    readonly onCommit: readonly Rule[];
   };
 
 /** Ids and time the decision needs from outside. */
@@ -34,6 +36,8 @@ export interface DecideInput {
   readonly eventId: string;
   /** Version at which this run applied the proposal's token, if it did. */
   readonly appliedTokenVersion: number | undefined;
+  /** Transactional services for rules that need the store. */
+  readonly services?: RuleServices;
 }
 
 function answer(run: RunRecord, status: ProposalResult["status"], reason?: string): ProposalResult {
@@ -112,8 +116,12 @@ export function decide(input: DecideInput): Decision {
     stateName: next.stateName,
     version: next.version,
   };
-  if (redirectReason !== undefined) result.reason = redirectReason;
-  return { commit: true, result, event, next, after: rules.edge(run.state, to).after };
+  if (redirectReason !== undefined) {
+    result.reason = redirectReason;
+    if (data !== null) result.data = data;
+  }
+  const edge = rules.edge(run.state, to);
+  return { commit: true, result, event, next, after: edge.after, onCommit: edge.onCommit };
 }
 
 interface Judgement {
@@ -141,6 +149,7 @@ function judge(candidates: readonly Rule[], input: DecideInput): Judgement {
     | undefined;
   let changed = false;
   const ctx: RuleContext = {
+    services: input.services,
     run,
     proposal: current,
     now: input.now,
@@ -195,11 +204,17 @@ function judge(candidates: readonly Rule[], input: DecideInput): Judgement {
   return out;
 }
 
+interface EdgeRules {
+  project: readonly Rule[];
+  after: readonly Rule[];
+  onCommit: readonly Rule[];
+}
+
 interface CompiledPolicy {
   /** Rules with `before`, by the state they judge from. */
   beforeByFrom: Map<StateType, readonly Rule[]>;
   /** Projection and `after` rules of one edge. */
-  edge(from: StateType, to: StateType): { project: readonly Rule[]; after: readonly Rule[] };
+  edge(from: StateType, to: StateType): EdgeRules;
 }
 
 const compiledPolicies = new WeakMap<Policy, CompiledPolicy>();
@@ -209,20 +224,18 @@ function compiled(policy: Policy): CompiledPolicy {
   const hit = compiledPolicies.get(policy);
   if (hit) return hit;
   const beforeByFrom = new Map<StateType, readonly Rule[]>();
-  const edges = new Map<
-    StateType,
-    Map<StateType, { project: readonly Rule[]; after: readonly Rule[] }>
-  >();
+  const edges = new Map<StateType, Map<StateType, EdgeRules>>();
   for (const from of STATE_TYPES) {
     const judging = policy.filter((rule) => rule.before !== undefined && matches(rule.from, from));
     if (judging.length > 0) beforeByFrom.set(from, judging);
-    const byTo = new Map<StateType, { project: readonly Rule[]; after: readonly Rule[] }>();
+    const byTo = new Map<StateType, EdgeRules>();
     edges.set(from, byTo);
     for (const to of STATE_TYPES) {
       const applies = (rule: Rule) => matches(rule.from, from) && matches(rule.to, to);
       byTo.set(to, {
         project: policy.filter((rule) => rule.project !== undefined && applies(rule)),
         after: policy.filter((rule) => rule.after !== undefined && applies(rule)),
+        onCommit: policy.filter((rule) => rule.onCommit !== undefined && applies(rule)),
       });
     }
   }

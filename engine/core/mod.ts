@@ -40,7 +40,7 @@ export type {
   UpstreamEdge,
 } from "./model.ts";
 export type { Proposal, ProposalResult, ProposalStatus } from "./proposal.ts";
-export type { Rule, RuleContext, StateMatch } from "./rules.ts";
+export type { Rule, RuleContext, RuleServices, SlotAttempt, StateMatch } from "./rules.ts";
 export { matches } from "./rules.ts";
 export type { DecideInput, Decision, Policy } from "./decide.ts";
 export { decide, project } from "./decide.ts";
@@ -73,6 +73,9 @@ export type {
   StoredDocument,
   StoreSummary,
   StoreTx,
+  TaskGraph,
+  TaskGraphEdge,
+  TaskGraphNode,
 } from "./store_port.ts";
 export type { CursorPosition } from "./run_query.ts";
 export {
@@ -87,14 +90,32 @@ export {
 } from "./run_query.ts";
 
 export { RetryFailedRuns, SetExpectedStartTime } from "./retry_rules.ts";
+export { ReleaseTaskConcurrencySlots, SecureTaskConcurrencySlots } from "./concurrency_rules.ts";
+export { CACHE_COLLECTION, ServeCachedResults, StoreCachedResults } from "./cache_rules.ts";
 
 import { BOOKKEEPING_RULES } from "./bookkeeping_rules.ts";
+import { ServeCachedResults, StoreCachedResults } from "./cache_rules.ts";
+import { ReleaseTaskConcurrencySlots, SecureTaskConcurrencySlots } from "./concurrency_rules.ts";
 import type { Policy } from "./decide.ts";
 import { RetryFailedRuns, SetExpectedStartTime } from "./retry_rules.ts";
 
-/** The policy every run gets unless the engine is given another. */
+/** The flow-run policy unless the engine is given another. */
 export const DEFAULT_POLICY: Policy = [
   RetryFailedRuns,
   ...BOOKKEEPING_RULES,
   SetExpectedStartTime,
+];
+
+/**
+ * The task-run policy: cache hits are judged before slots are taken, so a
+ * cached task never waits for a slot.
+ */
+export const DEFAULT_TASK_POLICY: Policy = [
+  RetryFailedRuns,
+  ServeCachedResults,
+  SecureTaskConcurrencySlots,
+  ...BOOKKEEPING_RULES,
+  SetExpectedStartTime,
+  StoreCachedResults,
+  ReleaseTaskConcurrencySlots,
 ];

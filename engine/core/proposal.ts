@@ -37,4 +37,6 @@ export interface ProposalResult {
   retryAfterMs?: number;
   /** Sequence number of the committed event, when one was committed. */
   seq?: number;
+  /** Data of the committed event when a rule redirected it (e.g. a cached result). */
+  data?: { [key: string]: Json };
 }

@@ -6,14 +6,35 @@
  * @module
  */
 import type { Json, PendingEvent, RunRecord } from "./model.ts";
+import type { DocumentAccess } from "./store_port.ts";
 import type { Proposal } from "./proposal.ts";
 import type { StateType } from "./states.ts";
 
 /** States a rule applies to: a list, or `"*"` for any. */
 export type StateMatch = readonly StateType[] | "*";
 
+/** The outcome of trying to take concurrency slots for a run. */
+export type SlotAttempt =
+  | { acquired: true }
+  | { acquired: false; retryAfterMs: number; reason: string }
+  | { denied: string };
+
+/**
+ * What rules may read and write inside the engine's transaction. Ports, so
+ * the core stays pure: the engine supplies them, tests may fake them.
+ */
+export interface RuleServices {
+  readonly documents: DocumentAccess;
+  /** Takes one slot on each named limit for `holder`, all or nothing. */
+  acquireSlots(names: readonly string[], holder: string, now: number): SlotAttempt;
+  /** Frees every slot `holder` holds. */
+  releaseSlots(holder: string): void;
+}
+
 /** What a rule may do with a proposal before it commits. */
 export interface RuleContext {
+  /** Transactional services; absent when judging without a store (pure tests). */
+  readonly services: RuleServices | undefined;
   /** The run as it is before the transition. */
   readonly run: RunRecord;
   /** The proposal as judged so far (earlier rules may have renamed it). */
@@ -51,6 +72,8 @@ export interface Rule {
    * depend only on `prev` and `event`. Returns whether it changed anything.
    */
   project?(next: RunRecord, prev: RunRecord, event: PendingEvent): boolean;
+  /** Side effects in the same transaction as the event (cache entries, slot releases). */
+  onCommit?(event: PendingEvent, run: RunRecord, services: RuleServices): void;
   /** Runs after the transition committed. */
   after?(event: PendingEvent, run: RunRecord): void;
   /** Undoes this rule's `before` side effects when a later rule changed the outcome. */

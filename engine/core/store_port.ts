@@ -79,6 +79,36 @@ export interface FlowStat {
   lastRunCreatedAt: number;
 }
 
+/**
+ * A flow run's task runs grouped by task key: the logical graph, with a
+ * map's fan-out collapsed into one node.
+ */
+export interface TaskGraph {
+  /** Groups ordered by their oldest task run (creation time, then id). */
+  nodes: TaskGraphNode[];
+  /** Upstream edges between groups, ordered by `from`, `to`, `kind`. */
+  edges: TaskGraphEdge[];
+}
+
+/** The task runs of one call site (a map's runs share its task key). */
+export interface TaskGraphNode {
+  /** The task key, or the run id of a task run that has none. */
+  key: string;
+  name: string;
+  runs: number;
+  states: Partial<Record<StateType, number>>;
+  /** The group's oldest task run (creation time, then id). */
+  firstRunId: string;
+}
+
+/** Upstream edges from the runs of group `from` to the runs of group `to`. */
+export interface TaskGraphEdge {
+  from: string;
+  to: string;
+  kind: "data" | "waitFor";
+  count: number;
+}
+
 /** A named limit on concurrently held slots (leases come with a later release). */
 export interface ConcurrencyLimit {
   name: string;
@@ -153,6 +183,10 @@ export interface Store extends DocumentAccess {
   countRuns(query: RunQuery): Partial<Record<StateType, number>>;
   /** Every flow name with its run count and newest run, ordered by name. */
   flowStats(): FlowStat[];
+  /** Distinct flow names of flow runs, ordered, at most `limit` (default 1000); cost grows with names, not runs. */
+  flowNames(limit?: number): string[];
+  /** The task runs of `flowRunId` grouped by task key, with the edges between groups. */
+  taskGraph(flowRunId: string): TaskGraph;
   events(query?: EventQuery): EngineEvent[];
   logs(query: LogQuery): LogRecord[];
   /** Highest committed `seq`, 0 when empty. */

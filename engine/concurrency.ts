@@ -1,0 +1,240 @@
+/**
+ * Global concurrency limits: named limits with `limit` slots, held through
+ * leases that expire and are reclaimed, and rate limits whose slots decay
+ * over time. Acquisition over several names is all-or-nothing.
+ *
+ * Active slots are derived, never counted twice: a limit's holders are its
+ * live leases; a limit with `slotDecayPerSecond` keeps a decaying level.
+ *
+ * @module
+ */
+import {
+  type Clock,
+  type ConcurrencyLimit,
+  ConflictError,
+  type DocumentAccess,
+  type Json,
+  NotFoundError,
+  type Store,
+} from "./core/mod.ts";
+import { uuidv7 } from "./uuid7.ts";
+
+const LEASE = "concurrency_lease";
+const LEVEL = "concurrency_level";
+
+/** What to acquire. */
+export interface SlotRequest {
+  names: readonly string[];
+  /** Slots taken on each limit. @default 1 */
+  occupy?: number;
+  /** Fail when a named limit does not exist (instead of passing). @default false */
+  strict?: boolean;
+  /** Lease duration; the slots are reclaimed when it expires unrenewed. @default 300_000 */
+  leaseMs?: number;
+  /** The run holding the slots, released with it. */
+  holder?: string | null;
+}
+
+/** The outcome of one acquisition attempt. */
+export type SlotGrant =
+  | { acquired: true; leaseId: string | null; names: string[] }
+  | { acquired: false; retryAfterMs: number; reason: string };
+
+/** A limit 0 or a strict missing limit: waiting will not help. */
+export class ConcurrencyDeniedError extends ConflictError {
+  override name = "ConcurrencyDeniedError";
+  constructor(message: string) {
+    super(message, { code: "concurrency_denied" });
+  }
+}
+
+interface LeaseData {
+  names: string[];
+  occupy: number;
+  holder: string | null;
+  expiresAt: number;
+}
+
+/** Reads limits and leases: the store, or a store inside a write transaction. */
+export interface SlotStore extends DocumentAccess {
+  getConcurrencyLimit(name: string): ConcurrencyLimit | undefined;
+}
+
+function liveLeases(
+  documents: DocumentAccess,
+  now: number,
+): Array<{ key: string; data: LeaseData }> {
+  const out: Array<{ key: string; data: LeaseData }> = [];
+  let afterKey: string | undefined;
+  while (true) {
+    const page = documents.listDocuments({
+      collection: LEASE,
+      limit: 1000,
+      ...(afterKey ? { afterKey } : {}),
+    });
+    for (const document of page) {
+      const data = document.data as unknown as LeaseData;
+      if (data.expiresAt > now) out.push({ key: document.key, data });
+      else documents.deleteDocument(LEASE, document.key); // expired: reclaimed
+    }
+    if (page.length < 1000) return out;
+    afterKey = page.at(-1)!.key;
+  }
+}
+
+function decayedLevel(documents: DocumentAccess, limit: ConcurrencyLimit, now: number): number {
+  const level = documents.getDocument(LEVEL, limit.name)?.data as
+    | { level: number; at: number }
+    | undefined;
+  if (!level) return 0;
+  return Math.max(0, level.level - (limit.slotDecayPerSecond * (now - level.at)) / 1000);
+}
+
+/** Slots in use on `limit` at `now`. */
+export function activeSlotsOf(slots: SlotStore, limit: ConcurrencyLimit, now: number): number {
+  if (limit.slotDecayPerSecond > 0) return decayedLevel(slots, limit, now);
+  return liveLeases(slots, now)
+    .filter((lease) => lease.data.names.includes(limit.name))
+    .reduce((sum, lease) => sum + lease.data.occupy, 0);
+}
+
+/**
+ * Tries to take `occupy` slots on every named limit at once. Must run inside a
+ * write transaction (all-or-nothing with the other writes).
+ */
+export function tryAcquireSlots(slots: SlotStore, now: number, request: SlotRequest): SlotGrant {
+  const occupy = request.occupy ?? 1;
+  if (!Number.isInteger(occupy) || occupy < 1) {
+    throw new RangeError(`occupy must be a whole number of 1 or more, got ${occupy}`);
+  }
+  const limits: ConcurrencyLimit[] = [];
+  for (const name of new Set(request.names)) {
+    const limit = slots.getConcurrencyLimit(name);
+    if (!limit) {
+      if (request.strict) throw new NotFoundError(`Concurrency limit "${name}" does not exist`);
+      continue;
+    }
+    if (limit.limit === 0) {
+      throw new ConcurrencyDeniedError(`Concurrency limit "${name}" is 0: it admits nothing`);
+    }
+    if (occupy > limit.limit) {
+      throw new ConcurrencyDeniedError(
+        `Cannot occupy ${occupy} slots of concurrency limit "${name}", which has ${limit.limit}`,
+      );
+    }
+    limits.push(limit);
+  }
+  if (limits.length === 0) return { acquired: true, leaseId: null, names: [] };
+  const leases = liveLeases(slots, now);
+  let retryAfterMs = 0;
+  for (const limit of limits) {
+    const active = limit.slotDecayPerSecond > 0
+      ? decayedLevel(slots, limit, now)
+      : leases.filter((l) => l.data.names.includes(limit.name)).reduce(
+        (s, l) => s + l.data.occupy,
+        0,
+      );
+    if (active + occupy > limit.limit) {
+      const wait = limit.slotDecayPerSecond > 0
+        ? Math.ceil(((active + occupy - limit.limit) / limit.slotDecayPerSecond) * 1000)
+        : 250;
+      retryAfterMs = Math.max(retryAfterMs, wait);
+    }
+  }
+  if (retryAfterMs > 0) {
+    return {
+      acquired: false,
+      retryAfterMs,
+      reason: `no free slot on ${limits.map((l) => `"${l.name}"`).join(", ")}`,
+    };
+  }
+  const names = limits.map((l) => l.name);
+  const leased = limits.filter((l) => l.slotDecayPerSecond <= 0).map((l) => l.name);
+  for (const limit of limits.filter((l) => l.slotDecayPerSecond > 0)) {
+    const level = decayedLevel(slots, limit, now) + occupy;
+    slots.putDocument({
+      collection: LEVEL,
+      key: limit.name,
+      ref: null,
+      data: { level, at: now },
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: null,
+    });
+  }
+  if (leased.length === 0) return { acquired: true, leaseId: null, names };
+  const leaseId = uuidv7(now);
+  const data: LeaseData = {
+    names: leased,
+    occupy,
+    holder: request.holder ?? null,
+    expiresAt: now + (request.leaseMs ?? 300_000),
+  };
+  slots.putDocument({
+    collection: LEASE,
+    key: leaseId,
+    ref: data.holder,
+    data: data as unknown as Json,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: data.expiresAt,
+  });
+  return { acquired: true, leaseId, names };
+}
+
+/** Releases a lease; idempotent (releasing twice is not an error). */
+export function releaseLease(documents: DocumentAccess, leaseId: string): boolean {
+  return documents.deleteDocument(LEASE, leaseId);
+}
+
+/** Releases every lease held by a run (when it stops running). */
+export function releaseHolder(documents: DocumentAccess, holder: string): number {
+  const leases = documents.listDocuments({ collection: LEASE, ref: holder });
+  for (const lease of leases) documents.deleteDocument(LEASE, lease.key);
+  return leases.length;
+}
+
+/** Extends a live lease; returns false when it already expired or was released. */
+export function renewLease(
+  documents: DocumentAccess,
+  leaseId: string,
+  now: number,
+  leaseMs: number,
+): boolean {
+  const document = documents.getDocument(LEASE, leaseId);
+  if (!document) return false;
+  const data = document.data as unknown as LeaseData;
+  if (data.expiresAt <= now) {
+    documents.deleteDocument(LEASE, leaseId);
+    return false;
+  }
+  const renewed = { ...data, expiresAt: now + leaseMs };
+  documents.putDocument({
+    ...document,
+    data: renewed as unknown as Json,
+    updatedAt: now,
+    expiresAt: renewed.expiresAt,
+  });
+  return true;
+}
+
+/** A store's view for slot operations outside the engine's batches. */
+export function slotStoreOf(store: Store, tx: DocumentAccess): SlotStore {
+  return {
+    getDocument: (c, k) => tx.getDocument(c, k),
+    listDocuments: (q) => tx.listDocuments(q),
+    putDocument: (d) => tx.putDocument(d),
+    deleteDocument: (c, k) => tx.deleteDocument(c, k),
+    getConcurrencyLimit: (name) => store.getConcurrencyLimit(name),
+  };
+}
+
+/** Acquires slots in its own transaction (the SDK's `concurrency()` helper). */
+export function acquireSlots(store: Store, clock: Clock, request: SlotRequest): SlotGrant {
+  return store.write((tx) => tryAcquireSlots(slotStoreOf(store, tx), clock.now(), request));
+}
+
+/** Releases a lease in its own transaction. */
+export function releaseSlots(store: Store, leaseId: string): boolean {
+  return store.write((tx) => releaseLease(tx, leaseId));
+}
