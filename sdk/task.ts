@@ -6,6 +6,7 @@
  */
 import { currentContext } from "./context.ts";
 import { isPlainObject, TaskFuture, Unmapped } from "./future.ts";
+import { captureConsolePrints } from "./logger.ts";
 import type { SubmitOptions, TaskSpec } from "./flow_run.ts";
 import { type TaskOptions, validateOptions } from "./options.ts";
 import { registerTask } from "./registry.ts";
@@ -74,6 +75,8 @@ function makeTask(
 ): Task<unknown[], unknown> {
   const name = options.name ?? (fn.name || "task");
   validateOptions("task", name, options);
+  // A task may capture prints inside a flow that does not: the console must be patched.
+  if (options.logPrints) captureConsolePrints();
   const spec: TaskSpec = { name, fn, options, moduleUrl };
   registerTask(moduleUrl, name, fn);
 
