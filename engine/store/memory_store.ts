@@ -27,6 +27,9 @@ import {
   type StoredDocument,
   type StoreSummary,
   type StoreTx,
+  type TaskGraph,
+  type TaskGraphEdge,
+  type TaskGraphNode,
 } from "../core/mod.ts";
 
 function documentId(collection: string, key: string): string {
@@ -188,6 +191,66 @@ class MemoryStore implements Store {
     return [...stats.values()].sort((a, b) => compareSortValues(a.flowName, b.flowName));
   }
 
+  flowNames(limit = 1000): string[] {
+    this.#assertOpen();
+    const names = new Set<string>();
+    for (const run of this.#runs.values()) if (run.kind === "flow") names.add(run.flowName);
+    return [...names].sort(compareSortValues).slice(0, limit);
+  }
+
+  taskGraph(flowRunId: string): TaskGraph {
+    this.#assertOpen();
+    const nodes = new Map<string, TaskGraphNode & { first: RunRecord }>();
+    const keyOf = new Map<string, string>();
+    const tasks: RunRecord[] = [];
+    for (const run of this.#runs.values()) {
+      if (run.kind !== "task" || run.parentId !== flowRunId) continue;
+      tasks.push(run);
+      const key = run.taskKey ?? run.id;
+      keyOf.set(run.id, key);
+      const node = nodes.get(key);
+      if (!node) {
+        nodes.set(key, {
+          key,
+          name: run.name,
+          runs: 1,
+          states: { [run.state]: 1 },
+          firstRunId: run.id,
+          first: run,
+        });
+        continue;
+      }
+      node.runs += 1;
+      node.states[run.state] = (node.states[run.state] ?? 0) + 1;
+      if (olderRun(run, node.first)) {
+        node.first = run;
+        node.firstRunId = run.id;
+        node.name = run.name;
+      }
+    }
+    const edges = new Map<string, TaskGraphEdge>();
+    for (const run of tasks) {
+      for (const edge of run.upstream) {
+        const from = keyOf.get(edge.runId);
+        if (from === undefined) continue;
+        const to = keyOf.get(run.id)!;
+        const id = JSON.stringify([from, to, edge.kind]);
+        const known = edges.get(id);
+        if (known) known.count += 1;
+        else edges.set(id, { from, to, kind: edge.kind, count: 1 });
+      }
+    }
+    return {
+      nodes: [...nodes.values()]
+        .sort((a, b) => olderRun(a.first, b.first) ? -1 : 1)
+        .map(({ first: _, ...node }) => node),
+      edges: [...edges.values()].sort((a, b) =>
+        compareSortValues(a.from, b.from) || compareSortValues(a.to, b.to) ||
+        compareSortValues(a.kind, b.kind)
+      ),
+    };
+  }
+
   events(query: EventQuery = {}): EngineEvent[] {
     this.#assertOpen();
     const after = query.afterSeq ?? 0;
@@ -329,4 +392,8 @@ class MemoryStore implements Store {
   #assertOpen(): void {
     if (this.#closed) throw new Error("Store is closed");
   }
+}
+
+function olderRun(a: RunRecord, b: RunRecord): boolean {
+  return (compareSortValues(a.createdAt, b.createdAt) || compareSortValues(a.id, b.id)) < 0;
 }

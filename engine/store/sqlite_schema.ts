@@ -169,3 +169,24 @@ export const GET_DOCUMENT_SQL = "SELECT * FROM documents WHERE collection = ? AN
 export const PUT_DOCUMENT_SQL = `INSERT OR REPLACE INTO documents
   (collection, key, ref, data, created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`;
 export const DELETE_DOCUMENT_SQL = "DELETE FROM documents WHERE collection = ? AND key = ?";
+
+// Skip-scan over the flow-name index: one seek per distinct name, not one step per run.
+export const FLOW_NAMES_SQL = `WITH RECURSIVE names(name) AS (
+    SELECT MIN(flow_name) FROM flow_runs
+    UNION ALL
+    SELECT (SELECT MIN(flow_name) FROM flow_runs WHERE flow_name > names.name)
+    FROM names WHERE names.name IS NOT NULL
+  )
+  SELECT name FROM names WHERE name IS NOT NULL LIMIT ?`;
+// `first` sorts by creation time, then id: zero-padded time, then the id.
+export const TASK_GROUPS_SQL = `SELECT IFNULL(task_key, id) AS key, state, COUNT(*) AS runs,
+    MIN(printf('%020d', created_at) || id) AS first
+  FROM task_runs WHERE parent_id = ? GROUP BY key, state`;
+// CROSS JOIN fixes the nesting order, so each upstream run is one primary-key lookup.
+export const TASK_EDGES_SQL = `SELECT IFNULL(up.task_key, up.id) AS "from",
+    IFNULL(t.task_key, t.id) AS "to", json_extract(e.value, '$.kind') AS kind, COUNT(*) AS count
+  FROM task_runs t CROSS JOIN json_each(t.upstream) e
+  CROSS JOIN task_runs up ON up.id = json_extract(e.value, '$.runId')
+  WHERE t.parent_id = ? AND t.upstream IS NOT NULL AND up.parent_id = t.parent_id
+  GROUP BY "from", "to", kind ORDER BY "from", "to", kind`;
+export const TASK_NAME_SQL = "SELECT name FROM task_runs WHERE id = ?";

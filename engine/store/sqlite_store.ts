@@ -28,6 +28,8 @@ import {
   type StoredDocument,
   type StoreSummary,
   type StoreTx,
+  type TaskGraph,
+  type TaskGraphEdge,
   type UpstreamEdge,
 } from "../core/mod.ts";
 import {
@@ -35,6 +37,7 @@ import {
   DELETE_LIMIT_SQL,
   FLOW_COUNTS_SQL,
   FLOW_LAST_RUN_SQL,
+  FLOW_NAMES_SQL,
   GET_DOCUMENT_SQL,
   GET_LIMIT_SQL,
   INSERT_EVENT_SQL,
@@ -47,6 +50,9 @@ import {
   RUN_TOKENS_SQL,
   runSql,
   SCHEMA_VERSION,
+  TASK_EDGES_SQL,
+  TASK_GROUPS_SQL,
+  TASK_NAME_SQL,
 } from "./sqlite_schema.ts";
 
 /** Options of {@linkcode createSqliteStore}. */
@@ -61,6 +67,8 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 }
 
 type Row = Record<string, SQLInputValue>;
+
+type StateCounts = Partial<Record<StateType, number>>;
 
 const SORT_COLUMNS: Readonly<Record<RunSortKey, string>> = {
   created: "created_at",
@@ -288,6 +296,46 @@ class SqliteStore implements Store {
         lastRunCreatedAt: run.created_at,
       };
     });
+  }
+
+  flowNames(limit = 1000): string[] {
+    this.#assertOpen();
+    return (this.#db.prepare(FLOW_NAMES_SQL).all(limit) as { name: string }[]).map((r) => r.name);
+  }
+
+  taskGraph(flowRunId: string): TaskGraph {
+    this.#assertOpen();
+    const groups = new Map<string, { first: string; runs: number; states: StateCounts }>();
+    const rows = this.#db.prepare(TASK_GROUPS_SQL).all(flowRunId) as {
+      key: string;
+      state: StateType;
+      runs: number;
+      first: string;
+    }[];
+    for (const row of rows) {
+      const group = groups.get(row.key);
+      if (!group) {
+        groups.set(row.key, {
+          first: row.first,
+          runs: row.runs,
+          states: { [row.state]: row.runs },
+        });
+        continue;
+      }
+      group.runs += row.runs;
+      group.states[row.state] = row.runs;
+      if (row.first < group.first) group.first = row.first;
+    }
+    const nameOf = this.#db.prepare(TASK_NAME_SQL);
+    const nodes = [...groups.entries()]
+      .sort((a, b) => a[1].first < b[1].first ? -1 : 1)
+      .map(([key, group]) => {
+        const firstRunId = group.first.slice(20);
+        const { name } = nameOf.get(firstRunId) as { name: string };
+        return { key, name, runs: group.runs, states: group.states, firstRunId };
+      });
+    const edges = this.#db.prepare(TASK_EDGES_SQL).all(flowRunId) as unknown as TaskGraphEdge[];
+    return { nodes, edges: edges.map((e) => ({ ...e })) };
   }
 
   events(query: EventQuery = {}): EngineEvent[] {

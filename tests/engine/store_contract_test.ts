@@ -322,6 +322,86 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "flowNames() lists distinct flow names of flow runs in order, up to a limit",
+    async fn({ engine, store, clock }) {
+      assert.deepEqual(store.flowNames(), []);
+      await seedRuns(engine, clock);
+      await engine.createTaskRun({ name: "only-a-task", flowName: "zeta" });
+      assert.deepEqual(store.flowNames(), ["etl", "report", "sync"]);
+      assert.deepEqual(store.flowNames(2), ["etl", "report"]);
+    },
+  },
+  {
+    name: "taskGraph() groups a flow run's task runs by task key with counted edges",
+    async fn({ engine, store, clock }) {
+      const flow = await engine.createFlowRun({ name: "etl" });
+      const other = await engine.createFlowRun({ name: "etl" });
+      // Each task run one millisecond after the last, so creation order is the expected order.
+      const task = (name: string, extra: Record<string, unknown> = {}) => {
+        clock.tick(1);
+        return engine.createTaskRun({ name, flowName: "etl", parentId: flow.id, ...extra });
+      };
+      const extracts = [];
+      for (let i = 0; i < 3; i++) {
+        extracts.push(await task("extract", { taskKey: "extract#0", mapIndex: i }));
+      }
+      await engine.propose(extracts[1]!.id, { to: "RUNNING", token: "s", kind: "start" });
+      const load = await task("load", {
+        taskKey: "load#0",
+        upstream: extracts.map((e) => ({ runId: e.id, kind: "data" })),
+      });
+      const untracked = await task("misc");
+      await task("report", {
+        taskKey: "report#0",
+        upstream: [{ runId: load.id, kind: "waitFor" }, { runId: untracked.id, kind: "data" }],
+      });
+      const foreign = await engine.createTaskRun({ name: "x", parentId: other.id, taskKey: "x#0" });
+      await task("late", { taskKey: "late#0", upstream: [{ runId: foreign.id, kind: "data" }] });
+
+      const graph = store.taskGraph(flow.id);
+      assert.deepEqual(graph.nodes, [
+        {
+          key: "extract#0",
+          name: "extract",
+          runs: 3,
+          states: { PENDING: 2, RUNNING: 1 },
+          firstRunId: extracts[0]!.id,
+        },
+        { key: "load#0", name: "load", runs: 1, states: { PENDING: 1 }, firstRunId: load.id },
+        {
+          key: untracked.id,
+          name: "misc",
+          runs: 1,
+          states: { PENDING: 1 },
+          firstRunId: untracked.id,
+        },
+        {
+          key: "report#0",
+          name: "report",
+          runs: 1,
+          states: { PENDING: 1 },
+          firstRunId: graph.nodes[3]!.firstRunId,
+        },
+        {
+          key: "late#0",
+          name: "late",
+          runs: 1,
+          states: { PENDING: 1 },
+          firstRunId: graph.nodes[4]!.firstRunId,
+        },
+      ]);
+      assert.deepEqual(
+        graph.edges,
+        [
+          { from: "extract#0", to: "load#0", kind: "data", count: 3 },
+          { from: "load#0", to: "report#0", kind: "waitFor", count: 1 },
+          { from: untracked.id, to: "report#0", kind: "data", count: 1 },
+        ].sort((a, b) => a.from < b.from ? -1 : a.from > b.from ? 1 : 0),
+      );
+      assert.deepEqual(store.taskGraph("missing"), { nodes: [], edges: [] });
+    },
+  },
+  {
     name: "flowStats() lists flow names with run counts and the newest run",
     async fn({ engine, store, clock }) {
       assert.deepEqual(store.flowStats(), []);
