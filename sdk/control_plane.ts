@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  acquireSlots,
   type Artifact,
   createArtifact,
   createEngine,
@@ -20,7 +21,11 @@ import {
   type NewRun,
   type Proposal,
   type ProposalResult,
+  releaseSlots,
+  renewLease,
   type RunRecord,
+  type SlotGrant,
+  type SlotRequest,
   StateType,
   systemClock,
   type Timer,
@@ -51,6 +56,12 @@ export interface ControlPlane {
   createArtifact(input: NewArtifact): Promise<Artifact>;
   updateProgressArtifact(id: string, progress: number): Promise<Artifact>;
   listArtifacts(query: { flowRunId: string; taskRunId?: string }): Promise<Artifact[]>;
+  /** One attempt to take concurrency slots (all or nothing). */
+  acquireSlots(request: SlotRequest): Promise<SlotGrant>;
+  /** Frees a lease; idempotent. */
+  releaseLease(leaseId: string): Promise<boolean>;
+  /** Extends a lease; false when it is gone. */
+  renewLease(leaseId: string, leaseMs: number): Promise<boolean>;
 }
 
 /** A control plane that talks to an engine in this process. */
@@ -97,6 +108,10 @@ export function createLocalControlPlane(
     updateProgressArtifact: (id, progress) =>
       Promise.resolve(updateProgressArtifact(engine.store, timer, id, progress)),
     listArtifacts: (query) => Promise.resolve(listArtifacts(engine.store, query)),
+    acquireSlots: (request) => Promise.resolve(acquireSlots(engine.store, timer, request)),
+    releaseLease: (leaseId) => Promise.resolve(releaseSlots(engine.store, leaseId)),
+    renewLease: (leaseId, leaseMs) =>
+      Promise.resolve(engine.store.write((tx) => renewLease(tx, leaseId, timer.now(), leaseMs))),
   };
 }
 

@@ -18,12 +18,13 @@ import { currentContext, type InternalContext, withContext } from "./context.ts"
 import { asError, CancelledError, FlowRunError, TimeoutError } from "./errors.ts";
 import { collectFutures, resolveFutures, type TaskFuture } from "./future.ts";
 import { writeLog } from "./logger.ts";
-import { allHooks, type FlowOptions, type RunOptions } from "./options.ts";
+import { allHooks, type FlowOptions, type RunOptions, type TaskOptions } from "./options.ts";
 import { retryDelayMs } from "./retry.ts";
 import { RunMirror } from "./run_mirror.ts";
 import type { TransitionHook } from "./hooks.ts";
 import { type Completion, inputFingerprint, ResumeIndex } from "./resume.ts";
-import { decodeResult, encodeResult } from "./results.ts";
+import { decodeResult, encodeResult, storedResultOf } from "./results.ts";
+import { cacheKeyOf } from "./cache_policies.ts";
 import { readEnv } from "./control_plane.ts";
 import type { TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome, RunState } from "./state.ts";
@@ -34,7 +35,7 @@ const { PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, SCHEDULED } 
 export interface TaskSpec {
   readonly name: string;
   readonly fn: (...args: unknown[]) => unknown;
-  readonly options: RunOptions;
+  readonly options: TaskOptions;
   readonly moduleUrl: string | undefined;
 }
 
@@ -232,6 +233,8 @@ export class FlowRunExecution {
       }
     }
 
+    const cacheKey = this.#cacheKey(spec, resolved);
+
     for (let attempt = 1;; attempt++) {
       if (this.signal.aborted) return settle(undefined, await this.#cancelTask(mirror));
       let release: () => void;
@@ -242,8 +245,20 @@ export class FlowRunExecution {
       }
       let outcome: Attempt<T>;
       try {
-        const started = await this.#start(mirror, attempt > 1 ? StateName.Retrying : undefined);
-        if (!started) return settle(undefined, stoppedError(mirror));
+        const start = await this.#start(
+          mirror,
+          attempt > 1 ? StateName.Retrying : undefined,
+          cacheKey === undefined
+            ? undefined
+            : { cacheKey, ...(spec.options.refreshCache ? { refreshCache: true } : {}) },
+        ).catch(() => ({ started: false, cancelled: true } as const));
+        if ("cancelled" in start) return settle(undefined, await this.#cancelTask(mirror));
+        if (start.cached) {
+          const value = await this.#cachedValue(start.cached, run.id);
+          if (value.ok) return settle(value.value as T);
+          return settle(undefined, value.error);
+        }
+        if (!start.started) return settle(undefined, stoppedError(mirror));
         future._setState(mirror.snapshot());
         const taskRun = { id: run.id, name: run.runName, attempt };
         const logPrints = spec.options.logPrints ?? this.context.logPrints;
@@ -265,7 +280,19 @@ export class FlowRunExecution {
       }
       if (outcome.cancelled) return settle(undefined, await this.#cancelTask(mirror));
       if (outcome.ok) {
-        const data = await this.#resultData(outcome.value, persist, inputs, run.id);
+        const data = await this.#resultData(
+          outcome.value,
+          persist || cacheKey !== undefined,
+          inputs,
+          run.id,
+        );
+        if (cacheKey !== undefined && data?.["result"] !== undefined) {
+          data["cacheKey"] = cacheKey;
+          const expiration = spec.options.cacheExpiration;
+          if (expiration !== undefined) {
+            data["cacheExpiresAt"] = this.plane.timer.now() + expiration * 1000;
+          }
+        }
         await mirror.transition(COMPLETED, {
           kind: "complete",
           result: outcome.value,
@@ -300,6 +327,53 @@ export class FlowRunExecution {
       } catch {
         return settle(undefined, await this.#cancelTask(mirror));
       }
+    }
+  }
+
+  #cacheKey(spec: TaskSpec, resolved: unknown[]): string | undefined {
+    const { cacheKeyFn, cachePolicy } = spec.options;
+    const flowRun = this.mirror.run;
+    if (cacheKeyFn) {
+      try {
+        const key = cacheKeyFn({
+          taskName: spec.name,
+          args: resolved,
+          flowRunId: flowRun.id,
+          parameters: flowRun.parameters,
+        });
+        return key === undefined || key === null ? undefined : `${spec.name}-${String(key)}`;
+      } catch (error) {
+        this.warn(
+          `cacheKeyFn of task "${spec.name}" threw, not caching: ${asError(error).message}`,
+        );
+        return undefined;
+      }
+    }
+    if (!cachePolicy) return undefined;
+    return cacheKeyOf(cachePolicy, {
+      taskName: spec.name,
+      args: resolved,
+      source: Function.prototype.toString.call(spec.fn),
+      flowParameters: flowRun.parameters,
+      flowRunId: flowRun.id,
+    });
+  }
+
+  /** The value of a cache hit, decoded from the stored result the engine answered with. */
+  async #cachedValue(
+    data: { [key: string]: Json },
+    taskRunId: string,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; error: Error }> {
+    const stored = storedResultOf(data);
+    try {
+      return {
+        ok: true,
+        value: stored ? await decodeResult(stored, this.plane.results) : undefined,
+      };
+    } catch (error) {
+      const err = asError(error);
+      this.warn(`Cached result could not be read: ${err.message}`, taskRunId);
+      return { ok: false, error: err };
     }
   }
 
@@ -364,14 +438,40 @@ export class FlowRunExecution {
     return final === COMPLETED ? { ok: true, value } : { ok: false };
   }
 
-  // Proposes RUNNING, waiting out any delay the engine asks for (scheduled retries).
-  async #start(mirror: RunMirror, name: string | undefined): Promise<boolean> {
-    for (let tries = 0; tries < 1000; tries++) {
-      const result = await mirror.transition(RUNNING, { kind: "start", ...(name ? { name } : {}) });
-      if (result.status !== "wait") return mirror.state === RUNNING;
-      await this.plane.timer.sleep(result.retryAfterMs ?? 0, this.signal);
+  /**
+   * Proposes RUNNING and waits out what the engine asks for: a delay (a
+   * scheduled retry), or SCHEDULED "AwaitingConcurrencySlot" until a tag slot
+   * frees. Resolves with the cached result's data when the engine answered a
+   * cache hit instead.
+   */
+  async #start(
+    mirror: RunMirror,
+    name: string | undefined,
+    data?: { [key: string]: Json },
+  ): Promise<{ started: boolean; cached?: { [key: string]: Json } }> {
+    while (true) {
+      const result = await mirror.transition(RUNNING, {
+        kind: "start",
+        ...(name ? { name } : {}),
+        ...(data ? { data } : {}),
+      });
+      if (result.status === "wait") {
+        await this.plane.timer.sleep(result.retryAfterMs ?? 0, this.signal);
+        continue;
+      }
+      const state = mirror.state as StateType;
+      if (state === RUNNING) return { started: true };
+      if (state === SCHEDULED && mirror.run.stateName === StateName.AwaitingConcurrencySlot) {
+        const due = result.data?.["scheduledTime"];
+        const wait = typeof due === "number" ? due - this.plane.timer.now() : 250;
+        await this.plane.timer.sleep(Math.max(0, wait), this.signal);
+        continue;
+      }
+      if (state === COMPLETED && result.data?.["cache_hit"] === true) {
+        return { started: false, cached: result.data };
+      }
+      return { started: false };
     }
-    return false;
   }
 
   async #retryDelay(
@@ -474,7 +574,7 @@ export class FlowRunExecution {
       this.#calls = new Map();
       if (this.signal.aborted) return await this.#finishCancelled();
       const started = await this.#start(mirror, attempt > 1 ? StateName.Retrying : undefined)
-        .catch(() => false);
+        .then((start) => start.started, () => false);
       if (!started) {
         if (mirror.state === CANCELLING || this.signal.aborted) {
           return await this.#finishCancelled();

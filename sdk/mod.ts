@@ -57,6 +57,21 @@ export {
   RemoteError,
 } from "./remote_control_plane.ts";
 export { cancelFlowRun } from "./cancel.ts";
+export {
+  concurrency,
+  type ConcurrencyOptions,
+  type ConcurrencySlot,
+  rateLimit,
+} from "./concurrency.ts";
+export {
+  type CacheKeyContext,
+  CachePolicy,
+  FLOW_PARAMETERS,
+  INPUTS,
+  NONE,
+  RUN_ID,
+  TASK_SOURCE,
+} from "./cache_policies.ts";
 export { retryFlowRun, type RetryFlowRunOptions } from "./retry_flow_run.ts";
 export {
   type ArtifactOptions,

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { StateType } from "../engine/mod.ts";
+import { type Json, StateType } from "../engine/mod.ts";
+import type { CachePolicy } from "./cache_policies.ts";
 import { InvalidOptionError } from "./errors.ts";
 import { type HookContext, onTransition, type TransitionHook } from "./hooks.ts";
 import type { RetryDelay } from "./retry.ts";
@@ -46,6 +47,19 @@ export interface RunOptions {
 
 /** Options of `task()`. */
 export interface TaskOptions extends RunOptions {
+  /** Which parts of a call make its cache key (`INPUTS`, `TASK_SOURCE`, ... combined with `.add`). */
+  cachePolicy?: CachePolicy;
+  /** Computes the cache key of a call; overrides `cachePolicy`. Return `undefined` not to cache. */
+  cacheKeyFn?: (context: {
+    taskName: string;
+    args: readonly unknown[];
+    flowRunId: string;
+    parameters: Json;
+  }) => string | number | undefined | null;
+  /** Seconds a cached result stays valid. @default forever */
+  cacheExpiration?: number;
+  /** Run even on a cache hit, and store the new result. @default false */
+  refreshCache?: boolean;
   /**
    * URL of the module that defines the task, for the worker runner. Found
    * from the call stack when omitted; pass `import.meta.url` to be explicit.

@@ -52,6 +52,15 @@ interface Queued<I, O> {
   reject: (error: unknown) => void;
 }
 
+/** The answer of `POST /api/concurrency-limits/acquire`. */
+interface ApiSlotGrant {
+  acquired: boolean;
+  lease_id?: string | null;
+  names?: string[];
+  retry_after_ms?: number;
+  reason?: string;
+}
+
 /** An error answer of the server. */
 export class RemoteError extends Error {
   override name = "RemoteError";
@@ -75,6 +84,8 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
   if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
   const inFlight = new Set<Promise<unknown>>();
 
+  const request_ = <T>(method: string, path: string, body?: unknown) =>
+    request<T>(method, path, body);
   async function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -233,6 +244,39 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     async updateProgressArtifact(id, progress) {
       const path = `/api/artifacts/${encodeURIComponent(id)}`;
       return fromApiArtifact((await request<ApiArtifact>("PATCH", path, { progress }))!);
+    },
+    async acquireSlots(slots) {
+      const answer = await request<ApiSlotGrant>("POST", "/api/concurrency-limits/acquire", {
+        names: slots.names,
+        occupy: slots.occupy ?? 1,
+        strict: slots.strict ?? false,
+        lease_ms: slots.leaseMs ?? 300_000,
+        holder: slots.holder ?? null,
+      });
+      const grant = answer!;
+      return grant.acquired
+        ? { acquired: true, leaseId: grant.lease_id ?? null, names: grant.names ?? [] }
+        : {
+          acquired: false,
+          retryAfterMs: grant.retry_after_ms ?? 250,
+          reason: grant.reason ?? "no free slot",
+        };
+    },
+    async releaseLease(leaseId) {
+      const answer = await request<{ released: boolean }>(
+        "POST",
+        `/api/concurrency-leases/${encodeURIComponent(leaseId)}/release`,
+        {},
+      );
+      return answer?.released ?? false;
+    },
+    async renewLease(leaseId, leaseMs) {
+      const answer = await request<{ renewed: boolean }>(
+        "POST",
+        `/api/concurrency-leases/${encodeURIComponent(leaseId)}/renew`,
+        { lease_ms: leaseMs },
+      );
+      return answer?.renewed ?? false;
     },
     async listArtifacts(query) {
       const params = new URLSearchParams(query.taskRunId ? { task_run_id: query.taskRunId } : {});

@@ -112,7 +112,11 @@ export class RunMirror {
         state: result.state,
         stateName: result.stateName,
         version: result.version,
-        message: result.state === to ? message : this.run.message,
+        message: typeof result.data?.["message"] === "string"
+          ? result.data["message"] as string
+          : result.state === to
+          ? message
+          : this.run.message,
       };
       if (hooksOn && result.status !== "duplicate") {
         const listening = hooksFor(this.#hooks, from, result.state).filter((hook) =>
