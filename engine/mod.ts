@@ -67,3 +67,29 @@ export {
   slotStoreOf,
   tryAcquireSlots,
 } from "./concurrency.ts";
+export {
+  CatchupPolicy,
+  CRON_SHORTCUTS,
+  type CronSpec,
+  DEFAULT_ANCHOR,
+  intervalRuns,
+  type IntervalSpec,
+  nextRunsWith,
+  planSlots,
+  RRULE_FREQUENCIES,
+  type RRuleSpec,
+  type Schedule,
+  type ScheduleEvaluator,
+  scheduleKey,
+  scheduleProblems,
+  type ScheduleSpec,
+  type SlotPlan,
+  type SlotPlanInput,
+} from "./core/schedules.ts";
+export {
+  checkSchedule,
+  checkTimezone,
+  nextRuns,
+  ScheduleError,
+  scheduleEvaluator,
+} from "./schedules/mod.ts";

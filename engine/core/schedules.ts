@@ -1,0 +1,254 @@
+/**
+ * Schedules of deployments: their shapes, structural validation, interval
+ * math and slot planning (which slot times to turn into runs on a tick). Pure:
+ * time is an input; cron and RRule evaluation need tz data and libraries, so
+ * they come in as a {@linkcode ScheduleEvaluator} (see `engine/schedules/`).
+ *
+ * @module
+ */
+
+/** What to do with slots missed while the scheduler was down. */
+export const CatchupPolicy = {
+  /** Missed slots get no run. */
+  SKIP: "skip",
+  /** The newest missed slot gets one run; older ones none. */
+  RUN_ONCE: "run_once",
+} as const;
+
+/** One of the catch-up policies. */
+export type CatchupPolicy = typeof CatchupPolicy[keyof typeof CatchupPolicy];
+
+/** Every `intervalSeconds` from `anchor` (epoch ms). */
+export interface IntervalSpec {
+  kind: "interval";
+  intervalSeconds: number;
+  /** Epoch ms of one slot; slots are anchor + k × interval. */
+  anchor: number;
+  timezone: string;
+}
+
+/** A 5- or 6-field cron expression or an `@daily`-style shortcut, in a time zone. */
+export interface CronSpec {
+  kind: "cron";
+  cron: string;
+  timezone: string;
+}
+
+/** An RFC 5545 recurrence rule (`FREQ=...`), with `DTSTART` in the text or from `anchor`. */
+export interface RRuleSpec {
+  kind: "rrule";
+  rrule: string;
+  /** Epoch ms used as DTSTART when the rule has none. */
+  anchor: number;
+  timezone: string;
+}
+
+/** When a schedule fires. */
+export type ScheduleSpec = IntervalSpec | CronSpec | RRuleSpec;
+
+/** A schedule of a deployment. */
+export type Schedule = ScheduleSpec & {
+  /** Inactive schedules create no runs. */
+  active: boolean;
+  catchup: CatchupPolicy;
+};
+
+/** Cron shortcuts and what they stand for. */
+export const CRON_SHORTCUTS: Readonly<Record<string, string>> = {
+  "@yearly": "0 0 1 1 *",
+  "@annually": "0 0 1 1 *",
+  "@monthly": "0 0 1 * *",
+  "@weekly": "0 0 * * 0",
+  "@daily": "0 0 * * *",
+  "@midnight": "0 0 * * *",
+  "@hourly": "0 * * * *",
+};
+
+/** RRule frequencies IronFlow schedules accept. */
+export const RRULE_FREQUENCIES: readonly string[] = ["MINUTELY", "HOURLY", "DAILY", "WEEKLY"];
+
+/** Anchor of schedules given without one: 2000-01-01T00:00:00Z. */
+export const DEFAULT_ANCHOR = 946_684_800_000;
+
+/** Shortest interval a schedule may have, in seconds. */
+export const MIN_INTERVAL_SECONDS = 1;
+
+/** Evaluates the schedule kinds that need a library or tz data. */
+export interface ScheduleEvaluator {
+  /** Up to `count` slot times (epoch ms) strictly after `after`, ascending. */
+  next(spec: CronSpec | RRuleSpec, after: number, count: number): number[];
+}
+
+/**
+ * Structural problems of a schedule (empty when it is fine). Cron fields,
+ * RRule parts and time zones are checked for real by the evaluator.
+ */
+export function scheduleProblems(spec: ScheduleSpec): string[] {
+  const problems: string[] = [];
+  if (typeof spec.timezone !== "string" || spec.timezone.trim() === "") {
+    problems.push("timezone must be a non-empty IANA time zone name");
+  }
+  switch (spec.kind) {
+    case "interval":
+      if (
+        !(Number.isFinite(spec.intervalSeconds) && spec.intervalSeconds >= MIN_INTERVAL_SECONDS)
+      ) {
+        problems.push(
+          `interval must be at least ${MIN_INTERVAL_SECONDS} second, got ${spec.intervalSeconds}`,
+        );
+      }
+      if (!Number.isFinite(spec.anchor)) problems.push("anchor must be a time");
+      break;
+    case "cron": {
+      const text = spec.cron.trim();
+      if (text.startsWith("@")) {
+        if (!(text.toLowerCase() in CRON_SHORTCUTS)) {
+          problems.push(
+            `cron shortcut "${text}" is unknown; use one of ${
+              Object.keys(CRON_SHORTCUTS).join(", ")
+            }`,
+          );
+        }
+      } else {
+        const fields = text.split(/\s+/).filter((f) => f !== "").length;
+        if (fields !== 5 && fields !== 6) {
+          problems.push(`cron "${spec.cron}" must have 5 or 6 fields, got ${fields}`);
+        }
+      }
+      break;
+    }
+    case "rrule": {
+      const freq = /(?:^|[;:\n])FREQ=([A-Z]+)/i.exec(spec.rrule)?.[1]?.toUpperCase();
+      if (!freq) problems.push(`rrule "${spec.rrule}" has no FREQ`);
+      else if (!RRULE_FREQUENCIES.includes(freq)) {
+        problems.push(
+          `rrule frequency "${freq}" is not supported; use one of ${RRULE_FREQUENCIES.join(", ")}`,
+        );
+      }
+      if (!Number.isFinite(spec.anchor)) problems.push("anchor must be a time");
+      break;
+    }
+    default:
+      problems.push(`unknown schedule kind "${(spec as { kind: string }).kind}"`);
+  }
+  return problems;
+}
+
+/** Up to `count` interval slots strictly after `after`, ascending. */
+export function intervalRuns(spec: IntervalSpec, after: number, count: number): number[] {
+  const step = spec.intervalSeconds * 1000;
+  const k = Math.floor((after - spec.anchor) / step) + 1;
+  const out: number[] = [];
+  for (let i = 0; i < count; i++) out.push(spec.anchor + (k + i) * step);
+  return out;
+}
+
+/** Up to `count` slot times of `spec` strictly after `after`, ascending. */
+export function nextRunsWith(
+  spec: ScheduleSpec,
+  after: number,
+  count: number,
+  evaluator: ScheduleEvaluator,
+): number[] {
+  if (count <= 0) return [];
+  return spec.kind === "interval"
+    ? intervalRuns(spec, after, count)
+    : evaluator.next(spec, after, count);
+}
+
+/**
+ * A stable identity of a schedule's timing: slot keys use it, so re-applying
+ * the same manifest never schedules a slot twice.
+ */
+export function scheduleKey(spec: ScheduleSpec): string {
+  switch (spec.kind) {
+    case "interval":
+      return `interval:${spec.intervalSeconds}:${spec.anchor}:${spec.timezone}`;
+    case "cron":
+      return `cron:${spec.cron.trim().replace(/\s+/g, " ")}:${spec.timezone}`;
+    case "rrule":
+      return `rrule:${spec.rrule.trim()}:${spec.anchor}:${spec.timezone}`;
+  }
+}
+
+/** Inputs of {@linkcode planSlots}. */
+export interface SlotPlanInput {
+  /** The schedule's slot times after a given time. */
+  next: (after: number, count: number) => number[];
+  /** Newest slot already turned into a run, or `null` for none yet. */
+  cursor: number | null;
+  /** When the schedule started counting (its creation or activation), for a first tick. */
+  since: number;
+  now: number;
+  /** How far ahead runs are created, ms. */
+  horizonMs: number;
+  /** Most future runs a schedule keeps ahead of `now`. */
+  maxAhead: number;
+  /** A slot this old or younger still counts as due, not missed. */
+  graceMs: number;
+  catchup: CatchupPolicy;
+}
+
+/** What a scheduler tick does for one schedule. */
+export interface SlotPlan {
+  /** Slot times to create runs for, ascending. */
+  create: number[];
+  /** Missed slots that get no run. */
+  skipped: number;
+  /** The new cursor: the newest slot considered. */
+  cursor: number | null;
+}
+
+/** Largest number of missed slots a tick walks through before it jumps ahead. */
+const MAX_MISSED_SCAN = 100_000;
+
+/**
+ * Plans one tick for one schedule: slots missed (older than `now - graceMs`)
+ * are skipped or collapsed into one run by the catch-up policy; due and
+ * future slots up to `now + horizonMs`, at most `maxAhead` of them after
+ * `now`, are created.
+ */
+export function planSlots(input: SlotPlanInput): SlotPlan {
+  const { now, graceMs } = input;
+  const start = input.cursor ?? input.since - 1;
+  const create: number[] = [];
+  let skipped = 0;
+  let cursor = input.cursor;
+  let lastMissed: number | undefined;
+  let after = start;
+  // Missed slots: walk in pages (bounded), keep only the newest.
+  for (let scanned = 0; scanned < MAX_MISSED_SCAN;) {
+    const page = input.next(after, 1000);
+    const missed = page.filter((t) => t < now - graceMs);
+    scanned += page.length;
+    for (const t of missed) {
+      if (lastMissed !== undefined) skipped += 1;
+      lastMissed = t;
+    }
+    if (missed.length < page.length || page.length === 0) break;
+    after = missed.at(-1)!;
+  }
+  if (lastMissed !== undefined) {
+    if (input.catchup === CatchupPolicy.RUN_ONCE) create.push(lastMissed);
+    else skipped += 1;
+    cursor = lastMissed;
+    after = lastMissed;
+  } else {
+    after = start;
+  }
+  // Slots already created ahead of now count against `maxAhead`.
+  let future = cursor !== null && cursor > now
+    ? input.next(now, input.maxAhead).filter((t) => t <= cursor!).length
+    : 0;
+  const ahead = input.next(after, input.maxAhead + 1);
+  for (const t of ahead) {
+    if (t > now + input.horizonMs) break;
+    if (t > now) {
+      if (future >= input.maxAhead) break;
+      future += 1;
+    }
+    create.push(t);
+    cursor = t;
+  }
+  return { create, skipped, cursor };
+}

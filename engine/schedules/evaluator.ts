@@ -1,0 +1,152 @@
+/**
+ * Cron (via `croner`) and RRule (via `rrule-temporal`) evaluation in IANA
+ * time zones: the impure half of schedule math that `engine/core` hands in
+ * as a {@linkcode ScheduleEvaluator}.
+ *
+ * @module
+ */
+import { Cron } from "croner";
+import { RRuleTemporal } from "rrule-temporal";
+import {
+  CRON_SHORTCUTS,
+  type CronSpec,
+  nextRunsWith,
+  type RRuleSpec,
+  type ScheduleEvaluator,
+  scheduleProblems,
+  type ScheduleSpec,
+} from "../core/schedules.ts";
+
+/** A schedule whose cron, RRule or time zone does not work. */
+export class ScheduleError extends TypeError {
+  override name = "ScheduleError";
+}
+
+const cronCache = new Map<string, Cron>();
+const rruleCache = new Map<string, RRuleTemporal>();
+const MAX_CACHED = 20_000;
+
+function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
+  let hit = cache.get(key);
+  if (hit === undefined) {
+    if (cache.size >= MAX_CACHED) cache.clear();
+    hit = make();
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+/** Throws a `ScheduleError` unless `timezone` names an IANA time zone. */
+export function checkTimezone(timezone: string): void {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: timezone });
+  } catch (cause) {
+    throw new ScheduleError(`Unknown time zone "${timezone}"`, { cause });
+  }
+}
+
+function cronOf(spec: CronSpec): Cron {
+  const text = spec.cron.trim();
+  const pattern = CRON_SHORTCUTS[text.toLowerCase()] ?? text;
+  return cached(cronCache, `${pattern}\u0000${spec.timezone}`, () => {
+    try {
+      return new Cron(pattern, { timezone: spec.timezone, paused: true });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new ScheduleError(`Invalid cron "${spec.cron}": ${reason}`, { cause });
+    }
+  });
+}
+
+function basicFormat(epochMs: number, timezone: string): string {
+  const local = Temporal.Instant.fromEpochMilliseconds(epochMs).toZonedDateTimeISO(timezone)
+    .toPlainDateTime();
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  return `${pad(local.year, 4)}${pad(local.month)}${pad(local.day)}T${pad(local.hour)}${
+    pad(local.minute)
+  }${pad(local.second)}`;
+}
+
+function rruleOf(spec: RRuleSpec): RRuleTemporal {
+  const key = `${spec.rrule.trim()}\u0000${spec.anchor}\u0000${spec.timezone}`;
+  return cached(rruleCache, key, () => {
+    const text = spec.rrule.trim();
+    const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== "");
+    const hasStart = lines.some((line) => /^DTSTART[:;]/i.test(line));
+    const rules = lines.filter((line) => !/^DTSTART[:;]/i.test(line))
+      .map((line) => /^RRULE:/i.test(line) ? line : `RRULE:${line}`);
+    const start = hasStart
+      ? lines.filter((line) => /^DTSTART[:;]/i.test(line))
+      : [`DTSTART;TZID=${spec.timezone}:${basicFormat(spec.anchor, spec.timezone)}`];
+    try {
+      return new RRuleTemporal({
+        rruleString: [...start, ...rules].join("\n"),
+        tzid: spec.timezone,
+        cache: false,
+      });
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new ScheduleError(`Invalid rrule "${spec.rrule}": ${reason}`, { cause });
+    }
+  });
+}
+
+/** The evaluator of cron and RRule schedules. */
+export const scheduleEvaluator: ScheduleEvaluator = {
+  next(spec, after, count) {
+    checkTimezone(spec.timezone);
+    const out: number[] = [];
+    if (spec.kind === "cron") {
+      const cron = cronOf(spec);
+      for (const date of cron.nextRuns(count, new Date(after))) out.push(date.getTime());
+      return out;
+    }
+    const rule = rruleOf(spec);
+    let cursor = after;
+    try {
+      while (out.length < count) {
+        const next = rule.next(new Date(cursor), false);
+        if (next === null) break;
+        const at = next.epochMilliseconds;
+        if (at <= cursor) break;
+        out.push(at);
+        cursor = at;
+      }
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new ScheduleError(`Cannot evaluate rrule "${spec.rrule}": ${reason}`, { cause });
+    }
+    return out;
+  },
+};
+
+/**
+ * Up to `count` slot times (epoch ms) of `schedule` strictly after `after`,
+ * ascending.
+ *
+ * @example
+ * ```ts
+ * import { nextRuns } from "./evaluator.ts";
+ * const at = Date.UTC(2024, 0, 1);
+ * nextRuns({ kind: "cron", cron: "@daily", timezone: "UTC" }, at, 2);
+ * // [Date.UTC(2024, 0, 2), Date.UTC(2024, 0, 3)]
+ * ```
+ */
+export function nextRuns(schedule: ScheduleSpec, after: number, count: number): number[] {
+  return nextRunsWith(schedule, after, count, scheduleEvaluator);
+}
+
+/**
+ * Throws a `ScheduleError` describing the first problem of `schedule`: its
+ * shape, its time zone, its cron fields or RRule parts.
+ */
+export function checkSchedule(schedule: ScheduleSpec): void {
+  const problems = scheduleProblems(schedule);
+  if (problems.length > 0) throw new ScheduleError(`Invalid schedule: ${problems.join("; ")}`);
+  checkTimezone(schedule.timezone);
+  if (schedule.kind === "cron") cronOf(schedule);
+  if (schedule.kind === "rrule") {
+    rruleOf(schedule);
+    nextRuns(schedule, schedule.anchor - 1, 1);
+  }
+}
