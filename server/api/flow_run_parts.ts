@@ -1,0 +1,166 @@
+/**
+ * What belongs to one flow run: its task runs, logs, events, DAG and
+ * artifacts.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { toApiEvent, toApiRun } from "../../engine/mod.ts";
+import type { AppDeps } from "../deps.ts";
+import { artifactItems, ArtifactList } from "./artifacts.ts";
+import { buildDag, DagEdgeSchema, DagNodeSchema } from "./dag.ts";
+import { collectRuns, runOfKind } from "./lookup.ts";
+import { FlowRunLogQuery, LogPage, logPage } from "./logs.ts";
+import type { ApiRouter } from "./router.ts";
+import {
+  CursorParam,
+  LimitParam,
+  listParam,
+  OrderParam,
+  pageOf,
+  SeqParam,
+  SortParam,
+  StateSchema,
+} from "./schemas.ts";
+import { ApiEventSchema, ApiRunSchema } from "./wire_schemas.ts";
+
+const TaskRunListQuery = z.strictObject({
+  state: listParam(StateSchema, "Only task runs in these states").optional(),
+  name: z.string().min(1).optional().meta({ description: "Task name, exact" }),
+  q: z.string().optional().meta({ description: "Substring of the run name, task name or id" }),
+  sort: SortParam.optional(),
+  order: OrderParam.optional().meta({ description: "Default asc (execution order)" }),
+  limit: LimitParam.optional(),
+  cursor: CursorParam.optional(),
+});
+
+const EventListQuery = z.strictObject({
+  after_seq: SeqParam.optional().meta({ description: "Only events with a greater seq" }),
+  cursor: z.string().regex(/^\d+$/, { error: "must be an event seq" }).transform(Number)
+    .optional().meta({ description: "`next_cursor` of the previous page" }),
+  limit: LimitParam.optional(),
+}).refine((q) => q.after_seq === undefined || q.cursor === undefined, {
+  error: "give after_seq or cursor, not both",
+  path: ["cursor"],
+});
+
+const DagQuery = z.strictObject({
+  mode: z.enum(["logical", "expanded"]).optional()
+    .meta({
+      description:
+        "logical (default) folds each map() into one node; expanded lists every task run",
+    }),
+});
+
+const Dag = z.object({
+  mode: z.enum(["logical", "expanded"]),
+  nodes: z.array(DagNodeSchema),
+  edges: z.array(DagEdgeSchema),
+  truncated: z.boolean(),
+}).meta({ id: "Dag" });
+
+/** Task runs a DAG is drawn from at most. */
+const MAX_DAG_TASK_RUNS = 10_000;
+const ID = { id: "Flow run id" };
+
+/** Registers the routes under `/flow-runs/:id/`. */
+export function flowRunPartRoutes(router: ApiRouter, deps: AppDeps): void {
+  const { engine } = deps;
+  router.add({
+    method: "get",
+    path: "/flow-runs/:id/task-runs",
+    tag: "Flow runs",
+    summary: "List a flow run's task runs",
+    params: ID,
+    query: TaskRunListQuery,
+    response: pageOf(ApiRunSchema),
+  }, (c, { query, params }) => {
+    const run = runOfKind(engine, params.id!, "flow");
+    const page = engine.listRuns({
+      kind: "task",
+      parentId: run.id,
+      order: query.order ?? "asc",
+      ...(query.state ? { states: query.state } : {}),
+      ...(query.name !== undefined ? { name: query.name } : {}),
+      ...(query.q ? { text: query.q } : {}),
+      ...(query.sort ? { sort: query.sort } : {}),
+      ...(query.limit ? { limit: query.limit } : {}),
+      ...(query.cursor ? { cursor: query.cursor } : {}),
+    });
+    return c.json({ items: page.items.map(toApiRun), next_cursor: page.nextCursor });
+  });
+
+  router.add({
+    method: "get",
+    path: "/flow-runs/:id/logs",
+    tag: "Flow runs",
+    summary: "List a flow run's log lines, oldest first",
+    params: ID,
+    query: FlowRunLogQuery,
+    response: LogPage,
+  }, (c, { query, params }) => {
+    const run = runOfKind(engine, params.id!, "flow");
+    return c.json(logPage(engine, { flowRunId: run.id }, query));
+  });
+
+  router.add({
+    method: "get",
+    path: "/flow-runs/:id/events",
+    tag: "Flow runs",
+    summary: "List a flow run's state transitions, oldest first",
+    params: ID,
+    query: EventListQuery,
+    response: pageOf(ApiEventSchema),
+  }, (c, { query, params }) => {
+    const run = runOfKind(engine, params.id!, "flow");
+    const limit = query.limit ?? 200;
+    const events = engine.events({
+      runId: run.id,
+      afterSeq: query.cursor ?? query.after_seq ?? 0,
+      limit: limit + 1,
+    });
+    const items = events.slice(0, limit);
+    const last = items.at(-1);
+    return c.json({
+      items: items.map(toApiEvent),
+      next_cursor: events.length > limit && last ? String(last.seq) : null,
+    });
+  });
+
+  router.add({
+    method: "get",
+    path: "/flow-runs/:id/dag",
+    tag: "Flow runs",
+    summary: "The DAG of a flow run: task runs and subflow runs with their dependencies",
+    params: ID,
+    query: DagQuery,
+    response: Dag,
+  }, (c, { query, params }) => {
+    const run = runOfKind(engine, params.id!, "flow");
+    const mode = query.mode ?? "logical";
+    const order = { sort: "created", order: "asc" } as const;
+    const tasks = collectRuns(
+      engine,
+      { kind: "task", parentId: run.id, ...order },
+      MAX_DAG_TASK_RUNS,
+    );
+    const subflows = collectRuns(engine, { kind: "flow", parentId: run.id, ...order }, 1000);
+    const dag = buildDag(tasks.runs, subflows.runs, mode);
+    return c.json({ mode, ...dag, truncated: tasks.truncated || subflows.truncated });
+  });
+
+  router.add({
+    method: "get",
+    path: "/flow-runs/:id/artifacts",
+    tag: "Flow runs",
+    summary: "A flow run's artifacts, oldest first",
+    params: ID,
+    query: z.strictObject({
+      task_run_id: z.string().min(1).optional().meta({ description: "Only this task run's" }),
+    }),
+    response: ArtifactList,
+  }, (c, { params, query }) => {
+    const run = runOfKind(engine, params.id!, "flow");
+    return c.json(artifactItems(deps, run.id, query.task_run_id));
+  });
+}

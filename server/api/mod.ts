@@ -1,0 +1,72 @@
+/**
+ * The JSON API under `/api`: every route declared on one {@linkcode ApiRouter},
+ * plus the OpenAPI document and docs page generated from those declarations.
+ *
+ * @module
+ */
+import type { AppDeps } from "../deps.ts";
+import { actionRoutes } from "./actions.ts";
+import { artifactRoutes } from "./artifacts.ts";
+import { concurrencyLeaseRoutes } from "./concurrency_leases.ts";
+import { concurrencyLimitRoutes } from "./concurrency_limits.ts";
+import { renderDocsPage } from "./docs_page.ts";
+import { flowRunPartRoutes } from "./flow_run_parts.ts";
+import { flowRunRoutes } from "./flow_runs.ts";
+import { flowRoutes } from "./flows.ts";
+import { openApiDocument, type RouteGroup } from "./openapi.ts";
+import { remoteRoutes } from "./remote.ts";
+import { ApiRouter } from "./router.ts";
+import { streamRoutes } from "./streams.ts";
+import { taskRunRoutes } from "./task_runs.ts";
+import { HttpError } from "../errors.ts";
+
+export { ApiRouter, type RouteSpec } from "./router.ts";
+export { openApiDocument, type RouteGroup } from "./openapi.ts";
+
+/** Options of {@linkcode apiRoutes}. */
+export interface ApiOptions {
+  /** Version shown in the OpenAPI document. */
+  version: string;
+  /** Other routers to document next to `/api` (e.g. `/health`). */
+  documented?: readonly RouteGroup[];
+}
+
+/** Builds the `/api` router (mount it at `/api`). */
+export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
+  const router = new ApiRouter();
+  flowRunRoutes(router, deps);
+  flowRunPartRoutes(router, deps);
+  actionRoutes(router, deps);
+  taskRunRoutes(router, deps);
+  flowRoutes(router, deps);
+  concurrencyLeaseRoutes(router, deps);
+  concurrencyLimitRoutes(router, deps);
+  artifactRoutes(router, deps);
+  remoteRoutes(router, deps);
+  streamRoutes(router, deps);
+
+  let doc: ReturnType<typeof openApiDocument> | undefined;
+  const document = () =>
+    doc ??= openApiDocument(
+      [{ prefix: "/api", specs: router.specs }, ...(options.documented ?? [])],
+      options.version,
+    );
+  router.add({
+    method: "get",
+    path: "/openapi.json",
+    tag: "Documentation",
+    summary: "This API as an OpenAPI 3.1 document",
+  }, (c) => c.json(document()));
+  router.add({
+    method: "get",
+    path: "/docs",
+    tag: "Documentation",
+    summary: "This API as a readable HTML page",
+  }, (c) => c.html(renderDocsPage(document() as Parameters<typeof renderDocsPage>[0])));
+
+  // Unknown /api routes answer JSON here, before the dashboard's routes could claim them.
+  router.hono.all("/*", (c) => {
+    throw new HttpError(404, "route_not_found", `No route ${c.req.method} "${c.req.path}"`);
+  });
+  return router;
+}

@@ -1,0 +1,118 @@
+/**
+ * The endpoints the SDK's remote control plane calls: batched run creation,
+ * batched proposals, run look-up and log shipping. Shapes are those of
+ * `engine/wire.ts`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import {
+  type ApiLog,
+  type ApiNewRun,
+  type ApiProposal,
+  fromApiLog,
+  fromApiNewRun,
+  fromApiProposal,
+  IronFlowError,
+  NotFoundError,
+  toApiProposalResult,
+  toApiRun,
+} from "../../engine/mod.ts";
+import type { AppDeps } from "../deps.ts";
+import { describeError } from "../errors.ts";
+import type { ApiRouter } from "./router.ts";
+import {
+  ApiLogSchema,
+  ApiNewRunSchema,
+  ApiProposalResultSchema,
+  ApiProposalSchema,
+  ApiRunSchema,
+} from "./wire_schemas.ts";
+
+/** Items one batch request may carry at most. */
+const MAX_BATCH = 10_000;
+
+const ItemError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+const TAG = "Remote SDK";
+
+/** Registers `/runs/batch`, `/transitions`, `/runs/:id` and `/logs`. */
+export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
+  const { engine } = deps;
+
+  router.add({
+    method: "post",
+    path: "/runs/batch",
+    tag: TAG,
+    summary: "Create flow and task runs; a caller-given id makes creation idempotent",
+    body: z.strictObject({ runs: z.array(ApiNewRunSchema).max(MAX_BATCH) }),
+    response: z.object({ runs: z.array(ApiRunSchema) }),
+  }, async (c, { body }) => {
+    const created = await Promise.all(
+      body.runs.map((run) => {
+        const input = fromApiNewRun(run as ApiNewRun);
+        return input.kind === "flow" ? engine.createFlowRun(input) : engine.createTaskRun(input);
+      }),
+    );
+    return c.json({ runs: created.map(toApiRun) });
+  });
+
+  router.add({
+    method: "post",
+    path: "/transitions",
+    tag: TAG,
+    summary: "Propose state transitions; one result (or error) per proposal, in order",
+    description: "All proposals of a request are judged in one engine batch. A proposal for an " +
+      "unknown run gets `{ error: { code, message } }` in its place; the others are applied.",
+    body: z.strictObject({ proposals: z.array(ApiProposalSchema).max(MAX_BATCH) }),
+    response: z.object({ results: z.array(z.union([ApiProposalResultSchema, ItemError])) }),
+  }, async (c, { body }) => {
+    const settled = await Promise.allSettled(
+      body.proposals.map((item) => {
+        const { runId, proposal } = fromApiProposal(item as ApiProposal);
+        return engine.propose(runId, proposal);
+      }),
+    );
+    const results = settled.map((outcome) => {
+      if (outcome.status === "fulfilled") return toApiProposalResult(outcome.value);
+      if (!(outcome.reason instanceof IronFlowError)) throw outcome.reason;
+      const { body } = describeError(outcome.reason);
+      return { error: { code: body.error.code, message: body.error.message } };
+    });
+    return c.json({ results });
+  });
+
+  router.add({
+    method: "get",
+    path: "/runs/:id",
+    tag: TAG,
+    summary: "A flow or task run",
+    params: { id: "Run id" },
+    response: ApiRunSchema,
+  }, (c, { params }) => {
+    const run = engine.getRun(params.id!);
+    if (!run) {
+      throw new NotFoundError(`Run "${params.id}" does not exist`, { code: "run_not_found" });
+    }
+    return c.json(toApiRun(run));
+  });
+
+  router.add({
+    method: "post",
+    path: "/logs",
+    tag: TAG,
+    summary: "Ship log lines; they commit with the engine's next batch",
+    description: "Every flow_run_id must name an existing flow run, else 404 and nothing is kept.",
+    body: z.strictObject({ logs: z.array(ApiLogSchema).max(MAX_BATCH) }),
+    status: 202,
+    response: z.object({ accepted: z.number().int() }),
+  }, (c, { body }) => {
+    const logs = body.logs as ApiLog[];
+    for (const id of new Set(logs.map((log) => log.flow_run_id))) {
+      if (engine.getRun(id)?.kind !== "flow") {
+        throw new NotFoundError(`Flow run "${id}" does not exist`, { code: "flow_run_not_found" });
+      }
+    }
+    engine.log(logs.map(fromApiLog));
+    return c.json({ accepted: logs.length }, 202);
+  });
+}

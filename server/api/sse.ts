@@ -1,0 +1,129 @@
+/**
+ * Server-sent event streams of committed events. The stream subscribes to
+ * the engine first and only then replays what the client missed from the
+ * store, so backlog and live events meet with no gap and no duplicate.
+ *
+ * @module
+ */
+import type { Engine, EngineEvent, LogRecord } from "../../engine/mod.ts";
+import { toApiEvent, toApiLog } from "../../engine/mod.ts";
+
+/** Options of {@linkcode eventStream}. */
+export interface EventStreamOptions {
+  engine: Engine;
+  /** Replay committed events after this seq first (`Last-Event-ID`); none when undefined. */
+  afterSeq: number | undefined;
+  /** Which events the client wants. */
+  includes(event: EngineEvent): boolean;
+  /** Which log lines the client wants; no log messages when omitted. */
+  includesLog?(log: LogRecord): boolean;
+  heartbeatMs: number;
+  /** The stream ends when any of these aborts (client gone, server shutting down). */
+  signals: readonly AbortSignal[];
+  /** Frames a slow client may fall behind before it is cut off (it resumes with Last-Event-ID). */
+  maxBuffered?: number;
+}
+
+const REPLAY_PAGE = 500;
+const encoder = new TextEncoder();
+
+function frame(event: string, data: unknown, id?: number): string {
+  return `event: ${event}\n${id !== undefined ? `id: ${id}\n` : ""}data: ${
+    JSON.stringify(data)
+  }\n\n`;
+}
+
+/**
+ * A `text/event-stream` body: `transition` messages (id = event seq,
+ * data = `ApiEvent`), `log` messages (no id, data = `ApiLog`) and
+ * `heartbeat` messages. Subscribes at once; ends on abort or cancel.
+ */
+export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
+  const { engine, includes, heartbeatMs } = options;
+  const maxBuffered = options.maxBuffered ?? 10_000;
+  let live: string[] = [];
+  let closed = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const push = (text: string) => {
+    if (closed) return;
+    live.push(text);
+    if (live.length > maxBuffered) close();
+    notify();
+  };
+
+  const unsubscribe = engine.subscribe((event) => {
+    if (includes(event)) push(frame("transition", toApiEvent(event), event.seq));
+  });
+  const includesLog = options.includesLog;
+  const unsubscribeLogs = includesLog
+    ? engine.subscribeLogs((log) => {
+      if (includesLog(log)) push(frame("log", toApiLog(log)));
+    })
+    : undefined;
+  // Everything committed up to here comes from the store; later events arrive live.
+  const replayUntil = engine.store.lastSeq();
+  let cursor = options.afterSeq;
+  const heartbeat = setInterval(
+    () => push(frame("heartbeat", { at: new Date().toISOString() })),
+    heartbeatMs,
+  );
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    unsubscribe();
+    unsubscribeLogs?.();
+    clearInterval(heartbeat);
+    for (const signal of options.signals) signal.removeEventListener("abort", close);
+    notify();
+  };
+  for (const signal of options.signals) {
+    if (signal.aborted) close();
+    else signal.addEventListener("abort", close, { once: true });
+  }
+
+  // One page of missed events; `null` once the backlog is done.
+  const replay = (): string[] | null => {
+    if (cursor === undefined || cursor >= replayUntil) return null;
+    const events = engine.events({ afterSeq: cursor, limit: REPLAY_PAGE });
+    const frames: string[] = [];
+    for (const event of events) {
+      if (event.seq > replayUntil) break;
+      cursor = event.seq;
+      if (includes(event)) frames.push(frame("transition", toApiEvent(event), event.seq));
+    }
+    if (events.length < REPLAY_PAGE || cursor >= replayUntil) cursor = undefined;
+    return frames;
+  };
+
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      // A first chunk at once: proxies and clients see the stream open.
+      controller.enqueue(encoder.encode(": connected\n\n"));
+    },
+    async pull(controller) {
+      for (;;) {
+        if (closed) {
+          controller.close();
+          return;
+        }
+        const backlog = replay();
+        if (backlog !== null) {
+          if (backlog.length > 0) return controller.enqueue(encoder.encode(backlog.join("")));
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          continue;
+        }
+        if (live.length > 0) {
+          const text = live.join("");
+          live = [];
+          return controller.enqueue(encoder.encode(text));
+        }
+        await new Promise<void>((resolve) => wake = resolve);
+      }
+    },
+    cancel: close,
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * The HTTP application: JSON API, SSE streams, health and metrics, and the
+ * dashboard pages, on one Hono app.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import config from "../deno.json" with { type: "json" };
+import { apiRoutes } from "./api/mod.ts";
+import { apiKeyAuth } from "./auth.ts";
+import { bodyLimit } from "./body_limit.ts";
+import type { AppDeps } from "./deps.ts";
+import { handleError, handleNotFound } from "./errors.ts";
+import { Metrics } from "./metrics.ts";
+import { opsRoutes } from "./ops.ts";
+import { createPageRoutes } from "./pages/mod.ts";
+
+/** Default largest request body: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+
+/**
+ * Creates the app. Call it with `app.request()` in tests, or serve it with
+ * `serve()`. Aborting `deps.signal` ends open SSE streams and the metrics
+ * subscription.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "./app.ts";
+ * import { createEngine, createMemoryStore, FakeClock, SequentialIds } from "../engine/mod.ts";
+ * const clock = new FakeClock();
+ * const engine = createEngine({ store: createMemoryStore(), clock, ids: new SequentialIds("run") });
+ * const app = createApp({ engine, clock });
+ * const res = await app.request("/health");
+ * console.log(res.status); // 200
+ * ```
+ */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  const metrics = new Metrics(deps.clock);
+  const unwatch = metrics.watch(deps.engine);
+  deps.signal?.addEventListener("abort", unwatch, { once: true });
+
+  app.onError(handleError);
+  app.notFound(handleNotFound);
+  app.use("*", metrics.middleware());
+  app.use("*", bodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+  app.use("/api/*", apiKeyAuth(deps.apiKey));
+  app.use("/metrics", apiKeyAuth(deps.apiKey));
+
+  const ops = opsRoutes(deps, metrics);
+  const api = apiRoutes(deps, {
+    version: config.version,
+    documented: [{ prefix: "", specs: ops.specs }],
+  });
+  app.route("/", ops.hono);
+  app.route("/api", api.hono);
+  app.route("/", createPageRoutes(deps));
+  return app;
+}

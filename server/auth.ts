@@ -1,0 +1,60 @@
+/**
+ * API key authentication. With a key configured, every `/api/*` request must
+ * carry `Authorization: Bearer <key>`; GET requests may instead carry the
+ * `ironflow_session` cookie holding the same key, so the dashboard's script
+ * (EventSource cannot set headers) can read the API and its SSE streams.
+ *
+ * @module
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { MiddlewareHandler } from "hono";
+import { getCookie } from "hono/cookie";
+import { errorBody } from "./errors.ts";
+
+/** Name of the cookie the dashboard sets after login; its value is the API key. */
+export const SESSION_COOKIE = "ironflow_session";
+
+/**
+ * Whether `given` equals `expected`, in time independent of where they differ
+ * (both are hashed to equal-length digests and compared with `timingSafeEqual`).
+ *
+ * @example
+ * ```ts
+ * import { verifyApiKey } from "./auth.ts";
+ * console.log(verifyApiKey("s3cret", "s3cret"), verifyApiKey("guess", "s3cret")); // true false
+ * ```
+ */
+export function verifyApiKey(given: string | null | undefined, expected: string): boolean {
+  if (typeof given !== "string") return false;
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(given), digest(expected));
+}
+
+/** The bearer token of an `Authorization` header, if any. */
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer[ \t]+(\S+)[ \t]*$/i);
+  return match?.[1];
+}
+
+/** Middleware requiring the API key; lets everything through when `apiKey` is unset. */
+export function apiKeyAuth(apiKey: string | undefined): MiddlewareHandler {
+  if (!apiKey) {
+    return async function noAuth(_c, next) {
+      await next();
+    };
+  }
+  return async function requireApiKey(c, next) {
+    const readOnly = c.req.method === "GET" || c.req.method === "HEAD";
+    if (
+      verifyApiKey(bearerToken(c.req.header("authorization")), apiKey) ||
+      (readOnly && verifyApiKey(getCookie(c, SESSION_COOKIE), apiKey))
+    ) {
+      return await next();
+    }
+    c.header("WWW-Authenticate", 'Bearer realm="ironflow"');
+    return c.json(
+      errorBody("unauthorized", "Missing or invalid API key: send Authorization: Bearer <key>"),
+      401,
+    );
+  };
+}

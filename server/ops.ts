@@ -1,0 +1,54 @@
+/**
+ * Operational routes outside `/api`: `/health` (always open) and `/metrics`.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { ApiRouter } from "./api/router.ts";
+import type { AppDeps } from "./deps.ts";
+import type { Metrics } from "./metrics.ts";
+
+const Health = z.object({
+  status: z.enum(["ok", "error"]),
+  time: z.string(),
+  schema_version: z.number().int().optional(),
+  last_seq: z.number().int().optional(),
+  message: z.string().optional(),
+}).meta({ id: "Health" });
+
+/** Routes of `/health` and `/metrics`. */
+export function opsRoutes(deps: AppDeps, metrics: Metrics): ApiRouter {
+  const router = new ApiRouter();
+  const { engine, clock } = deps;
+  router.add({
+    method: "get",
+    path: "/health",
+    tag: "Operations",
+    summary: "Liveness and store check; open even with an API key",
+    response: Health,
+  }, (c) => {
+    const time = new Date(clock.now()).toISOString();
+    try {
+      const lastSeq = engine.store.lastSeq();
+      return c.json({
+        status: "ok",
+        time,
+        schema_version: engine.store.schemaVersion,
+        last_seq: lastSeq,
+      });
+    } catch (error) {
+      return c.json({ status: "error", time, message: String(error) }, 503);
+    }
+  });
+
+  router.add({
+    method: "get",
+    path: "/metrics",
+    tag: "Operations",
+    summary: "Prometheus metrics (text format); needs the API key when one is set",
+  }, (c) => {
+    const text = metrics.render(engine.summary(), engine.store.lastSeq());
+    return c.text(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+  });
+  return router;
+}

@@ -1,0 +1,138 @@
+/**
+ * Serving the app with `Deno.serve`, and the whole server on the embedded
+ * SQLite store with graceful shutdown on SIGINT/SIGTERM.
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { createEngine, createIdSource, createSqliteStore, systemClock } from "../engine/mod.ts";
+import { createApp } from "./app.ts";
+
+/** Options of {@linkcode serve}. */
+export interface ServeOptions {
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** `0` picks a free port. @default 4200 */
+  port?: number;
+  /** Aborting it shuts the server down gracefully: in-flight requests finish first. */
+  signal?: AbortSignal;
+  /** Called once listening. @default prints the URL to stdout */
+  onListen?: (addr: Deno.NetAddr) => void;
+}
+
+/** A running server. */
+export interface ServerHandle {
+  readonly addr: Deno.NetAddr;
+  /** `http://host:port` */
+  readonly url: string;
+  /** Resolves when the server has shut down. */
+  readonly finished: Promise<void>;
+  /** Stops accepting connections and resolves once in-flight requests finished. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Serves `app`. Give `createApp()` the same `signal` so open SSE streams end
+ * when it aborts; otherwise they hold the shutdown until their clients leave.
+ */
+export function serve(app: Hono, options: ServeOptions = {}): ServerHandle {
+  const server = Deno.serve({
+    hostname: options.host ?? "127.0.0.1",
+    port: options.port ?? 4200,
+    onListen: options.onListen ??
+      ((addr) => console.log(`IronFlow server listening on ${urlOf(addr)}`)),
+  }, app.fetch);
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => stopping ??= server.shutdown().then(() => server.finished);
+  options.signal?.addEventListener("abort", () => void shutdown(), { once: true });
+  if (options.signal?.aborted) void shutdown();
+  const addr = server.addr as Deno.NetAddr;
+  return { addr, url: urlOf(addr), finished: server.finished, shutdown };
+}
+
+/** Options of {@linkcode startServer}. */
+export interface StartServerOptions {
+  /** Folder of `ironflow.db`; created if missing. */
+  home: string;
+  /** @default "127.0.0.1" */
+  host?: string;
+  /** @default 4200 */
+  port?: number;
+  /** Require `Authorization: Bearer <apiKey>` on `/api/*`. */
+  apiKey?: string;
+  /** SSE heartbeat interval. @default 15_000 */
+  heartbeatMs?: number;
+  /** Shut down on SIGINT and SIGTERM. @default true */
+  handleSignals?: boolean;
+  onListen?: (addr: Deno.NetAddr) => void;
+}
+
+/** A running server with its engine; `shutdown()` stops both. */
+export interface RunningServer extends ServerHandle {}
+
+/**
+ * Opens the engine on `${home}/ironflow.db`, serves the app and, on
+ * SIGINT/SIGTERM or `shutdown()`, ends SSE streams, lets in-flight requests
+ * finish and closes the engine. Warns on stderr when binding beyond loopback
+ * without an API key.
+ */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const host = options.host ?? "127.0.0.1";
+  if (!isLoopback(host) && !options.apiKey) {
+    console.error(
+      `Warning: IronFlow server binds to ${host} without an API key: anyone who can reach it ` +
+        "can read and change runs. Set IRONFLOW_API_KEY.",
+    );
+  }
+  await Deno.mkdir(options.home, { recursive: true });
+  const engine = createEngine({
+    store: createSqliteStore(`${options.home}/ironflow.db`),
+    clock: systemClock,
+    ids: createIdSource(),
+  });
+  const controller = new AbortController();
+  const app = createApp({
+    engine,
+    clock: systemClock,
+    signal: controller.signal,
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+  });
+  const handle = serve(app, {
+    host,
+    port: options.port ?? 4200,
+    signal: controller.signal,
+    ...(options.onListen ? { onListen: options.onListen } : {}),
+  });
+  const stop = () => controller.abort();
+  const signals: Deno.Signal[] = options.handleSignals === false
+    ? []
+    : Deno.build.os === "windows"
+    ? ["SIGINT"]
+    : ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
+  const finished = handle.finished.then(async () => {
+    for (const signal of signals) Deno.removeSignalListener(signal, stop);
+    await engine.close();
+  });
+  return {
+    addr: handle.addr,
+    url: handle.url,
+    finished,
+    async shutdown() {
+      stop();
+      await finished;
+    },
+  };
+}
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  return bare === "localhost" || bare === "::1" || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+function urlOf(addr: Deno.NetAddr): string {
+  const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
+  return `http://${host}:${addr.port}`;
+}
