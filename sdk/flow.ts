@@ -15,6 +15,7 @@ import { captureConsolePrints } from "./logger.ts";
 import { type FlowOptions, validateOptions } from "./options.ts";
 import { friendlyRunName } from "./run_names.ts";
 import { registerFlow } from "./registry.ts";
+import { trackExecution } from "./executions.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 import { ConcurrentTaskRunner, runnerFromEnv, type TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome } from "./state.ts";
@@ -165,6 +166,11 @@ async function runFlow(
     parent.execution.children.push(handle);
   }
   const stopWatching = plane.watch(run.id, (event) => {
+    // Others (operators, the server) move this run too: keep the mirror current.
+    execution.mirror.observe(event);
+    if (event.kind === "operator_pause_drain") execution.drain();
+    if (event.kind === "operator_pause_terminate") execution.terminate();
+    if (event.kind === "operator_resume") execution.undrain();
     if (event.to === "CANCELLING" && event.kind !== "start") {
       execution.mirror.observe(event);
       const message = typeof event.data?.["message"] === "string"
@@ -173,6 +179,7 @@ async function runFlow(
       execution.cancel(new CancelledError(message as string));
     }
   });
+  const untrack = trackExecution(run.id, execution);
   const onParentAbort = () => execution.cancel(asCancel(parent!.signal.reason));
   parent?.signal.addEventListener("abort", onParentAbort, { once: true });
   try {
@@ -190,6 +197,7 @@ async function runFlow(
     });
     throw error;
   } finally {
+    untrack();
     stopWatching();
     parent?.signal.removeEventListener("abort", onParentAbort);
     runner.close?.();

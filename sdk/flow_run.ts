@@ -29,7 +29,7 @@ import { readEnv } from "./control_plane.ts";
 import type { TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome, RunState } from "./state.ts";
 
-const { PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, SCHEDULED } = StateType;
+const { PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, SCHEDULED, PAUSED } = StateType;
 
 /** What the execution needs to know about a task definition. */
 export interface TaskSpec {
@@ -81,6 +81,12 @@ export class FlowRunExecution {
   readonly #onAbort = new Set<() => void>();
   /** Completed task runs of earlier attempts that this attempt may restore. */
   #resume: ResumeIndex | undefined;
+  /** While drained (operator pause), new task runs wait here before they start. */
+  #drained: { promise: Promise<void>; release: () => void } | undefined;
+  /** Set when an operator paused with `terminate`: the run ends PAUSED, not CANCELLED. */
+  #terminatedByPause = false;
+  /** Gates currently waiting (the flow shows PAUSED while any does). */
+  #openGates = 0;
 
   constructor(run: RunRecord, plane: ControlPlane, spec: FlowSpec, runner: TaskRunner) {
     this.plane = plane;
@@ -122,6 +128,58 @@ export class FlowRunExecution {
   /** Aborts the run: running task bodies see the signal, pending ones never start. */
   cancel(reason: Error): void {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** Operator pause `drain`: no new task runs start; in-flight ones finish. */
+  drain(): void {
+    if (this.#drained) return;
+    let release!: () => void;
+    const promise = new Promise<void>((resolve) => release = resolve);
+    this.#drained = { promise, release };
+  }
+
+  /** Operator resume of a drained run: waiting task runs start. */
+  undrain(): void {
+    const drained = this.#drained;
+    this.#drained = undefined;
+    drained?.release();
+  }
+
+  /** Operator pause `terminate`: running task runs are cancelled and fenced; the run stays PAUSED. */
+  terminate(): void {
+    this.#terminatedByPause = true;
+    this.undrain();
+    this.cancel(new CancelledError("Flow run was paused (terminate)"));
+  }
+
+  /** Whether an operator paused this run with `terminate`. */
+  get terminated(): boolean {
+    return this.#terminatedByPause;
+  }
+
+  /** Whether a gate with this key was passed in an earlier attempt (then it is not waited for). */
+  resumedGate(key: string, inputs: string): boolean {
+    return this.#resume?.find(key, null, inputs) !== undefined;
+  }
+
+  /** A gate starts waiting: the flow run shows PAUSED while any gate waits. */
+  async enterGate(name: string): Promise<void> {
+    this.#openGates += 1;
+    if (this.#openGates === 1 && this.mirror.state === RUNNING) {
+      await this.mirror.transition(PAUSED, {
+        kind: "gate_wait",
+        name: "AwaitingGate",
+        data: { gate: name },
+      });
+    }
+  }
+
+  /** A gate opened: the flow run is RUNNING again once no gate waits. */
+  async leaveGate(name: string): Promise<void> {
+    this.#openGates -= 1;
+    if (this.#openGates === 0 && this.mirror.state === PAUSED && !this.#terminatedByPause) {
+      await this.mirror.transition(RUNNING, { kind: "gate_open", data: { gate: name } });
+    }
   }
 
   /** Stable key of the next call of `name` in this attempt: `name#n` (matches planned node ids). */
@@ -236,6 +294,8 @@ export class FlowRunExecution {
     const cacheKey = this.#cacheKey(spec, resolved);
 
     for (let attempt = 1;; attempt++) {
+      if (this.signal.aborted) return settle(undefined, await this.#cancelTask(mirror));
+      if (this.#drained) await this.#drained.promise;
       if (this.signal.aborted) return settle(undefined, await this.#cancelTask(mirror));
       let release: () => void;
       try {
@@ -563,7 +623,7 @@ export class FlowRunExecution {
     const { options } = this.spec;
     const retries = options.retries ?? 0;
     const mirror = this.mirror;
-    if (mirror.run.attempt > 1) {
+    if (mirror.run.attempt > 1 || mirror.run.runCount > 0) {
       this.#resume = ResumeIndex.from(
         mirror.run,
         await this.plane.lineageHistory(mirror.run.lineageId),
@@ -671,6 +731,10 @@ export class FlowRunExecution {
 
   async #finishCancelled(): Promise<FlowRunOutcome<unknown>> {
     await this.#settleChildren();
+    if (this.#terminatedByPause && this.mirror.state === PAUSED) {
+      // Paused with terminate: the run waits for a resume, which re-runs it with resume skips.
+      return { runId: this.mirror.id, state: this.mirror.snapshot() };
+    }
     const reason = this.signal.reason;
     const message = reason instanceof Error ? reason.message : "Flow run was cancelled";
     if (

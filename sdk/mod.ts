@@ -58,6 +58,15 @@ export {
 } from "./remote_control_plane.ts";
 export { cancelFlowRun } from "./cancel.ts";
 export {
+  durableSleep,
+  gate,
+  type GateOptions,
+  type InputSchema,
+  pauseFlowRun,
+  resumeFlowRun,
+  type SuspendOptions,
+} from "./pause.ts";
+export {
   concurrency,
   type ConcurrencyOptions,
   type ConcurrencySlot,

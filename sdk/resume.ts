@@ -45,19 +45,22 @@ export class ResumeIndex {
    * attempt, or changed flow parameters.
    */
   static from(run: RunRecord, history: LineageHistory): ResumeIndex | undefined {
-    if (run.attempt <= 1) return undefined;
+    // A re-run of the same flow run (resumed after a terminate pause) restores its own work.
+    const rerun = run.runCount > 0;
+    if (run.attempt <= 1 && !rerun) return undefined;
     const previous = history.flowRuns
       .filter((r) => r.id !== run.id && r.attempt < run.attempt)
       .sort((a, b) => b.attempt - a.attempt)[0];
-    if (!previous) return undefined;
-    if (JSON.stringify(previous.parameters) !== JSON.stringify(run.parameters)) return undefined;
+    if (!previous && !rerun) return undefined;
+    if (previous && JSON.stringify(previous.parameters) !== JSON.stringify(run.parameters)) {
+      return undefined;
+    }
     const index = new ResumeIndex();
     // Later attempts win: sort by attempt so their completions overwrite.
     const sorted = [...history.completions].sort((a, b) => a.run.attempt - b.run.attempt);
     for (const { run: task, event } of sorted) {
-      if (
-        task.state !== StateType.COMPLETED || task.taskKey === null || task.attempt >= run.attempt
-      ) continue;
+      const earlier = task.attempt < run.attempt || task.parentId === run.id;
+      if (task.state !== StateType.COMPLETED || task.taskKey === null || !earlier) continue;
       const result = storedResultOf(event.data);
       const inputs = event.data?.["inputs"];
       if (!result || typeof inputs !== "string") continue;
