@@ -172,7 +172,6 @@ async function runFlow(
     if (event.kind === "operator_pause_terminate") execution.terminate();
     if (event.kind === "operator_resume") execution.undrain();
     if (event.to === "CANCELLING" && event.kind !== "start") {
-      execution.mirror.observe(event);
       const message = typeof event.data?.["message"] === "string"
         ? event.data["message"]
         : "cancelled by request";

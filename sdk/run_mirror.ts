@@ -41,6 +41,8 @@ export class RunMirror {
   readonly #plane: ControlPlane;
   readonly #hooks: readonly TransitionHook[];
   readonly #warn: (message: string) => void;
+  /** Tokens of proposals awaiting their answer. */
+  readonly #proposing = new Set<string>();
   readonly #names: { flowRunId: string; flowName: string; taskName: string | null };
 
   constructor(
@@ -101,7 +103,16 @@ export class RunMirror {
       ...(request.name !== undefined ? { name: request.name } : {}),
       ...(request.data !== undefined ? { data: request.data } : {}),
     };
-    const result = await this.#plane.propose(this.run.id, proposal);
+    // The watch may deliver this proposal's own event before the answer: `observe` skips it.
+    this.#proposing.add(proposal.token);
+    let result: ProposalResult;
+    try {
+      result = await this.#plane.propose(this.run.id, proposal);
+    } finally {
+      this.#proposing.delete(proposal.token);
+    }
+    // Another writer's transitions observed meanwhile moved the run: hooks see where it was.
+    const before = this.run.state;
     const moved = result.version !== this.run.version;
     if (moved) {
       const message = typeof request.data?.["message"] === "string"
@@ -119,11 +130,11 @@ export class RunMirror {
           : this.run.message,
       };
       if (hooksOn && result.status !== "duplicate") {
-        const listening = hooksFor(this.#hooks, from, result.state).filter((hook) =>
+        const listening = hooksFor(this.#hooks, before, result.state).filter((hook) =>
           !consulted.includes(hook)
         );
         if (listening.length > 0) {
-          await callHooks(listening, this.#context(from, result.state, request), this.#warn);
+          await callHooks(listening, this.#context(before, result.state, request), this.#warn);
         }
       }
     }
@@ -133,9 +144,15 @@ export class RunMirror {
   /**
    * Takes in a transition another writer committed (an operator's CANCELLING),
    * so the next proposal and its hooks start from the state the run is in.
+   * The mirror's own transitions are taken in by `transition()`, with their hooks.
    */
   observe(event: EngineEvent): void {
-    if (event.runId !== this.run.id || event.version <= this.run.version) return;
+    if (
+      event.runId !== this.run.id || event.version <= this.run.version ||
+      this.#proposing.has(event.token)
+    ) {
+      return;
+    }
     const message = event.data?.["message"];
     this.run = {
       ...this.run,
