@@ -93,3 +93,4 @@ export {
   ScheduleError,
   scheduleEvaluator,
 } from "./schedules/mod.ts";
+export { latestPlan, savePlan } from "./plans.ts";

@@ -24,6 +24,7 @@ import {
   releaseSlots,
   renewLease,
   type RunRecord,
+  savePlan,
   type SlotGrant,
   type SlotRequest,
   StateType,
@@ -33,6 +34,7 @@ import {
 } from "../engine/mod.ts";
 
 import type { LineageHistory } from "./resume.ts";
+import type { FlowPlan } from "../engine/planner/mod.ts";
 import { createFileResultStore, createMemoryResultStore, type ResultStore } from "./results.ts";
 
 /** What the SDK needs from an orchestration backend. */
@@ -56,6 +58,8 @@ export interface ControlPlane {
   createArtifact(input: NewArtifact): Promise<Artifact>;
   updateProgressArtifact(id: string, progress: number): Promise<Artifact>;
   listArtifacts(query: { flowRunId: string; taskRunId?: string }): Promise<Artifact[]>;
+  /** Records the static plan of a flow (the latest per flow name). */
+  savePlan(flowName: string, plan: FlowPlan): Promise<void>;
   /** One attempt to take concurrency slots (all or nothing). */
   acquireSlots(request: SlotRequest): Promise<SlotGrant>;
   /** Frees a lease; idempotent. */
@@ -109,6 +113,8 @@ export function createLocalControlPlane(
       Promise.resolve(updateProgressArtifact(engine.store, timer, id, progress)),
     listArtifacts: (query) => Promise.resolve(listArtifacts(engine.store, query)),
     acquireSlots: (request) => Promise.resolve(acquireSlots(engine.store, timer, request)),
+    savePlan: (flowName, plan) =>
+      Promise.resolve(savePlan(engine.store, timer.now(), flowName, plan)),
     releaseLease: (leaseId) => Promise.resolve(releaseSlots(engine.store, leaseId)),
     renewLease: (leaseId, leaseMs) =>
       Promise.resolve(engine.store.write((tx) => renewLease(tx, leaseId, timer.now(), leaseMs))),
@@ -138,7 +144,15 @@ function localLineageHistory(engine: Engine, lineageId: string): LineageHistory 
     const event = engine.events(run.id).findLast((e) => e.to === StateType.COMPLETED);
     return event ? [{ run, event }] : [];
   });
-  return { flowRuns: all("flow"), completions };
+  const flowRuns = all("flow");
+  const planFingerprints = new Map<string, string>();
+  for (const run of flowRuns) {
+    const started = engine.events(run.id).find((e) =>
+      typeof e.data?.["planFingerprint"] === "string"
+    );
+    if (started) planFingerprints.set(run.id, started.data!["planFingerprint"] as string);
+  }
+  return { flowRuns, completions, planFingerprints };
 }
 
 /** Options of {@linkcode createInMemoryControlPlane}. */

@@ -73,11 +73,16 @@ export function flow<F extends AnyFn>(
 export function flow(a: AnyFn | FlowOptions, b?: AnyFn | FlowOptions): Flow<unknown[], unknown> {
   const [fn, options] = typeof a === "function" ? [a, (b ?? {}) as FlowOptions] : [b as AnyFn, a];
   if (typeof fn !== "function") throw new TypeError("flow() needs a function");
-  const name = options.name ?? assignedName(callerLocation()) ?? (fn.name || "flow");
-  return makeFlow(fn, { ...options, name });
+  const location = callerLocation();
+  const name = options.name ?? assignedName(location) ?? (fn.name || "flow");
+  return makeFlow(fn, { ...options, name }, location?.url);
 }
 
-function makeFlow(fn: AnyFn, options: FlowOptions): Flow<unknown[], unknown> {
+function makeFlow(
+  fn: AnyFn,
+  options: FlowOptions,
+  moduleUrl: string | undefined,
+): Flow<unknown[], unknown> {
   const name = options.name ?? (fn.name || "flow");
   validateOptions("flow", name, options);
   if (
@@ -88,7 +93,14 @@ function makeFlow(fn: AnyFn, options: FlowOptions): Flow<unknown[], unknown> {
       `Invalid option of flow "${name}": finalState must be "waitAll" or "explicit"`,
     );
   }
-  const spec: FlowSpec = { name, fn, options };
+  if (
+    options.graphMode !== undefined && !["auto", "static", "dynamic"].includes(options.graphMode)
+  ) {
+    throw new TypeError(
+      `Invalid option of flow "${name}": graphMode must be "auto", "static" or "dynamic"`,
+    );
+  }
+  const spec: FlowSpec = { name, fn, options, moduleUrl };
 
   const runWith = (callOptions: FlowCallOptions, ...args: unknown[]) =>
     runFlow(spec, args, callOptions);
@@ -103,7 +115,7 @@ function makeFlow(fn: AnyFn, options: FlowOptions): Flow<unknown[], unknown> {
     fn: { value: fn },
     run: { value: (...args: unknown[]) => runWith({}, ...args) },
     runWith: { value: runWith },
-    with: { value: (more: FlowOptions) => makeFlow(fn, { ...options, ...more }) },
+    with: { value: (more: FlowOptions) => makeFlow(fn, { ...options, ...more }, moduleUrl) },
   });
   registerFlow(name, callable);
   return callable;

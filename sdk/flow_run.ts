@@ -25,6 +25,11 @@ import type { TransitionHook } from "./hooks.ts";
 import { type Completion, inputFingerprint, ResumeIndex } from "./resume.ts";
 import { decodeResult, encodeResult, storedResultOf } from "./results.ts";
 import { cacheKeyOf } from "./cache_policies.ts";
+import {
+  type GraphContract,
+  graphContract,
+  StaticGraphContractViolation,
+} from "./graph_contract.ts";
 import { readEnv } from "./control_plane.ts";
 import type { TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome, RunState } from "./state.ts";
@@ -44,6 +49,8 @@ export interface FlowSpec {
   readonly name: string;
   readonly fn: (...args: unknown[]) => unknown;
   readonly options: FlowOptions;
+  /** Module that defines the flow (its source is what the planner reads). */
+  readonly moduleUrl: string | undefined;
 }
 
 /** Submit options: dependencies without data, and detaching. */
@@ -87,6 +94,9 @@ export class FlowRunExecution {
   #terminatedByPause = false;
   /** Gates currently waiting (the flow shows PAUSED while any does). */
   #openGates = 0;
+  /** What this run promised about its graph. */
+  #contract: GraphContract | undefined;
+  #warnedOffPlan = new Set<string>();
 
   constructor(run: RunRecord, plane: ControlPlane, spec: FlowSpec, runner: TaskRunner) {
     this.plane = plane;
@@ -186,7 +196,17 @@ export class FlowRunExecution {
   nextKey(name: string): string {
     const n = this.#calls.get(name) ?? 0;
     this.#calls.set(name, n + 1);
-    return `${name}#${n}`;
+    const key = `${name}#${n}`;
+    const contract = this.#contract;
+    if (contract?.effective === "static" && !contract.nodeIds.has(key)) {
+      const message = `Flow "${this.spec.name}" ran "${key}", which its static plan does not have`;
+      if (contract.declared === "static") throw new StaticGraphContractViolation(message);
+      if (!this.#warnedOffPlan.has(key)) {
+        this.#warnedOffPlan.add(key);
+        this.warn(`${message}; the run continues (graphMode "auto")`);
+      }
+    }
+    return key;
   }
 
   /** Starts one task run; returns its future at once. */
@@ -623,17 +643,45 @@ export class FlowRunExecution {
     const { options } = this.spec;
     const retries = options.retries ?? 0;
     const mirror = this.mirror;
+    try {
+      this.#contract = await graphContract(
+        options.graphMode ?? "auto",
+        this.spec.moduleUrl,
+        this.spec.name,
+      );
+    } catch (error) {
+      // A static flow whose plan needs a fallback refuses to start.
+      const err = asError(error);
+      await mirror.transition(FAILED, {
+        kind: "fail",
+        data: failureData(err, undefined, 0),
+        error: err,
+      });
+      return this.#outcome(undefined, err);
+    }
+    const contract = this.#contract;
+    if (contract.plan) await this.plane.savePlan(this.spec.name, contract.plan).catch(() => {});
+    const graphData: { [key: string]: Json } = {
+      graphMode: contract.declared,
+      effectiveGraphMode: contract.effective,
+      ...(contract.plan ? { planFingerprint: contract.plan.fingerprint } : {}),
+    };
     if (mirror.run.attempt > 1 || mirror.run.runCount > 0) {
       this.#resume = ResumeIndex.from(
         mirror.run,
         await this.plane.lineageHistory(mirror.run.lineageId),
+        contract.plan?.fingerprint,
       );
     }
     for (let attempt = 1;; attempt++) {
       this.children = [];
       this.#calls = new Map();
       if (this.signal.aborted) return await this.#finishCancelled();
-      const started = await this.#start(mirror, attempt > 1 ? StateName.Retrying : undefined)
+      const started = await this.#start(
+        mirror,
+        attempt > 1 ? StateName.Retrying : undefined,
+        graphData,
+      )
         .then((start) => start.started, () => false);
       if (!started) {
         if (mirror.state === CANCELLING || this.signal.aborted) {

@@ -58,6 +58,11 @@ export {
 } from "./remote_control_plane.ts";
 export { cancelFlowRun } from "./cancel.ts";
 export {
+  type GraphMode,
+  StaticGraphContractViolation,
+  StaticGraphDeclarationError,
+} from "./graph_contract.ts";
+export {
   durableSleep,
   gate,
   type GateOptions,

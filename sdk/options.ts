@@ -71,6 +71,12 @@ export interface TaskOptions extends RunOptions {
 export interface FlowOptions extends RunOptions {
   /** Where task bodies run. @default `IRONFLOW_TASK_RUNNER` or a ConcurrentTaskRunner */
   taskRunner?: TaskRunner | (() => TaskRunner);
+  /**
+   * How strictly runs follow the flow's static plan: `auto` (static when the
+   * plan needs no fallback), `static` (refuse to start otherwise; unplanned
+   * task calls raise), `dynamic` (no plan). @default "auto"
+   */
+  graphMode?: "auto" | "static" | "dynamic";
   /** `waitAll` folds every child's state into the flow's; `explicit` lets the body decide. @default "waitAll" */
   finalState?: "waitAll" | "explicit";
 }

@@ -245,6 +245,9 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       const path = `/api/artifacts/${encodeURIComponent(id)}`;
       return fromApiArtifact((await request<ApiArtifact>("PATCH", path, { progress }))!);
     },
+    async savePlan(flowName, plan) {
+      await request("PUT", `/api/flows/${encodeURIComponent(flowName)}/plan`, plan);
+    },
     async acquireSlots(slots) {
       const answer = await request<ApiSlotGrant>("POST", "/api/concurrency-limits/acquire", {
         names: slots.names,

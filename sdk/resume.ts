@@ -23,6 +23,8 @@ export interface Completion {
 /** Everything earlier attempts of a lineage recorded. */
 export interface LineageHistory {
   readonly flowRuns: readonly RunRecord[];
+  /** Plan fingerprint each flow run started with, by run id. */
+  readonly planFingerprints?: ReadonlyMap<string, string>;
   readonly completions: ReadonlyArray<{ run: RunRecord; event: EngineEvent }>;
 }
 
@@ -44,7 +46,11 @@ export class ResumeIndex {
    * The index for `run`, or `undefined` when nothing may be skipped: a first
    * attempt, or changed flow parameters.
    */
-  static from(run: RunRecord, history: LineageHistory): ResumeIndex | undefined {
+  static from(
+    run: RunRecord,
+    history: LineageHistory,
+    planFingerprint?: string,
+  ): ResumeIndex | undefined {
     // A re-run of the same flow run (resumed after a terminate pause) restores its own work.
     const rerun = run.runCount > 0;
     if (run.attempt <= 1 && !rerun) return undefined;
@@ -53,6 +59,14 @@ export class ResumeIndex {
       .sort((a, b) => b.attempt - a.attempt)[0];
     if (!previous && !rerun) return undefined;
     if (previous && JSON.stringify(previous.parameters) !== JSON.stringify(run.parameters)) {
+      return undefined;
+    }
+    // The flow's code changed shape between attempts: its task keys may mean other calls now.
+    const previousPlan = previous ? history.planFingerprints?.get(previous.id) : undefined;
+    if (
+      previousPlan !== undefined && planFingerprint !== undefined &&
+      previousPlan !== planFingerprint
+    ) {
       return undefined;
     }
     const index = new ResumeIndex();

@@ -1,0 +1,112 @@
+/**
+ * The graph contract (`graphMode` flow option): the flow's static plan,
+ * computed once per flow definition from its module's source, and what the
+ * run promises about it.
+ *
+ * - `dynamic`: no plan is needed; any task may run.
+ * - `auto` (default): static when the plan needed no fallback; the run records
+ *   the plan's fingerprint, and a task run with no planned node is logged.
+ * - `static`: the run refuses to start (`StaticGraphDeclarationError`) when
+ *   the plan needs a fallback or cannot be made, and a task run with no
+ *   planned node raises `StaticGraphContractViolation`.
+ *
+ * @module
+ */
+import { IronFlowError } from "../engine/mod.ts";
+import type { FlowPlan } from "../engine/planner/mod.ts";
+
+/** How strictly a flow run follows its static plan. */
+export type GraphMode = "auto" | "static" | "dynamic";
+
+/** A `static` flow whose plan needs a fallback (or cannot be made). */
+export class StaticGraphDeclarationError extends IronFlowError {
+  override name = "StaticGraphDeclarationError";
+  constructor(message: string) {
+    super(message, { code: "static_graph_declaration" });
+  }
+}
+
+/** A `static` flow ran a task call its plan does not have. */
+export class StaticGraphContractViolation extends IronFlowError {
+  override name = "StaticGraphContractViolation";
+  constructor(message: string) {
+    super(message, { code: "static_graph_violation" });
+  }
+}
+
+/** What a run promises about its graph. */
+export interface GraphContract {
+  readonly declared: GraphMode;
+  readonly effective: "static" | "dynamic";
+  readonly plan: FlowPlan | undefined;
+  /** Planned node ids, for runtime checks. */
+  readonly nodeIds: ReadonlySet<string>;
+  /** Why the plan could not be used, when it could not. */
+  readonly problem: string | undefined;
+}
+
+const plans = new Map<string, Promise<{ plan?: FlowPlan; problem?: string }>>();
+
+async function planOf(
+  moduleUrl: string,
+  flowName: string,
+): Promise<{ plan?: FlowPlan; problem?: string }> {
+  const key = `${moduleUrl}#${flowName}`;
+  let pending = plans.get(key);
+  if (!pending) {
+    pending = (async () => {
+      let source: string;
+      try {
+        // The user's flow module, not the project's files: reading it is optional.
+        source = moduleUrl.startsWith("file:")
+          ? await Deno.readTextFile(new URL(moduleUrl))
+          : await (await fetch(moduleUrl)).text();
+      } catch (error) {
+        return { problem: `cannot read "${moduleUrl}": ${(error as Error).message}` };
+      }
+      const { planFlow } = await import("../engine/planner/mod.ts");
+      const plan = planFlow(source, { flowName, fileName: moduleUrl });
+      const errors = plan.diagnostics.filter((d) => d.severity === "error");
+      if (errors.length > 0) return { problem: errors.map((d) => d.message).join("; ") };
+      return { plan };
+    })();
+    plans.set(key, pending);
+  }
+  return await pending;
+}
+
+/** The contract of a run of the flow `flowName` defined in `moduleUrl`. */
+export async function graphContract(
+  declared: GraphMode,
+  moduleUrl: string | undefined,
+  flowName: string,
+): Promise<GraphContract> {
+  if (declared === "dynamic") {
+    return {
+      declared,
+      effective: "dynamic",
+      plan: undefined,
+      nodeIds: new Set(),
+      problem: undefined,
+    };
+  }
+  const { plan, problem } = moduleUrl
+    ? await planOf(moduleUrl, flowName)
+    : { plan: undefined, problem: "the flow's module is unknown" };
+  const why = problem ??
+    (plan?.dynamic
+      ? `the plan needs a runtime fallback: ${
+        plan.diagnostics.filter((d) => d.severity === "warning").map((d) => d.message).join("; ")
+      }`
+      : undefined);
+  if (declared === "static" && why !== undefined) {
+    throw new StaticGraphDeclarationError(`Flow "${flowName}" is declared static, but ${why}`);
+  }
+  return {
+    declared,
+    effective: why === undefined ? "static" : "dynamic",
+    plan,
+    nodeIds: new Set(plan?.nodes.map((node) => node.id) ?? []),
+    problem: why,
+  };
+}
