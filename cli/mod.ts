@@ -18,6 +18,7 @@ import { flowRunCommand } from "./flow_run_commands.ts";
 import type { CliContext } from "./io.ts";
 import { planCommand } from "./plan_command.ts";
 import { runCommand } from "./run_command.ts";
+import { serverCommand } from "./server_command.ts";
 import { VERSION } from "./version.ts";
 
 export const HELP = `ironflow ${VERSION} — workflow orchestration for TypeScript
@@ -25,6 +26,7 @@ export const HELP = `ironflow ${VERSION} — workflow orchestration for TypeScri
 Usage: ironflow <command> [options]
 
 Commands:
+  server start            serve the API and dashboard (default http://127.0.0.1:4200)
   run <module>[:flow]     run a flow from a local path or URL
   plan <module>[:flow]    print a flow's task graph without running it
   demo                    run the example ETL flow and print its history
@@ -70,6 +72,8 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         return 0;
       case "run":
         return await runCommand(rest, cli);
+      case "server":
+        return await serverCommand(rest, cli);
       case "plan":
         return await planCommand(rest, cli);
       case "demo":

@@ -1,0 +1,57 @@
+/**
+ * `ironflow server start`: the API, SSE streams and dashboard on the embedded
+ * store, until SIGINT/SIGTERM.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { readEnv } from "../sdk/control_plane.ts";
+import { ironflowHomeDir } from "../sdk/mod.ts";
+import { startServer } from "../server/mod.ts";
+import { UsageError } from "./format.ts";
+import type { CliContext } from "./io.ts";
+
+export const SERVER_HELP =
+  `Usage: ironflow server start [--host 127.0.0.1] [--port 4200] [--home ./.ironflow]
+
+Serves the HTTP API (/api, /api/docs), SSE streams and the dashboard on the
+embedded SQLite store in --home (default IRONFLOW_HOME or ./.ironflow).
+IRONFLOW_API_KEY, when set, is required as a bearer key on /api/* and to log
+in to the dashboard. Stops cleanly on Ctrl-C / SIGTERM.`;
+
+/** Runs the command; resolves with the exit code once the server stopped. */
+export async function serverCommand(args: string[], cli: CliContext): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      host: { type: "string", default: "127.0.0.1" },
+      port: { type: "string", default: "4200" },
+      home: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (sub !== "start" || values.help) {
+    if (sub !== "start" && sub !== undefined && sub !== "help" && !values.help) {
+      throw new UsageError(`Unknown server command "${sub}".\n\n${SERVER_HELP}`);
+    }
+    cli.out(SERVER_HELP);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`--port must be a port number, got "${values.port}"`);
+  }
+  const apiKey = readEnv("IRONFLOW_API_KEY");
+  const server = await startServer({
+    home: values.home ?? ironflowHomeDir(),
+    host: values.host,
+    port,
+    ...(apiKey ? { apiKey } : {}),
+    onListen: (addr) =>
+      cli.out(`IronFlow is serving the dashboard at http://${addr.hostname}:${addr.port}/`),
+  });
+  await server.finished;
+  cli.out("IronFlow server stopped");
+  return 0;
+}
