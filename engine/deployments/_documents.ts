@@ -1,0 +1,85 @@
+/**
+ * Document collections of deployments, schedules, work pools, workers and
+ * claims, and small typed helpers over the store's document access.
+ *
+ * @module
+ */
+import type { DocumentAccess, Json, StoredDocument } from "../core/mod.ts";
+
+/** Collection names. */
+export const C = {
+  deployment: "deployment",
+  /** key: a name or former name; data: `{ id }`. */
+  deploymentName: "deployment_name",
+  /** key: `<deployment id>|<idempotency key>`; ref: deployment id. */
+  idempotency: "deployment_idempotency",
+  /** key: `<deployment id>|<schedule key>`; ref: deployment id. */
+  scheduleCursor: "schedule_cursor",
+  /** key: `<deployment id>|<schedule key>|<slot ms>`; ref: deployment id. */
+  scheduleSlot: "schedule_slot",
+  workPool: "work_pool",
+  /** key: worker id; ref: pool. */
+  worker: "worker",
+  /** key: `<pool>|<due ms, padded>|<run id>`; ref: pool. Ordered by due time. */
+  runQueue: "run_queue",
+  /** key: run id; ref: deployment id. */
+  claim: "run_claim",
+  /** key: service name; who leads the services loop. */
+  leader: "service_leader",
+} as const;
+
+/** Reads a document's data as `T`. */
+export function read<T>(docs: DocumentAccess, collection: string, key: string): T | undefined {
+  return docs.getDocument(collection, key)?.data as T | undefined;
+}
+
+/** Writes `data` at (collection, key), keeping `createdAt` of an existing document. */
+export function write(
+  docs: DocumentAccess,
+  collection: string,
+  key: string,
+  data: unknown,
+  options: { now: number; ref?: string | null; expiresAt?: number | null },
+): void {
+  const existing = docs.getDocument(collection, key);
+  docs.putDocument({
+    collection,
+    key,
+    ref: options.ref ?? null,
+    data: data as Json,
+    createdAt: existing?.createdAt ?? options.now,
+    updatedAt: options.now,
+    expiresAt: options.expiresAt ?? null,
+  });
+}
+
+/** Every document of a collection (optionally with `ref`), paging through. */
+export function* allDocuments(
+  docs: DocumentAccess,
+  collection: string,
+  ref?: string,
+): Generator<StoredDocument> {
+  let afterKey: string | undefined;
+  while (true) {
+    const page = docs.listDocuments({
+      collection,
+      limit: 1000,
+      ...(ref !== undefined ? { ref } : {}),
+      ...(afterKey !== undefined ? { afterKey } : {}),
+    });
+    yield* page;
+    if (page.length < 1000) return;
+    afterKey = page.at(-1)!.key;
+  }
+}
+
+/** Key of a run's queue entry: sorts by due time. */
+export function queueKey(pool: string, due: number, runId: string): string {
+  return `${pool}|${String(Math.max(0, due)).padStart(15, "0")}|${runId}`;
+}
+
+/** Parses a queue key. */
+export function parseQueueKey(key: string): { pool: string; due: number; runId: string } {
+  const [pool, due, runId] = key.split("|");
+  return { pool: pool!, due: Number(due), runId: runId! };
+}

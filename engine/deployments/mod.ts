@@ -1,0 +1,74 @@
+/**
+ * Deployments, schedules' runs, work pools, workers and claims, on the
+ * store's documents.
+ *
+ * @example Register a deployment and trigger a run
+ * ```ts
+ * import { createEngine, createMemoryStore, FakeClock, SequentialIds } from "../mod.ts";
+ * import { DeploymentService, createDeploymentRun } from "./mod.ts";
+ * const engine = createEngine({ store: createMemoryStore(), clock: new FakeClock(), ids: new SequentialIds("run") });
+ * const deployments = new DeploymentService(engine);
+ * const etl = deployments.create({ name: "etl-daily", entrypoint: "./flows/etl.ts:etl" });
+ * const run = await createDeploymentRun(engine, etl, { parameters: { day: "2024-05-01" } });
+ * console.log(run.state); // "SCHEDULED"
+ * ```
+ *
+ * @module
+ */
+export {
+  type Claim,
+  CollisionStrategy,
+  CONCURRENCY_LIMIT_REACHED,
+  DEFAULT_WORK_POOL,
+  type Deployment,
+  type DeploymentInput,
+  type DeploymentPatch,
+  type WorkerRecord,
+  WorkerStatus,
+  type WorkPool,
+} from "./model.ts";
+export { buildDeployment, DeploymentError, entrypointExport, NAME_PATTERN } from "./validate.ts";
+export { parameterProblems, schemaProblems } from "./parameters.ts";
+export {
+  type ApplyOptions,
+  type ApplyResult,
+  cancelFutureSlots,
+  type DeploymentPage,
+  DeploymentService,
+  inputOf,
+  LIVE_STATES,
+} from "./service.ts";
+export {
+  ACTIVE_STATES,
+  activeRuns,
+  createDeploymentRun,
+  type DeploymentRunOptions,
+  runParameters,
+} from "./runs.ts";
+export {
+  type ClaimedRun,
+  claimOf,
+  type ClaimOptions,
+  claimRuns,
+  createWorkPool,
+  DEFAULT_LEASE_SECONDS,
+  deleteWorkPool,
+  getWorkPool,
+  heartbeat,
+  LEASE_SECONDS_RANGE,
+  listWorkers,
+  listWorkPools,
+  markStaleWorkers,
+  reclaimExpiredClaims,
+  releaseClaim,
+  renewClaim,
+  type RenewResult,
+  updateWorkPool,
+  WORKER_STALE_MS,
+} from "./work_pools.ts";
+export {
+  markLateRuns,
+  type ScheduleReport,
+  scheduleRuns,
+  type SchedulingOptions,
+} from "./scheduling.ts";

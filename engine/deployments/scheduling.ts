@@ -1,0 +1,190 @@
+/**
+ * Turning schedules into SCHEDULED flow runs ahead of time, idempotently: a
+ * slot document per (deployment, schedule, slot time) reserves the run id
+ * before the run is created, so a restart or a second scheduler never
+ * schedules a slot twice. Also marks runs that did not start in time "Late".
+ *
+ * @module
+ */
+import { type RunRecord, StateName, StateType } from "../core/mod.ts";
+import { planSlots, scheduleKey } from "../core/schedules.ts";
+import type { Engine } from "../engine.ts";
+import { nextRuns } from "../schedules/mod.ts";
+import { uuidv7 } from "../uuid7.ts";
+import { allDocuments, C, queueKey, read, write } from "./_documents.ts";
+import type { Deployment } from "./model.ts";
+import { createDeploymentRun, enqueueRun } from "./runs.ts";
+
+/** Options of {@linkcode scheduleRuns} and {@linkcode markLateRuns}. */
+export interface SchedulingOptions {
+  /** How far ahead runs are created. @default 3_600_000 (1 hour) */
+  horizonMs?: number;
+  /** Most future runs per schedule. @default 10 */
+  maxAhead?: number;
+  /** A slot older than this when first seen was missed (catch-up applies). @default 60_000 */
+  missedAfterMs?: number;
+  /** A run not started this long after its time becomes SCHEDULED "Late". @default 15_000 */
+  lateAfterMs?: number;
+  /** The time the decisions are made at. @default the engine's clock */
+  now?: number;
+  /** Called with a deployment whose schedule failed; the others go on. @default console.error */
+  onError?: (deployment: Deployment, error: unknown) => void;
+}
+
+/** What one scheduling pass did. */
+export interface ScheduleReport {
+  created: string[];
+  skipped: number;
+}
+
+interface Cursor {
+  cursor: number | null;
+  since: number;
+}
+
+/** Creates the due and upcoming runs of every active schedule of every live, unpaused deployment. */
+export async function scheduleRuns(
+  engine: Engine,
+  options: SchedulingOptions = {},
+): Promise<ScheduleReport> {
+  const report: ScheduleReport = { created: [], skipped: 0 };
+  const deployments = [...allDocuments(engine.store, C.deployment)]
+    .map((doc) => doc.data as unknown as Deployment)
+    .filter((d) => d.deletedAt === null && !d.paused && d.schedules.some((s) => s.active));
+  for (const deployment of deployments) {
+    try {
+      await scheduleDeployment(engine, deployment, options, report);
+    } catch (error) {
+      (options.onError ?? ((d, e) => console.error(`Cannot schedule "${d.name}":`, e)))(
+        deployment,
+        error,
+      );
+    }
+  }
+  return report;
+}
+
+async function scheduleDeployment(
+  engine: Engine,
+  deployment: Deployment,
+  options: SchedulingOptions,
+  report: ScheduleReport,
+): Promise<void> {
+  const now = options.now ?? engine.clock.now();
+  for (const schedule of deployment.schedules) {
+    if (!schedule.active) continue;
+    const key = scheduleKey(schedule);
+    const cursorKey = `${deployment.id}|${key}`;
+    const state = read<Cursor>(engine.store, C.scheduleCursor, cursorKey) ??
+      { cursor: null, since: now };
+    const plan = planSlots({
+      next: (after, count) => nextRuns(schedule, after, count),
+      cursor: state.cursor,
+      since: state.since,
+      now,
+      horizonMs: options.horizonMs ?? 3_600_000,
+      maxAhead: options.maxAhead ?? 10,
+      graceMs: options.missedAfterMs ?? 60_000,
+      catchup: schedule.catchup,
+    });
+    report.skipped += plan.skipped;
+    for (const slot of plan.create) {
+      const run = await ensureSlotRun(engine, deployment, key, slot);
+      if (run) report.created.push(run.id);
+    }
+    engine.store.write((tx) => {
+      write(tx, C.scheduleCursor, cursorKey, { cursor: plan.cursor, since: state.since }, {
+        now,
+        ref: deployment.id,
+      });
+    });
+  }
+}
+
+/** Creates the run of one slot unless it exists; returns it when it was created now. */
+async function ensureSlotRun(
+  engine: Engine,
+  deployment: Deployment,
+  key: string,
+  slot: number,
+): Promise<RunRecord | undefined> {
+  const slotKey = `${deployment.id}|${key}|${slot}`;
+  const now = engine.clock.now();
+  const reserved = engine.store.write((tx) => {
+    const existing = read<{ runId: string }>(tx, C.scheduleSlot, slotKey);
+    if (existing) return { runId: existing.runId, fresh: false };
+    const runId = uuidv7(now);
+    write(tx, C.scheduleSlot, slotKey, { runId, slot, scheduleKey: key }, {
+      now,
+      ref: deployment.id,
+    });
+    return { runId, fresh: true };
+  });
+  // A slot reserved by a scheduler that died before creating its run is finished here.
+  if (!reserved.fresh && engine.getRun(reserved.runId)) return undefined;
+  return await createDeploymentRun(engine, deployment, {
+    id: reserved.runId,
+    expectedStartTime: slot,
+    tags: ["auto-scheduled"],
+  });
+}
+
+/**
+ * Marks SCHEDULED deployment runs not started `lateAfterMs` after their time
+ * as SCHEDULED "Late", and puts back in their queue any that lost their
+ * queue entry. Returns the ids marked late.
+ */
+export async function markLateRuns(
+  engine: Engine,
+  options: SchedulingOptions = {},
+): Promise<string[]> {
+  const now = options.now ?? engine.clock.now();
+  const lateAfter = options.lateAfterMs ?? 15_000;
+  const late: RunRecord[] = [];
+  const orphans: RunRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = engine.listRuns({
+      kind: "flow",
+      states: [StateType.SCHEDULED],
+      limit: 500,
+      ...(cursor ? { cursor } : {}),
+    });
+    for (const run of page.items) {
+      if (run.deploymentId === null) continue;
+      if (
+        run.stateName === StateName.Scheduled && run.expectedStartTime !== null &&
+        run.expectedStartTime + lateAfter < now
+      ) late.push(run);
+      orphans.push(run);
+    }
+    cursor = page.nextCursor;
+  } while (cursor);
+  requeueOrphans(engine, orphans, now);
+  const results = await Promise.all(late.map((run) =>
+    engine.propose(run.id, {
+      to: StateType.SCHEDULED,
+      name: StateName.Late,
+      token: `late:${run.id}:${run.version}`,
+      expectedVersion: run.version,
+      kind: "mark_late",
+    })
+  ));
+  return late.filter((_, i) => results[i]!.status === "accepted").map((run) => run.id);
+}
+
+// SCHEDULED deployment runs must sit in their pool's queue or be claimed;
+// runs made SCHEDULED by other paths (a retry) are put back in the queue.
+function requeueOrphans(engine: Engine, runs: readonly RunRecord[], now: number): void {
+  if (runs.length === 0) return;
+  engine.store.write((tx) => {
+    for (const run of runs) {
+      if (read(tx, C.claim, run.id)) continue;
+      const deployment = read<Deployment>(tx, C.deployment, run.deploymentId!);
+      if (!deployment || deployment.deletedAt !== null) continue;
+      const due = run.expectedStartTime ?? 0;
+      if (tx.getDocument(C.runQueue, queueKey(deployment.workPool, due, run.id))) continue;
+      enqueueRun(tx, deployment, run.id, due, now);
+    }
+  });
+}

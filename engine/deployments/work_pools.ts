@@ -1,0 +1,433 @@
+/**
+ * Work pools, workers and claims. A worker claims due runs of its pool's
+ * queue inside one store transaction (BEGIN IMMEDIATE on SQLite), so under
+ * any race — threads of one server or two processes on one database file —
+ * exactly one claimer wins a run. A claim holds a lease the worker renews
+ * while the run is alive; expired leases are reclaimed by the services loop.
+ *
+ * @module
+ */
+import {
+  ConflictError,
+  type DocumentAccess,
+  NotFoundError,
+  type RunRecord,
+  StateName,
+  StateType,
+} from "../core/mod.ts";
+import type { Engine } from "../engine.ts";
+import { uuidv7 } from "../uuid7.ts";
+import { allDocuments, C, parseQueueKey, read, write } from "./_documents.ts";
+import {
+  type Claim,
+  CollisionStrategy,
+  DEFAULT_WORK_POOL,
+  type Deployment,
+  type WorkerRecord,
+  WorkerStatus,
+  type WorkPool,
+} from "./model.ts";
+import { activeRuns, cancelForConcurrency, enqueueRun } from "./runs.ts";
+import { DeploymentError, NAME_PATTERN } from "./validate.ts";
+
+/** A worker with no heartbeat for this long is stale (OFFLINE). */
+export const WORKER_STALE_MS = 120_000;
+/** Lease of a claim unless the worker asks for another. */
+export const DEFAULT_LEASE_SECONDS = 30;
+/** Shortest and longest lease a worker may ask for. */
+export const LEASE_SECONDS_RANGE = [1, 3600] as const;
+/** A queue entry whose run never appeared is dropped after this long. */
+const ORPHAN_ENTRY_MS = 60_000;
+
+function poolNotFound(name: string): NotFoundError {
+  return new NotFoundError(`Work pool "${name}" does not exist`, { code: "work_pool_not_found" });
+}
+
+/** Creates the pool if it does not exist (inside a transaction). */
+export function ensureWorkPool(docs: DocumentAccess, name: string, now: number): WorkPool {
+  const existing = read<WorkPool>(docs, C.workPool, name);
+  if (existing) return existing;
+  const pool: WorkPool = {
+    name,
+    type: "process",
+    description: null,
+    paused: false,
+    createdAt: now,
+    updatedAt: now,
+  };
+  write(docs, C.workPool, name, pool, { now });
+  return pool;
+}
+
+/** Every work pool, ordered by name (the default pool always exists). */
+export function listWorkPools(engine: Engine): WorkPool[] {
+  if (!read(engine.store, C.workPool, DEFAULT_WORK_POOL)) {
+    engine.store.write((tx) => ensureWorkPool(tx, DEFAULT_WORK_POOL, engine.clock.now()));
+  }
+  return [...allDocuments(engine.store, C.workPool)].map((doc) => doc.data as unknown as WorkPool);
+}
+
+/** The pool named `name`; the default pool is created on first use. */
+export function getWorkPool(engine: Engine, name: string): WorkPool {
+  const pool = read<WorkPool>(engine.store, C.workPool, name);
+  if (pool) return pool;
+  if (name === DEFAULT_WORK_POOL) {
+    return engine.store.write((tx) => ensureWorkPool(tx, name, engine.clock.now()));
+  }
+  throw poolNotFound(name);
+}
+
+/** Creates a pool; `ConflictError` if it exists. */
+export function createWorkPool(
+  engine: Engine,
+  input: { name: string; description?: string | null; paused?: boolean },
+): WorkPool {
+  if (!NAME_PATTERN.test(input.name)) {
+    throw new DeploymentError(`Invalid work pool name "${input.name}"`, ["name"], {
+      code: "invalid_work_pool",
+    });
+  }
+  const now = engine.clock.now();
+  return engine.store.write((tx) => {
+    if (read(tx, C.workPool, input.name)) {
+      throw new ConflictError(`Work pool "${input.name}" already exists`, {
+        code: "work_pool_exists",
+      });
+    }
+    const pool: WorkPool = {
+      name: input.name,
+      type: "process",
+      description: input.description ?? null,
+      paused: input.paused ?? false,
+      createdAt: now,
+      updatedAt: now,
+    };
+    write(tx, C.workPool, pool.name, pool, { now });
+    return pool;
+  });
+}
+
+/** Changes a pool's description or paused flag. */
+export function updateWorkPool(
+  engine: Engine,
+  name: string,
+  patch: { description?: string | null; paused?: boolean },
+): WorkPool {
+  const now = engine.clock.now();
+  return engine.store.write((tx) => {
+    const pool = read<WorkPool>(tx, C.workPool, name) ??
+      (name === DEFAULT_WORK_POOL ? ensureWorkPool(tx, name, now) : undefined);
+    if (!pool) throw poolNotFound(name);
+    const next: WorkPool = {
+      ...pool,
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.paused !== undefined ? { paused: patch.paused } : {}),
+      updatedAt: now,
+    };
+    write(tx, C.workPool, name, next, { now });
+    return next;
+  });
+}
+
+/** Deletes a pool; refused while live deployments use it. */
+export function deleteWorkPool(engine: Engine, name: string): void {
+  engine.store.write((tx) => {
+    if (!read(tx, C.workPool, name)) throw poolNotFound(name);
+    for (const doc of allDocuments(tx, C.deployment, name)) {
+      const deployment = doc.data as unknown as Deployment;
+      if (deployment.deletedAt === null) {
+        throw new ConflictError(
+          `Cannot delete work pool "${name}": deployment "${deployment.name}" uses it`,
+          { code: "work_pool_in_use" },
+        );
+      }
+    }
+    tx.deleteDocument(C.workPool, name);
+  });
+}
+
+function workerStatus(worker: WorkerRecord, now: number): WorkerStatus {
+  return now - worker.lastHeartbeat >= WORKER_STALE_MS ? WorkerStatus.OFFLINE : WorkerStatus.ONLINE;
+}
+
+function beat(
+  docs: DocumentAccess,
+  input: { id: string; pool: string; name?: string },
+  now: number,
+): WorkerRecord {
+  const existing = read<WorkerRecord>(docs, C.worker, input.id);
+  const worker: WorkerRecord = {
+    id: input.id,
+    name: input.name ?? existing?.name ?? input.id,
+    pool: input.pool,
+    lastHeartbeat: now,
+    status: WorkerStatus.ONLINE,
+    createdAt: existing?.createdAt ?? now,
+  };
+  write(docs, C.worker, worker.id, worker, { now, ref: worker.pool });
+  return worker;
+}
+
+/** Records a worker's heartbeat (insert or update); it is ONLINE. */
+export function heartbeat(
+  engine: Engine,
+  input: { id: string; pool: string; name?: string },
+): WorkerRecord {
+  const now = engine.clock.now();
+  return engine.store.write((tx) => {
+    ensureWorkPool(tx, input.pool, now);
+    return beat(tx, input, now);
+  });
+}
+
+/** Workers, optionally of one pool, with their status as of now. */
+export function listWorkers(engine: Engine, pool?: string): WorkerRecord[] {
+  const now = engine.clock.now();
+  return [...allDocuments(engine.store, C.worker, pool)].map((doc) => {
+    const worker = doc.data as unknown as WorkerRecord;
+    return { ...worker, status: workerStatus(worker, now) };
+  });
+}
+
+/** Marks workers without a heartbeat for 120 s OFFLINE; returns their ids. */
+export function markStaleWorkers(engine: Engine, now = engine.clock.now()): string[] {
+  return engine.store.write((tx) => {
+    const stale: string[] = [];
+    for (const doc of allDocuments(tx, C.worker)) {
+      const worker = doc.data as unknown as WorkerRecord;
+      if (worker.status === WorkerStatus.ONLINE && workerStatus(worker, now) === "OFFLINE") {
+        write(tx, C.worker, worker.id, { ...worker, status: WorkerStatus.OFFLINE }, {
+          now,
+          ref: worker.pool,
+        });
+        stale.push(worker.id);
+      }
+    }
+    return stale;
+  });
+}
+
+/** Options of {@linkcode claimRuns}. */
+export interface ClaimOptions {
+  workerId: string;
+  workerName?: string;
+  /** Most runs to claim. @default 1 */
+  limit?: number;
+  /** Lease length, 1 to 3600 s. @default 30 */
+  leaseSeconds?: number;
+}
+
+/** A claimed run: the run (PENDING now) and the claim to renew and release. */
+export interface ClaimedRun {
+  run: RunRecord;
+  claim: Claim;
+  deployment: Deployment;
+}
+
+/**
+ * Claims up to `limit` due runs of `pool` for a worker. Runs of deployments
+ * at their concurrency limit stay queued (`ENQUEUE`) or are cancelled
+ * (`CANCEL_NEW`). A paused pool yields nothing. Claimed runs are PENDING.
+ */
+export async function claimRuns(
+  engine: Engine,
+  poolName: string,
+  options: ClaimOptions,
+): Promise<ClaimedRun[]> {
+  const limit = options.limit ?? 1;
+  const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
+  if (!(leaseSeconds >= LEASE_SECONDS_RANGE[0] && leaseSeconds <= LEASE_SECONDS_RANGE[1])) {
+    throw new RangeError(`Lease must be 1 to 3600 seconds, got ${leaseSeconds}`);
+  }
+  const store = engine.store;
+  const now = engine.clock.now();
+  const toCancel: RunRecord[] = [];
+  const won = store.write((tx) => {
+    const pool = read<WorkPool>(tx, C.workPool, poolName) ??
+      (poolName === DEFAULT_WORK_POOL ? ensureWorkPool(tx, poolName, now) : undefined);
+    if (!pool) throw poolNotFound(poolName);
+    beat(tx, { id: options.workerId, pool: poolName, ...nameOf(options) }, now);
+    if (pool.paused) return [];
+    const claimed: Array<{ run: RunRecord; claim: Claim; deployment: Deployment }> = [];
+    const taken = new Map<string, number>();
+    let afterKey: string | undefined;
+    scan: while (claimed.length < limit) {
+      const entries = tx.listDocuments({
+        collection: C.runQueue,
+        ref: poolName,
+        limit: 200,
+        ...(afterKey ? { afterKey } : {}),
+      });
+      for (const entry of entries) {
+        afterKey = entry.key;
+        const { due, runId } = parseQueueKey(entry.key);
+        if (due > now) break scan;
+        const run = tx.getRun(runId);
+        if (!run) {
+          if (now - entry.createdAt > ORPHAN_ENTRY_MS) tx.deleteDocument(C.runQueue, entry.key);
+          continue;
+        }
+        const deploymentId = (entry.data as { deploymentId: string }).deploymentId;
+        const deployment = read<Deployment>(tx, C.deployment, deploymentId);
+        if (run.state !== StateType.SCHEDULED || !deployment) {
+          tx.deleteDocument(C.runQueue, entry.key);
+          continue;
+        }
+        if (run.expectedStartTime !== null && run.expectedStartTime > now) continue;
+        if (deployment.concurrencyLimit !== null) {
+          const active = activeRuns(store, tx, deployment.id) + (taken.get(deployment.id) ?? 0);
+          if (active >= deployment.concurrencyLimit) {
+            if (deployment.collisionStrategy === CollisionStrategy.CANCEL_NEW) {
+              tx.deleteDocument(C.runQueue, entry.key);
+              toCancel.push(run);
+            }
+            continue;
+          }
+        }
+        const claim: Claim = {
+          runId,
+          claimId: uuidv7(now),
+          workerId: options.workerId,
+          pool: poolName,
+          deploymentId: deployment.id,
+          leaseExpiresAt: now + leaseSeconds * 1000,
+          claimedAt: now,
+        };
+        write(tx, C.claim, runId, claim, {
+          now,
+          ref: deployment.id,
+          expiresAt: claim.leaseExpiresAt,
+        });
+        tx.deleteDocument(C.runQueue, entry.key);
+        taken.set(deployment.id, (taken.get(deployment.id) ?? 0) + 1);
+        claimed.push({ run, claim, deployment });
+        if (claimed.length >= limit) break scan;
+      }
+      if (entries.length < 200) break;
+    }
+    return claimed;
+  });
+  await Promise.all(toCancel.map((run) => cancelForConcurrency(engine, run)));
+  const out: ClaimedRun[] = [];
+  for (const item of won) {
+    const result = await engine.propose(item.run.id, {
+      to: StateType.PENDING,
+      token: `claim:${item.claim.claimId}`,
+      expectedVersion: item.run.version,
+      kind: "claim",
+      data: { workerId: item.claim.workerId, leaseExpiresAt: item.claim.leaseExpiresAt },
+    });
+    if (result.status === "accepted") {
+      out.push({ ...item, run: engine.getRun(item.run.id) ?? item.run });
+    } else {
+      // The run moved on (cancelled, started elsewhere): the claim is void.
+      store.write((tx) => tx.deleteDocument(C.claim, item.run.id));
+    }
+  }
+  return out;
+}
+
+function nameOf(options: ClaimOptions): { name?: string } {
+  return options.workerName !== undefined ? { name: options.workerName } : {};
+}
+
+/** What a lease renewal learned. */
+export interface RenewResult {
+  /** False when the claim is gone or belongs to someone else: stop the run. */
+  held: boolean;
+  leaseExpiresAt: number | null;
+  /** The run's state now (the worker kills the process on CANCELLING). */
+  state: StateType | null;
+}
+
+/** Extends a claim's lease while its run is alive. */
+export function renewClaim(
+  engine: Engine,
+  runId: string,
+  claimId: string,
+  leaseSeconds = DEFAULT_LEASE_SECONDS,
+): RenewResult {
+  const now = engine.clock.now();
+  return engine.store.write((tx) => {
+    const run = tx.getRun(runId);
+    const claim = read<Claim>(tx, C.claim, runId);
+    if (!claim || claim.claimId !== claimId) {
+      return { held: false, leaseExpiresAt: null, state: run?.state ?? null };
+    }
+    const next = { ...claim, leaseExpiresAt: now + leaseSeconds * 1000 };
+    write(tx, C.claim, runId, next, {
+      now,
+      ref: claim.deploymentId,
+      expiresAt: next.leaseExpiresAt,
+    });
+    beat(tx, { id: claim.workerId, pool: claim.pool }, now);
+    return { held: true, leaseExpiresAt: next.leaseExpiresAt, state: run?.state ?? null };
+  });
+}
+
+/** Releases a claim when its run finished; idempotent. */
+export function releaseClaim(engine: Engine, runId: string, claimId: string): boolean {
+  return engine.store.write((tx) => {
+    const claim = read<Claim>(tx, C.claim, runId);
+    if (!claim || claim.claimId !== claimId) return false;
+    return tx.deleteDocument(C.claim, runId);
+  });
+}
+
+/** The claim of a run, if any. */
+export function claimOf(engine: Engine, runId: string): Claim | undefined {
+  return read<Claim>(engine.store, C.claim, runId);
+}
+
+/**
+ * Reclaims expired leases: a claimed run that never started goes back to
+ * SCHEDULED (and into its queue); a run still RUNNING whose worker stopped
+ * renewing is CRASHED. Returns the run ids handled.
+ */
+export async function reclaimExpiredClaims(
+  engine: Engine,
+  now = engine.clock.now(),
+): Promise<{ rescheduled: string[]; crashed: string[] }> {
+  const expired = [...allDocuments(engine.store, C.claim)]
+    .map((doc) => doc.data as unknown as Claim)
+    .filter((claim) => claim.leaseExpiresAt <= now);
+  const rescheduled: string[] = [];
+  const crashed: string[] = [];
+  for (const claim of expired) {
+    const run = engine.getRun(claim.runId);
+    const token = `reclaim:${claim.claimId}`;
+    if (run?.state === StateType.PENDING) {
+      const result = await engine.propose(run.id, {
+        to: StateType.SCHEDULED,
+        name: StateName.Scheduled,
+        token,
+        kind: "lease_expired",
+        data: { message: `Lease of worker "${claim.workerId}" expired before the run started` },
+      });
+      if (result.status !== "accepted" && result.status !== "duplicate") continue;
+      rescheduled.push(run.id);
+    } else if (
+      run?.state === StateType.RUNNING || run?.state === StateType.CANCELLING ||
+      run?.state === StateType.PAUSED
+    ) {
+      const result = await engine.propose(run.id, {
+        to: StateType.CRASHED,
+        token,
+        kind: "lease_expired",
+        data: { message: `Worker "${claim.workerId}" stopped renewing its lease: run crashed` },
+      });
+      if (result.status === "accepted") crashed.push(run.id);
+    }
+    engine.store.write((tx) => {
+      const current = read<Claim>(tx, C.claim, claim.runId);
+      if (current?.claimId !== claim.claimId) return;
+      tx.deleteDocument(C.claim, claim.runId);
+      const after = tx.getRun(claim.runId);
+      const deployment = read<Deployment>(tx, C.deployment, claim.deploymentId);
+      if (after?.state === StateType.SCHEDULED && deployment) {
+        enqueueRun(tx, deployment, after.id, after.expectedStartTime ?? now, now);
+      }
+    });
+  }
+  return { rescheduled, crashed };
+}

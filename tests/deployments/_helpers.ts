@@ -1,0 +1,52 @@
+/**
+ * Fixtures of the deployment tests: engines on a fake clock over memory or
+ * SQLite stores, and a deployment service.
+ *
+ * @module
+ */
+import {
+  createEngine,
+  createMemoryStore,
+  createSqliteStore,
+  type Engine,
+  FakeClock,
+  SequentialIds,
+  type Store,
+} from "../../engine/mod.ts";
+import { DeploymentService } from "../../engine/deployments/mod.ts";
+
+/** An engine with its clock and deployments; dispose to close. */
+export interface DeploymentFixture extends AsyncDisposable {
+  engine: Engine;
+  clock: FakeClock;
+  deployments: DeploymentService;
+}
+
+/** Midnight UTC, 1 May 2024. */
+export const T0 = Date.UTC(2024, 4, 1);
+
+/** A fresh engine over `store` (default memory) on a fake clock at {@linkcode T0}. */
+export function fixture(
+  store: Store = createMemoryStore(),
+  clock = new FakeClock(T0),
+): DeploymentFixture {
+  const engine = createEngine({ store, clock, ids: new SequentialIds("run") });
+  return {
+    engine,
+    clock,
+    deployments: new DeploymentService(engine),
+    [Symbol.asyncDispose]: () => engine.close(),
+  };
+}
+
+/** A SQLite file in a fresh temporary folder, removed on dispose. */
+export async function tempDb(): Promise<{ path: string; dir: string } & AsyncDisposable> {
+  const dir = await Deno.makeTempDir({ prefix: "ironflow_deploy_test_" });
+  return {
+    path: `${dir}/ironflow.db`,
+    dir,
+    [Symbol.asyncDispose]: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+export { createSqliteStore };

@@ -1,0 +1,220 @@
+import assert from "node:assert/strict";
+import { type Schedule } from "../../engine/mod.ts";
+import { claimRuns, heartbeat, listWorkers, renewClaim } from "../../engine/deployments/mod.ts";
+import { createScheduler } from "../../server/services/scheduler.ts";
+import { createSqliteStore, fixture, T0, tempDb } from "./_helpers.ts";
+
+const MINUTE = 60_000;
+
+function every(seconds: number, extra: Partial<Schedule> = {}): Schedule {
+  return {
+    kind: "interval",
+    intervalSeconds: seconds,
+    anchor: T0,
+    timezone: "UTC",
+    active: true,
+    catchup: "skip",
+    ...extra,
+  } as Schedule;
+}
+
+Deno.test("an interval tick inserts one run per due slot, and a restart never duplicates it", async () => {
+  await using f = fixture();
+  const d = f.deployments.create({
+    name: "hourly",
+    entrypoint: "./a.ts:a",
+    schedules: [every(3600)],
+  });
+  const options = { engine: f.engine, clock: f.clock, horizonMs: 0, maxAhead: 5 };
+  const first = await createScheduler(options).tick();
+  assert.equal(first.created.length, 1, "the slot at T0 is due");
+  const run = f.engine.getRun(first.created[0]!)!;
+  assert.equal(run.state, "SCHEDULED");
+  assert.equal(run.expectedStartTime, T0);
+  assert.deepEqual(run.tags, ["auto-scheduled"]);
+  // A second scheduler (a restart) and a repeated tick create nothing new.
+  assert.equal(
+    (await createScheduler({ ...options, holder: "again" }).tick(T0 + 31_000)).created.length,
+    0,
+  );
+  assert.equal((await createScheduler(options).tick()).created.length, 0);
+  f.clock.tick(3600_000);
+  const next = await createScheduler(options).tick();
+  assert.equal(next.created.length, 1);
+  assert.equal(f.deployments.runs(d.id).items.length, 2);
+});
+
+Deno.test("the scheduler creates runs ahead within the horizon and the max count", async () => {
+  await using f = fixture();
+  f.deployments.create({ name: "m", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  const scheduler = createScheduler({
+    engine: f.engine,
+    clock: f.clock,
+    horizonMs: 10 * MINUTE,
+    maxAhead: 3,
+  });
+  const report = await scheduler.tick();
+  assert.equal(report.created.length, 4, "the due slot and three ahead");
+  f.clock.tick(MINUTE);
+  assert.equal((await scheduler.tick()).created.length, 1, "one more as one became due");
+});
+
+Deno.test("enabling a schedule by update makes the next tick schedule it", async () => {
+  await using f = fixture();
+  f.deployments.create({
+    name: "off",
+    entrypoint: "./a.ts:a",
+    schedules: [every(60, { active: false })],
+  });
+  const scheduler = createScheduler({ engine: f.engine, clock: f.clock, horizonMs: 0 });
+  assert.equal((await scheduler.tick()).created.length, 0);
+  await f.deployments.update("off", { schedules: [every(60)] });
+  assert.equal((await scheduler.tick()).created.length, 1);
+});
+
+Deno.test("turning a schedule off or pausing cancels its future runs; paused deployments get none", async () => {
+  await using f = fixture();
+  const d = f.deployments.create({ name: "p", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  const scheduler = createScheduler({ engine: f.engine, clock: f.clock, horizonMs: 5 * MINUTE });
+  const { created } = await scheduler.tick();
+  assert.equal(created.length, 6);
+  await f.deployments.setPaused("p", true);
+  const states = f.deployments.runs(d.id, { limit: 10 }).items.map((r) => r.state).sort();
+  assert.deepEqual(states, [
+    "CANCELLED",
+    "CANCELLED",
+    "CANCELLED",
+    "CANCELLED",
+    "CANCELLED",
+    "SCHEDULED",
+  ]);
+  f.clock.tick(MINUTE);
+  assert.equal((await scheduler.tick()).created.length, 0);
+});
+
+Deno.test("runs not started by their time plus the grace period become SCHEDULED 'Late'", async () => {
+  await using f = fixture();
+  f.deployments.create({ name: "late", entrypoint: "./a.ts:a", schedules: [every(3600)] });
+  const scheduler = createScheduler({
+    engine: f.engine,
+    clock: f.clock,
+    horizonMs: 0,
+    lateAfterMs: 15_000,
+  });
+  const { created } = await scheduler.tick();
+  f.clock.tick(10_000);
+  assert.deepEqual((await scheduler.tick()).late, []);
+  f.clock.tick(10_000);
+  assert.deepEqual((await scheduler.tick()).late, created);
+  const run = f.engine.getRun(created[0]!)!;
+  assert.equal(run.state, "SCHEDULED");
+  assert.equal(run.stateName, "Late");
+  // A late run can still be claimed.
+  const claims = await claimRuns(f.engine, "default", { workerId: "w" });
+  assert.deepEqual(claims.map((c) => c.run.id), created);
+});
+
+Deno.test("after downtime, catch-up skips missed slots or runs the newest once", async (t) => {
+  for (const catchup of ["skip", "run_once"] as const) {
+    await t.step(catchup, async () => {
+      await using f = fixture();
+      f.deployments.create({
+        name: "c",
+        entrypoint: "./a.ts:a",
+        schedules: [every(600, { catchup })],
+      });
+      const scheduler = createScheduler({ engine: f.engine, clock: f.clock, horizonMs: 0 });
+      assert.equal((await scheduler.tick()).created.length, 1);
+      f.clock.tick(3600_000 + 5_000); // down for an hour: five slots missed, one just due
+      const report = await scheduler.tick();
+      const times = report.created.map((id) => f.engine.getRun(id)!.expectedStartTime! - T0);
+      if (catchup === "skip") {
+        assert.deepEqual(times, [3600_000]);
+        assert.equal(report.skipped, 5);
+      } else {
+        assert.deepEqual(times, [3000_000, 3600_000]);
+        assert.equal(report.skipped, 4);
+      }
+    });
+  }
+});
+
+Deno.test("an expired claim returns its run to SCHEDULED and into the queue", async () => {
+  await using f = fixture();
+  const d = f.deployments.create({ name: "lease", entrypoint: "./a.ts:a" });
+  const { createDeploymentRun } = await import("../../engine/deployments/mod.ts");
+  const run = await createDeploymentRun(f.engine, d);
+  const [claim] = await claimRuns(f.engine, "default", { workerId: "w1", leaseSeconds: 10 });
+  assert.equal(f.engine.getRun(run.id)!.state, "PENDING");
+  const scheduler = createScheduler({ engine: f.engine, clock: f.clock });
+  f.clock.tick(5_000);
+  assert.equal(renewClaim(f.engine, run.id, claim!.claim.claimId, 10).held, true);
+  f.clock.tick(9_000);
+  assert.deepEqual((await scheduler.tick()).rescheduled, [], "renewed: not expired yet");
+  f.clock.tick(2_000);
+  assert.deepEqual((await scheduler.tick()).rescheduled, [run.id]);
+  assert.equal(f.engine.getRun(run.id)!.state, "SCHEDULED");
+  assert.equal(renewClaim(f.engine, run.id, claim!.claim.claimId).held, false, "the lease is lost");
+  const again = await claimRuns(f.engine, "default", { workerId: "w2" });
+  assert.deepEqual(again.map((c) => c.run.id), [run.id]);
+});
+
+Deno.test("a running run whose worker stops renewing is CRASHED", async () => {
+  await using f = fixture();
+  const d = f.deployments.create({ name: "zombie", entrypoint: "./a.ts:a" });
+  const { createDeploymentRun } = await import("../../engine/deployments/mod.ts");
+  const run = await createDeploymentRun(f.engine, d);
+  await claimRuns(f.engine, "default", { workerId: "w1", leaseSeconds: 5 });
+  await f.engine.propose(run.id, { to: "RUNNING", token: "s", kind: "start" });
+  f.clock.tick(6_000);
+  const report = await createScheduler({ engine: f.engine, clock: f.clock }).tick();
+  assert.deepEqual(report.crashed, [run.id]);
+  assert.equal(f.engine.getRun(run.id)!.state, "CRASHED");
+});
+
+Deno.test("heartbeats upsert workers; 120 s without one marks a worker OFFLINE", async () => {
+  await using f = fixture();
+  heartbeat(f.engine, { id: "w1", pool: "default", name: "first" });
+  heartbeat(f.engine, { id: "w1", pool: "default" });
+  assert.deepEqual(listWorkers(f.engine).map((w) => [w.id, w.name, w.status]), [
+    ["w1", "first", "ONLINE"],
+  ]);
+  f.clock.tick(120_000);
+  const report = await createScheduler({ engine: f.engine, clock: f.clock }).tick();
+  assert.deepEqual(report.staleWorkers, ["w1"]);
+  assert.equal(listWorkers(f.engine)[0]!.status, "OFFLINE");
+  heartbeat(f.engine, { id: "w1", pool: "default" });
+  assert.equal(listWorkers(f.engine)[0]!.status, "ONLINE");
+});
+
+Deno.test("only one of two schedulers on one database leads", async () => {
+  await using db = await tempDb();
+  await using a = fixture(createSqliteStore(db.path));
+  await using b = fixture(createSqliteStore(db.path), a.clock);
+  a.deployments.create({ name: "s", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  const first = await createScheduler({
+    engine: a.engine,
+    clock: a.clock,
+    holder: "a",
+    horizonMs: 0,
+  }).tick();
+  const second = await createScheduler({
+    engine: b.engine,
+    clock: b.clock,
+    holder: "b",
+    horizonMs: 0,
+  })
+    .tick();
+  assert.equal(first.leader, true);
+  assert.equal(second.leader, false);
+  a.clock.tick(61_000);
+  const taken = await createScheduler({
+    engine: b.engine,
+    clock: b.clock,
+    holder: "b",
+    horizonMs: 0,
+  })
+    .tick();
+  assert.equal(taken.leader, true, "b takes over once a's lease ran out");
+  assert.equal(b.engine.listRuns({ kind: "flow" }).items.length, 2, "no slot twice");
+});
