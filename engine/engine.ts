@@ -74,6 +74,13 @@ export interface Engine {
   logs(query: LogQuery): LogRecord[];
   /** Called with every committed log line. */
   subscribeLogs(listener: (log: LogRecord) => void): () => void;
+  /**
+   * Delivers events other processes committed to the same store to
+   * subscribers (checked now). Returns how many were delivered.
+   */
+  pollExternalEvents(): number;
+  /** Calls `pollExternalEvents()` every `intervalMs` until the returned function is called. */
+  tailExternalEvents(intervalMs?: number): () => void;
   summary(): StoreSummary;
   /** Resolves once everything proposed so far is committed. */
   flush(): Promise<void>;
@@ -125,6 +132,8 @@ class EngineImpl implements Engine {
   readonly #policies: { flow: Policy; task: Policy };
   readonly #onError: (error: unknown) => void;
   readonly #listeners = new Set<EventListener>();
+  /** Highest `seq` delivered to subscribers; -1 until the first subscriber. */
+  #deliveredSeq = -1;
   readonly #cache = new Map<string, CachedRun>();
   #queue: Pending[] = [];
   #logQueue: LogRecord[] = [];
@@ -240,9 +249,15 @@ class EngineImpl implements Engine {
         for (const listener of this.#logListeners) this.#safely(() => listener(log));
       }
     }
+    const first = committed[0]?.event.seq;
+    if (first !== undefined && this.#listeners.size > 0 && first > this.#deliveredSeq + 1) {
+      // Another process committed in between: deliver its events first, in order.
+      this.#deliverExternal(first);
+    }
     for (const { event, run, after } of committed) {
       for (const rule of after) this.#safely(() => rule.after!(event, run));
       if (this.#listeners.size === 0) continue;
+      this.#deliveredSeq = event.seq;
       for (const listener of this.#listeners) this.#safely(() => listener(event));
     }
     if (this.#queue.length === 0 && this.#logQueue.length === 0) this.#notifyIdle();
@@ -365,8 +380,37 @@ class EngineImpl implements Engine {
   }
 
   subscribe(listener: EventListener): () => void {
+    // A first subscriber starts from now: it is told what commits from here on.
+    if (this.#listeners.size === 0) this.#deliveredSeq = this.store.lastSeq();
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  // Delivers committed events with seq in (deliveredSeq, before) to subscribers.
+  #deliverExternal(before = Infinity): number {
+    let delivered = 0;
+    while (this.#deliveredSeq + 1 < before) {
+      const page = this.store.events({ afterSeq: this.#deliveredSeq, limit: 1000 })
+        .filter((event) => event.seq < before);
+      if (page.length === 0) break;
+      for (const event of page) {
+        this.#deliveredSeq = event.seq;
+        delivered += 1;
+        for (const listener of this.#listeners) this.#safely(() => listener(event));
+      }
+    }
+    return delivered;
+  }
+
+  pollExternalEvents(): number {
+    if (this.#listeners.size === 0 || this.#closed) return 0;
+    if (this.store.lastSeq() <= this.#deliveredSeq) return 0;
+    return this.#deliverExternal();
+  }
+
+  tailExternalEvents(intervalMs = 250): () => void {
+    const timer = setInterval(() => this.#safely(() => void this.pollExternalEvents()), intervalMs);
+    return () => clearInterval(timer);
   }
 
   summary(): StoreSummary {

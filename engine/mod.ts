@@ -94,3 +94,4 @@ export {
   scheduleEvaluator,
 } from "./schedules/mod.ts";
 export { latestPlan, savePlan } from "./plans.ts";
+export { fnv1a64 } from "./planner/fingerprint.ts";

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fnv1a64 } from "../engine/planner/mod.ts";
+import { fnv1a64 } from "../engine/mod.ts";
 
 type Part = "INPUTS" | "TASK_SOURCE" | "FLOW_PARAMETERS" | "RUN_ID";
 

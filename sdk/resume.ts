@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { fnv1a64 } from "../engine/planner/mod.ts";
+import { fnv1a64 } from "../engine/mod.ts";
 import { type EngineEvent, type RunRecord, StateType } from "../engine/mod.ts";
 import type { StoredResult } from "./results.ts";
 import { storedResultOf } from "./results.ts";

@@ -104,6 +104,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     signal: controller.signal,
     ...(options.onListen ? { onListen: options.onListen } : {}),
   });
+  // Runs written by other processes on the same file (CLI runs) reach SSE subscribers too.
+  const stopTailing = engine.tailExternalEvents(250);
   const stop = () => controller.abort();
   const signals: Deno.Signal[] = options.handleSignals === false
     ? []
@@ -112,6 +114,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   const finished = handle.finished.then(async () => {
+    stopTailing();
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
     await engine.close();
   });
