@@ -64,7 +64,12 @@ async function planOf(
       } catch (error) {
         return { problem: `cannot read "${moduleUrl}": ${(error as Error).message}` };
       }
-      const { planFlow } = await import("../engine/planner/mod.ts");
+      let planFlow: typeof import("../engine/planner/mod.ts").planFlow;
+      try {
+        ({ planFlow } = await import("../engine/planner/mod.ts"));
+      } catch (error) {
+        return { problem: `the planner could not be loaded: ${(error as Error).message}` };
+      }
       const plan = planFlow(source, { flowName, fileName: moduleUrl });
       const errors = plan.diagnostics.filter((d) => d.severity === "error");
       if (errors.length > 0) return { problem: errors.map((d) => d.message).join("; ") };

@@ -1,0 +1,91 @@
+/**
+ * A flow run through the remote control plane against a real server on
+ * 127.0.0.1 records the same history as the same flow run in-process.
+ */
+import assert from "node:assert/strict";
+import {
+  createEngine,
+  createIdSource,
+  createMemoryStore,
+  type Engine,
+  systemClock,
+} from "../../engine/mod.ts";
+import { createApp, serve } from "../../server/mod.ts";
+import {
+  createInMemoryControlPlane,
+  createRemoteControlPlane,
+  flow,
+  getRunLogger,
+  type LocalControlPlane,
+  task,
+} from "../../sdk/mod.ts";
+
+const inc = task(async (x: number) => x + 1);
+const double = task(async (x: number) => x * 2);
+let flakyCalls = 0;
+const flaky = task(async () => {
+  flakyCalls += 1;
+  if (flakyCalls % 2 === 1) throw new Error("first attempt fails");
+  return "ok";
+}, { retries: 1 });
+const remoteEtl = flow(async (xs: number[]) => {
+  getRunLogger().info("starting");
+  const doubled = await Promise.all(double.map(inc.map(xs)));
+  await flaky();
+  return doubled;
+});
+
+/** The shape of a run's history that must not depend on the control plane. */
+function historyShape(engine: Engine, flowRunId: string) {
+  const tasks = engine.listRuns({ kind: "task", parentId: flowRunId, limit: 100 }).items;
+  const ids = [flowRunId, ...tasks.map((t) => t.id)];
+  const keyOf = (id: string) =>
+    id === flowRunId
+      ? "flow"
+      : `${engine.getRun(id)!.taskKey}[${engine.getRun(id)!.mapIndex ?? ""}]`;
+  return ids.map((id) =>
+    `${keyOf(id)}: ` +
+    engine.events(id).map((e) => `${e.from ?? "-"}>${e.to}/${e.stateName}/${e.kind}`).join(" ")
+  ).sort();
+}
+
+Deno.test("a flow through the remote control plane yields the same history as in-process", async () => {
+  const local: LocalControlPlane = createInMemoryControlPlane();
+  flakyCalls = 0;
+  const inProcess = await remoteEtl.runWith({ plane: local }, [1, 2, 3]);
+  assert.equal(inProcess.state.type, "COMPLETED");
+
+  const engine = createEngine({
+    store: createMemoryStore(),
+    clock: systemClock,
+    ids: createIdSource(),
+  });
+  const controller = new AbortController();
+  const app = createApp({
+    engine,
+    clock: systemClock,
+    signal: controller.signal,
+    heartbeatMs: 200,
+  });
+  const server = serve(app, { host: "127.0.0.1", port: 0, signal: controller.signal });
+  const plane = createRemoteControlPlane({ url: server.url });
+  try {
+    flakyCalls = 0;
+    const remote = await remoteEtl.runWith({ plane }, [1, 2, 3]);
+    await plane.flush();
+    assert.equal(remote.state.type, "COMPLETED");
+    assert.deepEqual(remote.result, inProcess.result);
+    assert.deepEqual(
+      historyShape(engine, remote.runId),
+      historyShape(local.engine, inProcess.runId),
+    );
+    const logs = engine.logs({ flowRunId: remote.runId });
+    assert.ok(logs.some((log) => log.message === "starting"), "logs reach the server");
+  } finally {
+    await plane.close();
+    controller.abort();
+    await server.finished;
+    await engine.close();
+    await local.close();
+  }
+});
