@@ -16,9 +16,7 @@ import { demoCommand } from "./demo.ts";
 import { UsageError } from "./format.ts";
 import { flowRunCommand } from "./flow_run_commands.ts";
 import type { CliContext } from "./io.ts";
-import { planCommand } from "./plan_command.ts";
 import { runCommand } from "./run_command.ts";
-import { serverCommand } from "./server_command.ts";
 import { VERSION } from "./version.ts";
 
 export const HELP = `ironflow ${VERSION} — workflow orchestration for TypeScript
@@ -72,10 +70,15 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         return 0;
       case "run":
         return await runCommand(rest, cli);
-      case "server":
+      case "server": {
+        const { serverCommand } = await import("./server_command.ts");
         return await serverCommand(rest, cli);
-      case "plan":
+      }
+      case "plan": {
+        // Loaded on demand: the parser is large and most commands never need it.
+        const { planCommand } = await import("./plan_command.ts");
         return await planCommand(rest, cli);
+      }
       case "demo":
         return await demoCommand(rest, cli);
       case "flow-run":
