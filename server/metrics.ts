@@ -5,27 +5,17 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { routePath } from "hono/route";
 import { type Clock, type Engine, STATE_TYPES, type StoreSummary } from "../engine/mod.ts";
+import { HttpMetrics } from "./http_metrics.ts";
 
-/** Upper bounds of the latency histogram, in seconds. */
-const BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Seconds the transitions-per-second gauge averages over. */
 const RATE_WINDOW_S = 10;
-
-interface Series {
-  method: string;
-  route: string;
-  counts: number[];
-  sum: number;
-  count: number;
-  statuses: Map<number, number>;
-}
 
 /** Collects the server's metrics and renders them in the Prometheus text format. */
 export class Metrics {
   readonly #clock: Clock;
-  readonly #http = new Map<string, Series>();
+  readonly #http = new HttpMetrics();
+  // Transitions per second of the clock, in a ring of RATE_WINDOW_S slots.
   readonly #slots = new Array<number>(RATE_WINDOW_S).fill(0);
   readonly #slotSecond = new Array<number>(RATE_WINDOW_S).fill(-1);
   #transitions = 0;
@@ -51,38 +41,7 @@ export class Metrics {
 
   /** Middleware timing every request by method and matched route. */
   middleware(): MiddlewareHandler {
-    const observe = this.#observe.bind(this);
-    return async function timeRequest(c, next) {
-      const started = performance.now();
-      await next();
-      const route = routePath(c);
-      observe(
-        c.req.method,
-        route === "" || route.includes("*") ? "unmatched" : route,
-        c.res.status,
-        (performance.now() - started) / 1000,
-      );
-    };
-  }
-
-  #observe(method: string, route: string, status: number, seconds: number): void {
-    const key = `${method} ${route}`;
-    let series = this.#http.get(key);
-    if (!series) {
-      series = {
-        method,
-        route,
-        counts: BUCKETS.map(() => 0),
-        sum: 0,
-        count: 0,
-        statuses: new Map(),
-      };
-      this.#http.set(key, series);
-    }
-    for (const [i, bound] of BUCKETS.entries()) if (seconds <= bound) series.counts[i]! += 1;
-    series.sum += seconds;
-    series.count += 1;
-    series.statuses.set(status, (series.statuses.get(status) ?? 0) + 1);
+    return this.#http.middleware();
   }
 
   /** Average committed transitions per second over the last ten seconds. */
@@ -99,56 +58,41 @@ export class Metrics {
   /** The metrics in the Prometheus text exposition format. */
   render(summary: StoreSummary, lastSeq: number): string {
     const lines: string[] = [];
-    const metric = (name: string, type: string, help: string) =>
+    const metric = (name: string, type: string, help: string, value?: number) => {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    metric("ironflow_flow_runs", "gauge", "Flow runs by state.");
-    for (const state of STATE_TYPES) {
-      lines.push(`ironflow_flow_runs{state="${state}"} ${summary.flowRunsByState[state] ?? 0}`);
+      if (value !== undefined) lines.push(`${name} ${value}`);
+    };
+    const kinds = [
+      ["flow", "Flow", summary.flowRunsByState],
+      ["task", "Task", summary.taskRunsByState],
+    ] as const;
+    for (const [kind, label, byState] of kinds) {
+      metric(`ironflow_${kind}_runs`, "gauge", `${label} runs by state.`);
+      for (const state of STATE_TYPES) {
+        lines.push(`ironflow_${kind}_runs{state="${state}"} ${byState[state] ?? 0}`);
+      }
     }
-    metric("ironflow_task_runs", "gauge", "Task runs by state.");
-    for (const state of STATE_TYPES) {
-      lines.push(`ironflow_task_runs{state="${state}"} ${summary.taskRunsByState[state] ?? 0}`);
-    }
-    const queued = (summary.flowRunsByState.SCHEDULED ?? 0) +
-      (summary.flowRunsByState.PENDING ?? 0);
-    metric("ironflow_flow_run_queue_depth", "gauge", "Flow runs SCHEDULED or PENDING.");
-    lines.push(`ironflow_flow_run_queue_depth ${queued}`);
-    metric("ironflow_events_total", "counter", "Events in the store (creations included).");
-    lines.push(`ironflow_events_total ${lastSeq}`);
+    const by = summary.flowRunsByState;
+    metric(
+      "ironflow_flow_run_queue_depth",
+      "gauge",
+      "Flow runs SCHEDULED or PENDING.",
+      (by.SCHEDULED ?? 0) + (by.PENDING ?? 0),
+    );
+    metric("ironflow_events_total", "counter", "Events in the store (creations too).", lastSeq);
     metric(
       "ironflow_transitions_total",
       "counter",
       "Transitions committed since the server started.",
+      this.#transitions,
     );
-    lines.push(`ironflow_transitions_total ${this.#transitions}`);
-    metric("ironflow_transitions_per_second", "gauge", "Transitions per second, 10 s average.");
-    lines.push(`ironflow_transitions_per_second ${this.transitionsPerSecond()}`);
-    metric("ironflow_http_requests_total", "counter", "HTTP requests by route and status.");
-    for (const s of this.#http.values()) {
-      for (const [status, n] of s.statuses) {
-        lines.push(`ironflow_http_requests_total{${labels(s)},status="${status}"} ${n}`);
-      }
-    }
-    metric("ironflow_http_request_duration_seconds", "histogram", "HTTP request latency.");
-    for (const s of this.#http.values()) {
-      for (const [i, bound] of BUCKETS.entries()) {
-        lines.push(
-          `ironflow_http_request_duration_seconds_bucket{${labels(s)},le="${bound}"} ${
-            s.counts[i]
-          }`,
-        );
-      }
-      lines.push(
-        `ironflow_http_request_duration_seconds_bucket{${labels(s)},le="+Inf"} ${s.count}`,
-      );
-      lines.push(`ironflow_http_request_duration_seconds_sum{${labels(s)}} ${s.sum}`);
-      lines.push(`ironflow_http_request_duration_seconds_count{${labels(s)}} ${s.count}`);
-    }
+    metric(
+      "ironflow_transitions_per_second",
+      "gauge",
+      "Transitions per second, 10 s average.",
+      this.transitionsPerSecond(),
+    );
+    this.#http.render(lines);
     return lines.join("\n") + "\n";
   }
-}
-
-function labels(series: Series): string {
-  const route = series.route.replaceAll("\\", "\\\\").replaceAll('"', '\\"');
-  return `method="${series.method}",route="${route}"`;
 }

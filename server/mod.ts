@@ -35,4 +35,5 @@ export {
 } from "./serve.ts";
 export { apiKeyAuth, bearerToken, SESSION_COOKIE, verifyApiKey } from "./auth.ts";
 export { type ApiErrorBody, errorBody, HttpError } from "./errors.ts";
-export { cancelRun, type PauseMode, pauseRun, resumeRun, RunRetrier } from "./api/run_actions.ts";
+export { cancelRun, type PauseMode, pauseRun, resumeRun } from "./api/run_actions.ts";
+export { RunRetrier } from "./api/retry_run.ts";

@@ -7,7 +7,8 @@ import { z } from "zod";
 import { toApiProposalResult, toApiRun } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { type ActionOutcome, cancelRun, pauseRun, resumeRun, RunRetrier } from "./run_actions.ts";
+import { RunRetrier } from "./retry_run.ts";
+import { type ActionOutcome, cancelRun, pauseRun, resumeRun } from "./run_actions.ts";
 import { ApiProposalResultSchema, ApiRunSchema } from "./wire_schemas.ts";
 
 const Reason = z.string().min(1).max(2000).optional()

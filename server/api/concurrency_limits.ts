@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { z } from "zod";
 import {
   activeSlotsOf,
   type ConcurrencyLimit,
@@ -13,47 +12,14 @@ import {
   slotStoreOf,
 } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
+import {
+  CreateLimitBody,
+  LimitSchema,
+  toApiLimit,
+  UpdateLimitBody,
+} from "./concurrency_limit_schemas.ts";
 import type { ApiRouter } from "./router.ts";
 import { pageOf } from "./schemas.ts";
-
-const LimitSchema = z.object({
-  name: z.string(),
-  limit: z.number().int(),
-  slot_decay_per_second: z.number(),
-  active_slots: z.number(),
-  created_at: z.string(),
-  updated_at: z.string(),
-}).meta({ id: "ConcurrencyLimit" });
-
-const Name = z.string().min(1).max(200).regex(/^[\w.:-]+$/, {
-  error: "may hold letters, digits, _ . : and - only",
-});
-const Limit = z.number().int().min(0).max(1_000_000);
-const Decay = z.number().min(0).max(1_000_000);
-
-const CreateBody = z.strictObject({
-  name: Name,
-  limit: Limit,
-  slot_decay_per_second: Decay.optional().meta({ description: "Default 0" }),
-});
-
-const UpdateBody = z.strictObject({
-  limit: Limit.optional(),
-  slot_decay_per_second: Decay.optional(),
-}).refine((body) => body.limit !== undefined || body.slot_decay_per_second !== undefined, {
-  error: "give limit or slot_decay_per_second",
-});
-
-function toApiLimit(limit: ConcurrencyLimit, activeSlots: number): z.infer<typeof LimitSchema> {
-  return {
-    name: limit.name,
-    limit: limit.limit,
-    slot_decay_per_second: limit.slotDecayPerSecond,
-    active_slots: activeSlots,
-    created_at: new Date(limit.createdAt).toISOString(),
-    updated_at: new Date(limit.updatedAt).toISOString(),
-  };
-}
 
 const NAME = { name: "Limit name" };
 const TAG = "Concurrency limits";
@@ -94,7 +60,7 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     path: "/concurrency-limits",
     tag: TAG,
     summary: "Create a concurrency limit",
-    body: CreateBody,
+    body: CreateLimitBody,
     status: 201,
     response: LimitSchema,
   }, (c, { body }) => {
@@ -129,7 +95,7 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     tag: TAG,
     summary: "Change a concurrency limit",
     params: NAME,
-    body: UpdateBody,
+    body: UpdateLimitBody,
     response: LimitSchema,
   }, (c, { params, body }) => {
     const limit = existing(params.name!);

@@ -83,7 +83,7 @@ function sse(
   deps: AppDeps,
   options: Omit<Parameters<typeof eventStream>[0], "engine" | "signals">,
 ): Response {
-  const signals = [c.req.raw.signal, ...(deps.signal ? [deps.signal] : [])];
+  const signals = [clientGone(c), ...(deps.signal ? [deps.signal] : [])];
   const body = eventStream({ ...options, engine: deps.engine, signals });
   return new Response(body, {
     headers: {
@@ -92,6 +92,18 @@ function sse(
       "x-accel-buffering": "no",
     },
   });
+}
+
+// Under Deno.serve the response's `completed` promise settles when the client
+// leaves (and Deno cancels the body); elsewhere (app.request, fetch shims) the
+// request's signal is what aborts.
+function clientGone(c: Context): AbortSignal {
+  const completed = (c.env as { completed?: Promise<void> } | undefined)?.completed;
+  if (!(completed instanceof Promise)) return c.req.raw.signal;
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  completed.then(abort, abort);
+  return controller.signal;
 }
 
 function lastEventId(c: Context): number | undefined {
