@@ -1,20 +1,245 @@
 /**
- * Dashboard page routes (server-rendered Preact). Placeholder until the
- * dashboard lands: a plain home page.
+ * Dashboard page routes: server-rendered Preact pages from `ui/`, the
+ * stylesheet and client script, sign-in, and the run actions as HTML form
+ * posts that work without JavaScript.
+ *
+ * @example Mount the pages on an app
+ * ```ts ignore
+ * import { Hono } from "hono";
+ * import { createPageRoutes } from "./mod.ts";
+ * const app = new Hono().route("/", createPageRoutes({ engine, clock }));
+ * const res = await app.request("/"); // the runs page
+ * ```
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
+import type { VNode } from "preact";
+import type { RunRecord } from "../../engine/mod.ts";
+import {
+  ConcurrencyPage,
+  DeploymentsPage,
+  ErrorPage,
+  FlowPage,
+  FlowsPage,
+  LoginPage,
+  type PageContext,
+  runHref,
+  RunPage,
+  RunsPage,
+  WorkPoolsPage,
+} from "../../ui/mod.ts";
+import { cancelRun, type PauseMode, pauseRun, resumeRun } from "../api/run_actions.ts";
+import { RunRetrier } from "../api/retry_run.ts";
 import type { AppDeps } from "../deps.ts";
+import { describeError } from "../errors.ts";
+import { ASSET_URLS, assetRoutes } from "./assets.ts";
+import { Flashes } from "./flashes.ts";
+import { sendPage } from "./render.ts";
+import { runPageData } from "./run_data.ts";
+import {
+  activity,
+  filterWindow,
+  parseFilters,
+  runRows,
+  sumCounts,
+  withTaskCounts,
+} from "./runs_data.ts";
+import { CSRF_FIELD, localPath, PageSessions } from "./session.ts";
 
-/** Routes of the dashboard pages. */
+type PageHandler = (c: Context, ctx: PageContext) => VNode | Response | Promise<VNode | Response>;
+
+/** Routes of the dashboard pages; mount at `/`. */
 export function createPageRoutes(deps: AppDeps): Hono {
+  const { engine, clock } = deps;
   const pages = new Hono();
-  pages.get("/", (c) => {
-    const summary = deps.engine.summary();
-    return c.html(
-      `<!doctype html><title>IronFlow</title><h1>IronFlow</h1><p>${summary.flowRuns} flow runs</p>`,
+  const sessions = new PageSessions(deps.apiKey);
+  const flashes = new Flashes();
+  const retrier = new RunRetrier(engine);
+
+  // No `pages.use("*")`: mounted at "/", it would also wrap the API's routes.
+  const context = (c: Context): PageContext => ({
+    assets: ASSET_URLS,
+    session: sessions.info(c),
+    now: clock.now(),
+  });
+  const fail = (c: Context, error: unknown) => {
+    const { status, body } = describeError(error);
+    if (status >= 500) console.error(error);
+    const code = ([400, 403, 404, 409] as const).find((s) => s === status) ?? 500;
+    return sendPage(
+      c,
+      ErrorPage({ ctx: context(c), status: code, message: body.error.message }),
+      code,
+    );
+  };
+  const page = (handler: PageHandler) => async (c: Context) => {
+    if (!sessions.signedIn(c)) {
+      const next = new URL(c.req.url);
+      return c.redirect(`/login?next=${encodeURIComponent(next.pathname + next.search)}`, 303);
+    }
+    try {
+      const result = await handler(c, context(c));
+      return result instanceof Response ? result : sendPage(c, result);
+    } catch (error) {
+      return fail(c, error);
+    }
+  };
+  const notFound = (c: Context, ctx: PageContext, message: string) =>
+    sendPage(c, ErrorPage({ ctx, status: 404, message }), 404);
+
+  assetRoutes(pages);
+
+  pages.get("/login", (c) => {
+    if (!sessions.required) return c.redirect("/", 303);
+    const next = localPath(c.req.query("next"));
+    return sendPage(c, LoginPage({ assets: ASSET_URLS, next, error: null }));
+  });
+  pages.post("/login", async (c) => {
+    const form = await c.req.parseBody();
+    const next = localPath(form["next"]);
+    if (sessions.signIn(c, form["key"])) return c.redirect(next, 303);
+    return sendPage(
+      c,
+      LoginPage({ assets: ASSET_URLS, next, error: "That API key is not the server's key." }),
+      403,
     );
   });
+  pages.post("/logout", async (c) => {
+    const form = await c.req.parseBody();
+    if (!sessions.checkCsrf(c, form[CSRF_FIELD])) return c.text("Invalid form token", 403);
+    sessions.signOut(c);
+    return c.redirect(sessions.required ? "/login" : "/", 303);
+  });
+
+  pages.get(
+    "/",
+    page((c, ctx) => {
+      const params = new URL(c.req.url).searchParams;
+      const filters = parseFilters(params);
+      const cursor = params.get("cursor");
+      const window = filterWindow(engine, filters, ctx.now);
+      const { rows, nextCursor } = runRows(engine, filters, window, cursor);
+      const chart = activity(engine, window, filters.flow);
+      const storeEmpty = rows.length === 0 && cursor === null &&
+        engine.listRuns({ kind: "flow", limit: 1 }).items.length === 0;
+      return RunsPage({
+        ctx,
+        filters,
+        rows,
+        flowNames: engine.store.flowNames(500),
+        activity: chart,
+        stateCounts: sumCounts(chart),
+        nextCursor,
+        paged: cursor !== null,
+        storeEmpty,
+      });
+    }),
+  );
+
+  pages.get(
+    "/runs/:id",
+    page((c, ctx) => {
+      const id = c.req.param("id") ?? "";
+      const run = engine.getRun(id);
+      if (!run) return notFound(c, ctx, `Flow run "${id}" does not exist`);
+      if (run.kind === "task") {
+        return c.redirect(runHref(run.parentId ?? run.rootId, "events", { task: run.id }), 303);
+      }
+      const params = new URL(c.req.url).searchParams;
+      const flash = flashes.take(params.get("flash"));
+      return RunPage({ ctx, flash, ...runPageData(engine, run, params, ctx.now) });
+    }),
+  );
+
+  pages.post("/runs/:id/:action", async (c) => {
+    if (!sessions.signedIn(c)) return c.redirect("/login", 303);
+    const id = c.req.param("id") ?? "";
+    const action = c.req.param("action") ?? "";
+    const form = await c.req.parseBody();
+    if (!sessions.checkCsrf(c, form[CSRF_FIELD])) {
+      return sendPage(
+        c,
+        ErrorPage({
+          ctx: context(c),
+          status: 403,
+          message:
+            "This form has expired or did not come from this dashboard. Reload the page and try again.",
+        }),
+        403,
+      );
+    }
+    let target = id;
+    try {
+      let message: string;
+      switch (action) {
+        case "cancel":
+          await cancelRun(engine, id, "Cancelled from the dashboard");
+          message = "Cancellation requested.";
+          break;
+        case "pause": {
+          const mode: PauseMode = form["mode"] === "terminate" ? "terminate" : "drain";
+          await pauseRun(engine, id, mode);
+          message = `Paused (${mode}).`;
+          break;
+        }
+        case "resume":
+          await resumeRun(engine, id);
+          message = "Resumed.";
+          break;
+        case "retry": {
+          const attempt: RunRecord = await retrier.retry(id);
+          target = attempt.id;
+          message = `Retry scheduled as attempt ${attempt.attempt}.`;
+          break;
+        }
+        default:
+          return fail(c, new RangeError(`Unknown action "${action}"`));
+      }
+      return c.redirect(runHref(target, undefined, { flash: flashes.put(true, message) }), 303);
+    } catch (error) {
+      const { status, body } = describeError(error);
+      if (status >= 500 || status === 404) return fail(c, error);
+      return c.redirect(
+        runHref(id, undefined, { flash: flashes.put(false, body.error.message) }),
+        303,
+      );
+    }
+  });
+
+  pages.get("/flows", page((_c, ctx) => FlowsPage({ ctx, flows: engine.store.flowStats() })));
+
+  pages.get(
+    "/flows/:name",
+    page((c, ctx) => {
+      const flowName = c.req.param("name") ?? "";
+      const cursor = c.req.query("cursor") ?? null;
+      const counts = engine.store.countRuns({ kind: "flow", flowName });
+      if (Object.keys(counts).length === 0) {
+        return notFound(c, ctx, `No flow named "${flowName}" has run on this server`);
+      }
+      const pageOfRuns = engine.listRuns({
+        kind: "flow",
+        flowName,
+        limit: 25,
+        ...(cursor ? { cursor } : {}),
+      });
+      return FlowPage({
+        ctx,
+        flowName,
+        counts,
+        rows: withTaskCounts(engine, pageOfRuns.items),
+        nextCursor: pageOfRuns.nextCursor,
+        paged: cursor !== null,
+      });
+    }),
+  );
+
+  pages.get("/deployments", page((_c, ctx) => DeploymentsPage({ ctx })));
+  pages.get("/work-pools", page((_c, ctx) => WorkPoolsPage({ ctx })));
+  pages.get(
+    "/concurrency-limits",
+    page((_c, ctx) => ConcurrencyPage({ ctx, limits: engine.store.concurrencyLimits() })),
+  );
   return pages;
 }

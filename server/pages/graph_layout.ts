@@ -1,0 +1,195 @@
+/**
+ * Builds and lays out the run graph on the server with dagre (a layered,
+ * Sugiyama-style layout), so the page ships finished SVG coordinates.
+ *
+ * @module
+ */
+import dagre from "@dagrejs/dagre";
+import type { Engine, RunRecord, StateType, TaskGraph } from "../../engine/mod.ts";
+import { formatCount, type GraphLayout, type GraphNode, runHref } from "../../ui/mod.ts";
+
+/** Most nodes drawn one per task key before groups fold further, by task name. */
+export const MAX_LOGICAL_NODES = 200;
+/** Most task runs drawn one node each in expanded mode. */
+export const MAX_EXPANDED_NODES = 300;
+
+const NODE_W = 180;
+const NODE_H = 50;
+
+interface PlainNode {
+  id: string;
+  kind: GraphNode["kind"];
+  label: string;
+  detail: string;
+  counts: Partial<Record<StateType, number>>;
+  href: string | null;
+  runId: string | null;
+}
+
+interface PlainEdge {
+  from: string;
+  to: string;
+  kind: "data" | "waitFor";
+  count: number;
+}
+
+/**
+ * The graph of a flow run: task groups (logical) or task runs (expanded,
+ * when there are few enough), plus its subflow runs as nodes linking to
+ * their own pages.
+ */
+export function runGraph(
+  engine: Engine,
+  run: RunRecord,
+  subflows: readonly RunRecord[],
+  options: { expanded: boolean; taskCount: number },
+): GraphLayout {
+  let notice: string | null = null;
+  let mode: GraphLayout["mode"] = "logical";
+  let nodes: PlainNode[];
+  let edges: PlainEdge[];
+  const keyOfTask = new Map<string, string>();
+  if (options.expanded && options.taskCount <= MAX_EXPANDED_NODES) {
+    mode = "expanded";
+    const tasks = engine.listRuns({
+      kind: "task",
+      parentId: run.id,
+      sort: "created",
+      order: "asc",
+      limit: MAX_EXPANDED_NODES,
+    }).items;
+    ({ nodes, edges } = expandedGraph(run.id, tasks));
+    for (const task of tasks) keyOfTask.set(task.id, task.id);
+  } else {
+    if (options.expanded) {
+      notice = `${
+        formatCount(options.taskCount)
+      } task runs are too many to draw one by one (at most ${MAX_EXPANDED_NODES}); mapped tasks stay folded.`;
+    }
+    let graph = engine.store.taskGraph(run.id);
+    if (graph.nodes.length > MAX_LOGICAL_NODES) {
+      graph = foldByName(graph);
+      mode = "by-name";
+      notice = `More than ${MAX_LOGICAL_NODES} task calls: grouped by task name.`;
+    }
+    ({ nodes, edges } = logicalGraph(run.id, graph));
+    for (const node of graph.nodes) keyOfTask.set(node.firstRunId, node.key);
+  }
+  for (const sub of subflows) {
+    nodes.push({
+      id: `subflow:${sub.id}`,
+      kind: "subflow",
+      label: sub.runName,
+      detail: `subflow · ${sub.stateName}`,
+      counts: { [sub.state]: 1 },
+      href: runHref(sub.id),
+      runId: sub.id,
+    });
+    // A subflow called inside a task hangs off that task's node.
+    const caller = sub.parentTaskRunId === null
+      ? undefined
+      : keyOfTask.get(sub.parentTaskRunId) ?? taskKeyOf(engine, sub.parentTaskRunId);
+    if (caller !== undefined && nodes.some((n) => n.id === caller)) {
+      edges.push({ from: caller, to: `subflow:${sub.id}`, kind: "waitFor", count: 1 });
+    }
+  }
+  return { ...layout(nodes, edges), mode, notice };
+}
+
+function taskKeyOf(engine: Engine, taskRunId: string): string | undefined {
+  const task = engine.getRun(taskRunId);
+  return task ? task.taskKey ?? task.id : undefined;
+}
+
+function logicalGraph(flowRunId: string, graph: TaskGraph) {
+  const nodes: PlainNode[] = graph.nodes.map((node) => ({
+    id: node.key,
+    kind: node.runs > 1 ? "map" : "task",
+    label: node.name,
+    detail: node.runs > 1 ? `×${formatCount(node.runs)} runs` : node.key,
+    counts: node.states,
+    href: runHref(flowRunId, "tasks", { name: node.name }),
+    runId: node.runs === 1 ? node.firstRunId : null,
+  }));
+  return { nodes, edges: graph.edges.map((edge) => ({ ...edge })) };
+}
+
+function expandedGraph(flowRunId: string, tasks: readonly RunRecord[]) {
+  const ids = new Set(tasks.map((task) => task.id));
+  const nodes: PlainNode[] = tasks.map((task) => ({
+    id: task.id,
+    kind: "task",
+    label: task.runName,
+    detail: task.stateName,
+    counts: { [task.state]: 1 },
+    href: runHref(flowRunId, "events", { task: task.id }),
+    runId: task.id,
+  }));
+  const edges: PlainEdge[] = [];
+  for (const task of tasks) {
+    for (const up of task.upstream) {
+      if (ids.has(up.runId)) edges.push({ from: up.runId, to: task.id, kind: up.kind, count: 1 });
+    }
+  }
+  return { nodes, edges };
+}
+
+/** Folds groups of the same task name together (for flows with very many call sites). */
+function foldByName(graph: TaskGraph): TaskGraph {
+  const byName = new Map<string, TaskGraph["nodes"][number]>();
+  const nameOf = new Map<string, string>();
+  for (const node of graph.nodes) {
+    nameOf.set(node.key, node.name);
+    const group = byName.get(node.name);
+    if (!group) {
+      byName.set(node.name, { ...node, key: node.name, states: { ...node.states } });
+      continue;
+    }
+    group.runs += node.runs;
+    for (const [state, n] of Object.entries(node.states) as [StateType, number][]) {
+      group.states[state] = (group.states[state] ?? 0) + n;
+    }
+  }
+  const edges = new Map<string, TaskGraph["edges"][number]>();
+  for (const edge of graph.edges) {
+    const from = nameOf.get(edge.from)!;
+    const to = nameOf.get(edge.to)!;
+    if (from === to) continue;
+    const id = `${from}\u0000${to}\u0000${edge.kind}`;
+    const known = edges.get(id);
+    if (known) known.count += edge.count;
+    else edges.set(id, { from, to, kind: edge.kind, count: edge.count });
+  }
+  return { nodes: [...byName.values()], edges: [...edges.values()] };
+}
+
+function layout(
+  nodes: readonly PlainNode[],
+  edges: readonly PlainEdge[],
+): Omit<GraphLayout, "mode" | "notice"> {
+  if (nodes.length === 0) return { width: 0, height: 0, nodes: [], edges: [] };
+  const g = new dagre.graphlib.Graph({ multigraph: true });
+  g.setGraph({ rankdir: "LR", nodesep: 18, ranksep: 56, marginx: 0, marginy: 0 });
+  g.setDefaultEdgeLabel(() => ({}));
+  for (const node of nodes) g.setNode(node.id, { width: NODE_W, height: NODE_H });
+  for (const edge of edges) g.setEdge(edge.from, edge.to, {}, `${edge.kind}`);
+  dagre.layout(g);
+  const graph = g.graph();
+  return {
+    width: Math.ceil(graph.width ?? 0),
+    height: Math.ceil(graph.height ?? 0),
+    nodes: nodes.map((node) => {
+      const placed = g.node(node.id);
+      return { ...node, x: placed.x, y: placed.y, width: NODE_W, height: NODE_H };
+    }),
+    edges: edges.map((edge) => ({
+      ...edge,
+      points: (g.edge({ v: edge.from, w: edge.to, name: edge.kind })?.points ?? []).map((
+        p: { x: number; y: number },
+      ) => ({
+        x: p.x,
+        y: p.y,
+      })),
+    })),
+  };
+}

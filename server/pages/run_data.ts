@@ -1,0 +1,213 @@
+/**
+ * The run page's data: the run, its lineage and the active tab's content.
+ * Lists are keyset pages; the graph comes from the store's grouped query, so
+ * a flow run with ten thousand task runs costs a few grouped scans, not ten
+ * thousand records.
+ *
+ * @module
+ */
+import {
+  type Engine,
+  listArtifacts,
+  type LogRecord,
+  type RunQuery,
+  type RunRecord,
+} from "../../engine/mod.ts";
+import {
+  type ArtifactData,
+  RUN_TABS,
+  runHref,
+  type RunPageProps,
+  type RunTab,
+  type RunTabData,
+  type TimelineRow,
+} from "../../ui/mod.ts";
+import { runGraph } from "./graph_layout.ts";
+import { runningSegments } from "./timeline_data.ts";
+
+/** Task runs per page of the task runs tab. */
+export const TASKS_PAGE_SIZE = 100;
+/** Task runs per page of the timeline. */
+export const TIMELINE_PAGE_SIZE = 150;
+/** Log lines per page. */
+export const LOGS_PAGE_SIZE = 500;
+/** Task runs offered in the log filter's task list. */
+const LOG_TASK_OPTIONS = 200;
+
+/** The tab named in the URL, `tasks` when none or unknown. */
+export function parseTab(value: string | undefined): RunTab {
+  return RUN_TABS.includes(value as RunTab) ? value as RunTab : "tasks";
+}
+
+/** Everything the run page shows except the page context and flash. */
+export function runPageData(
+  engine: Engine,
+  run: RunRecord,
+  params: URLSearchParams,
+  now: number,
+): Omit<RunPageProps, "ctx" | "flash"> {
+  const tasks = engine.store.countRuns({ kind: "task", parentId: run.id });
+  const attempts = engine.listRuns({
+    kind: "flow",
+    lineageId: run.lineageId,
+    sort: "created",
+    order: "asc",
+    limit: 50,
+  }).items;
+  const subflows = engine.listRuns({
+    kind: "flow",
+    parentId: run.id,
+    sort: "created",
+    order: "asc",
+    limit: 100,
+  }).items;
+  const parent = run.parentId === null ? null : engine.getRun(run.parentId) ?? null;
+  const tab = parseTab(params.get("tab") ?? undefined);
+  const taskCount = Object.values(tasks).reduce((a, b) => a + (b ?? 0), 0);
+  const data = tabData(engine, run, tab, params, now, { subflows, taskCount });
+  return { run, tasks, attempts, parent, subflows, data };
+}
+
+function tabData(
+  engine: Engine,
+  run: RunRecord,
+  tab: RunTab,
+  params: URLSearchParams,
+  now: number,
+  context: { subflows: readonly RunRecord[]; taskCount: number },
+): RunTabData {
+  const cursor = params.get("cursor");
+  switch (tab) {
+    case "tasks": {
+      const name = params.get("name") || null;
+      const query: RunQuery = {
+        kind: "task",
+        parentId: run.id,
+        sort: "created",
+        order: "asc",
+        limit: TASKS_PAGE_SIZE,
+      };
+      if (name !== null) query.name = name;
+      if (cursor) query.cursor = cursor;
+      const page = engine.listRuns(query);
+      return {
+        tab,
+        name,
+        tasks: page.items,
+        paging: {
+          firstHref: cursor ? runHref(run.id, tab, { name }) : null,
+          nextHref: page.nextCursor
+            ? runHref(run.id, tab, { name, cursor: page.nextCursor })
+            : null,
+        },
+      };
+    }
+    case "timeline": {
+      const page = engine.listRuns({
+        kind: "task",
+        parentId: run.id,
+        sort: "created",
+        order: "asc",
+        limit: TIMELINE_PAGE_SIZE,
+        ...(cursor ? { cursor } : {}),
+      });
+      // Subflow runs join the first page, as rows of their own.
+      const runs = cursor ? page.items : [...page.items, ...context.subflows];
+      const rows: TimelineRow[] = runs.map((task) => ({
+        run: task,
+        segments: runningSegments(engine.events({ runId: task.id }), now),
+      }));
+      let start = run.startTime ?? run.createdAt;
+      let end = run.endTime ?? now;
+      for (const row of rows) {
+        for (const segment of row.segments) {
+          start = Math.min(start, segment.start);
+          end = Math.max(end, segment.end);
+        }
+      }
+      return {
+        tab,
+        rows,
+        start,
+        end,
+        paging: {
+          firstHref: cursor ? runHref(run.id, tab) : null,
+          nextHref: page.nextCursor ? runHref(run.id, tab, { cursor: page.nextCursor }) : null,
+        },
+      };
+    }
+    case "graph": {
+      const expanded = params.get("graph") === "expanded";
+      return {
+        tab,
+        expanded,
+        graph: runGraph(engine, run, context.subflows, { expanded, taskCount: context.taskCount }),
+      };
+    }
+    case "logs":
+      return logsData(engine, run, params);
+    case "events": {
+      const taskId = params.get("task");
+      const task = taskId ? engine.getRun(taskId) : undefined;
+      const subject = task && task.kind === "task" && task.parentId === run.id ? task : null;
+      return { tab, task: subject, events: engine.events({ runId: subject?.id ?? run.id }) };
+    }
+    case "artifacts": {
+      const artifacts: ArtifactData[] = listArtifacts(engine.store, { flowRunId: run.id })
+        .filter((artifact) => artifact.type !== "result")
+        .map((artifact) => ({
+          id: artifact.id,
+          key: artifact.key,
+          type: artifact.type,
+          description: artifact.description,
+          data: artifact.data,
+          createdAt: artifact.createdAt,
+        }));
+      return { tab, artifacts };
+    }
+  }
+}
+
+function logsData(engine: Engine, run: RunRecord, params: URLSearchParams): RunTabData {
+  const level = Number(params.get("level") ?? 0);
+  const minLevel = Number.isFinite(level) && level > 0 ? level : 0;
+  const taskRunId = params.get("task") || null;
+  const q = (params.get("q") ?? "").trim().slice(0, 200);
+  const after = Number(params.get("after") ?? 0);
+  const logs: LogRecord[] = engine.logs({
+    flowRunId: run.id,
+    ...(taskRunId ? { taskRunId } : {}),
+    ...(minLevel > 0 ? { minLevel } : {}),
+    ...(q ? { text: q } : {}),
+    afterId: Number.isSafeInteger(after) && after > 0 ? after : 0,
+    limit: LOGS_PAGE_SIZE,
+  });
+  const taskNames = new Map<string, string>();
+  for (const log of logs) {
+    if (log.taskRunId === null || taskNames.has(log.taskRunId)) continue;
+    taskNames.set(log.taskRunId, engine.getRun(log.taskRunId)?.runName ?? "task");
+  }
+  const taskOptions = engine.listRuns({
+    kind: "task",
+    parentId: run.id,
+    sort: "created",
+    order: "asc",
+    limit: LOG_TASK_OPTIONS,
+  }).items.map((task) => ({ id: task.id, label: task.runName }));
+  const filter = { minLevel, taskRunId, q };
+  const keep = { level: minLevel > 0 ? String(minLevel) : null, task: taskRunId, q };
+  const last = logs.at(-1)?.id;
+  return {
+    tab: "logs",
+    logs,
+    taskNames,
+    filter,
+    taskOptions,
+    paging: {
+      firstHref: after > 0 ? runHref(run.id, "logs", keep) : null,
+      nextHref: logs.length === LOGS_PAGE_SIZE && last !== undefined
+        ? runHref(run.id, "logs", { ...keep, after: String(last) })
+        : null,
+    },
+  };
+}

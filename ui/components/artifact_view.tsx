@@ -1,0 +1,105 @@
+import { renderMarkdown } from "../markdown.ts";
+import type { ArtifactData } from "../types.ts";
+import { TimeLabel } from "./time_label.tsx";
+
+/** Props of {@linkcode ArtifactView}. */
+export interface ArtifactViewProps {
+  artifact: ArtifactData;
+}
+
+/** One artifact: markdown (sanitised), a table, a link or a progress bar. */
+export function ArtifactView({ artifact }: ArtifactViewProps) {
+  return (
+    <article class="artifact" data-artifact={artifact.id}>
+      <div class="row spread">
+        <h3>
+          {artifact.key ?? artifact.type}
+          <span class="muted small">{` ${artifact.type}`}</span>
+        </h3>
+        <span class="muted small">
+          <TimeLabel ms={artifact.createdAt} />
+        </span>
+      </div>
+      {artifact.description && <p class="muted">{artifact.description}</p>}
+      <ArtifactBody type={artifact.type} data={artifact.data} />
+    </article>
+  );
+}
+
+function ArtifactBody({ type, data }: { type: string; data: unknown }) {
+  switch (type) {
+    case "markdown":
+      return (
+        <div
+          class="markdown"
+          // deno-lint-ignore react-no-danger -- markdown-it output with raw HTML disabled
+          dangerouslySetInnerHTML={{ __html: renderMarkdown(String(data ?? "")) }}
+        />
+      );
+    case "table":
+      return <ArtifactTable rows={Array.isArray(data) ? data : []} />;
+    case "link": {
+      const { url, text } = (data ?? {}) as { url?: unknown; text?: unknown };
+      const label = typeof text === "string" && text !== "" ? text : String(url ?? "");
+      return typeof url === "string" && /^https?:\/\//i.test(url)
+        ? <a href={url} rel="noopener noreferrer nofollow">{label}</a>
+        : <span>{label}</span>;
+    }
+    case "progress": {
+      const value = typeof data === "number" ? Math.min(100, Math.max(0, data)) : 0;
+      return (
+        <div class="row">
+          <progress value={value} max={100}>{`${value}%`}</progress>
+          <span class="mono">{`${Math.round(value)}%`}</span>
+        </div>
+      );
+    }
+    default:
+      return <pre>{JSON.stringify(data, null, 2)}</pre>;
+  }
+}
+
+const MAX_ROWS = 500;
+
+function ArtifactTable({ rows }: { rows: readonly unknown[] }) {
+  const shown = rows.slice(0, MAX_ROWS);
+  const objects = shown.every((row) =>
+    row !== null && typeof row === "object" && !Array.isArray(row)
+  );
+  const columns = objects
+    ? [...new Set(shown.flatMap((row) => Object.keys(row as object)))]
+    : Array.from(
+      { length: Math.max(0, ...shown.map((row) => (Array.isArray(row) ? row.length : 1))) },
+      (_, i) => String(i),
+    );
+  const cell = (row: unknown, column: string): string => {
+    const value = objects
+      ? (row as Record<string, unknown>)[column]
+      : Array.isArray(row)
+      ? row[Number(column)]
+      : column === "0"
+      ? row
+      : undefined;
+    if (value === undefined || value === null) return "";
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
+  };
+  return (
+    <div class="scroll">
+      <table class="tight">
+        {objects && (
+          <thead>
+            <tr>{columns.map((column) => <th key={column}>{column}</th>)}</tr>
+          </thead>
+        )}
+        <tbody>
+          {shown.map((row, i) => (
+            <tr key={i}>{columns.map((column) => <td key={column}>{cell(row, column)}</td>)}</tr>
+          ))}
+        </tbody>
+      </table>
+      {rows.length > MAX_ROWS && (
+        <p class="muted small">{`Showing ${MAX_ROWS} of ${rows.length} rows.`}</p>
+      )}
+    </div>
+  );
+}

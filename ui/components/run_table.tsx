@@ -1,0 +1,66 @@
+import { formatDuration, runDuration } from "../format.ts";
+import { flowHref, runHref } from "../links.ts";
+import type { RunRow } from "../types.ts";
+import { StateBadge } from "./state_badge.tsx";
+import { TimeLabel } from "./time_label.tsx";
+
+/** Props of {@linkcode RunTable}. */
+export interface RunTableProps {
+  rows: readonly RunRow[];
+  now: number;
+  /** Hide the flow column (on a flow's own page). */
+  hideFlow?: boolean;
+}
+
+/** Flow runs as a table: name, flow, state, start, duration, tasks, deployment. */
+export function RunTable({ rows, now, hideFlow }: RunTableProps) {
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th>Run</th>
+          {!hideFlow && <th>Flow</th>}
+          <th>State</th>
+          <th>Started</th>
+          <th class="num">Duration</th>
+          <th class="num">Tasks</th>
+          <th>Deployment</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map(({ run, tasks }) => {
+          const taskTotal = Object.values(tasks).reduce((a, b) => a + (b ?? 0), 0);
+          const failed = (tasks.FAILED ?? 0) + (tasks.CRASHED ?? 0);
+          return (
+            <tr key={run.id} data-run-id={run.id}>
+              <td>
+                <a href={runHref(run.id)}>{run.runName}</a>
+                {run.attempt > 1 && <span class="muted small tag">{`attempt ${run.attempt}`}</span>}
+                {run.parentId !== null && <span class="muted small tag">subflow</span>}
+              </td>
+              {!hideFlow && (
+                <td>
+                  <a href={flowHref(run.flowName)}>{run.flowName}</a>
+                </td>
+              )}
+              <td>
+                <StateBadge state={run.state} name={run.stateName} runId={run.id} />
+              </td>
+              <td>
+                <TimeLabel ms={run.startTime} />
+              </td>
+              <td class="num">{formatDuration(runDuration(run, now))}</td>
+              <td class="num">
+                {taskTotal === 0
+                  ? <span class="muted">—</span>
+                  : `${tasks.COMPLETED ?? 0}/${taskTotal}`}
+                {failed > 0 && <span class="s-FAILED small">{` · ${failed} failed`}</span>}
+              </td>
+              <td>{run.deploymentId ?? <span class="muted">—</span>}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}

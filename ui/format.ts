@@ -1,0 +1,77 @@
+/**
+ * Formatting of times, durations, states and log levels for the pages.
+ *
+ * @module
+ */
+import { STATE_TYPES, type StateType } from "../engine/mod.ts";
+import type { StateCounts } from "./types.ts";
+
+/** `2024-05-01 13:04:05` in UTC (the client script shows local time). */
+export function formatTime(ms: number | null): string {
+  if (ms === null) return "—";
+  return new Date(ms).toISOString().slice(0, 19).replace("T", " ");
+}
+
+/** ISO-8601 for `<time datetime>`. */
+export function isoTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** `850ms`, `12.3s`, `4m 05s`, `2h 03m`, `3d 4h`. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms)) return "—";
+  if (ms < 0) ms = 0;
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const s = ms / 1000;
+  if (s < 60) return `${s < 10 ? s.toFixed(1) : Math.round(s)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(Math.floor(s % 60)).padStart(2, "0")}s`;
+  const h = Math.floor(m / 60);
+  if (h < 48) return `${h}h ${String(m % 60).padStart(2, "0")}m`;
+  return `${Math.floor(h / 24)}d ${h % 24}h`;
+}
+
+/** A run's duration: end − start, or up to `now` while it runs. */
+export function runDuration(
+  run: { startTime: number | null; endTime: number | null },
+  now: number,
+): number | null {
+  if (run.startTime === null) return null;
+  return (run.endTime ?? now) - run.startTime;
+}
+
+const LEVELS: readonly [number, string][] = [
+  [50, "CRITICAL"],
+  [40, "ERROR"],
+  [30, "WARNING"],
+  [20, "INFO"],
+  [10, "DEBUG"],
+];
+
+/** Python-style name of a numeric log level. */
+export function levelName(level: number): string {
+  for (const [min, name] of LEVELS) if (level >= min) return name;
+  return "DEBUG";
+}
+
+/** Sum of all counts. */
+export function total(counts: StateCounts): number {
+  let n = 0;
+  for (const state of STATE_TYPES) n += counts[state] ?? 0;
+  return n;
+}
+
+/** States present in `counts`, in lifecycle order. */
+export function presentStates(counts: StateCounts): StateType[] {
+  return STATE_TYPES.filter((state) => (counts[state] ?? 0) > 0);
+}
+
+/** `1,234` */
+export function formatCount(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+/** Lower-case label of a state type: `RUNNING` → `Running`. */
+export function stateLabel(state: StateType): string {
+  return state.charAt(0) + state.slice(1).toLowerCase();
+}

@@ -1,0 +1,61 @@
+/**
+ * URLs of the dashboard's pages, so filters round-trip through links.
+ *
+ * @module
+ */
+import type { RunFilters } from "./types.ts";
+
+/** The default filters of the runs page. */
+export const DEFAULT_FILTERS: RunFilters = {
+  states: [],
+  flow: null,
+  q: "",
+  range: "24h",
+  from: null,
+  to: null,
+};
+
+/** Query string of `filters` (defaults left out), with `extra` parameters appended. */
+export function filterParams(
+  filters: RunFilters,
+  extra: Record<string, string | null> = {},
+): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const state of filters.states) params.append("state", state);
+  if (filters.flow !== null) params.set("flow", filters.flow);
+  if (filters.q !== "") params.set("q", filters.q);
+  if (filters.from !== null || filters.to !== null) {
+    if (filters.from !== null) params.set("from", String(filters.from));
+    if (filters.to !== null) params.set("to", String(filters.to));
+  } else if (filters.range !== DEFAULT_FILTERS.range) {
+    params.set("range", filters.range);
+  }
+  for (const [key, value] of Object.entries(extra)) if (value !== null) params.set(key, value);
+  return params;
+}
+
+/** The runs page with `filters` (and e.g. a cursor). */
+export function runsHref(filters: RunFilters, extra: Record<string, string | null> = {}): string {
+  const query = filterParams(filters, extra).toString();
+  return query ? `/?${query}` : "/";
+}
+
+/** A flow run's page, on `tab` with more parameters. */
+export function runHref(
+  id: string,
+  tab?: string,
+  extra: Record<string, string | null | undefined> = {},
+): string {
+  const params = new URLSearchParams();
+  if (tab && tab !== "tasks") params.set("tab", tab);
+  for (const [key, value] of Object.entries(extra)) {
+    if (value !== null && value !== undefined && value !== "") params.set(key, value);
+  }
+  const query = params.toString();
+  return `/runs/${encodeURIComponent(id)}${query ? `?${query}` : ""}`;
+}
+
+/** A flow's page. */
+export function flowHref(name: string): string {
+  return `/flows/${encodeURIComponent(name)}`;
+}

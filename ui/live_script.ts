@@ -1,0 +1,135 @@
+/**
+ * The dashboard's only client script, as a string module (no bundler, no
+ * CDN). Pages work without it; with it they stay current:
+ *
+ * - subscribes to the page's SSE stream (`<body data-stream>`); EventSource
+ *   reconnects by itself and sends `Last-Event-ID`, so nothing is missed;
+ * - on a transition, updates every badge of that run (`data-badge-for`) at
+ *   once, then re-fetches the page (debounced) and swaps the regions marked
+ *   `data-live` (counters, tables, timeline, graph, chart);
+ * - appends live log lines to the log list when they pass its filters;
+ * - shows times in the browser's time zone and submits filter selects on
+ *   change.
+ *
+ * All text is inserted with `textContent`, never as HTML.
+ *
+ * @module
+ */
+
+/** The script served at `/assets/live.js`. */
+export const LIVE_SCRIPT = `(() => {
+  "use strict";
+  const fmt = new Intl.DateTimeFormat(undefined, {
+    year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit",
+  });
+  function localize(root) {
+    for (const el of root.querySelectorAll("time[datetime]")) {
+      const d = new Date(el.getAttribute("datetime"));
+      if (!isNaN(d.getTime())) { el.title = el.getAttribute("datetime"); el.textContent = fmt.format(d); }
+    }
+  }
+  localize(document);
+  document.addEventListener("change", (e) => {
+    const el = e.target;
+    if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
+      el.form.requestSubmit();
+    }
+  });
+
+  const url = document.body.dataset.stream;
+  if (!url || !("EventSource" in window)) return;
+  const dot = document.querySelector("[data-live-dot]");
+  const source = new EventSource(url);
+  source.addEventListener("open", () => { if (dot) dot.classList.add("on"); });
+  source.addEventListener("error", () => { if (dot) dot.classList.remove("on"); });
+
+  function setBadges(runId, state, name) {
+    const sel = '[data-badge-for="' + CSS.escape(runId) + '"]';
+    for (const el of document.querySelectorAll(sel)) {
+      el.className = el.className.replace(/\\bs-[A-Z]+\\b/, "s-" + state);
+      el.dataset.state = state;
+      el.title = state;
+      el.textContent = name;
+    }
+  }
+
+  let timer = 0, busy = false, pending = false;
+  function refreshSoon() {
+    if (!timer) timer = setTimeout(refresh, 700);
+  }
+  async function refresh() {
+    timer = 0;
+    if (busy || document.visibilityState === "hidden") { pending = true; return; }
+    busy = true;
+    try {
+      const res = await fetch(location.href, { headers: { "x-ironflow-live": "1" } });
+      if (!res.ok) return;
+      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+      for (const fresh of doc.querySelectorAll("[data-live]")) {
+        const key = fresh.getAttribute("data-live");
+        const current = document.querySelector('[data-live="' + CSS.escape(key) + '"]');
+        if (!current || current.contains(document.activeElement)) continue;
+        const node = document.importNode(fresh, true);
+        current.replaceWith(node);
+        localize(node);
+      }
+      document.dispatchEvent(new CustomEvent("ironflow:refreshed"));
+    } catch (_) {
+      // The next event tries again.
+    } finally {
+      busy = false;
+      if (pending) { pending = false; refreshSoon(); }
+    }
+  }
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && pending) { pending = false; refreshSoon(); }
+  });
+
+  source.addEventListener("transition", (message) => {
+    let event;
+    try { event = JSON.parse(message.data); } catch (_) { return; }
+    setBadges(event.run_id, event.to, event.state_name);
+    refreshSoon();
+  });
+
+  const LEVELS = [[50, "CRITICAL"], [40, "ERROR"], [30, "WARNING"], [20, "INFO"], [10, "DEBUG"]];
+  function levelName(level) {
+    for (const [min, name] of LEVELS) if (level >= min) return name;
+    return "DEBUG";
+  }
+  source.addEventListener("log", (message) => {
+    const list = document.querySelector("[data-log-list]");
+    if (!list || list.dataset.tail !== "true") return;
+    let log;
+    try { log = JSON.parse(message.data); } catch (_) { return; }
+    if (log.level < Number(list.dataset.minLevel || 0)) return;
+    if (list.dataset.task && log.task_run_id !== list.dataset.task) return;
+    const q = (list.dataset.q || "").toLowerCase();
+    if (q && !String(log.message).toLowerCase().includes(q)) return;
+    if (log.id != null && list.querySelector('[data-log-id="' + CSS.escape(String(log.id)) + '"]')) return;
+    const li = document.createElement("li");
+    if (log.id != null) li.dataset.logId = String(log.id);
+    const time = document.createElement("time");
+    time.setAttribute("datetime", log.at);
+    const level = document.createElement("span");
+    const name = levelName(log.level);
+    level.className = "lvl-" + name;
+    level.textContent = name;
+    const msg = document.createElement("span");
+    msg.className = "msg";
+    if (log.task_run_id) {
+      const who = document.createElement("span");
+      who.className = "muted";
+      who.textContent = "task · ";
+      msg.append(who);
+    }
+    msg.append(document.createTextNode(String(log.message)));
+    li.append(time, level, msg);
+    localize(li);
+    list.append(li);
+    const empty = list.parentElement && list.parentElement.querySelector(".empty");
+    if (empty) empty.remove();
+  });
+})();
+`;

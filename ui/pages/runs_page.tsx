@@ -1,0 +1,76 @@
+import { ActivityChart } from "../components/activity_chart.tsx";
+import { EmptyState } from "../components/empty_state.tsx";
+import { Layout } from "../components/layout.tsx";
+import { Pager } from "../components/pager.tsx";
+import { RunFiltersForm } from "../components/run_filters_form.tsx";
+import { RunTable } from "../components/run_table.tsx";
+import { StateChips } from "../components/state_chips.tsx";
+import { DEFAULT_FILTERS, runsHref } from "../links.ts";
+import type { ActivityData, PageContext, RunFilters, RunRow, StateCounts } from "../types.ts";
+
+/** Props of {@linkcode RunsPage}. */
+export interface RunsPageProps {
+  ctx: PageContext;
+  filters: RunFilters;
+  rows: readonly RunRow[];
+  flowNames: readonly string[];
+  activity: ActivityData;
+  /** Runs per state in the window (flow filter applied). */
+  stateCounts: StateCounts;
+  /** Cursor of the next page, if any. */
+  nextCursor: string | null;
+  /** Whether this page was reached with a cursor. */
+  paged: boolean;
+  /** Whether the store holds no flow run at all (first-run experience). */
+  storeEmpty: boolean;
+}
+
+/** The home page: activity chart, state chips, filters and the table of flow runs. */
+export function RunsPage(props: RunsPageProps) {
+  const { ctx, filters, rows, storeEmpty } = props;
+  return (
+    <Layout title="Flow runs" ctx={ctx} active="runs" stream="/api/stream/events">
+      <div class="row spread">
+        <h1>Flow runs</h1>
+      </div>
+      <section class="panel">
+        <ActivityChart
+          data={props.activity}
+          bucketHref={(from, to) => runsHref({ ...filters, from, to })}
+        />
+        <div class="row spread">
+          <StateChips filters={filters} counts={props.stateCounts} />
+          <RunFiltersForm filters={filters} flowNames={props.flowNames} />
+        </div>
+      </section>
+      <section class="panel flush" data-live="runs">
+        {storeEmpty
+          ? (
+            <EmptyState title="No flow runs yet" command="deno task start">
+              <p>
+                Runs appear here as soon as a flow runs against this server's store. Run the example
+                ETL flow, or any flow of yours with <code>ironflow run path/to/flow.ts</code>:
+              </p>
+            </EmptyState>
+          )
+          : rows.length === 0
+          ? (
+            <EmptyState title="No runs match these filters">
+              <p>
+                Try a longer time range or fewer states.{" "}
+                <a href={runsHref({ ...DEFAULT_FILTERS, range: "all" })}>Show every run</a>
+              </p>
+            </EmptyState>
+          )
+          : <RunTable rows={rows} now={ctx.now} />}
+        <Pager
+          firstHref={props.paged ? runsHref(filters) : null}
+          nextHref={props.nextCursor === null
+            ? null
+            : runsHref(filters, { cursor: props.nextCursor })}
+          firstLabel="« Newest"
+        />
+      </section>
+    </Layout>
+  );
+}

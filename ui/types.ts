@@ -1,0 +1,125 @@
+/**
+ * The plain data the dashboard's pages render. Routes in `server/pages/`
+ * build these from the engine; components never fetch.
+ *
+ * @module
+ */
+import type { RunRecord, StateType } from "../engine/mod.ts";
+
+/** Run counts by state. */
+export type StateCounts = Partial<Record<StateType, number>>;
+
+/** Preset time ranges of the runs page. */
+export type RangeKey = "1h" | "24h" | "7d" | "30d" | "all";
+
+/** The runs page's filters, as they appear in its URL. */
+export interface RunFilters {
+  /** State chips that are on; none means every state. */
+  states: readonly StateType[];
+  /** Flow name, exact. */
+  flow: string | null;
+  /** Substring of the run name, flow name or id. */
+  q: string;
+  range: RangeKey;
+  /** A custom window (epoch ms) that replaces `range`, e.g. from a chart bar. */
+  from: number | null;
+  to: number | null;
+}
+
+/** Runs created per time bucket, by state. */
+export interface ActivityData {
+  since: number;
+  until: number;
+  bucketMs: number;
+  /** One entry per bucket, oldest first. */
+  buckets: readonly { start: number; counts: StateCounts }[];
+}
+
+/** A flow run in a table, with the states of its task runs. */
+export interface RunRow {
+  run: RunRecord;
+  tasks: StateCounts;
+}
+
+/** Where the stylesheet and the client script are served (versioned URLs). */
+export interface AssetUrls {
+  css: string;
+  js: string;
+}
+
+/** The signed-in session, when the server requires login. */
+export interface SessionInfo {
+  /** Token every state-changing form carries. */
+  csrf: string;
+  /** Whether login is required (shows the sign-out button). */
+  authenticated: boolean;
+}
+
+/** Shared by every page: where assets live, the session, "now". */
+export interface PageContext {
+  assets: AssetUrls;
+  session: SessionInfo;
+  now: number;
+}
+
+/** A bar of one task run in the timeline: its time in RUNNING per attempt. */
+export interface TimelineSegment {
+  start: number;
+  end: number;
+  /** State the attempt ended in (or RUNNING while it runs). */
+  state: StateType;
+}
+
+/** One row of the timeline. */
+export interface TimelineRow {
+  run: RunRecord;
+  segments: readonly TimelineSegment[];
+}
+
+/** A laid-out node of the run graph. */
+export interface GraphNode {
+  id: string;
+  kind: "task" | "map" | "subflow";
+  label: string;
+  /** Second line, e.g. "×5000" or a state name. */
+  detail: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  counts: StateCounts;
+  /** Link target (a subflow's run page, a task's filtered list). */
+  href: string | null;
+  /** Run id of a single run node (live badge updates), else null. */
+  runId: string | null;
+}
+
+/** A laid-out edge of the run graph. */
+export interface GraphEdge {
+  from: string;
+  to: string;
+  kind: "data" | "waitFor";
+  count: number;
+  points: readonly { x: number; y: number }[];
+}
+
+/** A graph ready to draw. */
+export interface GraphLayout {
+  mode: "logical" | "expanded" | "by-name";
+  width: number;
+  height: number;
+  nodes: readonly GraphNode[];
+  edges: readonly GraphEdge[];
+  /** Why the graph differs from what was asked (too many nodes...), if it does. */
+  notice: string | null;
+}
+
+/** An artifact to render (markdown, table, link, progress). */
+export interface ArtifactData {
+  id: string;
+  key: string | null;
+  type: string;
+  description: string | null;
+  data: unknown;
+  createdAt: number;
+}
