@@ -8,12 +8,13 @@ import { flow, getRunLogger, task } from "../sdk/mod.ts";
 
 let transformCalls = 0;
 
-const extract = task(async (page: number) => {
+const extract = task({ name: "extract" }, async (page: number) => {
   await Promise.resolve();
   return Array.from({ length: 3 }, (_, i) => ({ id: page * 10 + i, value: (page + 1) * (i + 1) }));
 });
 
 const transform = task(
+  { name: "transform", retries: 2, retryDelaySeconds: 0.05 },
   async (rows: { id: number; value: number }[]) => {
     transformCalls += 1;
     // The first attempt fails, to show retries in the history.
@@ -21,16 +22,16 @@ const transform = task(
     await Promise.resolve();
     return rows.flat().map((row) => ({ ...row, value: row.value * 100 }));
   },
-  { retries: 2, retryDelaySeconds: 0.05 },
 );
 
-const loadBatch = task(async (rows: { id: number; value: number }[]) => {
+const loadBatch = task({ name: "loadBatch" }, async (rows: { id: number; value: number }[]) => {
   getRunLogger().info(`loaded ${rows.length} rows`);
   await Promise.resolve();
   return rows.length;
 });
 
-const load = flow(async (rows: { id: number; value: number }[]) => {
+// Names are explicit so they survive bundling and compiling (see README).
+const load = flow({ name: "load" }, async (rows: { id: number; value: number }[]) => {
   const half = Math.ceil(rows.length / 2);
   const counts = await Promise.all([
     loadBatch.submit(rows.slice(0, half)),

@@ -44,6 +44,7 @@ export {
   createDeploymentRun,
   type DeploymentRunOptions,
   runParameters,
+  triggerDeploymentRun,
 } from "./runs.ts";
 export {
   type ClaimedRun,
@@ -72,3 +73,20 @@ export {
   scheduleRuns,
   type SchedulingOptions,
 } from "./scheduling.ts";
+export {
+  type ApiClaim,
+  type ApiDeployment,
+  type DeploymentSpec,
+  DeploymentSpecSchema,
+  fromApiClaim,
+  fromApiDeployment,
+  fromDeploymentSpec,
+  fromScheduleSpec,
+  type ScheduleSpecInput,
+  ScheduleSpecSchema,
+  toApiClaim,
+  toApiDeployment,
+  toApiWorker,
+  toApiWorkPool,
+  toScheduleSpec,
+} from "./wire.ts";

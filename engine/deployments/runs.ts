@@ -99,6 +99,15 @@ export async function createDeploymentRun(
   deployment: Deployment,
   options: DeploymentRunOptions = {},
 ): Promise<RunRecord> {
+  return (await triggerDeploymentRun(engine, deployment, options)).run;
+}
+
+/** Like {@linkcode createDeploymentRun}; `created` is false when an idempotency key replayed. */
+export async function triggerDeploymentRun(
+  engine: Engine,
+  deployment: Deployment,
+  options: DeploymentRunOptions = {},
+): Promise<{ run: RunRecord; created: boolean }> {
   const parameters = runParameters(deployment, options.parameters);
   const now = engine.clock.now();
   const due = options.expectedStartTime ?? now;
@@ -134,12 +143,13 @@ export async function createDeploymentRun(
       }
       : {}),
   });
-  if (!fresh || deployment.concurrencyLimit === null) return run;
-  if (deployment.collisionStrategy !== CollisionStrategy.CANCEL_NEW) return run;
-  const active = activeRuns(engine.store, engine.store, deployment.id);
-  if (active < deployment.concurrencyLimit) return run;
+  if (
+    !fresh || deployment.concurrencyLimit === null ||
+    deployment.collisionStrategy !== CollisionStrategy.CANCEL_NEW ||
+    activeRuns(engine.store, engine.store, deployment.id) < deployment.concurrencyLimit
+  ) return { run, created: fresh };
   await cancelForConcurrency(engine, run);
-  return engine.getRun(run.id) ?? run;
+  return { run: engine.getRun(run.id) ?? run, created: fresh };
 }
 
 /** Cancels a SCHEDULED run with "concurrency limit reached" (CANCEL_NEW). */

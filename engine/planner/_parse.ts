@@ -4,7 +4,9 @@
  * @module
  */
 
-import { parse, type ParserPlugin } from "@babel/parser";
+// A full npm: specifier, not the import map's bare name: flow modules import
+// the SDK by path or URL from projects that do not have this import map.
+import { parse, type ParserPlugin } from "npm:@babel/parser@^8.1.3";
 import type { AstNode } from "./_ast.ts";
 import { DiagnosticCode } from "./diagnostic_code.ts";
 import type { Diagnostic } from "./types.ts";

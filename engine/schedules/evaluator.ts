@@ -5,8 +5,10 @@
  *
  * @module
  */
-import { Cron } from "croner";
-import { RRuleTemporal } from "rrule-temporal";
+// A full npm: specifier, not the import map's bare name: flow modules import
+// the SDK by path or URL from projects that do not have this import map.
+import { Cron } from "npm:croner@^11.0.1";
+import { RRuleTemporal } from "npm:rrule-temporal@^2.2.8";
 import {
   CRON_SHORTCUTS,
   type CronSpec,

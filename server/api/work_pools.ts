@@ -179,7 +179,8 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
     path: "/work-pools/:name/claim",
     tag: TAG,
     summary: "Claim due runs of the pool with a lease; 204 when there is none",
-    description: "Claimed runs are PENDING; start them with a RUNNING transition, renew the lease " +
+    description:
+      "Claimed runs are PENDING; start them with a RUNNING transition, renew the lease " +
       "with /workers/{id}/claims/{run_id}/renew while they run, release it when they end. " +
       "A paused pool answers 204.",
     params: NAME,

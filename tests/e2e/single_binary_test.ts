@@ -1,0 +1,143 @@
+/**
+ * Compile-readiness without `denort`: `main.ts` bundles into one file that
+ * runs from an empty directory — CLI, server, dashboard, API and flow runs —
+ * and nothing in the product reads the project's own files at run time.
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const PRODUCT = ["engine", "sdk", "server", "ui", "cli"];
+
+async function* productFiles(dir: string): AsyncGenerator<string> {
+  for await (const entry of Deno.readDir(dir)) {
+    const path = `${dir}/${entry.name}`;
+    if (entry.isDirectory) yield* productFiles(path);
+    else if (/\.(ts|tsx)$/.test(entry.name)) yield path;
+  }
+}
+
+Deno.test("no product module reads the project's own files through import.meta", async () => {
+  const offenders: string[] = [];
+  const files = [`${ROOT}main.ts`];
+  for (const folder of PRODUCT) {
+    for await (const file of productFiles(`${ROOT}${folder}`)) files.push(file);
+  }
+  for (const file of files) {
+    const source = await Deno.readTextFile(file);
+    source.split("\n").forEach((line, i) => {
+      const selfRelative = /import\.meta\.(url|dirname|filename)/.test(line);
+      const reads = /Deno\.(readTextFile|readFile|open|readDir)|readFileSync|fetch\(/.test(line);
+      // A Worker entry is a module of the graph, not a file read.
+      if (selfRelative && reads) {
+        offenders.push(`${file.slice(ROOT.length)}:${i + 1}: ${line.trim()}`);
+      }
+      if (/import\.meta\.(dirname|filename)/.test(line) && !line.trim().startsWith("*")) {
+        offenders.push(`${file.slice(ROOT.length)}:${i + 1}: ${line.trim()}`);
+      }
+    });
+  }
+  assert.deepEqual(offenders, []);
+});
+
+async function run(cwd: string, bundle: string, env: Record<string, string>, ...args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", bundle, ...args],
+    cwd,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test({
+  name:
+    "the bundled main.ts runs the CLI, a flow, the server, the dashboard and the API from an empty directory",
+  async fn() {
+    const out = await Deno.makeTempDir();
+    const empty = await Deno.makeTempDir();
+    try {
+      const bundle = `${out}/ironflow.js`;
+      const built = await new Deno.Command(Deno.execPath(), {
+        args: ["bundle", "--platform", "deno", "-o", bundle, `${ROOT}main.ts`],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+      const env = { IRONFLOW_HOME: `${empty}/home` };
+
+      const version = await run(empty, bundle, env, "version");
+      assert.equal(version.code, 0, version.stderr);
+      assert.match(version.stdout, /^ironflow \d/);
+
+      const demo = await run(empty, bundle, env, "demo");
+      assert.equal(demo.code, 0, demo.stderr);
+      assert.match(demo.stdout, /ended COMPLETED with result 12/);
+      assert.match(demo.stdout, /AwaitingRetry/);
+
+      const flowFile = `${empty}/hello.ts`;
+      await Deno.writeTextFile(
+        flowFile,
+        `import { flow, task } from "${ROOT}sdk/mod.ts";\n` +
+          `const greet = task({ name: "greet" }, async (name: string) => "hello " + name);\n` +
+          `export const hello = flow({ name: "hello" }, async (name: string) => await greet(name));\n`,
+      );
+      const ran = await run(
+        empty,
+        bundle,
+        env,
+        "run",
+        flowFile,
+        "--param",
+        "name=bundle",
+        "--json",
+      );
+      assert.equal(ran.code, 0, ran.stderr);
+      assert.equal(JSON.parse(ran.stdout.trim().split("\n").at(-1)!).result, "hello bundle");
+
+      const plan = await run(empty, bundle, env, "plan", `${ROOT}examples/etl.ts:etl`);
+      assert.equal(plan.code, 0, plan.stderr);
+      assert.match(plan.stdout, /extract#0 \(map\)/);
+
+      const server = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", bundle, "server", "start", "--port", "0"],
+        cwd: empty,
+        env: { NO_COLOR: "1", ...env },
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      try {
+        const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+        let banner = "";
+        for (let i = 0; i < 50 && !/http:\/\/[\d.]+:\d+\//.test(banner); i++) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          banner += value;
+        }
+        const base = banner.match(/http:\/\/[\d.]+:\d+\//)![0];
+        const health = await fetch(`${base}health`);
+        assert.equal(health.status, 200);
+        assert.equal((await health.json()).status, "ok");
+        const page = await fetch(base);
+        assert.equal(page.status, 200);
+        assert.match(await page.text(), /<html/);
+        const runs = await (await fetch(`${base}api/flow-runs?flow_name=etl`)).json();
+        assert.equal(runs.items.length, 1);
+        const detail = await fetch(`${base}runs/${runs.items[0].id}`);
+        assert.equal(detail.status, 200);
+        await detail.body?.cancel();
+        reader.releaseLock();
+      } finally {
+        server.kill("SIGTERM");
+        await server.status;
+        await server.stdout.cancel().catch(() => {});
+        await server.stderr.cancel();
+      }
+    } finally {
+      await Deno.remove(out, { recursive: true });
+      await Deno.remove(empty, { recursive: true });
+    }
+  },
+});
