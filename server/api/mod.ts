@@ -9,6 +9,7 @@ import { actionRoutes } from "./actions.ts";
 import { artifactRoutes } from "./artifacts.ts";
 import { concurrencyLeaseRoutes } from "./concurrency_leases.ts";
 import { concurrencyLimitRoutes } from "./concurrency_limits.ts";
+import { deploymentRoutes } from "./deployments.ts";
 import { renderDocsPage } from "./docs_page.ts";
 import { flowRunGraphRoutes } from "./flow_run_graph.ts";
 import { flowRunPartRoutes } from "./flow_run_parts.ts";
@@ -19,6 +20,8 @@ import { remoteRoutes } from "./remote.ts";
 import { ApiRouter } from "./router.ts";
 import { streamRoutes } from "./streams.ts";
 import { taskRunRoutes } from "./task_runs.ts";
+import { workerRoutes } from "./workers.ts";
+import { workPoolRoutes } from "./work_pools.ts";
 import { HttpError } from "../errors.ts";
 
 export { ApiRouter, type RouteSpec } from "./router.ts";
@@ -46,6 +49,9 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   artifactRoutes(router, deps);
   remoteRoutes(router, deps);
   streamRoutes(router, deps);
+  deploymentRoutes(router, deps);
+  workPoolRoutes(router, deps);
+  workerRoutes(router, deps);
 
   let doc: ReturnType<typeof openApiDocument> | undefined;
   const document = () =>
