@@ -1,0 +1,220 @@
+/**
+ * Work pools and claiming: a worker claims due runs of a pool with a lease
+ * (200 with the runs, 204 when there is none), optionally long-polling up
+ * to `wait_ms`. The claim runs in one store transaction, so exactly one
+ * claimer wins each run, across processes sharing a SQLite file too.
+ *
+ * @module
+ */
+import { z } from "zod";
+import { toApiRun } from "../../engine/mod.ts";
+import {
+  claimRuns,
+  createWorkPool,
+  DEFAULT_LEASE_SECONDS,
+  deleteWorkPool,
+  getWorkPool,
+  listWorkers,
+  listWorkPools,
+  toApiClaim,
+  toApiDeployment,
+  toApiWorker,
+  toApiWorkPool,
+  updateWorkPool,
+} from "../../engine/deployments/mod.ts";
+import type { AppDeps } from "../deps.ts";
+import type { ApiRouter } from "./router.ts";
+import { pageOf } from "./schemas.ts";
+import { ApiRunSchema, JsonSchema } from "./wire_schemas.ts";
+
+/** Longest long-poll a claim may ask for. */
+export const MAX_WAIT_MS = 30_000;
+
+const PoolSchema = z.object({
+  name: z.string(),
+  type: z.literal("process"),
+  description: z.string().nullable(),
+  paused: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+}).meta({ id: "WorkPool" });
+
+const WorkerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  work_pool: z.string(),
+  status: z.enum(["ONLINE", "OFFLINE"]),
+  last_heartbeat: z.string(),
+  created_at: z.string(),
+}).meta({ id: "Worker" });
+
+const ClaimSchema = z.object({
+  run_id: z.string(),
+  claim_id: z.string(),
+  worker_id: z.string(),
+  work_pool: z.string(),
+  deployment_id: z.string(),
+  lease_expires_at: z.string(),
+  claimed_at: z.string(),
+}).meta({ id: "Claim" });
+
+const Name = z.string().min(1).max(200).regex(/^[A-Za-z0-9_][\w.:-]*$/, {
+  error: "may hold letters, digits, _ . : and - only",
+});
+
+const ClaimBody = z.strictObject({
+  worker_id: z.string().min(1).max(200),
+  worker_name: z.string().min(1).max(200).optional(),
+  limit: z.number().int().min(1).max(100).optional().meta({ description: "Default 1" }),
+  lease_seconds: z.number().int().min(1).max(3600).optional()
+    .meta({ description: `Default ${DEFAULT_LEASE_SECONDS}` }),
+  wait_ms: z.number().int().min(0).max(MAX_WAIT_MS).optional()
+    .meta({ description: "Long-poll: wait up to this long for a run; default 0" }),
+});
+
+const TAG = "Work pools";
+const NAME = { name: "Work pool name" };
+
+/** Resolves after `ms`, or earlier when the engine commits an event or `signal` aborts. */
+function nextChange(deps: AppDeps, ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      unsubscribe();
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    const unsubscribe = deps.engine.subscribe(done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+/** Registers the work pool routes. */
+export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
+  const { engine } = deps;
+
+  router.add({
+    method: "get",
+    path: "/work-pools",
+    tag: TAG,
+    summary: "List work pools",
+    response: pageOf(PoolSchema),
+  }, (c) => c.json({ items: listWorkPools(engine).map(toApiWorkPool), next_cursor: null }));
+
+  router.add({
+    method: "post",
+    path: "/work-pools",
+    tag: TAG,
+    summary: "Create a work pool (type process)",
+    body: z.strictObject({
+      name: Name,
+      type: z.literal("process").optional(),
+      description: z.string().nullable().optional(),
+      paused: z.boolean().optional(),
+    }),
+    status: 201,
+    response: PoolSchema,
+  }, (c, { body }) => {
+    const pool = createWorkPool(engine, {
+      name: body.name,
+      ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(body.paused !== undefined ? { paused: body.paused } : {}),
+    });
+    return c.json(toApiWorkPool(pool), 201);
+  });
+
+  router.add({
+    method: "get",
+    path: "/work-pools/:name",
+    tag: TAG,
+    summary: "A work pool",
+    params: NAME,
+    response: PoolSchema,
+  }, (c, { params }) => c.json(toApiWorkPool(getWorkPool(engine, params.name!))));
+
+  router.add({
+    method: "patch",
+    path: "/work-pools/:name",
+    tag: TAG,
+    summary: "Pause, resume or describe a work pool",
+    params: NAME,
+    body: z.strictObject({
+      description: z.string().nullable().optional(),
+      paused: z.boolean().optional(),
+    }),
+    response: PoolSchema,
+  }, (c, { params, body }) =>
+    c.json(toApiWorkPool(updateWorkPool(engine, params.name!, {
+      ...(body.description !== undefined ? { description: body.description } : {}),
+      ...(body.paused !== undefined ? { paused: body.paused } : {}),
+    }))));
+
+  router.add({
+    method: "delete",
+    path: "/work-pools/:name",
+    tag: TAG,
+    summary: "Delete a work pool (409 while live deployments use it)",
+    params: NAME,
+    status: 204,
+  }, (c, { params }) => {
+    deleteWorkPool(engine, params.name!);
+    return c.body(null, 204);
+  });
+
+  router.add({
+    method: "get",
+    path: "/work-pools/:name/workers",
+    tag: TAG,
+    summary: "Workers of a pool with their status (OFFLINE after 120 s without heartbeat)",
+    params: NAME,
+    response: pageOf(WorkerSchema),
+  }, (c, { params }) => {
+    getWorkPool(engine, params.name!);
+    return c.json({ items: listWorkers(engine, params.name!).map(toApiWorker), next_cursor: null });
+  });
+
+  router.add({
+    method: "post",
+    path: "/work-pools/:name/claim",
+    tag: TAG,
+    summary: "Claim due runs of the pool with a lease; 204 when there is none",
+    description:
+      "Claimed runs are PENDING; start them with a RUNNING transition, renew the lease " +
+      "with /workers/{id}/claims/{run_id}/renew while they run, release it when they end. " +
+      "A paused pool answers 204.",
+    params: NAME,
+    body: ClaimBody,
+    response: z.object({
+      runs: z.array(z.object({
+        run: ApiRunSchema,
+        claim: ClaimSchema,
+        deployment: z.record(z.string(), JsonSchema),
+      })),
+    }),
+  }, async (c, { params, body }) => {
+    const deadline = Date.now() + (body.wait_ms ?? 0);
+    const signal = c.req.raw.signal;
+    while (true) {
+      const claimed = await claimRuns(engine, params.name!, {
+        workerId: body.worker_id,
+        ...(body.worker_name ? { workerName: body.worker_name } : {}),
+        limit: body.limit ?? 1,
+        leaseSeconds: body.lease_seconds ?? DEFAULT_LEASE_SECONDS,
+      });
+      if (claimed.length > 0) {
+        return c.json({
+          runs: claimed.map((item) => ({
+            run: toApiRun(item.run),
+            claim: toApiClaim(item.claim),
+            deployment: toApiDeployment(item.deployment),
+          })),
+        });
+      }
+      const left = deadline - Date.now();
+      if (left <= 0 || signal.aborted || deps.signal?.aborted) return c.body(null, 204);
+      // A due run appears through an event (a new or rescheduled run) or with time.
+      await nextChange(deps, Math.min(left, 1000), signal);
+    }
+  });
+}
