@@ -6,6 +6,7 @@
 import { toFileUrl } from "./paths.ts";
 import { UsageError } from "./format.ts";
 import type { Flow } from "../sdk/mod.ts";
+import { lookupFlow } from "../sdk/registry.ts";
 
 /** A flow found in a module. */
 export interface LoadedFlow {
@@ -33,6 +34,11 @@ function isFlow(value: unknown): value is Flow<unknown[], unknown> {
 
 /** Imports the module and picks the flow: by export name, by flow name, or the only one. */
 export async function loadFlow(reference: string, cwd = Deno.cwd()): Promise<LoadedFlow> {
+  // A bare name is a flow embedded in this binary (`ironflow build`) or already loaded.
+  if (/^[A-Za-z_$][\w$-]*$/.test(reference)) {
+    const embedded = lookupFlow(reference);
+    if (isFlow(embedded)) return { flow: embedded, exportName: reference, moduleUrl: "" };
+  }
   const { module, name } = parseReference(reference);
   const moduleUrl = /^(https?|file):/.test(module) ? module : toFileUrl(module, cwd);
   let exports: Record<string, unknown>;

@@ -27,6 +27,7 @@ Commands:
   server start            serve the API and dashboard (default http://127.0.0.1:4200)
   run <module>[:flow]     run a flow from a local path or URL
   plan <module>[:flow]    print a flow's task graph without running it
+  build --flows <m>... -o <out>  an executable with flow modules embedded
   demo                    run the example ETL flow and print its history
   flow-run <command>      ls | inspect | logs | events | cancel
   db <command>            export | import | rebuild
@@ -70,6 +71,10 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         return 0;
       case "run":
         return await runCommand(rest, cli);
+      case "build": {
+        const { buildCommand } = await import("./build_command.ts");
+        return await buildCommand(rest, cli);
+      }
       case "server": {
         const { serverCommand } = await import("./server_command.ts");
         return await serverCommand(rest, cli);

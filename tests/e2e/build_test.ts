@@ -1,0 +1,102 @@
+/**
+ * `ironflow build`: the generated entry embeds flow modules so the binary runs
+ * them by name. `deno compile` itself needs `denort`, which cannot be
+ * downloaded here, so the test runs the generated entry with `deno run` — the
+ * same module graph the compiler would embed.
+ */
+import assert from "node:assert/strict";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const CONFIG = `${ROOT}deno.json`;
+
+async function deno(cwd: string, env: Record<string, string>, ...args: string[]) {
+  const output = await new Deno.Command(Deno.execPath(), {
+    args,
+    cwd,
+    env: { NO_COLOR: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("ironflow build generates an entry whose flows run by name", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const env = { IRONFLOW_HOME: `${dir}/home` };
+    const dry = await deno(
+      ROOT,
+      env,
+      "run",
+      "-A",
+      "--config",
+      CONFIG,
+      `${ROOT}main.ts`,
+      "build",
+      "--flows",
+      "examples/etl.ts",
+      "-o",
+      `${dir}/myflows`,
+      "--dry-run",
+    );
+    assert.equal(dry.code, 0, dry.stderr);
+    const [entry, command] = dry.stdout.split("\ndeno compile");
+    assert.match(entry!, /import "file:\/\/.*\/examples\/etl\.ts";/);
+    assert.match(command!, /--output .*myflows/);
+    const entryPath = `${dir}/entry.ts`;
+    await Deno.writeTextFile(entryPath, entry!);
+    const ran = await deno(
+      dir,
+      env,
+      "run",
+      "-A",
+      "--config",
+      CONFIG,
+      entryPath,
+      "run",
+      "etl",
+      "--json",
+    );
+    assert.equal(ran.code, 0, ran.stderr);
+    const result = JSON.parse(ran.stdout.trim().split("\n").at(-1)!);
+    assert.equal(result.state, "COMPLETED");
+    assert.equal(result.result, 9);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("ironflow build refuses missing flow modules and a missing output", async () => {
+  const main = `${ROOT}main.ts`;
+  const missing = await deno(
+    ROOT,
+    {},
+    "run",
+    "-A",
+    "--config",
+    CONFIG,
+    main,
+    "build",
+    "--flows",
+    "nope.ts",
+    "-o",
+    "x",
+  );
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /Flow module "nope.ts" does not exist/);
+  const noOutput = await deno(
+    ROOT,
+    {},
+    "run",
+    "-A",
+    "--config",
+    CONFIG,
+    main,
+    "build",
+    "--flows",
+    "examples/etl.ts",
+  );
+  assert.equal(noOutput.code, 1);
+  assert.match(noOutput.stderr, /Name the output binary with -o/);
+});
