@@ -180,7 +180,9 @@ export function createSqliteControlPlane(
     clock: timer,
     ids: createIdSource(),
   });
-  return createLocalControlPlane(engine, timer);
+  // Large and binary results live in a `results` folder beside the database.
+  const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
+  return createLocalControlPlane(engine, timer, createFileResultStore(`${folder}/results`));
 }
 
 let current: ControlPlane | undefined;

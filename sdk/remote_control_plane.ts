@@ -84,8 +84,6 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
   if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
   const inFlight = new Set<Promise<unknown>>();
 
-  const request_ = <T>(method: string, path: string, body?: unknown) =>
-    request<T>(method, path, body);
   async function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
     let lastError: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {

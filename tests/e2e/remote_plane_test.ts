@@ -20,10 +20,10 @@ import {
   task,
 } from "../../sdk/mod.ts";
 
-const inc = task(async (x: number) => x + 1);
-const double = task(async (x: number) => x * 2);
+const inc = task((x: number) => x + 1);
+const double = task((x: number) => x * 2);
 let flakyCalls = 0;
-const flaky = task(async () => {
+const flaky = task(() => {
   flakyCalls += 1;
   if (flakyCalls % 2 === 1) throw new Error("first attempt fails");
   return "ok";

@@ -1,7 +1,7 @@
 // Flow modules the CLI tests run from a path and from a URL.
 import { flow, task } from "../../../sdk/mod.ts";
 
-const square = task(async (x: number) => x * x);
+const square = task((x: number) => x * x);
 
 /** Sums the squares of 1..n. */
 export const squares = flow(async (n: number, offset = 0) => {
@@ -10,7 +10,7 @@ export const squares = flow(async (n: number, offset = 0) => {
 });
 
 /** Always fails. */
-export const broken = flow(async () => {
+export const broken = flow(() => {
   throw new Error("broken on purpose");
 });
 

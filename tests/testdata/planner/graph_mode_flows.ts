@@ -1,8 +1,8 @@
 // Flows whose source the planner reads at run time (graph-mode tests).
 import { flow, task } from "../../../sdk/mod.ts";
 
-const inc = task(async (x: number) => x + 1);
-const double = task(async (x: number) => x * 2);
+const inc = task((x: number) => x + 1);
+const double = task((x: number) => x * 2);
 
 /** Fully static: inc#0 -> inc#1. */
 export const staticChain = flow(async () => {
