@@ -4,8 +4,14 @@
  *
  * @module
  */
-/// <reference lib="deno.worker" />
 import { lookupTask } from "./registry.ts";
+
+// The worker's global scope, typed here rather than with the `deno.worker`
+// lib, which would change the globals of every module checked with this one.
+const scope = globalThis as unknown as {
+  onmessage: ((event: MessageEvent<Job>) => void) | null;
+  postMessage(message: unknown): void;
+};
 
 interface Job {
   id: number;
@@ -14,17 +20,17 @@ interface Job {
   args: unknown[];
 }
 
-self.onmessage = async (event: MessageEvent<Job>) => {
+scope.onmessage = async (event: MessageEvent<Job>) => {
   const { id, moduleUrl, taskName, args } = event.data;
   try {
     await import(moduleUrl);
     const fn = lookupTask(moduleUrl, taskName);
     if (!fn) throw new Error(`Module "${moduleUrl}" defines no task named "${taskName}"`);
     const value = await fn(...args);
-    self.postMessage({ id, ok: true, value });
+    scope.postMessage({ id, ok: true, value });
   } catch (thrown) {
     const error = thrown instanceof Error ? thrown : new Error(String(thrown));
-    self.postMessage({
+    scope.postMessage({
       id,
       ok: false,
       error: { name: error.name, message: error.message, stack: error.stack },
