@@ -78,7 +78,7 @@ Deno.test("RunTable shows tasks done of total, failures, duration and deployment
 Deno.test("RunsPage tells a newcomer how to get a first run when the store is empty", () => {
   const html = runsPage({ storeEmpty: true });
   assert.match(html, /No flow runs yet/);
-  assert.match(html, /deno task start/);
+  assert.match(html, /deno task demo/);
   assert.match(html, /ironflow run/);
 });
 

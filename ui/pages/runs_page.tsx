@@ -46,7 +46,7 @@ export function RunsPage(props: RunsPageProps) {
       <section class="panel flush" data-live="runs">
         {storeEmpty
           ? (
-            <EmptyState title="No flow runs yet" command="deno task start">
+            <EmptyState title="No flow runs yet" command="deno task demo">
               <p>
                 Runs appear here as soon as a flow runs against this server's store. Run the example
                 ETL flow, or any flow of yours with <code>ironflow run path/to/flow.ts</code>:
