@@ -66,7 +66,9 @@ export async function concurrency(
       leaseMs,
       holder,
     });
-    if (grant.acquired) return holdSlots(plane, grant.leaseId, grant.names, leaseMs);
+    if (grant.acquired) {
+      return holdSlots(plane, grant.leaseId, grant.names, leaseMs, context?.signal);
+    }
     const remaining = deadline - timer.now();
     if (remaining <= 0) {
       throw new TimeoutError(
@@ -82,6 +84,7 @@ function holdSlots(
   leaseId: string | null,
   names: readonly string[],
   leaseMs: number,
+  runSignal: AbortSignal | undefined,
 ): ConcurrencySlot {
   const stop = new AbortController();
   let released = false;
@@ -98,8 +101,15 @@ function holdSlots(
     if (released) return;
     released = true;
     stop.abort();
+    runSignal?.removeEventListener("abort", onRunStopped);
     if (leaseId !== null) await plane.releaseLease(leaseId);
   };
+  // A cancelled or timed-out run frees its slots even when its body ignores the signal.
+  const onRunStopped = () => void release().catch(() => {});
+  if (leaseId !== null && runSignal) {
+    if (runSignal.aborted) onRunStopped();
+    else runSignal.addEventListener("abort", onRunStopped, { once: true });
+  }
   return { names, release, [Symbol.asyncDispose]: release };
 }
 

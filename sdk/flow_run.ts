@@ -138,6 +138,8 @@ export class FlowRunExecution {
   /** Aborts the run: running task bodies see the signal, pending ones never start. */
   cancel(reason: Error): void {
     if (!this.controller.signal.aborted) this.controller.abort(reason);
+    // Task runs held by a drain must wake up to see the cancellation.
+    this.undrain();
   }
 
   /** Operator pause `drain`: no new task runs start; in-flight ones finish. */
@@ -363,7 +365,8 @@ export class FlowRunExecution {
         const data = await this.#resultData(
           outcome.value,
           persist || cacheKey !== undefined,
-          inputs,
+          // "No result" is always resumable, persisted or not: it needs its inputs recorded.
+          inputs ?? (outcome.value === undefined ? inputFingerprint(resolved) : undefined),
           run.id,
         );
         if (cacheKey !== undefined && data?.["result"] !== undefined) {
@@ -700,6 +703,8 @@ export class FlowRunExecution {
       );
       if (outcome.timedOut) this.cancel(outcome.error!);
       const childStates = await this.#settleChildren();
+      // A drained run stays PAUSED (which cannot end a run) until resumed or cancelled.
+      if (this.#drained) await this.#drained.promise;
       if (outcome.cancelled || (mirror.state === CANCELLING)) return await this.#finishCancelled();
 
       let error = outcome.ok ? undefined : outcome.error;

@@ -212,6 +212,9 @@ export async function gate(options: GateOptions): Promise<void> {
   const flowRun = execution.mirror.run;
   const future = new TaskFuture<void>(options.name, null, false);
   execution.children.push(future as TaskFuture<unknown>);
+  const inputs = inputFingerprint([options.name])!;
+  // A gate passed in an earlier attempt is restored at once: it is not scheduled again.
+  const resumed = execution.resumedGate(key, inputs);
   const run = await plane.createRun({
     id: uuidv7(),
     kind: "task",
@@ -224,14 +227,12 @@ export async function gate(options: GateOptions): Promise<void> {
     lineageId: flowRun.lineageId,
     attempt: flowRun.attempt,
     taskKey: key,
-    state: StateType.SCHEDULED,
-    expectedStartTime: openAt,
+    ...(resumed ? {} : { state: StateType.SCHEDULED, expectedStartTime: openAt }),
   });
   future._setRunId(run.id);
   const mirror = new RunMirror(run, plane, [], (m) => execution.warn(m, run.id));
-  const inputs = inputFingerprint([options.name])!;
   try {
-    if (execution.resumedGate(key, inputs)) {
+    if (resumed) {
       await mirror.transition(StateType.RUNNING, { kind: "resume", data: { cache_hit: true } });
       await mirror.transition(StateType.COMPLETED, {
         kind: "resume",

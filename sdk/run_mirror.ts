@@ -129,7 +129,8 @@ export class RunMirror {
           ? message
           : this.run.message,
       };
-      if (hooksOn && result.status !== "duplicate") {
+      // A cache hit completes a run that did not run: its hooks fired with the original.
+      if (hooksOn && result.status !== "duplicate" && result.data?.["cache_hit"] !== true) {
         const listening = hooksFor(this.#hooks, before, result.state).filter((hook) =>
           !consulted.includes(hook)
         );
