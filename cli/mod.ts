@@ -30,6 +30,10 @@ Commands:
   build --flows <m>... -o <out>  an executable with flow modules embedded
   demo                    run the example ETL flow and print its history
   flow-run <command>      ls | inspect | logs | events | cancel
+  init                    write a starter ironflow.yaml and flows/hello.ts
+  deploy                  apply ironflow.yaml: --all | --name N, --prune, --dry-run
+  deployment <command>    ls | inspect | run | pause | resume | delete
+  worker start            claim and execute deployment runs in subprocesses
   db <command>            export | import | rebuild
   version                 print versions
 
@@ -90,6 +94,26 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         return await flowRunCommand(rest, cli);
       case "db":
         return await dbCommand(rest, cli);
+      case "init": {
+        const { initCommand } = await import("./deploy_command.ts");
+        return await initCommand(rest, cli);
+      }
+      case "deploy": {
+        const { deployCommand } = await import("./deploy_command.ts");
+        return await deployCommand(rest, cli);
+      }
+      case "deployment": {
+        const { deploymentCommand } = await import("./deployment_commands.ts");
+        return await deploymentCommand(rest, cli);
+      }
+      case "worker": {
+        const { workerCommand } = await import("./worker_command.ts");
+        return await workerCommand(rest, cli);
+      }
+      case "execute-run": {
+        const { executeRunCommand } = await import("./worker_command.ts");
+        return await executeRunCommand(rest, cli);
+      }
       default:
         throw new UsageError(`Unknown command "${command}".\n\n${HELP}`);
     }

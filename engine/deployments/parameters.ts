@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.6.7";
 import type { Json } from "../core/mod.ts";
 
 const compiled = new Map<string, z.ZodType>();

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.6.7";
 import type { Json } from "../core/mod.ts";
 import { CatchupPolicy, DEFAULT_ANCHOR, type Schedule } from "../core/schedules.ts";
 import type { Claim, Deployment, DeploymentInput, WorkerRecord, WorkPool } from "./model.ts";

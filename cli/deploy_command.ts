@@ -1,0 +1,130 @@
+/**
+ * `ironflow deploy` (apply `ironflow.yaml`) and `ironflow init` (a starter
+ * manifest and flow).
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { dirname, resolve } from "node:path";
+import type { ApiDeployment } from "../engine/deployments/mod.ts";
+import { table, UsageError } from "./format.ts";
+import type { CliContext } from "./io.ts";
+import { MANIFEST_FILE, readManifest, STARTER_MANIFEST, starterFlow } from "./manifest.ts";
+import { openDeploymentTarget } from "./deployment_target.ts";
+
+export const DEPLOY_HELP =
+  `Usage: ironflow deploy [--file ironflow.yaml] (--name NAME... | --all) [--prune] [--dry-run] [--json]
+
+Creates or updates the deployments of the manifest (all of them with --all,
+or those named with --name). --prune deletes live deployments the manifest
+does not list (their schedules are turned off first; deployments with live
+runs are kept and reported). --dry-run prints what would change and writes
+nothing. Talks to IRONFLOW_API_URL when set, else to the embedded store.`;
+
+export const INIT_HELP = `Usage: ironflow init [--force]
+
+Writes a starter ironflow.yaml and flows/hello.ts in the current directory.`;
+
+/** Runs `ironflow deploy`. */
+export async function deployCommand(args: string[], cli: CliContext): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      file: { type: "string", short: "f", default: MANIFEST_FILE },
+      name: { type: "string", short: "n", multiple: true, default: [] },
+      all: { type: "boolean", default: false },
+      prune: { type: "boolean", default: false },
+      "dry-run": { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    cli.out(DEPLOY_HELP);
+    return 0;
+  }
+  if (!values.all && values.name.length === 0) {
+    throw new UsageError(`Give --all or at least one --name.\n\n${DEPLOY_HELP}`);
+  }
+  if (values.prune && !values.all) {
+    throw new UsageError("--prune needs --all: it deletes what the whole manifest does not list");
+  }
+  const specs = await readManifest(values.file, cli.cwd);
+  const chosen = values.all ? specs : specs.filter((spec) => values.name.includes(spec.name));
+  const missing = values.name.filter((name) => !specs.some((spec) => spec.name === name));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `${values.file} has no deployment ${missing.map((n) => `"${n}"`).join(", ")}; it has ${
+        specs.map((s) => `"${s.name}"`).join(", ")
+      }`,
+    );
+  }
+  const { client } = openDeploymentTarget(cli);
+  const dryRun = values["dry-run"];
+  const result = await client.apply(chosen, { prune: values.prune, dryRun });
+  if (values.json) {
+    cli.out(JSON.stringify(result, null, 2));
+    return 0;
+  }
+  const rows: Array<[string, string, string]> = [];
+  const add = (action: string, list: ApiDeployment[]) =>
+    list.forEach((d) => rows.push([action, d.name, d.entrypoint]));
+  add("created", result.created);
+  add("updated", result.updated);
+  add("unchanged", result.unchanged);
+  add("pruned", result.pruned);
+  for (const kept of result.kept) rows.push(["kept", kept.deployment.name, kept.reason]);
+  cli.out(table(["ACTION", "DEPLOYMENT", "DETAIL"], rows));
+  if (dryRun) cli.out("Dry run: nothing was changed.");
+  return 0;
+}
+
+/** Runs `ironflow init`. */
+export async function initCommand(args: string[], cli: CliContext): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      force: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (values.help) {
+    cli.out(INIT_HELP);
+    return 0;
+  }
+  const manifest = resolve(cli.cwd, MANIFEST_FILE);
+  const flowFile = resolve(cli.cwd, "flows/hello.ts");
+  for (const file of [manifest, flowFile]) {
+    if (!values.force && await exists(file)) {
+      throw new UsageError(`${file} already exists; pass --force to overwrite it`);
+    }
+  }
+  await Deno.mkdir(dirname(flowFile), { recursive: true });
+  await Deno.writeTextFile(manifest, STARTER_MANIFEST);
+  await Deno.writeTextFile(flowFile, starterFlow(sdkSpecifier()));
+  cli.out(`Wrote ${MANIFEST_FILE} and flows/hello.ts.
+Next:
+  ironflow run flows/hello.ts:hello      run the flow once
+  ironflow deploy --all                  register its deployment
+  ironflow deployment run hello-hourly   create a run of it
+  ironflow worker start                  execute deployment runs`);
+  return 0;
+}
+
+// The SDK as the starter flow should import it: this installation's sdk/mod.ts.
+function sdkSpecifier(): string {
+  const here = new URL("../sdk/mod.ts", import.meta.url);
+  return here.protocol === "file:" || here.protocol === "https:"
+    ? here.href
+    : "https://example.invalid/ironflow/sdk/mod.ts";
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * `ironflow deployment ls|inspect|run|pause|resume|delete`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { isStateType, type StateType } from "../engine/mod.ts";
+import { toApiDeployment } from "../engine/deployments/mod.ts";
+import { parseParameters } from "./run_command.ts";
+import { table, time, UsageError } from "./format.ts";
+import type { CliContext } from "./io.ts";
+import { openDeploymentTarget } from "./deployment_target.ts";
+
+export const DEPLOYMENT_HELP = `Usage: ironflow deployment <command> [options]
+
+Commands:
+  ls [--json]                                  live deployments
+  inspect <name|id> [--json]                   one deployment with its recent runs
+  run <name|id> [--param k=v]... [--params JSON] [--idempotency-key K] [--json]
+                                               create a run (a worker executes it)
+  pause <name|id>                              no new scheduled runs
+  resume <name|id>                             schedule again
+  delete <name|id>                             soft delete (refused while runs are live
+                                               or a schedule is active)`;
+
+/** Runs a deployment subcommand; resolves with the exit code. */
+export async function deploymentCommand(args: string[], cli: CliContext): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: {
+      param: { type: "string", multiple: true, default: [] },
+      params: { type: "string" },
+      "idempotency-key": { type: "string" },
+      state: { type: "string", multiple: true, default: [] },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    allowPositionals: true,
+  });
+  if (!sub || sub === "help" || values.help) {
+    cli.out(DEPLOYMENT_HELP);
+    return 0;
+  }
+  const { client } = openDeploymentTarget(cli);
+  const ref = () => {
+    const value = positionals[0];
+    if (!value) throw new UsageError(`Missing the deployment name or id.\n\n${DEPLOYMENT_HELP}`);
+    return value;
+  };
+  const print = (value: unknown, human: () => string) =>
+    cli.out(values.json ? JSON.stringify(value, null, 2) : human());
+  switch (sub) {
+    case "ls": {
+      const deployments = await client.list();
+      print(
+        deployments.map(toApiDeployment),
+        () =>
+          deployments.length === 0
+            ? "No deployments yet. Create some with: ironflow deploy --all"
+            : table(
+              ["NAME", "FLOW", "POOL", "SCHEDULES", "PAUSED", "ENTRYPOINT"],
+              deployments.map((d) => [
+                d.name,
+                d.flowName,
+                d.workPool,
+                `${d.schedules.filter((s) => s.active).length}/${d.schedules.length}`,
+                d.paused ? "yes" : "no",
+                d.entrypoint,
+              ]),
+            ),
+      );
+      return 0;
+    }
+    case "inspect": {
+      const deployment = await client.get(ref());
+      if (!deployment) throw new UsageError(`Deployment "${ref()}" does not exist`);
+      const states = values.state.map((s) => s.toUpperCase());
+      const bad = states.find((s) => !isStateType(s));
+      if (bad) throw new UsageError(`Unknown state "${bad}"`);
+      const runs = (await client.runs(deployment.id, states as StateType[])).slice(0, 20);
+      print({ deployment: toApiDeployment(deployment), runs }, () =>
+        [
+          `${deployment.name} (${deployment.id})`,
+          `  flow        ${deployment.flowName}`,
+          `  entrypoint  ${deployment.entrypoint}`,
+          `  work pool   ${deployment.workPool}${deployment.paused ? "  (paused)" : ""}`,
+          `  parameters  ${JSON.stringify(deployment.parameters)}`,
+          `  schedules   ${
+            deployment.schedules.map((s) =>
+              `${
+                s.kind === "cron"
+                  ? s.cron
+                  : s.kind === "rrule"
+                  ? s.rrule
+                  : `every ${s.intervalSeconds}s`
+              } ${s.timezone}${s.active ? "" : " (off)"}`
+            ).join("; ") || "-"
+          }`,
+          `  concurrency ${deployment.concurrencyLimit ?? "-"} ${deployment.collisionStrategy}`,
+          "",
+          runs.length === 0 ? "No runs yet." : table(
+            ["RUN", "NAME", "STATE", "SCHEDULED FOR"],
+            runs.map((r) => [r.id, r.runName, r.stateName, time(r.expectedStartTime)]),
+          ),
+        ].join("\n"));
+      return 0;
+    }
+    case "run": {
+      const parameters = parseParameters(values.param, values.params);
+      if (
+        parameters !== undefined && (typeof parameters !== "object" || Array.isArray(parameters))
+      ) {
+        throw new UsageError(
+          "Deployment parameters must be named: --param k=v or --params '{...}'",
+        );
+      }
+      const run = await client.run(ref(), {
+        ...(parameters ? { parameters: parameters as Record<string, never> } : {}),
+        ...(values["idempotency-key"] ? { idempotencyKey: values["idempotency-key"] } : {}),
+      });
+      print(run, () => `Created flow run ${run.runName} (${run.id}) ${run.stateName}`);
+      return run.state === "CANCELLED" ? 1 : 0;
+    }
+    case "pause":
+    case "resume": {
+      const deployment = await client.setPaused(ref(), sub === "pause");
+      print(
+        toApiDeployment(deployment),
+        () => `Deployment ${deployment.name} ${deployment.paused ? "paused" : "resumed"}`,
+      );
+      return 0;
+    }
+    case "delete": {
+      await client.delete(ref());
+      cli.out(`Deployment ${ref()} deleted`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown deployment command "${sub}".\n\n${DEPLOYMENT_HELP}`);
+  }
+}

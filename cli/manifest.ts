@@ -1,0 +1,135 @@
+/**
+ * The deployment manifest `ironflow.yaml`: a `deployments:` list whose
+ * entries have the API's deployment shape. Parsed with `yaml`; every problem
+ * is reported with where it is (`deployments[1].schedules[0].cron`) and, for
+ * YAML syntax, the line and column.
+ *
+ * @module
+ */
+import { dirname, isAbsolute, resolve } from "node:path";
+import { parseDocument } from "npm:yaml@^2.9.1";
+import { z } from "npm:zod@^4.6.7";
+import { type DeploymentSpec, DeploymentSpecSchema } from "../engine/deployments/mod.ts";
+import { UsageError } from "./format.ts";
+
+/** The default manifest file name. */
+export const MANIFEST_FILE = "ironflow.yaml";
+
+const ManifestSchema = z.strictObject({
+  deployments: z.array(DeploymentSpecSchema).min(1, { error: "must list at least one deployment" }),
+});
+
+/** A manifest that cannot be used; the message lists every problem. */
+export class ManifestError extends UsageError {
+  override name = "ManifestError";
+}
+
+function where(path: readonly PropertyKey[]): string {
+  return path.reduce<string>(
+    (out, key) =>
+      typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key),
+    "",
+  );
+}
+
+/**
+ * Parses manifest text. Relative `working_directory` values resolve against
+ * `baseDir`, which is also the default working directory of every entry.
+ */
+export function parseManifest(text: string, file: string, baseDir: string): DeploymentSpec[] {
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    const lines = document.errors.map((error) => {
+      const at = error.linePos?.[0];
+      const first = error.message.split("\n")[0];
+      return at ? `line ${at.line}, column ${at.col}: ${first}` : first;
+    });
+    throw new ManifestError(`Cannot parse ${file}: ${lines.join("; ")}`);
+  }
+  const data = document.toJS() as unknown;
+  const parsed = ManifestSchema.safeParse(data ?? {});
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const message = issue.code === "unrecognized_keys"
+        ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${
+          issue.keys.map((k) => `"${k}"`).join(", ")
+        }`
+        : issue.message;
+      return `${where(issue.path) || "manifest"}: ${message}`;
+    });
+    throw new ManifestError(`Invalid ${file}:\n  ${problems.join("\n  ")}`);
+  }
+  const names = new Set<string>();
+  for (const spec of parsed.data.deployments) {
+    if (names.has(spec.name)) {
+      throw new ManifestError(`Invalid ${file}: deployment name "${spec.name}" appears twice`);
+    }
+    names.add(spec.name);
+  }
+  return parsed.data.deployments.map((spec) => ({
+    ...spec,
+    working_directory: spec.working_directory
+      ? (isAbsolute(spec.working_directory)
+        ? spec.working_directory
+        : resolve(baseDir, spec.working_directory))
+      : baseDir,
+  }));
+}
+
+/** Reads and parses the manifest at `path` (relative to `cwd`). */
+export async function readManifest(path: string, cwd: string): Promise<DeploymentSpec[]> {
+  const full = isAbsolute(path) ? path : resolve(cwd, path);
+  let text: string;
+  try {
+    text = await Deno.readTextFile(full);
+  } catch (cause) {
+    if (cause instanceof Deno.errors.NotFound) {
+      throw new ManifestError(
+        `No manifest at "${path}"; create one with "ironflow init" or pass --file`,
+        { cause },
+      );
+    }
+    throw cause;
+  }
+  return parseManifest(text, path, dirname(full));
+}
+
+/** A starter manifest for `ironflow init`. */
+export const STARTER_MANIFEST = `# IronFlow deployments: apply with "ironflow deploy --all".
+deployments:
+  - name: hello-hourly
+    entrypoint: ./flows/hello.ts:hello
+    description: Says hello every hour
+    parameters:
+      name: world
+    parameter_schema:
+      type: object
+      properties:
+        name: { type: string }
+    tags: [example]
+    work_pool: default
+    concurrency_limit: 1
+    collision_strategy: ENQUEUE
+    schedules:
+      - cron: "0 * * * *"
+        timezone: UTC
+        active: false # turn on, then "ironflow deploy --all"
+`;
+
+/** A starter flow for `ironflow init`, importing the SDK from `sdk`. */
+export function starterFlow(sdk: string): string {
+  return `import { flow, task } from "${sdk}";
+
+const greet = task({ name: "greet" }, async (name: string) => {
+  await Promise.resolve();
+  return \`Hello, \${name}!\`;
+});
+
+/** Run it with "ironflow run flows/hello.ts:hello --param name=you". */
+export const hello = flow({ name: "hello" }, async (name: string = "world") => {
+  const message = await greet(name);
+  console.log(message);
+  return message;
+});
+`;
+}

@@ -1,0 +1,316 @@
+/**
+ * What workers, `serve()`, `runDeployment()` and the CLI need from
+ * deployments, on a local engine or over the server's HTTP API.
+ *
+ * @module
+ */
+import {
+  type ApiRun,
+  type Engine,
+  fromApiRun,
+  type Json,
+  type RunRecord,
+  type StateType,
+} from "../engine/mod.ts";
+import {
+  type ApiClaim,
+  type ApiDeployment,
+  type ApplyResult,
+  claimRuns,
+  type Deployment,
+  DeploymentService,
+  type DeploymentSpec,
+  fromApiClaim,
+  fromApiDeployment,
+  fromDeploymentSpec,
+  heartbeat,
+  releaseClaim,
+  renewClaim,
+  type RenewResult,
+  toApiDeployment,
+  triggerDeploymentRun,
+  type WorkerRecord,
+} from "../engine/deployments/mod.ts";
+import type { Claim } from "../engine/deployments/mod.ts";
+
+/** A run claimed by a worker, with what it needs to execute it. */
+export interface WorkItem {
+  run: RunRecord;
+  claim: Claim;
+  deployment: Deployment;
+}
+
+/** Options of a deployment run. */
+export interface RunDeploymentRequest {
+  parameters?: { [name: string]: Json };
+  idempotencyKey?: string;
+  tags?: readonly string[];
+  /** Epoch ms. @default now */
+  scheduledTime?: number;
+  /** The flow run that starts this one (a subflow). */
+  parentRunId?: string;
+}
+
+/** The wire answer of `apply`. */
+export interface ApplyAnswer {
+  created: ApiDeployment[];
+  updated: ApiDeployment[];
+  unchanged: ApiDeployment[];
+  pruned: ApiDeployment[];
+  kept: Array<{ deployment: ApiDeployment; reason: string }>;
+  dry_run: boolean;
+}
+
+/** Deployments, claims and leases, local or remote. */
+export interface DeploymentClient {
+  apply(
+    specs: DeploymentSpec[],
+    options: { prune?: boolean; dryRun?: boolean },
+  ): Promise<ApplyAnswer>;
+  list(): Promise<Deployment[]>;
+  get(ref: string): Promise<Deployment | undefined>;
+  setPaused(ref: string, paused: boolean): Promise<Deployment>;
+  delete(ref: string): Promise<void>;
+  run(ref: string, request?: RunDeploymentRequest): Promise<RunRecord>;
+  runs(ref: string, states?: readonly StateType[]): Promise<RunRecord[]>;
+  claim(
+    pool: string,
+    request: {
+      workerId: string;
+      workerName?: string;
+      limit: number;
+      leaseSeconds: number;
+      waitMs?: number;
+    },
+  ): Promise<WorkItem[]>;
+  heartbeat(workerId: string, pool: string, name?: string): Promise<void>;
+  renew(claim: Claim, leaseSeconds: number): Promise<RenewResult>;
+  release(claim: Claim): Promise<void>;
+}
+
+function applyAnswer(result: ApplyResult, dryRun: boolean): ApplyAnswer {
+  return {
+    created: result.created.map(toApiDeployment),
+    updated: result.updated.map(toApiDeployment),
+    unchanged: result.unchanged.map(toApiDeployment),
+    pruned: result.pruned.map(toApiDeployment),
+    kept: result.kept.map((k) => ({ deployment: toApiDeployment(k.deployment), reason: k.reason })),
+    dry_run: dryRun,
+  };
+}
+
+/** A client on an engine in this process. */
+export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
+  const service = new DeploymentService(engine);
+  return {
+    async apply(specs, options) {
+      const result = await service.apply(specs.map(fromDeploymentSpec), options);
+      return applyAnswer(result, options.dryRun ?? false);
+    },
+    list() {
+      const all: Deployment[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = service.list({ limit: 500, ...(cursor ? { cursor } : {}) });
+        all.push(...page.items);
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      return Promise.resolve(all);
+    },
+    get: (ref) => Promise.resolve(service.find(ref)),
+    setPaused: (ref, paused) => service.setPaused(ref, paused),
+    delete(ref) {
+      service.delete(ref);
+      return Promise.resolve();
+    },
+    async run(ref, request = {}) {
+      const deployment = service.get(ref);
+      const parent = request.parentRunId ? engine.getRun(request.parentRunId) : undefined;
+      const { run } = await triggerDeploymentRun(engine, deployment, {
+        ...(request.parameters ? { parameters: request.parameters } : {}),
+        ...(request.idempotencyKey !== undefined ? { idempotencyKey: request.idempotencyKey } : {}),
+        ...(request.tags ? { tags: request.tags } : {}),
+        ...(request.scheduledTime !== undefined
+          ? { expectedStartTime: request.scheduledTime }
+          : {}),
+        ...(parent
+          ? { parent: { id: parent.id, rootId: parent.rootId, depth: parent.depth } }
+          : {}),
+      });
+      return run;
+    },
+    runs: (ref, states) =>
+      Promise.resolve(service.runs(ref, { ...(states ? { states } : {}), limit: 500 }).items),
+    async claim(pool, request) {
+      const claimed = await claimRuns(engine, pool, {
+        workerId: request.workerId,
+        ...(request.workerName ? { workerName: request.workerName } : {}),
+        limit: request.limit,
+        leaseSeconds: request.leaseSeconds,
+      });
+      return claimed;
+    },
+    heartbeat(workerId, pool, name) {
+      heartbeat(engine, { id: workerId, pool, ...(name ? { name } : {}) });
+      return Promise.resolve();
+    },
+    renew: (claim, leaseSeconds) =>
+      Promise.resolve(renewClaim(engine, claim.runId, claim.claimId, leaseSeconds)),
+    release(claim) {
+      releaseClaim(engine, claim.runId, claim.claimId);
+      return Promise.resolve();
+    },
+  };
+}
+
+/** Options of {@linkcode createRemoteDeploymentClient}. */
+export interface RemoteDeploymentClientOptions {
+  url: string;
+  apiKey?: string;
+  fetch?: typeof fetch;
+}
+
+/** An error answer of the server's deployment API. */
+export class DeploymentApiError extends Error {
+  override name = "DeploymentApiError";
+  readonly status: number;
+  readonly code: string;
+  constructor(message: string, status: number, code: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+/** A client of the server's deployment, work pool and worker API. */
+export function createRemoteDeploymentClient(
+  options: RemoteDeploymentClientOptions,
+): DeploymentClient {
+  const base = options.url.replace(/\/+$/, "");
+  const doFetch = options.fetch ?? fetch;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
+  const enc = encodeURIComponent;
+
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
+    const response = await doFetch(`${base}/api${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    if (response.status === 204) return undefined;
+    if (response.ok) return text ? JSON.parse(text) as T : undefined;
+    let code = "http_error";
+    let message = `HTTP ${response.status}`;
+    try {
+      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+      code = parsed.error?.code ?? code;
+      message = parsed.error?.message ?? message;
+    } catch {
+      message = `${message}: ${text.slice(0, 200)}`;
+    }
+    throw new DeploymentApiError(message, response.status, code);
+  }
+
+  return {
+    async apply(specs, opts) {
+      return (await request<ApplyAnswer>("POST", "/deployments/apply", {
+        deployments: specs,
+        prune: opts.prune ?? false,
+        dry_run: opts.dryRun ?? false,
+      }))!;
+    },
+    async list() {
+      const all: Deployment[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = cursor ? `&cursor=${enc(cursor)}` : "";
+        const page: { items: ApiDeployment[]; next_cursor: string | null } | undefined =
+          await request("GET", `/deployments?limit=500${query}`);
+        all.push(...(page?.items ?? []).map(fromApiDeployment));
+        cursor = page?.next_cursor ?? null;
+      } while (cursor);
+      return all;
+    },
+    async get(ref) {
+      try {
+        const found = await request<ApiDeployment>("GET", `/deployments/${enc(ref)}`);
+        return found ? fromApiDeployment(found) : undefined;
+      } catch (error) {
+        if (error instanceof DeploymentApiError && error.status === 404) return undefined;
+        throw error;
+      }
+    },
+    async setPaused(ref, paused) {
+      const path = `/deployments/${enc(ref)}/${paused ? "pause" : "resume"}`;
+      return fromApiDeployment((await request<ApiDeployment>("POST", path, {}))!);
+    },
+    async delete(ref) {
+      await request("DELETE", `/deployments/${enc(ref)}`);
+    },
+    async run(ref, req = {}) {
+      const body = {
+        ...(req.parameters ? { parameters: req.parameters } : {}),
+        ...(req.idempotencyKey !== undefined ? { idempotency_key: req.idempotencyKey } : {}),
+        ...(req.tags ? { tags: req.tags } : {}),
+        ...(req.scheduledTime !== undefined
+          ? { scheduled_time: new Date(req.scheduledTime).toISOString() }
+          : {}),
+        ...(req.parentRunId ? { parent_run_id: req.parentRunId } : {}),
+      };
+      return fromApiRun((await request<ApiRun>("POST", `/deployments/${enc(ref)}/run`, body))!);
+    },
+    async runs(ref, states) {
+      const query = states && states.length > 0 ? `&state=${states.join(",")}` : "";
+      const page = await request<{ items: ApiRun[] }>(
+        "GET",
+        `/deployments/${enc(ref)}/runs?limit=500${query}`,
+      );
+      return (page?.items ?? []).map(fromApiRun);
+    },
+    async claim(pool, req) {
+      const answer = await request<
+        { runs: Array<{ run: ApiRun; claim: ApiClaim; deployment: ApiDeployment }> }
+      >("POST", `/work-pools/${enc(pool)}/claim`, {
+        worker_id: req.workerId,
+        ...(req.workerName ? { worker_name: req.workerName } : {}),
+        limit: req.limit,
+        lease_seconds: req.leaseSeconds,
+        ...(req.waitMs ? { wait_ms: req.waitMs } : {}),
+      });
+      return (answer?.runs ?? []).map((item) => ({
+        run: fromApiRun(item.run),
+        claim: fromApiClaim(item.claim),
+        deployment: fromApiDeployment(item.deployment),
+      }));
+    },
+    async heartbeat(workerId, pool, name) {
+      await request("POST", `/workers/${enc(workerId)}/heartbeat`, {
+        work_pool: pool,
+        ...(name ? { name } : {}),
+      });
+    },
+    async renew(claim, leaseSeconds) {
+      const answer = await request<
+        { held: boolean; lease_expires_at: string | null; state: StateType | null }
+      >("POST", `/workers/${enc(claim.workerId)}/claims/${enc(claim.runId)}/renew`, {
+        claim_id: claim.claimId,
+        lease_seconds: leaseSeconds,
+      });
+      return {
+        held: answer!.held,
+        leaseExpiresAt: answer!.lease_expires_at ? Date.parse(answer!.lease_expires_at) : null,
+        state: answer!.state,
+      };
+    },
+    async release(claim) {
+      await request("POST", `/workers/${enc(claim.workerId)}/claims/${enc(claim.runId)}/release`, {
+        claim_id: claim.claimId,
+      });
+    },
+  };
+}
+
+/** Types for callers that pass records around. */
+export type { Deployment, WorkerRecord };

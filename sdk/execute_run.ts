@@ -1,0 +1,106 @@
+/**
+ * Executing one existing flow run of a deployment in this process: what the
+ * worker's subprocess does (`ironflow execute-run <run id> --entrypoint
+ * <ref>`). The control plane comes from the environment: the server at
+ * `IRONFLOW_API_URL`, else the embedded store under `IRONFLOW_HOME`.
+ *
+ * @module
+ */
+import { isAbsolute, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { StateType } from "../engine/mod.ts";
+import { type ControlPlane, getControlPlane } from "./control_plane.ts";
+import type { Flow } from "./flow.ts";
+import { bindParameters } from "./parameters.ts";
+import type { FlowRunOutcome } from "./state.ts";
+
+/** Splits `./flows/etl.ts:etl` or `https://host/f.ts:etl` into module and export. */
+export function splitEntrypoint(entrypoint: string): { module: string; name: string | undefined } {
+  const match = entrypoint.match(/^(.*\.(?:[cm]?[jt]sx?))(?::([A-Za-z_$][\w$]*))?$/);
+  if (match) return { module: match[1]!, name: match[2] };
+  const colon = entrypoint.lastIndexOf(":");
+  if (colon > 1 && !entrypoint.slice(colon).includes("/")) {
+    return { module: entrypoint.slice(0, colon), name: entrypoint.slice(colon + 1) };
+  }
+  return { module: entrypoint, name: undefined };
+}
+
+function isFlow(value: unknown): value is Flow<unknown[], unknown> {
+  return typeof value === "function" &&
+    typeof (value as { flowName?: unknown }).flowName === "string" &&
+    typeof (value as { runWith?: unknown }).runWith === "function";
+}
+
+/** Imports the entrypoint's module (relative to `cwd`) and returns its flow. */
+export async function importFlow(
+  entrypoint: string,
+  cwd: string,
+): Promise<Flow<unknown[], unknown>> {
+  const { module, name } = splitEntrypoint(entrypoint);
+  const url = /^(https?|file):/.test(module)
+    ? module
+    : pathToFileURL(isAbsolute(module) ? module : resolve(cwd, module)).href;
+  const exports = await import(url) as Record<string, unknown>;
+  if (name !== undefined) {
+    const value = exports[name];
+    if (!isFlow(value)) {
+      throw new TypeError(`Entrypoint "${entrypoint}": export "${name}" is not a flow`);
+    }
+    return value;
+  }
+  const flows = Object.values(exports).filter(isFlow);
+  if (flows.length !== 1) {
+    throw new TypeError(
+      `Entrypoint "${entrypoint}" must name its flow as "<module>:<export>" (found ${flows.length} flows)`,
+    );
+  }
+  return flows[0]!;
+}
+
+/** Options of {@linkcode executeRun}. */
+export interface ExecuteRunOptions {
+  /** `./flows/etl.ts:etl` or a URL with `:export`. */
+  entrypoint: string;
+  /** Where relative entrypoints resolve. @default Deno.cwd() */
+  cwd?: string;
+  /** @default the control plane of the environment */
+  plane?: ControlPlane;
+}
+
+/** Runs the SCHEDULED or PENDING flow run `runId` with its stored parameters. */
+export async function executeRun(
+  runId: string,
+  options: ExecuteRunOptions,
+): Promise<FlowRunOutcome<unknown>> {
+  const plane = options.plane ?? getControlPlane();
+  const run = await plane.getRun(runId);
+  if (!run) throw new TypeError(`Cannot execute flow run "${runId}": it does not exist`);
+  let flow: Flow<unknown[], unknown>;
+  let args: unknown[];
+  try {
+    flow = await importFlow(options.entrypoint, options.cwd ?? Deno.cwd());
+    args = bindParameters(
+      flow.fn as (...args: never[]) => unknown,
+      run.parameters,
+      `flow "${flow.flowName}"`,
+    );
+  } catch (error) {
+    // The flow cannot even start: the run fails with the reason, not a crash.
+    const message = error instanceof Error ? error.message : String(error);
+    await plane.propose(runId, {
+      to: StateType.FAILED,
+      token: `execute:${runId}:${run.version}`,
+      kind: "fail",
+      data: { message },
+    });
+    await plane.flush();
+    throw error;
+  }
+  const outcome = await flow.runWith({
+    plane,
+    runId,
+    ...(run.deploymentId ? { deploymentId: run.deploymentId } : {}),
+  }, ...args);
+  await plane.flush();
+  return outcome;
+}

@@ -1,0 +1,381 @@
+/**
+ * The process worker behind `ironflow worker start`: claims runs of a work
+ * pool with a lease, heartbeats, and executes each run in a `deno run`
+ * subprocess, so crashes, hard timeouts and cancellation are real. While a
+ * run's process lives the worker renews its lease; a cancel request
+ * (CANCELLING) or a lost lease terminates the process (SIGTERM, then SIGKILL
+ * after a grace period); a process that exits without a final state leaves
+ * its run CRASHED. Its stdout and stderr become the run's logs.
+ *
+ * @module
+ */
+import { LogLevel, type RunRecord, StateName, StateType, systemClock } from "../engine/mod.ts";
+import { isTerminal, uuidv7 } from "../engine/mod.ts";
+import type { ControlPlane } from "./control_plane.ts";
+import { readEnv } from "./control_plane.ts";
+import type { DeploymentClient, WorkItem } from "./deployment_client.ts";
+
+/** How the worker starts a run's process. */
+export interface ProcessCommand {
+  /** The `deno` executable. */
+  deno: string;
+  /** The IronFlow module that has the `execute-run` command (`main.ts` or the bundle). */
+  main: string;
+  /** Extra `deno run` flags before the permissions (e.g. `--config`). */
+  flags?: string[];
+}
+
+/** Options of {@linkcode startWorker}. */
+export interface WorkerOptions {
+  client: DeploymentClient;
+  /** Where run logs and final states are reported. */
+  plane: ControlPlane;
+  /** @default "default" */
+  pool?: string;
+  /** Most runs executing at once. @default 4 */
+  limit?: number;
+  /** @default a new UUID */
+  workerId?: string;
+  /** @default the worker id */
+  name?: string;
+  /** Lease length of claims. @default 30 */
+  leaseSeconds?: number;
+  /** Wait between claims when the queue is empty. @default 2_000 */
+  pollMs?: number;
+  /** Long-poll of the claim request (remote clients). @default 0 */
+  waitMs?: number;
+  /** Heartbeat period. @default 15_000 */
+  heartbeatMs?: number;
+  /** After SIGTERM, SIGKILL follows this much later. @default 10_000 */
+  killGraceMs?: number;
+  /** How to start a run's process. @default {@linkcode defaultProcessCommand} */
+  command?: ProcessCommand;
+  /** Environment given to every run's process (besides the run id and API URL). */
+  env?: Record<string, string>;
+  /** Sent to run processes as `IRONFLOW_API_URL` (remote mode). */
+  apiUrl?: string;
+  /** Sent to run processes as `IRONFLOW_HOME` (local mode). */
+  home?: string;
+  /** Where runs without a working directory start. @default Deno.cwd() */
+  cwd?: string;
+  /** Stop after this many runs finished (tests, one-shot workers). */
+  maxRuns?: number;
+  /** Stop once the queue is empty and no run is executing. @default false */
+  exitWhenIdle?: boolean;
+  signal?: AbortSignal;
+  /** Where the worker reports what it does. @default nothing */
+  log?: (line: string) => void;
+}
+
+/** What a worker did. */
+export interface WorkerSummary {
+  workerId: string;
+  /** Final state of each run it executed, by run id. */
+  runs: Record<string, string>;
+}
+
+/** A started worker. */
+export interface WorkerHandle {
+  readonly workerId: string;
+  /** Resolves when the worker stopped (its runs finished or were terminated). */
+  readonly done: Promise<WorkerSummary>;
+  /** Stops claiming, terminates running processes, resolves when done. */
+  stop(): Promise<WorkerSummary>;
+}
+
+/**
+ * The `deno` to run flows with: `IRONFLOW_DENO`, else this process's
+ * executable when it is Deno, else `deno` on the PATH; and the IronFlow main
+ * module: `IRONFLOW_MAIN`, else this process's main module.
+ */
+export function defaultProcessCommand(): ProcessCommand {
+  const exec = Deno.execPath();
+  const isDeno = /(^|[\\/])deno(\.exe)?$/.test(exec);
+  const deno = readEnv("IRONFLOW_DENO") ?? (isDeno ? exec : "deno");
+  const main = readEnv("IRONFLOW_MAIN") ?? Deno.mainModule;
+  return { deno, main };
+}
+
+/** `deno run` permission flags of a run's process. */
+export function permissionFlags(
+  declared: readonly string[] | null,
+  cwd: string,
+  home: string | undefined,
+): string[] {
+  if (declared !== null) return [...declared];
+  const writable = [cwd, ...(home ? [home] : [])].join(",");
+  return ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${writable}`, "--allow-sys"];
+}
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const id = setTimeout(done, ms);
+    function done() {
+      clearTimeout(id);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+
+/** Starts a worker; it runs until stopped, `maxRuns` or idle (with `exitWhenIdle`). */
+export function startWorker(options: WorkerOptions): WorkerHandle {
+  const workerId = options.workerId ?? uuidv7(systemClock.now());
+  const pool = options.pool ?? "default";
+  const limit = options.limit ?? 4;
+  const leaseSeconds = options.leaseSeconds ?? 30;
+  const controller = new AbortController();
+  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  const stopping = controller.signal;
+  const log = options.log ?? (() => {});
+  const summary: WorkerSummary = { workerId, runs: {} };
+  const active = new Map<string, Promise<void>>();
+  let finished = 0;
+  let wake: (() => void) | undefined;
+
+  const heartbeats = (async () => {
+    while (!stopping.aborted) {
+      try {
+        await options.client.heartbeat(workerId, pool, options.name);
+      } catch (error) {
+        log(`heartbeat failed: ${String(error)}`);
+      }
+      await sleep(options.heartbeatMs ?? 15_000, stopping);
+    }
+  })();
+
+  const done = (async () => {
+    while (!stopping.aborted) {
+      if (options.maxRuns !== undefined && finished + active.size >= options.maxRuns) {
+        if (active.size === 0) break;
+        await Promise.race(active.values());
+        continue;
+      }
+      const room = Math.min(
+        limit - active.size,
+        options.maxRuns === undefined ? Infinity : options.maxRuns - finished - active.size,
+      );
+      if (room <= 0) {
+        await Promise.race(active.values());
+        continue;
+      }
+      let items: WorkItem[] = [];
+      try {
+        items = await options.client.claim(pool, {
+          workerId,
+          ...(options.name ? { workerName: options.name } : {}),
+          limit: room,
+          leaseSeconds,
+          ...(options.waitMs ? { waitMs: options.waitMs } : {}),
+        });
+      } catch (error) {
+        log(`claim failed: ${String(error)}`);
+      }
+      for (const item of items) {
+        log(`claimed run ${item.run.id} of deployment "${item.deployment.name}"`);
+        const execution = execute(item).catch((error) =>
+          log(`run ${item.run.id} failed in the worker: ${String(error)}`)
+        ).finally(() => {
+          active.delete(item.run.id);
+          finished += 1;
+          wake?.();
+        });
+        active.set(item.run.id, execution);
+      }
+      if (items.length === 0) {
+        if (options.exitWhenIdle && active.size === 0) break;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          sleep(options.pollMs ?? 2_000, stopping).then(resolve);
+        });
+        wake = undefined;
+      }
+    }
+    controller.abort();
+    await Promise.allSettled(active.values());
+    await heartbeats;
+    await options.plane.flush();
+    return summary;
+  })();
+
+  async function execute(item: WorkItem): Promise<void> {
+    const { run, claim, deployment } = item;
+    const cwd = deployment.workingDirectory ?? options.cwd ?? Deno.cwd();
+    const command = options.command ?? defaultProcessCommand();
+    const args = [
+      "run",
+      ...(command.flags ?? []),
+      ...permissionFlags(deployment.permissions, cwd, options.home),
+      "--no-prompt",
+      command.main,
+      "execute-run",
+      run.id,
+      "--entrypoint",
+      deployment.entrypoint,
+    ];
+    const env: Record<string, string> = {
+      ...options.env,
+      ...deployment.env,
+      IRONFLOW_RUN_ID: run.id,
+      NO_COLOR: "1",
+    };
+    if (options.apiUrl) env["IRONFLOW_API_URL"] = options.apiUrl;
+    if (options.home) env["IRONFLOW_HOME"] = options.home;
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(command.deno, {
+        args,
+        cwd,
+        env,
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      const message = error instanceof Deno.errors.NotFound
+        ? `Cannot start flow run: Deno executable "${command.deno}" not found; set IRONFLOW_DENO`
+        : `Cannot start flow run process: ${String(error)}`;
+      await finish(run, StateType.CRASHED, StateName.Crashed, message);
+      await options.client.release(claim).catch(() => {});
+      return;
+    }
+    const tail: string[] = [];
+    const pumps = [
+      pump(child.stdout, run.id, LogLevel.INFO, "ironflow.worker.stdout", options.plane, tail),
+      pump(child.stderr, run.id, LogLevel.ERROR, "ironflow.worker.stderr", options.plane, tail),
+    ];
+    let reason: "cancelled" | "timeout" | "lost" | "stopped" | undefined;
+    let killed = false;
+    const terminate = async (why: typeof reason) => {
+      if (killed) return;
+      killed = true;
+      reason = why;
+      try {
+        child.kill("SIGTERM");
+      } catch { /* already gone */ }
+      const exited = child.status.then(() => true);
+      const graceOver = new Promise<boolean>((resolve) => {
+        const id = setTimeout(() => resolve(false), options.killGraceMs ?? 10_000);
+        exited.then(() => clearTimeout(id));
+      });
+      if (!await Promise.race([exited, graceOver])) {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* already gone */ }
+      }
+    };
+    const watch = new AbortController();
+    const renewals = (async () => {
+      const period = Math.max(200, Math.min(leaseSeconds * 1000 / 3, 10_000));
+      while (!watch.signal.aborted) {
+        await sleep(period, watch.signal);
+        if (watch.signal.aborted) return;
+        try {
+          const renewed = await options.client.renew(claim, leaseSeconds);
+          if (!renewed.held) await terminate("lost");
+          else if (
+            renewed.state === StateType.CANCELLING || renewed.state === StateType.CANCELLED
+          ) {
+            await terminate("cancelled");
+          }
+        } catch (error) {
+          log(`lease renewal of run ${run.id} failed: ${String(error)}`);
+        }
+      }
+    })();
+    const onStop = () => void terminate("stopped");
+    stopping.addEventListener("abort", onStop, { once: true });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (deployment.timeoutSeconds !== null) {
+      timer = setTimeout(() => void terminate("timeout"), deployment.timeoutSeconds * 1000);
+    }
+    const status = await child.status;
+    clearTimeout(timer);
+    stopping.removeEventListener("abort", onStop);
+    watch.abort();
+    await renewals;
+    await Promise.all(pumps);
+    await options.plane.flush();
+    const after = await options.plane.getRun(run.id);
+    if (after && !isTerminal(after.state) && reason !== "lost") {
+      const exit = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
+      const last = tail.slice(-5).join("\n");
+      if (reason === "timeout") {
+        await finish(
+          after,
+          StateType.FAILED,
+          StateName.TimedOut,
+          `Flow run timed out after ${deployment.timeoutSeconds} s; its process was terminated`,
+        );
+      } else if (reason === "cancelled" || after.state === StateType.CANCELLING) {
+        await finish(
+          after,
+          StateType.CANCELLED,
+          StateName.Cancelled,
+          "Cancelled: the worker terminated the flow run's process",
+        );
+      } else {
+        await finish(
+          after,
+          StateType.CRASHED,
+          StateName.Crashed,
+          `Flow run process ended (${exit}) without a final state${last ? `:\n${last}` : ""}`,
+        );
+      }
+    }
+    const final = await options.plane.getRun(run.id);
+    summary.runs[run.id] = final?.state ?? "UNKNOWN";
+    log(`run ${run.id} ended ${final?.state ?? "?"} (${status.signal ?? status.code})`);
+    if (reason !== "lost") await options.client.release(claim).catch(() => {});
+  }
+
+  async function finish(run: RunRecord, to: StateType, name: string, message: string) {
+    await options.plane.propose(run.id, {
+      to,
+      name,
+      token: `worker:${workerId}:${run.id}:${run.version}`,
+      kind: to === StateType.CRASHED ? "crash" : to === StateType.CANCELLED ? "cancel" : "fail",
+      data: { message },
+    });
+    await options.plane.flush();
+  }
+
+  return {
+    workerId,
+    done,
+    stop() {
+      controller.abort();
+      return done;
+    },
+  };
+}
+
+async function pump(
+  stream: ReadableStream<Uint8Array>,
+  flowRunId: string,
+  level: number,
+  name: string,
+  plane: ControlPlane,
+  tail: string[],
+): Promise<void> {
+  let buffer = "";
+  const emit = (line: string) => {
+    if (line.trim() === "") return;
+    tail.push(line);
+    if (tail.length > 20) tail.shift();
+    plane.log([{ flowRunId, taskRunId: null, level, message: line, at: plane.timer.now(), name }]);
+  };
+  try {
+    const decoder = new TextDecoderStream() as unknown as TransformStream<Uint8Array, string>;
+    for await (const chunk of stream.pipeThrough(decoder)) {
+      buffer += chunk;
+      let at: number;
+      while ((at = buffer.indexOf("\n")) >= 0) {
+        emit(buffer.slice(0, at));
+        buffer = buffer.slice(at + 1);
+      }
+    }
+  } catch { /* the process went away */ }
+  emit(buffer);
+}

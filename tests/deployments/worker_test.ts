@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
+import { createSqliteControlPlane, type LocalControlPlane } from "../../sdk/mod.ts";
+import { createLocalDeploymentClient } from "../../sdk/deployment_client.ts";
+import { startWorker, type WorkerOptions } from "../../sdk/process_worker.ts";
+
+const FLOWS = new URL("../testdata/deployments/", import.meta.url).pathname;
+const MAIN = new URL("../../main.ts", import.meta.url).href;
+
+interface Setup extends AsyncDisposable {
+  plane: LocalControlPlane;
+  deployments: DeploymentService;
+  home: string;
+  worker(options?: Partial<WorkerOptions>): ReturnType<typeof startWorker>;
+}
+
+async function setup(): Promise<Setup> {
+  const home = await Deno.makeTempDir({ prefix: "ironflow_worker_test_" });
+  const plane = createSqliteControlPlane(`${home}/ironflow.db`);
+  return {
+    plane,
+    deployments: new DeploymentService(plane.engine),
+    home,
+    worker: (options = {}) =>
+      startWorker({
+        client: createLocalDeploymentClient(plane.engine),
+        plane,
+        home,
+        command: { deno: Deno.execPath(), main: MAIN },
+        pollMs: 50,
+        heartbeatMs: 1000,
+        leaseSeconds: 3,
+        killGraceMs: 2000,
+        ...options,
+      }),
+    async [Symbol.asyncDispose]() {
+      await plane.close();
+      await Deno.remove(home, { recursive: true });
+    },
+  };
+}
+
+Deno.test("a worker runs a deployment's flow in a subprocess and the run COMPLETES", async () => {
+  await using s = await setup();
+  const d = s.deployments.create({
+    name: "add",
+    entrypoint: "./flows.ts:add",
+    workingDirectory: FLOWS,
+    parameters: { a: 1 },
+  });
+  const run = await createDeploymentRun(s.plane.engine, d, { parameters: { b: 20 } });
+  const summary = await s.worker({ maxRuns: 1 }).done;
+  assert.deepEqual(summary.runs, { [run.id]: "COMPLETED" });
+  const done = s.plane.engine.getRun(run.id)!;
+  assert.equal(done.state, "COMPLETED");
+  const tasks = s.plane.engine.listRuns({ kind: "task", parentId: run.id }).items;
+  assert.equal(tasks.length, 2);
+  const logs = s.plane.engine.logs({ flowRunId: run.id }).map((l) => l.message);
+  assert.ok(logs.includes("sum is 42"), `stdout became a log line: ${JSON.stringify(logs)}`);
+  const kinds = s.plane.engine.events(run.id).map((e) => `${e.kind}:${e.to}`);
+  assert.deepEqual(kinds.slice(0, 3), ["create:SCHEDULED", "claim:PENDING", "start:RUNNING"]);
+});
+
+Deno.test("a subprocess that exits mid-run leaves its run CRASHED with the exit code", async () => {
+  await using s = await setup();
+  const d = s.deployments.create({
+    name: "crash",
+    entrypoint: "./flows.ts:crash",
+    workingDirectory: FLOWS,
+  });
+  const run = await createDeploymentRun(s.plane.engine, d);
+  await s.worker({ maxRuns: 1 }).done;
+  const crashed = s.plane.engine.getRun(run.id)!;
+  assert.equal(crashed.state, "CRASHED");
+  assert.match(crashed.message ?? "", /exit code 7/);
+  assert.match(crashed.message ?? "", /about to exit the process/);
+});
+
+Deno.test("cancelling a run kills its sleeping subprocess; the run is CANCELLED", async () => {
+  await using s = await setup();
+  const d = s.deployments.create({
+    name: "sleepy",
+    entrypoint: "./flows.ts:sleepy",
+    workingDirectory: FLOWS,
+  });
+  const run = await createDeploymentRun(s.plane.engine, d);
+  const worker = s.worker({ maxRuns: 1 });
+  const started = Date.now();
+  while (s.plane.engine.getRun(run.id)!.state !== "RUNNING") {
+    assert.ok(Date.now() - started < 30_000, "the run started");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  await s.plane.engine.propose(run.id, {
+    to: "CANCELLING",
+    token: "cancel",
+    kind: "user_cancel",
+    data: { message: "enough" },
+  });
+  await worker.done;
+  assert.ok(Date.now() - started < 30_000, "killed long before the flow's 60 s sleep");
+  assert.equal(s.plane.engine.getRun(run.id)!.state, "CANCELLED");
+});
+
+Deno.test("a bad entrypoint fails the run with the reason", async () => {
+  await using s = await setup();
+  const d = s.deployments.create({
+    name: "missing",
+    entrypoint: "./flows.ts:nothere",
+    workingDirectory: FLOWS,
+  });
+  const run = await createDeploymentRun(s.plane.engine, d);
+  await s.worker({ maxRuns: 1 }).done;
+  const failed = s.plane.engine.getRun(run.id)!;
+  assert.equal(failed.state, "FAILED");
+  assert.match(failed.message ?? "", /export "nothere" is not a flow/);
+});

@@ -1,0 +1,31 @@
+/**
+ * Flows that `tests/deployments/worker_test.ts` deploys and a worker runs in
+ * subprocesses: one completes, one crashes its process, one sleeps until
+ * killed.
+ *
+ * @module
+ */
+import { flow, task } from "../../../sdk/mod.ts";
+
+const double = task({ name: "double" }, async (x: number) => await Promise.resolve(x * 2));
+
+/** Adds two doubled numbers and prints the sum. */
+export const add = flow({ name: "add" }, async (a: number, b: number) => {
+  const sum = (await double(a)) + (await double(b));
+  console.log(`sum is ${sum}`);
+  return sum;
+});
+
+/** Exits its process in the middle of the run. */
+export const crash = flow({ name: "crash" }, async () => {
+  await double(1);
+  console.error("about to exit the process");
+  Deno.exit(7);
+});
+
+/** Sleeps for a minute, ignoring cancellation: only a kill stops it. */
+export const sleepy = flow({ name: "sleepy" }, async () => {
+  console.log("going to sleep");
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+  return "woke up";
+});
