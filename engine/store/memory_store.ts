@@ -44,6 +44,8 @@ export function createMemoryStore(): Store {
 class MemoryStore implements Store {
   readonly schemaVersion = 1;
   #events: EngineEvent[] = [];
+  /** Each run's events, in seq order: `events({ runId })` must not scan the whole log. */
+  #eventsByRun = new Map<string, EngineEvent[]>();
   #runs = new Map<string, RunRecord>();
   #tokens = new Map<string, Map<string, number>>();
   #logs: LogRecord[] = [];
@@ -102,9 +104,7 @@ class MemoryStore implements Store {
         else this.#documents.set(id, document);
       }
       this.#logs.length = logsBefore;
-      for (const event of this.#events.splice(eventsBefore)) {
-        this.#tokens.get(event.runId)?.delete(event.token);
-      }
+      this.#dropEventsFrom(eventsBefore);
       for (const [id, prev] of touched) {
         if (prev === undefined) this.#runs.delete(id);
         else this.#runs.set(id, prev);
@@ -113,10 +113,22 @@ class MemoryStore implements Store {
     }
   }
 
+  // Rolls the log back to its first `length` events.
+  #dropEventsFrom(length: number): void {
+    for (const event of this.#events.splice(length)) {
+      this.#tokens.get(event.runId)?.delete(event.token);
+      this.#eventsByRun.get(event.runId)?.pop();
+    }
+  }
+
   #append(event: PendingEvent): number {
     const seq = this.#events.length + 1;
     // `seq` first, as the SQLite store returns it, so exports match byte for byte.
-    this.#events.push({ seq, ...event });
+    const stored = { seq, ...event };
+    this.#events.push(stored);
+    let byRun = this.#eventsByRun.get(event.runId);
+    if (!byRun) this.#eventsByRun.set(event.runId, byRun = []);
+    byRun.push(stored);
     let tokens = this.#tokens.get(event.runId);
     if (!tokens) this.#tokens.set(event.runId, tokens = new Map());
     tokens.set(event.token, event.version);
@@ -254,14 +266,14 @@ class MemoryStore implements Store {
   events(query: EventQuery = {}): EngineEvent[] {
     this.#assertOpen();
     const after = query.afterSeq ?? 0;
-    const out: EngineEvent[] = [];
-    for (let i = after; i < this.#events.length; i++) {
-      const event = this.#events[i]!;
-      if (query.runId !== undefined && event.runId !== query.runId) continue;
-      out.push(event);
-      if (query.limit !== undefined && out.length >= query.limit) break;
+    if (query.runId !== undefined) {
+      const events = (this.#eventsByRun.get(query.runId) ?? []).filter((e) => e.seq > after);
+      return query.limit !== undefined ? events.slice(0, query.limit) : events;
     }
-    return out;
+    const end = query.limit !== undefined
+      ? Math.min(this.#events.length, after + query.limit)
+      : undefined;
+    return this.#events.slice(after, end);
   }
 
   logs(query: LogQuery): LogRecord[] {
@@ -326,9 +338,7 @@ class MemoryStore implements Store {
       }
     } catch (error) {
       // All or nothing, like the SQLite store's import transaction.
-      for (const event of this.#events.splice(eventsBefore)) {
-        this.#tokens.get(event.runId)?.delete(event.token);
-      }
+      this.#dropEventsFrom(eventsBefore);
       throw error;
     }
   }
