@@ -1,0 +1,155 @@
+import assert from "node:assert/strict";
+import { ManifestError, parseManifest } from "../../cli/manifest.ts";
+import { runCli } from "../../cli/mod.ts";
+import { createInMemoryControlPlane } from "../../sdk/mod.ts";
+
+const GOOD = `
+deployments:
+  - name: etl-daily
+    entrypoint: ./flows/etl.ts:etl
+    parameters: { day: today }
+    concurrency_limit: { limit: 1, collision_strategy: CANCEL_NEW }
+    schedules:
+      - cron: "0 6 * * *"
+        timezone: Europe/Paris
+      - interval: 3600
+        active: false
+  - name: report
+    entrypoint: https://example.com/flows/report.ts:report
+    work_pool: { name: reports }
+    working_directory: ./sub
+`;
+
+Deno.test("parseManifest() reads deployments and resolves working directories", () => {
+  const specs = parseManifest(GOOD, "ironflow.yaml", "/project");
+  assert.deepEqual(specs.map((s) => s.name), ["etl-daily", "report"]);
+  assert.equal(specs[0]!.working_directory, "/project");
+  assert.equal(specs[1]!.working_directory, "/project/sub");
+  assert.equal(specs[0]!.schedules!.length, 2);
+});
+
+Deno.test("parseManifest() errors say where the problem is", async (t) => {
+  const cases: Array<[string, string, RegExp]> = [
+    [
+      "YAML syntax",
+      "deployments:\n  - name: a\n   entrypoint: [",
+      /Cannot parse ironflow\.yaml: line \d+, column \d+/,
+    ],
+    ["no deployments", "other: 1", /manifest: unknown field "other"|deployments:/],
+    [
+      "a missing entrypoint",
+      "deployments:\n  - name: a\n",
+      /deployments\[0\]\.entrypoint: /,
+    ],
+    [
+      "an unknown field",
+      "deployments:\n  - name: a\n    entrypoint: ./a.ts:a\n    schedule_cron: x\n",
+      /deployments\[0\]: unknown field "schedule_cron"/,
+    ],
+    [
+      "two kinds in one schedule",
+      "deployments:\n  - name: a\n    entrypoint: ./a.ts:a\n    schedules:\n      - cron: '@daily'\n        interval: 60\n",
+      /deployments\[0\]\.schedules\[0\]: give exactly one of interval, cron or rrule/,
+    ],
+    [
+      "a bad collision strategy",
+      "deployments:\n  - name: a\n    entrypoint: ./a.ts:a\n    collision_strategy: DROP\n",
+      /deployments\[0\]\.collision_strategy/,
+    ],
+    [
+      "a duplicate name",
+      "deployments:\n  - { name: a, entrypoint: ./a.ts:a }\n  - { name: a, entrypoint: ./b.ts:b }\n",
+      /deployment name "a" appears twice/,
+    ],
+  ];
+  for (const [name, text, message] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => parseManifest(text, "ironflow.yaml", "/p"), (error: Error) => {
+        assert.ok(error instanceof ManifestError, String(error));
+        assert.match(error.message, message);
+        return true;
+      });
+    });
+  }
+});
+
+async function cli(
+  cwd: string,
+  plane: ReturnType<typeof createInMemoryControlPlane>,
+  ...args: string[]
+) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(args, {
+    out: (text) => out.push(text),
+    err: (text) => err.push(text),
+    cwd,
+    isTty: false,
+    openPlane: () => plane,
+  });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+Deno.test("ironflow init, deploy (dry run, all, prune) and deployment commands", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ironflow_cli_deploy_" });
+  const plane = createInMemoryControlPlane();
+  try {
+    assert.equal((await cli(dir, plane, "init")).code, 0);
+    const manifest = await Deno.readTextFile(`${dir}/ironflow.yaml`);
+    assert.match(manifest, /hello-hourly/);
+    assert.match(await Deno.readTextFile(`${dir}/flows/hello.ts`), /export const hello = flow/);
+    assert.equal((await cli(dir, plane, "init")).code, 1, "refuses to overwrite");
+
+    const dry = await cli(dir, plane, "deploy", "--all", "--dry-run");
+    assert.equal(dry.code, 0, dry.err);
+    assert.match(dry.out, /created\s+hello-hourly/);
+    assert.match(dry.out, /Dry run/);
+    assert.equal((await cli(dir, plane, "deployment", "ls")).out.includes("hello-hourly"), false);
+
+    const real = await cli(dir, plane, "deploy", "--all");
+    assert.match(real.out, /created\s+hello-hourly/);
+    const again = await cli(dir, plane, "deploy", "--name", "hello-hourly");
+    assert.match(again.out, /unchanged\s+hello-hourly/);
+    assert.match((await cli(dir, plane, "deployment", "ls")).out, /hello-hourly\s+hello\s+default/);
+
+    const run = await cli(
+      dir,
+      plane,
+      "deployment",
+      "run",
+      "hello-hourly",
+      "--param",
+      "name=cli",
+      "--json",
+    );
+    assert.equal(run.code, 0, run.err);
+    const created = JSON.parse(run.out);
+    assert.deepEqual(created.parameters, { name: "cli" });
+    assert.equal(created.state, "SCHEDULED");
+    const inspect = await cli(dir, plane, "deployment", "inspect", "hello-hourly");
+    assert.match(inspect.out, /entrypoint\s+\.\/flows\/hello\.ts:hello/);
+    assert.match(inspect.out, new RegExp(created.id));
+    assert.match((await cli(dir, plane, "deployment", "pause", "hello-hourly")).out, /paused/);
+
+    const refused = await cli(dir, plane, "deployment", "delete", "hello-hourly");
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /still live/);
+    await plane.engine.propose(created.id, { to: "CANCELLED", token: "c", kind: "user_cancel" });
+
+    await Deno.writeTextFile(
+      `${dir}/ironflow.yaml`,
+      "deployments:\n  - name: other\n    entrypoint: ./flows/hello.ts:hello\n",
+    );
+    const pruned = await cli(dir, plane, "deploy", "--all", "--prune");
+    assert.match(pruned.out, /created\s+other/);
+    assert.match(pruned.out, /pruned\s+hello-hourly/);
+    const bad = await cli(dir, plane, "deploy", "--name", "nope");
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /has no deployment "nope"/);
+    const missing = await cli(dir, plane, "deploy", "--all", "--file", "missing.yaml");
+    assert.match(missing.err, /No manifest at "missing\.yaml"/);
+  } finally {
+    await plane.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
