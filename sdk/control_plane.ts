@@ -33,6 +33,7 @@ import {
   updateProgressArtifact,
 } from "../engine/mod.ts";
 
+import { createLocalDeploymentClient, type DeploymentClient } from "./deployment_client.ts";
 import type { LineageHistory } from "./resume.ts";
 import type { FlowPlan } from "../engine/planner/mod.ts";
 import { createFileResultStore, createMemoryResultStore, type ResultStore } from "./results.ts";
@@ -58,6 +59,8 @@ export interface ControlPlane {
   createArtifact(input: NewArtifact): Promise<Artifact>;
   updateProgressArtifact(id: string, progress: number): Promise<Artifact>;
   listArtifacts(query: { flowRunId: string; taskRunId?: string }): Promise<Artifact[]>;
+  /** Deployments, claims and leases (`runDeployment`, `serve`, workers); absent on test fakes. */
+  readonly deployments?: DeploymentClient;
   /** Records the static plan of a flow (the latest per flow name). */
   savePlan(flowName: string, plan: FlowPlan): Promise<void>;
   /** One attempt to take concurrency slots (all or nothing). */
@@ -118,6 +121,7 @@ export function createLocalControlPlane(
     releaseLease: (leaseId) => Promise.resolve(releaseSlots(engine.store, leaseId)),
     renewLease: (leaseId, leaseMs) =>
       Promise.resolve(engine.store.write((tx) => renewLease(tx, leaseId, timer.now(), leaseMs))),
+    deployments: createLocalDeploymentClient(engine),
   };
 }
 

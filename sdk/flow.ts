@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve.ts";
 import type { Json, RunRecord } from "../engine/mod.ts";
 import { uuidv7 } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
@@ -49,6 +50,8 @@ export interface Flow<A extends unknown[], R> {
   runWith(options: FlowCallOptions, ...args: A): Promise<FlowRunOutcome<R>>;
   /** A copy of the flow with some options changed. */
   with(options: FlowOptions): Flow<A, R>;
+  /** Registers a deployment of this flow and executes its runs in this process until stopped. */
+  serve(options?: FlowServeOptions & ServeOptions): Promise<ServeHandle>;
 }
 
 /**
@@ -116,6 +119,11 @@ function makeFlow(
     run: { value: (...args: unknown[]) => runWith({}, ...args) },
     runWith: { value: runWith },
     with: { value: (more: FlowOptions) => makeFlow(fn, { ...options, ...more }, moduleUrl) },
+    // Loaded on demand: serving pulls in deployments and schedules.
+    serve: {
+      value: (more: FlowServeOptions & ServeOptions = {}) =>
+        import("./serve.ts").then((m) => m.serveFlow(callable as Flow<never[], unknown>, more)),
+    },
   });
   registerFlow(name, callable);
   return callable;

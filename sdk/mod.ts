@@ -97,6 +97,35 @@ export {
 } from "./artifacts.ts";
 export { bindParameters, parameterNames } from "./parameters.ts";
 export {
+  type DeploymentRunFuture,
+  runDeployment,
+  type RunDeploymentOptions,
+} from "./run_deployment.ts";
+export {
+  type FlowServeOptions,
+  serve,
+  type ServedFlow,
+  serveFlow,
+  type ServeHandle,
+  type ServeOptions,
+} from "./serve.ts";
+export {
+  createLocalDeploymentClient,
+  createRemoteDeploymentClient,
+  type DeploymentClient,
+  type RunDeploymentRequest,
+  type WorkItem,
+} from "./deployment_client.ts";
+export {
+  defaultProcessCommand,
+  type ProcessCommand,
+  startWorker,
+  type WorkerHandle,
+  type WorkerOptions,
+  type WorkerSummary,
+} from "./process_worker.ts";
+export { executeRun, type ExecuteRunOptions } from "./execute_run.ts";
+export {
   CancelledError,
   FlowRunError,
   InvalidOptionError,

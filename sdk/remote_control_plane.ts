@@ -28,6 +28,7 @@ import {
   toApiProposal,
 } from "../engine/mod.ts";
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
+import { createRemoteDeploymentClient } from "./deployment_client.ts";
 import { createFileResultStore, type ResultStore } from "./results.ts";
 
 /** Options of {@linkcode createRemoteControlPlane}. */
@@ -285,6 +286,11 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       const page = await request<{ items: ApiArtifact[] }>("GET", path);
       return (page?.items ?? []).map(fromApiArtifact);
     },
+    deployments: createRemoteDeploymentClient({
+      url: base,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      fetch: doFetch,
+    }),
   };
 }
 

@@ -1,0 +1,254 @@
+/**
+ * `serve()`: Prefect's `flow.serve()` — a long-running process that
+ * registers deployments of flows it holds and executes their runs in this
+ * process (no subprocess), reporting to the control plane. Each served
+ * deployment gets its own work pool (`serve.<deployment>`), so only this
+ * process claims its runs. On a local plane (no server) it also schedules
+ * runs and reclaims expired leases itself.
+ *
+ * @module
+ */
+import { isTerminal, type Json, type RunRecord, systemClock, uuidv7 } from "../engine/mod.ts";
+import {
+  type Deployment,
+  type DeploymentSpec,
+  fromApiDeployment,
+  markLateRuns,
+  reclaimExpiredClaims,
+  scheduleRuns,
+  type ScheduleSpecInput,
+} from "../engine/deployments/mod.ts";
+import { type ControlPlane, getControlPlane, type LocalControlPlane } from "./control_plane.ts";
+import type { WorkItem } from "./deployment_client.ts";
+import type { Flow } from "./flow.ts";
+import { bindParameters } from "./parameters.ts";
+
+/** How one flow is served: its deployment's name, schedule and defaults. */
+export interface FlowServeOptions {
+  /** Deployment name. @default the flow's name */
+  name?: string;
+  /** A 5- or 6-field cron expression or an `@daily`-style shortcut. */
+  cron?: string;
+  /** Seconds between runs. */
+  interval?: number;
+  /** An RRule (`FREQ=...`). */
+  rrule?: string;
+  /** Time zone of the schedule. @default "UTC" */
+  timezone?: string;
+  /** Default parameters of runs, by name. */
+  parameters?: { [name: string]: Json };
+  tags?: string[];
+  description?: string;
+  /** Most runs of this deployment at once. */
+  concurrencyLimit?: number;
+  /** Start with the deployment paused. @default false */
+  paused?: boolean;
+}
+
+/** A flow with its serve options (`serve(flow.toDeployment(...))` style). */
+export interface ServedFlow {
+  flow: Flow<never[], unknown>;
+  options?: FlowServeOptions;
+}
+
+/** Options of the serving process. */
+export interface ServeOptions {
+  /** @default the default control plane */
+  plane?: ControlPlane;
+  /** Runs executing at once, over all deployments. @default 10 */
+  limit?: number;
+  /** Wait between claims when nothing is due. @default 1_000 */
+  pollMs?: number;
+  /** Lease length of claims. @default 30 */
+  leaseSeconds?: number;
+  /** Run the scheduler here too. @default true on a local plane, false on a remote one */
+  schedule?: boolean;
+  signal?: AbortSignal;
+  /** @default nothing */
+  log?: (line: string) => void;
+}
+
+/** A running `serve()`. */
+export interface ServeHandle {
+  /** The deployments this process serves. */
+  readonly deployments: Deployment[];
+  /** Resolves when serving stopped. */
+  readonly done: Promise<void>;
+  /** Stops claiming and waits for the runs in flight. */
+  stop(): Promise<void>;
+}
+
+type Servable = Flow<never[], unknown> | ServedFlow;
+
+function asServed(item: Servable): ServedFlow {
+  return typeof item === "function" ? { flow: item } : item;
+}
+
+function scheduleOf(options: FlowServeOptions): ScheduleSpecInput[] {
+  const timezone = options.timezone ?? "UTC";
+  const out: ScheduleSpecInput[] = [];
+  if (options.cron !== undefined) out.push({ cron: options.cron, timezone });
+  if (options.interval !== undefined) out.push({ interval: options.interval, timezone });
+  if (options.rrule !== undefined) out.push({ rrule: options.rrule, timezone });
+  return out;
+}
+
+/** The pool a served deployment's runs go to. */
+export function servePool(deploymentName: string): string {
+  return `serve.${deploymentName}`;
+}
+
+/**
+ * Registers a deployment for each flow and executes their runs here until
+ * stopped. Resolves once the deployments are registered.
+ *
+ * @example
+ * ```ts
+ * import { flow } from "./mod.ts";
+ * import { serve } from "./serve.ts";
+ * const hello = flow({ name: "hello" }, async (name: string) => `hi ${name}`);
+ * const handle = await serve({ flow: hello, options: { cron: "@hourly", parameters: { name: "x" } } });
+ * // ... later
+ * await handle.stop();
+ * ```
+ */
+export async function serve(...args: Array<Servable | ServeOptions>): Promise<ServeHandle> {
+  const last = args.at(-1);
+  const options: ServeOptions = last && typeof last !== "function" && !("flow" in last)
+    ? args.pop() as ServeOptions
+    : {};
+  const served = (args as Servable[]).map(asServed);
+  if (served.length === 0) throw new TypeError("serve() needs at least one flow");
+  const plane = options.plane ?? getControlPlane();
+  const client = plane.deployments;
+  if (!client) throw new TypeError("This control plane cannot serve deployments");
+  const specs: DeploymentSpec[] = served.map(({ flow, options: o = {} }) => {
+    const name = o.name ?? flow.flowName;
+    return {
+      name,
+      entrypoint: `serve://${flow.flowName}`,
+      flow_name: flow.flowName,
+      work_pool: servePool(name),
+      schedules: scheduleOf(o),
+      ...(o.parameters ? { parameters: o.parameters } : {}),
+      ...(o.tags ? { tags: o.tags } : {}),
+      ...(o.description ? { description: o.description } : {}),
+      ...(o.concurrencyLimit ? { concurrency_limit: o.concurrencyLimit } : {}),
+      ...(o.paused !== undefined ? { paused: o.paused } : {}),
+    };
+  });
+  const applied = await client.apply(specs, {});
+  const deployments = [...applied.created, ...applied.updated, ...applied.unchanged]
+    .map(fromApiDeployment);
+  const flows = new Map<string, Flow<never[], unknown>>();
+  for (const [i, spec] of specs.entries()) flows.set(spec.name, served[i]!.flow);
+  const engine = "engine" in plane ? (plane as LocalControlPlane).engine : undefined;
+  const scheduling = options.schedule ?? engine !== undefined;
+  const workerId = `serve-${uuidv7(systemClock.now())}`;
+  const limit = options.limit ?? 10;
+  const leaseSeconds = options.leaseSeconds ?? 30;
+  const log = options.log ?? (() => {});
+  const controller = new AbortController();
+  options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
+  const active = new Set<Promise<void>>();
+
+  async function execute(item: WorkItem): Promise<void> {
+    const flow = flows.get(item.deployment.name);
+    if (!flow) return;
+    const renew = setInterval(() => {
+      client!.renew(item.claim, leaseSeconds).catch(() => {});
+    }, Math.max(200, (leaseSeconds * 1000) / 3));
+    try {
+      const args = bindParameters(flow.fn as (...a: never[]) => unknown, item.run.parameters);
+      const outcome = await flow.runWith(
+        { plane, runId: item.run.id, deploymentId: item.deployment.id },
+        ...(args as never[]),
+      );
+      log(`run ${item.run.id} of "${item.deployment.name}" ended ${outcome.state.type}`);
+    } catch (error) {
+      log(`run ${item.run.id} of "${item.deployment.name}" could not run: ${String(error)}`);
+      await failRun(plane, item.run, error);
+    } finally {
+      clearInterval(renew);
+      await client!.release(item.claim).catch(() => {});
+    }
+  }
+
+  const done = (async () => {
+    while (!controller.signal.aborted) {
+      if (scheduling && engine) {
+        try {
+          await reclaimExpiredClaims(engine);
+          await scheduleRuns(engine);
+          await markLateRuns(engine);
+        } catch (error) {
+          log(`scheduling failed: ${String(error)}`);
+        }
+      }
+      let claimed = 0;
+      for (const deployment of deployments) {
+        const room = limit - active.size;
+        if (room <= 0) break;
+        let items: WorkItem[] = [];
+        try {
+          items = await client.claim(servePool(deployment.name), {
+            workerId,
+            limit: room,
+            leaseSeconds,
+          });
+        } catch (error) {
+          log(`claim failed: ${String(error)}`);
+        }
+        for (const item of items) {
+          claimed += 1;
+          const running: Promise<void> = execute(item).finally(() => active.delete(running));
+          active.add(running);
+        }
+      }
+      if (claimed === 0) await pause(options.pollMs ?? 1_000, controller.signal);
+    }
+    await Promise.allSettled([...active]);
+    await plane.flush();
+  })();
+
+  return {
+    deployments,
+    done,
+    async stop() {
+      controller.abort();
+      await done;
+    },
+  };
+}
+
+/** Serves one flow: `serveFlow(hello, { cron: "@hourly" })` (what `flow.serve()` calls). */
+export function serveFlow(
+  flow: Flow<never[], unknown>,
+  options: FlowServeOptions & ServeOptions = {},
+): Promise<ServeHandle> {
+  return serve({ flow, options }, options);
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const id = setTimeout(done, ms);
+    function done() {
+      clearTimeout(id);
+      signal.removeEventListener("abort", done);
+      resolve();
+    }
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+async function failRun(plane: ControlPlane, run: RunRecord, error: unknown): Promise<void> {
+  const current = await plane.getRun(run.id);
+  if (!current || isTerminal(current.state)) return;
+  await plane.propose(run.id, {
+    to: "FAILED",
+    token: `serve:${run.id}:${current.version}`,
+    kind: "fail",
+    data: { message: error instanceof Error ? error.message : String(error) },
+  });
+}
