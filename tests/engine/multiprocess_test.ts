@@ -17,7 +17,8 @@ interface Planned {
 
 /** Reads lines from a child's stdout. */
 function lines(stream: ReadableStream<Uint8Array>): AsyncIterator<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = stream.pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
+    .getReader();
   let buffer = "";
   return {
     async next() {
