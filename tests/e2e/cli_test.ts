@@ -11,7 +11,8 @@ const FLOWS = new URL("../testdata/cli/flows.ts", import.meta.url).pathname;
 
 async function ironflow(home: string, ...args: string[]) {
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--config", CONFIG, MAIN, ...args],
+    // --no-lock: modules served from a random local port must not enter deno.lock.
+    args: ["run", "-A", "--no-lock", "--config", CONFIG, MAIN, ...args],
     env: { IRONFLOW_HOME: home, NO_COLOR: "1" },
     stdout: "piped",
     stderr: "piped",
