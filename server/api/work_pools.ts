@@ -194,7 +194,8 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
     }),
   }, async (c, { params, body }) => {
     const deadline = Date.now() + (body.wait_ms ?? 0);
-    const signal = c.req.raw.signal;
+    // Not the request's signal: reading it warns under Deno.serve; waits are bounded anyway.
+    const signal = deps.signal ?? new AbortController().signal;
     while (true) {
       const claimed = await claimRuns(engine, params.name!, {
         workerId: body.worker_id,
@@ -212,7 +213,7 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
         });
       }
       const left = deadline - Date.now();
-      if (left <= 0 || signal.aborted || deps.signal?.aborted) return c.body(null, 204);
+      if (left <= 0 || signal.aborted) return c.body(null, 204);
       // A due run appears through an event (a new or rescheduled run) or with time.
       await nextChange(deps, Math.min(left, 1000), signal);
     }

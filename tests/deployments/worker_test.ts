@@ -114,3 +114,52 @@ Deno.test("a bad entrypoint fails the run with the reason", async () => {
   assert.equal(failed.state, "FAILED");
   assert.match(failed.message ?? "", /export "nothere" is not a flow/);
 });
+
+Deno.test("a worker against a server: claims over HTTP and the subprocess reports over HTTP", async () => {
+  const { createApp, serve: serveApp } = await import("../../server/mod.ts");
+  const { createEngine, createMemoryStore, createIdSource, systemClock } = await import(
+    "../../engine/mod.ts"
+  );
+  const { createRemoteDeploymentClient } = await import("../../sdk/deployment_client.ts");
+  const { createRemoteControlPlane } = await import("../../sdk/mod.ts");
+  const engine = createEngine({
+    store: createMemoryStore(),
+    clock: systemClock,
+    ids: createIdSource(),
+  });
+  const controller = new AbortController();
+  const server = serveApp(createApp({ engine, clock: systemClock, signal: controller.signal }), {
+    port: 0,
+    signal: controller.signal,
+    onListen: () => {},
+  });
+  const client = createRemoteDeploymentClient({ url: server.url });
+  const plane = createRemoteControlPlane({ url: server.url });
+  try {
+    await client.apply([{
+      name: "remote-add",
+      entrypoint: "./flows.ts:add",
+      working_directory: FLOWS,
+      parameters: { a: 2, b: 3 },
+    }], {});
+    const run = await client.run("remote-add");
+    const summary = await startWorker({
+      client,
+      plane,
+      apiUrl: server.url,
+      command: { deno: Deno.execPath(), main: MAIN },
+      pollMs: 50,
+      leaseSeconds: 3,
+      maxRuns: 1,
+    }).done;
+    assert.deepEqual(summary.runs, { [run.id]: "COMPLETED" });
+    assert.equal(engine.getRun(run.id)!.state, "COMPLETED");
+    await plane.flush();
+    assert.ok(engine.logs({ flowRunId: run.id }).some((l) => l.message === "sum is 10"));
+  } finally {
+    await plane.close();
+    controller.abort();
+    await server.finished;
+    await engine.close();
+  }
+});
