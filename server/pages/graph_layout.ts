@@ -6,7 +6,13 @@
  */
 import dagre from "@dagrejs/dagre";
 import type { Engine, RunRecord, StateType, TaskGraph } from "../../engine/mod.ts";
-import { formatCount, type GraphLayout, type GraphNode, runHref } from "../../ui/mod.ts";
+import {
+  formatCount,
+  type GraphLayout,
+  type GraphNode,
+  runHref,
+  type StateCounts,
+} from "../../ui/mod.ts";
 
 /** Most nodes drawn one per task key before groups fold further, by task name. */
 export const MAX_LOGICAL_NODES = 200;
@@ -42,31 +48,42 @@ export function runGraph(
   engine: Engine,
   run: RunRecord,
   subflows: readonly RunRecord[],
-  options: { expanded: boolean; taskCount: number },
-): GraphLayout {
+  options: { expanded: boolean },
+): { graph: GraphLayout; taskCounts: StateCounts } {
   let notice: string | null = null;
   let mode: GraphLayout["mode"] = "logical";
   let nodes: PlainNode[];
   let edges: PlainEdge[];
+  const taskCounts: StateCounts = {};
   const keyOfTask = new Map<string, string>();
-  if (options.expanded && options.taskCount <= MAX_EXPANDED_NODES) {
-    mode = "expanded";
-    const tasks = engine.listRuns({
+  const tasks = options.expanded
+    ? engine.listRuns({
       kind: "task",
       parentId: run.id,
       sort: "created",
       order: "asc",
-      limit: MAX_EXPANDED_NODES,
-    }).items;
+      limit: MAX_EXPANDED_NODES + 1,
+    }).items
+    : [];
+  if (options.expanded && tasks.length <= MAX_EXPANDED_NODES) {
+    mode = "expanded";
     ({ nodes, edges } = expandedGraph(run.id, tasks));
-    for (const task of tasks) keyOfTask.set(task.id, task.id);
+    for (const task of tasks) {
+      keyOfTask.set(task.id, task.id);
+      taskCounts[task.state] = (taskCounts[task.state] ?? 0) + 1;
+    }
   } else {
     if (options.expanded) {
-      notice = `${
-        formatCount(options.taskCount)
-      } task runs are too many to draw one by one (at most ${MAX_EXPANDED_NODES}); mapped tasks stay folded.`;
+      notice =
+        `More than ${MAX_EXPANDED_NODES} task runs are too many to draw one by one; mapped tasks stay folded.`;
     }
     let graph = engine.store.taskGraph(run.id);
+    // The header's counts come from the same grouped scan.
+    for (const node of graph.nodes) {
+      for (const [state, n] of Object.entries(node.states) as [StateType, number][]) {
+        taskCounts[state] = (taskCounts[state] ?? 0) + n;
+      }
+    }
     if (graph.nodes.length > MAX_LOGICAL_NODES) {
       graph = foldByName(graph);
       mode = "by-name";
@@ -93,7 +110,7 @@ export function runGraph(
       edges.push({ from: caller, to: `subflow:${sub.id}`, kind: "waitFor", count: 1 });
     }
   }
-  return { ...layout(nodes, edges), mode, notice };
+  return { graph: { ...layout(nodes, edges), mode, notice }, taskCounts };
 }
 
 function taskKeyOf(engine: Engine, taskRunId: string): string | undefined {

@@ -46,7 +46,6 @@ export function runPageData(
   params: URLSearchParams,
   now: number,
 ): Omit<RunPageProps, "ctx" | "flash"> {
-  const tasks = engine.store.countRuns({ kind: "task", parentId: run.id });
   const attempts = engine.listRuns({
     kind: "flow",
     lineageId: run.lineageId,
@@ -63,19 +62,25 @@ export function runPageData(
   }).items;
   const parent = run.parentId === null ? null : engine.getRun(run.parentId) ?? null;
   const tab = parseTab(params.get("tab") ?? undefined);
-  const taskCount = Object.values(tasks).reduce((a, b) => a + (b ?? 0), 0);
-  const data = tabData(engine, run, tab, params, now, { subflows, taskCount });
+  if (tab === "graph") {
+    const expanded = params.get("graph") === "expanded";
+    const { graph, taskCounts } = runGraph(engine, run, subflows, { expanded });
+    const data: RunTabData = { tab, expanded, graph };
+    return { run, tasks: taskCounts, attempts, parent, subflows, data };
+  }
+  const tasks = engine.store.countRuns({ kind: "task", parentId: run.id });
+  const data = tabData(engine, run, tab, params, now, subflows);
   return { run, tasks, attempts, parent, subflows, data };
 }
 
 function tabData(
   engine: Engine,
   run: RunRecord,
-  tab: RunTab,
+  tab: Exclude<RunTab, "graph">,
   params: URLSearchParams,
   now: number,
-  context: { subflows: readonly RunRecord[]; taskCount: number },
-): RunTabData {
+  subflows: readonly RunRecord[],
+): Exclude<RunTabData, { tab: "graph" }> {
   const cursor = params.get("cursor");
   switch (tab) {
     case "tasks": {
@@ -112,7 +117,7 @@ function tabData(
         ...(cursor ? { cursor } : {}),
       });
       // Subflow runs join the first page, as rows of their own.
-      const runs = cursor ? page.items : [...page.items, ...context.subflows];
+      const runs = cursor ? page.items : [...page.items, ...subflows];
       const rows: TimelineRow[] = runs.map((task) => ({
         run: task,
         segments: runningSegments(engine.events({ runId: task.id }), now),
@@ -134,14 +139,6 @@ function tabData(
           firstHref: cursor ? runHref(run.id, tab) : null,
           nextHref: page.nextCursor ? runHref(run.id, tab, { cursor: page.nextCursor }) : null,
         },
-      };
-    }
-    case "graph": {
-      const expanded = params.get("graph") === "expanded";
-      return {
-        tab,
-        expanded,
-        graph: runGraph(engine, run, context.subflows, { expanded, taskCount: context.taskCount }),
       };
     }
     case "logs":
@@ -168,7 +165,11 @@ function tabData(
   }
 }
 
-function logsData(engine: Engine, run: RunRecord, params: URLSearchParams): RunTabData {
+function logsData(
+  engine: Engine,
+  run: RunRecord,
+  params: URLSearchParams,
+): Extract<RunTabData, { tab: "logs" }> {
   const level = Number(params.get("level") ?? 0);
   const minLevel = Number.isFinite(level) && level > 0 ? level : 0;
   const taskRunId = params.get("task") || null;
