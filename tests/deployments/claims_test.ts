@@ -60,7 +60,8 @@ interface Child {
 }
 
 function lineReader(stream: ReadableStream<Uint8Array>): AsyncIterator<string> {
-  const reader = stream.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = stream.pipeThrough(new TextDecoderStream() as TransformStream<Uint8Array, string>)
+    .getReader();
   let buffer = "";
   return {
     async next() {
