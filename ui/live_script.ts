@@ -63,7 +63,7 @@ export const LIVE_SCRIPT = `(() => {
     if (busy || document.visibilityState === "hidden") { pending = true; return; }
     busy = true;
     try {
-      const res = await fetch(location.href, { headers: { "x-ironflow-live": "1" } });
+      const res = await fetch(location.href);
       if (!res.ok) return;
       const doc = new DOMParser().parseFromString(await res.text(), "text/html");
       for (const fresh of doc.querySelectorAll("[data-live]")) {

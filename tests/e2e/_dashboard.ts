@@ -100,18 +100,4 @@ export async function openDashboard(options: { apiKey?: string } = {}): Promise<
   };
 }
 
-/** A promise with its resolve function exposed. */
-export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): void } {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => resolve = r);
-  return { promise, resolve };
-}
-
-/** Waits (real time, bounded) until `ready()` holds. */
-export async function until(ready: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+export { deferred, until } from "../ui/_fixtures.ts";

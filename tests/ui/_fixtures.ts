@@ -83,7 +83,7 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve(value: T): 
 }
 
 /** Waits (real time, bounded) until `ready()` holds. */
-export async function until(ready: () => boolean, what: string, ms = 5_000): Promise<void> {
+export async function until(ready: () => boolean, what: string, ms = 10_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!ready()) {
     if (Date.now() > deadline) throw new Error(`Gave up waiting for ${what}`);
