@@ -5,7 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import { isStateType, LogLevel, type RunRecord, type StateType } from "../engine/mod.ts";
-import { cancelFlowRun } from "../sdk/mod.ts";
+import { cancelFlowRun, retryFlowRun } from "../sdk/mod.ts";
+import { loadFlow } from "./load_flow.ts";
 import { duration, table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 
@@ -16,7 +17,9 @@ Commands:
   inspect <id> [--json]                                   one run with its task runs
   logs <id> [--level LEVEL] [--json]                      log lines of a run
   events <id> [--json]                                    state history of a run
-  cancel <id>                                             cancel a run`;
+  cancel <id>                                             cancel a run
+  retry <id> --module <module>[:flow]                     run a new attempt here, restoring
+                                                          completed task runs`;
 
 /** Runs a flow-run subcommand; resolves with the exit code. */
 export function flowRunCommand(args: string[], cli: CliContext): number | Promise<number> {
@@ -28,6 +31,7 @@ export function flowRunCommand(args: string[], cli: CliContext): number | Promis
       flow: { type: "string" },
       limit: { type: "string", default: "20" },
       level: { type: "string" },
+      module: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -163,6 +167,30 @@ export function flowRunCommand(args: string[], cli: CliContext): number | Promis
         }
         cli.out(`Flow run ${run.id} is ${result.state}`);
         return 0;
+      });
+    }
+    case "retry": {
+      const run = needId();
+      if (!values.module) {
+        throw new UsageError(
+          `Pass the flow's module with --module so the new attempt can run here.\n\n${FLOW_RUN_HELP}`,
+        );
+      }
+      const reference = values.module;
+      return loadFlow(reference, cli.cwd).then(async (loaded) => {
+        let outcome;
+        try {
+          outcome = await retryFlowRun(run.id, { plane, flow: loaded.flow as never });
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        const attempt = engine.getRun(outcome.runId);
+        print(
+          { run_id: outcome.runId, attempt: attempt?.attempt, state: outcome.state.type },
+          () =>
+            `Attempt ${attempt?.attempt} of ${run.runName}: flow run ${outcome.runId} ${outcome.state.type}`,
+        );
+        return outcome.state.type === "COMPLETED" ? 0 : 1;
       });
     }
     default:

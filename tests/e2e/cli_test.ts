@@ -10,10 +10,14 @@ const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 const FLOWS = new URL("../testdata/cli/flows.ts", import.meta.url).pathname;
 
 async function ironflow(home: string, ...args: string[]) {
+  return await ironflowWith({}, home, ...args);
+}
+
+async function ironflowWith(env: Record<string, string>, home: string, ...args: string[]) {
   const output = await new Deno.Command(Deno.execPath(), {
     // --no-lock: modules served from a random local port must not enter deno.lock.
     args: ["run", "-A", "--no-lock", "--config", CONFIG, MAIN, ...args],
-    env: { IRONFLOW_HOME: home, NO_COLOR: "1" },
+    env: { IRONFLOW_HOME: home, NO_COLOR: "1", ...env },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -118,6 +122,45 @@ Deno.test("ironflow version prints the versions", async () => {
     const result = await ironflow(home, "version");
     assert.equal(result.code, 0);
     assert.match(result.stdout, /^ironflow \d+\.\d+\.\d+\ndeno \d+\.\d+\.\d+\nstore schema \d+/);
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("ironflow flow-run retry runs a new attempt that restores completed task runs", async () => {
+  const home = await Deno.makeTempDir();
+  try {
+    const failed = await ironflowWith(
+      { IRONFLOW_TEST_FAIL: "1" },
+      home,
+      "run",
+      `${FLOWS}:release`,
+      "--param",
+      "n=4",
+      "--json",
+    );
+    assert.equal(failed.code, 1);
+    const first = JSON.parse(failed.stdout.trim().split("\n").at(-1)!);
+    assert.equal(first.state, "FAILED");
+    const retried = await ironflow(
+      home,
+      "flow-run",
+      "retry",
+      first.run_id,
+      "--module",
+      `${FLOWS}:release`,
+      "--json",
+    );
+    assert.equal(retried.code, 0, retried.stderr);
+    const second = JSON.parse(retried.stdout);
+    assert.equal(second.state, "COMPLETED");
+    assert.equal(second.attempt, 2);
+    const inspect = await ironflow(home, "flow-run", "inspect", second.run_id, "--json");
+    const tasks = JSON.parse(inspect.stdout).taskRuns as Array<{ name: string; stateName: string }>;
+    assert.deepEqual(tasks.map((t) => `${t.name}:${t.stateName}`).sort(), [
+      "prepare:Cached",
+      "publish:Completed",
+    ]);
   } finally {
     await Deno.remove(home, { recursive: true });
   }

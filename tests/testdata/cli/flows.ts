@@ -16,3 +16,14 @@ export const broken = flow(() => {
 
 /** Not a flow. */
 export const notAFlow = 42;
+
+const prepare = task({ name: "prepare" }, (n: number) => n * 10);
+const publish = task({ name: "publish" }, (value: number) => {
+  if (Deno.env.get("IRONFLOW_TEST_FAIL") === "1") throw new Error("publish is down");
+  return value + 1;
+});
+
+/** Fails in `publish` while IRONFLOW_TEST_FAIL=1; a retry restores `prepare`. */
+export const release = flow({ name: "release", persistResult: true }, async (n: number) => {
+  return await publish(await prepare(n));
+});
