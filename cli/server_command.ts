@@ -8,6 +8,9 @@ import { parseArgs } from "node:util";
 import { readEnv } from "../sdk/control_plane.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
 import { startServer } from "../server/mod.ts";
+import { createRemoteControlPlane } from "../sdk/mod.ts";
+import { createLocalDeploymentClient } from "../sdk/deployment_client.ts";
+import { startWorker } from "../sdk/process_worker.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 
@@ -17,7 +20,10 @@ export const SERVER_HELP =
 Serves the HTTP API (/api, /api/docs), SSE streams and the dashboard on the
 embedded SQLite store in --home (default IRONFLOW_HOME or ./.ironflow).
 IRONFLOW_API_KEY, when set, is required as a bearer key on /api/* and to log
-in to the dashboard. Stops cleanly on Ctrl-C / SIGTERM.`;
+in to the dashboard. The services loop creates scheduled runs of deployments,
+and an embedded worker on --pool runs them in subprocesses (--no-worker to
+run workers separately with "ironflow worker start"). Stops cleanly on
+Ctrl-C / SIGTERM.`;
 
 /** Runs the command; resolves with the exit code once the server stopped. */
 export async function serverCommand(args: string[], cli: CliContext): Promise<number> {
@@ -28,6 +34,8 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
       host: { type: "string", default: "127.0.0.1" },
       port: { type: "string", default: "4200" },
       home: { type: "string" },
+      pool: { type: "string", default: "default" },
+      "no-worker": { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -43,13 +51,23 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
     throw new UsageError(`--port must be a port number, got "${values.port}"`);
   }
   const apiKey = readEnv("IRONFLOW_API_KEY");
+  let worker: ReturnType<typeof startWorker> | undefined;
   const server = await startServer({
     home: values.home ?? ironflowHomeDir(),
     host: values.host,
     port,
     ...(apiKey ? { apiKey } : {}),
+    beforeClose: async () => await worker?.stop(),
     onListen: (addr) =>
       cli.out(`IronFlow is serving the dashboard at http://${addr.hostname}:${addr.port}/`),
+  });
+  // The embedded worker reports through this server's API, like any worker.
+  worker = values["no-worker"] ? undefined : startWorker({
+    client: createLocalDeploymentClient(server.engine),
+    plane: createRemoteControlPlane({ url: server.url, ...(apiKey ? { apiKey } : {}) }),
+    pool: values.pool,
+    apiUrl: server.url,
+    ...(apiKey ? { env: { IRONFLOW_API_KEY: apiKey } } : {}),
   });
   await server.finished;
   cli.out("IronFlow server stopped");

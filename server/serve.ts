@@ -5,8 +5,15 @@
  * @module
  */
 import type { Hono } from "hono";
-import { createEngine, createIdSource, createSqliteStore, systemClock } from "../engine/mod.ts";
+import {
+  createEngine,
+  createIdSource,
+  createSqliteStore,
+  type Engine,
+  systemClock,
+} from "../engine/mod.ts";
 import { createApp } from "./app.ts";
+import { startServices } from "./services/scheduler.ts";
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
@@ -62,13 +69,20 @@ export interface StartServerOptions {
   apiKey?: string;
   /** SSE heartbeat interval. @default 15_000 */
   heartbeatMs?: number;
+  /** Run the services loop (schedules, late runs, lease reclaim, stale workers). @default true */
+  services?: boolean;
+  /** Called on shutdown after requests finished, before the engine closes (stop a worker here). */
+  beforeClose?: () => Promise<unknown>;
   /** Shut down on SIGINT and SIGTERM. @default true */
   handleSignals?: boolean;
   onListen?: (addr: Deno.NetAddr) => void;
 }
 
 /** A running server with its engine; `shutdown()` stops both. */
-export interface RunningServer extends ServerHandle {}
+export interface RunningServer extends ServerHandle {
+  /** The engine the server runs on (for an embedded worker beside it). */
+  readonly engine: Engine;
+}
 
 /**
  * Opens the engine on `${home}/ironflow.db`, serves the app and, on
@@ -106,6 +120,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   // Runs written by other processes on the same file (CLI runs) reach SSE subscribers too.
   const stopTailing = engine.tailExternalEvents(250);
+  const services = options.services === false
+    ? undefined
+    : startServices({ engine, clock: systemClock, signal: controller.signal });
+
   const stop = () => controller.abort();
   const signals: Deno.Signal[] = options.handleSignals === false
     ? []
@@ -115,10 +133,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   const finished = handle.finished.then(async () => {
     stopTailing();
+    await services?.stop();
+    await options.beforeClose?.();
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
     await engine.close();
   });
   return {
+    engine,
     addr: handle.addr,
     url: handle.url,
     finished,
