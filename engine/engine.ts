@@ -309,7 +309,7 @@ class EngineImpl implements Engine {
     });
     if (!decision.commit) return decision.result;
     const seq = tx.appendEvent(decision.event);
-    tx.updateRun(decision.next);
+    tx.updateRun(decision.next, cached.run);
     for (const rule of decision.onCommit) rule.onCommit!(decision.event, decision.next, services);
     const event = decision.event as EngineEvent;
     event.seq = seq;

@@ -166,7 +166,8 @@ export interface StoreTx extends DocumentAccess {
   /** Appends an event; returns its `seq`. */
   appendEvent(event: PendingEvent): number;
   insertRun(run: RunRecord): void;
-  updateRun(run: RunRecord): void;
+  /** Replaces a run's record; `previous` (the record before) spares the store a read. */
+  updateRun(run: RunRecord, previous?: RunRecord): void;
   /** Appends a log line; returns its id. */
   appendLog(log: LogRecord): number;
 }

@@ -34,6 +34,25 @@ const RUN_COLUMNS = `
   upstream TEXT,
   message TEXT`;
 
+const STATES = [
+  "SCHEDULED",
+  "PENDING",
+  "RUNNING",
+  "PAUSED",
+  "CANCELLING",
+  "COMPLETED",
+  "FAILED",
+  "CANCELLED",
+  "CRASHED",
+];
+
+// Counts the runs of one table by state (every state gets a row).
+function runCountsSql(kind: "flow" | "task"): string {
+  return `
+  INSERT INTO run_counts (kind, state, n)
+    SELECT '${kind}', s.value, (SELECT COUNT(*) FROM ${kind}_runs WHERE state = s.value)
+    FROM json_each('${JSON.stringify(STATES)}') AS s;`;
+}
 /** Ordered migrations; index + 1 is the schema version they produce. */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -97,6 +116,23 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX documents_by_ref ON documents (collection, ref, key) WHERE ref IS NOT NULL;
   `,
+  // Run counts by state, kept by every write transaction (summaries and
+  // metrics read 18 rows, not millions), and indexes for the other sort keys
+  // of flow run listings.
+  `
+  CREATE TABLE run_counts (
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (kind, state)
+  ) WITHOUT ROWID;
+  ${runCountsSql("flow")}
+  ${runCountsSql("task")}
+  CREATE INDEX flow_runs_by_updated ON flow_runs (updated_at, id);
+  CREATE INDEX flow_runs_by_start ON flow_runs (IFNULL(start_time, 0), id);
+  CREATE INDEX flow_runs_by_end ON flow_runs (IFNULL(end_time, 0), id);
+  CREATE INDEX flow_runs_by_name ON flow_runs (run_name, id);
+  `,
 ];
 
 /** The schema version this build writes. */
@@ -144,6 +180,7 @@ export function runSql(table: "flow_runs" | "task_runs") {
       expected_start_time = ?
       WHERE id = ?`,
     get: `SELECT * FROM ${table} WHERE id = ?`,
+    state: `SELECT state FROM ${table} WHERE id = ?`,
   };
 }
 
@@ -190,3 +227,9 @@ export const TASK_EDGES_SQL = `SELECT IFNULL(up.task_key, up.id) AS "from",
   WHERE t.parent_id = ? AND t.upstream IS NOT NULL AND up.parent_id = t.parent_id
   GROUP BY "from", "to", kind ORDER BY "from", "to", kind`;
 export const TASK_NAME_SQL = "SELECT name FROM task_runs WHERE id = ?";
+
+export const RUN_COUNTS_SQL = "SELECT kind, state, n FROM run_counts WHERE n > 0";
+export const ADD_RUN_COUNT_SQL = "UPDATE run_counts SET n = n + ? WHERE kind = ? AND state = ?";
+export const RECOUNT_RUNS_SQL = `DELETE FROM run_counts;${runCountsSql("flow")}${
+  runCountsSql("task")
+}`;

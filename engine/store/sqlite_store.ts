@@ -33,6 +33,7 @@ import {
   type UpstreamEdge,
 } from "../core/mod.ts";
 import {
+  ADD_RUN_COUNT_SQL,
   DELETE_DOCUMENT_SQL,
   DELETE_LIMIT_SQL,
   FLOW_COUNTS_SQL,
@@ -47,6 +48,8 @@ import {
   MIGRATIONS,
   PUT_DOCUMENT_SQL,
   PUT_LIMIT_SQL,
+  RECOUNT_RUNS_SQL,
+  RUN_COUNTS_SQL,
   RUN_TOKENS_SQL,
   runSql,
   SCHEMA_VERSION,
@@ -91,8 +94,9 @@ class SqliteStore implements Store {
   readonly #dataVersion: StatementSync;
   readonly #runs: Record<
     RunKind,
-    { insert: StatementSync; update: StatementSync; get: StatementSync }
+    { insert: StatementSync; update: StatementSync; get: StatementSync; state: StatementSync }
   >;
+  readonly #addCount: StatementSync;
   #lastDataVersion = -1;
   #closed = false;
 
@@ -109,12 +113,14 @@ class SqliteStore implements Store {
     this.#runTokens = this.#db.prepare(RUN_TOKENS_SQL);
     this.#insertLog = this.#db.prepare(INSERT_LOG_SQL);
     this.#dataVersion = this.#db.prepare("PRAGMA data_version");
+    this.#addCount = this.#db.prepare(ADD_RUN_COUNT_SQL);
     const prepare = (table: "flow_runs" | "task_runs") => {
       const sql = runSql(table);
       return {
         insert: this.#db.prepare(sql.insert),
         update: this.#db.prepare(sql.update),
         get: this.#db.prepare(sql.get),
+        state: this.#db.prepare(sql.state),
       };
     };
     this.#runs = { flow: prepare("flow_runs"), task: prepare("task_runs") };
@@ -147,6 +153,12 @@ class SqliteStore implements Store {
   write<T>(fn: (tx: StoreTx) => T): T {
     this.#assertOpen();
     this.#db.exec("BEGIN IMMEDIATE");
+    // Changes of the run counts by state, applied once at the end of the batch.
+    const counts = new Map<string, number>();
+    const count = (kind: RunKind, state: StateType, by: number) => {
+      const key = `${kind}\u0000${state}`;
+      counts.set(key, (counts.get(key) ?? 0) + by);
+    };
     const tx: StoreTx = {
       getDocument: (collection, key) => this.#getDocument(collection, key),
       listDocuments: (query) => this.#listDocuments(query),
@@ -183,8 +195,15 @@ class SqliteStore implements Store {
         ),
       insertRun: (run) => {
         this.#runs[run.kind].insert.run(...runToRow(run));
+        count(run.kind, run.state, 1);
       },
-      updateRun: (run) => {
+      updateRun: (run, previous) => {
+        const before = previous?.state ??
+          (this.#runs[run.kind].state.get(run.id) as { state: StateType } | undefined)?.state;
+        if (before !== undefined && before !== run.state) {
+          count(run.kind, before, -1);
+          count(run.kind, run.state, 1);
+        }
         this.#runs[run.kind].update.run(
           run.state,
           run.stateName,
@@ -203,6 +222,11 @@ class SqliteStore implements Store {
     let result: T;
     try {
       result = fn(tx);
+      for (const [key, by] of counts) {
+        if (by === 0) continue;
+        const [kind, state] = key.split("\u0000");
+        this.#addCount.run(by, kind!, state!);
+      }
     } catch (error) {
       this.#db.exec("ROLLBACK");
       throw error;
@@ -256,9 +280,25 @@ class SqliteStore implements Store {
       where.push(`(${column} ${cmp} ? OR (${column} = ? AND id ${cmp} ?))`);
       params.push(value, value, after.id);
     }
-    const sql = `SELECT * FROM ${table} ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-      ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
-    const rows = this.#db.prepare(sql).all(...params, limit + 1) as Row[];
+    const orderBy = `ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
+    let rows: Row[];
+    const states = [...new Set(query.states ?? [])];
+    if (table === "flow_runs" && sort === "created" && states.length > 1) {
+      // One ordered index range per state, merged: a single IN (...) would sort every match.
+      const [, ...rest] = where;
+      const restParams = params.slice(states.length);
+      const one = `SELECT * FROM (SELECT * FROM flow_runs WHERE ${
+        ["state = ?", ...rest].join(" AND ")
+      } ${orderBy})`;
+      const sql = `SELECT * FROM (${states.map(() => one).join(" UNION ALL ")}) ${orderBy}`;
+      const all = states.flatMap((state) => [state, ...restParams, limit + 1]);
+      rows = this.#db.prepare(sql).all(...all, limit + 1) as Row[];
+    } else {
+      const sql = `SELECT * FROM ${table} ${
+        where.length ? `WHERE ${where.join(" AND ")}` : ""
+      } ${orderBy}`;
+      rows = this.#db.prepare(sql).all(...params, limit + 1) as Row[];
+    }
     const items = rows.slice(0, limit).map((row) =>
       rowToRun(row, query.kind ?? (row["run_kind"] as RunKind))
     );
@@ -395,26 +435,29 @@ class SqliteStore implements Store {
 
   summary(): StoreSummary {
     this.#assertOpen();
-    const count = (table: string) => {
-      const byState: Partial<Record<StateType, number>> = {};
-      let total = 0;
-      const rows = this.#db.prepare(`SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`)
-        .all() as { state: StateType; n: number }[];
-      for (const row of rows) {
-        byState[row.state] = row.n;
-        total += row.n;
-      }
-      return { byState, total };
-    };
-    const flows = count("flow_runs");
-    const tasks = count("task_runs");
-    return {
-      flowRuns: flows.total,
-      taskRuns: tasks.total,
+    const summary: StoreSummary = {
+      flowRuns: 0,
+      taskRuns: 0,
       events: this.lastSeq(),
-      flowRunsByState: flows.byState,
-      taskRunsByState: tasks.byState,
+      flowRunsByState: {},
+      taskRunsByState: {},
     };
+    // Triggers keep these counts: no scan of the run tables.
+    const rows = this.#db.prepare(RUN_COUNTS_SQL).all() as {
+      kind: RunKind;
+      state: StateType;
+      n: number;
+    }[];
+    for (const { kind, state, n } of rows) {
+      if (kind === "flow") {
+        summary.flowRuns += n;
+        summary.flowRunsByState[state] = n;
+      } else {
+        summary.taskRuns += n;
+        summary.taskRunsByState[state] = n;
+      }
+    }
+    return summary;
   }
 
   rebuildProjections(
@@ -440,6 +483,7 @@ class SqliteStore implements Store {
         current = apply(current, event);
       }
       flush();
+      this.#db.exec(RECOUNT_RUNS_SQL);
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#db.exec("ROLLBACK");
@@ -577,9 +621,9 @@ function runFilter(query: RunQuery): { table: string; where: string[]; params: S
     where.push(clause);
     params.push(...values);
   };
-  if (query.states?.length) {
-    add(`state IN (${query.states.map(() => "?").join(", ")})`, ...query.states);
-  }
+  // First, so listRuns can split it per state.
+  const states = [...new Set(query.states ?? [])];
+  if (states.length) add(`state IN (${states.map(() => "?").join(", ")})`, ...states);
   if (query.flowName !== undefined) add("flow_name = ?", query.flowName);
   if (query.name !== undefined) add("name = ?", query.name);
   if (query.parentId !== undefined) add("parent_id = ?", query.parentId);

@@ -270,6 +270,34 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "listRuns() of flow runs in several states walks pages in created order",
+    async fn({ engine, clock, t }) {
+      await seedRuns(engine, clock);
+      const flows = allRuns(engine, { kind: "flow", limit: 1000 });
+      const states = ["PENDING", "COMPLETED", "PENDING"] as const;
+      const matching = flows.filter((r) => r.state === "PENDING" || r.state === "COMPLETED");
+      for (const order of ["asc", "desc"] as const) {
+        await t.step(order, () => {
+          for (const limit of [1, 4, 100]) {
+            assert.deepEqual(
+              listedIds(engine, { kind: "flow", states: [...states], order, limit }),
+              expectedOrder(matching, "created", order),
+            );
+          }
+        });
+      }
+    },
+  },
+  {
+    name: "summary() stays right through rebuildProjections()",
+    async fn({ engine, clock }) {
+      await seedRuns(engine, clock);
+      const before = engine.summary();
+      engine.rebuildProjections();
+      assert.deepEqual(engine.summary(), before);
+    },
+  },
+  {
     name: "summary() counts runs by kind and state, and events",
     async fn({ engine, clock }) {
       await seedRuns(engine, clock);
