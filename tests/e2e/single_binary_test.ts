@@ -102,7 +102,7 @@ Deno.test({
       assert.match(plan.stdout, /extract#0 \(map\)/);
 
       const server = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", bundle, "server", "start", "--port", "0"],
+        args: ["run", "-A", bundle, "server", "start", "--port", "0", "--no-worker"],
         cwd: empty,
         env: { NO_COLOR: "1", ...env },
         stdout: "piped",
@@ -129,6 +129,36 @@ Deno.test({
         assert.equal(detail.status, 200);
         await detail.body?.cancel();
         reader.releaseLock();
+
+        // A deployment run, claimed by `worker start` from the bundle and run in a subprocess.
+        const created = await fetch(`${base}api/deployments`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({
+            name: "hello-dep",
+            flow_name: "hello",
+            entrypoint: `${flowFile}:hello`,
+          }),
+        });
+        assert.equal(created.status, 201, await created.clone().text());
+        await created.body?.cancel();
+        const triggered = await fetch(`${base}api/deployments/hello-dep/run`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ parameters: { name: "worker" } }),
+        });
+        const deploymentRun = await triggered.json();
+        const worker = await run(
+          empty,
+          bundle,
+          { ...env, IRONFLOW_API_URL: base.slice(0, -1) },
+          "worker",
+          "start",
+          "--exit-when-idle",
+        );
+        assert.equal(worker.code, 0, worker.stderr);
+        const finished = await (await fetch(`${base}api/flow-runs/${deploymentRun.id}`)).json();
+        assert.equal(finished.run.state, "COMPLETED", JSON.stringify(finished));
       } finally {
         server.kill("SIGTERM");
         await server.status;
