@@ -55,8 +55,14 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
     notify();
   };
 
+  // Everything committed up to here comes from the store; later events arrive
+  // live. Events of other processes may be delivered late: those up to here are
+  // the replay's.
+  let replayUntil = Infinity;
   const unsubscribe = engine.subscribe((event) => {
-    if (includes(event)) push(frame("transition", toApiEvent(event), event.seq));
+    if (event.seq > replayUntil && includes(event)) {
+      push(frame("transition", toApiEvent(event), event.seq));
+    }
   });
   const includesLog = options.includesLog;
   const unsubscribeLogs = includesLog
@@ -64,8 +70,7 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
       if (includesLog(log)) push(frame("log", toApiLog(log)));
     })
     : undefined;
-  // Everything committed up to here comes from the store; later events arrive live.
-  const replayUntil = engine.store.lastSeq();
+  replayUntil = engine.store.lastSeq();
   let cursor = options.afterSeq;
   const heartbeat = setInterval(
     () => push(frame("heartbeat", { at: new Date().toISOString() })),
