@@ -10,6 +10,7 @@ import {
   createEngine,
   createMemoryStore,
   type Engine,
+  type EventListener,
   FakeClock,
   SequentialIds,
   type Store,
@@ -232,4 +233,28 @@ function parseBlock(block: string): SseMessage | undefined {
   }
   if (data.length === 0) return undefined;
   return { event, id, data: JSON.parse(data.join("\n")) };
+}
+
+/** `engine` with a count of its live event subscriptions. */
+export function countingSubscriptions(engine: Engine): { engine: Engine; active(): number } {
+  let active = 0;
+  const counted = new Proxy(engine, {
+    get(target, key) {
+      if (key === "subscribe") {
+        return (listener: EventListener) => {
+          active += 1;
+          const off = target.subscribe(listener);
+          let done = false;
+          return () => {
+            if (!done) active -= 1;
+            done = true;
+            return off();
+          };
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { engine: counted, active: () => active };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { isLoopback, serve, startServer } from "../../server/mod.ts";
-import { SseReader, testServer } from "./_helpers.ts";
+import { createApp, isLoopback, serve, startServer } from "../../server/mod.ts";
+import { countingSubscriptions, SseReader, testServer } from "./_helpers.ts";
 
 Deno.test("startServer() serves the SQLite home on a free port and shuts down gracefully", async () => {
   const home = await Deno.makeTempDir({ prefix: "ironflow_server_test_" });
@@ -95,4 +95,26 @@ Deno.test("startServer() warns on stderr when binding beyond loopback without an
   }
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /without an API key/);
+});
+
+Deno.test("serve(): a client that disconnects from an SSE stream is unsubscribed", async () => {
+  const server = testServer();
+  const { engine, active } = countingSubscriptions(server.engine);
+  const controller = new AbortController();
+  const app = createApp({ engine, clock: server.clock, signal: controller.signal });
+  const handle = serve(app, { port: 0, signal: controller.signal, onListen: () => {} });
+  const baseline = active();
+  const client = new AbortController();
+  const res = await fetch(`${handle.url}/api/stream/events`, { signal: client.signal });
+  const reader = res.body!.getReader();
+  await reader.read(); // the stream is open
+  assert.equal(active(), baseline + 1);
+  client.abort();
+  await reader.cancel().catch(() => {});
+  for (let i = 0; i < 200 && active() > baseline; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.equal(active(), baseline);
+  controller.abort();
+  await handle.finished;
 });

@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
-import type { ApiEvent, ApiLog, Engine, EventListener } from "../../engine/mod.ts";
+import type { ApiEvent, ApiLog } from "../../engine/mod.ts";
 import { createApp } from "../../server/mod.ts";
 import { eventStream } from "../../server/api/sse.ts";
-import { assertError, call, etl, SseReader, testServer } from "./_helpers.ts";
+import {
+  assertError,
+  call,
+  countingSubscriptions,
+  etl,
+  SseReader,
+  testServer,
+} from "./_helpers.ts";
 
 async function open(app: ReturnType<typeof testServer>["app"], path: string, headers = {}) {
   const res = await app.request(path, { headers });
@@ -138,34 +145,18 @@ Deno.test("SSE streams send heartbeats every heartbeatMs", async () => {
 
 Deno.test("a disconnected client is unsubscribed, and shutting down ends open streams", async () => {
   const server = testServer();
-  let active = 0;
-  const engine = new Proxy(server.engine, {
-    get(target, key) {
-      if (key === "subscribe") {
-        return (listener: EventListener) => {
-          active += 1;
-          const off = target.subscribe(listener);
-          return () => {
-            active -= 1;
-            return off();
-          };
-        };
-      }
-      const value = Reflect.get(target, key, target);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as Engine;
+  const { engine, active: count } = countingSubscriptions(server.engine);
   const controller = new AbortController();
   const app = createApp({ engine, clock: server.clock, signal: controller.signal });
-  const baseline = active;
+  const baseline = count();
   const a = await open(app, "/api/stream/events");
   const b = await open(app, "/api/stream/events");
-  assert.equal(active, baseline + 2);
+  assert.equal(count(), baseline + 2);
   await a.cancel();
-  assert.equal(active, baseline + 1);
+  assert.equal(count(), baseline + 1);
   controller.abort();
   assert.equal(await b.ended(), true);
-  assert.equal(active, 0, "the metrics subscription ends with the app too");
+  assert.equal(count(), 0, "the metrics subscription ends with the app too");
 });
 
 Deno.test("eventStream() cuts off a client that falls too far behind", async () => {
