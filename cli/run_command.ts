@@ -9,7 +9,10 @@ import type { EngineEvent } from "../engine/mod.ts";
 import { bindParameters } from "../sdk/mod.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
-import { loadFlow } from "./load_flow.ts";
+import { loadFlow, parseReference } from "./load_flow.ts";
+import { toFileUrl } from "./paths.ts";
+import { isCompiledBinary, runInSubprocess, type SubprocessOutcome } from "./subprocess_run.ts";
+import { lookupFlow } from "../sdk/registry.ts";
 
 export const RUN_HELP =
   `Usage: ironflow run <module>[:flow] [--param key=value]... [--params JSON] [--json]
@@ -70,8 +73,16 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
   }
   const reference = positionals[0];
   if (!reference) throw new UsageError(`Missing the flow to run.\n\n${RUN_HELP}`);
-  const loaded = await loadFlow(reference, cli.cwd);
   const parameters = parseParameters(values.param, values.params);
+  // A compiled binary cannot import modules it did not embed: run those in `deno`.
+  if (isCompiledBinary() && !isEmbedded(reference)) {
+    const { module, name } = parseReference(reference);
+    const moduleUrl = /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd);
+    const outcome = await runInSubprocess(module, moduleUrl, name, parameters);
+    printOutcome(cli, values.json, outcome);
+    return outcome.state === "COMPLETED" ? 0 : 1;
+  }
+  const loaded = await loadFlow(reference, cli.cwd);
   let callArgs: unknown[];
   try {
     callArgs = bindParameters(
@@ -91,23 +102,37 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
     progress?.stop();
     await plane.flush();
     const run = plane.engine.getRun(outcome.runId);
-    if (values.json) {
-      cli.out(JSON.stringify({
-        run_id: outcome.runId,
-        state: outcome.state.type,
-        state_name: outcome.state.name,
-        result: outcome.result ?? null,
-        error: outcome.error?.message ?? null,
-      }));
-    } else {
-      cli.out(`Flow run ${run?.runName ?? ""} (${outcome.runId}) ${outcome.state.type}`);
-      if (outcome.error) cli.err(`Error: ${outcome.error.message}`);
-      else cli.out(`Result: ${JSON.stringify(outcome.result) ?? "undefined"}`);
-    }
+    printOutcome(cli, values.json, {
+      run_id: outcome.runId,
+      run_name: run?.runName ?? "",
+      state: outcome.state.type,
+      state_name: outcome.state.name,
+      result: outcome.result ?? null,
+      error: outcome.error?.message ?? null,
+    });
     return outcome.state.type === "COMPLETED" ? 0 : 1;
   } finally {
     progress?.stop();
   }
+}
+
+function printOutcome(
+  cli: CliContext,
+  json: boolean,
+  outcome: SubprocessOutcome & { run_name?: string },
+): void {
+  if (json) {
+    const { run_name: _name, ...answer } = outcome;
+    cli.out(JSON.stringify(answer));
+    return;
+  }
+  cli.out(`Flow run ${outcome.run_name ?? ""} (${outcome.run_id}) ${outcome.state}`);
+  if (outcome.error) cli.err(`Error: ${outcome.error}`);
+  else cli.out(`Result: ${JSON.stringify(outcome.result) ?? "undefined"}`);
+}
+
+function isEmbedded(reference: string): boolean {
+  return /^[A-Za-z_$][\w$-]*$/.test(reference) && lookupFlow(reference) !== undefined;
 }
 
 // A one-line count of task runs by state, redrawn in place.

@@ -16,6 +16,7 @@ import { captureConsolePrints } from "./logger.ts";
 import { type FlowOptions, validateOptions } from "./options.ts";
 import { friendlyRunName } from "./run_names.ts";
 import { registerFlow } from "./registry.ts";
+import { bindParameters } from "./parameters.ts";
 import { trackExecution } from "./executions.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 import { ConcurrentTaskRunner, runnerFromEnv, type TaskRunner } from "./runners.ts";
@@ -48,6 +49,8 @@ export interface Flow<A extends unknown[], R> {
   run(...args: A): Promise<FlowRunOutcome<R>>;
   /** Runs with per-call options (control plane, existing run id...). */
   runWith(options: FlowCallOptions, ...args: A): Promise<FlowRunOutcome<R>>;
+  /** Call arguments from parameters: an array as is, an object matched by parameter name. */
+  bindParameters(parameters: unknown): A;
   /** A copy of the flow with some options changed. */
   with(options: FlowOptions): Flow<A, R>;
   /** Registers a deployment of this flow and executes its runs in this process until stopped. */
@@ -118,11 +121,16 @@ function makeFlow(
     fn: { value: fn },
     run: { value: (...args: unknown[]) => runWith({}, ...args) },
     runWith: { value: runWith },
+    bindParameters: {
+      value: (parameters: unknown) => bindParameters(fn, parameters, `flow "${name}"`),
+    },
     with: { value: (more: FlowOptions) => makeFlow(fn, { ...options, ...more }, moduleUrl) },
     // Loaded on demand: serving pulls in deployments and schedules.
     serve: {
       value: (more: FlowServeOptions & ServeOptions = {}) =>
-        import("./serve.ts").then((m) => m.serveFlow(callable as Flow<never[], unknown>, more)),
+        import("./serve.ts").then((m) =>
+          m.serveFlow(callable as unknown as Flow<never[], unknown>, more)
+        ),
     },
   });
   registerFlow(name, callable);

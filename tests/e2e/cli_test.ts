@@ -165,3 +165,43 @@ Deno.test("ironflow flow-run retry runs a new attempt that restores completed ta
     await Deno.remove(home, { recursive: true });
   }
 });
+
+Deno.test("a compiled binary runs path flows in a deno subprocess, with clear errors", async (t) => {
+  const home = await Deno.makeTempDir();
+  // IRONFLOW_FORCE_SUBPROCESS takes the compiled binary's path under `deno run`.
+  const compiled = { IRONFLOW_FORCE_SUBPROCESS: "1" };
+  try {
+    await t.step("runs the flow and reports its outcome", async () => {
+      const run = await ironflowWith(
+        compiled,
+        home,
+        "run",
+        `${FLOWS}:squares`,
+        "--param",
+        "n=3",
+        "--json",
+      );
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(JSON.parse(run.stdout.trim().split("\n").at(-1)!).result, 14);
+      const ls = JSON.parse((await ironflow(home, "flow-run", "ls", "--json")).stdout);
+      assert.equal(ls[0].state, "COMPLETED");
+    });
+    await t.step("no such export", async () => {
+      const run = await ironflowWith(compiled, home, "run", `${FLOWS}:nope`);
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /no export named "nope"/);
+    });
+    await t.step("Deno missing", async () => {
+      const run = await ironflowWith(
+        { ...compiled, IRONFLOW_DENO: "/nonexistent/deno" },
+        home,
+        "run",
+        FLOWS,
+      );
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /Deno is needed to run .* ironflow build --flows/);
+    });
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
