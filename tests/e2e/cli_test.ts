@@ -199,7 +199,7 @@ Deno.test("a compiled binary runs path flows in a deno subprocess, with clear er
         FLOWS,
       );
       assert.equal(run.code, 1);
-      assert.match(run.stderr, /Deno is needed to run .* ironflow build --flows/);
+      assert.match(run.stderr, /Deno is needed to run .*"ironflow build --flows/);
     });
   } finally {
     await Deno.remove(home, { recursive: true });
