@@ -5,20 +5,13 @@
  * same module graph the compiler would embed.
  */
 import assert from "node:assert/strict";
+import { runDeno } from "./_deno.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CONFIG = `${ROOT}deno.json`;
 
-async function deno(cwd: string, env: Record<string, string>, ...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args,
-    cwd,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function deno(cwd: string, env: Record<string, string>, ...args: string[]) {
+  return runDeno(args, { cwd, env });
 }
 
 Deno.test("ironflow build generates an entry whose flows run by name", async () => {

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { serveDir } from "./_static_server.ts";
+import { runDeno } from "./_deno.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
@@ -14,15 +15,10 @@ async function ironflow(home: string, ...args: string[]) {
 }
 
 async function ironflowWith(env: Record<string, string>, home: string, ...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    // --no-lock: modules served from a random local port must not enter deno.lock.
-    args: ["run", "-A", "--no-lock", "--config", CONFIG, MAIN, ...args],
-    env: { IRONFLOW_HOME: home, NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+  // --no-lock: modules served from a random local port must not enter deno.lock.
+  return await runDeno(["run", "-A", "--no-lock", "--config", CONFIG, MAIN, ...args], {
+    env: { IRONFLOW_HOME: home, ...env },
+  });
 }
 
 Deno.test("ironflow run: a flow from a path with --param, then flow-run ls and inspect", async () => {

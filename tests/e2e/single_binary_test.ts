@@ -4,6 +4,7 @@
  * and nothing in the product reads the project's own files at run time.
  */
 import assert from "node:assert/strict";
+import { runDeno } from "./_deno.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PRODUCT = ["engine", "sdk", "server", "ui", "cli"];
@@ -39,16 +40,8 @@ Deno.test("no product module reads the project's own files through import.meta",
   assert.deepEqual(offenders, []);
 });
 
-async function run(cwd: string, bundle: string, env: Record<string, string>, ...args: string[]) {
-  const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", bundle, ...args],
-    cwd,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+function run(cwd: string, bundle: string, env: Record<string, string>, ...args: string[]) {
+  return runDeno(["run", "-A", bundle, ...args], { cwd, env });
 }
 
 Deno.test({
