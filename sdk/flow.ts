@@ -50,7 +50,7 @@ export interface Flow<A extends unknown[], R> {
   /** Runs with per-call options (control plane, existing run id...). */
   runWith(options: FlowCallOptions, ...args: A): Promise<FlowRunOutcome<R>>;
   /** Call arguments from parameters: an array as is, an object matched by parameter name. */
-  bindParameters(parameters: unknown): A;
+  bindParameters(parameters: unknown): unknown[];
   /** A copy of the flow with some options changed. */
   with(options: FlowOptions): Flow<A, R>;
   /** Registers a deployment of this flow and executes its runs in this process until stopped. */

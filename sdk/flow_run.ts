@@ -597,6 +597,7 @@ export class FlowRunExecution {
     body: (signal: AbortSignal) => Promise<T>,
     label: string,
   ): Promise<Attempt<T>> {
+    if (timeoutSeconds === undefined) return await this.#attemptUntimed(body);
     const local = new AbortController();
     const onParentAbort = () => local.abort(this.signal.reason);
     if (this.signal.aborted) onParentAbort();
@@ -638,6 +639,30 @@ export class FlowRunExecution {
     } finally {
       stopTimer?.abort();
       this.#onAbort.delete(onParentAbort);
+    }
+  }
+
+  // Without a timeout the body sees the run's own signal: no AbortController
+  // or event listener per task, which matters for thousands of mapped tasks.
+  async #attemptUntimed<T>(body: (signal: AbortSignal) => Promise<T>): Promise<Attempt<T>> {
+    const signal = this.signal;
+    if (signal.aborted) return { ok: false, error: asError(signal.reason), cancelled: true };
+    let onAbort!: () => void;
+    const stopped = new Promise<Attempt<T>>((resolve) => {
+      onAbort = () => resolve({ ok: false, error: asError(signal.reason), cancelled: true });
+    });
+    this.#onAbort.add(onAbort);
+    try {
+      const ran = (async (): Promise<Attempt<T>> => {
+        try {
+          return { ok: true, value: await body(signal) };
+        } catch (error) {
+          return { ok: false, error: asError(error) };
+        }
+      })();
+      return await Promise.race([ran, stopped]);
+    } finally {
+      this.#onAbort.delete(onAbort);
     }
   }
 

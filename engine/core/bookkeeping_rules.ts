@@ -16,6 +16,7 @@ export const WaitForScheduledTime: Rule = {
   name: "WaitForScheduledTime",
   from: [SCHEDULED],
   to: [PENDING, RUNNING],
+  applies: (run, _proposal, now) => run.expectedStartTime !== null && run.expectedStartTime > now,
   before(ctx) {
     const due = ctx.run.expectedStartTime;
     if (due !== null && due > ctx.now) {

@@ -19,6 +19,7 @@ export const ServeCachedResults: Rule = {
   name: "ServeCachedResults",
   from: [SCHEDULED, PENDING],
   to: [RUNNING],
+  applies: (_run, proposal) => typeof proposal.data?.["cacheKey"] === "string",
   before(ctx) {
     const key = ctx.proposal.data?.["cacheKey"];
     if (typeof key !== "string" || ctx.proposal.data?.["refreshCache"] === true) return;

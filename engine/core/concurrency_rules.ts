@@ -22,6 +22,7 @@ export const SecureTaskConcurrencySlots: Rule = {
   name: "SecureTaskConcurrencySlots",
   from: [SCHEDULED, PENDING],
   to: [RUNNING],
+  applies: (run) => run.tags.length > 0,
   before(ctx) {
     const { run, services } = ctx;
     if (run.tags.length === 0 || services === undefined) return;

@@ -85,7 +85,8 @@ export function decide(input: DecideInput): Decision {
   let redirectReason: string | undefined;
 
   const judging = rules.beforeByFrom.get(run.state);
-  if (judging !== undefined) {
+  // Most proposals interest no rule: skip building a rule context for them.
+  if (judging !== undefined && judging.some((rule) => rule.applies?.(run, proposal, now) ?? true)) {
     const judged = judge(judging, input);
     if (judged.verdict !== undefined) return { commit: false, result: judged.verdict };
     to = judged.to;

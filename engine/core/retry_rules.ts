@@ -18,6 +18,7 @@ export const RetryFailedRuns: Rule = {
   name: "RetryFailedRuns",
   from: [RUNNING],
   to: [FAILED],
+  applies: (_run, proposal) => typeof proposal.data?.["retries"] === "number",
   before(ctx) {
     const data = ctx.proposal.data;
     const retries = data?.["retries"];

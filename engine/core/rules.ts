@@ -64,6 +64,11 @@ export interface Rule {
   readonly name: string;
   readonly from: StateMatch;
   readonly to: StateMatch;
+  /**
+   * A cheap test of whether `before` could act on this proposal; when no
+   * rule applies, no rule context is built. @default always applies
+   */
+  applies?(run: RunRecord, proposal: Readonly<Proposal>, now: number): boolean;
   /** Judges the proposal. Not calling any verdict method accepts it. */
   before?(ctx: RuleContext): void;
   /**
