@@ -942,5 +942,9 @@ export function currentExecution(): FlowRunExecution | undefined {
 
 /** Whether results are persisted when no option says: `IRONFLOW_PERSIST_RESULTS`. */
 function defaultPersistResult(): boolean {
-  return /^(1|true|yes)$/i.test(readEnv("IRONFLOW_PERSIST_RESULTS") ?? "");
+  persistByDefault ??= /^(1|true|yes)$/i.test(readEnv("IRONFLOW_PERSIST_RESULTS") ?? "");
+  return persistByDefault;
 }
+
+// Read once: the environment does not change under a running process.
+let persistByDefault: boolean | undefined;

@@ -118,17 +118,17 @@ export class RunMirror {
       const message = typeof request.data?.["message"] === "string"
         ? request.data["message"] as string
         : null;
-      this.run = {
-        ...this.run,
-        state: result.state,
-        stateName: result.stateName,
-        version: result.version,
-        message: typeof result.data?.["message"] === "string"
-          ? result.data["message"] as string
-          : result.state === to
-          ? message
-          : this.run.message,
-      };
+      // The mirror owns its record (a copy the control plane returned): update it in place,
+      // which matters when thousands of task runs move at once.
+      const run = this.run;
+      run.message = typeof result.data?.["message"] === "string"
+        ? result.data["message"] as string
+        : result.state === to
+        ? message
+        : run.message;
+      run.state = result.state;
+      run.stateName = result.stateName;
+      run.version = result.version;
       // A cache hit completes a run that did not run: its hooks fired with the original.
       if (hooksOn && result.status !== "duplicate" && result.data?.["cache_hit"] !== true) {
         const listening = hooksFor(this.#hooks, before, result.state).filter((hook) =>
@@ -167,7 +167,7 @@ export class RunMirror {
   #context(from: StateType, to: StateType, request: TransitionRequest): HookContext {
     const context: HookContext = {
       kind: this.run.kind,
-      run: this.run,
+      run: { ...this.run },
       flowRunId: this.#names.flowRunId,
       taskRunId: this.run.kind === "task" ? this.run.id : null,
       from,
