@@ -53,6 +53,9 @@ function runCountsSql(kind: "flow" | "task"): string {
     SELECT '${kind}', s.value, (SELECT COUNT(*) FROM ${kind}_runs WHERE state = s.value)
     FROM json_each('${JSON.stringify(STATES)}') AS s;`;
 }
+const FLOW_RECOUNT_SQL = `INSERT INTO flow_counts (flow_name, runs)
+  SELECT flow_name, COUNT(*) FROM flow_runs GROUP BY flow_name;`;
+
 /** Ordered migrations; index + 1 is the schema version they produce. */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -133,6 +136,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX flow_runs_by_end ON flow_runs (IFNULL(end_time, 0), id);
   CREATE INDEX flow_runs_by_name ON flow_runs (run_name, id);
   `,
+  // Flow runs per flow name, kept like run_counts: listing flows reads one row per flow.
+  `
+  CREATE TABLE flow_counts (flow_name TEXT PRIMARY KEY, runs INTEGER NOT NULL) WITHOUT ROWID;
+  ${FLOW_RECOUNT_SQL}
+  `,
 ];
 
 /** The schema version this build writes. */
@@ -193,7 +201,9 @@ export const INSERT_LOG_SQL =
   "INSERT INTO logs (flow_run_id, task_run_id, level, name, message, at) VALUES (?, ?, ?, ?, ?, ?)";
 
 export const FLOW_COUNTS_SQL =
-  "SELECT flow_name, COUNT(*) AS runs FROM flow_runs GROUP BY flow_name ORDER BY flow_name";
+  "SELECT flow_name, runs FROM flow_counts WHERE runs > 0 ORDER BY flow_name";
+export const ADD_FLOW_COUNT_SQL = `INSERT INTO flow_counts (flow_name, runs) VALUES (?, ?)
+  ON CONFLICT (flow_name) DO UPDATE SET runs = runs + excluded.runs`;
 export const FLOW_LAST_RUN_SQL = `SELECT id, state, created_at FROM flow_runs
   WHERE flow_name = ? ORDER BY created_at DESC, id DESC LIMIT 1`;
 export const LIST_LIMITS_SQL = "SELECT * FROM concurrency_limits ORDER BY name";
@@ -232,4 +242,5 @@ export const RUN_COUNTS_SQL = "SELECT kind, state, n FROM run_counts WHERE n > 0
 export const ADD_RUN_COUNT_SQL = "UPDATE run_counts SET n = n + ? WHERE kind = ? AND state = ?";
 export const RECOUNT_RUNS_SQL = `DELETE FROM run_counts;${runCountsSql("flow")}${
   runCountsSql("task")
-}`;
+}
+  DELETE FROM flow_counts;${FLOW_RECOUNT_SQL}`;

@@ -33,6 +33,7 @@ import {
   type UpstreamEdge,
 } from "../core/mod.ts";
 import {
+  ADD_FLOW_COUNT_SQL,
   ADD_RUN_COUNT_SQL,
   DELETE_DOCUMENT_SQL,
   DELETE_LIMIT_SQL,
@@ -97,6 +98,7 @@ class SqliteStore implements Store {
     { insert: StatementSync; update: StatementSync; get: StatementSync; state: StatementSync }
   >;
   readonly #addCount: StatementSync;
+  readonly #addFlowCount: StatementSync;
   #lastDataVersion = -1;
   #closed = false;
 
@@ -114,6 +116,7 @@ class SqliteStore implements Store {
     this.#insertLog = this.#db.prepare(INSERT_LOG_SQL);
     this.#dataVersion = this.#db.prepare("PRAGMA data_version");
     this.#addCount = this.#db.prepare(ADD_RUN_COUNT_SQL);
+    this.#addFlowCount = this.#db.prepare(ADD_FLOW_COUNT_SQL);
     const prepare = (table: "flow_runs" | "task_runs") => {
       const sql = runSql(table);
       return {
@@ -155,6 +158,7 @@ class SqliteStore implements Store {
     this.#db.exec("BEGIN IMMEDIATE");
     // Changes of the run counts by state, applied once at the end of the batch.
     const counts = new Map<string, number>();
+    const flows = new Map<string, number>();
     const count = (kind: RunKind, state: StateType, by: number) => {
       const key = `${kind}\u0000${state}`;
       counts.set(key, (counts.get(key) ?? 0) + by);
@@ -196,6 +200,7 @@ class SqliteStore implements Store {
       insertRun: (run) => {
         this.#runs[run.kind].insert.run(...runToRow(run));
         count(run.kind, run.state, 1);
+        if (run.kind === "flow") flows.set(run.flowName, (flows.get(run.flowName) ?? 0) + 1);
       },
       updateRun: (run, previous) => {
         const before = previous?.state ??
@@ -227,6 +232,7 @@ class SqliteStore implements Store {
         const [kind, state] = key.split("\u0000");
         this.#addCount.run(by, kind!, state!);
       }
+      for (const [name, by] of flows) this.#addFlowCount.run(name, by);
     } catch (error) {
       this.#db.exec("ROLLBACK");
       throw error;

@@ -99,7 +99,7 @@ export const ApiLogSchema = z.strictObject({
   task_run_id: Id.nullable(),
   level: z.number().int().min(0).max(100),
   name: z.string().max(500),
-  message: z.string().max(100_000),
+  message: z.string(),
   at: IsoTimeText,
 }).meta({ id: "Log" });
 

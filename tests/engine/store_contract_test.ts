@@ -289,12 +289,14 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
-    name: "summary() stays right through rebuildProjections()",
-    async fn({ engine, clock }) {
+    name: "summary() and flowStats() stay right through rebuildProjections()",
+    async fn({ engine, store, clock }) {
       await seedRuns(engine, clock);
       const before = engine.summary();
+      const flows = store.flowStats();
       engine.rebuildProjections();
       assert.deepEqual(engine.summary(), before);
+      assert.deepEqual(store.flowStats(), flows);
     },
   },
   {
