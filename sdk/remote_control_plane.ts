@@ -135,12 +135,27 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       inFlight.add(sent);
       sent.finally(() => inFlight.delete(sent));
     };
+    // Like the engine's group commit: wait microtask hops while items keep
+    // arriving, and send as soon as a hop brings nothing new (no timer delay).
+    let seen = 0;
+    let hops = 0;
+    const tick = () => {
+      if (queue.length > seen && hops < 16) {
+        seen = queue.length;
+        hops += 1;
+        queueMicrotask(tick);
+        return;
+      }
+      flush();
+    };
     return (item: I) =>
       new Promise<O>((resolve, reject) => {
         queue.push({ item, resolve, reject });
         if (!scheduled) {
           scheduled = true;
-          setTimeout(flush, 0);
+          seen = queue.length;
+          hops = 0;
+          queueMicrotask(tick);
         }
       });
   }
