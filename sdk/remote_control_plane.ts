@@ -260,7 +260,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       return fromApiArtifact((await request<ApiArtifact>("PATCH", path, { progress }))!);
     },
     async savePlan(flowName, plan) {
-      await request("PUT", `/api/flows/${encodeURIComponent(flowName)}/plan`, plan);
+      await request("POST", `/api/flows/${encodeURIComponent(flowName)}/plan`, plan);
     },
     async acquireSlots(slots) {
       const answer = await request<ApiSlotGrant>("POST", "/api/concurrency-limits/acquire", {

@@ -15,6 +15,7 @@ import { flowRunGraphRoutes } from "./flow_run_graph.ts";
 import { flowRunPartRoutes } from "./flow_run_parts.ts";
 import { flowRunRoutes } from "./flow_runs.ts";
 import { flowRoutes } from "./flows.ts";
+import { planRoutes } from "./plans.ts";
 import { openApiDocument, type RouteGroup } from "./openapi.ts";
 import { remoteRoutes } from "./remote.ts";
 import { ApiRouter } from "./router.ts";
@@ -43,6 +44,7 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   flowRunGraphRoutes(router, deps);
   actionRoutes(router, deps);
   taskRunRoutes(router, deps);
+  planRoutes(router, deps);
   flowRoutes(router, deps);
   concurrencyLeaseRoutes(router, deps);
   concurrencyLimitRoutes(router, deps);

@@ -8,6 +8,7 @@ import {
   createIdSource,
   createMemoryStore,
   type Engine,
+  latestPlan,
   systemClock,
 } from "../../engine/mod.ts";
 import { createApp, serve } from "../../server/mod.ts";
@@ -81,6 +82,7 @@ Deno.test("a flow through the remote control plane yields the same history as in
     );
     const logs = engine.logs({ flowRunId: remote.runId });
     assert.ok(logs.some((log) => log.message === "starting"), "logs reach the server");
+    assert.ok(latestPlan(engine.store, "remoteEtl"), "the run's static plan reaches the server");
   } finally {
     await plane.close();
     controller.abort();
