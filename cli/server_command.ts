@@ -51,24 +51,27 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
     throw new UsageError(`--port must be a port number, got "${values.port}"`);
   }
   const apiKey = readEnv("IRONFLOW_API_KEY");
-  let worker: ReturnType<typeof startWorker> | undefined;
+  // Filled once the server listens; stopped before the server closes its engine.
+  const embedded: { worker?: ReturnType<typeof startWorker> } = {};
   const server = await startServer({
     home: values.home ?? ironflowHomeDir(),
     host: values.host,
     port,
     ...(apiKey ? { apiKey } : {}),
-    beforeClose: async () => await worker?.stop(),
+    beforeClose: async () => await embedded.worker?.stop(),
     onListen: (addr) =>
       cli.out(`IronFlow is serving the dashboard at http://${addr.hostname}:${addr.port}/`),
   });
   // The embedded worker reports through this server's API, like any worker.
-  worker = values["no-worker"] ? undefined : startWorker({
-    client: createLocalDeploymentClient(server.engine),
-    plane: createRemoteControlPlane({ url: server.url, ...(apiKey ? { apiKey } : {}) }),
-    pool: values.pool,
-    apiUrl: server.url,
-    ...(apiKey ? { env: { IRONFLOW_API_KEY: apiKey } } : {}),
-  });
+  if (!values["no-worker"]) {
+    embedded.worker = startWorker({
+      client: createLocalDeploymentClient(server.engine),
+      plane: createRemoteControlPlane({ url: server.url, ...(apiKey ? { apiKey } : {}) }),
+      pool: values.pool,
+      apiUrl: server.url,
+      ...(apiKey ? { env: { IRONFLOW_API_KEY: apiKey } } : {}),
+    });
+  }
   await server.finished;
   cli.out("IronFlow server stopped");
   return 0;
