@@ -127,5 +127,33 @@ progress { width: 100%; height: 10px; accent-color: var(--accent); }
 .tight td, .tight th { padding: 5px 12px; }
 .live-dot { width: 8px; height: 8px; border-radius: 50%; background: var(--s-pending); display: inline-block; }
 .live-dot.on { background: var(--s-completed); }
+a.button { border: 1px solid var(--accent); } a.button.secondary { border-color: var(--border); }
+a.button:hover { text-decoration: none; border-color: var(--accent); }
+.nowrap { white-space: nowrap; }
+.tone-ok { color: var(--s-completed); } .tone-warn { color: var(--s-paused); }
+.tone-off { color: var(--s-cancelled); } .tone-bad { color: var(--s-failed); }
+.dots { display: inline-flex; gap: 4px; align-items: center; }
+.dot { display: inline-block; width: 11px; height: 11px; border-radius: 50%; background: currentColor; }
+.dot:hover { outline: 2px solid var(--border); }
+code.chip-code { margin: 0 4px 2px 0; display: inline-block; }
+.description { white-space: pre-wrap; margin: 8px 0 12px; }
+.schedules { display: grid; gap: 10px; margin-bottom: 16px; }
+.schedule { border: 1px solid var(--border); border-radius: 8px; padding: 10px 12px; }
+.schedule.editing { border-color: var(--accent); }
+.times { margin: 4px 0 0; padding-left: 22px; font-variant-numeric: tabular-nums; }
+.editor { display: grid; gap: 10px; }
+.editor h3 { margin: 0; }
+.fields { display: flex; gap: 10px; flex-wrap: wrap; align-items: flex-end; }
+.fields label, label.block { display: grid; gap: 3px; font-size: 12px; color: var(--muted); }
+.fields label.grow { flex: 1; min-width: 220px; }
+.fields label.check { display: flex; gap: 6px; align-items: center; padding-bottom: 6px; color: var(--text); font-size: 14px; }
+.fields input[type=text] { font-family: var(--mono); font-size: 12.5px; }
+textarea { font: 12.5px/1.45 var(--mono); color: var(--text); background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 8px 10px; width: 100%; resize: vertical; }
+textarea[aria-invalid=true] { border-color: var(--s-failed); }
+textarea:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
+.preview { border-left: 3px solid var(--accent); padding: 6px 12px; background: var(--hover); border-radius: 0 6px 6px 0; }
+.preview.bad { border-left-color: var(--s-failed); }
+.preview p { margin: 0; }
+details summary { cursor: pointer; margin-top: 8px; }
 @media (max-width: 720px) { main { padding: 12px; } .top { padding: 0 12px; gap: 10px; } .logs li { grid-template-columns: 1fr; } }
 `;

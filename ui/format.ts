@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { STATE_TYPES, type StateType } from "../engine/mod.ts";
+import { type Schedule, STATE_TYPES, type StateType } from "../engine/mod.ts";
 import type { StateCounts } from "./types.ts";
 
 /** `2024-05-01 13:04:05` in UTC (the client script shows local time). */
@@ -74,4 +74,58 @@ export function formatCount(n: number): string {
 /** Lower-case label of a state type: `RUNNING` → `Running`. */
 export function stateLabel(state: StateType): string {
   return state.charAt(0) + state.slice(1).toLowerCase();
+}
+
+/** Seconds as `45s`, `15m`, `1h 30m`, `1d`, `2d 6h`. */
+export function formatInterval(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds <= 0) return `${seconds}s`;
+  const parts: string[] = [];
+  let rest = seconds;
+  for (const [unit, size] of [["d", 86_400], ["h", 3_600], ["m", 60]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n}${unit}`);
+    rest -= n * size;
+  }
+  if (rest > 0 || parts.length === 0) parts.push(`${Number(rest.toFixed(3))}s`);
+  return parts.join(" ");
+}
+
+/** A schedule in a few words: `every 1h`, `cron 0 9 * * 1-5`, `rrule FREQ=DAILY`. */
+export function describeSchedule(schedule: Schedule): string {
+  switch (schedule.kind) {
+    case "interval":
+      return `every ${formatInterval(schedule.intervalSeconds)}`;
+    case "cron":
+      return `cron ${schedule.cron}`;
+    case "rrule":
+      return `rrule ${schedule.rrule}`;
+  }
+}
+
+const zoneFormats = new Map<string, Intl.DateTimeFormat | null>();
+
+/** `2025-06-15 14:00` in the IANA time zone `timezone`, or null for an unknown zone. */
+export function formatInZone(ms: number, timezone: string): string | null {
+  let format = zoneFormats.get(timezone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat("en-US", {
+        timeZone: timezone,
+        year: "numeric",
+        month: "2-digit",
+        day: "2-digit",
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      });
+    } catch {
+      format = null;
+    }
+    if (zoneFormats.size > 500) zoneFormats.clear();
+    zoneFormats.set(timezone, format);
+  }
+  if (format === null) return null;
+  const part: Record<string, string> = {};
+  for (const { type, value } of format.formatToParts(ms)) part[type] = value;
+  return `${part["year"]}-${part["month"]}-${part["day"]} ${part["hour"]}:${part["minute"]}`;
 }

@@ -59,3 +59,21 @@ export function runHref(
 export function flowHref(name: string): string {
   return `/flows/${encodeURIComponent(name)}`;
 }
+
+/** A deployment's page (`ref`: its id or name), with more parameters. */
+export function deploymentHref(
+  ref: string,
+  extra: Record<string, string | null | undefined> = {},
+): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(extra)) {
+    if (value !== null && value !== undefined && value !== "") params.set(key, value);
+  }
+  const query = params.toString();
+  return `/deployments/${encodeURIComponent(ref)}${query ? `?${query}` : ""}`;
+}
+
+/** A work pool's page. */
+export function workPoolHref(name: string): string {
+  return `/work-pools/${encodeURIComponent(name)}`;
+}

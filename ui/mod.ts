@@ -16,8 +16,11 @@ export { APP_CSS } from "./app_css.ts";
 export { LIVE_SCRIPT } from "./live_script.ts";
 export { renderMarkdown } from "./markdown.ts";
 export {
+  describeSchedule,
   formatCount,
   formatDuration,
+  formatInterval,
+  formatInZone,
   formatTime,
   levelName,
   presentStates,
@@ -25,40 +28,70 @@ export {
   stateLabel,
   total,
 } from "./format.ts";
-export { DEFAULT_FILTERS, filterParams, flowHref, runHref, runsHref } from "./links.ts";
+export {
+  DEFAULT_FILTERS,
+  deploymentHref,
+  filterParams,
+  flowHref,
+  runHref,
+  runsHref,
+  workPoolHref,
+} from "./links.ts";
 export type {
   ActivityData,
   ArtifactData,
   AssetUrls,
+  DeploymentRow,
+  FlashMessage as FlashData,
   GraphEdge,
   GraphLayout,
   GraphNode,
   PageContext,
+  QuickRunDraft,
   RangeKey,
   RunFilters,
   RunRow,
+  ScheduleDraft,
+  ScheduleKind,
+  SchedulePreview,
+  ScheduleView,
   SessionInfo,
   StateCounts,
   TimelineRow,
   TimelineSegment,
+  WorkPoolRow,
 } from "./types.ts";
 export { ActivityChart, type ActivityChartProps } from "./components/activity_chart.tsx";
 export { ArtifactView, type ArtifactViewProps } from "./components/artifact_view.tsx";
+export { DeploymentTable, type DeploymentTableProps } from "./components/deployment_table.tsx";
 export { EmptyState, type EmptyStateProps } from "./components/empty_state.tsx";
 export { EventTable, type EventTableProps } from "./components/event_table.tsx";
+export { FlashMessage } from "./components/flash_message.tsx";
 export { Layout, type LayoutProps, type NavSection } from "./components/layout.tsx";
 export { LineagePanel, type LineagePanelProps } from "./components/lineage_panel.tsx";
 export { LogList, type LogListProps } from "./components/log_list.tsx";
 export { Pager, type PagerProps } from "./components/pager.tsx";
+export { PauseForm, type PauseFormProps } from "./components/pause_form.tsx";
+export { Pill, type PillProps, type PillTone } from "./components/pill.tsx";
+export { QuickRunForm, type QuickRunFormProps } from "./components/quick_run_form.tsx";
+export { RecentRuns } from "./components/recent_runs.tsx";
 export { RunActionForms, type RunActionFormsProps } from "./components/run_action_forms.tsx";
 export { RunGraph, type RunGraphProps } from "./components/run_graph.tsx";
 export { RunTable, type RunTableProps } from "./components/run_table.tsx";
+export { ScheduleEditor, type ScheduleEditorProps } from "./components/schedule_editor.tsx";
+export { ScheduleList, type ScheduleListProps } from "./components/schedule_list.tsx";
 export { StateBadge, type StateBadgeProps } from "./components/state_badge.tsx";
 export { StateChips, type StateChipsProps } from "./components/state_chips.tsx";
 export { TaskRunTable, type TaskRunTableProps } from "./components/task_run_table.tsx";
 export { TimelineChart, type TimelineChartProps } from "./components/timeline_chart.tsx";
+export { WorkerTable, type WorkerTableProps } from "./components/worker_table.tsx";
 export { ConcurrencyPage, type ConcurrencyPageProps } from "./pages/concurrency_page.tsx";
-export { DeploymentsPage } from "./pages/deployments_page.tsx";
+export { DeploymentPage, type DeploymentPageProps } from "./pages/deployment_page.tsx";
+export {
+  DeploymentsPage,
+  type DeploymentsPageProps,
+  NoDeployments,
+} from "./pages/deployments_page.tsx";
 export { ErrorPage, type ErrorPageProps } from "./pages/error_page.tsx";
 export { FlowPage, type FlowPageProps } from "./pages/flow_page.tsx";
 export { FlowsPage, type FlowsPageProps } from "./pages/flows_page.tsx";
@@ -72,4 +105,5 @@ export {
   type TabPaging,
 } from "./pages/run_page.tsx";
 export { RunsPage, type RunsPageProps } from "./pages/runs_page.tsx";
-export { WorkPoolsPage } from "./pages/work_pools_page.tsx";
+export { WorkPoolPage, type WorkPoolPageProps } from "./pages/work_pool_page.tsx";
+export { WorkPoolsPage, type WorkPoolsPageProps } from "./pages/work_pools_page.tsx";

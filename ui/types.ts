@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { RunRecord, StateType } from "../engine/mod.ts";
+import type { RunRecord, Schedule, StateType } from "../engine/mod.ts";
+import type { Deployment, WorkPool } from "../engine/deployments/mod.ts";
 
 /** Run counts by state. */
 export type StateCounts = Partial<Record<StateType, number>>;
@@ -122,4 +123,76 @@ export interface ArtifactData {
   description: string | null;
   data: unknown;
   createdAt: number;
+}
+
+/** A schedule of a deployment with its next slot times, computed on the server. */
+export interface ScheduleView {
+  /** Position in the deployment's `schedules` (the editor's `index`). */
+  index: number;
+  /** The schedule's timing identity: forms carry it, so an edit never hits a moved schedule. */
+  key: string;
+  schedule: Schedule;
+  /** The next slot times (epoch ms), ascending; empty when they cannot be computed. */
+  next: readonly number[];
+  /** Why the next times cannot be computed (an unknown time zone...), if so. */
+  error: string | null;
+}
+
+/** A deployment in the list: its schedules' next runs, recent runs and slots in use. */
+export interface DeploymentRow {
+  deployment: Deployment;
+  schedules: readonly ScheduleView[];
+  /** Earliest next slot of the active schedules; null when paused or none is active. */
+  nextRun: number | null;
+  /** Latest flow runs, newest first (a handful). */
+  recent: readonly RunRecord[];
+  /** Runs holding a concurrency slot now. */
+  activeRuns: number;
+}
+
+/** Kinds of schedule the editor offers. */
+export type ScheduleKind = "interval" | "cron" | "rrule";
+
+/** What the schedule editor holds: a schedule being written, as text fields. */
+export interface ScheduleDraft {
+  /** The schedule being edited, or null for a new one. */
+  index: number | null;
+  /** Key of the schedule being edited (see {@linkcode ScheduleView.key}), or null. */
+  key: string | null;
+  kind: ScheduleKind;
+  /** Seconds (or `15m`, `1h`, `1d`), a cron expression or an RRule. */
+  value: string;
+  timezone: string;
+  /** ISO time of an interval's slot or an RRule's DTSTART; empty for the default. */
+  anchor: string;
+  active: boolean;
+  catchup: "skip" | "run_once";
+}
+
+/** The editor's preview: the draft's next slot times, or why there are none. */
+export interface SchedulePreview {
+  next: readonly number[];
+  error: string | null;
+}
+
+/** The quick-run form's text and the error of its last submission. */
+export interface QuickRunDraft {
+  parameters: string;
+  error: string | null;
+}
+
+/** A one-time message after an action's redirect. */
+export interface FlashMessage {
+  ok: boolean;
+  message: string;
+}
+
+/** A work pool in the list: its queue and its workers. */
+export interface WorkPoolRow {
+  pool: WorkPool;
+  /** SCHEDULED flow runs of the pool's deployments. */
+  scheduled: number;
+  deployments: number;
+  online: number;
+  offline: number;
 }

@@ -1,7 +1,8 @@
 /**
  * Dashboard page routes: server-rendered Preact pages from `ui/`, the
  * stylesheet and client script, sign-in, and the run actions as HTML form
- * posts that work without JavaScript.
+ * posts that work without JavaScript. Deployments and work pools live in
+ * `deployment_pages.ts`.
  *
  * @example Mount the pages on an app
  * ```ts ignore
@@ -14,11 +15,9 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import type { VNode } from "preact";
 import type { RunRecord } from "../../engine/mod.ts";
 import {
   ConcurrencyPage,
-  DeploymentsPage,
   ErrorPage,
   FlowPage,
   FlowsPage,
@@ -27,14 +26,17 @@ import {
   runHref,
   RunPage,
   RunsPage,
-  WorkPoolsPage,
 } from "../../ui/mod.ts";
+import { DeploymentService } from "../../engine/deployments/mod.ts";
 import { cancelRun, type PauseMode, pauseRun, resumeRun } from "../api/run_actions.ts";
 import { RunRetrier } from "../api/retry_run.ts";
 import type { AppDeps } from "../deps.ts";
 import { describeError } from "../errors.ts";
 import { ASSET_URLS, assetRoutes } from "./assets.ts";
 import { Flashes } from "./flashes.ts";
+import { deploymentPages } from "./deployment_pages.ts";
+import { deploymentNames, deploymentRow, deploymentsWhere } from "./deployments_data.ts";
+import type { FormHandler, PageHandler, PageKit } from "./kit.ts";
 import { sendPage } from "./render.ts";
 import { runPageData } from "./run_data.ts";
 import {
@@ -46,8 +48,6 @@ import {
   withTaskCounts,
 } from "./runs_data.ts";
 import { CSRF_FIELD, localPath, PageSessions } from "./session.ts";
-
-type PageHandler = (c: Context, ctx: PageContext) => VNode | Response | Promise<VNode | Response>;
 
 /** Routes of the dashboard pages; mount at `/`. */
 export function createPageRoutes(deps: AppDeps): Hono {
@@ -87,6 +87,29 @@ export function createPageRoutes(deps: AppDeps): Hono {
   };
   const notFound = (c: Context, ctx: PageContext, message: string) =>
     sendPage(c, ErrorPage({ ctx, status: 404, message }), 404);
+  const refused = (c: Context) =>
+    sendPage(
+      c,
+      ErrorPage({
+        ctx: context(c),
+        status: 403,
+        message:
+          "This form has expired or did not come from this dashboard. Reload the page and try again.",
+      }),
+      403,
+    );
+  const formRoute = (handler: FormHandler) => async (c: Context) => {
+    if (!sessions.signedIn(c)) return c.redirect("/login", 303);
+    const body = await c.req.parseBody();
+    if (!sessions.checkCsrf(c, body[CSRF_FIELD])) return refused(c);
+    try {
+      return await handler(c, body, context(c));
+    } catch (error) {
+      return fail(c, error);
+    }
+  };
+  const kit: PageKit = { deps, flashes, page, form: formRoute, notFound };
+  const deployments = new DeploymentService(engine);
 
   assetRoutes(pages);
 
@@ -133,6 +156,7 @@ export function createPageRoutes(deps: AppDeps): Hono {
         nextCursor,
         paged: cursor !== null,
         storeEmpty,
+        deploymentNames: deploymentNames(deployments, rows.map((row) => row.run)),
       });
     }),
   );
@@ -148,7 +172,15 @@ export function createPageRoutes(deps: AppDeps): Hono {
       }
       const params = new URL(c.req.url).searchParams;
       const flash = flashes.take(params.get("flash"));
-      return RunPage({ ctx, flash, ...runPageData(engine, run, params, ctx.now) });
+      const deploymentName = run.deploymentId === null
+        ? null
+        : deployments.find(run.deploymentId)?.name ?? null;
+      return RunPage({
+        ctx,
+        flash,
+        deploymentName,
+        ...runPageData(engine, run, params, ctx.now),
+      });
     }),
   );
 
@@ -157,18 +189,7 @@ export function createPageRoutes(deps: AppDeps): Hono {
     const id = c.req.param("id") ?? "";
     const action = c.req.param("action") ?? "";
     const form = await c.req.parseBody();
-    if (!sessions.checkCsrf(c, form[CSRF_FIELD])) {
-      return sendPage(
-        c,
-        ErrorPage({
-          ctx: context(c),
-          status: 403,
-          message:
-            "This form has expired or did not come from this dashboard. Reload the page and try again.",
-        }),
-        403,
-      );
-    }
+    if (!sessions.checkCsrf(c, form[CSRF_FIELD])) return refused(c);
     let target = id;
     try {
       let message: string;
@@ -215,8 +236,13 @@ export function createPageRoutes(deps: AppDeps): Hono {
       const flowName = c.req.param("name") ?? "";
       const cursor = c.req.query("cursor") ?? null;
       const counts = engine.store.countRuns({ kind: "flow", flowName });
-      if (Object.keys(counts).length === 0) {
-        return notFound(c, ctx, `No flow named "${flowName}" has run on this server`);
+      const ofFlow = deploymentsWhere(deployments, (d) => d.flowName === flowName);
+      if (Object.keys(counts).length === 0 && ofFlow.length === 0) {
+        return notFound(
+          c,
+          ctx,
+          `No flow named "${flowName}" has run or been deployed on this server`,
+        );
       }
       const pageOfRuns = engine.listRuns({
         kind: "flow",
@@ -231,12 +257,13 @@ export function createPageRoutes(deps: AppDeps): Hono {
         rows: withTaskCounts(engine, pageOfRuns.items),
         nextCursor: pageOfRuns.nextCursor,
         paged: cursor !== null,
+        deployments: ofFlow.map((d) => deploymentRow(engine, d, ctx.now)),
+        deploymentNames: deploymentNames(deployments, pageOfRuns.items),
       });
     }),
   );
 
-  pages.get("/deployments", page((_c, ctx) => DeploymentsPage({ ctx })));
-  pages.get("/work-pools", page((_c, ctx) => WorkPoolsPage({ ctx })));
+  deploymentPages(pages, kit);
   pages.get(
     "/concurrency-limits",
     page((_c, ctx) => ConcurrencyPage({ ctx, limits: engine.store.concurrencyLimits() })),

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import type { Page } from "playwright-core";
+import { DeploymentService } from "../../engine/deployments/mod.ts";
 import { flow, getRunLogger, task } from "../../sdk/mod.ts";
 import { BROWSER_TEST, deferred, openDashboard, until } from "./_dashboard.ts";
 
@@ -202,6 +203,54 @@ Deno.test({
     await page.waitForSelector(".live-dot.on"); // the SSE stream accepted the session cookie
     await page.click("text=Sign out");
     await page.waitForURL(/\/login/);
+    assert.deepEqual(problems, []);
+  },
+});
+
+Deno.test({
+  name: "dashboard: the deployments page shows a deployment; preview a schedule and quick-run it",
+  ...BROWSER_TEST,
+  async fn() {
+    await using d = await openDashboard();
+    new DeploymentService(d.engine).create({
+      name: "etl-daily",
+      entrypoint: "./flows/etl.ts:etl",
+      parameters: { pages: 2 },
+      schedules: [{
+        kind: "cron",
+        cron: "0 6 * * *",
+        timezone: "Europe/Paris",
+        active: true,
+        catchup: "skip",
+      }],
+    });
+    const page = await d.browser.newPage();
+    const problems = watch(page);
+    await page.goto(`${d.base}/deployments`);
+    await page.click('tr[data-deployment="etl-daily"] a[href="/deployments/etl-daily"]');
+    await page.waitForURL(/\/deployments\/etl-daily$/);
+    assert.equal(await page.locator('[data-schedule="0"] ol.times li').count(), 5);
+
+    await page.selectOption('select[name="kind"]', "interval");
+    await page.fill('input[name="value"]', "10m");
+    await page.click('button[value="preview"]');
+    await page.waitForSelector(".preview li");
+    assert.equal(await page.locator(".preview li").count(), 5);
+    assert.equal(await page.inputValue('input[name="value"]'), "10m");
+
+    await page.fill('textarea[name="parameters"]', "{oops");
+    await page.click("#run button[type=submit]");
+    await page.waitForSelector('[role="alert"]');
+    assert.match(await page.locator('[role="alert"]').textContent() ?? "", /not valid JSON/);
+    assert.equal(d.engine.listRuns({ kind: "flow" }).items.length, 0);
+
+    await page.fill('textarea[name="parameters"]', '{"pages": 5}');
+    await page.click("#run button[type=submit]");
+    await page.waitForURL(/\/runs\//);
+    await page.waitForSelector('text=Run created from deployment "etl-daily".');
+    const [run] = d.engine.listRuns({ kind: "flow" }).items;
+    assert.deepEqual(run?.parameters, { pages: 5 });
+    assert.equal(new URL(page.url()).pathname, `/runs/${run!.id}`);
     assert.deepEqual(problems, []);
   },
 });

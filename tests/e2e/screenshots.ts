@@ -10,6 +10,7 @@
  * @module
  */
 import { createEngine, createIdSource, createMemoryStore, systemClock } from "../../engine/mod.ts";
+import { DeploymentService, heartbeat, scheduleRuns } from "../../engine/deployments/mod.ts";
 import { createLocalControlPlane, flow, getRunLogger, task } from "../../sdk/mod.ts";
 import { createApp } from "../../server/app.ts";
 import { deferred, launchBrowser } from "./_dashboard.ts";
@@ -56,14 +57,82 @@ const sync = flow({ name: "crm-sync" }, async () => {
   await new Promise((r) => setTimeout(r, 20));
 });
 
+// Deployments made a day ago; most runs below are theirs.
+offset = -25 * HOUR;
+const deployments = new DeploymentService(engine);
+const etlNightly = deployments.create({
+  name: "etl-nightly",
+  entrypoint: "./flows/etl.ts:etl",
+  description: "Loads yesterday's orders into the warehouse.",
+  parameters: { pages: 6 },
+  parameterSchema: { type: "object", properties: { pages: { type: "integer", minimum: 1 } } },
+  tags: ["warehouse", "nightly"],
+  concurrencyLimit: 1,
+  formerly: ["etl"],
+  schedules: [
+    {
+      kind: "cron",
+      cron: "0 2 * * *",
+      timezone: "Europe/Paris",
+      active: true,
+      catchup: "run_once",
+    },
+    {
+      kind: "interval",
+      intervalSeconds: 6 * 3600,
+      anchor: Date.UTC(2024, 0, 1),
+      timezone: "UTC",
+      active: false,
+      catchup: "skip",
+    },
+  ],
+});
+const reportDaily = deployments.create({
+  name: "daily-report",
+  entrypoint: "./flows/report.ts:report",
+  workPool: "reports",
+  schedules: [{
+    kind: "rrule",
+    rrule: "FREQ=WEEKLY;BYDAY=MO,WE,FR",
+    anchor: Date.UTC(2024, 0, 1, 7),
+    timezone: "America/New_York",
+    active: true,
+    catchup: "skip",
+  }],
+});
+const crmSync = deployments.create({
+  name: "crm-sync-15m",
+  entrypoint: "./flows/crm.ts:sync",
+  flowName: "crm-sync",
+  concurrencyLimit: 2,
+  collisionStrategy: "CANCEL_NEW",
+  schedules: [{
+    kind: "interval",
+    intervalSeconds: 900,
+    anchor: Date.UTC(2024, 0, 1),
+    timezone: "UTC",
+    active: true,
+    catchup: "skip",
+  }],
+});
+deployments.create({
+  name: "backfill-orders",
+  entrypoint: "./flows/etl.ts:etl",
+  paused: true,
+  tags: ["manual"],
+});
+
 let graphRun = "";
 for (let i = 0; i < 36; i++) {
   offset = -Math.round((36 - i) * 0.66 * HOUR);
-  graphRun = (await etl.runWith({ plane }, 6 + (i % 4))).runId;
-  if (i % 2 === 0) await report.runWith({ plane }, i);
-  if (i % 3 === 0) await sync.runWith({ plane });
+  graphRun = (await etl.runWith({ plane, deploymentId: etlNightly.id }, 6 + (i % 4))).runId;
+  if (i % 2 === 0) await report.runWith({ plane, deploymentId: reportDaily.id }, i);
+  if (i % 3 === 0) await sync.runWith({ plane, deploymentId: crmSync.id });
 }
 offset = 0;
+await scheduleRuns(engine);
+heartbeat(engine, { id: "worker-7f3a", pool: "default", name: "etl-box-1" });
+heartbeat(engine, { id: "worker-19c2", pool: "reports", name: "reports-box" });
 graphRun = (await etl.runWith({ plane }, 8)).runId;
 const gate = deferred();
 const waiting = flow({ name: "crm-sync" }, async () => await gate.promise);
@@ -88,6 +157,22 @@ try {
   });
   await dark.goto(`${base}/runs/${graphRun}?tab=timeline`);
   await dark.screenshot({ path: new URL("run_timeline_dark.png", OUT).pathname, fullPage: true });
+  await page.goto(`${base}/deployments`);
+  await page.waitForSelector(".live-dot.on");
+  await page.screenshot({ path: new URL("deployments.png", OUT).pathname });
+  await page.goto(`${base}/deployments/etl-nightly`);
+  await page.selectOption('select[name="kind"]', "cron");
+  await page.fill('input[name="value"]', "30 6 * * 1-5");
+  await page.fill('input[name="timezone"]', "Asia/Tokyo");
+  await page.click('button[value="preview"]');
+  await page.waitForSelector(".preview li");
+  // Down to the quick-run form; the runs table below is the runs page's.
+  const form = (await page.locator("#run").boundingBox())!;
+  await page.screenshot({
+    path: new URL("deployment.png", OUT).pathname,
+    fullPage: true,
+    clip: { x: 0, y: 0, width: 1280, height: Math.ceil(form.y + form.height + 40) },
+  });
 } finally {
   await browser.close();
   gate.resolve();

@@ -369,7 +369,7 @@ Deno.test("flows catalog and flow page show run counts, last state and recent ru
   const detail = await html(app.request("/flows/map-reduce"));
   assert.match(detail, /2 completed/);
   assert.match(detail, new RegExp(`data-run-id="${runId}"`));
-  assert.match(detail, /No deployments yet/);
+  assert.match(detail, /No deployments of this flow/);
   assert.equal((await app.request("/flows/nope")).status, 404);
 });
 

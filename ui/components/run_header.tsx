@@ -1,6 +1,6 @@
 import type { RunRecord } from "../../engine/mod.ts";
 import { formatDuration, runDuration } from "../format.ts";
-import { flowHref } from "../links.ts";
+import { deploymentHref, flowHref } from "../links.ts";
 import type { StateCounts } from "../types.ts";
 import { StateBadge } from "./state_badge.tsx";
 import { TimeLabel } from "./time_label.tsx";
@@ -10,10 +10,12 @@ export interface RunHeaderProps {
   run: RunRecord;
   tasks: StateCounts;
   now: number;
+  /** Name of the run's deployment, when it has one. */
+  deploymentName?: string | null;
 }
 
 /** A flow run's name, state, timing, parameters and last message. */
-export function RunHeader({ run, tasks, now }: RunHeaderProps) {
+export function RunHeader({ run, tasks, now, deploymentName }: RunHeaderProps) {
   const taskTotal = Object.values(tasks).reduce((a, b) => a + (b ?? 0), 0);
   const parameters = run.parameters === null ? null : JSON.stringify(run.parameters, null, 2);
   return (
@@ -59,7 +61,11 @@ export function RunHeader({ run, tasks, now }: RunHeaderProps) {
           <dt>Attempt</dt>
           <dd>{run.attempt}</dd>
           <dt>Deployment</dt>
-          <dd>{run.deploymentId ?? "—"}</dd>
+          <dd>
+            {run.deploymentId === null
+              ? "—"
+              : <a href={deploymentHref(run.deploymentId)}>{deploymentName ?? run.deploymentId}</a>}
+          </dd>
           <dt>Tags</dt>
           <dd>
             {run.tags.length === 0 ? "—" : run.tags.map((tag) => <code key={tag}>{tag}</code>)}

@@ -1,5 +1,5 @@
 import { formatDuration, runDuration } from "../format.ts";
-import { flowHref, runHref } from "../links.ts";
+import { deploymentHref, flowHref, runHref } from "../links.ts";
 import type { RunRow } from "../types.ts";
 import { StateBadge } from "./state_badge.tsx";
 import { TimeLabel } from "./time_label.tsx";
@@ -10,10 +10,16 @@ export interface RunTableProps {
   now: number;
   /** Hide the flow column (on a flow's own page). */
   hideFlow?: boolean;
+  /** Hide the deployment column (on a deployment's own page). */
+  hideDeployment?: boolean;
+  /** Names of the deployments of these runs, by id (else the id is shown). */
+  deploymentNames?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Flow runs as a table: name, flow, state, start, duration, tasks, deployment. */
-export function RunTable({ rows, now, hideFlow }: RunTableProps) {
+export function RunTable(
+  { rows, now, hideFlow, hideDeployment, deploymentNames }: RunTableProps,
+) {
   return (
     <table>
       <thead>
@@ -24,7 +30,7 @@ export function RunTable({ rows, now, hideFlow }: RunTableProps) {
           <th>Started</th>
           <th class="num">Duration</th>
           <th class="num">Tasks</th>
-          <th>Deployment</th>
+          {!hideDeployment && <th>Deployment</th>}
         </tr>
       </thead>
       <tbody>
@@ -47,7 +53,13 @@ export function RunTable({ rows, now, hideFlow }: RunTableProps) {
                 <StateBadge state={run.state} name={run.stateName} runId={run.id} />
               </td>
               <td>
-                <TimeLabel ms={run.startTime} />
+                {run.startTime === null && run.expectedStartTime !== null
+                  ? (
+                    <span title="Not started yet: when it is due">
+                      <span class="muted small">due</span> <TimeLabel ms={run.expectedStartTime} />
+                    </span>
+                  )
+                  : <TimeLabel ms={run.startTime} />}
               </td>
               <td class="num">{formatDuration(runDuration(run, now))}</td>
               <td class="num">
@@ -56,7 +68,17 @@ export function RunTable({ rows, now, hideFlow }: RunTableProps) {
                   : `${tasks.COMPLETED ?? 0}/${taskTotal}`}
                 {failed > 0 && <span class="s-FAILED small">{` · ${failed} failed`}</span>}
               </td>
-              <td>{run.deploymentId ?? <span class="muted">—</span>}</td>
+              {!hideDeployment && (
+                <td>
+                  {run.deploymentId === null
+                    ? <span class="muted">—</span>
+                    : (
+                      <a href={deploymentHref(run.deploymentId)}>
+                        {deploymentNames?.[run.deploymentId] ?? run.deploymentId}
+                      </a>
+                    )}
+                </td>
+              )}
             </tr>
           );
         })}

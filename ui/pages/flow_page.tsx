@@ -1,10 +1,11 @@
+import { DeploymentTable } from "../components/deployment_table.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pager } from "../components/pager.tsx";
 import { RunTable } from "../components/run_table.tsx";
 import { formatCount, presentStates, stateLabel, total } from "../format.ts";
 import { DEFAULT_FILTERS, flowHref, runsHref } from "../links.ts";
-import type { PageContext, RunRow, StateCounts } from "../types.ts";
+import type { DeploymentRow, PageContext, RunRow, StateCounts } from "../types.ts";
 
 /** Props of {@linkcode FlowPage}. */
 export interface FlowPageProps {
@@ -14,10 +15,16 @@ export interface FlowPageProps {
   rows: readonly RunRow[];
   nextCursor: string | null;
   paged: boolean;
+  /** Deployments of this flow. */
+  deployments: readonly DeploymentRow[];
+  /** Names of the deployments of the runs shown, by id. */
+  deploymentNames?: Readonly<Record<string, string>>;
 }
 
-/** One flow: its runs by state, recent runs and (later) its deployments. */
-export function FlowPage({ ctx, flowName, counts, rows, nextCursor, paged }: FlowPageProps) {
+/** One flow: its runs by state, its deployments and recent runs. */
+export function FlowPage(
+  { ctx, flowName, counts, rows, nextCursor, paged, deployments, deploymentNames }: FlowPageProps,
+) {
   const base = flowHref(flowName);
   return (
     <Layout title={flowName} ctx={ctx} active="flows" stream="/api/stream/events">
@@ -43,26 +50,34 @@ export function FlowPage({ ctx, flowName, counts, rows, nextCursor, paged }: Flo
           ))}
         </div>
       </section>
+      <section class="panel flush" data-live="deployments">
+        <h2 class="pad">Deployments</h2>
+        {deployments.length === 0
+          ? (
+            <EmptyState
+              title="No deployments of this flow"
+              command={`ironflow init\nironflow deploy --all`}
+            >
+              <p>
+                A deployment lets the server start <strong>{flowName}</strong>{" "}
+                on a schedule or on demand, executed by a worker. Describe it in{" "}
+                <code>ironflow.yaml</code> (<code>ironflow init</code>{" "}
+                writes a starter), then register it:
+              </p>
+            </EmptyState>
+          )
+          : <DeploymentTable rows={deployments} hideFlow />}
+      </section>
       <section class="panel flush" data-live="runs">
-        <h2 class="pager">Recent runs</h2>
+        <h2 class="pad">Recent runs</h2>
         {rows.length === 0
           ? <EmptyState title="No runs of this flow" />
-          : <RunTable rows={rows} now={ctx.now} hideFlow />}
+          : <RunTable rows={rows} now={ctx.now} hideFlow deploymentNames={deploymentNames} />}
         <Pager
           firstHref={paged ? base : null}
           nextHref={nextCursor === null ? null : `${base}?cursor=${encodeURIComponent(nextCursor)}`}
           firstLabel="« Newest"
         />
-      </section>
-      <section class="panel">
-        <h2>Deployments</h2>
-        <EmptyState title="No deployments yet">
-          <p>
-            Deployments let a server start this flow on a schedule or on demand, executed by a
-            worker. When deployments land, the ones of <strong>{flowName}</strong>{" "}
-            will be listed here with their schedules and a quick-run form.
-          </p>
-        </EmptyState>
       </section>
     </Layout>
   );

@@ -57,6 +57,8 @@ export interface RunPageProps {
   data: RunTabData;
   /** Outcome of an action just taken (after its redirect). */
   flash: { ok: boolean; message: string } | null;
+  /** Name of the run's deployment, when it has one. */
+  deploymentName?: string | null;
 }
 
 const LABELS: Record<RunTab, string> = {
@@ -89,7 +91,12 @@ export function RunPage(props: RunPageProps) {
           {props.flash.message}
         </div>
       )}
-      <RunHeader run={run} tasks={props.tasks} now={ctx.now} />
+      <RunHeader
+        run={run}
+        tasks={props.tasks}
+        now={ctx.now}
+        deploymentName={props.deploymentName ?? null}
+      />
       <LineagePanel
         run={run}
         attempts={props.attempts}

@@ -23,6 +23,8 @@ export interface RunsPageProps {
   paged: boolean;
   /** Whether the store holds no flow run at all (first-run experience). */
   storeEmpty: boolean;
+  /** Names of the deployments of the runs shown, by id. */
+  deploymentNames?: Readonly<Record<string, string>>;
 }
 
 /** The home page: activity chart, state chips, filters and the table of flow runs. */
@@ -62,7 +64,7 @@ export function RunsPage(props: RunsPageProps) {
               </p>
             </EmptyState>
           )
-          : <RunTable rows={rows} now={ctx.now} />}
+          : <RunTable rows={rows} now={ctx.now} deploymentNames={props.deploymentNames} />}
         <Pager
           firstHref={props.paged ? runsHref(filters) : null}
           nextHref={props.nextCursor === null

@@ -1,24 +1,70 @@
 import { EmptyState } from "../components/empty_state.tsx";
 import { Layout } from "../components/layout.tsx";
-import type { PageContext } from "../types.ts";
+import { Pill } from "../components/pill.tsx";
+import { formatCount } from "../format.ts";
+import { workPoolHref } from "../links.ts";
+import type { PageContext, WorkPoolRow } from "../types.ts";
 
-/** Work pools and workers: an explanation until workers land. */
-export function WorkPoolsPage({ ctx }: { ctx: PageContext }) {
+/** Props of {@linkcode WorkPoolsPage}. */
+export interface WorkPoolsPageProps {
+  ctx: PageContext;
+  pools: readonly WorkPoolRow[];
+}
+
+/** Work pools: paused or not, queue depth (SCHEDULED runs) and workers online and stale. */
+export function WorkPoolsPage({ ctx, pools }: WorkPoolsPageProps) {
+  const anyWorker = pools.some((row) => row.online + row.offline > 0);
   return (
-    <Layout title="Work pools" ctx={ctx} active="work-pools">
+    <Layout title="Work pools" ctx={ctx} active="work-pools" stream="/api/stream/events">
       <h1>Work pools and workers</h1>
-      <section class="panel">
-        <EmptyState title="No work pools yet" command="ironflow worker start --pool default">
-          <p>
-            Workers claim scheduled runs of deployments from a work pool, run each in its own
-            process, heartbeat while they work and hand runs back if they crash.
-          </p>
-          <p>
-            When workers land, each pool appears here with its queue of scheduled runs, its
-            concurrency limit and the workers polling it (last heartbeat, runs in flight). A worker
-            is started with:
-          </p>
-        </EmptyState>
+      <section class="panel flush" data-live="pools">
+        <table>
+          <thead>
+            <tr>
+              <th>Work pool</th>
+              <th>Status</th>
+              <th class="num">Queue</th>
+              <th class="num">Deployments</th>
+              <th class="num">Workers online</th>
+              <th class="num">Stale</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pools.map(({ pool, scheduled, deployments, online, offline }) => (
+              <tr key={pool.name} data-pool={pool.name}>
+                <td>
+                  <a href={workPoolHref(pool.name)}>{pool.name}</a>
+                  {pool.description && <div class="muted small">{pool.description}</div>}
+                </td>
+                <td>
+                  {pool.paused
+                    ? <Pill tone="warn" title="Workers claim nothing from it">Paused</Pill>
+                    : <Pill tone="ok">Ready</Pill>}
+                </td>
+                <td class="num" title="SCHEDULED runs of its deployments">
+                  {formatCount(scheduled)}
+                </td>
+                <td class="num">{formatCount(deployments)}</td>
+                <td class="num">
+                  {online > 0 ? <span class="s-COMPLETED">{online}</span> : <span>0</span>}
+                </td>
+                <td class="num">
+                  {offline > 0 ? <span class="muted">{offline}</span> : <span>0</span>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {!anyWorker && (
+          <EmptyState title="No workers yet" command="ironflow worker start --pool default">
+            <p>
+              Workers claim scheduled runs of deployments from a work pool, run each in its own
+              process, heartbeat while they work and hand runs back if they crash. A pool appears
+              when a deployment names it (<code>ironflow deploy</code>) or a worker polls it. Start
+              one with:
+            </p>
+          </EmptyState>
+        )}
       </section>
     </Layout>
   );

@@ -1,0 +1,132 @@
+import type { RunRecord } from "../../engine/mod.ts";
+import type { WorkerRecord, WorkPool } from "../../engine/deployments/mod.ts";
+import { DeploymentTable } from "../components/deployment_table.tsx";
+import { EmptyState } from "../components/empty_state.tsx";
+import { FlashMessage } from "../components/flash_message.tsx";
+import { Layout } from "../components/layout.tsx";
+import { PauseForm } from "../components/pause_form.tsx";
+import { Pill } from "../components/pill.tsx";
+import { StateBadge } from "../components/state_badge.tsx";
+import { TimeLabel } from "../components/time_label.tsx";
+import { WorkerTable } from "../components/worker_table.tsx";
+import { formatCount } from "../format.ts";
+import { deploymentHref, runHref, workPoolHref } from "../links.ts";
+import type { DeploymentRow, FlashMessage as Flash, PageContext } from "../types.ts";
+
+/** Props of {@linkcode WorkPoolPage}. */
+export interface WorkPoolPageProps {
+  ctx: PageContext;
+  pool: WorkPool;
+  workers: readonly WorkerRecord[];
+  deployments: readonly DeploymentRow[];
+  /** SCHEDULED runs of the pool's deployments. */
+  scheduled: number;
+  /** The soonest of them, by due time. */
+  queue: readonly RunRecord[];
+  /** Deployment names by id, for the queue. */
+  deploymentNames: Readonly<Record<string, string>>;
+  flash: Flash | null;
+}
+
+/** One work pool: pause/resume, its queue, its workers and the deployments that use it. */
+export function WorkPoolPage(props: WorkPoolPageProps) {
+  const { ctx, pool, workers } = props;
+  const online = workers.filter((w) => w.status === "ONLINE").length;
+  return (
+    <Layout title={pool.name} ctx={ctx} active="work-pools" stream="/api/stream/events">
+      <span class="muted small">
+        <a href="/work-pools">Work pools</a> /
+      </span>
+      <FlashMessage flash={props.flash} />
+      <section class="panel">
+        <div class="row spread">
+          <div class="row">
+            <h1>{pool.name}</h1>
+            {pool.paused
+              ? <Pill tone="warn" title="Workers claim nothing from it">Paused</Pill>
+              : <Pill tone="ok">Ready</Pill>}
+          </div>
+          <div class="actions">
+            <PauseForm
+              base={workPoolHref(pool.name)}
+              paused={pool.paused}
+              csrf={ctx.session.csrf}
+              hint="Workers stop claiming runs from this pool; queued runs wait"
+            />
+          </div>
+        </div>
+        {pool.description && <p class="description">{pool.description}</p>}
+        <dl class="kv">
+          <dt>Type</dt>
+          <dd>{pool.type}</dd>
+          <dt>Queue</dt>
+          <dd>{`${formatCount(props.scheduled)} scheduled`}</dd>
+          <dt>Workers</dt>
+          <dd>{`${online} online, ${workers.length - online} stale`}</dd>
+          <dt>Created</dt>
+          <dd>
+            <TimeLabel ms={pool.createdAt} />
+          </dd>
+        </dl>
+      </section>
+      <section class="panel flush" data-live="workers">
+        <h2 class="pad">Workers</h2>
+        {workers.length === 0
+          ? (
+            <EmptyState
+              title="No worker polls this pool"
+              command={`ironflow worker start --pool ${pool.name}`}
+            >
+              <p>Runs of this pool wait in its queue until a worker claims them. Start one:</p>
+            </EmptyState>
+          )
+          : <WorkerTable workers={workers} now={ctx.now} />}
+      </section>
+      <section class="panel flush" data-live="queue">
+        <h2 class="pad">Queue</h2>
+        {props.queue.length === 0
+          ? <p class="pad muted">No scheduled runs are waiting.</p>
+          : (
+            <table>
+              <thead>
+                <tr>
+                  <th>Run</th>
+                  <th>Deployment</th>
+                  <th>State</th>
+                  <th>Due</th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.queue.map((run) => (
+                  <tr key={run.id} data-run-id={run.id}>
+                    <td>
+                      <a href={runHref(run.id)}>{run.runName}</a>
+                    </td>
+                    <td>
+                      {run.deploymentId !== null && (
+                        <a href={deploymentHref(run.deploymentId)}>
+                          {props.deploymentNames[run.deploymentId] ?? run.deploymentId}
+                        </a>
+                      )}
+                    </td>
+                    <td>
+                      <StateBadge state={run.state} name={run.stateName} runId={run.id} />
+                    </td>
+                    <td>
+                      <TimeLabel ms={run.expectedStartTime} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+      </section>
+      <section class="panel flush" data-live="deployments">
+        <h2 class="pad">Deployments</h2>
+        {props.deployments.length === 0
+          ? <p class="pad muted">No deployment uses this pool.</p>
+          : <DeploymentTable rows={props.deployments} hidePool />}
+      </section>
+    </Layout>
+  );
+}
