@@ -37,10 +37,14 @@ export const SetStartTime: Rule = {
   },
 };
 
-/** Counts the times a run entered RUNNING (attempts). */
+/**
+ * Counts the attempts: entering RUNNING, except when resuming from PAUSED
+ * (an operator resume or an opened gate continues the same attempt, so it
+ * must not use up a retry).
+ */
 export const IncrementRunCount: Rule = {
   name: "IncrementRunCount",
-  from: NOT_RUNNING,
+  from: NOT_RUNNING.filter((state) => state !== StateType.PAUSED),
   to: [RUNNING],
   project(next, prev) {
     next.runCount = prev.runCount + 1;
