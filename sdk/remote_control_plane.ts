@@ -9,6 +9,7 @@
 import {
   type ApiArtifact,
   type ApiEvent,
+  type ApiLog,
   type ApiProposalResult,
   type ApiRun,
   type EngineEvent,
@@ -188,12 +189,13 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     logScheduled = false;
     const logs = logQueue;
     logQueue = [];
-    if (logs.length === 0) return;
-    const sent = request("POST", "/api/logs", { logs: logs.map(toApiLog) }).catch((error) =>
-      console.error(`IronFlow: could not send ${logs.length} log lines: ${String(error)}`)
-    );
-    inFlight.add(sent);
-    sent.finally(() => inFlight.delete(sent));
+    for (const chunk of logChunks(logs.map(toApiLog))) {
+      const sent = request("POST", "/api/logs", { logs: chunk }).catch((error) =>
+        console.error(`IronFlow: could not send ${chunk.length} log lines: ${String(error)}`)
+      );
+      inFlight.add(sent);
+      sent.finally(() => inFlight.delete(sent));
+    }
   };
 
   const watchers = new Map<string, AbortController>();
@@ -307,6 +309,38 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       fetch: doFetch,
     }),
   };
+}
+
+/** Largest log request body, well under the server's default 1 MiB limit. */
+const MAX_LOG_BATCH_BYTES = 512 * 1024;
+/** Longest log message sent; longer ones are cut (and say so). */
+const MAX_LOG_MESSAGE_CHARS = 64 * 1024;
+
+/** Splits log lines into request-sized batches, cutting oversized messages. */
+export function logChunks(logs: ApiLog[]): ApiLog[][] {
+  const chunks: ApiLog[][] = [];
+  let current: ApiLog[] = [];
+  let size = 0;
+  for (const log of logs) {
+    const line = log.message.length > MAX_LOG_MESSAGE_CHARS
+      ? {
+        ...log,
+        message: `${
+          log.message.slice(0, MAX_LOG_MESSAGE_CHARS)
+        }… [cut: ${log.message.length} characters]`,
+      }
+      : log;
+    const bytes = line.message.length * 3 + 200; // UTF-8 worst case plus the fields
+    if (current.length > 0 && size + bytes > MAX_LOG_BATCH_BYTES) {
+      chunks.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(line);
+    size += bytes;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
 }
 
 function parseError(text: string, status: number): RemoteError {
