@@ -71,6 +71,8 @@ async function operatorPause(
   return await plane.propose(runId, {
     to: StateType.PAUSED,
     token: `${runId}:${run.version}:PAUSED`,
+    // As in Prefect: "Paused" while a process waits (drain), "Suspended" when none does.
+    name: options.mode === "terminate" ? StateName.Suspended : StateName.Paused,
     kind: `operator_pause_${options.mode}`,
     expectedVersion: run.version,
     data: { message: `Paused by an operator (${options.mode})` },
@@ -89,7 +91,10 @@ async function suspend(options: SuspendOptions<unknown>): Promise<unknown> {
   const resumed = new Promise<unknown>((resolve) => resolveResume = resolve);
   const stopWatching = plane.watch(mirror.id, (event) => {
     mirror.observe(event);
-    if (event.to === StateType.RUNNING && event.kind === "resume") {
+    if (
+      event.to === StateType.RUNNING &&
+      (event.kind === "resume" || event.kind === "operator_resume")
+    ) {
       resolveResume(event.data?.["input"]);
     }
   });
@@ -98,7 +103,7 @@ async function suspend(options: SuspendOptions<unknown>): Promise<unknown> {
   try {
     await mirror.transition(StateType.PAUSED, {
       kind: "suspend",
-      name: StateName.Suspended,
+      name: StateName.Paused,
       data: {
         waitsForInput: options.waitForInput !== undefined,
         timeoutAt: plane.timer.now() + timeoutMs,
@@ -145,8 +150,9 @@ export async function resumeFlowRun(
   const waiter = suspended.get(runId);
   if (waiter?.schema) waiter.schema.parse(options.input); // throws on invalid input, nothing changes
   const live = activeExecution(runId);
-  if (run.stateName === StateName.Suspended || (live && !live.terminated)) {
-    const kind = run.stateName === StateName.Suspended ? "resume" : "operator_resume";
+  // "Suspended": no process waits (paused with terminate), so it runs again below.
+  if (run.stateName !== StateName.Suspended) {
+    const kind = waiter ? "resume" : "operator_resume";
     return await plane.propose(runId, {
       to: StateType.RUNNING,
       token: `${runId}:${run.version}:RUNNING`,
@@ -154,6 +160,11 @@ export async function resumeFlowRun(
       expectedVersion: run.version,
       ...(options.input !== undefined ? { data: { input: options.input as never } } : {}),
     });
+  }
+  if (live) {
+    throw new TypeError(
+      `Cannot resume flow run "${runId}" yet: it is still stopping its task runs`,
+    );
   }
   const target = (options.flow ?? lookupFlow(run.name)) as Flow<unknown[], unknown> | undefined;
   if (!target) {

@@ -162,7 +162,7 @@ Deno.test("pause: terminate cancels the running task run and leaves the flow run
   const paused = await running;
 
   assert.equal(paused.state.type, "PAUSED");
-  assert.equal(stateOf(plane, flowRunId), "PAUSED Paused");
+  assert.equal(stateOf(plane, flowRunId), "PAUSED Suspended");
   const cancelled = taskRunNamed(plane, flowRunId, "score");
   assert.equal(cancelled.state, "CANCELLED");
   assert.match(cancelled.message ?? "", /paused \(terminate\)/);
@@ -226,7 +226,7 @@ Deno.test("pause: pauseFlowRun() in a flow suspends it until resumed with valid 
   const running = approval.runWith({ plane });
   await until(() => flowRunsOf(plane)[0]?.state === "PAUSED", "the flow to suspend");
   const flowRunId = flowRunsOf(plane)[0]!.id;
-  assert.equal(stateOf(plane, flowRunId), "PAUSED Suspended");
+  assert.equal(stateOf(plane, flowRunId), "PAUSED Paused");
   const suspended = plane.engine.events(flowRunId).at(-1)!;
   assert.equal(suspended.data?.["waitsForInput"], true);
 
@@ -253,7 +253,7 @@ Deno.test("pause: invalid resume input is rejected and the run stays PAUSED", as
     (error: unknown) => error instanceof Error && error.name === "ZodError",
   );
   for (let i = 0; i < 5; i++) await nextTurn();
-  assert.equal(stateOf(plane, flowRunId), "PAUSED Suspended");
+  assert.equal(stateOf(plane, flowRunId), "PAUSED Paused");
   assert.equal(plane.engine.getRun(flowRunId)!.version, version, "the run moved");
 
   await resumeFlowRun(flowRunId, { plane, input: { approved: false, by: "bob" } });
@@ -274,7 +274,7 @@ Deno.test("pause: a suspended flow run that is not resumed in time fails", async
   for (let i = 0; i < 5; i++) await nextTurn();
   assert.equal(finished, false, "timed out early");
   const flowRunId = flowRunsOf(plane)[0]!.id;
-  assert.equal(stateOf(plane, flowRunId), "PAUSED Suspended");
+  assert.equal(stateOf(plane, flowRunId), "PAUSED Paused");
   clock.tick(1);
   const outcome = await running;
 
