@@ -9,10 +9,9 @@
  *
  * @module
  */
-import { SCHEMA_VERSION } from "../engine/mod.ts";
+import { IronFlowError, SCHEMA_VERSION } from "../engine/mod.ts";
 import { createSqliteControlPlane, ironflowHomeDir, type LocalControlPlane } from "../sdk/mod.ts";
 import { dbCommand } from "./db_commands.ts";
-import { demoCommand } from "./demo.ts";
 import { UsageError } from "./format.ts";
 import { flowRunCommand } from "./flow_run_commands.ts";
 import type { CliContext } from "./io.ts";
@@ -29,7 +28,7 @@ Commands:
   plan <module>[:flow]    print a flow's task graph without running it
   build --flows <m>... -o <out>  an executable with flow modules embedded
   demo                    run the example ETL flow and print its history
-  flow-run <command>      ls | inspect | logs | events | cancel
+  flow-run <command>      ls | inspect | logs | events | cancel | retry
   init                    write a starter ironflow.yaml and flows/hello.ts
   deploy                  apply ironflow.yaml: --all | --name N, --prune, --dry-run
   deployment <command>    ls | inspect | run | pause | resume | delete
@@ -62,6 +61,14 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
   };
   const [command, ...rest] = args;
   try {
+    // `ironflow <command> --help` (or `help`) prints the command's usage.
+    if (command && ["--help", "-h", "help"].includes(rest[0] ?? "")) {
+      const help = await commandHelp(command);
+      if (help) {
+        cli.out(help);
+        return 0;
+      }
+    }
     switch (command) {
       case undefined:
       case "help":
@@ -88,8 +95,12 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         const { planCommand } = await import("./plan_command.ts");
         return await planCommand(rest, cli);
       }
-      case "demo":
+      case "demo": {
+        // Loaded on demand: it defines the example's flows, which must not shadow
+        // flows of the same name embedded with `ironflow build`.
+        const { demoCommand } = await import("./demo.ts");
         return await demoCommand(rest, cli);
+      }
       case "flow-run":
         return await flowRunCommand(rest, cli);
       case "db":
@@ -125,9 +136,44 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
       cli.err(`Error: ${(error as Error).message}`);
       return 1;
     }
-    cli.err(`Error: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    // Domain and input errors are messages for the user; anything else is a bug: show its stack.
+    const expected = error instanceof IronFlowError || error instanceof TypeError ||
+      error instanceof RangeError;
+    const text = error instanceof Error
+      ? (expected || !error.stack ? error.message : error.stack)
+      : String(error);
+    cli.err(`Error: ${text}`);
     return 1;
   } finally {
     if (plane && !overrides.openPlane) await plane.close();
   }
+}
+
+/** The usage text of `command`, loading its module only then. */
+async function commandHelp(command: string): Promise<string | undefined> {
+  switch (command) {
+    case "run":
+      return (await import("./run_command.ts")).RUN_HELP;
+    case "plan":
+      return (await import("./plan_command.ts")).PLAN_HELP;
+    case "build":
+      return (await import("./build_command.ts")).BUILD_HELP;
+    case "server":
+      return (await import("./server_command.ts")).SERVER_HELP;
+    case "flow-run":
+      return (await import("./flow_run_commands.ts")).FLOW_RUN_HELP;
+    case "db":
+      return (await import("./db_commands.ts")).DB_HELP;
+    case "init":
+      return (await import("./deploy_command.ts")).INIT_HELP;
+    case "deploy":
+      return (await import("./deploy_command.ts")).DEPLOY_HELP;
+    case "deployment":
+      return (await import("./deployment_commands.ts")).DEPLOYMENT_HELP;
+    case "worker":
+      return (await import("./worker_command.ts")).WORKER_HELP;
+    case "demo":
+      return "Usage: ironflow demo\n\nRuns the example ETL flow (examples/etl.ts) on the embedded store and prints its history.";
+  }
+  return undefined;
 }

@@ -6,7 +6,8 @@
  */
 import { parseArgs } from "node:util";
 import type { EngineEvent } from "../engine/mod.ts";
-import { bindParameters } from "../sdk/mod.ts";
+import { bindParameters, type ControlPlane, createRemoteControlPlane } from "../sdk/mod.ts";
+import { readEnv } from "../sdk/control_plane.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { loadFlow, parseReference } from "./load_flow.ts";
@@ -93,15 +94,20 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const plane = cli.openPlane();
-  const progress = cli.isTty && !values.json
-    ? liveProgress(plane.engine.subscribe.bind(plane.engine))
+  // With IRONFLOW_API_URL the run reports to that server, like any SDK script.
+  const apiUrl = readEnv("IRONFLOW_API_URL");
+  const apiKey = readEnv("IRONFLOW_API_KEY");
+  const local = apiUrl ? undefined : cli.openPlane();
+  const plane: ControlPlane = local ??
+    createRemoteControlPlane({ url: apiUrl!, ...(apiKey ? { apiKey } : {}) });
+  const progress = local && cli.isTty && !values.json
+    ? liveProgress(local.engine.subscribe.bind(local.engine))
     : undefined;
   try {
     const outcome = await loaded.flow.runWith({ plane }, ...callArgs);
     progress?.stop();
     await plane.flush();
-    const run = plane.engine.getRun(outcome.runId);
+    const run = await plane.getRun(outcome.runId);
     printOutcome(cli, values.json, {
       run_id: outcome.runId,
       run_name: run?.runName ?? "",
@@ -113,6 +119,7 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
     return outcome.state.type === "COMPLETED" ? 0 : 1;
   } finally {
     progress?.stop();
+    if (!local) await plane.close();
   }
 }
 
@@ -126,7 +133,8 @@ function printOutcome(
     cli.out(JSON.stringify(answer));
     return;
   }
-  cli.out(`Flow run ${outcome.run_name ?? ""} (${outcome.run_id}) ${outcome.state}`);
+  const name = outcome.run_name ? `${outcome.run_name} ` : "";
+  cli.out(`Flow run ${name}(${outcome.run_id}) ${outcome.state}`);
   if (outcome.error) cli.err(`Error: ${outcome.error}`);
   else cli.out(`Result: ${JSON.stringify(outcome.result) ?? "undefined"}`);
 }

@@ -5,6 +5,8 @@
 import assert from "node:assert/strict";
 import { serveDir } from "./_static_server.ts";
 import { runDeno } from "./_deno.ts";
+import { createEngine, createIdSource, createMemoryStore, systemClock } from "../../engine/mod.ts";
+import { createApp, serve } from "../../server/mod.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
@@ -197,6 +199,71 @@ Deno.test("a compiled binary runs path flows in a deno subprocess, with clear er
       assert.equal(run.code, 1);
       assert.match(run.stderr, /Deno is needed to run .*"ironflow build --flows/);
     });
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("ironflow run reports to the server named by IRONFLOW_API_URL", async () => {
+  const home = await Deno.makeTempDir();
+  const engine = createEngine({
+    store: createMemoryStore(),
+    clock: systemClock,
+    ids: createIdSource(),
+  });
+  const controller = new AbortController();
+  const app = createApp({ engine, clock: systemClock, signal: controller.signal });
+  const server = serve(app, {
+    host: "127.0.0.1",
+    port: 0,
+    signal: controller.signal,
+    onListen: () => {},
+  });
+  try {
+    const run = await ironflowWith(
+      { IRONFLOW_API_URL: server.url },
+      home,
+      "run",
+      `${FLOWS}:squares`,
+      "--param",
+      "n=2",
+      "--json",
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const { run_id } = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+    assert.equal(engine.getRun(run_id)?.state, "COMPLETED");
+    assert.equal(engine.listRuns({ kind: "task", parentId: run_id }).items.length, 2);
+  } finally {
+    controller.abort();
+    await server.finished;
+    await engine.close();
+    await Deno.remove(home, { recursive: true });
+  }
+});
+
+Deno.test("every command answers --help with its usage", async (t) => {
+  const home = await Deno.makeTempDir();
+  try {
+    for (
+      const command of [
+        "run",
+        "plan",
+        "build",
+        "server",
+        "flow-run",
+        "db",
+        "deploy",
+        "deployment",
+        "worker",
+        "demo",
+      ]
+    ) {
+      await t.step(command, async () => {
+        const result = await ironflow(home, command, "--help");
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, /Usage: ironflow/);
+      });
+    }
   } finally {
     await Deno.remove(home, { recursive: true });
   }
