@@ -381,6 +381,9 @@ export class FlowRunExecution {
           result: outcome.value,
           ...(data ? { data } : {}),
         });
+        if (mirror.state === COMPLETED && persist && data?.["result"] !== undefined) {
+          await this.#resultArtifact(data["result"], run);
+        }
         return mirror.state === COMPLETED
           ? settle(outcome.value)
           : settle(undefined, stoppedError(mirror));
@@ -457,6 +460,26 @@ export class FlowRunExecution {
       const err = asError(error);
       this.warn(`Cached result could not be read: ${err.message}`, taskRunId);
       return { ok: false, error: err };
+    }
+  }
+
+  /** A persisted task result, shown with the run as a "result" artifact. */
+  async #resultArtifact(stored: Json, run: RunRecord): Promise<void> {
+    const result = stored as { kind?: string; value?: Json; ref?: string; size?: number };
+    if (result.kind === "none") return;
+    try {
+      await this.plane.createArtifact({
+        type: "result",
+        key: null,
+        description: `Result of task run "${run.runName}"`,
+        data: result.kind === "inline"
+          ? result.value ?? null
+          : { ref: result.ref ?? null, size: result.size ?? null },
+        flowRunId: this.mirror.id,
+        taskRunId: run.id,
+      });
+    } catch (error) {
+      this.warn(`Result artifact not recorded: ${asError(error).message}`, run.id);
     }
   }
 

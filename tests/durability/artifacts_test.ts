@@ -132,3 +132,25 @@ Deno.test("artifacts: creating one outside a run throws MissingContextError", as
   await assert.rejects(createProgressArtifact(1), MissingContextError);
   await assert.rejects(updateProgressArtifact("any", 1), MissingContextError);
 });
+
+Deno.test("artifacts: a persisted task result appears as a result artifact of its task run", async () => {
+  await using plane = testPlane();
+  const compute = task({ name: "artifact-compute" }, (x: number) => ({ total: x * 2 }));
+  const nothing = task({ name: "artifact-nothing" }, () => undefined);
+  const resulting = flow({ name: "artifact-results", persistResult: true }, async () => {
+    await nothing();
+    return await compute(21);
+  });
+  const outcome = await resulting.runWith({ plane });
+  assert.equal(outcome.state.type, "COMPLETED");
+  const artifacts = await plane.listArtifacts({ flowRunId: outcome.runId });
+  const results = artifacts.filter((a) => a.type === "result");
+  assert.equal(results.length, 1, "no artifact for a task without a result");
+  assert.deepEqual(results[0]!.data, { total: 42 });
+  const taskRun = plane.engine.listRuns({
+    kind: "task",
+    parentId: outcome.runId,
+    name: "artifact-compute",
+  }).items[0]!;
+  assert.equal(results[0]!.taskRunId, taskRun.id);
+});
