@@ -92,6 +92,8 @@ export class FlowRunExecution {
   #drained: { promise: Promise<void>; release: () => void } | undefined;
   /** Set when an operator paused with `terminate`: the run ends PAUSED, not CANCELLED. */
   #terminatedByPause = false;
+  /** Task bodies running now (a drain waits for them). */
+  #inFlight = 0;
   /** Gates currently waiting (the flow shows PAUSED while any does). */
   #openGates = 0;
   /** What this run promised about its graph. */
@@ -148,6 +150,19 @@ export class FlowRunExecution {
     let release!: () => void;
     const promise = new Promise<void>((resolve) => release = resolve);
     this.#drained = { promise, release };
+    this.#settleDrain();
+  }
+
+  // PAUSED "Draining" becomes PAUSED "Paused" once no task body is running.
+  #settleDrain(): void {
+    const run = this.mirror.run;
+    if (
+      !this.#drained || this.#inFlight > 0 || run.state !== PAUSED ||
+      run.stateName !== StateName.Draining
+    ) return;
+    this.mirror.transition(PAUSED, { kind: "drained", name: StateName.Paused }).catch((error) =>
+      this.warn(`Could not mark the drained run paused: ${asError(error).message}`)
+    );
   }
 
   /** Operator resume of a drained run: waiting task runs start. */
@@ -326,6 +341,7 @@ export class FlowRunExecution {
         return settle(undefined, await this.#cancelTask(mirror));
       }
       let outcome: Attempt<T>;
+      let inFlight = false;
       try {
         const start = await this.#start(
           mirror,
@@ -341,6 +357,8 @@ export class FlowRunExecution {
           return settle(undefined, value.error);
         }
         if (!start.started) return settle(undefined, stoppedError(mirror));
+        inFlight = true;
+        this.#inFlight += 1;
         future._setState(mirror.snapshot());
         const taskRun = { id: run.id, name: run.runName, attempt };
         const logPrints = spec.options.logPrints ?? this.context.logPrints;
@@ -359,6 +377,11 @@ export class FlowRunExecution {
         );
       } finally {
         release();
+        if (inFlight) {
+          inFlight = false;
+          this.#inFlight -= 1;
+          this.#settleDrain();
+        }
       }
       if (outcome.cancelled) return settle(undefined, await this.#cancelTask(mirror));
       if (outcome.ok) {

@@ -72,7 +72,7 @@ async function operatorPause(
     to: StateType.PAUSED,
     token: `${runId}:${run.version}:PAUSED`,
     // As in Prefect: "Paused" while a process waits (drain), "Suspended" when none does.
-    name: options.mode === "terminate" ? StateName.Suspended : StateName.Paused,
+    name: options.mode === "terminate" ? StateName.Suspended : StateName.Draining,
     kind: `operator_pause_${options.mode}`,
     expectedVersion: run.version,
     data: { message: `Paused by an operator (${options.mode})` },

@@ -47,6 +47,7 @@ export const StateName = {
   Retrying: "Retrying",
   Paused: "Paused",
   Suspended: "Suspended",
+  Draining: "Draining",
   Cancelling: "Cancelling",
   Completed: "Completed",
   Cached: "Cached",

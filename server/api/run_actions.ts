@@ -97,7 +97,8 @@ export function pauseRun(
     }
     return {
       to: PAUSED,
-      name: mode === "drain" ? StateName.Paused : StateName.Suspended,
+      // Drain: "Draining" until in-flight task bodies finish, then the executor marks it "Paused".
+      name: mode === "drain" ? StateName.Draining : StateName.Suspended,
       kind: `operator_pause_${mode}`,
       data: { mode, message: reason ?? `Paused by operator (${mode})` },
     };

@@ -52,6 +52,7 @@ Deno.test("pause: drain lets the running task finish and holds new ones until re
   const flowRunId = flowRunsOf(plane)[0]!.id;
   const paused = await pauseFlowRun(flowRunId, { mode: "drain", plane });
   assert.equal(paused.status, "accepted");
+  assert.equal(stateOf(plane, flowRunId), "PAUSED Draining", "draining while extract still runs");
 
   release.resolve();
   await until(() => taskRunsOf(plane, flowRunId).length === 2, "load to be created");
