@@ -105,6 +105,11 @@ svg .edge.waitFor { stroke-dasharray: 5 4; }
 svg .node rect.box { fill: var(--panel); stroke: var(--border); stroke-width: 1.5; }
 svg .node text.label { fill: var(--text); font-weight: 600; font-size: 12px; }
 svg .node.subflow rect.box { stroke: var(--accent); stroke-dasharray: 4 3; }
+svg .node.planned rect.box { fill: var(--hover); stroke: var(--s-pending); stroke-dasharray: 5 4; }
+svg .node.planned text.label { fill: var(--muted); font-weight: 500; }
+svg .node.unreachable rect.box { fill: var(--hover); stroke: var(--s-failed); stroke-dasharray: 1.5 3; }
+svg .node.unreachable text { fill: var(--muted); } svg .node.unreachable text.label { text-decoration: line-through; font-weight: 500; }
+svg .edge.planned { stroke: var(--s-pending); stroke-dasharray: 2 4; opacity: .8; }
 svg a:hover rect.box { stroke: var(--accent); }
 svg .arrow { fill: var(--muted); }
 svg .bar:hover { opacity: .8; }
@@ -122,6 +127,10 @@ svg .now { stroke: var(--accent); stroke-dasharray: 3 3; }
 progress { width: 100%; height: 10px; accent-color: var(--accent); }
 .legend { display: flex; gap: 12px; flex-wrap: wrap; font-size: 12px; color: var(--muted); }
 .legend i { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; background: currentColor; vertical-align: -1px; }
+.legend i.k-planned { background: var(--hover); border: 1.5px dashed var(--s-pending); }
+.legend i.k-unreachable { background: var(--hover); border: 1.5px dotted var(--s-failed); }
+.legend i.k-edge { width: 16px; height: 0; border-radius: 0; background: none; border-top: 1.5px solid var(--muted); vertical-align: 3px; }
+.legend i.k-edge.waitFor { border-top-style: dashed; } .legend i.k-edge.planned { border-top: 1.5px dotted var(--s-pending); }
 .login { max-width: 380px; margin: 10vh auto; }
 .login form { display: grid; gap: 10px; }
 .tight td, .tight th { padding: 5px 12px; }

@@ -46,6 +46,7 @@ export type {
   GraphEdge,
   GraphLayout,
   GraphNode,
+  GraphPlanInfo,
   PageContext,
   QuickRunDraft,
   RangeKey,
@@ -76,7 +77,12 @@ export { Pill, type PillProps, type PillTone } from "./components/pill.tsx";
 export { QuickRunForm, type QuickRunFormProps } from "./components/quick_run_form.tsx";
 export { RecentRuns } from "./components/recent_runs.tsx";
 export { RunActionForms, type RunActionFormsProps } from "./components/run_action_forms.tsx";
-export { RunGraph, type RunGraphProps } from "./components/run_graph.tsx";
+export {
+  GraphLegend,
+  type GraphLegendProps,
+  RunGraph,
+  type RunGraphProps,
+} from "./components/run_graph.tsx";
 export { RunTable, type RunTableProps } from "./components/run_table.tsx";
 export { ScheduleEditor, type ScheduleEditorProps } from "./components/schedule_editor.tsx";
 export { ScheduleList, type ScheduleListProps } from "./components/schedule_list.tsx";

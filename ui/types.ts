@@ -93,6 +93,13 @@ export interface GraphNode {
   href: string | null;
   /** Run id of a single run node (live badge updates), else null. */
   runId: string | null;
+  /**
+   * Set on nodes of the flow's static plan that have no run: `planned` (not
+   * run yet) or `unreachable` (downstream of a failed or cancelled node).
+   */
+  plan?: "planned" | "unreachable";
+  /** Tooltip text, when the default (label and state counts) does not fit. */
+  title?: string;
 }
 
 /** A laid-out edge of the run graph. */
@@ -102,6 +109,23 @@ export interface GraphEdge {
   kind: "data" | "waitFor";
   count: number;
   points: readonly { x: number; y: number }[];
+  /** Set on edges of the static plan that no run has made yet. */
+  planned?: true;
+}
+
+/** How the flow's static plan shows in a run's graph. */
+export interface GraphPlanInfo {
+  /**
+   * `used`: planned nodes with no run are drawn; `stale`: the flow's latest
+   * plan is not the one the run recorded (its code changed), so none are.
+   */
+  status: "used" | "stale";
+  /** Planned nodes drawn as planned (not run). */
+  planned: number;
+  /** Planned nodes drawn as unreachable. */
+  unreachable: number;
+  /** The plan has dynamic regions: some planned nodes may never run. */
+  dynamic: boolean;
 }
 
 /** A graph ready to draw. */
@@ -113,6 +137,8 @@ export interface GraphLayout {
   edges: readonly GraphEdge[];
   /** Why the graph differs from what was asked (too many nodes...), if it does. */
   notice: string | null;
+  /** The static plan's part in the graph; absent when the run has no plan to show. */
+  plan?: GraphPlanInfo;
 }
 
 /** An artifact to render (markdown, table, link, progress). */

@@ -5,14 +5,33 @@
  * @module
  */
 import dagre from "@dagrejs/dagre";
-import type { Engine, RunRecord, StateType, TaskGraph } from "../../engine/mod.ts";
+import {
+  type Engine,
+  isTerminal,
+  type RunRecord,
+  type StateType,
+  type TaskGraph,
+} from "../../engine/mod.ts";
+import { DeploymentService } from "../../engine/deployments/mod.ts";
 import {
   formatCount,
   type GraphLayout,
   type GraphNode,
+  type GraphPlanInfo,
   runHref,
   type StateCounts,
 } from "../../ui/mod.ts";
+import {
+  childPlacements,
+  missingCount,
+  place,
+  type Placement,
+  planOverlay,
+  runPlan,
+  stoppedCounts,
+  stoppedState,
+  type UsablePlan,
+} from "./plan_overlay.ts";
 
 /** Most nodes drawn one per task key before groups fold further, by task name. */
 export const MAX_LOGICAL_NODES = 200;
@@ -30,6 +49,8 @@ interface PlainNode {
   counts: Partial<Record<StateType, number>>;
   href: string | null;
   runId: string | null;
+  plan?: "planned" | "unreachable";
+  title?: string;
 }
 
 interface PlainEdge {
@@ -37,12 +58,15 @@ interface PlainEdge {
   to: string;
   kind: "data" | "waitFor";
   count: number;
+  planned?: true;
 }
 
 /**
  * The graph of a flow run: task groups (logical) or task runs (expanded,
  * when there are few enough), plus its subflow runs as nodes linking to
- * their own pages.
+ * their own pages. When the run recorded the flow's static plan (and the
+ * flow's latest plan is still that one), planned nodes with no run yet join
+ * the graph, as `planned` or, downstream of a failure, `unreachable`.
  */
 export function runGraph(
   engine: Engine,
@@ -56,6 +80,13 @@ export function runGraph(
   let edges: PlainEdge[];
   const taskCounts: StateCounts = {};
   const keyOfTask = new Map<string, string>();
+  const recorded = runPlan(engine, run);
+  const plan = recorded.status === "used" ? recorded.plan : null;
+  // Planned node id -> the graph nodes that ran for it.
+  const placed = plan
+    ? childPlacements(plan, subflows, (name) => new DeploymentService(engine).find(name)?.id)
+    : new Map<string, Placement>();
+  const childKeys = new Set(placed.keys());
   const tasks = options.expanded
     ? engine.listRuns({
       kind: "task",
@@ -65,32 +96,52 @@ export function runGraph(
       limit: MAX_EXPANDED_NODES + 1,
     }).items
     : [];
-  if (options.expanded && tasks.length <= MAX_EXPANDED_NODES) {
+  const expandable = options.expanded && tasks.length <= MAX_EXPANDED_NODES &&
+    tasks.length + plannedMissing(plan, tasks.map((task) => task.taskKey ?? task.id), childKeys) <=
+      MAX_EXPANDED_NODES;
+  if (expandable) {
     mode = "expanded";
     ({ nodes, edges } = expandedGraph(run.id, tasks));
     for (const task of tasks) {
       keyOfTask.set(task.id, task.id);
       taskCounts[task.state] = (taskCounts[task.state] ?? 0) + 1;
+      if (plan) place(placed, task.taskKey ?? task.id, task.id, stoppedState(task.state));
     }
   } else {
     if (options.expanded) {
-      notice =
-        `More than ${MAX_EXPANDED_NODES} task runs are too many to draw one by one; mapped tasks stay folded.`;
+      notice = tasks.length > MAX_EXPANDED_NODES
+        ? `More than ${MAX_EXPANDED_NODES} task runs are too many to draw one by one; mapped tasks stay folded.`
+        : `More than ${MAX_EXPANDED_NODES} task runs and planned nodes are too many to draw one by one; mapped tasks stay folded.`;
     }
-    let graph = engine.store.taskGraph(run.id);
+    const calls = engine.store.taskGraph(run.id);
+    let graph = calls;
     // The header's counts come from the same grouped scan.
     for (const node of graph.nodes) {
       for (const [state, n] of Object.entries(node.states) as [StateType, number][]) {
         taskCounts[state] = (taskCounts[state] ?? 0) + n;
       }
     }
-    if (graph.nodes.length > MAX_LOGICAL_NODES) {
+    const missing = plannedMissing(plan, graph.nodes.map((node) => node.key), childKeys);
+    if (graph.nodes.length + missing > MAX_LOGICAL_NODES) {
       graph = foldByName(graph);
       mode = "by-name";
-      notice = `More than ${MAX_LOGICAL_NODES} task calls: grouped by task name.`;
+      const folded = calls.nodes.length > MAX_LOGICAL_NODES
+        ? `More than ${MAX_LOGICAL_NODES} task calls: grouped by task name.`
+        : `More than ${MAX_LOGICAL_NODES} task calls and planned nodes: grouped by task name.`;
+      notice = notice === null ? folded : `${notice} ${folded}`;
     }
     ({ nodes, edges } = logicalGraph(run.id, graph));
     for (const node of graph.nodes) keyOfTask.set(node.firstRunId, node.key);
+    if (plan) {
+      for (const node of calls.nodes) {
+        place(
+          placed,
+          node.key,
+          mode === "by-name" ? node.name : node.key,
+          stoppedCounts(node.states),
+        );
+      }
+    }
   }
   for (const sub of subflows) {
     nodes.push({
@@ -110,7 +161,34 @@ export function runGraph(
       edges.push({ from: caller, to: `subflow:${sub.id}`, kind: "waitFor", count: 1 });
     }
   }
-  return { graph: { ...layout(nodes, edges), mode, notice }, taskCounts };
+  let planInfo: GraphPlanInfo | undefined;
+  if (plan) {
+    const overlay = planOverlay(plan, placed, {
+      byName: mode === "by-name",
+      ended: isTerminal(run.state),
+      taken: new Set(nodes.map((node) => node.id)),
+    });
+    nodes.push(...overlay.nodes);
+    edges.push(...overlay.edges);
+    planInfo = overlay.info;
+  } else if (recorded.status === "stale") {
+    planInfo = { status: "stale", planned: 0, unreachable: 0, dynamic: false };
+  }
+  return {
+    graph: { ...layout(nodes, edges), mode, notice, ...(planInfo ? { plan: planInfo } : {}) },
+    taskCounts,
+  };
+}
+
+/** Planned nodes with no run among `keys` and `childKeys`; 0 without a plan. */
+function plannedMissing(
+  plan: UsablePlan | null,
+  keys: readonly string[],
+  childKeys: ReadonlySet<string>,
+): number {
+  if (!plan) return 0;
+  const ran = new Set(keys);
+  return missingCount(plan, (key) => ran.has(key) || childKeys.has(key));
 }
 
 function taskKeyOf(engine: Engine, taskRunId: string): string | undefined {

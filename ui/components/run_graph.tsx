@@ -9,7 +9,11 @@ export interface RunGraphProps {
 
 const PAD = 16;
 
-/** The run's DAG as SVG, from a layout computed on the server. */
+/**
+ * The run's DAG as SVG, from a layout computed on the server. Nodes of the
+ * static plan with no run carry the class `planned` or `unreachable`, and
+ * planned edges the class `planned`.
+ */
 export function RunGraph({ graph }: RunGraphProps) {
   const width = graph.width + 2 * PAD;
   const height = graph.height + 2 * PAD;
@@ -40,7 +44,7 @@ export function RunGraph({ graph }: RunGraphProps) {
         {graph.edges.map((edge) => (
           <path
             key={`${edge.from}>${edge.to}>${edge.kind}`}
-            class={`edge ${edge.kind}`}
+            class={`edge ${edge.kind}${edge.planned ? " planned" : ""}`}
             d={edge.points.map((p, i) =>
               `${i === 0 ? "M" : "L"} ${p.x.toFixed(1)} ${p.y.toFixed(1)}`
             )
@@ -48,7 +52,9 @@ export function RunGraph({ graph }: RunGraphProps) {
             marker-end="url(#arrow)"
           >
             <title>
-              {`${edge.kind === "data" ? "data" : "waits for"}: ${formatCount(edge.count)}`}
+              {`${edge.planned ? "planned, " : ""}${edge.kind === "data" ? "data" : "waits for"}: ${
+                formatCount(edge.count)
+              }`}
             </title>
           </path>
         ))}
@@ -66,12 +72,13 @@ function Node({ node }: { node: GraphNode }) {
   const states = presentStates(node.counts);
   const body = (
     <g
-      class={`node ${node.kind}`}
+      class={`node ${node.kind}${node.plan ? ` ${node.plan}` : ""}`}
       data-node={node.id}
       data-run-id={node.runId ?? undefined}
+      data-plan={node.plan}
     >
       <title>
-        {`${node.label}: ${
+        {node.title ?? `${node.label}: ${
           states.map((s) => `${formatCount(node.counts[s]!)} ${stateLabel(s).toLowerCase()}`).join(
             ", ",
           )
@@ -79,7 +86,7 @@ function Node({ node }: { node: GraphNode }) {
       </title>
       <rect class="box" x={left} y={top} width={node.width} height={node.height} rx={8} />
       <text class="label" x={left + 10} y={top + 18}>{clip(node.label, node.width)}</text>
-      <text x={left + 10} y={top + 34}>{node.detail}</text>
+      <text x={left + 10} y={top + 34}>{clip(node.detail, node.width, 6)}</text>
       {states.map((state: StateType) => {
         const w = ((node.counts[state] ?? 0) / Math.max(1, sum)) * (node.width - 20);
         const rect = (
@@ -100,7 +107,62 @@ function Node({ node }: { node: GraphNode }) {
   return node.href ? <a href={node.href}>{body}</a> : body;
 }
 
-function clip(text: string, width: number): string {
-  const max = Math.floor((width - 20) / 7);
+function clip(text: string, width: number, charWidth = 7): string {
+  const max = Math.floor((width - 20) / charWidth);
   return text.length > max ? `${text.slice(0, Math.max(1, max - 1))}…` : text;
+}
+
+/** Props of {@linkcode GraphLegend}. */
+export interface GraphLegendProps {
+  graph: GraphLayout;
+}
+
+/**
+ * The graph's key: its mode and notice, the edge kinds, and, when the flow's
+ * static plan is drawn, how many planned nodes have not run and how many a
+ * failure made unreachable.
+ */
+export function GraphLegend({ graph }: GraphLegendProps) {
+  const plan = graph.plan;
+  const used = plan?.status === "used";
+  return (
+    <div class="legend" data-live="graph-legend">
+      <span>
+        Mode: <strong>{graph.mode}</strong>
+      </span>
+      {graph.notice && <span>{graph.notice}</span>}
+      <span title="A task's result flows into the next">
+        <i class="k-edge data" />data
+      </span>
+      <span title="Runs after the other finishes">
+        <i class="k-edge waitFor" />waits for
+      </span>
+      {used && plan.planned > 0 && (
+        <span class="k-planned" title="In the flow's static plan; no task run yet">
+          <i class="k-planned" />planned · {formatCount(plan.planned)}
+        </span>
+      )}
+      {used && plan.unreachable > 0 && (
+        <span
+          class="k-unreachable"
+          title="In the plan, downstream of a node that failed or was cancelled: it will not run"
+        >
+          <i class="k-unreachable" />unreachable · {formatCount(plan.unreachable)}
+        </span>
+      )}
+      {used && plan.planned + plan.unreachable > 0 && (
+        <span title="A dependency of the plan that no run has made yet">
+          <i class="k-edge planned" />planned edge
+        </span>
+      )}
+      {used && plan.dynamic && (
+        <span>Parts of the plan are dynamic: planned nodes there may not run.</span>
+      )}
+      {plan?.status === "stale" && (
+        <span class="k-stale">
+          The flow's code changed since this run: its planned nodes are not drawn.
+        </span>
+      )}
+    </div>
+  );
 }

@@ -8,7 +8,7 @@ import { LogFiltersForm } from "../components/log_filters_form.tsx";
 import { LogList } from "../components/log_list.tsx";
 import { Pager } from "../components/pager.tsx";
 import { RunActionForms } from "../components/run_action_forms.tsx";
-import { RunGraph } from "../components/run_graph.tsx";
+import { GraphLegend, RunGraph } from "../components/run_graph.tsx";
 import { RunHeader } from "../components/run_header.tsx";
 import { Tabs } from "../components/tabs.tsx";
 import { TaskRunTable } from "../components/task_run_table.tsx";
@@ -157,12 +157,7 @@ function TabBody({ run, data, now }: { run: RunRecord; data: RunTabData; now: nu
       return (
         <div>
           <div class="row spread pad">
-            <div class="legend">
-              <span>
-                Mode: <strong>{data.graph.mode}</strong>
-              </span>
-              {data.graph.notice && <span>{data.graph.notice}</span>}
-            </div>
+            <GraphLegend graph={data.graph} />
             <div class="small">
               {data.expanded
                 ? <a href={runHref(run.id, "graph")}>Collapse mapped tasks</a>
