@@ -88,7 +88,11 @@ Deno.test("POST /api/flow-runs/:id/pause requires a mode and pauses only RUNNING
   });
   assert.equal(drained.status, 200, JSON.stringify(drained.body));
   assert.equal(drained.body.run.state, "PAUSED");
-  assert.equal(drained.body.run.state_name, "Draining", "the executor marks it Paused once in-flight task bodies finish");
+  assert.equal(
+    drained.body.run.state_name,
+    "Draining",
+    "the executor marks it Paused once in-flight task bodies finish",
+  );
   assert.equal(server.engine.events(run.id).at(-1)!.kind, "operator_pause_drain");
   assertError(
     await call(server.app, `/api/flow-runs/${run.id}/pause`, { body: { mode: "drain" } }),
