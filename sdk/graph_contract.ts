@@ -59,7 +59,7 @@ async function planOf(
       try {
         // The user's flow module, not the project's files: reading it is optional.
         source = moduleUrl.startsWith("file:")
-          ? await Deno.readTextFile(new URL(moduleUrl))
+          ? await Deno.readTextFile(new URL(moduleUrl)) // allowed: user flow source
           : await (await fetch(moduleUrl)).text();
       } catch (error) {
         return { problem: `cannot read "${moduleUrl}": ${(error as Error).message}` };
