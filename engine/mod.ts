@@ -95,3 +95,4 @@ export {
 } from "./schedules/mod.ts";
 export { latestPlan, savePlan } from "./plans.ts";
 export { fnv1a64 } from "./planner/fingerprint.ts";
+export { type LineageRecords, lineageRecords } from "./lineage.ts";

@@ -15,6 +15,7 @@ import {
   createSqliteStore,
   type Engine,
   type EngineEvent,
+  lineageRecords,
   listArtifacts,
   type LogRecord,
   type NewArtifact,
@@ -27,7 +28,6 @@ import {
   savePlan,
   type SlotGrant,
   type SlotRequest,
-  StateType,
   systemClock,
   type Timer,
   updateProgressArtifact,
@@ -110,7 +110,7 @@ export function createLocalControlPlane(
       await engine.close();
     },
     results,
-    lineageHistory: (lineageId) => Promise.resolve(localLineageHistory(engine, lineageId)),
+    lineageHistory: (lineageId) => Promise.resolve(lineageRecords(engine, lineageId)),
     createArtifact: (input) => Promise.resolve(createArtifact(engine.store, timer, input)),
     updateProgressArtifact: (id, progress) =>
       Promise.resolve(updateProgressArtifact(engine.store, timer, id, progress)),
@@ -123,40 +123,6 @@ export function createLocalControlPlane(
       Promise.resolve(engine.store.write((tx) => renewLease(tx, leaseId, timer.now(), leaseMs))),
     deployments: createLocalDeploymentClient(engine),
   };
-}
-
-function localLineageHistory(engine: Engine, lineageId: string): LineageHistory {
-  const all = (kind: "flow" | "task", states?: StateType[]) => {
-    const runs: RunRecord[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = engine.listRuns({
-        kind,
-        lineageId,
-        ...(states ? { states } : {}),
-        sort: "created",
-        order: "asc",
-        limit: 1000,
-        ...(cursor ? { cursor } : {}),
-      });
-      runs.push(...page.items);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return runs;
-  };
-  const completions = all("task", [StateType.COMPLETED]).flatMap((run) => {
-    const event = engine.events(run.id).findLast((e) => e.to === StateType.COMPLETED);
-    return event ? [{ run, event }] : [];
-  });
-  const flowRuns = all("flow");
-  const planFingerprints = new Map<string, string>();
-  for (const run of flowRuns) {
-    const started = engine.events(run.id).find((e) =>
-      typeof e.data?.["planFingerprint"] === "string"
-    );
-    if (started) planFingerprints.set(run.id, started.data!["planFingerprint"] as string);
-  }
-  return { flowRuns, completions, planFingerprints };
 }
 
 /** Options of {@linkcode createInMemoryControlPlane}. */

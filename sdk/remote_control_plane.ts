@@ -244,8 +244,23 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       watchers.clear();
     },
     results: options.results ?? createFileResultStore(`${ironflowHomeDir()}/results`),
-    // Resume skips need the lineage's history; the remote plane runs every attempt in full.
-    lineageHistory: () => Promise.resolve({ flowRuns: [], completions: [] }),
+    async lineageHistory(lineageId) {
+      const path = `/api/lineages/${encodeURIComponent(lineageId)}/history`;
+      const answer = await request<{
+        flow_runs: ApiRun[];
+        completions: Array<{ run: ApiRun; event: ApiEvent }>;
+        plan_fingerprints: Record<string, string>;
+      }>("GET", path);
+      if (!answer) return { flowRuns: [], completions: [] };
+      return {
+        flowRuns: answer.flow_runs.map(fromApiRun),
+        completions: answer.completions.map(({ run, event }) => ({
+          run: fromApiRun(run),
+          event: fromApiEvent(event),
+        })),
+        planFingerprints: new Map(Object.entries(answer.plan_fingerprints)),
+      };
+    },
     async createArtifact(input) {
       const body = {
         key: input.key ?? null,

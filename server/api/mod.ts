@@ -18,6 +18,7 @@ import { flowRoutes } from "./flows.ts";
 import { planRoutes } from "./plans.ts";
 import { openApiDocument, type RouteGroup } from "./openapi.ts";
 import { remoteRoutes } from "./remote.ts";
+import { lineageRoutes } from "./lineages.ts";
 import { ApiRouter } from "./router.ts";
 import { streamRoutes } from "./streams.ts";
 import { taskRunRoutes } from "./task_runs.ts";
@@ -50,6 +51,7 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   concurrencyLimitRoutes(router, deps);
   artifactRoutes(router, deps);
   remoteRoutes(router, deps);
+  lineageRoutes(router, deps);
   streamRoutes(router, deps);
   deploymentRoutes(router, deps);
   workPoolRoutes(router, deps);

@@ -18,6 +18,7 @@ import {
   flow,
   getRunLogger,
   type LocalControlPlane,
+  retryFlowRun,
   task,
 } from "../../sdk/mod.ts";
 
@@ -89,5 +90,53 @@ Deno.test("a flow through the remote control plane yields the same history as in
     await server.finished;
     await engine.close();
     await local.close();
+  }
+});
+
+let publishFails = true;
+const prepareRemote = task({ name: "prepare-remote" }, (n: number) => n * 10);
+const publishRemote = task({ name: "publish-remote" }, (value: number) => {
+  if (publishFails) throw new Error("publish is down");
+  return value + 1;
+});
+const releaseRemote = flow(
+  { name: "release-remote", persistResult: true },
+  async (n: number) => await publishRemote(await prepareRemote(n)),
+);
+
+Deno.test("a retry through the remote control plane restores what the first attempt completed", async () => {
+  const engine = createEngine({
+    store: createMemoryStore(),
+    clock: systemClock,
+    ids: createIdSource(),
+  });
+  const controller = new AbortController();
+  const app = createApp({ engine, clock: systemClock, signal: controller.signal });
+  const server = serve(app, {
+    host: "127.0.0.1",
+    port: 0,
+    signal: controller.signal,
+    onListen: () => {},
+  });
+  const plane = createRemoteControlPlane({ url: server.url });
+  try {
+    publishFails = true;
+    const first = await releaseRemote.runWith({ plane }, 4);
+    assert.equal(first.state.type, "FAILED");
+    publishFails = false;
+    const second = await retryFlowRun(first.runId, { plane });
+    await plane.flush();
+    assert.equal(second.state.type, "COMPLETED");
+    assert.equal(second.result, 41);
+    const tasks = engine.listRuns({ kind: "task", parentId: second.runId }).items;
+    assert.deepEqual(tasks.map((t) => `${t.name}:${t.stateName}`).sort(), [
+      "prepare-remote:Cached",
+      "publish-remote:Completed",
+    ]);
+  } finally {
+    await plane.close();
+    controller.abort();
+    await server.finished;
+    await engine.close();
   }
 });
