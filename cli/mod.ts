@@ -28,6 +28,7 @@ Commands:
   plan <module>[:flow]    print a flow's task graph without running it
   build --flows <m>... -o <out>  an executable with flow modules embedded
   demo                    run the example ETL flow and print its history
+  flow <command>          ls | inspect | rename | archive | restore | delete | retention | sweep
   flow-run <command>      ls | inspect | logs | events | cancel | retry
   init                    write a starter ironflow.yaml and flows/hello.ts
   deploy                  apply ironflow.yaml: --all | --name N, --prune, --dry-run
@@ -101,6 +102,10 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         const { demoCommand } = await import("./demo.ts");
         return await demoCommand(rest, cli);
       }
+      case "flow": {
+        const { flowCommand } = await import("./flow_commands.ts");
+        return await flowCommand(rest, cli);
+      }
       case "flow-run":
         return await flowRunCommand(rest, cli);
       case "db":
@@ -160,6 +165,8 @@ async function commandHelp(command: string): Promise<string | undefined> {
       return (await import("./build_command.ts")).BUILD_HELP;
     case "server":
       return (await import("./server_command.ts")).SERVER_HELP;
+    case "flow":
+      return (await import("./flow_commands.ts")).FLOW_HELP;
     case "flow-run":
       return (await import("./flow_run_commands.ts")).FLOW_RUN_HELP;
     case "db":

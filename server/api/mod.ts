@@ -15,6 +15,7 @@ import { flowRunGraphRoutes } from "./flow_run_graph.ts";
 import { flowRunPartRoutes } from "./flow_run_parts.ts";
 import { flowRunRoutes } from "./flow_runs.ts";
 import { flowRoutes } from "./flows.ts";
+import { flowCatalogRoutes } from "./flow_catalog.ts";
 import { planRoutes } from "./plans.ts";
 import { openApiDocument, type RouteGroup } from "./openapi.ts";
 import { remoteRoutes } from "./remote.ts";
@@ -46,6 +47,7 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   actionRoutes(router, deps);
   taskRunRoutes(router, deps);
   planRoutes(router, deps);
+  flowCatalogRoutes(router, deps); // before flowRoutes: its GET /flows answers first
   flowRoutes(router, deps);
   concurrencyLeaseRoutes(router, deps);
   concurrencyLimitRoutes(router, deps);

@@ -1,0 +1,259 @@
+/**
+ * `ironflow flow ls|inspect|rename|archive|restore|delete|retention|sweep`:
+ * the flow catalog, on the server at `IRONFLOW_API_URL` when it is set, else
+ * on the embedded store.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { IronFlowError } from "../engine/mod.ts";
+import {
+  archiveFlow,
+  deleteFlow,
+  expiredRuns,
+  type FlowRecord,
+  getFlow,
+  listFlows,
+  renameFlow,
+  restoreFlow,
+  setRetention,
+  sweepRetention,
+} from "../engine/flows/mod.ts";
+import { readEnv } from "../sdk/control_plane.ts";
+import { table, time, UsageError } from "./format.ts";
+import type { CliContext } from "./io.ts";
+
+export const FLOW_HELP = `Usage: ironflow flow <command> [options]
+
+Commands:
+  ls [--archived] [--json]          flows with run counts (archived ones with --archived)
+  inspect <name> [--json]           a flow's catalog entry (former names resolve)
+  rename <name> <new-name>          keep the id; the old name becomes an alias
+  archive <name>                    hide from listings
+  restore <name>                    list again
+  delete <name>                     refused while deployments or live runs exist
+  retention <name> <days|off>       keep terminal runs this many days
+  sweep                             mark terminal runs past retention expired
+
+Runs keep the flow name they recorded; a former name finds the renamed flow.`;
+
+/** A flow as both targets answer it (the API's wire shape). */
+interface WireFlow {
+  id: string | null;
+  name: string;
+  formerly: string[];
+  archived: boolean;
+  retention_days: number | null;
+  runs?: number;
+  expired_runs?: number;
+  last_run?: { id: string; state: string; created_at: string };
+}
+
+interface FlowTarget {
+  list(archived: boolean): Promise<WireFlow[]>;
+  call(action: string, name: string, arg?: string | number | null): Promise<WireFlow>;
+  sweep(): Promise<{ expired: string[]; revived: string[] }>;
+}
+
+/** Runs a flow subcommand; resolves with the exit code. */
+export async function flowCommand(args: string[], cli: CliContext): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: {
+      archived: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    allowPositionals: true,
+  });
+  if (!sub || sub === "help" || values.help) {
+    cli.out(FLOW_HELP);
+    return 0;
+  }
+  const target = openTarget(cli);
+  const arg = (i: number, what: string) => {
+    const value = positionals[i];
+    if (!value) throw new UsageError(`Missing the ${what}.\n\n${FLOW_HELP}`);
+    return value;
+  };
+  const print = (value: unknown, human: () => string) =>
+    cli.out(values.json ? JSON.stringify(value, null, 2) : human());
+  switch (sub) {
+    case "ls": {
+      const flows = await target.list(values.archived);
+      print(
+        flows,
+        () =>
+          flows.length === 0 ? "No flows yet. Run one with: ironflow run <module>" : table(
+            ["NAME", "RUNS", "LAST RUN", "ARCHIVED", "RETENTION", "FORMERLY"],
+            flows.map((f) => [
+              f.name,
+              String(f.runs ?? 0),
+              f.last_run ? `${f.last_run.state} ${time(Date.parse(f.last_run.created_at))}` : "-",
+              f.archived ? "yes" : "no",
+              f.retention_days === null ? "-" : `${f.retention_days}d`,
+              f.formerly.join(", "),
+            ]),
+          ),
+      );
+      return 0;
+    }
+    case "inspect": {
+      const flow = await target.call("inspect", arg(0, "flow name"));
+      print(flow, () => describe(flow));
+      return 0;
+    }
+    case "rename": {
+      const flow = await target.call("rename", arg(0, "flow name"), arg(1, "new name"));
+      print(flow, () => `Renamed flow "${positionals[0]}" to "${flow.name}" (id ${flow.id})`);
+      return 0;
+    }
+    case "archive":
+    case "restore":
+    case "delete": {
+      const flow = await target.call(sub, arg(0, "flow name"));
+      const done = { archive: "Archived", restore: "Restored", delete: "Deleted" }[sub];
+      print(flow, () => `${done} flow "${flow.name}"`);
+      return 0;
+    }
+    case "retention": {
+      const text = arg(1, "number of days (or off)");
+      const days = text === "off" ? null : Number(text);
+      if (days !== null && !Number.isInteger(days)) {
+        throw new UsageError(`Retention must be a whole number of days or "off", got "${text}"`);
+      }
+      const flow = await target.call("retention", arg(0, "flow name"), days);
+      print(flow, () => describe(flow));
+      return 0;
+    }
+    case "sweep": {
+      const result = await target.sweep();
+      print(
+        result,
+        () => `Expired ${result.expired.length} run(s); ${result.revived.length} revived`,
+      );
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown flow command "${sub}".\n\n${FLOW_HELP}`);
+  }
+}
+
+function describe(flow: WireFlow): string {
+  return table(["FIELD", "VALUE"], [
+    ["name", flow.name],
+    ["id", flow.id ?? "-"],
+    ["formerly", flow.formerly.join(", ") || "-"],
+    ["archived", flow.archived ? "yes" : "no"],
+    ["retention", flow.retention_days === null ? "keep forever" : `${flow.retention_days} days`],
+    ["expired runs", String(flow.expired_runs ?? 0)],
+  ]);
+}
+
+function openTarget(cli: CliContext): FlowTarget {
+  const url = readEnv("IRONFLOW_API_URL");
+  return url ? remoteTarget(url, readEnv("IRONFLOW_API_KEY")) : localTarget(cli);
+}
+
+function localTarget(cli: CliContext): FlowTarget {
+  const { engine } = cli.openPlane();
+  const { store, clock } = engine;
+  const wire = (flow: FlowRecord, expired = true): WireFlow => ({
+    id: flow.id,
+    name: flow.name,
+    formerly: flow.formerly,
+    archived: flow.archived,
+    retention_days: flow.retentionDays,
+    expired_runs: expired ? expiredRuns(store, flow.id).length : 0,
+  });
+  return {
+    list: (archived) =>
+      Promise.resolve(
+        listFlows(store, { archived }).map((f) => ({
+          id: f.id,
+          name: f.name,
+          formerly: f.formerly,
+          archived: f.archived,
+          retention_days: f.retentionDays,
+          runs: f.runs,
+          last_run: {
+            id: f.lastRun.id,
+            state: f.lastRun.state,
+            created_at: new Date(f.lastRun.createdAt).toISOString(),
+          },
+        })),
+      ),
+    call(action, name, arg) {
+      switch (action) {
+        case "rename":
+          return Promise.resolve(wire(renameFlow(store, clock, name, String(arg))));
+        case "archive":
+          return Promise.resolve(wire(archiveFlow(store, clock, name)));
+        case "restore":
+          return Promise.resolve(wire(restoreFlow(store, clock, name)));
+        case "delete":
+          return Promise.resolve(wire(deleteFlow(store, clock, name), false));
+        case "retention":
+          return Promise.resolve(
+            wire(setRetention(store, clock, name, arg as number | null)),
+          );
+        default:
+          return Promise.resolve(wire(getFlow(store, clock, name)));
+      }
+    },
+    sweep: () => Promise.resolve(sweepRetention(store, clock)),
+  };
+}
+
+function remoteTarget(url: string, apiKey: string | undefined): FlowTarget {
+  const base = url.replace(/\/+$/, "");
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (apiKey) headers["authorization"] = `Bearer ${apiKey}`;
+  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const response = await fetch(`${base}/api${path}`, {
+      method,
+      headers,
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await response.text();
+    if (response.ok) return JSON.parse(text) as T;
+    let code = "http_error";
+    let message = `HTTP ${response.status}`;
+    try {
+      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
+      code = parsed.error?.code ?? code;
+      message = parsed.error?.message ?? message;
+    } catch {
+      message = `${message}: ${text.slice(0, 200)}`;
+    }
+    throw new IronFlowError(message, { code });
+  }
+  const enc = encodeURIComponent;
+  return {
+    async list(archived) {
+      const page = await request<{ items: WireFlow[] }>(
+        "GET",
+        `/flows${archived ? "?archived=true" : ""}`,
+      );
+      return page.items;
+    },
+    call(action, name, arg) {
+      const at = `/flows/${enc(name)}`;
+      switch (action) {
+        case "rename":
+          return request("POST", `${at}/rename`, { name: arg });
+        case "archive":
+        case "restore":
+          return request("POST", `${at}/${action}`);
+        case "delete":
+          return request("DELETE", at);
+        case "retention":
+          return request("PATCH", at, { retention_days: arg });
+        default:
+          return request("GET", `/flows/catalog/${enc(name)}`);
+      }
+    },
+    sweep: () => request("POST", "/flows/retention/sweep"),
+  };
+}

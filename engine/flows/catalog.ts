@@ -1,0 +1,356 @@
+/**
+ * The flow catalog: a document per flow (stable id, name, former names,
+ * archive flag, run retention) over the store's documents. Flows are known by
+ * name from their runs; a flow's document is created on its first catalog
+ * operation.
+ *
+ * Run history is immutable: renaming a flow does not rewrite the flow name its
+ * runs recorded. Look-ups by a former name resolve to the renamed flow, so old
+ * runs and new runs started under the old name are attributed to it.
+ *
+ * @module
+ */
+import {
+  type Clock,
+  ConflictError,
+  type DocumentAccess,
+  type Json,
+  NotFoundError,
+  type RunRecord,
+  StateType,
+  type Store,
+  TERMINAL_STATES,
+} from "../core/mod.ts";
+import { uuidv7 } from "../uuid7.ts";
+
+/** Document collections of the catalog. */
+export const FLOW_COLLECTIONS = {
+  /** key: flow id; ref: current name. */
+  flow: "flow",
+  /** key: a name or former name; data: `{ id, alias }`; ref: flow id. */
+  flowName: "flow_name",
+  /** key: a deleted flow's name; data: `{ id, deletedAt }`. */
+  deleted: "flow_deleted",
+  /** key: run id; ref: flow id. A terminal run past its flow's retention. */
+  expired: "flow_run_expired",
+} as const;
+
+/** The deployments' collection: read to refuse deleting a deployed flow. */
+const DEPLOYMENT_COLLECTION = "deployment";
+
+const DAY_MS = 86_400_000;
+const LIVE_STATES: readonly StateType[] = Object.values(StateType).filter((s) =>
+  !TERMINAL_STATES.has(s)
+);
+
+/** A flow as the catalog stores it. */
+export interface FlowRecord {
+  id: string;
+  name: string;
+  /** Earlier names that still resolve to this flow. */
+  formerly: string[];
+  archived: boolean;
+  archivedAt: number | null;
+  /** Terminal runs older than this many days are expired by the sweep; `null`: kept. */
+  retentionDays: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** What {@linkcode sweepRetention} did. */
+export interface SweepResult {
+  /** Terminal runs newly marked expired, by id. */
+  expired: string[];
+  /** Marks dropped because their run became live again (e.g. retried). */
+  revived: string[];
+}
+
+/** Ids of the expired runs of a flow. */
+export function expiredRuns(docs: DocumentAccess, flowId: string): string[] {
+  return docs.listDocuments({ collection: FLOW_COLLECTIONS.expired, ref: flowId, limit: 100_000 })
+    .map((doc) => doc.key);
+}
+
+/** The catalogued flow with this id, name or former name, if any. */
+export function findFlow(docs: DocumentAccess, ref: string): FlowRecord | undefined {
+  const byId = docs.getDocument(FLOW_COLLECTIONS.flow, ref)?.data as FlowRecord | undefined;
+  if (byId) return byId;
+  const entry = docs.getDocument(FLOW_COLLECTIONS.flowName, ref)?.data as
+    | { id: string }
+    | undefined;
+  if (!entry) return undefined;
+  return docs.getDocument(FLOW_COLLECTIONS.flow, entry.id)?.data as FlowRecord | undefined;
+}
+
+/**
+ * The flow named (or formerly named) `name`, creating its catalog document
+ * when runs of that name exist; `NotFoundError` otherwise.
+ */
+export function getFlow(store: Store, clock: Clock, name: string): FlowRecord {
+  return store.write((tx) => ensure(store, tx, clock.now(), name));
+}
+
+/**
+ * Renames a flow: its id stays, the old name becomes an alias. Refused with
+ * `ConflictError` when `newName` belongs to another flow (catalogued or known
+ * from runs).
+ */
+export function renameFlow(store: Store, clock: Clock, name: string, newName: string): FlowRecord {
+  checkName(newName);
+  return store.write((tx) => {
+    const now = clock.now();
+    const flow = ensure(store, tx, now, name);
+    if (newName === flow.name) return flow;
+    const owner = findFlow(tx, newName);
+    const ownsByAlias = owner?.id === flow.id;
+    if ((owner && !ownsByAlias) || (!owner && hasRuns(store, newName, tx))) {
+      throw new ConflictError(`Cannot rename flow "${name}": name "${newName}" is taken`, {
+        code: "flow_name_taken",
+      });
+    }
+    const next: FlowRecord = {
+      ...flow,
+      name: newName,
+      formerly: [...flow.formerly.filter((old) => old !== newName), flow.name],
+      updatedAt: now,
+    };
+    tx.deleteDocument(FLOW_COLLECTIONS.deleted, newName);
+    save(tx, next, now);
+    return next;
+  });
+}
+
+/** Hides a flow from flow listings (its runs are untouched). */
+export function archiveFlow(store: Store, clock: Clock, name: string): FlowRecord {
+  return update(store, clock, name, (flow, now) => ({
+    ...flow,
+    archived: true,
+    archivedAt: flow.archivedAt ?? now,
+  }));
+}
+
+/** Lists an archived flow again. */
+export function restoreFlow(store: Store, clock: Clock, name: string): FlowRecord {
+  return update(store, clock, name, (flow) => ({ ...flow, archived: false, archivedAt: null }));
+}
+
+/** Sets (or, with `null`, clears) how many days terminal runs of a flow are kept. */
+export function setRetention(
+  store: Store,
+  clock: Clock,
+  name: string,
+  days: number | null,
+): FlowRecord {
+  if (days !== null && (!Number.isInteger(days) || days < 1 || days > 36_500)) {
+    throw new RangeError(`Retention must be a whole number of days from 1 to 36500, got "${days}"`);
+  }
+  return update(store, clock, name, (flow) => ({ ...flow, retentionDays: days }));
+}
+
+/**
+ * Deletes a flow from the catalog. Refused with `ConflictError` while live
+ * deployments of the flow exist or while runs of it are live. Its runs stay
+ * (history is immutable) but the flow leaves the listings until a new run of
+ * its name arrives.
+ */
+export function deleteFlow(store: Store, clock: Clock, name: string): FlowRecord {
+  return store.write((tx) => {
+    const now = clock.now();
+    const flow = ensure(store, tx, now, name);
+    const names = [flow.name, ...flow.formerly];
+    const deployed = deploymentsOf(tx, names);
+    if (deployed.length > 0) {
+      throw new ConflictError(
+        `Cannot delete flow "${flow.name}": deployments ${
+          deployed.map((d) => `"${d}"`).join(", ")
+        } still run it`,
+        { code: "flow_has_deployments" },
+      );
+    }
+    const live = names.reduce((sum, n) => sum + count(store, n, LIVE_STATES), 0);
+    if (live > 0) {
+      throw new ConflictError(`Cannot delete flow "${flow.name}": ${live} of its runs are live`, {
+        code: "flow_has_live_runs",
+      });
+    }
+    for (const n of names) {
+      tx.deleteDocument(FLOW_COLLECTIONS.flowName, n);
+      put(tx, FLOW_COLLECTIONS.deleted, n, { id: flow.id, deletedAt: now }, now, flow.id);
+    }
+    for (const runId of expiredRuns(tx, flow.id)) {
+      tx.deleteDocument(FLOW_COLLECTIONS.expired, runId);
+    }
+    tx.deleteDocument(FLOW_COLLECTIONS.flow, flow.id);
+    return flow;
+  });
+}
+
+/**
+ * Marks terminal runs older than their flow's retention as expired (by end
+ * time, else last update). Live runs are never marked, and a mark whose run
+ * became live again is dropped. The event log is append-only, so the sweep
+ * deletes no run or event: it records which runs have expired.
+ */
+export function sweepRetention(store: Store, clock: Clock): SweepResult {
+  return store.write((tx) => {
+    const now = clock.now();
+    const result: SweepResult = { expired: [], revived: [] };
+    for (const doc of allDocs(tx, FLOW_COLLECTIONS.expired)) {
+      const run = tx.getRun(doc.key);
+      if (!run || !TERMINAL_STATES.has(run.state)) {
+        tx.deleteDocument(FLOW_COLLECTIONS.expired, doc.key);
+        result.revived.push(doc.key);
+      }
+    }
+    for (const doc of allDocs(tx, FLOW_COLLECTIONS.flow)) {
+      const flow = doc.data as unknown as FlowRecord;
+      if (flow.retentionDays === null) continue;
+      const cutoff = now - flow.retentionDays * DAY_MS;
+      for (const n of [flow.name, ...flow.formerly]) {
+        for (const run of terminalRuns(store, n)) {
+          if ((run.endTime ?? run.updatedAt) >= cutoff) continue;
+          if (tx.getDocument(FLOW_COLLECTIONS.expired, run.id)) continue;
+          // Re-read inside the transaction: only a run terminal now is expired.
+          const current = tx.getRun(run.id);
+          if (!current || !TERMINAL_STATES.has(current.state)) continue;
+          put(tx, FLOW_COLLECTIONS.expired, run.id, { flowName: n }, now, flow.id);
+          result.expired.push(run.id);
+        }
+      }
+    }
+    return result;
+  });
+}
+
+/** Whether a deleted flow's tombstone still hides runs created up to `lastRunAt`. */
+export function isDeleted(docs: DocumentAccess, name: string, lastRunAt: number): boolean {
+  const tomb = docs.getDocument(FLOW_COLLECTIONS.deleted, name)?.data as
+    | { deletedAt: number }
+    | undefined;
+  return tomb !== undefined && lastRunAt <= tomb.deletedAt;
+}
+
+function checkName(name: string): void {
+  if (typeof name !== "string" || name.trim() === "" || name.length > 200) {
+    throw new TypeError(`Flow name must be 1 to 200 characters, got "${name}"`);
+  }
+}
+
+function update(
+  store: Store,
+  clock: Clock,
+  name: string,
+  change: (flow: FlowRecord, now: number) => FlowRecord,
+): FlowRecord {
+  return store.write((tx) => {
+    const now = clock.now();
+    const next = { ...change(ensure(store, tx, now, name), now), updatedAt: now };
+    save(tx, next, now);
+    return next;
+  });
+}
+
+function ensure(
+  store: Store,
+  tx: DocumentAccess,
+  now: number,
+  name: string,
+): FlowRecord {
+  const found = findFlow(tx, name);
+  if (found) return found;
+  const last = store.listRuns({ kind: "flow", flowName: name, limit: 1 }).items[0];
+  if (!last || isDeleted(tx, name, last.createdAt)) {
+    throw new NotFoundError(`Flow "${name}" does not exist`, { code: "flow_not_found" });
+  }
+  const flow: FlowRecord = {
+    id: uuidv7(now),
+    name,
+    formerly: [],
+    archived: false,
+    archivedAt: null,
+    retentionDays: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  tx.deleteDocument(FLOW_COLLECTIONS.deleted, name);
+  save(tx, flow, now);
+  return flow;
+}
+
+function save(tx: DocumentAccess, flow: FlowRecord, now: number): void {
+  put(tx, FLOW_COLLECTIONS.flow, flow.id, flow, now, flow.name);
+  put(tx, FLOW_COLLECTIONS.flowName, flow.name, { id: flow.id, alias: false }, now, flow.id);
+  for (const old of flow.formerly) {
+    put(tx, FLOW_COLLECTIONS.flowName, old, { id: flow.id, alias: true }, now, flow.id);
+  }
+}
+
+function put(
+  docs: DocumentAccess,
+  collection: string,
+  key: string,
+  data: unknown,
+  now: number,
+  ref: string | null,
+): void {
+  const existing = docs.getDocument(collection, key);
+  docs.putDocument({
+    collection,
+    key,
+    ref,
+    data: data as Json,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+    expiresAt: null,
+  });
+}
+
+function hasRuns(store: Store, name: string, docs: DocumentAccess): boolean {
+  const last = store.listRuns({ kind: "flow", flowName: name, limit: 1 }).items[0];
+  return last !== undefined && !isDeleted(docs, name, last.createdAt);
+}
+
+function count(store: Store, name: string, states: readonly StateType[]): number {
+  const counts = store.countRuns({ kind: "flow", flowName: name, states });
+  return Object.values(counts).reduce((sum, n) => sum + n, 0);
+}
+
+function deploymentsOf(docs: DocumentAccess, names: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const doc of allDocs(docs, DEPLOYMENT_COLLECTION)) {
+    const d = doc.data as { name: string; flowName: string; deletedAt: number | null };
+    if (d.deletedAt === null && names.includes(d.flowName)) found.push(d.name);
+  }
+  return found;
+}
+
+function* allDocs(docs: DocumentAccess, collection: string) {
+  let afterKey: string | undefined;
+  while (true) {
+    const page = docs.listDocuments({
+      collection,
+      limit: 1000,
+      ...(afterKey !== undefined ? { afterKey } : {}),
+    });
+    yield* page;
+    if (page.length < 1000) return;
+    afterKey = page.at(-1)!.key;
+  }
+}
+
+function* terminalRuns(store: Store, name: string): Generator<RunRecord> {
+  let cursor: string | undefined;
+  const states = [...TERMINAL_STATES];
+  while (true) {
+    const page = store.listRuns({
+      kind: "flow",
+      flowName: name,
+      states,
+      limit: 500,
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    yield* page.items;
+    if (page.nextCursor === null) return;
+    cursor = page.nextCursor;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The flow catalog: look-up by name or former name, rename, archive, restore,
+ * delete, run retention and its sweep; and `GET /flows`, which follows the
+ * catalog (aliases merged, archived flows hidden unless `?archived=true`).
+ *
+ * Mount before {@linkcode flowRoutes}: its `GET /flows` answers first.
+ *
+ * @module
+ */
+import { z } from "zod";
+import {
+  archiveFlow,
+  deleteFlow,
+  expiredRuns,
+  type FlowRecord,
+  getFlow,
+  listFlows,
+  renameFlow,
+  restoreFlow,
+  setRetention,
+  sweepRetention,
+} from "../../engine/flows/mod.ts";
+import type { Engine } from "../../engine/mod.ts";
+import type { AppDeps } from "../deps.ts";
+import type { ApiRouter } from "./router.ts";
+import { pageOf, StateSchema } from "./schemas.ts";
+
+const FlowName = z.string().trim().min(1).max(200);
+
+const FlowCatalogEntry = z.object({
+  id: z.string(),
+  name: z.string(),
+  formerly: z.array(z.string()),
+  archived: z.boolean(),
+  archived_at: z.string().nullable(),
+  retention_days: z.number().int().nullable(),
+  expired_runs: z.number().int()
+    .meta({ description: "Terminal runs the retention sweep marked expired" }),
+  created_at: z.string(),
+  updated_at: z.string(),
+}).meta({ id: "FlowCatalogEntry" });
+
+const FlowListItem = z.object({
+  id: z.string().nullable().meta({ description: "Catalog id; null until a catalog operation" }),
+  name: z.string(),
+  formerly: z.array(z.string()),
+  archived: z.boolean(),
+  retention_days: z.number().int().nullable(),
+  runs: z.number().int(),
+  last_run: z.object({ id: z.string(), state: StateSchema, created_at: z.string() }),
+}).meta({ id: "FlowListItem" });
+
+const SweepAnswer = z.object({
+  expired: z.array(z.string()),
+  revived: z.array(z.string()),
+}).meta({ id: "RetentionSweep" });
+
+const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
+
+function toApi(engine: Engine, flow: FlowRecord) {
+  return {
+    id: flow.id,
+    name: flow.name,
+    formerly: flow.formerly,
+    archived: flow.archived,
+    archived_at: iso(flow.archivedAt),
+    retention_days: flow.retentionDays,
+    expired_runs: expiredRuns(engine.store, flow.id).length,
+    created_at: iso(flow.createdAt),
+    updated_at: iso(flow.updatedAt),
+  };
+}
+
+/** Registers the flow catalog routes and the catalog-aware `GET /flows`. */
+export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
+  const { engine } = deps;
+  const { store, clock } = engine;
+  const tag = "Flows";
+  const name = { name: "Flow name or former name" };
+
+  router.add({
+    method: "get",
+    path: "/flows",
+    tag,
+    summary: "List flows with run counts and the last run (archived ones with ?archived=true)",
+    query: z.strictObject({
+      archived: z.enum(["true", "false"]).optional()
+        .meta({ description: "Include archived flows; default false" }),
+    }),
+    response: pageOf(FlowListItem),
+  }, (c, { query }) => {
+    const items = listFlows(store, { archived: query.archived === "true" }).map((f) => ({
+      id: f.id,
+      name: f.name,
+      formerly: f.formerly,
+      archived: f.archived,
+      retention_days: f.retentionDays,
+      runs: f.runs,
+      last_run: { id: f.lastRun.id, state: f.lastRun.state, created_at: iso(f.lastRun.createdAt) },
+    }));
+    return c.json({ items, next_cursor: null });
+  });
+
+  router.add({
+    method: "post",
+    path: "/flows/retention/sweep",
+    tag,
+    summary: "Mark terminal runs older than their flow's retention as expired (never live runs)",
+    response: SweepAnswer,
+  }, (c) => c.json(sweepRetention(store, clock)));
+
+  router.add({
+    method: "get",
+    path: "/flows/catalog/:name",
+    tag,
+    summary: "A flow's catalog entry, by name or former name",
+    params: name,
+    response: FlowCatalogEntry,
+  }, (c, { params }) => c.json(toApi(engine, getFlow(store, clock, params.name!))));
+
+  router.add(
+    {
+      method: "post",
+      path: "/flows/:name/rename",
+      tag,
+      summary: "Rename a flow; its id stays and the old name becomes an alias",
+      description: "Runs keep the flow name they recorded; look-ups by the old name find the flow.",
+      params: name,
+      body: z.strictObject({ name: FlowName }),
+      response: FlowCatalogEntry,
+    },
+    (c, { params, body }) =>
+      c.json(toApi(engine, renameFlow(store, clock, params.name!, body.name))),
+  );
+
+  router.add({
+    method: "post",
+    path: "/flows/:name/archive",
+    tag,
+    summary: "Archive a flow (hidden from GET /flows)",
+    params: name,
+    response: FlowCatalogEntry,
+  }, (c, { params }) => c.json(toApi(engine, archiveFlow(store, clock, params.name!))));
+
+  router.add({
+    method: "post",
+    path: "/flows/:name/restore",
+    tag,
+    summary: "Restore an archived flow",
+    params: name,
+    response: FlowCatalogEntry,
+  }, (c, { params }) => c.json(toApi(engine, restoreFlow(store, clock, params.name!))));
+
+  router.add(
+    {
+      method: "patch",
+      path: "/flows/:name",
+      tag,
+      summary: "Set the run retention of a flow (null keeps runs forever)",
+      params: name,
+      body: z.strictObject({ retention_days: z.number().int().min(1).max(36_500).nullable() }),
+      response: FlowCatalogEntry,
+    },
+    (c, { params, body }) =>
+      c.json(toApi(engine, setRetention(store, clock, params.name!, body.retention_days))),
+  );
+
+  router.add({
+    method: "delete",
+    path: "/flows/:name",
+    tag,
+    summary: "Delete a flow from the catalog (409 while deployments or live runs exist)",
+    params: name,
+    response: FlowCatalogEntry,
+  }, (c, { params }) => {
+    const flow = deleteFlow(store, clock, params.name!);
+    return c.json({ ...toApi(engine, flow), expired_runs: 0 });
+  });
+}

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { assertError, call, testServer } from "../server/_helpers.ts";
+import { DAY, runIn } from "./_helpers.ts";
+
+Deno.test("flow catalog API: rename keeps the id, old names resolve, clashes answer 409", async () => {
+  const server = testServer();
+  const { app, engine } = server;
+  await runIn(engine, "etl", "COMPLETED");
+  await runIn(engine, "report", "COMPLETED");
+  const entry = await call(app, "/api/flows/catalog/etl");
+  assert.equal(entry.status, 200, JSON.stringify(entry.body));
+  assert.deepEqual(
+    { ...entry.body, id: "-", created_at: "-", updated_at: "-" },
+    {
+      id: "-",
+      name: "etl",
+      formerly: [],
+      archived: false,
+      archived_at: null,
+      retention_days: null,
+      expired_runs: 0,
+      created_at: "-",
+      updated_at: "-",
+    },
+  );
+  const renamed = await call(app, "/api/flows/etl/rename", { body: { name: "etl-v2" } });
+  assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+  assert.equal(renamed.body.id, entry.body.id);
+  assert.deepEqual(renamed.body.formerly, ["etl"]);
+  assert.equal((await call(app, "/api/flows/catalog/etl")).body.name, "etl-v2");
+  const listed = await call(app, "/api/flows");
+  assert.deepEqual(listed.body.items.map((f: { name: string }) => f.name), ["etl-v2", "report"]);
+  assertError(
+    await call(app, "/api/flows/etl-v2/rename", { body: { name: "report" } }),
+    409,
+    "flow_name_taken",
+  );
+  assertError(
+    await call(app, "/api/flows/etl-v2/rename", { body: { name: "" } }),
+    400,
+    "invalid_request",
+  );
+  assertError(await call(app, "/api/flows/catalog/nothing"), 404, "flow_not_found");
+  assertError(
+    await call(app, "/api/flows/nothing/rename", { body: { name: "x" } }),
+    404,
+    "flow_not_found",
+  );
+});
+
+Deno.test("flow catalog API: archive hides from GET /api/flows and restore shows", async () => {
+  const { app, engine } = testServer();
+  await runIn(engine, "etl", "COMPLETED");
+  const archived = await call(app, "/api/flows/etl/archive", { method: "POST" });
+  assert.equal(archived.status, 200, JSON.stringify(archived.body));
+  assert.equal(archived.body.archived, true);
+  assert.equal(typeof archived.body.archived_at, "string");
+  assert.deepEqual((await call(app, "/api/flows")).body.items, []);
+  const all = await call(app, "/api/flows?archived=true");
+  assert.deepEqual(all.body.items.map((f: { archived: boolean }) => f.archived), [true]);
+  assertError(await call(app, "/api/flows?archived=maybe"), 400, "invalid_request");
+  const restored = await call(app, "/api/flows/etl/restore", { method: "POST" });
+  assert.equal(restored.body.archived, false);
+  assert.equal((await call(app, "/api/flows")).body.items[0].name, "etl");
+});
+
+Deno.test("flow catalog API: delete answers 409 with deployments or live runs", async () => {
+  const { app, engine } = testServer();
+  const live = await runIn(engine, "etl", "RUNNING");
+  const created = await call(app, "/api/deployments", {
+    body: { name: "etl-daily", entrypoint: "./flows/etl.ts:etl" },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assertError(await call(app, "/api/flows/etl", { method: "DELETE" }), 409, "flow_has_deployments");
+  assert.equal((await call(app, "/api/deployments/etl-daily", { method: "DELETE" })).status, 204);
+  assertError(await call(app, "/api/flows/etl", { method: "DELETE" }), 409, "flow_has_live_runs");
+  await engine.propose(live.id, { to: "COMPLETED", token: "done", kind: "finish" });
+  await engine.flush();
+  const deleted = await call(app, "/api/flows/etl", { method: "DELETE" });
+  assert.equal(deleted.status, 200, JSON.stringify(deleted.body));
+  assert.deepEqual((await call(app, "/api/flows")).body.items, []);
+  assertError(await call(app, "/api/flows/catalog/etl"), 404, "flow_not_found");
+});
+
+Deno.test("flow catalog API: retention and the sweep spare live runs", async () => {
+  const { app, engine, clock } = testServer();
+  const done = await runIn(engine, "etl", "COMPLETED");
+  const running = await runIn(engine, "etl", "RUNNING");
+  clock.tick(3 * DAY);
+  const patched = await call(app, "/api/flows/etl", {
+    method: "PATCH",
+    body: { retention_days: 2 },
+  });
+  assert.equal(patched.status, 200, JSON.stringify(patched.body));
+  assert.equal(patched.body.retention_days, 2);
+  assertError(
+    await call(app, "/api/flows/etl", { method: "PATCH", body: { retention_days: 0 } }),
+    400,
+    "invalid_request",
+  );
+  const swept = await call(app, "/api/flows/retention/sweep", { method: "POST" });
+  assert.equal(swept.status, 200, JSON.stringify(swept.body));
+  assert.deepEqual(swept.body, { expired: [done.id], revived: [] });
+  assert.equal(engine.store.getRun(running.id)?.state, "RUNNING");
+  assert.equal((await call(app, "/api/flows/catalog/etl")).body.expired_runs, 1);
+  const cleared = await call(app, "/api/flows/etl", {
+    method: "PATCH",
+    body: { retention_days: null },
+  });
+  assert.equal(cleared.body.retention_days, null);
+});

@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import {
+  archiveFlow,
+  deleteFlow,
+  findFlow,
+  getFlow,
+  listFlows,
+  renameFlow,
+  restoreFlow,
+  setRetention,
+  sweepRetention,
+} from "../../engine/flows/mod.ts";
+import { ConflictError, createSqliteStore, NotFoundError } from "../../engine/mod.ts";
+import { DeploymentService } from "../../engine/deployments/mod.ts";
+import { catalogFixture, DAY, runIn } from "./_helpers.ts";
+
+Deno.test("renameFlow() keeps the id and the old name resolves to the flow", async () => {
+  await using f = catalogFixture();
+  const old = await runIn(f.engine, "etl", "COMPLETED");
+  const before = getFlow(f.store, f.clock, "etl");
+  const renamed = renameFlow(f.store, f.clock, "etl", "etl-v2");
+  assert.equal(renamed.id, before.id);
+  assert.deepEqual(renamed.formerly, ["etl"]);
+  assert.equal(findFlow(f.store, "etl")?.id, before.id);
+  assert.equal(getFlow(f.store, f.clock, "etl").name, "etl-v2");
+  assert.equal(f.store.getRun(old.id)?.flowName, "etl", "history keeps the recorded name");
+  await runIn(f.engine, "etl", "COMPLETED");
+  const listed = listFlows(f.store);
+  assert.deepEqual(listed.map((x) => [x.name, x.runs]), [["etl-v2", 2]]);
+  const back = renameFlow(f.store, f.clock, "etl-v2", "etl");
+  assert.equal(back.id, before.id, "renaming back to an alias is allowed");
+  assert.deepEqual(back.formerly, ["etl-v2"]);
+});
+
+Deno.test("renameFlow() refuses a name another flow holds", async () => {
+  await using f = catalogFixture();
+  await runIn(f.engine, "etl", "COMPLETED");
+  await runIn(f.engine, "report", "COMPLETED");
+  assert.throws(() => renameFlow(f.store, f.clock, "etl", "report"), ConflictError);
+  renameFlow(f.store, f.clock, "report", "report-v2");
+  assert.throws(
+    () => renameFlow(f.store, f.clock, "etl", "report"),
+    ConflictError,
+    "a former name stays reserved",
+  );
+  assert.throws(() => renameFlow(f.store, f.clock, "nope", "x"), NotFoundError);
+  assert.throws(() => renameFlow(f.store, f.clock, "etl", " "), TypeError);
+});
+
+Deno.test("archiveFlow() hides a flow from listings and restoreFlow() shows it", async () => {
+  await using f = catalogFixture();
+  await runIn(f.engine, "etl", "COMPLETED");
+  await runIn(f.engine, "report", "COMPLETED");
+  archiveFlow(f.store, f.clock, "etl");
+  assert.deepEqual(listFlows(f.store).map((x) => x.name), ["report"]);
+  const all = listFlows(f.store, { archived: true });
+  assert.deepEqual(all.map((x) => [x.name, x.archived]), [["etl", true], ["report", false]]);
+  assert.equal(restoreFlow(f.store, f.clock, "etl").archived, false);
+  assert.deepEqual(listFlows(f.store).map((x) => x.name), ["etl", "report"]);
+});
+
+Deno.test("deleteFlow() is refused while deployments of the flow exist", async () => {
+  await using f = catalogFixture();
+  await runIn(f.engine, "etl", "COMPLETED");
+  const deployments = new DeploymentService(f.engine);
+  deployments.create({ name: "etl-daily", entrypoint: "./flows/etl.ts:etl" });
+  assert.throws(() => deleteFlow(f.store, f.clock, "etl"), (error: unknown) => {
+    assert.ok(error instanceof ConflictError);
+    assert.equal(error.code, "flow_has_deployments");
+    assert.match(error.message, /"etl-daily"/);
+    return true;
+  });
+  deployments.delete("etl-daily");
+  assert.equal(deleteFlow(f.store, f.clock, "etl").name, "etl");
+  assert.deepEqual(listFlows(f.store), [], "a deleted flow leaves the listings");
+  assert.throws(() => getFlow(f.store, f.clock, "etl"), NotFoundError);
+  f.clock.tick(1000);
+  await runIn(f.engine, "etl", "COMPLETED");
+  assert.deepEqual(listFlows(f.store).map((x) => x.name), ["etl"], "a new run brings it back");
+});
+
+Deno.test("deleteFlow() is refused while runs of the flow are live", async () => {
+  await using f = catalogFixture();
+  const live = await runIn(f.engine, "etl", "RUNNING");
+  assert.throws(() => deleteFlow(f.store, f.clock, "etl"), (error: unknown) => {
+    assert.ok(error instanceof ConflictError);
+    assert.equal(error.code, "flow_has_live_runs");
+    return true;
+  });
+  await f.engine.propose(live.id, { to: "COMPLETED", token: "done", kind: "finish" });
+  await f.engine.flush();
+  deleteFlow(f.store, f.clock, "etl");
+});
+
+Deno.test("sweepRetention() expires only old terminal runs and never live ones", async (t) => {
+  for (const kind of ["memory", "sqlite"] as const) {
+    await t.step(kind, async () => {
+      const dir = await Deno.makeTempDir({ prefix: "ironflow_flows_test_" });
+      try {
+        await using f = catalogFixture(
+          kind === "sqlite" ? createSqliteStore(`${dir}/db.sqlite`) : undefined,
+        );
+        const oldDone = await runIn(f.engine, "etl", "COMPLETED");
+        const oldFailed = await runIn(f.engine, "etl", "FAILED");
+        const oldRunning = await runIn(f.engine, "etl", "RUNNING");
+        const oldPending = await runIn(f.engine, "etl", "PENDING");
+        const otherFlow = await runIn(f.engine, "report", "COMPLETED");
+        f.clock.tick(10 * DAY);
+        const young = await runIn(f.engine, "etl", "COMPLETED");
+        setRetention(f.store, f.clock, "etl", 7);
+        assert.equal(setRetention(f.store, f.clock, "etl", 7).retentionDays, 7);
+        assert.throws(() => setRetention(f.store, f.clock, "etl", 0), RangeError);
+        const events = f.store.lastSeq();
+        const swept = sweepRetention(f.store, f.clock);
+        assert.deepEqual(swept.expired.sort(), [oldDone.id, oldFailed.id].sort());
+        assert.deepEqual(sweepRetention(f.store, f.clock).expired, [], "a second sweep is a no-op");
+        for (const run of [oldDone, oldFailed, oldRunning, oldPending, otherFlow, young]) {
+          assert.ok(f.store.getRun(run.id), `run ${run.id} is still readable`);
+        }
+        assert.equal(f.store.lastSeq(), events, "the sweep appends no events");
+        assert.equal(f.store.getRun(oldRunning.id)?.state, "RUNNING");
+        f.clock.tick(30 * DAY);
+        const later = sweepRetention(f.store, f.clock);
+        assert.deepEqual(later.expired, [young.id]);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
+});
