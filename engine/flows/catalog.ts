@@ -92,8 +92,8 @@ export function getFlow(store: Store, clock: Clock, name: string): FlowRecord {
 
 /**
  * Renames a flow: its id stays, the old name becomes an alias. Refused with
- * `ConflictError` when `newName` belongs to another flow (catalogued or known
- * from runs).
+ * `ConflictError` when `newName` belongs to another flow (catalogued, or
+ * recorded by runs, even of a deleted flow).
  */
 export function renameFlow(store: Store, clock: Clock, name: string, newName: string): FlowRecord {
   checkName(newName);
@@ -103,7 +103,7 @@ export function renameFlow(store: Store, clock: Clock, name: string, newName: st
     if (newName === flow.name) return flow;
     const owner = findFlow(tx, newName);
     const ownsByAlias = owner?.id === flow.id;
-    if ((owner && !ownsByAlias) || (!owner && hasRuns(store, newName, tx))) {
+    if ((owner && !ownsByAlias) || (!owner && hasRuns(store, newName))) {
       throw new ConflictError(`Cannot rename flow "${name}": name "${newName}" is taken`, {
         code: "flow_name_taken",
       });
@@ -305,9 +305,10 @@ function put(
   });
 }
 
-function hasRuns(store: Store, name: string, docs: DocumentAccess): boolean {
-  const last = store.listRuns({ kind: "flow", flowName: name, limit: 1 }).items[0];
-  return last !== undefined && !isDeleted(docs, name, last.createdAt);
+// Runs recorded under a name belong to its flow's history, even a deleted
+// flow's: taking the name would attribute them to the renamed flow.
+function hasRuns(store: Store, name: string): boolean {
+  return store.listRuns({ kind: "flow", flowName: name, limit: 1 }).items.length > 0;
 }
 
 function count(store: Store, name: string, states: readonly StateType[]): number {

@@ -43,6 +43,13 @@ Deno.test("renameFlow() refuses a name another flow holds", async () => {
     ConflictError,
     "a former name stays reserved",
   );
+  await runIn(f.engine, "gone", "COMPLETED");
+  deleteFlow(f.store, f.clock, "gone");
+  assert.throws(
+    () => renameFlow(f.store, f.clock, "etl", "gone"),
+    ConflictError,
+    "a deleted flow's runs keep their name",
+  );
   assert.throws(() => renameFlow(f.store, f.clock, "nope", "x"), NotFoundError);
   assert.throws(() => renameFlow(f.store, f.clock, "etl", " "), TypeError);
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { runCli } from "../../cli/mod.ts";
 import { createInMemoryControlPlane } from "../../sdk/mod.ts";
+import { getFlow } from "../../engine/flows/mod.ts";
+import { testServer } from "../server/_helpers.ts";
 import { runIn } from "./_helpers.ts";
 
 async function cli(plane: ReturnType<typeof createInMemoryControlPlane>, ...args: string[]) {
@@ -40,6 +42,33 @@ Deno.test("ironflow flow ls, rename, archive, restore and delete on the embedded
     assert.match((await cli(plane, "flow", "--help")).out, /Usage: ironflow flow/);
     assert.match((await cli(plane, "help")).out, /flow <command>/);
   } finally {
+    await plane.close();
+  }
+});
+
+Deno.test("ironflow flow talks to the server when IRONFLOW_API_URL is set", async () => {
+  const server = testServer();
+  await runIn(server.engine, "etl", "COMPLETED");
+  await runIn(server.engine, "report", "COMPLETED");
+  const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, server.app.fetch);
+  Deno.env.set("IRONFLOW_API_URL", `http://127.0.0.1:${http.addr.port}`);
+  const plane = createInMemoryControlPlane();
+  try {
+    const renamed = await cli(plane, "flow", "rename", "etl", "etl-v2");
+    assert.equal(renamed.code, 0, renamed.err);
+    assert.equal(getFlow(server.engine.store, server.clock, "etl").name, "etl-v2");
+    const clash = await cli(plane, "flow", "rename", "etl-v2", "report");
+    assert.equal(clash.code, 1);
+    assert.match(clash.err, /name "report" is taken/);
+    assert.equal((await cli(plane, "flow", "archive", "report")).code, 0);
+    const listed = JSON.parse((await cli(plane, "flow", "ls", "--json")).out);
+    assert.deepEqual(listed.map((f: { name: string }) => f.name), ["etl-v2"]);
+    assert.match((await cli(plane, "flow", "retention", "etl", "7")).out, /7 days/);
+    assert.match((await cli(plane, "flow", "sweep")).out, /Expired 0 run/);
+    assert.deepEqual(plane.engine.store.flowStats(), [], "the local store is untouched");
+  } finally {
+    Deno.env.delete("IRONFLOW_API_URL");
+    await http.shutdown();
     await plane.close();
   }
 });
