@@ -8,14 +8,8 @@ import { z } from "zod";
 import { NotFoundError, type StateType, toApiRun } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { LimitParam, pageOf, StateCountsSchema, StateSchema } from "./schemas.ts";
+import { LimitParam, StateCountsSchema } from "./schemas.ts";
 import { ApiRunSchema } from "./wire_schemas.ts";
-
-const FlowSummary = z.object({
-  name: z.string(),
-  runs: z.number().int(),
-  last_run: z.object({ id: z.string(), state: StateSchema, created_at: z.string() }),
-}).meta({ id: "FlowSummary" });
 
 const FlowDetail = z.object({
   name: z.string(),
@@ -29,28 +23,9 @@ const FlowDetail = z.object({
 /** Recent runs whose task runs name the tasks of a flow. */
 const TASK_SAMPLE_RUNS = 10;
 
-/** Registers `GET /flows` and `GET /flows/:name`. */
+/** Registers `GET /flows/:name` (the list is the catalog's, in flow_catalog.ts). */
 export function flowRoutes(router: ApiRouter, deps: AppDeps): void {
   const { engine } = deps;
-  router.add({
-    method: "get",
-    path: "/flows",
-    tag: "Flows",
-    summary: "List flows (distinct flow names) with run counts and the last run",
-    response: pageOf(FlowSummary),
-  }, (c) => {
-    const items = engine.store.flowStats().map((stat) => ({
-      name: stat.flowName,
-      runs: stat.runs,
-      last_run: {
-        id: stat.lastRunId,
-        state: stat.lastRunState,
-        created_at: new Date(stat.lastRunCreatedAt).toISOString(),
-      },
-    }));
-    return c.json({ items, next_cursor: null });
-  });
-
   router.add({
     method: "get",
     path: "/flows/:name",
