@@ -9,7 +9,8 @@ import type { Json, RunRecord } from "../engine/mod.ts";
 import { uuidv7 } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { currentContext } from "./context.ts";
-import { CancelledError } from "./errors.ts";
+import { CancelledError, InvalidOptionError } from "./errors.ts";
+import { parameterProblems, schemaProblems } from "../engine/deployments/parameters.ts";
 import { FlowRunExecution, type FlowSpec } from "./flow_run.ts";
 import { TaskFuture } from "./future.ts";
 import { captureConsolePrints } from "./logger.ts";
@@ -106,6 +107,14 @@ function makeFlow(
       `Invalid option of flow "${name}": graphMode must be "auto", "static" or "dynamic"`,
     );
   }
+  if (options.parameters !== undefined) {
+    const problems = schemaProblems(options.parameters);
+    if (problems.length > 0) {
+      throw new InvalidOptionError(
+        `Invalid option of flow "${name}": parameters: ${problems.join("; ")}`,
+      );
+    }
+  }
   const spec: FlowSpec = { name, fn, options, moduleUrl };
 
   const runWith = (callOptions: FlowCallOptions, ...args: unknown[]) =>
@@ -122,7 +131,10 @@ function makeFlow(
     run: { value: (...args: unknown[]) => runWith({}, ...args) },
     runWith: { value: runWith },
     bindParameters: {
-      value: (parameters: unknown) => bindParameters(fn, parameters, `flow "${name}"`),
+      value: (parameters: unknown) => {
+        checkParameters(name, options.parameters, parameters);
+        return bindParameters(fn, parameters, `flow "${name}"`);
+      },
     },
     with: { value: (more: FlowOptions) => makeFlow(fn, { ...options, ...more }, moduleUrl) },
     // Loaded on demand: serving pulls in deployments and schedules.
@@ -183,6 +195,14 @@ async function runFlow(
         : {}),
     });
   }
+  if (callOptions.runId !== undefined && (callOptions.deploymentId ?? run.deploymentId)) {
+    // A deployment's run starts here: its stored parameters must fit the flow's schema.
+    try {
+      checkParameters(spec.name, spec.options.parameters, run.parameters);
+    } catch (error) {
+      return await failBeforeStart(plane, run, error as Error);
+    }
+  }
   const runner = makeRunner(spec.options);
   const execution = new FlowRunExecution(run, plane, spec, runner);
 
@@ -229,6 +249,73 @@ async function runFlow(
     parent?.signal.removeEventListener("abort", onParentAbort);
     runner.close?.();
   }
+}
+
+/** Parameters that do not fit a flow's `parameters` schema. */
+export class InvalidParametersError extends TypeError {
+  override name = "InvalidParametersError";
+  /** Every problem, `path: message`, as the deployments' validator words them. */
+  readonly problems: string[];
+  constructor(message: string, problems: string[]) {
+    super(message);
+    this.problems = problems;
+  }
+}
+
+/**
+ * Checks named parameters (an object) against a flow's `parameters` schema
+ * with the deployments' validator; throws {@linkcode InvalidParametersError}
+ * naming each bad path. Positional (array) parameters are not checked.
+ */
+export function checkParameters(
+  flowName: string,
+  schema: Json | undefined,
+  parameters: unknown,
+): void {
+  if (schema === undefined || schema === null) return;
+  if (parameters === undefined || parameters === null) parameters = {};
+  if (typeof parameters !== "object" || Array.isArray(parameters)) return;
+  const problems = parameterProblems(schema, parameters as Json);
+  if (problems.length === 0) return;
+  throw new InvalidParametersError(
+    `Invalid parameters for flow "${flowName}": ${problems.join("; ")}`,
+    problems,
+  );
+}
+
+async function failBeforeStart(
+  plane: ControlPlane,
+  run: RunRecord,
+  error: Error,
+): Promise<FlowRunOutcome<unknown>> {
+  let version = run.version;
+  if (run.state === "SCHEDULED") {
+    // SCHEDULED cannot fail directly: the run is taken (PENDING), then fails.
+    const taken = await plane.propose(run.id, {
+      to: "PENDING",
+      token: `parameters:${run.id}:${version}`,
+      kind: "validate_parameters",
+      data: { message: error.message },
+    });
+    if (taken.status === "accepted") version += 1;
+  }
+  await plane.propose(run.id, {
+    to: "FAILED",
+    token: `parameters:${run.id}:${version}`,
+    kind: "fail",
+    data: { message: error.message },
+  });
+  await plane.flush();
+  const after = await plane.getRun(run.id);
+  return {
+    runId: run.id,
+    state: {
+      type: after?.state ?? "FAILED",
+      name: after?.stateName ?? "Failed",
+      message: after?.message ?? error.message,
+    },
+    error,
+  };
 }
 
 function asCancel(reason: unknown): Error {

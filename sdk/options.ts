@@ -79,6 +79,13 @@ export interface FlowOptions extends RunOptions {
   graphMode?: "auto" | "static" | "dynamic";
   /** `waitAll` folds every child's state into the flow's; `explicit` lets the body decide. @default "waitAll" */
   finalState?: "waitAll" | "explicit";
+  /**
+   * JSON Schema of the flow's named parameters. Checked (with the
+   * deployments' validator) when a run starts through a deployment or
+   * `serve()`, and by `flow.bindParameters`; `serve()` registers it as the
+   * deployment's `parameter_schema` unless one is given.
+   */
+  parameters?: { [key: string]: Json };
 }
 
 const STATE_HOOK_EDGES = {

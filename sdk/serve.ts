@@ -21,7 +21,6 @@ import {
 import { type ControlPlane, getControlPlane, type LocalControlPlane } from "./control_plane.ts";
 import type { WorkItem } from "./deployment_client.ts";
 import type { Flow } from "./flow.ts";
-import { bindParameters } from "./parameters.ts";
 
 /** How one flow is served: its deployment's name, schedule and defaults. */
 export interface FlowServeOptions {
@@ -37,6 +36,8 @@ export interface FlowServeOptions {
   timezone?: string;
   /** Default parameters of runs, by name. */
   parameters?: { [name: string]: Json };
+  /** JSON Schema of the runs' parameters. @default the flow's `parameters` option */
+  parameterSchema?: { [key: string]: Json };
   tags?: string[];
   description?: string;
   /** Most runs of this deployment at once. */
@@ -124,6 +125,7 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
   if (!client) throw new TypeError("This control plane cannot serve deployments");
   const specs: DeploymentSpec[] = served.map(({ flow, options: o = {} }) => {
     const name = o.name ?? flow.flowName;
+    const schema = o.parameterSchema ?? flow.options.parameters;
     return {
       name,
       entrypoint: `serve://${flow.flowName}`,
@@ -131,6 +133,7 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
       work_pool: servePool(name),
       schedules: scheduleOf(o),
       ...(o.parameters ? { parameters: o.parameters } : {}),
+      ...(schema ? { parameter_schema: schema } : {}),
       ...(o.tags ? { tags: o.tags } : {}),
       ...(o.description ? { description: o.description } : {}),
       ...(o.concurrencyLimit ? { concurrency_limit: o.concurrencyLimit } : {}),
@@ -159,7 +162,7 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
       client!.renew(item.claim, leaseSeconds).catch(() => {});
     }, Math.max(200, (leaseSeconds * 1000) / 3));
     try {
-      const args = bindParameters(flow.fn as (...a: never[]) => unknown, item.run.parameters);
+      const args = flow.bindParameters(item.run.parameters);
       const outcome = await flow.runWith(
         { plane, runId: item.run.id, deploymentId: item.deployment.id },
         ...(args as never[]),
