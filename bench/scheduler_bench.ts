@@ -1,0 +1,257 @@
+/**
+ * Scheduler benchmark (issue 7): 10,000 deployments with minutely cron
+ * schedules on a SQLite store in a temporary folder.
+ *
+ * - due → created: with a zero horizon nothing is created ahead, so every
+ *   tick at a fake `now` just past a minute boundary must create the runs of
+ *   that slot for all deployments; the time `scheduleRuns` takes is the worst
+ *   due → SCHEDULED latency of the slot (a run of the last deployment
+ *   scheduled waits the whole pass). Also the full services tick (reclaim,
+ *   schedule, late marking, stale workers) and its CPU time.
+ * - claim throughput: 8 claimers (async, one engine each, on one SQLite file)
+ *   draining the queue of due runs, claims per second.
+ *
+ * Everything is reported against a baseline measured in the same run: a raw
+ * batched insert (one transaction, `node:sqlite`) of 10,000 flow runs and
+ * their creation events on the engine's schema.
+ *
+ * Usage: `deno run -A bench/scheduler_bench.ts [--deployments 10000] [--ticks 3]`
+ *
+ * Measured on this machine (Deno 2.9.6, 200 deployments, 3 ticks): one
+ * `scheduleRuns` pass costs ~100 ms of CPU per cron deployment, so a tick of
+ * 10,000 takes ~17 minutes and the issue's p99 ≤ 1 s is missed ~1000×.
+ * Nearly all of it is `planSlots` (engine/core/schedules.ts) asking
+ * `nextRuns` for a page of 1,000 future cron times per schedule per tick to
+ * look for missed slots; the SQLite writes are a small part. Until that is
+ * fixed, try `--deployments 200` for a run of a few minutes. Progress goes to
+ * stderr.
+ *
+ * @module
+ */
+import process from "node:process";
+import { parseArgs } from "node:util";
+import {
+  createEngine,
+  createIdSource,
+  createSqliteStore,
+  type Engine,
+  FakeClock,
+} from "../engine/mod.ts";
+import { claimRuns, DeploymentService, scheduleRuns } from "../engine/deployments/mod.ts";
+import { createScheduler } from "../server/services/scheduler.ts";
+import { openRawSqlite } from "./sqlite_ceiling.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    deployments: { type: "string", default: "10000" },
+    ticks: { type: "string", default: "3" },
+    claimers: { type: "string", default: "8" },
+  },
+});
+const N = Number(values.deployments);
+const TICKS = Number(values.ticks);
+const CLAIMERS = Number(values.claimers);
+const MINUTE = 60_000;
+/** A minute boundary (14 Nov 2023 22:13 UTC). */
+const T0 = Math.floor(1_700_000_000_000 / MINUTE) * MINUTE;
+
+function percentile(samples: readonly number[], p: number): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[at]!;
+}
+
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+const fmt = (ms: number) => ms.toFixed(1);
+const progress = (line: string) => console.error(`[scheduler bench] ${line}`);
+
+async function main(): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "ironflow_scheduler_bench_" });
+  const engines: Engine[] = [];
+  try {
+    // Baseline: one batched transaction inserting N runs and their events.
+    let baselineMs: number;
+    {
+      using raw = openRawSqlite(`${dir}/baseline.db`);
+      raw.seed(100); // warm the statements
+      const start = performance.now();
+      raw.seed(N);
+      baselineMs = performance.now() - start;
+    }
+
+    const path = `${dir}/ironflow.db`;
+    const clock = new FakeClock(T0 - 30_000);
+    const engine = createEngine({
+      store: createSqliteStore(path, { busyTimeoutMs: 60_000 }),
+      clock,
+      ids: createIdSource(),
+    });
+    engines.push(engine);
+    const deployments = new DeploymentService(engine);
+    const setupStart = performance.now();
+    for (let i = 0; i < N; i++) {
+      deployments.create({
+        name: `cron-${i}`,
+        entrypoint: "./flows.ts:noop",
+        schedules: [{
+          kind: "cron",
+          cron: "* * * * *",
+          timezone: "UTC",
+          active: true,
+          catchup: "skip",
+        }],
+      });
+    }
+    const setupMs = performance.now() - setupStart;
+    progress(`created ${N} deployments in ${fmt(setupMs)} ms`);
+    const options = {
+      engine,
+      clock,
+      horizonMs: 0,
+      maxAhead: 1,
+      lateAfterMs: 10 * MINUTE,
+      onError: (_d: unknown, e: unknown) => {
+        throw e;
+      },
+    };
+    // Prime the schedule cursors (a restart's first pass) before the first due slot.
+    const primeStart = performance.now();
+    await scheduleRuns(engine, { ...options, now: clock.now() });
+    progress(`primed the schedule cursors in ${fmt(performance.now() - primeStart)} ms`);
+
+    // due → created: scheduleRuns alone, one slot of N runs per tick.
+    const scheduleSamples: number[] = [];
+    const scheduleCpu: number[] = [];
+    for (let t = 0; t < TICKS; t++) {
+      clock.set(T0 + t * MINUTE + 1);
+      const cpu = cpuMs();
+      const start = performance.now();
+      const report = await scheduleRuns(engine, { ...options, now: clock.now() });
+      scheduleSamples.push(performance.now() - start);
+      scheduleCpu.push(cpuMs() - cpu);
+      progress(`scheduleRuns tick ${t + 1}/${TICKS}: ${fmt(scheduleSamples.at(-1)!)} ms`);
+      if (report.created.length !== N) {
+        throw new Error(`tick ${t} created ${report.created.length} runs, expected ${N}`);
+      }
+    }
+
+    // The full services tick (reclaim, schedule, late, stale workers).
+    const scheduler = createScheduler({ ...options, holder: "bench" });
+    const tickSamples: number[] = [];
+    const tickCpu: number[] = [];
+    for (let t = TICKS; t < 2 * TICKS; t++) {
+      clock.set(T0 + t * MINUTE + 1);
+      const cpu = cpuMs();
+      const start = performance.now();
+      const report = await scheduler.tick();
+      tickSamples.push(performance.now() - start);
+      tickCpu.push(cpuMs() - cpu);
+      progress(`services tick ${t + 1 - TICKS}/${TICKS}: ${fmt(tickSamples.at(-1)!)} ms`);
+      if (report.created.length !== N) {
+        throw new Error(`tick ${t} created ${report.created.length} runs, expected ${N}`);
+      }
+    }
+    const totalRuns = 2 * TICKS * N;
+
+    // Claim throughput: CLAIMERS engines on the same file, each claiming one at a time.
+    const claimEngines = Array.from({ length: CLAIMERS }, () => {
+      const e = createEngine({
+        store: createSqliteStore(path, { busyTimeoutMs: 60_000 }),
+        clock,
+        ids: createIdSource(),
+      });
+      engines.push(e);
+      return e;
+    });
+    const claimBudget = Math.min(totalRuns, 4_000);
+    let claimed = 0;
+    const claimStart = performance.now();
+    const claimCpu = cpuMs();
+    await Promise.all(claimEngines.map(async (e, i) => {
+      while (claimed < claimBudget) {
+        const won = await claimRuns(e, "default", { workerId: `w${i}`, limit: 1 });
+        if (won.length === 0) break;
+        claimed += won.length;
+        await Promise.resolve();
+      }
+    }));
+    const claimMs = performance.now() - claimStart;
+    const claimCpuMs = cpuMs() - claimCpu;
+    const claimsPerSecond = claimed / (claimMs / 1000);
+    const baselineRowsPerSecond = N / (baselineMs / 1000);
+
+    const p50 = percentile(scheduleSamples, 50);
+    const p99 = percentile(scheduleSamples, 99);
+    const rows: Array<[string, string, string]> = [
+      [`baseline: raw batched insert of ${N} runs`, `${fmt(baselineMs)} ms`, "1.0x"],
+      [
+        `setup: create ${N} deployments`,
+        `${fmt(setupMs)} ms`,
+        `${(setupMs / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        `due → created, scheduleRuns p50 (${TICKS} ticks)`,
+        `${fmt(p50)} ms`,
+        `${(p50 / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        `due → created, scheduleRuns p99`,
+        `${fmt(p99)} ms`,
+        `${(p99 / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        "scheduleRuns CPU per tick (mean)",
+        `${fmt(scheduleCpu.reduce((a, b) => a + b, 0) / TICKS)} ms`,
+        `${(scheduleCpu.reduce((a, b) => a + b, 0) / TICKS / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        `full services tick p50 (${TICKS} ticks)`,
+        `${fmt(percentile(tickSamples, 50))} ms`,
+        `${(percentile(tickSamples, 50) / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        "full services tick p99",
+        `${fmt(percentile(tickSamples, 99))} ms`,
+        `${(percentile(tickSamples, 99) / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        "full tick CPU per tick (mean)",
+        `${fmt(tickCpu.reduce((a, b) => a + b, 0) / TICKS)} ms`,
+        `${(tickCpu.reduce((a, b) => a + b, 0) / TICKS / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        `claims/s, ${CLAIMERS} claimers (${claimed} claims)`,
+        `${claimsPerSecond.toFixed(0)}/s`,
+        `${(claimsPerSecond / baselineRowsPerSecond).toFixed(3)}x of baseline rows/s`,
+      ],
+      [
+        "scheduleRuns p50 per deployment",
+        `${(p50 / N).toFixed(2)} ms`,
+        `→ ${fmt((p50 / N) * 10_000 / 1000)} s per tick at 10,000`,
+      ],
+      ["claim CPU per claim", `${(claimCpuMs / Math.max(1, claimed)).toFixed(2)} ms`, ""],
+    ];
+    const w0 = Math.max(...rows.map((r) => r[0].length));
+    const w1 = Math.max(...rows.map((r) => r[1].length));
+    console.log(
+      `Scheduler bench: ${N} deployments, cron "* * * * *", SQLite, Deno ${Deno.version.deno}`,
+    );
+    console.log(`${"measure".padEnd(w0)}  ${"value".padStart(w1)}  vs baseline`);
+    for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+    console.log(
+      `target due → created p99 ≤ 1000 ms: ${p99 <= 1000 ? "met" : "NOT met"} (${fmt(p99)} ms)`,
+    );
+    console.log(`scheduleRuns samples (ms): ${scheduleSamples.map(fmt).join(", ")}`);
+    console.log(`full tick samples (ms): ${tickSamples.map(fmt).join(", ")}`);
+  } finally {
+    for (const e of engines) await e.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+if (import.meta.main) await main();
