@@ -216,17 +216,12 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
   let cursor = input.cursor;
   let lastMissed: number | undefined;
   let after = start;
-  // Missed slots: walk in pages (bounded), keep only the newest.
-  for (let scanned = 0; scanned < MAX_MISSED_SCAN;) {
-    const page = input.next(after, 1000);
-    const missed = page.filter((t) => t < now - graceMs);
-    scanned += page.length;
-    for (const t of missed) {
-      if (lastMissed !== undefined) skipped += 1;
-      lastMissed = t;
-    }
-    if (missed.length < page.length || page.length === 0) break;
-    after = missed.at(-1)!;
+  // Missed slots: walk in growing pages (bounded), keep only the newest. Most
+  // ticks find the first slot in the future after computing just one.
+  for (const t of slotsAfter(input.next, start, MAX_MISSED_SCAN)) {
+    if (t >= now - graceMs) break;
+    if (lastMissed !== undefined) skipped += 1;
+    lastMissed = t;
   }
   if (lastMissed !== undefined) {
     if (input.catchup === CatchupPolicy.RUN_ONCE) create.push(lastMissed);
@@ -237,11 +232,14 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
     after = start;
   }
   // Slots already created ahead of now count against `maxAhead`.
-  let future = cursor !== null && cursor > now
-    ? input.next(now, input.maxAhead).filter((t) => t <= cursor!).length
-    : 0;
-  const ahead = input.next(after, input.maxAhead + 1);
-  for (const t of ahead) {
+  let future = 0;
+  if (cursor !== null && cursor > now) {
+    for (const t of slotsAfter(input.next, now, input.maxAhead)) {
+      if (t > cursor) break;
+      future += 1;
+    }
+  }
+  for (const t of slotsAfter(input.next, after, input.maxAhead + 1)) {
     if (t > now + input.horizonMs) break;
     if (t > now) {
       if (future >= input.maxAhead) break;
@@ -251,4 +249,26 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
     cursor = t;
   }
   return { create, skipped, cursor };
+}
+
+/**
+ * Slot times after `after`, at most `limit`, asked of `next` in pages that
+ * grow from one: computing slot times (cron, rrule) is the scheduler's main
+ * cost, and a tick usually needs only the first few.
+ */
+function* slotsAfter(
+  next: (after: number, count: number) => number[],
+  after: number,
+  limit: number,
+): Generator<number> {
+  let given = 0;
+  let pageSize = 1;
+  while (given < limit) {
+    const page = next(after, Math.min(pageSize, limit - given));
+    for (const t of page) yield t;
+    given += page.length;
+    if (page.length < Math.min(pageSize, limit - given + page.length)) return;
+    after = page.at(-1)!;
+    pageSize = Math.min(pageSize * 4, 1000);
+  }
 }

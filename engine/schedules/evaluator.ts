@@ -40,12 +40,17 @@ function cached<T>(cache: Map<string, T>, key: string, make: () => T): T {
 
 /** Throws a `ScheduleError` unless `timezone` names an IANA time zone. */
 export function checkTimezone(timezone: string): void {
+  // Known zones are remembered: building a formatter is costly and a tick checks every schedule.
+  if (knownTimezones.has(timezone)) return;
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: timezone });
   } catch (cause) {
     throw new ScheduleError(`Unknown time zone "${timezone}"`, { cause });
   }
+  knownTimezones.add(timezone);
 }
+
+const knownTimezones = new Set<string>();
 
 function cronOf(spec: CronSpec): Cron {
   const text = spec.cron.trim();

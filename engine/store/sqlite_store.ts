@@ -100,6 +100,7 @@ class SqliteStore implements Store {
   readonly #addCount: StatementSync;
   readonly #addFlowCount: StatementSync;
   #lastDataVersion = -1;
+  readonly #statements = new Map<string, StatementSync>();
   #closed = false;
 
   constructor(path: string, options: SqliteStoreOptions) {
@@ -544,6 +545,13 @@ class SqliteStore implements Store {
     return Number(this.#db.prepare(DELETE_LIMIT_SQL).run(name).changes) > 0;
   }
 
+  // Prepared once per SQL text: document queries run in every scheduler tick.
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) this.#statements.set(sql, statement = this.#db.prepare(sql));
+    return statement;
+  }
+
   getDocument(collection: string, key: string): StoredDocument | undefined {
     this.#assertOpen();
     return this.#getDocument(collection, key);
@@ -565,7 +573,7 @@ class SqliteStore implements Store {
   }
 
   #getDocument(collection: string, key: string): StoredDocument | undefined {
-    const row = this.#db.prepare(GET_DOCUMENT_SQL).get(collection, key) as Row | undefined;
+    const row = this.#statement(GET_DOCUMENT_SQL).get(collection, key) as Row | undefined;
     return row ? rowToDocument(row) : undefined;
   }
 
@@ -580,14 +588,14 @@ class SqliteStore implements Store {
       where.push("key > ?");
       params.push(query.afterKey);
     }
-    const rows = this.#db.prepare(
+    const rows = this.#statement(
       `SELECT * FROM documents WHERE ${where.join(" AND ")} ORDER BY key LIMIT ?`,
     ).all(...params, query.limit ?? 1000) as Row[];
     return rows.map(rowToDocument);
   }
 
   #putDocument(document: StoredDocument): void {
-    this.#db.prepare(PUT_DOCUMENT_SQL).run(
+    this.#statement(PUT_DOCUMENT_SQL).run(
       document.collection,
       document.key,
       document.ref,
@@ -599,7 +607,7 @@ class SqliteStore implements Store {
   }
 
   #deleteDocument(collection: string, key: string): boolean {
-    return Number(this.#db.prepare(DELETE_DOCUMENT_SQL).run(collection, key).changes) > 0;
+    return Number(this.#statement(DELETE_DOCUMENT_SQL).run(collection, key).changes) > 0;
   }
 
   close(): void {
