@@ -126,6 +126,23 @@ export async function triggerDeploymentRun(
     enqueueRun(tx, deployment, runId, due, now);
     return { runId, fresh: true };
   });
+  const run = await createQueuedRun(engine, deployment, runId, due, parameters, options, fresh);
+  return { run, created: fresh };
+}
+
+/**
+ * Creates the SCHEDULED flow run of a queue entry made before (its id
+ * reserved in the same transaction as the entry), applying `CANCEL_NEW`.
+ */
+export async function createQueuedRun(
+  engine: Engine,
+  deployment: Deployment,
+  runId: string,
+  due: number,
+  parameters: Json,
+  options: DeploymentRunOptions,
+  fresh = true,
+): Promise<RunRecord> {
   const run = await engine.createFlowRun({
     id: runId,
     name: deployment.flowName,
@@ -147,9 +164,9 @@ export async function triggerDeploymentRun(
     !fresh || deployment.concurrencyLimit === null ||
     deployment.collisionStrategy !== CollisionStrategy.CANCEL_NEW ||
     activeRuns(engine.store, engine.store, deployment.id) < deployment.concurrencyLimit
-  ) return { run, created: fresh };
+  ) return run;
   await cancelForConcurrency(engine, run);
-  return { run: engine.getRun(run.id) ?? run, created: fresh };
+  return engine.getRun(run.id) ?? run;
 }
 
 /** Cancels a SCHEDULED run with "concurrency limit reached" (CANCEL_NEW). */

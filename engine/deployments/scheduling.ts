@@ -6,14 +6,14 @@
  *
  * @module
  */
-import { type RunRecord, StateName, StateType } from "../core/mod.ts";
+import { type DocumentAccess, type RunRecord, StateName, StateType } from "../core/mod.ts";
 import { planSlots, scheduleKey } from "../core/schedules.ts";
 import type { Engine } from "../engine.ts";
 import { nextRuns } from "../schedules/mod.ts";
 import { uuidv7 } from "../uuid7.ts";
 import { allDocuments, C, queueKey, read, write } from "./_documents.ts";
 import type { Deployment } from "./model.ts";
-import { createDeploymentRun, enqueueRun } from "./runs.ts";
+import { createQueuedRun, enqueueRun, runParameters } from "./runs.ts";
 
 /** Options of {@linkcode scheduleRuns} and {@linkcode markLateRuns}. */
 export interface SchedulingOptions {
@@ -42,41 +42,63 @@ interface Cursor {
   since: number;
 }
 
-/** Creates the due and upcoming runs of every active schedule of every live, unpaused deployment. */
+/**
+ * Creates the due and upcoming runs of every active schedule of every live,
+ * unpaused deployment. Slots are reserved and queued for all deployments in
+ * one transaction, then their runs are created together (one engine batch):
+ * a tick costs a few commits, not a few per deployment.
+ */
 export async function scheduleRuns(
   engine: Engine,
   options: SchedulingOptions = {},
 ): Promise<ScheduleReport> {
   const report: ScheduleReport = { created: [], skipped: 0 };
+  const now = options.now ?? engine.clock.now();
+  const onError = options.onError ??
+    ((d: Deployment, e: unknown) => console.error(`Cannot schedule "${d.name}":`, e));
   const deployments = [...allDocuments(engine.store, C.deployment)]
     .map((doc) => doc.data as unknown as Deployment)
     .filter((d) => d.deletedAt === null && !d.paused && d.schedules.some((s) => s.active));
-  for (const deployment of deployments) {
-    try {
-      await scheduleDeployment(engine, deployment, options, report);
-    } catch (error) {
-      (options.onError ?? ((d, e) => console.error(`Cannot schedule "${d.name}":`, e)))(
-        deployment,
-        error,
-      );
+  const reserved: Array<{ deployment: Deployment; runId: string; slot: number }> = [];
+  engine.store.write((tx) => {
+    for (const deployment of deployments) {
+      try {
+        reserved.push(...reserveSlots(tx, engine, deployment, options, now, report));
+      } catch (error) {
+        onError(deployment, error);
+      }
     }
-  }
+  });
+  const created = await Promise.allSettled(
+    reserved.map(({ deployment, runId, slot }) =>
+      createQueuedRun(engine, deployment, runId, slot, runParameters(deployment, undefined), {
+        tags: ["auto-scheduled"],
+      })
+    ),
+  );
+  created.forEach((outcome, i) => {
+    if (outcome.status === "fulfilled") report.created.push(outcome.value.id);
+    else onError(reserved[i]!.deployment, outcome.reason);
+  });
   return report;
 }
 
-async function scheduleDeployment(
+// Plans a deployment's slots and, in the caller's transaction, reserves each
+// new slot's run id, queues it and moves the schedule's cursor.
+function reserveSlots(
+  tx: DocumentAccess,
   engine: Engine,
   deployment: Deployment,
   options: SchedulingOptions,
+  now: number,
   report: ScheduleReport,
-): Promise<void> {
-  const now = options.now ?? engine.clock.now();
+): Array<{ deployment: Deployment; runId: string; slot: number }> {
+  const reserved: Array<{ deployment: Deployment; runId: string; slot: number }> = [];
   for (const schedule of deployment.schedules) {
     if (!schedule.active) continue;
     const key = scheduleKey(schedule);
     const cursorKey = `${deployment.id}|${key}`;
-    const state = read<Cursor>(engine.store, C.scheduleCursor, cursorKey) ??
-      { cursor: null, since: now };
+    const state = read<Cursor>(tx, C.scheduleCursor, cursorKey) ?? { cursor: null, since: now };
     const plan = planSlots({
       next: (after, count) => nextRuns(schedule, after, count),
       cursor: state.cursor,
@@ -89,44 +111,28 @@ async function scheduleDeployment(
     });
     report.skipped += plan.skipped;
     for (const slot of plan.create) {
-      const run = await ensureSlotRun(engine, deployment, key, slot);
-      if (run) report.created.push(run.id);
+      const slotKey = `${deployment.id}|${key}|${slot}`;
+      const existing = read<{ runId: string }>(tx, C.scheduleSlot, slotKey);
+      // A slot reserved by a scheduler that died before creating its run is finished here.
+      if (existing && engine.store.getRun(existing.runId)) continue;
+      const runId = existing?.runId ?? uuidv7(now);
+      if (!existing) {
+        write(tx, C.scheduleSlot, slotKey, { runId, slot, scheduleKey: key }, {
+          now,
+          ref: deployment.id,
+        });
+      }
+      enqueueRun(tx, deployment, runId, slot, now);
+      reserved.push({ deployment, runId, slot });
     }
-    engine.store.write((tx) => {
+    if (plan.cursor !== state.cursor || state.cursor === null) {
       write(tx, C.scheduleCursor, cursorKey, { cursor: plan.cursor, since: state.since }, {
         now,
         ref: deployment.id,
       });
-    });
+    }
   }
-}
-
-/** Creates the run of one slot unless it exists; returns it when it was created now. */
-async function ensureSlotRun(
-  engine: Engine,
-  deployment: Deployment,
-  key: string,
-  slot: number,
-): Promise<RunRecord | undefined> {
-  const slotKey = `${deployment.id}|${key}|${slot}`;
-  const now = engine.clock.now();
-  const reserved = engine.store.write((tx) => {
-    const existing = read<{ runId: string }>(tx, C.scheduleSlot, slotKey);
-    if (existing) return { runId: existing.runId, fresh: false };
-    const runId = uuidv7(now);
-    write(tx, C.scheduleSlot, slotKey, { runId, slot, scheduleKey: key }, {
-      now,
-      ref: deployment.id,
-    });
-    return { runId, fresh: true };
-  });
-  // A slot reserved by a scheduler that died before creating its run is finished here.
-  if (!reserved.fresh && engine.getRun(reserved.runId)) return undefined;
-  return await createDeploymentRun(engine, deployment, {
-    id: reserved.runId,
-    expectedStartTime: slot,
-    tags: ["auto-scheduled"],
-  });
+  return reserved;
 }
 
 /**
