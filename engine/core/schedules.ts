@@ -187,6 +187,11 @@ export interface SlotPlanInput {
   /** A slot this old or younger still counts as due, not missed. */
   graceMs: number;
   catchup: CatchupPolicy;
+  /**
+   * Slot times already created after `now`, when the caller keeps them: saves
+   * recomputing them from the schedule on every tick.
+   */
+  createdAhead?: readonly number[];
 }
 
 /** What a scheduler tick does for one schedule. */
@@ -233,7 +238,9 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
   }
   // Slots already created ahead of now count against `maxAhead`.
   let future = 0;
-  if (cursor !== null && cursor > now) {
+  if (input.createdAhead !== undefined && lastMissed === undefined) {
+    future = input.createdAhead.filter((t) => t > now).length;
+  } else if (cursor !== null && cursor > now) {
     for (const t of slotsAfter(input.next, now, input.maxAhead)) {
       if (t > cursor) break;
       future += 1;

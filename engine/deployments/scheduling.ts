@@ -40,6 +40,8 @@ export interface ScheduleReport {
 interface Cursor {
   cursor: number | null;
   since: number;
+  /** Slot times created after the last tick's `now` (older cursors lack it). */
+  ahead?: number[];
 }
 
 /**
@@ -108,8 +110,10 @@ function reserveSlots(
       maxAhead: options.maxAhead ?? 10,
       graceMs: options.missedAfterMs ?? 60_000,
       catchup: schedule.catchup,
+      ...(state.ahead ? { createdAhead: state.ahead } : {}),
     });
     report.skipped += plan.skipped;
+    const ahead = [...(state.ahead ?? []), ...plan.create].filter((t) => t > now);
     for (const slot of plan.create) {
       const slotKey = `${deployment.id}|${key}|${slot}`;
       const existing = read<{ runId: string }>(tx, C.scheduleSlot, slotKey);
@@ -125,8 +129,9 @@ function reserveSlots(
       enqueueRun(tx, deployment, runId, slot, now);
       reserved.push({ deployment, runId, slot });
     }
-    if (plan.cursor !== state.cursor || state.cursor === null) {
-      write(tx, C.scheduleCursor, cursorKey, { cursor: plan.cursor, since: state.since }, {
+    const aheadChanged = ahead.length !== (state.ahead?.length ?? -1);
+    if (plan.cursor !== state.cursor || state.cursor === null || aheadChanged) {
+      write(tx, C.scheduleCursor, cursorKey, { cursor: plan.cursor, since: state.since, ahead }, {
         now,
         ref: deployment.id,
       });
