@@ -54,18 +54,7 @@ export async function driveUntil(
   }
 }
 
-/** A promise with its resolve function exposed. */
-export interface Deferred<T> {
-  readonly promise: Promise<T>;
-  resolve(value: T): void;
-}
-
-/** A promise to resolve from outside. */
-export function deferred<T = void>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  const promise = new Promise<T>((r) => resolve = r);
-  return { promise, resolve };
-}
+export { type Deferred, deferred } from "../sdk/_helpers.ts";
 
 /** Resolves never; rejects with the signal's reason when it aborts. */
 export function untilAborted(signal: AbortSignal): Promise<never> {

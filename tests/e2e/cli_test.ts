@@ -5,8 +5,7 @@
 import assert from "node:assert/strict";
 import { serveDir } from "./_static_server.ts";
 import { runDeno } from "./_deno.ts";
-import { createEngine, createIdSource, createMemoryStore, systemClock } from "../../engine/mod.ts";
-import { createApp, serve } from "../../server/mod.ts";
+import { startTestServer } from "./_server.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
@@ -206,19 +205,8 @@ Deno.test("a compiled binary runs path flows in a deno subprocess, with clear er
 
 Deno.test("ironflow run reports to the server named by IRONFLOW_API_URL", async () => {
   const home = await Deno.makeTempDir();
-  const engine = createEngine({
-    store: createMemoryStore(),
-    clock: systemClock,
-    ids: createIdSource(),
-  });
-  const controller = new AbortController();
-  const app = createApp({ engine, clock: systemClock, signal: controller.signal });
-  const server = serve(app, {
-    host: "127.0.0.1",
-    port: 0,
-    signal: controller.signal,
-    onListen: () => {},
-  });
+  await using server = startTestServer();
+  const engine = server.engine;
   try {
     const run = await ironflowWith(
       { IRONFLOW_API_URL: server.url },
@@ -234,9 +222,6 @@ Deno.test("ironflow run reports to the server named by IRONFLOW_API_URL", async 
     assert.equal(engine.getRun(run_id)?.state, "COMPLETED");
     assert.equal(engine.listRuns({ kind: "task", parentId: run_id }).items.length, 2);
   } finally {
-    controller.abort();
-    await server.finished;
-    await engine.close();
     await Deno.remove(home, { recursive: true });
   }
 });

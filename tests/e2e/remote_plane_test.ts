@@ -3,15 +3,8 @@
  * 127.0.0.1 records the same history as the same flow run in-process.
  */
 import assert from "node:assert/strict";
-import {
-  createEngine,
-  createIdSource,
-  createMemoryStore,
-  type Engine,
-  latestPlan,
-  systemClock,
-} from "../../engine/mod.ts";
-import { createApp, serve } from "../../server/mod.ts";
+import { type Engine, latestPlan } from "../../engine/mod.ts";
+import { startTestServer } from "./_server.ts";
 import {
   createInMemoryControlPlane,
   createRemoteControlPlane,
@@ -57,19 +50,8 @@ Deno.test("a flow through the remote control plane yields the same history as in
   const inProcess = await remoteEtl.runWith({ plane: local }, [1, 2, 3]);
   assert.equal(inProcess.state.type, "COMPLETED");
 
-  const engine = createEngine({
-    store: createMemoryStore(),
-    clock: systemClock,
-    ids: createIdSource(),
-  });
-  const controller = new AbortController();
-  const app = createApp({
-    engine,
-    clock: systemClock,
-    signal: controller.signal,
-    heartbeatMs: 200,
-  });
-  const server = serve(app, { host: "127.0.0.1", port: 0, signal: controller.signal });
+  await using server = startTestServer();
+  const engine = server.engine;
   const plane = createRemoteControlPlane({ url: server.url });
   try {
     flakyCalls = 0;
@@ -86,9 +68,6 @@ Deno.test("a flow through the remote control plane yields the same history as in
     assert.ok(latestPlan(engine.store, "remoteEtl"), "the run's static plan reaches the server");
   } finally {
     await plane.close();
-    controller.abort();
-    await server.finished;
-    await engine.close();
     await local.close();
   }
 });
@@ -105,19 +84,8 @@ const releaseRemote = flow(
 );
 
 Deno.test("a retry through the remote control plane restores what the first attempt completed", async () => {
-  const engine = createEngine({
-    store: createMemoryStore(),
-    clock: systemClock,
-    ids: createIdSource(),
-  });
-  const controller = new AbortController();
-  const app = createApp({ engine, clock: systemClock, signal: controller.signal });
-  const server = serve(app, {
-    host: "127.0.0.1",
-    port: 0,
-    signal: controller.signal,
-    onListen: () => {},
-  });
+  await using server = startTestServer();
+  const engine = server.engine;
   const plane = createRemoteControlPlane({ url: server.url });
   try {
     publishFails = true;
@@ -135,8 +103,5 @@ Deno.test("a retry through the remote control plane restores what the first atte
     ]);
   } finally {
     await plane.close();
-    controller.abort();
-    await server.finished;
-    await engine.close();
   }
 });
