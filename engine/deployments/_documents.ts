@@ -13,9 +13,12 @@ export const C = {
   deploymentName: "deployment_name",
   /** key: `<deployment id>|<idempotency key>`; ref: deployment id. */
   idempotency: "deployment_idempotency",
-  /** key: `<deployment id>|<schedule key>`; ref: deployment id. */
+  /** key: `<deployment id>|<schedule key>`; ref: deployment id; data: {@linkcode ScheduleCursor}. */
   scheduleCursor: "schedule_cursor",
-  /** key: `<deployment id>|<schedule key>|<slot ms>`; ref: deployment id. */
+  /**
+   * key: `<deployment id>|<schedule key>|<slot ms>`; ref: deployment id. Only
+   * in databases scheduled before slot run ids were derived from the slot.
+   */
   scheduleSlot: "schedule_slot",
   workPool: "work_pool",
   /** key: worker id; ref: pool. */
@@ -27,6 +30,16 @@ export const C = {
   /** key: service name; who leads the services loop. */
   leader: "service_leader",
 } as const;
+
+/** How far a deployment's schedule has been turned into runs. */
+export interface ScheduleCursor {
+  /** The newest slot (epoch ms) turned into a run, or `null` for none yet. */
+  cursor: number | null;
+  /** When the schedule started counting, for its first tick. */
+  since: number;
+  /** Slot times created after the last tick's `now` (older cursors lack it). */
+  ahead?: number[];
+}
 
 /** Reads a document's data as `T`. */
 export function read<T>(docs: DocumentAccess, collection: string, key: string): T | undefined {

@@ -1,17 +1,24 @@
 /**
  * Turning schedules into SCHEDULED flow runs ahead of time, idempotently: a
- * slot document per (deployment, schedule, slot time) reserves the run id
- * before the run is created, so a restart or a second scheduler never
- * schedules a slot twice. Also marks runs that did not start in time "Late".
+ * slot's run id is derived from (deployment, schedule, slot time), so a
+ * restart or a second scheduler that plans the same slot gets the same run
+ * back from the engine instead of a second one. Also marks runs that did not
+ * start in time "Late".
  *
  * @module
  */
-import { type DocumentAccess, type RunRecord, StateName, StateType } from "../core/mod.ts";
-import { planSlots, scheduleKey } from "../core/schedules.ts";
+import {
+  type Json,
+  type RunRecord,
+  StateName,
+  StateType,
+  type StoredDocument,
+} from "../core/mod.ts";
+import { planSlots, type Schedule, scheduleKey } from "../core/schedules.ts";
 import type { Engine } from "../engine.ts";
 import { nextRuns } from "../schedules/mod.ts";
-import { uuidv7 } from "../uuid7.ts";
-import { allDocuments, C, queueKey, read, write } from "./_documents.ts";
+import { allDocuments, C, queueKey, read, type ScheduleCursor } from "./_documents.ts";
+import { slotRunId } from "./_slot_run_id.ts";
 import type { Deployment } from "./model.ts";
 import { createQueuedRun, enqueueRun, runParameters } from "./runs.ts";
 
@@ -37,18 +44,28 @@ export interface ScheduleReport {
   skipped: number;
 }
 
-interface Cursor {
-  cursor: number | null;
-  since: number;
-  /** Slot times created after the last tick's `now` (older cursors lack it). */
-  ahead?: number[];
+/** One schedule's part of a pass: the slots to create and where its cursor moves. */
+interface SchedulePlan {
+  deployment: Deployment;
+  parameters: Json;
+  cursorKey: string;
+  /** The cursor document read at the start of the pass. */
+  previous: StoredDocument | undefined;
+  /** The cursor to write, or `null` when it did not move. */
+  next: ScheduleCursor | null;
+  slots: Array<{ runId: string; slot: number }>;
+  failed: boolean;
 }
+
+const AUTO_SCHEDULED = { tags: ["auto-scheduled"] } as const;
 
 /**
  * Creates the due and upcoming runs of every active schedule of every live,
- * unpaused deployment. Slots are reserved and queued for all deployments in
- * one transaction, then their runs are created together (one engine batch):
- * a tick costs a few commits, not a few per deployment.
+ * unpaused deployment. The runs of all deployments are created in one engine
+ * batch with ids derived from their slots; then one transaction queues them
+ * and moves the schedules' cursors. A crash between the two leaves the
+ * cursors behind, so the next pass plans the same slots and the engine
+ * returns the runs it already has (and queues them).
  */
 export async function scheduleRuns(
   engine: Engine,
@@ -58,51 +75,90 @@ export async function scheduleRuns(
   const now = options.now ?? engine.clock.now();
   const onError = options.onError ??
     ((d: Deployment, e: unknown) => console.error(`Cannot schedule "${d.name}":`, e));
-  const deployments = [...allDocuments(engine.store, C.deployment)]
-    .map((doc) => doc.data as unknown as Deployment)
-    .filter((d) => d.deletedAt === null && !d.paused && d.schedules.some((s) => s.active));
-  const reserved: Array<{ deployment: Deployment; runId: string; slot: number }> = [];
-  engine.store.write((tx) => {
-    for (const deployment of deployments) {
-      try {
-        reserved.push(...reserveSlots(tx, engine, deployment, options, now, report));
-      } catch (error) {
-        onError(deployment, error);
-      }
+  slotTimes.rotate();
+  const cursors = new Map<string, StoredDocument>();
+  for (const doc of allDocuments(engine.store, C.scheduleCursor)) cursors.set(doc.key, doc);
+  const plans: SchedulePlan[] = [];
+  for (const doc of allDocuments(engine.store, C.deployment)) {
+    const deployment = doc.data as unknown as Deployment;
+    if (deployment.deletedAt !== null || deployment.paused) continue;
+    if (!deployment.schedules.some((s) => s.active)) continue;
+    try {
+      plans.push(...planDeployment(deployment, cursors, options, now, report));
+    } catch (error) {
+      onError(deployment, error);
     }
-  });
-  const created = await Promise.allSettled(
-    reserved.map(({ deployment, runId, slot }) =>
-      createQueuedRun(engine, deployment, runId, slot, runParameters(deployment, undefined), {
-        tags: ["auto-scheduled"],
-      })
+  }
+  const jobs = plans.flatMap((plan) =>
+    plan.slots.map(({ runId, slot }) => ({ plan, runId, slot }))
+  );
+  const outcomes = await Promise.allSettled(
+    jobs.map(({ plan, runId, slot }) =>
+      createQueuedRun(engine, plan.deployment, runId, slot, plan.parameters, AUTO_SCHEDULED)
     ),
   );
-  created.forEach((outcome, i) => {
-    if (outcome.status === "fulfilled") report.created.push(outcome.value.id);
-    else onError(reserved[i]!.deployment, outcome.reason);
+  const queued: Array<{ deployment: Deployment; run: RunRecord }> = [];
+  outcomes.forEach((outcome, i) => {
+    const { plan } = jobs[i]!;
+    if (outcome.status === "rejected") {
+      // The cursor stays: the next pass tries the slot again.
+      plan.failed = true;
+      onError(plan.deployment, outcome.reason);
+      return;
+    }
+    report.created.push(outcome.value.id);
+    if (outcome.value.state === StateType.SCHEDULED) {
+      queued.push({ deployment: plan.deployment, run: outcome.value });
+    }
+  });
+  engine.store.write((tx) => {
+    for (const { deployment, run } of queued) {
+      // A fresh key: written without reading it first.
+      const due = run.expectedStartTime ?? now;
+      tx.putDocument({
+        collection: C.runQueue,
+        key: queueKey(deployment.workPool, due, run.id),
+        ref: deployment.workPool,
+        data: { runId: run.id, deploymentId: deployment.id },
+        createdAt: now,
+        updatedAt: now,
+        expiresAt: null,
+      });
+    }
+    for (const plan of plans) {
+      if (plan.failed || plan.next === null) continue;
+      tx.putDocument({
+        collection: C.scheduleCursor,
+        key: plan.cursorKey,
+        ref: plan.deployment.id,
+        data: plan.next as unknown as Json,
+        createdAt: plan.previous?.createdAt ?? now,
+        updatedAt: now,
+        expiresAt: null,
+      });
+    }
   });
   return report;
 }
 
-// Plans a deployment's slots and, in the caller's transaction, reserves each
-// new slot's run id, queues it and moves the schedule's cursor.
-function reserveSlots(
-  tx: DocumentAccess,
-  engine: Engine,
+// Plans the slots of each active schedule of a deployment (no writes).
+function planDeployment(
   deployment: Deployment,
+  cursors: ReadonlyMap<string, StoredDocument>,
   options: SchedulingOptions,
   now: number,
   report: ScheduleReport,
-): Array<{ deployment: Deployment; runId: string; slot: number }> {
-  const reserved: Array<{ deployment: Deployment; runId: string; slot: number }> = [];
+): SchedulePlan[] {
+  const plans: SchedulePlan[] = [];
+  let parameters: Json | undefined;
   for (const schedule of deployment.schedules) {
     if (!schedule.active) continue;
     const key = scheduleKey(schedule);
     const cursorKey = `${deployment.id}|${key}`;
-    const state = read<Cursor>(tx, C.scheduleCursor, cursorKey) ?? { cursor: null, since: now };
+    const previous = cursors.get(cursorKey);
+    const state = (previous?.data as ScheduleCursor | undefined) ?? { cursor: null, since: now };
     const plan = planSlots({
-      next: (after, count) => nextRuns(schedule, after, count),
+      next: slotTimes.of(schedule, key),
       cursor: state.cursor,
       since: state.since,
       now,
@@ -113,32 +169,50 @@ function reserveSlots(
       ...(state.ahead ? { createdAhead: state.ahead } : {}),
     });
     report.skipped += plan.skipped;
+    if (plan.create.length > 0) parameters ??= runParameters(deployment, undefined);
     const ahead = [...(state.ahead ?? []), ...plan.create].filter((t) => t > now);
-    for (const slot of plan.create) {
-      const slotKey = `${deployment.id}|${key}|${slot}`;
-      const existing = read<{ runId: string }>(tx, C.scheduleSlot, slotKey);
-      // A slot reserved by a scheduler that died before creating its run is finished here.
-      if (existing && engine.store.getRun(existing.runId)) continue;
-      const runId = existing?.runId ?? uuidv7(now);
-      if (!existing) {
-        write(tx, C.scheduleSlot, slotKey, { runId, slot, scheduleKey: key }, {
-          now,
-          ref: deployment.id,
-        });
-      }
-      enqueueRun(tx, deployment, runId, slot, now);
-      reserved.push({ deployment, runId, slot });
-    }
     const aheadChanged = ahead.length !== (state.ahead?.length ?? -1);
-    if (plan.cursor !== state.cursor || state.cursor === null || aheadChanged) {
-      write(tx, C.scheduleCursor, cursorKey, { cursor: plan.cursor, since: state.since, ahead }, {
-        now,
-        ref: deployment.id,
-      });
-    }
+    const moved = plan.cursor !== state.cursor || state.cursor === null || aheadChanged;
+    plans.push({
+      deployment,
+      parameters: parameters ?? {},
+      cursorKey,
+      previous,
+      next: moved ? { cursor: plan.cursor, since: state.since, ahead } : null,
+      slots: plan.create.map((slot) => ({ runId: slotRunId(deployment.id, key, slot), slot })),
+      failed: false,
+    });
   }
-  return reserved;
+  return plans;
 }
+
+/**
+ * Slot times of schedules, remembered for this pass and the one before: a
+ * schedule's times are a pure function of its key, deployments often share
+ * a schedule, and one pass's last question ("the slot after the one just
+ * created") is the next pass's first. Computing cron and RRule times is
+ * otherwise most of a pass.
+ */
+const slotTimes = {
+  current: new Map<string, readonly number[]>(),
+  previous: new Map<string, readonly number[]>(),
+  rotate(): void {
+    this.previous = this.current;
+    this.current = new Map();
+  },
+  of(schedule: Schedule, key: string): (after: number, count: number) => number[] {
+    return (after, count) => {
+      const memoKey = `${after}|${count}|${key}`;
+      let times = this.current.get(memoKey);
+      if (times === undefined) {
+        times = this.previous.get(memoKey) ?? Object.freeze(nextRuns(schedule, after, count));
+        this.current.set(memoKey, times);
+      }
+      // planSlots only reads the pages it is given.
+      return times as number[];
+    };
+  },
+};
 
 /**
  * Marks SCHEDULED deployment runs not started `lateAfterMs` after their time

@@ -16,7 +16,8 @@ import {
 import { scheduleKey } from "../core/schedules.ts";
 import type { Engine } from "../engine.ts";
 import { uuidv7 } from "../uuid7.ts";
-import { allDocuments, C, read, write } from "./_documents.ts";
+import { allDocuments, C, read, type ScheduleCursor, write } from "./_documents.ts";
+import { slotRunId } from "./_slot_run_id.ts";
 import type { Deployment, DeploymentInput, DeploymentPatch } from "./model.ts";
 import { ensureWorkPool } from "./work_pools.ts";
 import { buildDeployment, DeploymentError, sameSettings } from "./validate.ts";
@@ -315,11 +316,23 @@ export async function cancelFutureSlots(
   message: string,
 ): Promise<number> {
   const now = engine.clock.now();
-  const cancelled: Promise<unknown>[] = [];
+  const runIds = new Set<string>();
+  // A schedule's cursor remembers the slots it created ahead; their run ids follow from them.
+  for (const doc of allDocuments(engine.store, C.scheduleCursor, deploymentId)) {
+    const key = doc.key.slice(deploymentId.length + 1);
+    if (keep.has(key)) continue;
+    for (const slot of (doc.data as unknown as ScheduleCursor).ahead ?? []) {
+      if (slot > now) runIds.add(slotRunId(deploymentId, key, slot));
+    }
+  }
+  // Slots reserved by documents (databases scheduled by older versions).
   for (const doc of allDocuments(engine.store, C.scheduleSlot, deploymentId)) {
     const slot = doc.data as { runId: string; slot: number; scheduleKey: string };
-    if (keep.has(slot.scheduleKey) || slot.slot <= now) continue;
-    const run = engine.getRun(slot.runId);
+    if (!keep.has(slot.scheduleKey) && slot.slot > now) runIds.add(slot.runId);
+  }
+  const cancelled: Promise<unknown>[] = [];
+  for (const runId of runIds) {
+    const run = engine.getRun(runId);
     if (run?.state !== StateType.SCHEDULED) continue;
     cancelled.push(engine.propose(run.id, {
       to: StateType.CANCELLED,

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { type Schedule } from "../../engine/mod.ts";
-import { claimRuns, heartbeat, listWorkers, renewClaim } from "../../engine/deployments/mod.ts";
+import {
+  claimRuns,
+  heartbeat,
+  listWorkers,
+  renewClaim,
+  scheduleRuns,
+} from "../../engine/deployments/mod.ts";
+import { slotRunId } from "../../engine/deployments/_slot_run_id.ts";
+import { scheduleKey } from "../../engine/core/schedules.ts";
 import { createScheduler } from "../../server/services/scheduler.ts";
 import { createSqliteStore, fixture, T0, tempDb } from "./_helpers.ts";
 
@@ -217,4 +225,41 @@ Deno.test("only one of two schedulers on one database leads", async () => {
     .tick();
   assert.equal(taken.leader, true, "b takes over once a's lease ran out");
   assert.equal(b.engine.listRuns({ kind: "flow" }).items.length, 2, "no slot twice");
+});
+
+Deno.test("a pass that died after creating its runs: the next pass queues them, no slot twice", async () => {
+  await using f = fixture();
+  const d = f.deployments.create({ name: "crash", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  // What the dead pass left: the slot's run, no queue entry, the cursor not moved.
+  const runId = slotRunId(d.id, scheduleKey(d.schedules[0]!), T0);
+  await f.engine.createFlowRun({
+    id: runId,
+    name: d.flowName,
+    deploymentId: d.id,
+    state: "SCHEDULED",
+    expectedStartTime: T0,
+  });
+  const report = await scheduleRuns(f.engine, { horizonMs: 0 });
+  assert.deepEqual(report.created, [runId]);
+  assert.equal(f.deployments.runs(d.id).items.length, 1);
+  const claims = await claimRuns(f.engine, "default", { workerId: "w" });
+  assert.deepEqual(claims.map((c) => c.run.id), [runId]);
+});
+
+Deno.test("two schedulers passing at once on one database create each slot once", async () => {
+  await using db = await tempDb();
+  await using a = fixture(createSqliteStore(db.path));
+  await using b = fixture(createSqliteStore(db.path), a.clock);
+  const d = a.deployments.create({ name: "race", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  const options = { horizonMs: 2 * MINUTE, maxAhead: 2 };
+  const [first, second] = await Promise.all([
+    scheduleRuns(a.engine, options),
+    scheduleRuns(b.engine, options),
+  ]);
+  assert.equal(first.created.length, 3);
+  assert.deepEqual(second.created, first.created, "the same slots, the same runs");
+  assert.equal(a.deployments.runs(d.id).items.length, 3);
+  a.clock.tick(MINUTE);
+  assert.equal((await scheduleRuns(b.engine, options)).created.length, 1);
+  assert.equal(a.deployments.runs(d.id).items.length, 4);
 });
