@@ -155,6 +155,52 @@ export interface DocumentAccess {
   deleteDocument(collection: string, key: string): boolean;
 }
 
+/** Why {@linkcode Store.purgeRuns} kept a run it was asked to purge. */
+export type PurgeKeptReason =
+  /** No flow run has that id. */
+  | "not_found"
+  /** A subflow run: it goes with its root's tree, never alone. */
+  | "not_root"
+  /** A run of the tree, or an attempt of the root's lineage, is not terminal. */
+  | "live"
+  /** The root or an attempt of its lineage ended at or after `endedBefore`. */
+  | "recent"
+  /** The tree holds the log's newest event or newest log line: deleting it would let its seq (or log id) be reused. */
+  | "newest";
+
+/** Options of {@linkcode Store.purgeRuns}. */
+export interface PurgeOptions {
+  /**
+   * Keep a tree whose root, or any attempt of the root's lineage, ended (end
+   * time, else last update) at or after this epoch ms. Checked inside the
+   * purge transaction.
+   */
+  endedBefore?: number;
+  /** Collections whose documents name a purged run in `ref` (e.g. artifacts): deleted with it. */
+  documentsByRef?: readonly string[];
+  /** Collections whose documents are keyed by a purged run's id: deleted with it. */
+  documentsByKey?: readonly string[];
+  /**
+   * Called inside the purge transaction with what it deleted; the document it
+   * returns is written in that transaction (the purge's audit record).
+   */
+  record?: (result: PurgeResult) => StoredDocument | undefined;
+}
+
+/** What one {@linkcode Store.purgeRuns} call deleted and what it kept. */
+export interface PurgeResult {
+  /** Root flow runs deleted with their trees, in the order asked. */
+  purged: string[];
+  /** Roots asked for but kept, with the reason. */
+  kept: { runId: string; reason: PurgeKeptReason }[];
+  /** Flow runs deleted: roots and their subflow runs. */
+  flowRuns: number;
+  taskRuns: number;
+  events: number;
+  logs: number;
+  documents: number;
+}
+
 /** What a write transaction may do. */
 export interface StoreTx extends DocumentAccess {
   /** Whether another connection committed since this connection's last write. */
@@ -195,8 +241,21 @@ export interface Store extends DocumentAccess {
   summary(): StoreSummary;
   /** Deletes all projections and rebuilds them by replaying `apply` over every event. */
   rebuildProjections(apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord): void;
-  /** Appends already-sequenced events verbatim (import); projections are rebuilt after. */
+  /**
+   * Appends already-sequenced events verbatim (import); projections are
+   * rebuilt after. Each seq must be above the last one (a purged log has gaps).
+   */
   importEvents(events: Iterable<EngineEvent>): void;
+  /**
+   * Deletes terminal flow runs with everything that belongs to them, in one
+   * transaction: each root's whole tree (subflow runs, task runs), their
+   * events, log lines and the documents named by `options`, keeping the run
+   * counts right. A root is kept (see {@linkcode PurgeKeptReason}) unless its
+   * tree and its lineage are all terminal. The log keeps every other event
+   * and its seq: readers see a gap where the purged events were. Callers
+   * bound the transaction by the number of roots they pass.
+   */
+  purgeRuns(rootIds: readonly string[], options?: PurgeOptions): PurgeResult;
   /** Every concurrency limit, ordered by name. */
   concurrencyLimits(): ConcurrencyLimit[];
   getConcurrencyLimit(name: string): ConcurrencyLimit | undefined;

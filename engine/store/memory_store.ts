@@ -18,6 +18,9 @@ import {
   matchesQuery,
   type Page,
   type PendingEvent,
+  type PurgeKeptReason,
+  type PurgeOptions,
+  type PurgeResult,
   queryShape,
   type RunQuery,
   type RunRecord,
@@ -30,6 +33,7 @@ import {
   type TaskGraph,
   type TaskGraphEdge,
   type TaskGraphNode,
+  TERMINAL_STATES,
 } from "../core/mod.ts";
 
 function documentId(collection: string, key: string): string {
@@ -51,6 +55,8 @@ class MemoryStore implements Store {
   #logs: LogRecord[] = [];
   #limits = new Map<string, ConcurrencyLimit>();
   #documents = new Map<string, StoredDocument>();
+  /** Set by a purge: the next transaction reports external changes (see purgeRuns). */
+  #purged = false;
   #closed = false;
 
   write<T>(fn: (tx: StoreTx) => T): T {
@@ -74,7 +80,11 @@ class MemoryStore implements Store {
         rememberDocument(collection, key);
         return this.deleteDocument(collection, key);
       },
-      externalChanges: () => false,
+      externalChanges: () => {
+        const purged = this.#purged;
+        this.#purged = false;
+        return purged;
+      },
       getRun: (id) => this.#runs.get(id),
       runTokens: (id) => new Map(this.#tokens.get(id)),
       appendEvent: (event) => this.#append(event),
@@ -90,7 +100,8 @@ class MemoryStore implements Store {
         this.#runs.set(run.id, { ...run });
       },
       appendLog: (log) => {
-        const id = this.#logs.length + 1;
+        // The newest line is never purged, so ids are never reused.
+        const id = (this.#logs.at(-1)?.id ?? 0) + 1;
         this.#logs.push({ ...log, id });
         return id;
       },
@@ -122,7 +133,9 @@ class MemoryStore implements Store {
   }
 
   #append(event: PendingEvent): number {
-    const seq = this.#events.length + 1;
+    // A purge never deletes the newest event (so seqs are never reused), but
+    // leaves gaps: seq is the last one plus one, not the length.
+    const seq = this.lastSeq() + 1;
     // `seq` first, as the SQLite store returns it, so exports match byte for byte.
     const stored = { seq, ...event };
     this.#events.push(stored);
@@ -270,10 +283,11 @@ class MemoryStore implements Store {
       const events = (this.#eventsByRun.get(query.runId) ?? []).filter((e) => e.seq > after);
       return query.limit !== undefined ? events.slice(0, query.limit) : events;
     }
+    const start = firstAbove(this.#events, (event) => event.seq, after);
     const end = query.limit !== undefined
-      ? Math.min(this.#events.length, after + query.limit)
+      ? Math.min(this.#events.length, start + query.limit)
       : undefined;
-    return this.#events.slice(after, end);
+    return this.#events.slice(start, end);
   }
 
   logs(query: LogQuery): LogRecord[] {
@@ -281,7 +295,8 @@ class MemoryStore implements Store {
     const limit = query.limit ?? 1000;
     const needle = query.text?.toLowerCase();
     const out: LogRecord[] = [];
-    for (let i = query.afterId ?? 0; i < this.#logs.length && out.length < limit; i++) {
+    const start = firstAbove(this.#logs, (log) => log.id!, query.afterId ?? 0);
+    for (let i = start; i < this.#logs.length && out.length < limit; i++) {
       const log = this.#logs[i]!;
       if (query.flowRunId !== undefined && log.flowRunId !== query.flowRunId) continue;
       if (query.taskRunId !== undefined && log.taskRunId !== query.taskRunId) continue;
@@ -293,7 +308,7 @@ class MemoryStore implements Store {
   }
 
   lastSeq(): number {
-    return this.#events.length;
+    return this.#events.at(-1)?.seq ?? 0;
   }
 
   summary(): StoreSummary {
@@ -301,7 +316,8 @@ class MemoryStore implements Store {
     const summary: StoreSummary = {
       flowRuns: 0,
       taskRuns: 0,
-      events: this.#events.length,
+      // Like the SQLite store: the highest seq (a purge leaves gaps).
+      events: this.lastSeq(),
       flowRunsByState: {},
       taskRunsByState: {},
     };
@@ -329,9 +345,11 @@ class MemoryStore implements Store {
     const eventsBefore = this.#events.length;
     try {
       for (const event of events) {
-        if (event.seq !== this.#events.length + 1) {
+        // A purged log has gaps: each seq must only be above the one before.
+        const last = this.lastSeq();
+        if (!Number.isSafeInteger(event.seq) || event.seq <= last) {
           throw new RangeError(
-            `Cannot import event seq ${event.seq}: expected seq ${this.#events.length + 1}`,
+            `Cannot import event seq ${event.seq}: expected a seq above ${last}`,
           );
         }
         this.#append(event);
@@ -341,6 +359,83 @@ class MemoryStore implements Store {
       this.#dropEventsFrom(eventsBefore);
       throw error;
     }
+  }
+
+  purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
+    this.#assertOpen();
+    const result: PurgeResult = {
+      purged: [],
+      kept: [],
+      flowRuns: 0,
+      taskRuns: 0,
+      events: 0,
+      logs: 0,
+      documents: 0,
+    };
+    const children = new Map<string, RunRecord[]>();
+    const lineages = new Map<string, RunRecord[]>();
+    for (const run of this.#runs.values()) {
+      if (run.parentId !== null) push(children, run.parentId, run);
+      if (run.kind === "flow") push(lineages, run.lineageId, run);
+    }
+    const newest = new Set<string>();
+    const lastEvent = this.#events.at(-1);
+    if (lastEvent) newest.add(lastEvent.runId);
+    const lastLog = this.#logs.at(-1);
+    if (lastLog) newest.add(lastLog.flowRunId);
+    const endedBefore = options.endedBefore ?? Number.MAX_SAFE_INTEGER;
+    const doomed = new Map<string, RunRecord>();
+    const keep = (rootId: string): PurgeKeptReason | null => {
+      const root = this.#runs.get(rootId);
+      if (!root || root.kind !== "flow") return "not_found";
+      if (root.parentId !== null) return "not_root";
+      const attempts = lineages.get(root.lineageId) ?? [];
+      if (attempts.some((run) => !TERMINAL_STATES.has(run.state))) return "live";
+      if (attempts.some((run) => (run.endTime ?? run.updatedAt) >= endedBefore)) return "recent";
+      const tree = [root];
+      for (let i = 0; i < tree.length; i++) tree.push(...children.get(tree[i]!.id) ?? []);
+      if (tree.some((run) => !TERMINAL_STATES.has(run.state))) return "live";
+      if (tree.some((run) => newest.has(run.id))) return "newest";
+      for (const run of tree) doomed.set(run.id, run);
+      return null;
+    };
+    for (const rootId of new Set(rootIds)) {
+      const reason = keep(rootId);
+      if (reason === null) result.purged.push(rootId);
+      else result.kept.push({ runId: rootId, reason });
+    }
+    // Count first and ask for the audit record before changing anything, so a
+    // throwing `record` leaves the store as it was (like a rolled-back transaction).
+    const documents: string[] = [];
+    for (const [id, document] of this.#documents) {
+      const byRef = document.ref !== null && doomed.has(document.ref) &&
+        options.documentsByRef?.includes(document.collection);
+      const byKey = doomed.has(document.key) &&
+        options.documentsByKey?.includes(document.collection);
+      if (byRef || byKey) documents.push(id);
+    }
+    for (const run of doomed.values()) {
+      if (run.kind === "flow") result.flowRuns += 1;
+      else result.taskRuns += 1;
+      result.events += this.#eventsByRun.get(run.id)?.length ?? 0;
+    }
+    const logs = this.#logs.filter((log) => !doomed.has(log.flowRunId));
+    result.logs = this.#logs.length - logs.length;
+    result.documents = documents.length;
+    const audit = options.record?.(structuredClone(result));
+    if (doomed.size > 0) {
+      this.#events = this.#events.filter((event) => !doomed.has(event.runId));
+      this.#logs = logs;
+      for (const id of documents) this.#documents.delete(id);
+      for (const id of doomed.keys()) {
+        this.#runs.delete(id);
+        this.#eventsByRun.delete(id);
+        this.#tokens.delete(id);
+      }
+      this.#purged = true;
+    }
+    if (audit) this.putDocument(audit);
+    return result;
   }
 
   concurrencyLimits(): ConcurrencyLimit[] {
@@ -402,6 +497,24 @@ class MemoryStore implements Store {
   #assertOpen(): void {
     if (this.#closed) throw new Error("Store is closed");
   }
+}
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+// Index of the first item whose number is above `after` (items ascend by it).
+function firstAbove<T>(items: readonly T[], numberOf: (item: T) => number, after: number): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (numberOf(items[mid]!) <= after) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function olderRun(a: RunRecord, b: RunRecord): boolean {

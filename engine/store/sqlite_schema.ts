@@ -244,3 +244,51 @@ export const RECOUNT_RUNS_SQL = `DELETE FROM run_counts;${runCountsSql("flow")}$
   runCountsSql("task")
 }
   DELETE FROM flow_counts;${FLOW_RECOUNT_SQL}`;
+
+// Purge (flow retention). A connection-local temp table holds the ids of one
+// purge transaction, so every delete below is one set-based statement that
+// probes the run-id indexes.
+export const PURGE_TABLE_SQL = `CREATE TEMP TABLE IF NOT EXISTS purge_runs
+  (id TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID;
+  DELETE FROM temp.purge_runs;`;
+export const PURGE_ROOT_SQL = `SELECT id, parent_id, lineage_id, end_time, updated_at
+  FROM flow_runs WHERE id = ?`;
+// Attempts of a lineage: live ones, and ones that ended at or after the cutoff.
+export const PURGE_LINEAGE_SQL = `SELECT
+    IFNULL(SUM(state NOT IN ('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED')), 0) AS live,
+    IFNULL(SUM(IFNULL(end_time, updated_at) >= ?), 0) AS recent
+  FROM flow_runs WHERE lineage_id = ?`;
+// A root's tree: its subflow runs by parent, then the task runs of every flow run in it.
+export const PURGE_TREE_SQL = `WITH RECURSIVE tree(id, state) AS (
+    SELECT id, state FROM flow_runs WHERE id = ?
+    UNION ALL
+    SELECT f.id, f.state FROM flow_runs f JOIN tree ON f.parent_id = tree.id
+  )
+  SELECT 'flow' AS kind, id, state FROM tree
+  UNION ALL
+  SELECT 'task', t.id, t.state FROM tree CROSS JOIN task_runs t ON t.parent_id = tree.id`;
+export const PURGE_NEWEST_EVENT_SQL =
+  "SELECT run_id FROM events WHERE seq = (SELECT MAX(seq) FROM events)";
+export const PURGE_NEWEST_LOG_SQL =
+  "SELECT flow_run_id FROM logs WHERE id = (SELECT MAX(id) FROM logs)";
+export const PURGE_ADD_SQL = "INSERT OR IGNORE INTO temp.purge_runs (id, kind) VALUES (?, ?)";
+export const PURGE_RUN_COUNTS_SQL = `SELECT 'flow' AS kind, state, COUNT(*) AS n FROM flow_runs
+    WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow') GROUP BY state
+  UNION ALL
+  SELECT 'task', state, COUNT(*) FROM task_runs
+    WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'task') GROUP BY state`;
+export const PURGE_FLOW_COUNTS_SQL = `SELECT flow_name, COUNT(*) AS n FROM flow_runs
+  WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow') GROUP BY flow_name`;
+export const PURGE_EVENTS_SQL =
+  "DELETE FROM events WHERE run_id IN (SELECT id FROM temp.purge_runs)";
+export const PURGE_LOGS_SQL =
+  "DELETE FROM logs WHERE flow_run_id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow')";
+export const PURGE_TASK_RUNS_SQL =
+  "DELETE FROM task_runs WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'task')";
+export const PURGE_FLOW_RUNS_SQL =
+  "DELETE FROM flow_runs WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow')";
+// The partial ref index is named: the planner would otherwise walk the whole collection.
+export const PURGE_DOCUMENTS_BY_REF_SQL = `DELETE FROM documents INDEXED BY documents_by_ref
+  WHERE collection = ? AND ref IS NOT NULL AND ref IN (SELECT id FROM temp.purge_runs)`;
+export const PURGE_DOCUMENTS_BY_KEY_SQL = `DELETE FROM documents
+  WHERE collection = ? AND key IN (SELECT id FROM temp.purge_runs)`;

@@ -18,6 +18,9 @@ import {
   type LogRecord,
   type Page,
   type PendingEvent,
+  type PurgeKeptReason,
+  type PurgeOptions,
+  type PurgeResult,
   queryShape,
   type RunKind,
   type RunQuery,
@@ -30,6 +33,7 @@ import {
   type StoreTx,
   type TaskGraph,
   type TaskGraphEdge,
+  TERMINAL_STATES,
   type UpstreamEdge,
 } from "../core/mod.ts";
 import {
@@ -47,6 +51,21 @@ import {
   LAST_SEQ_SQL,
   LIST_LIMITS_SQL,
   MIGRATIONS,
+  PURGE_ADD_SQL,
+  PURGE_DOCUMENTS_BY_KEY_SQL,
+  PURGE_DOCUMENTS_BY_REF_SQL,
+  PURGE_EVENTS_SQL,
+  PURGE_FLOW_COUNTS_SQL,
+  PURGE_FLOW_RUNS_SQL,
+  PURGE_LINEAGE_SQL,
+  PURGE_LOGS_SQL,
+  PURGE_NEWEST_EVENT_SQL,
+  PURGE_NEWEST_LOG_SQL,
+  PURGE_ROOT_SQL,
+  PURGE_RUN_COUNTS_SQL,
+  PURGE_TABLE_SQL,
+  PURGE_TASK_RUNS_SQL,
+  PURGE_TREE_SQL,
   PUT_DOCUMENT_SQL,
   PUT_LIMIT_SQL,
   RECOUNT_RUNS_SQL,
@@ -502,19 +521,122 @@ class SqliteStore implements Store {
     this.#assertOpen();
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      let expected = this.lastSeq() + 1;
+      // A purged log has gaps: each seq must only be above the one before.
+      let last = this.lastSeq();
       for (const event of events) {
-        if (event.seq !== expected) {
-          throw new RangeError(`Cannot import event seq ${event.seq}: expected seq ${expected}`);
+        if (!Number.isSafeInteger(event.seq) || event.seq <= last) {
+          throw new RangeError(
+            `Cannot import event seq ${event.seq}: expected a seq above ${last}`,
+          );
         }
         this.#append(event, event.seq);
-        expected += 1;
+        last = event.seq;
       }
       this.#db.exec("COMMIT");
     } catch (error) {
       this.#db.exec("ROLLBACK");
       throw error;
     }
+  }
+
+  purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
+    this.#assertOpen();
+    const result: PurgeResult = {
+      purged: [],
+      kept: [],
+      flowRuns: 0,
+      taskRuns: 0,
+      events: 0,
+      logs: 0,
+      documents: 0,
+    };
+    this.#db.exec("BEGIN IMMEDIATE");
+    try {
+      this.#db.exec(PURGE_TABLE_SQL);
+      const newest = new Set<string>();
+      const event = this.#statement(PURGE_NEWEST_EVENT_SQL).get() as { run_id: string } | undefined;
+      if (event) newest.add(event.run_id);
+      const log = this.#statement(PURGE_NEWEST_LOG_SQL).get() as
+        | { flow_run_id: string }
+        | undefined;
+      if (log) newest.add(log.flow_run_id);
+      const endedBefore = options.endedBefore ?? Number.MAX_SAFE_INTEGER;
+      const add = this.#statement(PURGE_ADD_SQL);
+      for (const rootId of new Set(rootIds)) {
+        const reason = this.#purgeTree(rootId, endedBefore, newest, add);
+        if (reason === null) result.purged.push(rootId);
+        else result.kept.push({ runId: rootId, reason });
+      }
+      if (result.purged.length > 0) this.#purgeMarked(result, options);
+      const audit = options.record?.(result);
+      if (audit) this.#putDocument(audit);
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#db.exec("ROLLBACK");
+      throw error;
+    }
+    // Readers that cache runs (the engine) ask externalChanges() before each
+    // batch: answering true once makes them drop what they hold of purged runs.
+    if (result.purged.length > 0) this.#lastDataVersion = -1;
+    return result;
+  }
+
+  // Marks a root's tree for purging, or says why it stays.
+  #purgeTree(
+    rootId: string,
+    endedBefore: number,
+    newest: ReadonlySet<string>,
+    add: StatementSync,
+  ): PurgeKeptReason | null {
+    const root = this.#statement(PURGE_ROOT_SQL).get(rootId) as Row | undefined;
+    if (!root) return "not_found";
+    if (root["parent_id"] !== null) return "not_root";
+    const lineage = this.#statement(PURGE_LINEAGE_SQL).get(endedBefore, root["lineage_id"]!) as {
+      live: number;
+      recent: number;
+    };
+    if (lineage.live > 0) return "live";
+    if (lineage.recent > 0) return "recent";
+    const tree = this.#statement(PURGE_TREE_SQL).all(rootId) as {
+      kind: RunKind;
+      id: string;
+      state: StateType;
+    }[];
+    if (tree.some((run) => !TERMINAL_STATES.has(run.state))) return "live";
+    if (tree.some((run) => newest.has(run.id))) return "newest";
+    for (const run of tree) add.run(run.id, run.kind);
+    return null;
+  }
+
+  // Deletes the runs marked in temp.purge_runs with what belongs to them.
+  #purgeMarked(result: PurgeResult, options: PurgeOptions): void {
+    const counts = this.#statement(PURGE_RUN_COUNTS_SQL).all() as {
+      kind: RunKind;
+      state: StateType;
+      n: number;
+    }[];
+    for (const { kind, state, n } of counts) {
+      this.#addCount.run(-n, kind, state);
+      if (kind === "flow") result.flowRuns += n;
+      else result.taskRuns += n;
+    }
+    const flows = this.#statement(PURGE_FLOW_COUNTS_SQL).all() as {
+      flow_name: string;
+      n: number;
+    }[];
+    for (const { flow_name, n } of flows) this.#addFlowCount.run(flow_name, -n);
+    const changes = (sql: string, ...params: SQLInputValue[]) =>
+      Number(this.#statement(sql).run(...params).changes);
+    for (const collection of options.documentsByRef ?? []) {
+      result.documents += changes(PURGE_DOCUMENTS_BY_REF_SQL, collection);
+    }
+    for (const collection of options.documentsByKey ?? []) {
+      result.documents += changes(PURGE_DOCUMENTS_BY_KEY_SQL, collection);
+    }
+    result.events = changes(PURGE_EVENTS_SQL);
+    result.logs = changes(PURGE_LOGS_SQL);
+    changes(PURGE_TASK_RUNS_SQL);
+    changes(PURGE_FLOW_RUNS_SQL);
   }
 
   concurrencyLimits(): ConcurrencyLimit[] {

@@ -7,6 +7,7 @@ import {
   type Engine,
   type EngineEvent,
   type FakeClock,
+  RunNotFoundError,
   type RunQuery,
   type RunRecord,
   type RunSortKey,
@@ -529,29 +530,31 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
-    name: "importEvents() requires contiguous seq and imports all or nothing",
+    name: "importEvents() requires increasing seq (gaps allowed) and imports all or nothing",
     async fn({ engine, store }) {
       const run = await engine.createFlowRun({ name: "etl" });
       await engine.propose(run.id, { to: "RUNNING", token: "t1", kind: "start" });
       const events = engine.events();
       const [first, second] = events as [EngineEvent, EngineEvent];
-      // Re-importing what is there, or skipping ahead, is refused.
+      // Re-importing what is there is refused.
       assert.throws(() => store.importEvents([first]), RangeError);
-      assert.throws(() => store.importEvents([{ ...second, seq: 4 }]), RangeError);
+      assert.throws(() => store.importEvents([{ ...second, seq: 2 }]), RangeError);
       // A bad event in the middle leaves none of the batch behind.
       assert.throws(
         () =>
           store.importEvents([{ ...second, seq: 3, version: 3, token: "t2" }, {
             ...second,
-            seq: 5,
+            seq: 3,
           }]),
         RangeError,
       );
       assert.deepEqual(store.events(), events);
       assert.equal(store.lastSeq(), 2);
-      // The next seq is accepted.
-      store.importEvents([{ ...second, id: `${run.id}.3`, seq: 3, version: 3, token: "t2" }]);
-      assert.deepEqual(store.events().map((e) => e.seq), [1, 2, 3]);
+      // A later seq is accepted: a purged log exports with gaps.
+      store.importEvents([{ ...second, id: `${run.id}.3`, seq: 5, version: 3, token: "t2" }]);
+      assert.deepEqual(store.events().map((e) => e.seq), [1, 2, 5]);
+      assert.equal(store.lastSeq(), 5);
+      assert.deepEqual(store.events({ afterSeq: 2 }).map((e) => e.seq), [5]);
     },
   },
   {
@@ -621,4 +624,290 @@ const CONTRACT: readonly ContractCase[] = [
   },
 ];
 
-for (const adapter of STORE_ADAPTERS) storeContract(adapter, CONTRACT);
+/** Drives a run through RUNNING to `to`. */
+async function finish(engine: Engine, run: RunRecord, to = "COMPLETED" as const) {
+  await engine.propose(run.id, { to: "RUNNING", token: `${run.id}-start`, kind: "start" });
+  await engine.propose(run.id, { to, token: `${run.id}-end`, kind: "finish" });
+}
+
+/**
+ * A finished root flow run with a subflow run, task runs in both, log lines
+ * of each, and documents naming the root by ref and the subflow by key.
+ */
+async function seedTree(engine: Engine, name: string) {
+  const root = await engine.createFlowRun({ name });
+  const sub = await engine.createFlowRun({
+    name: "child",
+    parentId: root.id,
+    rootId: root.id,
+    depth: 1,
+    lineageId: `${root.lineageId}/subflow:child`,
+  });
+  const rootTask = await engine.createTaskRun({
+    name: "extract",
+    flowName: name,
+    parentId: root.id,
+  });
+  const subTask = await engine.createTaskRun({ name: "load", flowName: "child", parentId: sub.id });
+  for (const run of [subTask, sub, rootTask, root]) await finish(engine, run);
+  engine.log([
+    { flowRunId: root.id, taskRunId: null, level: 20, message: "root", at: T0, name: "x" },
+    { flowRunId: root.id, taskRunId: rootTask.id, level: 20, message: "task", at: T0, name: "x" },
+    { flowRunId: sub.id, taskRunId: subTask.id, level: 20, message: "sub", at: T0, name: "x" },
+  ]);
+  await engine.flush();
+  const doc = (collection: string, key: string, ref: string | null) => ({
+    collection,
+    key,
+    ref,
+    data: { of: name },
+    createdAt: T0,
+    updatedAt: T0,
+    expiresAt: null,
+  });
+  engine.store.putDocument(doc("artifact", `${root.id}-a1`, root.id));
+  engine.store.putDocument(doc("artifact", `${sub.id}-a2`, sub.id));
+  engine.store.putDocument(doc("run_claim", sub.id, "deployment-1"));
+  return { root, sub, rootTask, subTask, ids: [root.id, sub.id, rootTask.id, subTask.id] };
+}
+
+const PURGE_OPTIONS = { documentsByRef: ["artifact"], documentsByKey: ["run_claim"] };
+
+const PURGE_CONTRACT: readonly ContractCase[] = [
+  {
+    name: "purgeRuns() deletes a terminal tree with its events, logs and documents",
+    async fn({ engine, store }) {
+      const gone = await seedTree(engine, "etl");
+      const kept = await seedTree(engine, "etl");
+      const other = await seedTree(engine, "report");
+      const before = store.summary();
+      const seqs = store.events().map((e) => e.seq);
+      const lastSeq = store.lastSeq();
+      const result = store.purgeRuns([gone.root.id], PURGE_OPTIONS);
+      assert.deepEqual(result, {
+        purged: [gone.root.id],
+        kept: [],
+        flowRuns: 2,
+        taskRuns: 2,
+        events: 12,
+        logs: 3,
+        documents: 3,
+      });
+      for (const id of gone.ids) {
+        assert.equal(store.getRun(id), undefined, `run ${id} is gone`);
+        assert.deepEqual(store.events({ runId: id }), []);
+      }
+      assert.deepEqual(store.logs({ flowRunId: gone.root.id }), []);
+      assert.deepEqual(store.logs({ flowRunId: gone.sub.id }), []);
+      assert.equal(store.logs({}).length, 6);
+      assert.deepEqual(
+        store.listDocuments({ collection: "artifact" }).map((d) => d.ref).sort(),
+        [kept.root.id, kept.sub.id, other.root.id, other.sub.id].sort(),
+      );
+      assert.deepEqual(
+        store.listDocuments({ collection: "run_claim" }).map((d) => d.key).sort(),
+        [kept.sub.id, other.sub.id].sort(),
+      );
+      for (const id of [...kept.ids, ...other.ids]) assert.ok(store.getRun(id));
+      // Counts stay right without a scan.
+      const after = store.summary();
+      assert.equal(after.flowRuns, before.flowRuns - 2);
+      assert.equal(after.taskRuns, before.taskRuns - 2);
+      assert.deepEqual(after.flowRunsByState, { COMPLETED: 4 });
+      assert.deepEqual(after.taskRunsByState, { COMPLETED: 4 });
+      assert.deepEqual(store.flowStats().map((f) => [f.flowName, f.runs]), [
+        ["child", 2],
+        ["etl", 1],
+        ["report", 1],
+      ]);
+      assert.deepEqual(store.countRuns({ kind: "flow", flowName: "etl" }), { COMPLETED: 1 });
+      assert.deepEqual(
+        allRuns(store, { kind: "flow" }).map((r) => r.id).sort(),
+        [
+          kept.root.id,
+          kept.sub.id,
+          other.root.id,
+          other.sub.id,
+        ].sort(),
+      );
+      // The log keeps every other event and its seq; new events continue after the last.
+      const left = store.events().map((e) => e.seq);
+      assert.deepEqual(left, seqs.filter((seq) => left.includes(seq)));
+      assert.equal(left.length, seqs.length - 12);
+      assert.equal(store.lastSeq(), lastSeq);
+      assert.deepEqual(
+        store.events({ afterSeq: left[3]!, limit: 2 }).map((e) => e.seq),
+        left.slice(4, 6),
+      );
+      const next = await engine.createFlowRun({ name: "etl" });
+      assert.equal(store.events({ runId: next.id })[0]!.seq, lastSeq + 1);
+      // Projections rebuilt from the log are what the purge left.
+      const runs = allRuns(store, { limit: 1000 });
+      engine.rebuildProjections();
+      assert.deepEqual(allRuns(store, { limit: 1000 }), runs);
+      assert.deepEqual(store.summary().flowRunsByState, { COMPLETED: 4, PENDING: 1 });
+      // A second purge of the same root finds nothing.
+      assert.deepEqual(store.purgeRuns([gone.root.id]).kept, [
+        { runId: gone.root.id, reason: "not_found" },
+      ]);
+    },
+  },
+  {
+    name: "purgeRuns() keeps live trees and lineages, subflows, recent and newest runs",
+    async fn({ engine, store, clock }) {
+      const liveSub = await seedTree(engine, "a");
+      const child = await engine.createFlowRun({
+        name: "late-child",
+        parentId: liveSub.root.id,
+        rootId: liveSub.root.id,
+        depth: 1,
+      });
+      const liveTask = await seedTree(engine, "b");
+      await engine.createTaskRun({ name: "t", flowName: "b", parentId: liveTask.root.id });
+      const retried = await seedTree(engine, "c");
+      // A new attempt of the lineage is running: resume reads the old attempt.
+      const attempt = await engine.createFlowRun({
+        name: "c",
+        lineageId: retried.root.lineageId,
+        attempt: 2,
+      });
+      await engine.propose(attempt.id, { to: "RUNNING", token: "a2", kind: "start" });
+      clock.tick(1000);
+      const recent = await seedTree(engine, "d");
+      const newest = await seedTree(engine, "e");
+      const summary = store.summary();
+      const events = store.events();
+      const result = store.purgeRuns([
+        liveSub.root.id,
+        liveTask.root.id,
+        retried.root.id,
+        recent.root.id,
+        liveSub.sub.id,
+        liveSub.rootTask.id,
+        "nope",
+      ], { endedBefore: recent.root.endTime ?? clock.now(), ...PURGE_OPTIONS });
+      assert.deepEqual(result, {
+        purged: [],
+        kept: [
+          { runId: liveSub.root.id, reason: "live" },
+          { runId: liveTask.root.id, reason: "live" },
+          { runId: retried.root.id, reason: "live" },
+          { runId: recent.root.id, reason: "recent" },
+          { runId: liveSub.sub.id, reason: "not_root" },
+          { runId: liveSub.rootTask.id, reason: "not_found" },
+          { runId: "nope", reason: "not_found" },
+        ],
+        flowRuns: 0,
+        taskRuns: 0,
+        events: 0,
+        logs: 0,
+        documents: 0,
+      });
+      assert.deepEqual(store.summary(), summary);
+      assert.deepEqual(store.events(), events);
+      assert.ok(store.getRun(child.id));
+      // The tree holding the newest event (and log line) stays, so no seq is reused.
+      assert.deepEqual(store.purgeRuns([newest.root.id]).kept, [
+        { runId: newest.root.id, reason: "newest" },
+      ]);
+      engine.log([{
+        flowRunId: "elsewhere",
+        taskRunId: null,
+        level: 20,
+        message: "",
+        at: 0,
+        name: "",
+      }]);
+      await engine.flush();
+      assert.deepEqual(store.purgeRuns([newest.root.id]).kept, [
+        { runId: newest.root.id, reason: "newest" },
+      ], "the newest event still is its");
+      // Once the lineage is terminal and the log moved on, the old attempt goes.
+      await engine.propose(attempt.id, { to: "FAILED", token: "a2-end", kind: "finish" });
+      await engine.createFlowRun({ name: "f" });
+      const later = store.purgeRuns([retried.root.id, newest.root.id]);
+      assert.deepEqual(later.purged, [retried.root.id, newest.root.id]);
+      assert.ok(store.getRun(attempt.id), "the purge deletes only the roots it was given");
+    },
+  },
+  {
+    name: "purgeRuns() writes its record in the same transaction, all or nothing",
+    async fn({ engine, store }) {
+      const tree = await seedTree(engine, "etl");
+      const newer = await engine.createFlowRun({ name: "newer" });
+      engine.log([{
+        flowRunId: newer.id,
+        taskRunId: null,
+        level: 20,
+        message: "",
+        at: 0,
+        name: "",
+      }]);
+      await engine.flush();
+      const summary = store.summary();
+      assert.throws(
+        () =>
+          store.purgeRuns([tree.root.id], {
+            ...PURGE_OPTIONS,
+            record: () => {
+              throw new Error("boom");
+            },
+          }),
+        /boom/,
+      );
+      assert.deepEqual(store.summary(), summary);
+      for (const id of tree.ids) assert.ok(store.getRun(id));
+      assert.equal(store.listDocuments({ collection: "artifact" }).length, 2);
+      const result = store.purgeRuns([tree.root.id], {
+        record: (done) => ({
+          collection: "purge_audit",
+          key: "1",
+          ref: null,
+          data: { runs: done.flowRuns + done.taskRuns, events: done.events },
+          createdAt: T0,
+          updatedAt: T0,
+          expiresAt: null,
+        }),
+      });
+      assert.deepEqual(result.purged, [tree.root.id]);
+      assert.deepEqual(store.getDocument("purge_audit", "1")?.data, { runs: 4, events: 12 });
+    },
+  },
+  {
+    name: "a purge makes the engine forget the purged runs it cached",
+    async fn({ engine, store }) {
+      const run = await engine.createFlowRun({ name: "etl" });
+      await finish(engine, run);
+      // A rejected proposal loads the terminal run into the engine's cache.
+      const late = await engine.propose(run.id, { to: "RUNNING", token: "late", kind: "start" });
+      assert.equal(late.status, "rejected");
+      await engine.createFlowRun({ name: "newer" });
+      assert.deepEqual(store.purgeRuns([run.id]).purged, [run.id]);
+      await assert.rejects(
+        engine.propose(run.id, { to: "RUNNING", token: "later", kind: "start" }),
+        RunNotFoundError,
+      );
+      const again = await engine.createFlowRun({ id: run.id, name: "etl" });
+      assert.equal(again.state, "PENDING", "an idempotent create does not return the purged run");
+    },
+  },
+  {
+    name: "exportEvents() of a purged log imports with its gaps into a fresh store",
+    async fn({ engine, store }) {
+      const gone = await seedTree(engine, "etl");
+      await seedTree(engine, "report");
+      store.purgeRuns([gone.root.id]);
+      const lines = [...engine.exportEvents()];
+      for (const adapter of STORE_ADAPTERS) {
+        await using target = await adapter.open();
+        const { engine: copy } = testEngine(target.store);
+        assert.equal(copy.importEvents(lines), lines.length);
+        assert.deepEqual(copy.events(), engine.events(), `into ${adapter.name}`);
+        assert.deepEqual(allRuns(copy, { limit: 1000 }), allRuns(engine, { limit: 1000 }));
+        assert.deepEqual(copy.summary(), engine.summary());
+      }
+    },
+  },
+];
+
+for (const adapter of STORE_ADAPTERS) storeContract(adapter, [...CONTRACT, ...PURGE_CONTRACT]);
