@@ -112,7 +112,23 @@ interface Committed {
 
 interface CachedRun {
   run: RunRecord;
-  tokens: Map<string, number>;
+  /**
+   * Tokens already applied, by version: `tokens[v - 1]` made version `v`
+   * (versions run 1, 2, 3... per run). A short array, not a Map: thousands
+   * of live runs each hold a handful.
+   */
+  tokens: string[];
+}
+
+function tokensByVersion(tokens: Map<string, number>): string[] {
+  const byVersion: string[] = [];
+  for (const [token, version] of tokens) byVersion[version - 1] = token;
+  return byVersion;
+}
+
+function appliedVersion(tokens: readonly string[], token: string): number | undefined {
+  const index = tokens.indexOf(token);
+  return index < 0 ? undefined : index + 1;
 }
 
 /** Microtask hops a batch may wait for more proposals before it commits. */
@@ -284,7 +300,7 @@ class EngineImpl implements Engine {
     const seq = tx.appendEvent(event);
     tx.insertRun(run);
     committed.push({ event: { ...event, seq }, run, after: [] });
-    this.#remember({ run, tokens: new Map([[event.token, 1]]) });
+    this.#remember({ run, tokens: [event.token] });
     return { ...run };
   }
 
@@ -304,7 +320,7 @@ class EngineImpl implements Engine {
       policy: this.#policies[cached.run.kind],
       now,
       eventId: `${runId}.${cached.run.version + 1}`,
-      appliedTokenVersion: cached.tokens.get(proposal.token),
+      appliedTokenVersion: appliedVersion(cached.tokens, proposal.token),
       services,
     });
     if (!decision.commit) return decision.result;
@@ -315,7 +331,7 @@ class EngineImpl implements Engine {
     event.seq = seq;
     committed.push({ event, run: decision.next, after: decision.after });
     cached.run = decision.next;
-    cached.tokens.set(proposal.token, decision.next.version);
+    cached.tokens[decision.next.version - 1] = proposal.token;
     if (isTerminal(decision.next.state)) this.#cache.delete(runId);
     return { ...decision.result, seq };
   }
@@ -343,7 +359,7 @@ class EngineImpl implements Engine {
     if (hit) return hit;
     const run = tx.getRun(runId);
     if (!run) return undefined;
-    const loaded = { run, tokens: tx.runTokens(runId) };
+    const loaded = { run, tokens: tokensByVersion(tx.runTokens(runId)) };
     this.#remember(loaded);
     return loaded;
   }

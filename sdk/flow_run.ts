@@ -236,14 +236,8 @@ export class FlowRunExecution {
     parentTaskRun: InternalContext["taskRun"],
   ): TaskFuture<T> {
     if (!future.detached) this.children.push(future as TaskFuture<unknown>);
-    this.#runTask(spec, future, args, key, options, parentTaskRun).catch((error) => {
-      // Infrastructure failure (store, network): the task run's outcome is unknown.
-      const err = asError(error);
-      future._settle({
-        state: { type: "CRASHED", name: "Crashed", message: err.message },
-        error: err,
-      });
-    });
+    // Never rejects: an infrastructure failure settles the future CRASHED.
+    void this.#runTask(spec, future, args, key, options, parentTaskRun);
     return future;
   }
 
@@ -255,187 +249,212 @@ export class FlowRunExecution {
     options: SubmitOptions,
     parentTaskRun: InternalContext["taskRun"],
   ): Promise<void> {
-    const dataDeps = collectFutures(args);
-    const waitFor = [...(options.waitFor ?? [])];
-    const upstream: UpstreamEdge[] = [];
-    for (const dep of dataDeps) {
-      upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "data" });
-    }
-    for (const dep of waitFor) {
-      upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "waitFor" });
-    }
-    const flowRun = this.mirror.run;
-    const run = await this.plane.createRun({
-      id: uuidv7(),
-      kind: "task",
-      name: spec.name,
-      flowName: flowRun.flowName,
-      runName: future.mapIndex === null ? key.replace("#", "-") : `${spec.name}-${future.mapIndex}`,
-      parentId: flowRun.id,
-      rootId: flowRun.rootId,
-      depth: flowRun.depth,
-      lineageId: flowRun.lineageId,
-      attempt: flowRun.attempt,
-      taskKey: key,
-      mapIndex: future.mapIndex,
-      tags: spec.options.tags ?? [],
-      parameters: taskParameters(args, dataDeps.length > 0),
-      upstream,
-      ...(parentTaskRun ? { parentTaskRunId: parentTaskRun.id } : {}),
-    });
-    future._setRunId(run.id);
-    const mirror = new RunMirror(
-      run,
-      this.plane,
-      hooksOf(spec.options),
-      (m) => this.warn(m, run.id),
-    );
-    const settle = (value?: T, error?: Error) => {
-      const state = mirror.snapshot();
-      future._settle(error ? { state, error } : { state, value: value as T });
-    };
-
-    if (dataDeps.length > 0 || waitFor.length > 0) {
-      const outcomes = await Promise.all([...dataDeps, ...waitFor].map((f) => f._outcome()));
-      const failed = outcomes.findIndex((o) => o.state.type !== COMPLETED);
-      if (failed >= 0) {
-        const dep = [...dataDeps, ...waitFor][failed]!;
-        const outcome = outcomes[failed]!;
-        const message =
-          `Upstream task run "${dep.runId}" (${dep.taskName}) ended ${outcome.state.type}`;
-        await mirror.transition(CANCELLED, {
-          kind: "upstream_failed",
-          data: { message },
-          allowRewrite: false,
-        });
-        return settle(undefined, outcome.error ?? new CancelledError(message));
+    try {
+      const dataDeps = collectFutures(args);
+      const waitFor = [...(options.waitFor ?? [])];
+      const upstream: UpstreamEdge[] = [];
+      for (const dep of dataDeps) {
+        upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "data" });
       }
-    }
-    const resolved = dataDeps.length > 0 ? await resolveFutures(args) as unknown[] : args;
-    const retries = spec.options.retries ?? 0;
-    const persist = this.#persists(spec.options);
-    const inputs = persist || this.#resume ? inputFingerprint(resolved) : undefined;
-    if (this.#resume && inputs !== undefined) {
-      // A recomputed upstream invalidates its downstream: only resumed inputs allow a skip.
-      const upstreamResumed = [...dataDeps, ...waitFor].every((dep) => dep._resumed);
-      const hit = upstreamResumed ? this.#resume.find(key, future.mapIndex, inputs) : undefined;
-      if (hit) {
-        const restored = await this.#restore(hit, mirror, inputs);
-        if (restored.ok) {
-          future._markResumed();
-          return settle(restored.value as T);
+      for (const dep of waitFor) {
+        upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "waitFor" });
+      }
+      const flowRun = this.mirror.run;
+      const run = await this.plane.createRun({
+        id: uuidv7(),
+        kind: "task",
+        name: spec.name,
+        flowName: flowRun.flowName,
+        runName: future.mapIndex === null
+          ? key.replace("#", "-")
+          : `${spec.name}-${future.mapIndex}`,
+        parentId: flowRun.id,
+        rootId: flowRun.rootId,
+        depth: flowRun.depth,
+        lineageId: flowRun.lineageId,
+        attempt: flowRun.attempt,
+        taskKey: key,
+        mapIndex: future.mapIndex,
+        tags: spec.options.tags ?? [],
+        parameters: taskParameters(args, dataDeps.length > 0),
+        upstream,
+        ...(parentTaskRun ? { parentTaskRunId: parentTaskRun.id } : {}),
+      });
+      future._setRunId(run.id);
+      const mirror = new RunMirror(
+        run,
+        this.plane,
+        hooksOf(spec.options),
+        (m) => this.warn(m, run.id),
+      );
+
+      if (dataDeps.length > 0 || waitFor.length > 0) {
+        const outcomes = await Promise.all([...dataDeps, ...waitFor].map((f) => f._outcome()));
+        const failed = outcomes.findIndex((o) => o.state.type !== COMPLETED);
+        if (failed >= 0) {
+          const dep = [...dataDeps, ...waitFor][failed]!;
+          const outcome = outcomes[failed]!;
+          const message =
+            `Upstream task run "${dep.runId}" (${dep.taskName}) ended ${outcome.state.type}`;
+          await mirror.transition(CANCELLED, {
+            kind: "upstream_failed",
+            data: { message },
+            allowRewrite: false,
+          });
+          return settleFuture(
+            future,
+            mirror,
+            undefined,
+            outcome.error ?? new CancelledError(message),
+          );
         }
       }
-    }
-
-    const cacheKey = this.#cacheKey(spec, resolved);
-
-    for (let attempt = 1;; attempt++) {
-      if (this.signal.aborted) return settle(undefined, await this.#cancelTask(mirror));
-      if (this.#drained) await this.#drained.promise;
-      if (this.signal.aborted) return settle(undefined, await this.#cancelTask(mirror));
-      let release: () => void;
-      try {
-        release = await this.runner.acquire(this.signal);
-      } catch {
-        return settle(undefined, await this.#cancelTask(mirror));
-      }
-      let outcome: Attempt<T>;
-      let inFlight = false;
-      try {
-        const start = await this.#start(
-          mirror,
-          attempt > 1 ? StateName.Retrying : undefined,
-          cacheKey === undefined
-            ? undefined
-            : { cacheKey, ...(spec.options.refreshCache ? { refreshCache: true } : {}) },
-        ).catch(() => ({ started: false, cancelled: true } as const));
-        if ("cancelled" in start) return settle(undefined, await this.#cancelTask(mirror));
-        if (start.cached) {
-          const value = await this.#cachedValue(start.cached, run.id);
-          if (value.ok) return settle(value.value as T);
-          return settle(undefined, value.error);
-        }
-        if (!start.started) return settle(undefined, stoppedError(mirror));
-        inFlight = true;
-        this.#inFlight += 1;
-        future._setState(mirror.snapshot());
-        const taskRun = { id: run.id, name: run.runName, attempt };
-        const logPrints = spec.options.logPrints ?? this.context.logPrints;
-        outcome = await this.#attempt<T>(
-          spec.options.timeoutSeconds,
-          (signal) =>
-            withContext({ ...this.context, taskRun, logPrints, signal }, () =>
-              this.runner.execute({
-                taskName: spec.name,
-                moduleUrl: spec.moduleUrl,
-                fn: spec.fn,
-                args: resolved,
-                signal,
-              })) as Promise<T>,
-          `Task run "${run.runName}"`,
-        );
-      } finally {
-        release();
-        if (inFlight) {
-          inFlight = false;
-          this.#inFlight -= 1;
-          this.#settleDrain();
-        }
-      }
-      if (outcome.cancelled) return settle(undefined, await this.#cancelTask(mirror));
-      if (outcome.ok) {
-        const data = await this.#resultData(
-          outcome.value,
-          persist || cacheKey !== undefined,
-          // "No result" is always resumable, persisted or not: it needs its inputs recorded.
-          inputs ?? (outcome.value === undefined ? inputFingerprint(resolved) : undefined),
-          run.id,
-        );
-        if (cacheKey !== undefined && data?.["result"] !== undefined) {
-          data["cacheKey"] = cacheKey;
-          const expiration = spec.options.cacheExpiration;
-          if (expiration !== undefined) {
-            data["cacheExpiresAt"] = this.plane.timer.now() + expiration * 1000;
+      const resolved = dataDeps.length > 0 ? await resolveFutures(args) as unknown[] : args;
+      const retries = spec.options.retries ?? 0;
+      const persist = this.#persists(spec.options);
+      const inputs = persist || this.#resume ? inputFingerprint(resolved) : undefined;
+      if (this.#resume && inputs !== undefined) {
+        // A recomputed upstream invalidates its downstream: only resumed inputs allow a skip.
+        const upstreamResumed = [...dataDeps, ...waitFor].every((dep) => dep._resumed);
+        const hit = upstreamResumed ? this.#resume.find(key, future.mapIndex, inputs) : undefined;
+        if (hit) {
+          const restored = await this.#restore(hit, mirror, inputs);
+          if (restored.ok) {
+            future._markResumed();
+            return settleFuture(future, mirror, restored.value as T);
           }
         }
-        await mirror.transition(COMPLETED, {
-          kind: "complete",
-          result: outcome.value,
-          ...(data ? { data } : {}),
-        });
-        if (mirror.state === COMPLETED && persist && data?.["result"] !== undefined) {
-          await this.#resultArtifact(data["result"], run);
+      }
+
+      const cacheKey = this.#cacheKey(spec, resolved);
+
+      for (let attempt = 1;; attempt++) {
+        if (this.signal.aborted) {
+          return settleFuture(future, mirror, undefined, await this.#cancelTask(mirror));
         }
-        return mirror.state === COMPLETED
-          ? settle(outcome.value)
-          : settle(undefined, stoppedError(mirror));
+        if (this.#drained) await this.#drained.promise;
+        if (this.signal.aborted) {
+          return settleFuture(future, mirror, undefined, await this.#cancelTask(mirror));
+        }
+        let release: () => void;
+        try {
+          release = await this.runner.acquire(this.signal);
+        } catch {
+          return settleFuture(future, mirror, undefined, await this.#cancelTask(mirror));
+        }
+        let outcome: Attempt<T>;
+        let inFlight = false;
+        try {
+          const start = await this.#start(
+            mirror,
+            attempt > 1 ? StateName.Retrying : undefined,
+            cacheKey === undefined
+              ? undefined
+              : { cacheKey, ...(spec.options.refreshCache ? { refreshCache: true } : {}) },
+          ).catch(() => ({ started: false, cancelled: true } as const));
+          if ("cancelled" in start) {
+            return settleFuture(future, mirror, undefined, await this.#cancelTask(mirror));
+          }
+          if (start.cached) {
+            const value = await this.#cachedValue(start.cached, run.id);
+            if (value.ok) return settleFuture(future, mirror, value.value as T);
+            return settleFuture(future, mirror, undefined, value.error);
+          }
+          if (!start.started) return settleFuture(future, mirror, undefined, stoppedError(mirror));
+          inFlight = true;
+          this.#inFlight += 1;
+          future._setState(mirror.snapshot());
+          const taskRun = { id: run.id, name: run.runName, attempt };
+          const logPrints = spec.options.logPrints ?? this.context.logPrints;
+          outcome = await this.#attempt<T>(
+            spec.options.timeoutSeconds,
+            (signal) =>
+              withContext(
+                { ...this.context, taskRun, logPrints, signal },
+                () =>
+                  this.runner.execute({
+                    taskName: spec.name,
+                    moduleUrl: spec.moduleUrl,
+                    fn: spec.fn,
+                    args: resolved,
+                    signal,
+                  }),
+              ) as Promise<T>,
+            `Task run "${run.runName}"`,
+          );
+        } finally {
+          release();
+          if (inFlight) {
+            inFlight = false;
+            this.#inFlight -= 1;
+            this.#settleDrain();
+          }
+        }
+        if (outcome.cancelled) {
+          return settleFuture(future, mirror, undefined, await this.#cancelTask(mirror));
+        }
+        if (outcome.ok) {
+          const data = await this.#resultData(
+            outcome.value,
+            persist || cacheKey !== undefined,
+            // "No result" is always resumable, persisted or not: it needs its inputs recorded.
+            inputs ?? (outcome.value === undefined ? inputFingerprint(resolved) : undefined),
+            run.id,
+          );
+          if (cacheKey !== undefined && data?.["result"] !== undefined) {
+            data["cacheKey"] = cacheKey;
+            const expiration = spec.options.cacheExpiration;
+            if (expiration !== undefined) {
+              data["cacheExpiresAt"] = this.plane.timer.now() + expiration * 1000;
+            }
+          }
+          await mirror.transition(COMPLETED, {
+            kind: "complete",
+            result: outcome.value,
+            ...(data ? { data } : {}),
+          });
+          if (mirror.state === COMPLETED && persist && data?.["result"] !== undefined) {
+            await this.#resultArtifact(data["result"], run);
+          }
+          return mirror.state === COMPLETED
+            ? settleFuture(future, mirror, outcome.value)
+            : settleFuture(future, mirror, undefined, stoppedError(mirror));
+        }
+        const error = outcome.error!;
+        const delay = await this.#retryDelay(spec.options, error, attempt, retries);
+        writeLog(
+          { ...this.context, taskRun: { id: run.id, name: run.runName, attempt } },
+          LogLevel.ERROR,
+          `Task run "${run.runName}" failed${delay !== undefined ? " (will retry)" : ""}: ${
+            error.stack ?? error.message
+          }`,
+          "ironflow.task",
+        );
+        await mirror.transition(FAILED, {
+          kind: outcome.timedOut ? "timeout" : "fail",
+          ...(outcome.timedOut ? { name: StateName.TimedOut } : {}),
+          data: failureData(error, delay, retries),
+          error,
+        });
+        if (mirror.state !== SCHEDULED) {
+          return mirror.state === COMPLETED
+            ? settleFuture(future, mirror, undefined as T)
+            : settleFuture(future, mirror, undefined, error);
+        }
+        future._setState(mirror.snapshot());
+        try {
+          await this.plane.timer.sleep(delay ?? 0, this.signal);
+        } catch {
+          return settleFuture(future, mirror, undefined, await this.#cancelTask(mirror));
+        }
       }
-      const error = outcome.error!;
-      const delay = await this.#retryDelay(spec.options, error, attempt, retries);
-      writeLog(
-        { ...this.context, taskRun: { id: run.id, name: run.runName, attempt } },
-        LogLevel.ERROR,
-        `Task run "${run.runName}" failed${delay !== undefined ? " (will retry)" : ""}: ${
-          error.stack ?? error.message
-        }`,
-        "ironflow.task",
-      );
-      await mirror.transition(FAILED, {
-        kind: outcome.timedOut ? "timeout" : "fail",
-        ...(outcome.timedOut ? { name: StateName.TimedOut } : {}),
-        data: failureData(error, delay, retries),
-        error,
+    } catch (error) {
+      // Infrastructure failure (store, network): the task run's outcome is unknown.
+      const err = asError(error);
+      future._settle({
+        state: { type: "CRASHED", name: "Crashed", message: err.message },
+        error: err,
       });
-      if (mirror.state !== SCHEDULED) {
-        return mirror.state === COMPLETED ? settle(undefined as T) : settle(undefined, error);
-      }
-      future._setState(mirror.snapshot());
-      try {
-        await this.plane.timer.sleep(delay ?? 0, this.signal);
-      } catch {
-        return settle(undefined, await this.#cancelTask(mirror));
-      }
     }
   }
 
@@ -689,27 +708,35 @@ export class FlowRunExecution {
   }
 
   // Without a timeout the body sees the run's own signal: no AbortController
-  // or event listener per task, which matters for thousands of mapped tasks.
-  async #attemptUntimed<T>(body: (signal: AbortSignal) => Promise<T>): Promise<Attempt<T>> {
+  // or event listener per task, and one promise settled by whichever comes
+  // first (the body or a cancellation), which matters for thousands of mapped tasks.
+  #attemptUntimed<T>(body: (signal: AbortSignal) => Promise<T>): Promise<Attempt<T>> {
     const signal = this.signal;
-    if (signal.aborted) return { ok: false, error: asError(signal.reason), cancelled: true };
-    let onAbort!: () => void;
-    const stopped = new Promise<Attempt<T>>((resolve) => {
-      onAbort = () => resolve({ ok: false, error: asError(signal.reason), cancelled: true });
-    });
-    this.#onAbort.add(onAbort);
-    try {
-      const ran = (async (): Promise<Attempt<T>> => {
-        try {
-          return { ok: true, value: await body(signal) };
-        } catch (error) {
-          return { ok: false, error: asError(error) };
-        }
-      })();
-      return await Promise.race([ran, stopped]);
-    } finally {
-      this.#onAbort.delete(onAbort);
+    if (signal.aborted) {
+      return Promise.resolve({ ok: false, error: asError(signal.reason), cancelled: true });
     }
+    const onAbort = this.#onAbort;
+    return new Promise<Attempt<T>>((resolve) => {
+      const stop = () => resolve({ ok: false, error: asError(signal.reason), cancelled: true });
+      onAbort.add(stop);
+      let running: Promise<T>;
+      try {
+        running = body(signal);
+      } catch (error) {
+        onAbort.delete(stop);
+        return resolve({ ok: false, error: asError(error) });
+      }
+      running.then(
+        (value) => {
+          onAbort.delete(stop);
+          resolve({ ok: true, value });
+        },
+        (error) => {
+          onAbort.delete(stop);
+          resolve({ ok: false, error: asError(error) });
+        },
+      );
+    });
   }
 
   /** Runs the flow body attempts and proposes the final state. */
@@ -893,6 +920,12 @@ export class FlowRunExecution {
 }
 
 const hooksByOptions = new WeakMap<RunOptions, TransitionHook[]>();
+
+// Ends a task future with the run's state (a function, not a closure per task run).
+function settleFuture<T>(future: TaskFuture<T>, mirror: RunMirror, value?: T, error?: Error): void {
+  const state = mirror.snapshot();
+  future._settle(error ? { state, error } : { state, value: value as T });
+}
 
 function hooksOf(options: RunOptions): TransitionHook[] {
   let hooks = hooksByOptions.get(options);

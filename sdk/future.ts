@@ -27,9 +27,10 @@ export class TaskFuture<T> implements PromiseLike<T> {
   #state: RunState = PENDING_STATE;
   #observed = false;
   #resumed = false;
-  readonly #runIdReady: Promise<string>;
+  // Made only when a dependent asks before the run exists: most never do.
+  #runIdReady: Promise<string> | undefined;
   readonly #outcome: Promise<TaskOutcome<T>>;
-  #resolveRunId!: (id: string) => void;
+  #resolveRunId: ((id: string) => void) | undefined;
   // Typed with `unknown` so that `T` stays covariant: a `TaskFuture<number>`
   // must be usable where a `TaskFuture<unknown>` is expected (`waitFor`, `wait()`).
   #resolveOutcome!: (outcome: TaskOutcome<unknown>) => void;
@@ -39,7 +40,6 @@ export class TaskFuture<T> implements PromiseLike<T> {
     this.taskName = taskName;
     this.mapIndex = mapIndex;
     this.detached = detached;
-    this.#runIdReady = new Promise((resolve) => this.#resolveRunId = resolve);
     this.#outcome = new Promise((resolve) => {
       this.#resolveOutcome = resolve as (outcome: TaskOutcome<unknown>) => void;
     });
@@ -83,7 +83,8 @@ export class TaskFuture<T> implements PromiseLike<T> {
 
   /** @internal */
   _runIdReady(): Promise<string> {
-    return this.#runIdReady;
+    if (this.#runId !== undefined) return Promise.resolve(this.#runId);
+    return this.#runIdReady ??= new Promise((resolve) => this.#resolveRunId = resolve);
   }
 
   /** @internal The outcome without marking the future observed. */
@@ -94,7 +95,7 @@ export class TaskFuture<T> implements PromiseLike<T> {
   /** @internal */
   _setRunId(id: string): void {
     this.#runId = id;
-    this.#resolveRunId(id);
+    this.#resolveRunId?.(id);
   }
 
   /** @internal */

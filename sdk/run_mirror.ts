@@ -41,9 +41,8 @@ export class RunMirror {
   readonly #plane: ControlPlane;
   readonly #hooks: readonly TransitionHook[];
   readonly #warn: (message: string) => void;
-  /** Tokens of proposals awaiting their answer. */
-  readonly #proposing = new Set<string>();
-  readonly #names: { flowRunId: string; flowName: string; taskName: string | null };
+  /** Tokens of proposals awaiting their answer (usually one: an array, not a Set, per run). */
+  readonly #proposing: string[] = [];
 
   constructor(
     run: RunRecord,
@@ -55,9 +54,6 @@ export class RunMirror {
     this.#plane = plane;
     this.#hooks = hooks;
     this.#warn = warn;
-    this.#names = run.kind === "flow"
-      ? { flowRunId: run.id, flowName: run.name, taskName: null }
-      : { flowRunId: run.parentId ?? run.id, flowName: run.flowName, taskName: run.name };
   }
 
   get id(): string {
@@ -104,12 +100,13 @@ export class RunMirror {
       ...(request.data !== undefined ? { data: request.data } : {}),
     };
     // The watch may deliver this proposal's own event before the answer: `observe` skips it.
-    this.#proposing.add(proposal.token);
+    const proposing = this.#proposing;
+    proposing.push(proposal.token);
     let result: ProposalResult;
     try {
       result = await this.#plane.propose(this.run.id, proposal);
     } finally {
-      this.#proposing.delete(proposal.token);
+      proposing.splice(proposing.indexOf(proposal.token), 1);
     }
     // Another writer's transitions observed meanwhile moved the run: hooks see where it was.
     const before = this.run.state;
@@ -150,7 +147,7 @@ export class RunMirror {
   observe(event: EngineEvent): void {
     if (
       event.runId !== this.run.id || event.version <= this.run.version ||
-      this.#proposing.has(event.token)
+      this.#proposing.includes(event.token)
     ) {
       return;
     }
@@ -165,17 +162,19 @@ export class RunMirror {
   }
 
   #context(from: StateType, to: StateType, request: TransitionRequest): HookContext {
+    const run = this.run;
+    const isFlow = run.kind === "flow";
     const context: HookContext = {
-      kind: this.run.kind,
-      run: { ...this.run },
-      flowRunId: this.#names.flowRunId,
-      taskRunId: this.run.kind === "task" ? this.run.id : null,
+      kind: run.kind,
+      run: { ...run },
+      flowRunId: isFlow ? run.id : run.parentId ?? run.id,
+      taskRunId: isFlow ? null : run.id,
       from,
       to,
       stateName: request.name ?? to,
       transitionKind: request.kind,
-      flowName: this.#names.flowName,
-      taskName: this.#names.taskName,
+      flowName: isFlow ? run.name : run.flowName,
+      taskName: isFlow ? null : run.name,
       ...(request.error !== undefined ? { error: request.error } : {}),
       ...(request.result !== undefined ? { result: request.result } : {}),
     };
