@@ -17,7 +17,14 @@ import {
 import { planSlots, type Schedule, scheduleKey } from "../core/schedules.ts";
 import type { Engine } from "../engine.ts";
 import { nextRuns } from "../schedules/mod.ts";
-import { allDocuments, C, queueKey, read, type ScheduleCursor } from "./_documents.ts";
+import {
+  allDocuments,
+  C,
+  parseQueueKey,
+  queueKey,
+  read,
+  type ScheduleCursor,
+} from "./_documents.ts";
 import { slotRunId } from "./_slot_run_id.ts";
 import type { Deployment } from "./model.ts";
 import { createQueuedRun, enqueueRun, runParameters } from "./runs.ts";
@@ -260,10 +267,18 @@ export async function markLateRuns(
 
 // SCHEDULED deployment runs must sit in their pool's queue or be claimed;
 // runs made SCHEDULED by other paths (a retry) are put back in the queue.
+// The queue and the claims are read in bulk (a point read per SCHEDULED run
+// costs more than the whole scan); only the runs missing from both are
+// checked again and queued, in one transaction.
 function requeueOrphans(engine: Engine, runs: readonly RunRecord[], now: number): void {
   if (runs.length === 0) return;
+  const held = new Set<string>();
+  for (const doc of allDocuments(engine.store, C.runQueue)) held.add(parseQueueKey(doc.key).runId);
+  for (const doc of allDocuments(engine.store, C.claim)) held.add(doc.key);
+  const missing = runs.filter((run) => !held.has(run.id));
+  if (missing.length === 0) return;
   engine.store.write((tx) => {
-    for (const run of runs) {
+    for (const run of missing) {
       if (read(tx, C.claim, run.id)) continue;
       const deployment = read<Deployment>(tx, C.deployment, run.deploymentId!);
       if (!deployment || deployment.deletedAt !== null) continue;

@@ -85,12 +85,13 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       };
       if (!lead(now)) return report;
       report.leader = true;
-      const { rescheduled, crashed } = await reclaimExpiredClaims(engine, now);
-      report.rescheduled = rescheduled;
-      report.crashed = crashed;
+      // Scheduling first: a due slot's run waits for nothing else in the tick.
       const scheduled = await scheduleRuns(engine, { ...options, now });
       report.created = scheduled.created;
       report.skipped = scheduled.skipped;
+      const { rescheduled, crashed } = await reclaimExpiredClaims(engine, now);
+      report.rescheduled = rescheduled;
+      report.crashed = crashed;
       report.late = await markLateRuns(engine, { ...options, now });
       report.staleWorkers = markStaleWorkers(engine, now);
       return report;

@@ -263,3 +263,20 @@ Deno.test("two schedulers passing at once on one database create each slot once"
   assert.equal((await scheduleRuns(b.engine, options)).created.length, 1);
   assert.equal(a.deployments.runs(d.id).items.length, 4);
 });
+
+Deno.test("a SCHEDULED deployment run missing from its queue is queued again by a tick", async () => {
+  await using f = fixture();
+  const d = f.deployments.create({ name: "orphan", entrypoint: "./a.ts:a" });
+  const { createDeploymentRun } = await import("../../engine/deployments/mod.ts");
+  const run = await createDeploymentRun(f.engine, d);
+  // As after a retry made the run SCHEDULED again without the deployments module.
+  f.engine.store.write((tx) => {
+    for (const entry of tx.listDocuments({ collection: "run_queue" })) {
+      tx.deleteDocument(entry.collection, entry.key);
+    }
+  });
+  assert.deepEqual(await claimRuns(f.engine, "default", { workerId: "w" }), []);
+  await createScheduler({ engine: f.engine, clock: f.clock }).tick();
+  const claims = await claimRuns(f.engine, "default", { workerId: "w" });
+  assert.deepEqual(claims.map((c) => c.run.id), [run.id]);
+});
