@@ -8,8 +8,20 @@
 
 let lastMs = 0;
 let sequence = 0;
-const random = new Uint8Array(8);
-const hex: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+// Random bytes are drawn a page at a time: one call per 512 ids, not one per id.
+const randomPool = new Uint8Array(4096);
+let randomOffset = randomPool.length;
+// The 36 ASCII characters of the id being written; decoded into one flat string.
+const chars = new Uint8Array(36);
+const HEX_DIGITS = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+const DASH = 0x2d;
+const ascii = new TextDecoder();
+
+function writeByte(at: number, byte: number): number {
+  chars[at] = HEX_DIGITS[byte >> 4]!;
+  chars[at + 1] = HEX_DIGITS[byte & 0x0f]!;
+  return at + 2;
+}
 
 /** A new UUIDv7 string; ids made in this process sort in creation order. */
 export function uuidv7(now: number = Date.now()): string {
@@ -24,18 +36,29 @@ export function uuidv7(now: number = Date.now()): string {
       sequence = 0;
     }
   }
-  crypto.getRandomValues(random);
+  if (randomOffset + 8 > randomPool.length) {
+    crypto.getRandomValues(randomPool);
+    randomOffset = 0;
+  }
+  const random = randomOffset;
+  randomOffset += 8;
   const ms = lastMs;
-  const b0 = Math.floor(ms / 2 ** 40) & 0xff;
-  const b1 = Math.floor(ms / 2 ** 32) & 0xff;
-  const b2 = (ms >>> 24) & 0xff;
-  const b3 = (ms >>> 16) & 0xff;
-  const b4 = (ms >>> 8) & 0xff;
-  const b5 = ms & 0xff;
-  const b6 = 0x70 | (sequence >>> 8);
-  const b7 = sequence & 0xff;
-  const b8 = 0x80 | (random[0]! & 0x3f);
-  return hex[b0]! + hex[b1]! + hex[b2]! + hex[b3]! + "-" + hex[b4]! + hex[b5]! + "-" + hex[b6]! +
-    hex[b7]! + "-" + hex[b8]! + hex[random[1]!]! + "-" + hex[random[2]!]! + hex[random[3]!]! +
-    hex[random[4]!]! + hex[random[5]!]! + hex[random[6]!]! + hex[random[7]!]!;
+  // Built as bytes and decoded once: a string glued from 20 pieces would be a
+  // rope that every map lookup and SQLite bind has to flatten first.
+  let at = writeByte(0, Math.floor(ms / 2 ** 40) & 0xff);
+  at = writeByte(at, Math.floor(ms / 2 ** 32) & 0xff);
+  at = writeByte(at, (ms >>> 24) & 0xff);
+  at = writeByte(at, (ms >>> 16) & 0xff);
+  chars[at++] = DASH;
+  at = writeByte(at, (ms >>> 8) & 0xff);
+  at = writeByte(at, ms & 0xff);
+  chars[at++] = DASH;
+  at = writeByte(at, 0x70 | (sequence >>> 8));
+  at = writeByte(at, sequence & 0xff);
+  chars[at++] = DASH;
+  at = writeByte(at, 0x80 | (randomPool[random]! & 0x3f));
+  at = writeByte(at, randomPool[random + 1]!);
+  chars[at++] = DASH;
+  for (let i = 2; i < 8; i++) at = writeByte(at, randomPool[random + i]!);
+  return ascii.decode(chars);
 }
