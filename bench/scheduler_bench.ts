@@ -6,8 +6,10 @@
  *   tick at a fake `now` just past a minute boundary must create the runs of
  *   that slot for all deployments; the time `scheduleRuns` takes is the worst
  *   due → SCHEDULED latency of the slot (a run of the last deployment
- *   scheduled waits the whole pass). Also the full services tick (reclaim,
- *   schedule, late marking, stale workers) and its CPU time.
+ *   scheduled waits the whole pass). "committed" is when the engine's batch
+ *   of runs committed; the pass ends when they are also queued for workers.
+ *   Also a pass with nothing due, the full services tick (schedule, reclaim,
+ *   late marking, stale workers) and their CPU time.
  * - claim throughput: 8 claimers (async, one engine each, on one SQLite file)
  *   draining the queue of due runs, claims per second.
  *
@@ -17,14 +19,20 @@
  *
  * Usage: `deno run -A bench/scheduler_bench.ts [--deployments 10000] [--ticks 3]`
  *
- * Measured on this machine (Deno 2.9.6, 200 deployments, 3 ticks): one
- * `scheduleRuns` pass costs ~100 ms of CPU per cron deployment, so a tick of
- * 10,000 takes ~17 minutes and the issue's p99 ≤ 1 s is missed ~1000×.
- * Nearly all of it is `planSlots` (engine/core/schedules.ts) asking
- * `nextRuns` for a page of 1,000 future cron times per schedule per tick to
- * look for missed slots; the SQLite writes are a small part. Until that is
- * fixed, try `--deployments 200` for a run of a few minutes. Progress goes to
- * stderr.
+ * Measured on a shared 2-core machine (Deno 2.9.6, 10,000 deployments, 3 ticks;
+ * wall times are noisy there, CPU times and ratios less so): a due pass costs
+ * ~650 ms of CPU, ~5x the baseline insert (~130 ms), and takes 0.7-1.1 s of
+ * wall time, so p99 ≤ 1 s holds only without contention. Before: ~1.9 s of
+ * CPU, 14x. About half of a pass is the engine creating the runs (run row,
+ * creation event, the idempotency read of each caller-chosen id); the rest
+ * is reading deployments and cursors, planning (~170 ms) and one transaction
+ * of queue entries and cursors (~100 ms). A pass with nothing due costs
+ * ~110 ms. Slot times are shared by deployments with the same schedule: with
+ * 10,000 different crons a due pass costs one croner evaluation more per
+ * deployment (the "croner" row, ~0.5 s; croner converts every time through
+ * `Intl` even for UTC). The full services tick adds late marking, which
+ * pages through every SCHEDULED run (the backlog, not the deployments).
+ * Progress goes to stderr.
  *
  * @module
  */
@@ -38,6 +46,7 @@ import {
   FakeClock,
 } from "../engine/mod.ts";
 import { claimRuns, DeploymentService, scheduleRuns } from "../engine/deployments/mod.ts";
+import { nextRuns } from "../engine/schedules/mod.ts";
 import { createScheduler } from "../server/services/scheduler.ts";
 import { openRawSqlite } from "./sqlite_ceiling.ts";
 
@@ -125,22 +134,54 @@ async function main(): Promise<void> {
     progress(`primed the schedule cursors in ${fmt(performance.now() - primeStart)} ms`);
 
     // due → created: scheduleRuns alone, one slot of N runs per tick.
+    // The runs exist once the engine's batch committed (its events are delivered
+    // then); the pass ends after they are also queued for workers.
     const scheduleSamples: number[] = [];
+    const committedSamples: number[] = [];
     const scheduleCpu: number[] = [];
+    let lastEventAt = 0;
+    const unsubscribe = engine.subscribe(() => {
+      lastEventAt = performance.now();
+    });
     for (let t = 0; t < TICKS; t++) {
       clock.set(T0 + t * MINUTE + 1);
       const cpu = cpuMs();
       const start = performance.now();
       const report = await scheduleRuns(engine, { ...options, now: clock.now() });
       scheduleSamples.push(performance.now() - start);
+      committedSamples.push(lastEventAt - start);
       scheduleCpu.push(cpuMs() - cpu);
       progress(`scheduleRuns tick ${t + 1}/${TICKS}: ${fmt(scheduleSamples.at(-1)!)} ms`);
       if (report.created.length !== N) {
         throw new Error(`tick ${t} created ${report.created.length} runs, expected ${N}`);
       }
     }
+    unsubscribe();
 
-    // The full services tick (reclaim, schedule, late, stale workers).
+    // A pass between slots (the services loop ticks every 5 s: 11 of 12 find nothing due).
+    const idleSamples: number[] = [];
+    const idleCpu: number[] = [];
+    for (let t = 0; t < TICKS; t++) {
+      clock.set(T0 + (TICKS - 1) * MINUTE + 5_000 * (t + 1));
+      const cpu = cpuMs();
+      const start = performance.now();
+      const report = await scheduleRuns(engine, { ...options, now: clock.now() });
+      idleSamples.push(performance.now() - start);
+      idleCpu.push(cpuMs() - cpu);
+      if (report.created.length !== 0) {
+        throw new Error(`idle pass created ${report.created.length}`);
+      }
+    }
+    progress(`idle scheduleRuns passes: ${idleSamples.map(fmt).join(", ")} ms`);
+
+    // What the passes save by sharing slot times: one cron evaluation per
+    // deployment, the cost a pass adds when no two deployments share a cron.
+    const spec = { kind: "cron", cron: "* * * * *", timezone: "UTC" } as const;
+    const cronStart = performance.now();
+    for (let i = 0; i < N; i++) nextRuns(spec, T0 + i * MINUTE, 1);
+    const cronMs = performance.now() - cronStart;
+
+    // The full services tick (schedule, reclaim, late marking, stale workers).
     const scheduler = createScheduler({ ...options, holder: "bench" });
     const tickSamples: number[] = [];
     const tickCpu: number[] = [];
@@ -195,19 +236,39 @@ async function main(): Promise<void> {
         `${(setupMs / baselineMs).toFixed(1)}x`,
       ],
       [
-        `due → created, scheduleRuns p50 (${TICKS} ticks)`,
+        `due → created and queued, scheduleRuns p50 (${TICKS} ticks)`,
         `${fmt(p50)} ms`,
         `${(p50 / baselineMs).toFixed(1)}x`,
       ],
       [
-        `due → created, scheduleRuns p99`,
+        `due → created and queued, scheduleRuns p99`,
         `${fmt(p99)} ms`,
         `${(p99 / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        `due → committed (runs exist, not yet queued) p99`,
+        `${fmt(percentile(committedSamples, 99))} ms`,
+        `${(percentile(committedSamples, 99) / baselineMs).toFixed(1)}x`,
       ],
       [
         "scheduleRuns CPU per tick (mean)",
         `${fmt(scheduleCpu.reduce((a, b) => a + b, 0) / TICKS)} ms`,
         `${(scheduleCpu.reduce((a, b) => a + b, 0) / TICKS / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        `idle scheduleRuns pass p50 (nothing due)`,
+        `${fmt(percentile(idleSamples, 50))} ms`,
+        `${(percentile(idleSamples, 50) / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        "idle pass CPU (mean)",
+        `${fmt(idleCpu.reduce((a, b) => a + b, 0) / TICKS)} ms`,
+        `${(idleCpu.reduce((a, b) => a + b, 0) / TICKS / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        `croner: ${N} nextRuns calls (not shared, distinct crons)`,
+        `${fmt(cronMs)} ms`,
+        `${(cronMs / baselineMs).toFixed(1)}x`,
       ],
       [
         `full services tick p50 (${TICKS} ticks)`,
