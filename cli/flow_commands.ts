@@ -10,10 +10,10 @@ import { IronFlowError } from "../engine/mod.ts";
 import {
   archiveFlow,
   deleteFlow,
-  expiredRuns,
   type FlowRecord,
   getFlow,
   listFlows,
+  purgeHistory,
   renameFlow,
   restoreFlow,
   setRetention,
@@ -33,7 +33,9 @@ Commands:
   restore <name>                    list again
   delete <name>                     refused while deployments or live runs exist
   retention <name> <days|off>       keep terminal runs this many days
-  sweep                             mark terminal runs past retention expired
+  sweep [--max-runs N]              purge terminal runs past retention: each
+                                    with its subflow and task runs, events,
+                                    logs and artifacts (never live runs)
 
 Runs keep the flow name they recorded; a former name finds the renamed flow.`;
 
@@ -45,14 +47,28 @@ interface WireFlow {
   archived: boolean;
   retention_days: number | null;
   runs?: number;
-  expired_runs?: number;
+  purged_runs?: number;
+  last_purge_at?: string | null;
   last_run?: { id: string; state: string; created_at: string };
+}
+
+/** What a sweep did, as both targets answer it. */
+interface WireSweep {
+  ran: boolean;
+  roots: number;
+  flow_runs: number;
+  task_runs: number;
+  events: number;
+  logs: number;
+  documents: number;
+  kept: number;
+  more: boolean;
 }
 
 interface FlowTarget {
   list(archived: boolean): Promise<WireFlow[]>;
   call(action: string, name: string, arg?: string | number | null): Promise<WireFlow>;
-  sweep(): Promise<{ expired: string[]; revived: string[] }>;
+  sweep(maxRuns: number | undefined): Promise<WireSweep>;
 }
 
 /** Runs a flow subcommand; resolves with the exit code. */
@@ -63,6 +79,7 @@ export async function flowCommand(args: string[], cli: CliContext): Promise<numb
     options: {
       archived: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      "max-runs": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: true,
@@ -128,11 +145,17 @@ export async function flowCommand(args: string[], cli: CliContext): Promise<numb
       return 0;
     }
     case "sweep": {
-      const result = await target.sweep();
-      print(
-        result,
-        () => `Expired ${result.expired.length} run(s); ${result.revived.length} revived`,
-      );
+      const text = values["max-runs"];
+      const maxRuns = text === undefined ? undefined : Number(text);
+      if (maxRuns !== undefined && !(Number.isInteger(maxRuns) && maxRuns > 0)) {
+        throw new UsageError(`--max-runs must be a positive whole number, got "${text}"`);
+      }
+      const r = await target.sweep(maxRuns);
+      print(r, () =>
+        `Purged ${r.roots} run(s) with ${r.flow_runs - r.roots} subflow run(s), ` +
+        `${r.task_runs} task run(s), ${r.events} event(s), ${r.logs} log line(s) and ` +
+        `${r.documents} document(s); kept ${r.kept} due run(s) that are live or newest` +
+        (r.more ? "; more are due, sweep again" : ""));
       return 0;
     }
     default:
@@ -147,7 +170,8 @@ function describe(flow: WireFlow): string {
     ["formerly", flow.formerly.join(", ") || "-"],
     ["archived", flow.archived ? "yes" : "no"],
     ["retention", flow.retention_days === null ? "keep forever" : `${flow.retention_days} days`],
-    ["expired runs", String(flow.expired_runs ?? 0)],
+    ["purged runs", String(flow.purged_runs ?? 0)],
+    ["last purge", flow.last_purge_at ? time(Date.parse(flow.last_purge_at)) : "-"],
   ]);
 }
 
@@ -159,14 +183,19 @@ function openTarget(cli: CliContext): FlowTarget {
 function localTarget(cli: CliContext): FlowTarget {
   const { engine } = cli.openPlane();
   const { store, clock } = engine;
-  const wire = (flow: FlowRecord, expired = true): WireFlow => ({
-    id: flow.id,
-    name: flow.name,
-    formerly: flow.formerly,
-    archived: flow.archived,
-    retention_days: flow.retentionDays,
-    expired_runs: expired ? expiredRuns(store, flow.id).length : 0,
-  });
+  const wire = (flow: FlowRecord): WireFlow => {
+    const purges = purgeHistory(store, flow.id);
+    const last = purges.at(-1);
+    return {
+      id: flow.id,
+      name: flow.name,
+      formerly: flow.formerly,
+      archived: flow.archived,
+      retention_days: flow.retentionDays,
+      purged_runs: purges.reduce((sum, purge) => sum + purge.roots, 0),
+      last_purge_at: last ? new Date(last.at).toISOString() : null,
+    };
+  };
   return {
     list: (archived) =>
       Promise.resolve(
@@ -193,7 +222,7 @@ function localTarget(cli: CliContext): FlowTarget {
         case "restore":
           return Promise.resolve(wire(restoreFlow(store, clock, name)));
         case "delete":
-          return Promise.resolve(wire(deleteFlow(store, clock, name), false));
+          return Promise.resolve(wire(deleteFlow(store, clock, name)));
         case "retention":
           return Promise.resolve(
             wire(setRetention(store, clock, name, arg as number | null)),
@@ -202,7 +231,20 @@ function localTarget(cli: CliContext): FlowTarget {
           return Promise.resolve(wire(getFlow(store, clock, name)));
       }
     },
-    sweep: () => Promise.resolve(sweepRetention(store, clock)),
+    async sweep(maxRuns) {
+      const r = await sweepRetention(store, clock, maxRuns === undefined ? {} : { maxRuns });
+      return {
+        ran: r.ran,
+        roots: r.roots,
+        flow_runs: r.flowRuns,
+        task_runs: r.taskRuns,
+        events: r.events,
+        logs: r.logs,
+        documents: r.documents,
+        kept: r.kept,
+        more: r.more,
+      };
+    },
   };
 }
 
@@ -254,6 +296,7 @@ function remoteTarget(url: string, apiKey: string | undefined): FlowTarget {
           return request("GET", `/flows/catalog/${enc(name)}`);
       }
     },
-    sweep: () => request("POST", "/flows/retention/sweep"),
+    sweep: (maxRuns) =>
+      request("POST", `/flows/retention/sweep${maxRuns ? `?max_runs=${maxRuns}` : ""}`),
   };
 }

@@ -16,7 +16,6 @@ import {
   type DocumentAccess,
   type Json,
   NotFoundError,
-  type RunRecord,
   StateType,
   type Store,
   TERMINAL_STATES,
@@ -31,14 +30,16 @@ export const FLOW_COLLECTIONS = {
   flowName: "flow_name",
   /** key: a deleted flow's name; data: `{ id, deletedAt }`. */
   deleted: "flow_deleted",
-  /** key: run id; ref: flow id. A terminal run past its flow's retention. */
+  /**
+   * key: run id; ref: flow id. Written by the earlier sweep, which only
+   * marked runs past retention; the purge (retention.ts) drops these.
+   */
   expired: "flow_run_expired",
 } as const;
 
 /** The deployments' collection: read to refuse deleting a deployed flow. */
 const DEPLOYMENT_COLLECTION = "deployment";
 
-const DAY_MS = 86_400_000;
 const LIVE_STATES: readonly StateType[] = Object.values(StateType).filter((s) =>
   !TERMINAL_STATES.has(s)
 );
@@ -51,24 +52,10 @@ export interface FlowRecord {
   formerly: string[];
   archived: boolean;
   archivedAt: number | null;
-  /** Terminal runs older than this many days are expired by the sweep; `null`: kept. */
+  /** Terminal runs older than this many days are purged by the sweep; `null`: kept. */
   retentionDays: number | null;
   createdAt: number;
   updatedAt: number;
-}
-
-/** What {@linkcode sweepRetention} did. */
-export interface SweepResult {
-  /** Terminal runs newly marked expired, by id. */
-  expired: string[];
-  /** Marks dropped because their run became live again (e.g. retried). */
-  revived: string[];
-}
-
-/** Ids of the expired runs of a flow. */
-export function expiredRuns(docs: DocumentAccess, flowId: string): string[] {
-  return docs.listDocuments({ collection: FLOW_COLLECTIONS.expired, ref: flowId, limit: 100_000 })
-    .map((doc) => doc.key);
 }
 
 /** The catalogued flow with this id, name or former name, if any. */
@@ -177,48 +164,10 @@ export function deleteFlow(store: Store, clock: Clock, name: string): FlowRecord
       tx.deleteDocument(FLOW_COLLECTIONS.flowName, n);
       put(tx, FLOW_COLLECTIONS.deleted, n, { id: flow.id, deletedAt: now }, now, flow.id);
     }
-    for (const runId of expiredRuns(tx, flow.id)) {
-      tx.deleteDocument(FLOW_COLLECTIONS.expired, runId);
-    }
+    const marks = tx.listDocuments({ collection: FLOW_COLLECTIONS.expired, ref: flow.id });
+    for (const mark of marks) tx.deleteDocument(FLOW_COLLECTIONS.expired, mark.key);
     tx.deleteDocument(FLOW_COLLECTIONS.flow, flow.id);
     return flow;
-  });
-}
-
-/**
- * Marks terminal runs older than their flow's retention as expired (by end
- * time, else last update). Live runs are never marked, and a mark whose run
- * became live again is dropped. The event log is append-only, so the sweep
- * deletes no run or event: it records which runs have expired.
- */
-export function sweepRetention(store: Store, clock: Clock): SweepResult {
-  return store.write((tx) => {
-    const now = clock.now();
-    const result: SweepResult = { expired: [], revived: [] };
-    for (const doc of allDocs(tx, FLOW_COLLECTIONS.expired)) {
-      const run = tx.getRun(doc.key);
-      if (!run || !TERMINAL_STATES.has(run.state)) {
-        tx.deleteDocument(FLOW_COLLECTIONS.expired, doc.key);
-        result.revived.push(doc.key);
-      }
-    }
-    for (const doc of allDocs(tx, FLOW_COLLECTIONS.flow)) {
-      const flow = doc.data as unknown as FlowRecord;
-      if (flow.retentionDays === null) continue;
-      const cutoff = now - flow.retentionDays * DAY_MS;
-      for (const n of [flow.name, ...flow.formerly]) {
-        for (const run of terminalRuns(store, n)) {
-          if ((run.endTime ?? run.updatedAt) >= cutoff) continue;
-          if (tx.getDocument(FLOW_COLLECTIONS.expired, run.id)) continue;
-          // Re-read inside the transaction: only a run terminal now is expired.
-          const current = tx.getRun(run.id);
-          if (!current || !TERMINAL_STATES.has(current.state)) continue;
-          put(tx, FLOW_COLLECTIONS.expired, run.id, { flowName: n }, now, flow.id);
-          result.expired.push(run.id);
-        }
-      }
-    }
-    return result;
   });
 }
 
@@ -336,22 +285,5 @@ function* allDocs(docs: DocumentAccess, collection: string) {
     yield* page;
     if (page.length < 1000) return;
     afterKey = page.at(-1)!.key;
-  }
-}
-
-function* terminalRuns(store: Store, name: string): Generator<RunRecord> {
-  let cursor: string | undefined;
-  const states = [...TERMINAL_STATES];
-  while (true) {
-    const page = store.listRuns({
-      kind: "flow",
-      flowName: name,
-      states,
-      limit: 500,
-      ...(cursor !== undefined ? { cursor } : {}),
-    });
-    yield* page.items;
-    if (page.nextCursor === null) return;
-    cursor = page.nextCursor;
   }
 }

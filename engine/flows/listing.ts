@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { StateType, Store } from "../core/mod.ts";
+import type { RunRecord, StateType, Store } from "../core/mod.ts";
 import { findFlow, type FlowRecord, isDeleted } from "./catalog.ts";
 
 /** One flow in a listing. */
@@ -56,4 +56,19 @@ export function listFlows(store: Store, options: ListFlowsOptions = {}): FlowLis
     });
   }
   return [...byKey.values()].sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/** The names a flow's runs were recorded under: its name, then its former names. */
+export function flowNames(flow: FlowRecord): string[] {
+  return [flow.name, ...flow.formerly];
+}
+
+/** The newest `limit` flow runs recorded under any of `names`, newest first. */
+export function recentFlowRuns(store: Store, names: readonly string[], limit: number): RunRecord[] {
+  const runs = names.flatMap((flowName) =>
+    store.listRuns({ kind: "flow", flowName, sort: "created", order: "desc", limit }).items
+  );
+  return runs
+    .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
+    .slice(0, limit);
 }

@@ -1,6 +1,7 @@
 /**
  * The flow catalog: stable flow ids, renames with aliases, archive and
- * restore, delete (refused while deployed or live) and run retention.
+ * restore, delete (refused while deployed or live) and run retention, whose
+ * sweep purges old terminal runs with their task runs, events and logs.
  *
  * @example Rename a flow and find it by its old name
  * ```ts
@@ -18,7 +19,6 @@
 export {
   archiveFlow,
   deleteFlow,
-  expiredRuns,
   findFlow,
   FLOW_COLLECTIONS,
   type FlowRecord,
@@ -27,7 +27,19 @@ export {
   renameFlow,
   restoreFlow,
   setRetention,
+} from "./catalog.ts";
+export {
+  purgeHistory,
+  type PurgeRecord,
+  RETENTION_COLLECTIONS,
+  type SweepOptions,
   type SweepResult,
   sweepRetention,
-} from "./catalog.ts";
-export { type FlowListing, listFlows, type ListFlowsOptions } from "./listing.ts";
+} from "./retention.ts";
+export {
+  type FlowListing,
+  flowNames,
+  listFlows,
+  type ListFlowsOptions,
+  recentFlowRuns,
+} from "./listing.ts";

@@ -1,7 +1,8 @@
 /**
  * The flow catalog: look-up by name or former name, rename, archive, restore,
- * delete, run retention and its sweep; and `GET /flows`, which follows the
- * catalog (aliases merged, archived flows hidden unless `?archived=true`).
+ * delete, run retention and its sweep (which purges old terminal runs); and
+ * `GET /flows`, which follows the catalog (aliases merged, archived flows
+ * hidden unless `?archived=true`).
  *
  * Mount before {@linkcode flowRoutes}: its `GET /flows` answers first.
  *
@@ -11,10 +12,10 @@ import { z } from "zod";
 import {
   archiveFlow,
   deleteFlow,
-  expiredRuns,
   type FlowRecord,
   getFlow,
   listFlows,
+  purgeHistory,
   renameFlow,
   restoreFlow,
   setRetention,
@@ -34,8 +35,9 @@ const FlowCatalogEntry = z.object({
   archived: z.boolean(),
   archived_at: z.string().nullable(),
   retention_days: z.number().int().nullable(),
-  expired_runs: z.number().int()
-    .meta({ description: "Terminal runs the retention sweep marked expired" }),
+  purged_runs: z.number().int()
+    .meta({ description: "Root flow runs the retention sweep purged, with their trees" }),
+  last_purge_at: z.string().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 }).meta({ id: "FlowCatalogEntry" });
@@ -51,13 +53,22 @@ const FlowListItem = z.object({
 }).meta({ id: "FlowListItem" });
 
 const SweepAnswer = z.object({
-  expired: z.array(z.string()),
-  revived: z.array(z.string()),
+  ran: z.boolean(),
+  roots: z.number().int().meta({ description: "Root flow runs purged, each with its tree" }),
+  flow_runs: z.number().int().meta({ description: "Flow runs purged: roots and subflow runs" }),
+  task_runs: z.number().int(),
+  events: z.number().int(),
+  logs: z.number().int(),
+  documents: z.number().int(),
+  kept: z.number().int()
+    .meta({ description: "Due runs kept: live in their tree or lineage, or the newest event's" }),
+  more: z.boolean().meta({ description: "max_runs stopped the sweep; sweep again" }),
 }).meta({ id: "RetentionSweep" });
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
 function toApi(engine: Engine, flow: FlowRecord) {
+  const purges = purgeHistory(engine.store, flow.id);
   return {
     id: flow.id,
     name: flow.name,
@@ -65,7 +76,8 @@ function toApi(engine: Engine, flow: FlowRecord) {
     archived: flow.archived,
     archived_at: iso(flow.archivedAt),
     retention_days: flow.retentionDays,
-    expired_runs: expiredRuns(engine.store, flow.id).length,
+    purged_runs: purges.reduce((sum, purge) => sum + purge.roots, 0),
+    last_purge_at: iso(purges.at(-1)?.at ?? null),
     created_at: iso(flow.createdAt),
     updated_at: iso(flow.updatedAt),
   };
@@ -105,9 +117,31 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
     method: "post",
     path: "/flows/retention/sweep",
     tag,
-    summary: "Mark terminal runs older than their flow's retention as expired (never live runs)",
+    summary: "Purge terminal runs older than their flow's retention (never live runs)",
+    description: "Deletes each due root flow run with its subflow runs, task runs, events, " +
+      "logs and artifacts, in transactions of a few hundred runs; records each purge in " +
+      "the flow's catalog entry. The services loop runs the same sweep hourly.",
+    query: z.strictObject({
+      max_runs: z.coerce.number().int().min(1).optional()
+        .meta({ description: "Stop after this many root runs (more: true); default all" }),
+    }),
     response: SweepAnswer,
-  }, (c) => c.json(sweepRetention(store, clock)));
+  }, async (c, { query }) => {
+    const done = await sweepRetention(store, clock, {
+      ...(query.max_runs !== undefined ? { maxRuns: query.max_runs } : {}),
+    });
+    return c.json({
+      ran: done.ran,
+      roots: done.roots,
+      flow_runs: done.flowRuns,
+      task_runs: done.taskRuns,
+      events: done.events,
+      logs: done.logs,
+      documents: done.documents,
+      kept: done.kept,
+      more: done.more,
+    });
+  });
 
   router.add({
     method: "get",
@@ -174,6 +208,6 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
     response: FlowCatalogEntry,
   }, (c, { params }) => {
     const flow = deleteFlow(store, clock, params.name!);
-    return c.json({ ...toApi(engine, flow), expired_runs: 0 });
+    return c.json(toApi(engine, flow));
   });
 }

@@ -1,18 +1,24 @@
 /**
- * Flows: the distinct flow names seen in flow runs, with counts and recent
- * runs.
+ * Flows: one flow with counts and recent runs. A former name (the catalog's
+ * `formerly`) resolves to the renamed flow, whose runs under every name it
+ * had are counted, as a deployment's former name finds the deployment.
  *
  * @module
  */
 import { z } from "zod";
 import { NotFoundError, type StateType, toApiRun } from "../../engine/mod.ts";
+import { findFlow, flowNames, recentFlowRuns } from "../../engine/flows/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
 import { LimitParam, StateCountsSchema } from "./schemas.ts";
 import { ApiRunSchema } from "./wire_schemas.ts";
 
 const FlowDetail = z.object({
-  name: z.string(),
+  id: z.string().nullable().meta({ description: "Catalog id; null until a catalog operation" }),
+  name: z.string().meta({ description: "The current name, also when asked by a former name" }),
+  formerly: z.array(z.string()),
+  archived: z.boolean(),
+  retention_days: z.number().int().nullable(),
   runs: z.number().int(),
   run_counts: StateCountsSchema,
   tasks: z.array(z.object({ name: z.string(), runs: z.number().int(), counts: StateCountsSchema }))
@@ -31,18 +37,25 @@ export function flowRoutes(router: ApiRouter, deps: AppDeps): void {
     path: "/flows/:name",
     tag: "Flows",
     summary: "A flow: run counts by state, its tasks and recent runs",
-    params: { name: "Flow name" },
+    params: { name: "Flow name or former name" },
     query: z.strictObject({ limit: LimitParam.optional() }),
     response: FlowDetail,
   }, (c, { params, query }) => {
-    const name = params.name!;
-    const recent = engine.listRuns({ kind: "flow", flowName: name, limit: query.limit ?? 20 });
-    if (recent.items.length === 0) {
-      throw new NotFoundError(`Flow "${name}" has no runs`, { code: "flow_not_found" });
+    const flow = findFlow(engine.store, params.name!);
+    const name = flow?.name ?? params.name!;
+    const names = flow ? flowNames(flow) : [name];
+    const recent = recentFlowRuns(engine.store, names, query.limit ?? 20);
+    if (recent.length === 0) {
+      throw new NotFoundError(`Flow "${params.name}" has no runs`, { code: "flow_not_found" });
     }
-    const counts = engine.store.countRuns({ kind: "flow", flowName: name });
+    const counts: Partial<Record<StateType, number>> = {};
+    for (const flowName of names) {
+      for (const [state, n] of Object.entries(engine.store.countRuns({ kind: "flow", flowName }))) {
+        counts[state as StateType] = (counts[state as StateType] ?? 0) + n;
+      }
+    }
     const tasks = new Map<string, Partial<Record<StateType, number>>>();
-    for (const run of recent.items.slice(0, TASK_SAMPLE_RUNS)) {
+    for (const run of recent.slice(0, TASK_SAMPLE_RUNS)) {
       for (const task of engine.listRuns({ kind: "task", parentId: run.id, limit: 1000 }).items) {
         const entry = tasks.get(task.name) ?? {};
         entry[task.state] = (entry[task.state] ?? 0) + 1;
@@ -50,7 +63,11 @@ export function flowRoutes(router: ApiRouter, deps: AppDeps): void {
       }
     }
     return c.json({
+      id: flow?.id ?? null,
       name,
+      formerly: flow?.formerly ?? [],
+      archived: flow?.archived ?? false,
+      retention_days: flow?.retentionDays ?? null,
       runs: Object.values(counts).reduce((sum, n) => sum + n, 0),
       run_counts: counts,
       tasks: [...tasks].map(([task, byState]) => ({
@@ -58,7 +75,7 @@ export function flowRoutes(router: ApiRouter, deps: AppDeps): void {
         runs: Object.values(byState).reduce((sum, n) => sum + n, 0),
         counts: byState,
       })).sort((a, b) => a.name.localeCompare(b.name)),
-      recent_runs: recent.items.map(toApiRun),
+      recent_runs: recent.map(toApiRun),
     });
   });
 }

@@ -16,6 +16,7 @@ import {
   type SchedulingOptions,
 } from "../../engine/deployments/mod.ts";
 import { uuidv7 } from "../../engine/mod.ts";
+import { sweepRetention } from "../../engine/flows/mod.ts";
 
 const LEADER_COLLECTION = "service_leader";
 const LEADER_KEY = "services";
@@ -94,6 +95,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       report.crashed = crashed;
       report.late = await markLateRuns(engine, { ...options, now });
       report.staleWorkers = markStaleWorkers(engine, now);
+      await sweepRetention(engine.store, clock, { now, everyMs: 3_600_000, maxRuns: 10_000 });
       return report;
     },
   };

@@ -18,7 +18,8 @@ Deno.test("flow catalog API: rename keeps the id, old names resolve, clashes ans
       archived: false,
       archived_at: null,
       retention_days: null,
-      expired_runs: 0,
+      purged_runs: 0,
+      last_purge_at: null,
       created_at: "-",
       updated_at: "-",
     },
@@ -82,11 +83,13 @@ Deno.test("flow catalog API: delete answers 409 with deployments or live runs", 
   assertError(await call(app, "/api/flows/catalog/etl"), 404, "flow_not_found");
 });
 
-Deno.test("flow catalog API: retention and the sweep spare live runs", async () => {
+Deno.test("flow catalog API: retention and the sweep purge old runs, never live ones", async () => {
   const { app, engine, clock } = testServer();
   const done = await runIn(engine, "etl", "COMPLETED");
   const running = await runIn(engine, "etl", "RUNNING");
+  const older = await runIn(engine, "etl", "FAILED");
   clock.tick(3 * DAY);
+  await runIn(engine, "report", "COMPLETED");
   const patched = await call(app, "/api/flows/etl", {
     method: "PATCH",
     body: { retention_days: 2 },
@@ -98,14 +101,65 @@ Deno.test("flow catalog API: retention and the sweep spare live runs", async () 
     400,
     "invalid_request",
   );
+  const first = await call(app, "/api/flows/retention/sweep?max_runs=1", { method: "POST" });
+  assert.equal(first.status, 200, JSON.stringify(first.body));
+  assert.deepEqual(first.body, {
+    ran: true,
+    roots: 1,
+    flow_runs: 1,
+    task_runs: 0,
+    events: 3,
+    logs: 0,
+    documents: 0,
+    kept: 0,
+    more: true,
+  });
   const swept = await call(app, "/api/flows/retention/sweep", { method: "POST" });
-  assert.equal(swept.status, 200, JSON.stringify(swept.body));
-  assert.deepEqual(swept.body, { expired: [done.id], revived: [] });
+  assert.deepEqual([swept.body.roots, swept.body.more], [1, false]);
+  assert.equal(engine.store.getRun(done.id), undefined);
+  assert.equal(engine.store.getRun(older.id), undefined);
   assert.equal(engine.store.getRun(running.id)?.state, "RUNNING");
-  assert.equal((await call(app, "/api/flows/catalog/etl")).body.expired_runs, 1);
+  const entry = (await call(app, "/api/flows/catalog/etl")).body;
+  assert.equal(entry.purged_runs, 2);
+  assert.equal(entry.last_purge_at, new Date(clock.now()).toISOString());
+  assertError(
+    await call(app, "/api/flows/retention/sweep?max_runs=0", { method: "POST" }),
+    400,
+    "invalid_request",
+  );
   const cleared = await call(app, "/api/flows/etl", {
     method: "PATCH",
     body: { retention_days: null },
   });
   assert.equal(cleared.body.retention_days, null);
+});
+
+Deno.test("GET /api/flows/:name resolves a former name to the renamed flow", async () => {
+  const { app, engine, clock } = testServer();
+  const before = await runIn(engine, "etl", "COMPLETED");
+  await call(app, "/api/flows/etl/rename", { body: { name: "etl-v2" } });
+  clock.tick(1000);
+  const after = await runIn(engine, "etl-v2", "FAILED");
+  await call(app, "/api/flows/etl-v2", { method: "PATCH", body: { retention_days: 30 } });
+  for (const asked of ["etl", "etl-v2"]) {
+    const flow = await call(app, `/api/flows/${asked}`);
+    assert.equal(flow.status, 200, JSON.stringify(flow.body));
+    assert.equal(flow.body.name, "etl-v2", `asked as "${asked}"`);
+    assert.deepEqual(flow.body.formerly, ["etl"]);
+    assert.equal(flow.body.retention_days, 30);
+    assert.equal(flow.body.archived, false);
+    assert.equal(flow.body.runs, 2, "runs under both names count");
+    assert.deepEqual(flow.body.run_counts, { COMPLETED: 1, FAILED: 1 });
+    assert.deepEqual(flow.body.recent_runs.map((r: { id: string }) => r.id), [
+      after.id,
+      before.id,
+    ]);
+  }
+  const limited = await call(app, "/api/flows/etl?limit=1");
+  assert.deepEqual(limited.body.recent_runs.map((r: { id: string }) => r.id), [after.id]);
+  // A flow no catalog operation touched is found by its name alone.
+  await runIn(engine, "report", "COMPLETED");
+  const plain = await call(app, "/api/flows/report");
+  assert.deepEqual([plain.body.name, plain.body.id, plain.body.formerly], ["report", null, []]);
+  assertError(await call(app, "/api/flows/nothing"), 404, "flow_not_found");
 });

@@ -34,7 +34,7 @@ Deno.test("ironflow flow ls, rename, archive, restore and delete on the embedded
     assert.equal((await cli(plane, "flow", "restore", "etl")).code, 0);
     const kept = await cli(plane, "flow", "retention", "etl-v2", "30");
     assert.match(kept.out, /30 days/);
-    assert.match((await cli(plane, "flow", "sweep")).out, /Expired 0 run/);
+    assert.match((await cli(plane, "flow", "sweep")).out, /Purged 0 run/);
     assert.equal((await cli(plane, "flow", "delete", "etl-v2")).code, 0);
     const missing = await cli(plane, "flow", "inspect", "etl-v2");
     assert.equal(missing.code, 1);
@@ -64,7 +64,7 @@ Deno.test("ironflow flow talks to the server when IRONFLOW_API_URL is set", asyn
     const listed = JSON.parse((await cli(plane, "flow", "ls", "--json")).out);
     assert.deepEqual(listed.map((f: { name: string }) => f.name), ["etl-v2"]);
     assert.match((await cli(plane, "flow", "retention", "etl", "7")).out, /7 days/);
-    assert.match((await cli(plane, "flow", "sweep")).out, /Expired 0 run/);
+    assert.match((await cli(plane, "flow", "sweep")).out, /Purged 0 run/);
     assert.deepEqual(plane.engine.store.flowStats(), [], "the local store is untouched");
   } finally {
     Deno.env.delete("IRONFLOW_API_URL");

@@ -1,0 +1,274 @@
+/**
+ * Run retention: terminal flow runs older than their flow's `retentionDays`
+ * are deleted for good, each with its whole tree (subflow runs, task runs),
+ * their events, log lines and artifacts, so the database stops growing.
+ *
+ * What stays and why:
+ * - Live runs, and every tree or lineage holding one (a retry in progress
+ *   resumes from earlier attempts), and lineages with an attempt newer than
+ *   the cutoff: a lineage goes as a whole.
+ * - Subflow runs go with their root, never alone: retention is the root's
+ *   flow's.
+ * - The events of other runs and their seqs: the log stays append-only for
+ *   live data and readers (SSE `Last-Event-ID`, exports) see a gap. The tree
+ *   holding the log's newest event is kept until the log moves on, so no seq
+ *   is ever handed out twice.
+ * - An audit record per flow and sweep (collection `flow_purge`, ref: the
+ *   flow id) with what was deleted, written in each purge transaction.
+ *
+ * @module
+ */
+import type { Clock, DocumentAccess, RunRecord, Store } from "../core/mod.ts";
+import { TERMINAL_STATES } from "../core/mod.ts";
+import { FLOW_COLLECTIONS, type FlowRecord } from "./catalog.ts";
+
+/** Document collections of retention. */
+export const RETENTION_COLLECTIONS = {
+  /** key: `<flow id>|<sweep time, padded>`; ref: flow id; data: {@linkcode PurgeRecord}. */
+  purge: "flow_purge",
+  /** key: `"last"`; when the last sweep ran and whether it finished. */
+  sweep: "flow_retention_sweep",
+} as const;
+
+// Documents that name a run and go with it. Artifacts name their flow run by
+// ref (engine/artifacts.ts), concurrency leases their holder run
+// (engine/concurrency.ts); claims (engine/deployments) and the marks of the
+// earlier, marking-only sweep are keyed by run id.
+const PURGE_DOCUMENTS = {
+  documentsByRef: ["artifact", "concurrency_lease"],
+  documentsByKey: ["run_claim", FLOW_COLLECTIONS.expired],
+} as const;
+
+const DAY_MS = 86_400_000;
+
+/** What one sweep deleted of one flow's runs: the audit record. */
+export interface PurgeRecord {
+  flowId: string;
+  /** The flow's name at the sweep. */
+  flowName: string;
+  /** When the sweep ran (epoch ms). */
+  at: number;
+  retentionDays: number;
+  /** Runs that ended before this (epoch ms) were due. */
+  cutoff: number;
+  /** Root flow runs deleted, each with its tree. */
+  roots: number;
+  /** Flow runs deleted: roots and subflow runs. */
+  flowRuns: number;
+  taskRuns: number;
+  events: number;
+  logs: number;
+  documents: number;
+}
+
+/** Options of {@linkcode sweepRetention}. */
+export interface SweepOptions {
+  /** The sweep's time. @default clock.now() */
+  now?: number;
+  /** Root flow runs per purge transaction: bounds how long one holds the write lock. @default 200 */
+  chunkSize?: number;
+  /** Stop after this many roots; `more` tells the next sweep to go on. @default Infinity */
+  maxRuns?: number;
+  /**
+   * Skip the sweep when the last one finished less than this many ms ago
+   * (for a services loop that calls it every tick). @default 0
+   */
+  everyMs?: number;
+  /** Awaited between purge transactions so other writers get the lock. @default a macrotask */
+  pause?: () => Promise<void>;
+}
+
+/** What {@linkcode sweepRetention} did. */
+export interface SweepResult {
+  /** False when `everyMs` skipped the sweep. */
+  ran: boolean;
+  /** Root flow runs deleted, each with its tree. */
+  roots: number;
+  flowRuns: number;
+  taskRuns: number;
+  events: number;
+  logs: number;
+  documents: number;
+  /** Due roots left in place: live in their tree or lineage, or holding the newest event. */
+  kept: number;
+  /** True when `maxRuns` stopped the sweep before every due run was purged. */
+  more: boolean;
+}
+
+/**
+ * Purges terminal flow runs that ended (end time, else last update) more
+ * than their flow's `retentionDays` ago, in transactions of `chunkSize`
+ * roots. See the module doc for what is kept.
+ */
+export async function sweepRetention(
+  store: Store,
+  clock: Clock,
+  options: SweepOptions = {},
+): Promise<SweepResult> {
+  const now = options.now ?? clock.now();
+  const chunkSize = options.chunkSize ?? 200;
+  const maxRuns = options.maxRuns ?? Infinity;
+  const pause = options.pause ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new RangeError(`Chunk size must be a positive whole number, got "${chunkSize}"`);
+  }
+  const result: SweepResult = {
+    ran: false,
+    roots: 0,
+    flowRuns: 0,
+    taskRuns: 0,
+    events: 0,
+    logs: 0,
+    documents: 0,
+    kept: 0,
+    more: false,
+  };
+  const last = store.getDocument(RETENTION_COLLECTIONS.sweep, "last")?.data as
+    | { at: number; more: boolean }
+    | undefined;
+  if (options.everyMs && last && !last.more && now - last.at < options.everyMs) return result;
+  result.ran = true;
+  dropMarks(store);
+  sweep: for (const flow of retainedFlows(store)) {
+    const cutoff = now - flow.retentionDays! * DAY_MS;
+    const key = `${flow.id}|${String(now).padStart(15, "0")}`;
+    // A sweep in the same millisecond adds to the record of the one before.
+    const earlier = store.getDocument(RETENTION_COLLECTIONS.purge, key)?.data as
+      | PurgeRecord
+      | undefined;
+    let record: PurgeRecord = earlier ?? {
+      flowId: flow.id,
+      flowName: flow.name,
+      at: now,
+      retentionDays: flow.retentionDays!,
+      cutoff,
+      roots: 0,
+      flowRuns: 0,
+      taskRuns: 0,
+      events: 0,
+      logs: 0,
+      documents: 0,
+    };
+    for (const name of [flow.name, ...flow.formerly]) {
+      for (const due of dueRoots(store, name, cutoff, chunkSize)) {
+        if (result.roots >= maxRuns) {
+          result.more = true;
+          break sweep;
+        }
+        const room = maxRuns - result.roots;
+        if (due.length > room) result.more = true;
+        const ids = due.slice(0, room).map((run) => run.id);
+        let next = record;
+        const done = store.purgeRuns(ids, {
+          ...PURGE_DOCUMENTS,
+          endedBefore: cutoff,
+          record(purge) {
+            if (purge.purged.length === 0) return undefined;
+            next = {
+              ...record,
+              roots: record.roots + purge.purged.length,
+              flowRuns: record.flowRuns + purge.flowRuns,
+              taskRuns: record.taskRuns + purge.taskRuns,
+              events: record.events + purge.events,
+              logs: record.logs + purge.logs,
+              documents: record.documents + purge.documents,
+            };
+            return {
+              collection: RETENTION_COLLECTIONS.purge,
+              key,
+              ref: flow.id,
+              data: { ...next },
+              createdAt: now,
+              updatedAt: now,
+              expiresAt: null,
+            };
+          },
+        });
+        record = next;
+        result.roots += done.purged.length;
+        result.flowRuns += done.flowRuns;
+        result.taskRuns += done.taskRuns;
+        result.events += done.events;
+        result.logs += done.logs;
+        result.documents += done.documents;
+        result.kept += done.kept.length;
+        await pause();
+        if (result.more) break sweep;
+      }
+    }
+  }
+  store.putDocument({
+    collection: RETENTION_COLLECTIONS.sweep,
+    key: "last",
+    ref: null,
+    data: { at: now, more: result.more },
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: null,
+  });
+  return result;
+}
+
+/** The audit records of a flow's purges, oldest first. */
+export function purgeHistory(docs: DocumentAccess, flowId: string): PurgeRecord[] {
+  return docs.listDocuments({ collection: RETENTION_COLLECTIONS.purge, ref: flowId, limit: 10_000 })
+    .map((doc) => doc.data as unknown as PurgeRecord);
+}
+
+function* retainedFlows(store: Store): Generator<FlowRecord> {
+  let afterKey: string | undefined;
+  while (true) {
+    const page = store.listDocuments({
+      collection: FLOW_COLLECTIONS.flow,
+      limit: 500,
+      ...(afterKey !== undefined ? { afterKey } : {}),
+    });
+    for (const doc of page) {
+      const flow = doc.data as unknown as FlowRecord;
+      if (flow.retentionDays !== null) yield flow;
+    }
+    if (page.length < 500) return;
+    afterKey = page.at(-1)!.key;
+  }
+}
+
+// Pages of due root runs of `name`, oldest first. Deleting a page does not
+// move the keyset cursor, so kept runs are not listed twice. A run ended
+// after it was created, so only runs created before the cutoff can be due.
+function* dueRoots(
+  store: Store,
+  name: string,
+  cutoff: number,
+  size: number,
+): Generator<RunRecord[]> {
+  const states = [...TERMINAL_STATES];
+  let cursor: string | undefined;
+  do {
+    const page = store.listRuns({
+      kind: "flow",
+      flowName: name,
+      states,
+      createdBefore: cutoff,
+      sort: "created",
+      order: "asc",
+      limit: size,
+      ...(cursor !== undefined ? { cursor } : {}),
+    });
+    const due = page.items.filter((run) =>
+      run.parentId === null && (run.endTime ?? run.updatedAt) < cutoff
+    );
+    if (due.length > 0) yield due;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+}
+
+// Marks of the earlier sweep, which only marked due runs: the purge replaces them.
+function dropMarks(store: Store): void {
+  while (true) {
+    const marks = store.listDocuments({ collection: FLOW_COLLECTIONS.expired, limit: 1000 });
+    if (marks.length === 0) return;
+    store.write((tx) => {
+      for (const mark of marks) tx.deleteDocument(FLOW_COLLECTIONS.expired, mark.key);
+    });
+  }
+}
