@@ -1,8 +1,9 @@
 /**
  * The remote control plane: the SDK talks to an IronFlow server over HTTP.
  * Creations, proposals and logs made in the same turn of the event loop go
- * out as one batched request each; network errors and 5xx answers are retried
- * with backoff (client-chosen run ids and idempotent tokens make that safe).
+ * out together as one `POST /api/batch` (see `remote_batcher.ts`); network
+ * errors and 5xx answers are retried with backoff (client-chosen run ids and
+ * idempotent tokens make that safe).
  *
  * @module
  */
@@ -17,11 +18,6 @@ import {
   fromApiEvent,
   fromApiProposalResult,
   fromApiRun,
-  type LogRecord,
-  type NewRun,
-  type Proposal,
-  type ProposalResult,
-  type RunRecord,
   systemClock,
   type Timer,
   toApiLog,
@@ -30,6 +26,7 @@ import {
 } from "../engine/mod.ts";
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";
+import { type BatchAnswer, RemoteBatcher } from "./remote_batcher.ts";
 import { createFileResultStore, type ResultStore } from "./results.ts";
 
 /** Options of {@linkcode createRemoteControlPlane}. */
@@ -46,12 +43,10 @@ export interface RemoteControlPlaneOptions {
   fetch?: typeof fetch;
   /** Where this process keeps large results. @default files under `IRONFLOW_HOME/results` */
   results?: ResultStore;
-}
-
-interface Queued<I, O> {
-  item: I;
-  resolve: (value: O) => void;
-  reject: (error: unknown) => void;
+  /** Batch requests in flight at once; later batches queue behind them. @default 4 */
+  maxInFlight?: number;
+  /** Largest batch request body in bytes; a server that refuses it (413) gets halves. @default 512 KiB */
+  maxBatchBytes?: number;
 }
 
 /** The answer of `POST /api/concurrency-limits/acquire`. */
@@ -84,16 +79,21 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
   const backoffMs = options.backoffMs ?? 100;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
-  const inFlight = new Set<Promise<unknown>>();
 
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
+  async function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    encoded?: string,
+  ): Promise<T | undefined> {
+    const payload = encoded ?? (body !== undefined ? JSON.stringify(body) : undefined);
     let lastError: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
         const response = await doFetch(`${base}${path}`, {
           method,
           headers,
-          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          ...(payload !== undefined ? { body: payload } : {}),
         });
         if (response.status === 404 && method === "GET") {
           await response.body?.cancel();
@@ -115,111 +115,42 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     });
   }
 
-  function batcher<I, O>(send: (items: I[]) => Promise<Array<O | Error>>) {
-    let queue: Queued<I, O>[] = [];
-    let scheduled = false;
-    const flush = () => {
-      scheduled = false;
-      const batch = queue;
-      queue = [];
-      const sent = send(batch.map((q) => q.item)).then(
-        (results) =>
-          batch.forEach((q, i) => {
-            const result = results[i];
-            if (result instanceof Error) q.reject(result);
-            else if (result === undefined) {
-              q.reject(new Error("Server answered fewer results than sent"));
-            } else q.resolve(result);
-          }),
-        (error) => batch.forEach((q) => q.reject(error)),
-      );
-      inFlight.add(sent);
-      sent.finally(() => inFlight.delete(sent));
-    };
-    // Like the engine's group commit: wait microtask hops while items keep
-    // arriving, and send as soon as a hop brings nothing new (no timer delay).
-    let seen = 0;
-    let hops = 0;
-    const tick = () => {
-      if (queue.length > seen && hops < 16) {
-        seen = queue.length;
-        hops += 1;
-        queueMicrotask(tick);
-        return;
-      }
-      flush();
-    };
-    return (item: I) =>
-      new Promise<O>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
-        if (!scheduled) {
-          scheduled = true;
-          seen = queue.length;
-          hops = 0;
-          queueMicrotask(tick);
-        }
-      });
-  }
-
-  const create = batcher<NewRun, RunRecord>(async (runs) => {
-    const answer = await request<{ runs: ApiRun[] }>("POST", "/api/runs/batch", {
-      runs: runs.map(toApiNewRun),
-    });
-    return (answer?.runs ?? []).map(fromApiRun);
+  // Creations, proposals and logs of a turn leave together: one request, one
+  // engine transaction on the server. Retrying a batch is safe: runs carry
+  // client-chosen ids and proposals idempotent tokens.
+  const batcher = new RemoteBatcher({
+    post: async (body) => (await request<BatchAnswer>("POST", "/api/batch", undefined, body))!,
+    itemError: (error) => new RemoteError(error.message, error.status ?? 400, error.code),
+    tooLarge: (error) => error instanceof RemoteError && error.status === 413,
+    onLogError: (count, error) =>
+      console.error(`IronFlow: could not send ${count} log lines: ${String(error)}`),
+    ...(options.maxInFlight !== undefined ? { maxInFlight: options.maxInFlight } : {}),
+    ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
   });
-
-  const propose = batcher<{ runId: string; proposal: Proposal }, ProposalResult>(async (items) => {
-    const answer = await request<
-      { results: Array<ApiProposalResult | { error: { code: string; message: string } }> }
-    >(
-      "POST",
-      "/api/transitions",
-      { proposals: items.map((i) => toApiProposal(i.runId, i.proposal)) },
-    );
-    return (answer?.results ?? []).map((result) =>
-      "error" in result
-        ? new RemoteError(result.error.message, 400, result.error.code)
-        : fromApiProposalResult(result)
-    );
-  });
-
-  let logQueue: LogRecord[] = [];
-  let logScheduled = false;
-  const flushLogs = () => {
-    logScheduled = false;
-    const logs = logQueue;
-    logQueue = [];
-    for (const chunk of logChunks(logs.map(toApiLog))) {
-      const sent = request("POST", "/api/logs", { logs: chunk }).catch((error) =>
-        console.error(`IronFlow: could not send ${chunk.length} log lines: ${String(error)}`)
-      );
-      inFlight.add(sent);
-      sent.finally(() => inFlight.delete(sent));
-    }
-  };
 
   const watchers = new Map<string, AbortController>();
 
   return {
     timer,
-    createRun: (run) => create(run),
-    propose: (runId, proposal) => propose({ runId, proposal }),
+    createRun: (run) =>
+      batcher.create(run.id, toApiNewRun(run)).then((answer) => fromApiRun(answer as ApiRun)),
+    propose: (runId, proposal) =>
+      batcher.propose(runId, toApiProposal(runId, proposal)).then((answer) =>
+        fromApiProposalResult(answer as ApiProposalResult)
+      ),
     async getRun(runId) {
       const run = await request<ApiRun>("GET", `/api/runs/${encodeURIComponent(runId)}`);
       return run ? fromApiRun(run) : undefined;
     },
     log(records) {
-      logQueue.push(...records);
-      if (!logScheduled) {
-        logScheduled = true;
-        setTimeout(flushLogs, 0);
-      }
+      for (const record of records) batcher.log(cutLogLine(toApiLog(record)));
     },
     watch(runId, listener) {
       const controller = new AbortController();
       watchers.set(runId, controller);
       streamEvents(
-        `${base}/api/stream/flow-runs/${encodeURIComponent(runId)}`,
+        // Only the run's own events: its task runs' would cross the wire to be dropped.
+        `${base}/api/stream/events?run_id=${encodeURIComponent(runId)}`,
         headers,
         doFetch,
         controller.signal,
@@ -233,10 +164,9 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       };
     },
     async flush() {
-      // Let queued batches leave, then wait for every request in flight.
+      // Let this turn's items join the queue, then wait until every batch was answered.
       await new Promise((resolve) => setTimeout(resolve, 0));
-      flushLogs();
-      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+      await batcher.idle();
     },
     async close() {
       await this.flush();
@@ -331,20 +261,24 @@ const MAX_LOG_BATCH_BYTES = 512 * 1024;
 /** Longest log message sent; longer ones are cut (and say so). */
 const MAX_LOG_MESSAGE_CHARS = 64 * 1024;
 
+/** A log line whose message fits a request: longer messages are cut, and say so. */
+export function cutLogLine(log: ApiLog): ApiLog {
+  if (log.message.length <= MAX_LOG_MESSAGE_CHARS) return log;
+  return {
+    ...log,
+    message: `${
+      log.message.slice(0, MAX_LOG_MESSAGE_CHARS)
+    }… [cut: ${log.message.length} characters]`,
+  };
+}
+
 /** Splits log lines into request-sized batches, cutting oversized messages. */
 export function logChunks(logs: ApiLog[]): ApiLog[][] {
   const chunks: ApiLog[][] = [];
   let current: ApiLog[] = [];
   let size = 0;
   for (const log of logs) {
-    const line = log.message.length > MAX_LOG_MESSAGE_CHARS
-      ? {
-        ...log,
-        message: `${
-          log.message.slice(0, MAX_LOG_MESSAGE_CHARS)
-        }… [cut: ${log.message.length} characters]`,
-      }
-      : log;
+    const line = cutLogLine(log);
     const bytes = line.message.length * 3 + 200; // UTF-8 worst case plus the fields
     if (current.length > 0 && size + bytes > MAX_LOG_BATCH_BYTES) {
       chunks.push(current);

@@ -13,31 +13,29 @@ import {
   fromApiLog,
   fromApiNewRun,
   fromApiProposal,
-  IronFlowError,
   NotFoundError,
   toApiProposalResult,
   toApiRun,
 } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
-import { describeError } from "../errors.ts";
 import type { ApiRouter } from "./router.ts";
 import {
+  ApiItemErrorSchema,
   ApiLogSchema,
   ApiNewRunSchema,
   ApiProposalResultSchema,
   ApiProposalSchema,
   ApiRunSchema,
+  MAX_BATCH,
 } from "./wire_schemas.ts";
+import { itemErrorOf, remoteBatchRoute } from "./remote_batch.ts";
 
-/** Items one batch request may carry at most. */
-const MAX_BATCH = 10_000;
-
-const ItemError = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
 const TAG = "Remote SDK";
 
-/** Registers `/runs/batch`, `/transitions`, `/runs/:id` and `/logs`. */
+/** Registers `/batch`, `/runs/batch`, `/transitions`, `/runs/:id` and `/logs`. */
 export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
   const { engine } = deps;
+  remoteBatchRoute(router, deps);
 
   router.add({
     method: "post",
@@ -64,7 +62,9 @@ export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
     description: "All proposals of a request are judged in one engine batch. A proposal for an " +
       "unknown run gets `{ error: { code, message } }` in its place; the others are applied.",
     body: z.strictObject({ proposals: z.array(ApiProposalSchema).max(MAX_BATCH) }),
-    response: z.object({ results: z.array(z.union([ApiProposalResultSchema, ItemError])) }),
+    response: z.object({
+      results: z.array(z.union([ApiProposalResultSchema, ApiItemErrorSchema])),
+    }),
   }, async (c, { body }) => {
     const settled = await Promise.allSettled(
       body.proposals.map((item) => {
@@ -74,9 +74,9 @@ export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
     );
     const results = settled.map((outcome) => {
       if (outcome.status === "fulfilled") return toApiProposalResult(outcome.value);
-      if (!(outcome.reason instanceof IronFlowError)) throw outcome.reason;
-      const { body } = describeError(outcome.reason);
-      return { error: { code: body.error.code, message: body.error.message } };
+      const item = itemErrorOf(outcome.reason);
+      if (!item) throw outcome.reason;
+      return item;
     });
     return c.json({ results });
   });

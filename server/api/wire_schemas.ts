@@ -12,6 +12,17 @@ import { IsoTimeText, StateSchema } from "./schemas.ts";
 /** Any JSON value. */
 export const JsonSchema = z.json().meta({ id: "Json" });
 
+/**
+ * Any JSON value, as an input of the hot remote endpoints: the body went
+ * through `JSON.parse`, so every value in it is JSON already and only a
+ * missing one needs rejecting; `z.json()` would walk the value again (a few
+ * µs per run's parameters, the largest part of validating a batch).
+ */
+const JsonInput = z.custom<z.output<typeof JsonSchema>>(
+  (value) => value !== undefined,
+  { error: "Invalid input: expected a JSON value" },
+).meta({ description: "Any JSON value" });
+
 const Id = z.string().min(1).max(200);
 const KindSchema = z.enum(["flow", "task"]);
 const UpstreamEdgeSchema = z.strictObject({
@@ -71,7 +82,7 @@ export const ApiNewRunSchema = z.strictObject({
   task_key: z.string().max(500).nullable().optional(),
   map_index: z.number().int().min(0).nullable().optional(),
   tags: z.array(z.string().min(1).max(200)).optional(),
-  parameters: JsonSchema.optional(),
+  parameters: JsonInput.optional(),
   upstream: z.array(UpstreamEdgeSchema).optional(),
 }).meta({ id: "NewRun" });
 
@@ -111,7 +122,7 @@ export const ApiProposalSchema = z.strictObject({
   token: z.string().min(1).max(500),
   expected_version: z.number().int().min(1).optional(),
   kind: z.string().min(1).max(200),
-  data: z.record(z.string(), JsonSchema).optional(),
+  data: z.record(z.string(), JsonInput).optional(),
 }).meta({ id: "Proposal" });
 
 /** The answer to one proposal (`ApiProposalResult`). */
@@ -123,4 +134,33 @@ export const ApiProposalResultSchema = z.object({
   reason: z.string().optional(),
   retry_after_ms: z.number().optional(),
   seq: z.number().int().optional(),
+  data: z.record(z.string(), JsonSchema).optional(),
 }).meta({ id: "ProposalResult" });
+
+/** Items one batch request may carry at most, per list. */
+export const MAX_BATCH = 10_000;
+
+/** An item the engine refused, in place of its answer; `status` is what it would answer alone. */
+export const ApiItemErrorSchema = z.object({
+  error: z.object({ code: z.string(), message: z.string(), status: z.number().int().optional() }),
+}).meta({ id: "ItemError" });
+
+/** {@linkcode ApiItemErrorSchema} as a type. */
+export type ApiItemError = z.output<typeof ApiItemErrorSchema>;
+
+/** The body of `POST /api/batch`: what the remote control plane sends in one round trip. */
+export const ApiBatchSchema = z.strictObject({
+  runs: z.array(ApiNewRunSchema).max(MAX_BATCH).optional(),
+  proposals: z.array(ApiProposalSchema).max(MAX_BATCH).optional(),
+  logs: z.array(ApiLogSchema).max(MAX_BATCH).optional(),
+}).meta({ id: "Batch" });
+
+/** The answer of `POST /api/batch`: one entry per run and proposal, in order. */
+export const ApiBatchAnswerSchema = z.object({
+  runs: z.array(z.union([ApiRunSchema, ApiItemErrorSchema])),
+  results: z.array(z.union([ApiProposalResultSchema, ApiItemErrorSchema])),
+  logs: z.object({
+    accepted: z.number().int(),
+    rejected: z.array(z.object({ index: z.number().int(), error: ApiItemErrorSchema.shape.error })),
+  }),
+}).meta({ id: "BatchAnswer" });

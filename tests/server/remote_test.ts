@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ApiNewRun, ApiRun } from "../../engine/mod.ts";
+import { type ApiNewRun, type ApiRun, createMemoryStore, type Store } from "../../engine/mod.ts";
 import { createRemoteControlPlane } from "../../sdk/mod.ts";
 import { createMemoryResultStore } from "../../sdk/results.ts";
 import { assertError, call, etl, snapshot, testServer } from "./_helpers.ts";
@@ -179,4 +179,124 @@ Deno.test("a flow run through the SDK's remote control plane yields the same his
     }).sort();
   assert.deepEqual(history(remote), history(local));
   remote.close();
+});
+
+/** A memory store that counts its write transactions. */
+function countingStore(): { store: Store; writes: () => number } {
+  const store = createMemoryStore();
+  let writes = 0;
+  const counted = new Proxy(store, {
+    get(target, key) {
+      if (key === "write") {
+        return (fn: Parameters<Store["write"]>[0]) => {
+          writes += 1;
+          return target.write(fn);
+        };
+      }
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return { store: counted, writes: () => writes };
+}
+
+Deno.test("POST /api/batch creates, proposes and logs in one engine transaction, answering each item in order", async () => {
+  const { store, writes } = countingStore();
+  const { app, engine } = testServer({ store });
+  const flowRun = await engine.createFlowRun({ id: "f1", name: "etl" });
+  const before = writes();
+  const line = {
+    flow_run_id: flowRun.id,
+    task_run_id: null,
+    level: 20,
+    name: "ironflow.flow",
+    message: "hello",
+    at: "2024-01-01T00:00:00.000Z",
+  };
+  const answer = await call(app, "/api/batch", {
+    body: {
+      runs: [
+        { id: "t1", kind: "task", name: "load", parent_id: "f1", root_id: "f1" },
+        { id: "f1", kind: "flow", name: "etl" },
+      ],
+      proposals: [
+        { run_id: "f1", to: "RUNNING", token: "p1", kind: "start" },
+        { run_id: "ghost", to: "RUNNING", token: "p2", kind: "start" },
+        { run_id: "f1", to: "RUNNING", token: "p1", kind: "start" },
+        { run_id: "f1", to: "PENDING", token: "p3", kind: "odd" },
+      ],
+      logs: [line, { ...line, flow_run_id: "ghost" }, { ...line, message: "again" }],
+    },
+  });
+  assert.equal(answer.status, 200, JSON.stringify(answer.body));
+  assert.equal(writes() - before, 1, "one transaction for the whole request");
+  const { runs, results, logs } = answer.body;
+  assert.deepEqual(runs.map((r: ApiRun) => [r.id, r.kind, r.state]), [
+    ["t1", "task", "PENDING"],
+    ["f1", "flow", "PENDING"],
+  ]);
+  assert.deepEqual(results.map((r: { status?: string }) => r.status), [
+    "accepted",
+    undefined,
+    "duplicate",
+    "rejected",
+  ]);
+  assert.deepEqual(results[1].error, {
+    code: "run_not_found",
+    message: results[1].error.message,
+    status: 404,
+  });
+  assert.deepEqual(logs, {
+    accepted: 2,
+    rejected: [{
+      index: 1,
+      error: {
+        code: "flow_run_not_found",
+        message: 'Flow run "ghost" does not exist',
+        status: 404,
+      },
+    }],
+  });
+  assert.deepEqual(engine.logs({ flowRunId: "f1" }).map((l) => l.message), ["hello", "again"]);
+  assert.equal(engine.getRun("t1")!.parentId, "f1");
+});
+
+Deno.test("POST /api/batch rejects a malformed batch whole and changes nothing", async (t) => {
+  const { app, engine } = testServer();
+  await engine.createFlowRun({ id: "f1", name: "etl" });
+  const before = snapshot(engine);
+  const good = { run_id: "f1", to: "RUNNING", token: "p1", kind: "start" };
+  const bad: Array<[string, unknown, string]> = [
+    ["bad proposal among good", { proposals: [good, { ...good, token: 7 }] }, "proposals[1].token"],
+    ["unknown field", { runs: [{ kind: "flow", name: "x", colour: "red" }] }, "runs[0]"],
+    ["bad log time", {
+      proposals: [good],
+      logs: [{
+        flow_run_id: "f1",
+        task_run_id: null,
+        level: 20,
+        name: "n",
+        message: "m",
+        at: "now",
+      }],
+    }, "logs[0].at"],
+    ["unknown list", { proposals: [good], events: [] }, ""],
+    ["missing data value", { proposals: [{ ...good, data: { a: undefined } }] }, ""],
+  ];
+  for (const [label, body, path] of bad) {
+    await t.step(label, async () => {
+      const answer = await call(app, "/api/batch", { body });
+      if (label === "missing data value") {
+        // JSON has no undefined: the key is dropped and the proposal is fine.
+        assert.equal(answer.status, 200);
+        return;
+      }
+      assertError(answer, 400, "invalid_request");
+      assert.equal(answer.body.error.details[0].path, path);
+    });
+  }
+  await engine.flush();
+  const after = snapshot(engine);
+  assert.equal(after.summary.events, before.summary.events + 1, "only the valid batch applied");
+  assert.equal(after.logs, before.logs);
 });
