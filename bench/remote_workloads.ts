@@ -3,7 +3,14 @@
  * through the remote control plane (batched creations, proposals and logs),
  * measured next to the same flows on the in-process engine in the same run.
  *
- * Run with `deno run -A bench/remote_workloads.ts` (`--quick` skips 10,000).
+ * Run with `deno run -A bench/remote_workloads.ts` (`--quick` skips 10,000
+ * and measures each size once; `--reps=N` sets the measurements per size,
+ * default 3). Both planes are warmed up first (JIT, the planner's first parse,
+ * the HTTP connection); then each size runs `reps` times, in-process and
+ * remote taking turns, and the medians are reported: on a shared machine one
+ * measurement swings too much to compare. `cpu` is the process's CPU time per
+ * transition of the remote run (client and server share this process), and
+ * `+µs/t` what the transport adds per transition over in-process.
  *
  * @module
  */
@@ -16,8 +23,18 @@ import {
 } from "../sdk/mod.ts";
 import { chainedFlow, mappedFlow } from "./sdk_workloads.ts";
 
+import process from "node:process";
+
 const quick = Deno.args.includes("--quick");
 const sizes = quick ? [100, 1_000] : [100, 1_000, 10_000];
+const repsArg = Deno.args.find((arg) => arg.startsWith("--reps="));
+const reps = repsArg ? Number(repsArg.slice(7)) : quick ? 1 : 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
 
 async function timed(
   plane: ControlPlane,
@@ -27,13 +44,18 @@ async function timed(
 ) {
   const flowDef = shape === "mapped" ? mappedFlow : chainedFlow;
   const before = events();
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   const outcome = await flowDef.runWith({ plane }, n);
   await plane.flush();
   const ms = performance.now() - start;
+  const cpu = process.cpuUsage(cpuBefore);
   if (outcome.state.type !== "COMPLETED") throw new Error(`${shape} ${n}: ${outcome.state.type}`);
   const transitions = events() - before;
-  return { ms, transitions, perSecond: Math.round((transitions / ms) * 1000) };
+  return {
+    perSecond: (transitions / ms) * 1000,
+    cpuMicros: (cpu.user + cpu.system) / transitions,
+  };
 }
 
 if (import.meta.main) {
@@ -58,20 +80,38 @@ if (import.meta.main) {
   const remoteEvents = () => serverEngine.summary().events;
   const localEvents = () => local.engine.summary().events;
   // Warm-up: JIT, the planner's first parse, the HTTP connection.
-  await timed(remote, remoteEvents, "mapped", 200);
-  await timed(local, localEvents, "mapped", 200);
-  console.log("shape    tasks   in-process t/s   remote t/s   remote / in-process");
+  for (const shape of ["mapped", "chained"] as const) {
+    await timed(remote, remoteEvents, shape, shape === "mapped" ? 1_000 : 100);
+    await timed(local, localEvents, shape, shape === "mapped" ? 1_000 : 100);
+  }
+  console.log(`median of ${reps} run${reps > 1 ? "s" : ""} per cell`);
+  console.log(
+    "shape    tasks   in-process t/s   remote t/s   remote / in-process   remote cpu µs/t   +µs/t",
+  );
   for (const shape of ["mapped", "chained"] as const) {
     for (const n of sizes) {
       if (shape === "chained" && n > 1_000) continue;
-      const inProcess = await timed(local, localEvents, shape, n);
-      const overHttp = await timed(remote, remoteEvents, shape, n);
+      const inProcess: number[] = [];
+      const overHttp: number[] = [];
+      const cpu: number[] = [];
+      for (let rep = 0; rep < reps; rep++) {
+        inProcess.push((await timed(local, localEvents, shape, n)).perSecond);
+        const remoteRun = await timed(remote, remoteEvents, shape, n);
+        overHttp.push(remoteRun.perSecond);
+        cpu.push(remoteRun.cpuMicros);
+      }
+      const local_ = median(inProcess);
+      const remote_ = median(overHttp);
       console.log(
-        `${shape.padEnd(8)} ${String(n).padStart(6)}   ${
-          String(inProcess.perSecond).padStart(14)
-        }   ${String(overHttp.perSecond).padStart(10)}   ${
-          (overHttp.perSecond / inProcess.perSecond).toFixed(2)
-        }`,
+        [
+          shape.padEnd(8),
+          String(n).padStart(6),
+          String(Math.round(local_)).padStart(16),
+          String(Math.round(remote_)).padStart(12),
+          (remote_ / local_).toFixed(2).padStart(21),
+          median(cpu).toFixed(1).padStart(17),
+          (1e6 / remote_ - 1e6 / local_).toFixed(1).padStart(7),
+        ].join(" "),
       );
     }
   }
