@@ -259,19 +259,27 @@ export const PURGE_LINEAGE_SQL = `SELECT
     IFNULL(SUM(IFNULL(end_time, updated_at) >= ?), 0) AS recent
   FROM flow_runs WHERE lineage_id = ?`;
 // A root's tree: its subflow runs by parent, then the task runs of every flow run in it.
-export const PURGE_TREE_SQL = `WITH RECURSIVE tree(id, state) AS (
+const PURGE_TREE = `WITH RECURSIVE tree(id, state) AS (
     SELECT id, state FROM flow_runs WHERE id = ?
     UNION ALL
     SELECT f.id, f.state FROM flow_runs f JOIN tree ON f.parent_id = tree.id
-  )
-  SELECT 'flow' AS kind, id, state FROM tree
-  UNION ALL
-  SELECT 'task', t.id, t.state FROM tree CROSS JOIN task_runs t ON t.parent_id = tree.id`;
+  ), runs(kind, id, state) AS (
+    SELECT 'flow', id, state FROM tree
+    UNION ALL
+    SELECT 'task', t.id, t.state FROM tree CROSS JOIN task_runs t ON t.parent_id = tree.id
+  )`;
+// Live runs of a tree, and whether it holds one of two run ids (the newest event's and log's).
+export const PURGE_TREE_CHECK_SQL = `${PURGE_TREE}
+  SELECT IFNULL(SUM(state NOT IN ('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED')), 0) AS live,
+    IFNULL(SUM(id IN (?, ?)), 0) AS newest
+  FROM runs`;
+// Marks a tree for the purge without sending its rows through JS.
+export const PURGE_MARK_TREE_SQL = `${PURGE_TREE}
+  INSERT OR IGNORE INTO temp.purge_runs (id, kind) SELECT id, kind FROM runs`;
 export const PURGE_NEWEST_EVENT_SQL =
   "SELECT run_id FROM events WHERE seq = (SELECT MAX(seq) FROM events)";
 export const PURGE_NEWEST_LOG_SQL =
   "SELECT flow_run_id FROM logs WHERE id = (SELECT MAX(id) FROM logs)";
-export const PURGE_ADD_SQL = "INSERT OR IGNORE INTO temp.purge_runs (id, kind) VALUES (?, ?)";
 export const PURGE_RUN_COUNTS_SQL = `SELECT 'flow' AS kind, state, COUNT(*) AS n FROM flow_runs
     WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow') GROUP BY state
   UNION ALL

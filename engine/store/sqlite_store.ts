@@ -33,7 +33,6 @@ import {
   type StoreTx,
   type TaskGraph,
   type TaskGraphEdge,
-  TERMINAL_STATES,
   type UpstreamEdge,
 } from "../core/mod.ts";
 import {
@@ -51,7 +50,6 @@ import {
   LAST_SEQ_SQL,
   LIST_LIMITS_SQL,
   MIGRATIONS,
-  PURGE_ADD_SQL,
   PURGE_DOCUMENTS_BY_KEY_SQL,
   PURGE_DOCUMENTS_BY_REF_SQL,
   PURGE_EVENTS_SQL,
@@ -59,13 +57,14 @@ import {
   PURGE_FLOW_RUNS_SQL,
   PURGE_LINEAGE_SQL,
   PURGE_LOGS_SQL,
+  PURGE_MARK_TREE_SQL,
   PURGE_NEWEST_EVENT_SQL,
   PURGE_NEWEST_LOG_SQL,
   PURGE_ROOT_SQL,
   PURGE_RUN_COUNTS_SQL,
   PURGE_TABLE_SQL,
   PURGE_TASK_RUNS_SQL,
-  PURGE_TREE_SQL,
+  PURGE_TREE_CHECK_SQL,
   PUT_DOCUMENT_SQL,
   PUT_LIMIT_SQL,
   RECOUNT_RUNS_SQL,
@@ -553,17 +552,14 @@ class SqliteStore implements Store {
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       this.#db.exec(PURGE_TABLE_SQL);
-      const newest = new Set<string>();
       const event = this.#statement(PURGE_NEWEST_EVENT_SQL).get() as { run_id: string } | undefined;
-      if (event) newest.add(event.run_id);
       const log = this.#statement(PURGE_NEWEST_LOG_SQL).get() as
         | { flow_run_id: string }
         | undefined;
-      if (log) newest.add(log.flow_run_id);
+      const newest: [string, string] = [event?.run_id ?? "", log?.flow_run_id ?? ""];
       const endedBefore = options.endedBefore ?? Number.MAX_SAFE_INTEGER;
-      const add = this.#statement(PURGE_ADD_SQL);
       for (const rootId of new Set(rootIds)) {
-        const reason = this.#purgeTree(rootId, endedBefore, newest, add);
+        const reason = this.#purgeTree(rootId, endedBefore, newest);
         if (reason === null) result.purged.push(rootId);
         else result.kept.push({ runId: rootId, reason });
       }
@@ -585,8 +581,7 @@ class SqliteStore implements Store {
   #purgeTree(
     rootId: string,
     endedBefore: number,
-    newest: ReadonlySet<string>,
-    add: StatementSync,
+    newest: readonly [string, string],
   ): PurgeKeptReason | null {
     const root = this.#statement(PURGE_ROOT_SQL).get(rootId) as Row | undefined;
     if (!root) return "not_found";
@@ -597,14 +592,13 @@ class SqliteStore implements Store {
     };
     if (lineage.live > 0) return "live";
     if (lineage.recent > 0) return "recent";
-    const tree = this.#statement(PURGE_TREE_SQL).all(rootId) as {
-      kind: RunKind;
-      id: string;
-      state: StateType;
-    }[];
-    if (tree.some((run) => !TERMINAL_STATES.has(run.state))) return "live";
-    if (tree.some((run) => newest.has(run.id))) return "newest";
-    for (const run of tree) add.run(run.id, run.kind);
+    const tree = this.#statement(PURGE_TREE_CHECK_SQL).get(rootId, ...newest) as {
+      live: number;
+      newest: number;
+    };
+    if (tree.live > 0) return "live";
+    if (tree.newest > 0) return "newest";
+    this.#statement(PURGE_MARK_TREE_SQL).run(rootId);
     return null;
   }
 
