@@ -28,6 +28,7 @@ import {
   RunsPage,
 } from "../../ui/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
+import { listFlows } from "../../engine/flows/mod.ts";
 import { cancelRun, type PauseMode, pauseRun, resumeRun } from "../api/run_actions.ts";
 import { RunRetrier } from "../api/retry_run.ts";
 import type { AppDeps } from "../deps.ts";
@@ -228,7 +229,13 @@ export function createPageRoutes(deps: AppDeps): Hono {
     }
   });
 
-  pages.get("/flows", page((_c, ctx) => FlowsPage({ ctx, flows: engine.store.flowStats() })));
+  pages.get(
+    "/flows",
+    page((c, ctx) => {
+      const archived = c.req.query("archived") === "true";
+      return FlowsPage({ ctx, archived, flows: listFlows(engine.store, { archived }) });
+    }),
+  );
 
   pages.get(
     "/flows/:name",

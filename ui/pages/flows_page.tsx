@@ -1,71 +1,54 @@
-import type { FlowStat } from "../../engine/mod.ts";
+import type { FlowListing } from "../../engine/flows/mod.ts";
 import { EmptyState } from "../components/empty_state.tsx";
+import { FlowTable } from "../components/flow_table.tsx";
 import { Layout } from "../components/layout.tsx";
-import { StateBadge } from "../components/state_badge.tsx";
-import { TimeLabel } from "../components/time_label.tsx";
-import { DEFAULT_STATE_NAME } from "../../engine/mod.ts";
-import { formatCount } from "../format.ts";
-import { flowHref, runHref } from "../links.ts";
 import type { PageContext } from "../types.ts";
 
 /** Props of {@linkcode FlowsPage}. */
 export interface FlowsPageProps {
   ctx: PageContext;
-  flows: readonly FlowStat[];
+  /** Flows as the catalog lists them (former names merged). */
+  flows: readonly FlowListing[];
+  /** Whether archived flows are listed too. @default false */
+  archived?: boolean;
 }
 
-/** The catalog of flows that have run: run counts and the latest run's state. */
-export function FlowsPage({ ctx, flows }: FlowsPageProps) {
+/** The catalog of flows that have run: archived flag, former names, retention and runs. */
+export function FlowsPage({ ctx, flows, archived = false }: FlowsPageProps) {
   return (
     <Layout title="Flows" ctx={ctx} active="flows" stream="/api/stream/events">
       <h1>Flows</h1>
+      <nav class="chips" aria-label="Archived flows">
+        <a
+          class={`chip${archived ? "" : " on"}`}
+          href="/flows"
+          aria-pressed={archived ? "false" : "true"}
+        >
+          Active
+        </a>
+        <a
+          class={`chip${archived ? " on" : ""}`}
+          href="/flows?archived=true"
+          aria-pressed={archived ? "true" : "false"}
+        >
+          With archived
+        </a>
+      </nav>
       <section class="panel flush" data-live="flows">
         {flows.length === 0
-          ? (
+          ? archived ? <p class="muted">No flows have run yet.</p> : (
             <EmptyState
               title="No flows have run yet"
               command="deno run -A main.ts run examples/etl.ts:etl"
             >
               <p>
-                A flow appears here after its first run. Write one with <code>flow()</code> and{" "}
-                <code>task()</code> from the SDK, then run it:
+                A flow appears here after its first run (archived flows are listed under{" "}
+                <a href="/flows?archived=true">With archived</a>). Write one with{" "}
+                <code>flow()</code> and <code>task()</code> from the SDK, then run it:
               </p>
             </EmptyState>
           )
-          : (
-            <table>
-              <thead>
-                <tr>
-                  <th>Flow</th>
-                  <th class="num">Runs</th>
-                  <th>Last run</th>
-                  <th>Last run created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {flows.map((flow) => (
-                  <tr key={flow.flowName}>
-                    <td>
-                      <a href={flowHref(flow.flowName)}>{flow.flowName}</a>
-                    </td>
-                    <td class="num">{formatCount(flow.runs)}</td>
-                    <td>
-                      <a href={runHref(flow.lastRunId)}>
-                        <StateBadge
-                          state={flow.lastRunState}
-                          name={DEFAULT_STATE_NAME[flow.lastRunState]}
-                          runId={flow.lastRunId}
-                        />
-                      </a>
-                    </td>
-                    <td>
-                      <TimeLabel ms={flow.lastRunCreatedAt} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          : <FlowTable flows={flows} />}
       </section>
     </Layout>
   );

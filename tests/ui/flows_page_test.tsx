@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { renderToString } from "preact-render-to-string";
+import type { FlowListing } from "../../engine/flows/mod.ts";
+import { archiveFlow, renameFlow, setRetention } from "../../engine/flows/mod.ts";
+import { createEngine, createMemoryStore, FakeClock, SequentialIds } from "../../engine/mod.ts";
+import { createApp } from "../../server/app.ts";
+import { FlowTable } from "../../ui/components/flow_table.tsx";
+import { FlowsPage } from "../../ui/mod.ts";
+import { CTX, NOW } from "./_fixtures.ts";
+
+function listing(overrides: Partial<FlowListing> = {}): FlowListing {
+  return {
+    id: "f1",
+    name: "etl",
+    formerly: [],
+    archived: false,
+    retentionDays: null,
+    runs: 3,
+    lastRun: { id: "r1", state: "COMPLETED", createdAt: NOW - 60_000 },
+    ...overrides,
+  };
+}
+
+function row(html: string, name: string): string {
+  const match = html.match(new RegExp(`<tr[^>]*data-flow="${name}"[^>]*>.*?</tr>`, "s"));
+  assert.ok(match, `a row for "${name}"`);
+  return match[0];
+}
+
+Deno.test("FlowTable shows the archived flag, former names and retention", () => {
+  const html = renderToString(
+    <FlowTable
+      flows={[
+        listing({ archived: true, formerly: ["etl-old", "<b>x</b>"], retentionDays: 30 }),
+        listing({ id: null, name: "report", retentionDays: 1 }),
+        listing({ id: "f3", name: "sync" }),
+      ]}
+    />,
+  );
+  const etl = row(html, "etl");
+  assert.match(etl, /href="\/flows\/etl"/);
+  assert.match(etl, />Archived</);
+  assert.match(etl, /formerly etl-old, &lt;b>x&lt;\/b>/, "former names are escaped");
+  assert.match(etl, />30 days</);
+  assert.match(row(html, "report"), />1 day</);
+  const sync = row(html, "sync");
+  assert.match(sync, />kept</);
+  assert.doesNotMatch(sync, /Archived|formerly/);
+  assert.match(sync, /href="\/runs\/r1"/);
+});
+
+Deno.test("FlowsPage marks the archived filter and keeps the empty state per filter", () => {
+  const active = renderToString(<FlowsPage ctx={CTX} flows={[]} />);
+  assert.match(active, /class="chip on" href="\/flows" aria-pressed="true"/);
+  assert.match(active, /No flows have run yet/);
+  const all = renderToString(<FlowsPage ctx={CTX} flows={[listing()]} archived />);
+  assert.match(all, /class="chip on" href="\/flows\?archived=true"/);
+  assert.match(all, /data-flow="etl"/);
+});
+
+Deno.test("GET /flows lists the catalog: archived only on request, former names merged", async () => {
+  const clock = new FakeClock(NOW);
+  const engine = createEngine({ store: createMemoryStore(), clock, ids: new SequentialIds("r") });
+  try {
+    for (const name of ["etl", "etl", "report", "old-job"]) await engine.createFlowRun({ name });
+    renameFlow(engine.store, clock, "etl", "etl-v2");
+    await engine.createFlowRun({ name: "etl-v2" });
+    setRetention(engine.store, clock, "etl-v2", 14);
+    archiveFlow(engine.store, clock, "old-job");
+    const app = createApp({ engine, clock });
+    const page = await (await app.request("/flows")).text();
+    const etl = row(page, "etl-v2");
+    assert.match(etl, /formerly etl/);
+    assert.match(etl, />14 days</);
+    assert.match(etl, /<td class="num">3<\/td>/, "runs under the old name count");
+    assert.doesNotMatch(page, /data-flow="etl"/, "the old name is not a flow of its own");
+    assert.doesNotMatch(page, /data-flow="old-job"/, "archived flows are hidden");
+    assert.match(row(page, "report"), />kept</);
+    const all = await (await app.request("/flows?archived=true")).text();
+    assert.match(row(all, "old-job"), />Archived</);
+  } finally {
+    await engine.close();
+  }
+});
