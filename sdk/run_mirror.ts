@@ -8,6 +8,7 @@ import {
   type EngineEvent,
   isTerminal,
   type Json,
+  type Proposal,
   type ProposalResult,
   type RunRecord,
   type StateType,
@@ -33,6 +34,22 @@ export interface TransitionRequest {
   allowRewrite?: boolean;
   /** Restored (resumed) runs do not fire hooks again. @default true */
   callHooks?: boolean;
+}
+
+/**
+ * The proposal a mirror makes for `to` from `version`: its token is derived
+ * from the run, the version and the destination, so re-sending is idempotent.
+ */
+export function proposalFor(
+  runId: string,
+  version: number,
+  to: StateType,
+  request: TransitionRequest,
+): Proposal {
+  const proposal: Proposal = { to, token: `${runId}:${version}:${to}`, kind: request.kind };
+  if (request.name !== undefined) proposal.name = request.name;
+  if (request.data !== undefined) proposal.data = request.data;
+  return proposal;
 }
 
 /** A run as the SDK sees it while executing it. */
@@ -72,11 +89,24 @@ export class RunMirror {
   /**
    * Proposes `to`; afterwards the mirror holds the engine's answer. Hooks on
    * an edge into a terminal state are asked first and may rewrite it.
+   *
+   * `sent` is the answer to this very proposal when the caller already sent
+   * it (made with {@linkcode proposalFor} from the run's current version),
+   * before the run's creation was answered: the mirror then takes in that
+   * answer instead of proposing again. Only non-terminal moves are sent early
+   * (rewrite hooks must be asked before a terminal one leaves).
    */
-  async transition(to: StateType, request: TransitionRequest): Promise<ProposalResult> {
+  async transition(
+    to: StateType,
+    request: TransitionRequest,
+    sent?: Promise<ProposalResult>,
+  ): Promise<ProposalResult> {
     const from = this.run.state;
     let consulted: TransitionHook[] = [];
     const hooksOn = request.callHooks !== false && this.#hooks.length > 0;
+    if (sent !== undefined && isTerminal(to)) {
+      throw new TypeError(`Cannot take in an early answer for terminal state "${to}"`);
+    }
     if (isTerminal(to) && request.allowRewrite !== false && hooksOn) {
       consulted = hooksFor(this.#hooks, from, to);
       if (consulted.length > 0) {
@@ -92,19 +122,13 @@ export class RunMirror {
         }
       }
     }
-    const proposal = {
-      to,
-      token: `${this.run.id}:${this.run.version}:${to}`,
-      kind: request.kind,
-      ...(request.name !== undefined ? { name: request.name } : {}),
-      ...(request.data !== undefined ? { data: request.data } : {}),
-    };
+    const proposal = proposalFor(this.run.id, this.run.version, to, request);
     // The watch may deliver this proposal's own event before the answer: `observe` skips it.
     const proposing = this.#proposing;
     proposing.push(proposal.token);
     let result: ProposalResult;
     try {
-      result = await this.#plane.propose(this.run.id, proposal);
+      result = await (sent ?? this.#plane.propose(this.run.id, proposal));
     } finally {
       proposing.splice(proposing.indexOf(proposal.token), 1);
     }

@@ -22,6 +22,11 @@ export interface TaskRunner {
   readonly name: string;
   /** Waits for a slot to run one task body; resolves with its release. */
   acquire(signal: AbortSignal): Promise<() => void>;
+  /**
+   * Takes a slot only if one is free right now; resolves nothing. A runner
+   * that has it lets a task run propose RUNNING together with its creation.
+   */
+  tryAcquire?(): (() => void) | undefined;
   /** Runs one task body (in a slot acquired before). */
   execute(job: TaskJob): Promise<unknown>;
   /** Frees resources (workers); called when the flow run ends. */
@@ -49,6 +54,10 @@ export class ConcurrentTaskRunner implements TaskRunner {
 
   acquire(signal: AbortSignal): Promise<() => void> {
     return this.#slots ? this.#slots.acquire(signal) : Promise.resolve(noop);
+  }
+
+  tryAcquire(): (() => void) | undefined {
+    return this.#slots ? this.#slots.tryAcquire() : noop;
   }
 
   async execute(job: TaskJob): Promise<unknown> {

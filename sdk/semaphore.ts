@@ -42,6 +42,13 @@ export class Semaphore {
     });
   }
 
+  /** Takes a slot if one is free now (and nobody waits); else `undefined`. */
+  tryAcquire(): (() => void) | undefined {
+    if (this.#free === 0 || this.#waiters.length > 0) return undefined;
+    this.#free -= 1;
+    return this.#releaser();
+  }
+
   #releaser(): () => void {
     let released = false;
     return () => {

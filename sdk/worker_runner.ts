@@ -53,6 +53,10 @@ export class WorkerTaskRunner implements TaskRunner {
     return this.#slots.acquire(signal);
   }
 
+  tryAcquire(): (() => void) | undefined {
+    return this.#slots.tryAcquire();
+  }
+
   execute(job: TaskJob): Promise<unknown> {
     if (!job.moduleUrl) {
       return Promise.reject(

@@ -118,6 +118,12 @@ class SqliteStore implements Store {
   readonly #addCount: StatementSync;
   readonly #addFlowCount: StatementSync;
   #lastDataVersion = -1;
+  /**
+   * Runs inserted by the open write transaction, written when it ends: a run
+   * created and moved on in the same batch (a task run proposing RUNNING with
+   * its creation) costs one row insert, not an insert and an update.
+   */
+  readonly #pendingRuns = new Map<string, RunRecord>();
   readonly #statements = new Map<string, StatementSync>();
   #closed = false;
 
@@ -193,7 +199,7 @@ class SqliteStore implements Store {
         this.#lastDataVersion = version;
         return changed;
       },
-      getRun: (id) => this.#getRun(id),
+      getRun: (id) => this.#pendingRuns.get(id) ?? this.#getRun(id),
       runTokens: (id) => {
         const tokens = new Map<string, number>();
         for (
@@ -217,16 +223,22 @@ class SqliteStore implements Store {
             .lastInsertRowid,
         ),
       insertRun: (run) => {
-        this.#runs[run.kind].insert.run(...runToRow(run));
+        if (this.#pendingRuns.has(run.id)) throw new Error(`Run "${run.id}" already exists`);
+        this.#pendingRuns.set(run.id, run);
         count(run.kind, run.state, 1);
         if (run.kind === "flow") flows.set(run.flowName, (flows.get(run.flowName) ?? 0) + 1);
       },
       updateRun: (run, previous) => {
-        const before = previous?.state ??
+        const pending = this.#pendingRuns.get(run.id);
+        const before = previous?.state ?? pending?.state ??
           (this.#runs[run.kind].state.get(run.id) as { state: StateType } | undefined)?.state;
         if (before !== undefined && before !== run.state) {
           count(run.kind, before, -1);
           count(run.kind, run.state, 1);
+        }
+        if (pending !== undefined) {
+          this.#pendingRuns.set(run.id, run);
+          return;
         }
         this.#runs[run.kind].update.run(
           run.state,
@@ -246,6 +258,7 @@ class SqliteStore implements Store {
     let result: T;
     try {
       result = fn(tx);
+      this.#writePendingRuns();
       for (const [key, by] of counts) {
         if (by === 0) continue;
         const [kind, state] = key.split("\u0000");
@@ -253,6 +266,7 @@ class SqliteStore implements Store {
       }
       for (const [name, by] of flows) this.#addFlowCount.run(name, by);
     } catch (error) {
+      this.#pendingRuns.clear();
       this.#db.exec("ROLLBACK");
       throw error;
     }
@@ -732,8 +746,20 @@ class SqliteStore implements Store {
     this.#db.close();
   }
 
+  // Inserts the runs the open transaction created (see #pendingRuns).
+  #writePendingRuns(): void {
+    if (this.#pendingRuns.size === 0) return;
+    for (const run of this.#pendingRuns.values()) {
+      this.#runs[run.kind].insert.run(...runToRow(run));
+    }
+    this.#pendingRuns.clear();
+  }
+
+  // Every public method starts here: a read inside an open write transaction
+  // must see the runs that transaction created.
   #assertOpen(): void {
     if (this.#closed) throw new Error("Store is closed");
+    this.#writePendingRuns();
   }
 }
 

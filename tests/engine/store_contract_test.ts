@@ -146,6 +146,34 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "a run created and moved on in one batch is stored with its last state and counted once",
+    async fn({ engine, store }) {
+      const parent = await engine.createFlowRun({ name: "etl" });
+      // Not awaited in between: creation and both proposals share one transaction.
+      const created = engine.createTaskRun({ id: "t-1", name: "extract", parentId: parent.id });
+      const started = engine.propose("t-1", { to: "RUNNING", token: "s", kind: "start" });
+      const ended = engine.propose("t-1", { to: "COMPLETED", token: "c", kind: "complete" });
+      const [run, start, end] = await Promise.all([created, started, ended]);
+      assert.equal(run.state, "PENDING");
+      assert.deepEqual([start.status, end.status], ["accepted", "accepted"]);
+      const stored = store.getRun("t-1")!;
+      assert.deepEqual([stored.state, stored.version, stored.parentId], [
+        "COMPLETED",
+        3,
+        parent.id,
+      ]);
+      assert.deepEqual(engine.events("t-1").map((e) => e.to), ["PENDING", "RUNNING", "COMPLETED"]);
+      const summary = store.summary();
+      assert.equal(summary.taskRuns, 1);
+      assert.deepEqual(summary.taskRunsByState, { COMPLETED: 1 });
+      const page = store.listRuns({ kind: "task", parentId: parent.id });
+      assert.deepEqual(page.items.map((r) => [r.id, r.state]), [["t-1", "COMPLETED"]]);
+      // A rebuild from the log agrees with what the batch stored.
+      engine.rebuildProjections();
+      assert.deepEqual(store.getRun("t-1"), stored);
+    },
+  },
+  {
     name: "listRuns() filters by kind, states, flowName, name, text, tags and created range",
     async fn({ engine, clock, t }) {
       await seedRuns(engine, clock);

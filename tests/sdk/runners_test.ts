@@ -98,3 +98,43 @@ Deno.test("a WorkerTaskRunner shared by two flow runs keeps running one's task w
   // Still usable after being closed by both runs.
   assert.equal((await quick.runWith({ plane })).result, 2);
 });
+
+Deno.test("a task run that gets a runner slot at once is created and started in one transaction; one that waits for a slot is created PENDING first", async () => {
+  await using plane = testPlane();
+  // Which write transaction committed each event (subscribers hear of it right after its commit).
+  let transactions = 0;
+  const store = plane.engine.store;
+  const write = store.write.bind(store);
+  store.write = (fn) => {
+    transactions += 1;
+    return write(fn);
+  };
+  const committedIn = new Map<string, number[]>();
+  const stop = plane.engine.subscribe((event) => {
+    const list = committedIn.get(event.runId) ?? [];
+    list.push(transactions);
+    committedIn.set(event.runId, list);
+  });
+  const double = task({ name: "double" }, (x: number) => x * 2);
+  const pair = flow(
+    { name: "pair", taskRunner: () => new SequentialTaskRunner() },
+    async () => await Promise.all([double.submit(1), double.submit(2)]),
+  );
+  const outcome = await pair.runWith({ plane });
+  stop();
+
+  assert.deepEqual(outcome.result, [2, 4]);
+  const [first, second] = plane.engine.listRuns({ kind: "task", sort: "name", order: "asc" }).items;
+  const [created1, started1, completed1] = committedIn.get(first!.id)!;
+  assert.equal(started1, created1, "the first task run started in its creating transaction");
+  assert.ok(completed1! > started1!);
+  const [created2, started2] = committedIn.get(second!.id)!;
+  assert.ok(started2! > created2!, "the second task run waited PENDING for the only slot");
+  for (const run of [first!, second!]) {
+    assert.deepEqual(plane.engine.events(run.id).map((e) => e.to), [
+      "PENDING",
+      "RUNNING",
+      "COMPLETED",
+    ]);
+  }
+});
