@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertError, call, testServer } from "../server/_helpers.ts";
+import { assertError, call, SseReader, testServer } from "../server/_helpers.ts";
 import { DAY, runIn } from "./_helpers.ts";
 
 Deno.test("flow catalog API: rename keeps the id, old names resolve, clashes answer 409", async () => {
@@ -162,4 +162,32 @@ Deno.test("GET /api/flows/:name resolves a former name to the renamed flow", asy
   const plain = await call(app, "/api/flows/report");
   assert.deepEqual([plain.body.name, plain.body.id, plain.body.formerly], ["report", null, []]);
   assertError(await call(app, "/api/flows/nothing"), 404, "flow_not_found");
+});
+
+Deno.test("after a purge, Last-Event-ID resumes across the gap with the next live events", async () => {
+  const { app, engine, clock } = testServer();
+  const kept = await runIn(engine, "report", "COMPLETED");
+  const old = await runIn(engine, "etl", "COMPLETED");
+  const lastSeen = engine.store.events({ runId: kept.id }).at(-1)!.seq;
+  clock.tick(3 * DAY);
+  const live = await runIn(engine, "etl", "RUNNING");
+  await call(app, "/api/flows/etl", { method: "PATCH", body: { retention_days: 1 } });
+  const swept = await call(app, "/api/flows/retention/sweep", { method: "POST" });
+  assert.equal(swept.body.roots, 1);
+  assert.equal(engine.store.getRun(old.id), undefined);
+  const res = await app.request("/api/stream/events", {
+    headers: { "last-event-id": String(lastSeen) },
+  });
+  const stream = new SseReader(res);
+  await engine.propose(live.id, { to: "COMPLETED", token: "end", kind: "finish" });
+  const resumed = await stream.take(3);
+  const seqs = resumed.map((m) => Number(m.id));
+  assert.deepEqual(
+    resumed.map((m) => (m.data as { run_id: string }).run_id),
+    [live.id, live.id, live.id],
+    "the purged run's events are skipped, the live run's replayed and streamed",
+  );
+  assert.ok(seqs[0]! > lastSeen + 3, "a gap where the purged events were");
+  assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  await stream.cancel();
 });
