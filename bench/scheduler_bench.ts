@@ -47,6 +47,7 @@ import {
 } from "../engine/mod.ts";
 import { claimRuns, DeploymentService, scheduleRuns } from "../engine/deployments/mod.ts";
 import { nextRuns } from "../engine/schedules/mod.ts";
+import { Cron } from "npm:croner@^11.0.1";
 import { createScheduler } from "../server/services/scheduler.ts";
 import { openRawSqlite } from "./sqlite_ceiling.ts";
 
@@ -78,6 +79,71 @@ function cpuMs(): number {
 
 const fmt = (ms: number) => ms.toFixed(1);
 const progress = (line: string) => console.error(`[scheduler bench] ${line}`);
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/**
+ * `count` different cron expressions that all fire every minute of
+ * 14 Nov 2023 22:00-23:59 UTC (around T0): hour, day and month ranges that
+ * hold that time.
+ */
+function distinctMinutelyCrons(count: number): string[] {
+  const out: string[] = [];
+  for (let m1 = 11; m1 >= 1 && out.length < count; m1--) {
+    for (const m2 of [11, 12]) {
+      for (let d1 = 14; d1 >= 1; d1--) {
+        for (let d2 = 14; d2 <= 30; d2++) {
+          for (let h1 = 22; h1 >= 0; h1--) {
+            for (const h2 of [23, 22]) {
+              if (out.length === count) return out;
+              out.push(`* ${h1}-${h2} ${d1}-${d2} ${m1}-${m2} *`);
+            }
+          }
+        }
+      }
+    }
+  }
+  if (out.length < count) throw new RangeError(`Cannot make ${count} different crons`);
+  return out;
+}
+
+/** An engine on a new SQLite file with `count` deployments, the i-th on `cronOf(i)`. */
+function openWithDeployments(
+  path: string,
+  clock: FakeClock,
+  count: number,
+  cronOf: (i: number) => string,
+): Engine {
+  const engine = createEngine({
+    store: createSqliteStore(path, { busyTimeoutMs: 60_000 }),
+    clock,
+    ids: createIdSource(),
+  });
+  const deployments = new DeploymentService(engine);
+  for (let i = 0; i < count; i++) {
+    deployments.create({
+      name: `cron-${i}`,
+      entrypoint: "./flows.ts:noop",
+      schedules: [{
+        kind: "cron",
+        cron: cronOf(i),
+        timezone: "UTC",
+        active: true,
+        catchup: "skip",
+      }],
+    });
+  }
+  return engine;
+}
+
+/** Microseconds per `nextRuns(1)` of one croner `Cron` built with `options`. */
+function cronerCallMicros(options: { timezone: string } | { utcOffset: number }): number {
+  const cron = new Cron("* * * * *", { ...options, paused: true });
+  const calls = 5_000;
+  for (let i = 0; i < 500; i++) cron.nextRuns(1, new Date(T0 + i * MINUTE));
+  const start = performance.now();
+  for (let i = 0; i < calls; i++) cron.nextRuns(1, new Date(T0 + i * MINUTE));
+  return ((performance.now() - start) * 1000) / calls;
+}
 
 async function main(): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "ironflow_scheduler_bench_" });
@@ -199,6 +265,81 @@ async function main(): Promise<void> {
     }
     const totalRuns = 2 * TICKS * N;
 
+    // Services ticks over a SCHEDULED backlog: the default 1-hour horizon and
+    // 10 runs ahead keep 10 runs per deployment SCHEDULED. A tick with nothing
+    // due should cost what is due (nothing), not what is ahead.
+    const backlogClock = new FakeClock(T0 - 30_000);
+    const backlog = openWithDeployments(`${dir}/backlog.db`, backlogClock, N, () => "* * * * *");
+    engines.push(backlog);
+    const backlogScheduler = createScheduler({
+      engine: backlog,
+      clock: backlogClock,
+      holder: "bench",
+      horizonMs: 3_600_000,
+      maxAhead: 10,
+      lateAfterMs: 15_000,
+    });
+    const fillStart = performance.now();
+    const filled = await backlogScheduler.tick();
+    const scheduledBacklog = backlog.store.countRuns({ kind: "flow", states: ["SCHEDULED"] })
+      .SCHEDULED ?? 0;
+    progress(
+      `backlog: ${filled.created.length} runs ahead (${scheduledBacklog} SCHEDULED) in ${
+        fmt(performance.now() - fillStart)
+      } ms`,
+    );
+    const backlogSamples: number[] = [];
+    const backlogCpu: number[] = [];
+    for (let t = 0; t < TICKS; t++) {
+      backlogClock.set(T0 - 25_000 + t * 5_000);
+      const cpu = cpuMs();
+      const start = performance.now();
+      const report = await backlogScheduler.tick();
+      backlogSamples.push(performance.now() - start);
+      backlogCpu.push(cpuMs() - cpu);
+      if (report.created.length !== 0 || report.late.length !== 0) {
+        throw new Error(
+          `backlog tick created ${report.created.length}, late ${report.late.length}`,
+        );
+      }
+    }
+    progress(`backlog ticks (nothing due): ${backlogSamples.map(fmt).join(", ")} ms`);
+    // T0's slot (N runs) is now due and late; the next slot ahead is created.
+    backlogClock.set(T0 + 20_000);
+    const lateCpuStart = cpuMs();
+    const lateStart = performance.now();
+    const lateReport = await backlogScheduler.tick();
+    const lateTickMs = performance.now() - lateStart;
+    const lateTickCpu = cpuMs() - lateCpuStart;
+    if (lateReport.late.length !== N) {
+      throw new Error(`late tick marked ${lateReport.late.length}, expected ${N}`);
+    }
+    progress(`backlog tick marking ${N} late: ${fmt(lateTickMs)} ms`);
+
+    // A due pass where no two deployments share a cron: one croner
+    // evaluation per deployment that no memo saves.
+    const crons = distinctMinutelyCrons(N);
+    const cronClock = new FakeClock(T0 - 30_000);
+    const distinct = openWithDeployments(`${dir}/crons.db`, cronClock, N, (i) => crons[i]!);
+    engines.push(distinct);
+    await scheduleRuns(distinct, { ...options, now: cronClock.now() });
+    const distinctSamples: number[] = [];
+    const distinctCpu: number[] = [];
+    for (let t = 0; t < TICKS; t++) {
+      cronClock.set(T0 + t * MINUTE + 1);
+      const cpu = cpuMs();
+      const start = performance.now();
+      const report = await scheduleRuns(distinct, { ...options, now: cronClock.now() });
+      distinctSamples.push(performance.now() - start);
+      distinctCpu.push(cpuMs() - cpu);
+      if (report.created.length !== N) {
+        throw new Error(`distinct crons tick created ${report.created.length}, expected ${N}`);
+      }
+    }
+    progress(`scheduleRuns, ${N} different crons: ${distinctSamples.map(fmt).join(", ")} ms`);
+    const cronerTimezoneUs = cronerCallMicros({ timezone: "UTC" });
+    const cronerOffsetUs = cronerCallMicros({ utcOffset: 0 });
+
     // Claim throughput: CLAIMERS engines on the same file, each claiming one at a time.
     const claimEngines = Array.from({ length: CLAIMERS }, () => {
       const e = createEngine({
@@ -284,6 +425,43 @@ async function main(): Promise<void> {
         "full tick CPU per tick (mean)",
         `${fmt(tickCpu.reduce((a, b) => a + b, 0) / TICKS)} ms`,
         `${(tickCpu.reduce((a, b) => a + b, 0) / TICKS / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        `services tick, ${scheduledBacklog} SCHEDULED ahead, nothing due p50`,
+        `${fmt(percentile(backlogSamples, 50))} ms`,
+        `${(percentile(backlogSamples, 50) / baselineMs).toFixed(2)}x`,
+      ],
+      [
+        "  its CPU per tick (mean)",
+        `${fmt(mean(backlogCpu))} ms`,
+        `${(mean(backlogCpu) / baselineMs).toFixed(2)}x`,
+      ],
+      [
+        `services tick over that backlog: ${N} late + ${N} created`,
+        `${fmt(lateTickMs)} ms`,
+        `${(lateTickMs / baselineMs).toFixed(1)}x (CPU ${fmt(lateTickCpu)} ms)`,
+      ],
+      [
+        `due → created, ${N} different crons, scheduleRuns p50`,
+        `${fmt(percentile(distinctSamples, 50))} ms`,
+        `${(percentile(distinctSamples, 50) / baselineMs).toFixed(1)}x`,
+      ],
+      [
+        "  its CPU per tick (mean)",
+        `${fmt(mean(distinctCpu))} ms`,
+        `${(mean(distinctCpu) / baselineMs).toFixed(1)}x; shared cron: ${
+          (mean(distinctCpu) / mean(scheduleCpu)).toFixed(2)
+        }x of its CPU`,
+      ],
+      [
+        'croner nextRuns(1), timezone "UTC"',
+        `${cronerTimezoneUs.toFixed(2)} µs`,
+        "1.0x",
+      ],
+      [
+        "croner nextRuns(1), utcOffset 0",
+        `${cronerOffsetUs.toFixed(2)} µs`,
+        `${(cronerOffsetUs / cronerTimezoneUs).toFixed(3)}x of timezone "UTC"`,
       ],
       [
         `claims/s, ${CLAIMERS} claimers (${claimed} claims)`,
