@@ -180,6 +180,7 @@ export const RUN_COLUMN_NAMES = [
 /** SQL of the statements on the hot path. */
 export function runSql(table: "flow_runs" | "task_runs") {
   return {
+    insertHead: `INSERT INTO ${table} (${RUN_COLUMN_NAMES.join(", ")})`,
     insert: `INSERT INTO ${table} (${RUN_COLUMN_NAMES.join(", ")}) VALUES (${
       RUN_COLUMN_NAMES.map(() => "?").join(", ")
     })`,
@@ -192,8 +193,11 @@ export function runSql(table: "flow_runs" | "task_runs") {
   };
 }
 
-export const INSERT_EVENT_SQL = `INSERT INTO events
-  (seq, id, run_id, run_kind, from_state, to_state, state_name, token, version, kind, at, rules, data)
+/** Columns of an event row, in the order the insert statements bind them. */
+export const INSERT_EVENT_HEAD = `INSERT INTO events
+  (seq, id, run_id, run_kind, from_state, to_state, state_name, token, version, kind, at, rules, data)`;
+export const EVENT_COLUMN_COUNT = 13;
+export const INSERT_EVENT_SQL = `${INSERT_EVENT_HEAD}
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 export const RUN_TOKENS_SQL = "SELECT token, version FROM events WHERE run_id = ?";
 export const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";

@@ -35,16 +35,19 @@ import {
   type TaskGraphEdge,
   type UpstreamEdge,
 } from "../core/mod.ts";
+import { RowBatch } from "./_row_batch.ts";
 import {
   ADD_FLOW_COUNT_SQL,
   ADD_RUN_COUNT_SQL,
   DELETE_DOCUMENT_SQL,
   DELETE_LIMIT_SQL,
+  EVENT_COLUMN_COUNT,
   FLOW_COUNTS_SQL,
   FLOW_LAST_RUN_SQL,
   FLOW_NAMES_SQL,
   GET_DOCUMENT_SQL,
   GET_LIMIT_SQL,
+  INSERT_EVENT_HEAD,
   INSERT_EVENT_SQL,
   INSERT_LOG_SQL,
   LAST_SEQ_SQL,
@@ -68,6 +71,7 @@ import {
   PUT_DOCUMENT_SQL,
   PUT_LIMIT_SQL,
   RECOUNT_RUNS_SQL,
+  RUN_COLUMN_NAMES,
   RUN_COUNTS_SQL,
   RUN_TOKENS_SQL,
   runSql,
@@ -113,8 +117,12 @@ class SqliteStore implements Store {
   readonly #dataVersion: StatementSync;
   readonly #runs: Record<
     RunKind,
-    { insert: StatementSync; update: StatementSync; get: StatementSync; state: StatementSync }
+    { inserts: RowBatch; update: StatementSync; get: StatementSync; state: StatementSync }
   >;
+  /** Events appended by the open write transaction, written many rows per statement. */
+  readonly #events: RowBatch;
+  /** The `seq` the next appended event gets (set when a write transaction begins). */
+  #nextSeq = 0;
   readonly #addCount: StatementSync;
   readonly #addFlowCount: StatementSync;
   #lastDataVersion = -1;
@@ -145,13 +153,14 @@ class SqliteStore implements Store {
     const prepare = (table: "flow_runs" | "task_runs") => {
       const sql = runSql(table);
       return {
-        insert: this.#db.prepare(sql.insert),
+        inserts: new RowBatch(this.#db, sql.insertHead, RUN_COLUMN_NAMES.length),
         update: this.#db.prepare(sql.update),
         get: this.#db.prepare(sql.get),
         state: this.#db.prepare(sql.state),
       };
     };
     this.#runs = { flow: prepare("flow_runs"), task: prepare("task_runs") };
+    this.#events = new RowBatch(this.#db, INSERT_EVENT_HEAD, EVENT_COLUMN_COUNT);
   }
 
   #migrate(): void {
@@ -181,6 +190,8 @@ class SqliteStore implements Store {
   write<T>(fn: (tx: StoreTx) => T): T {
     this.#assertOpen();
     this.#db.exec("BEGIN IMMEDIATE");
+    // Events get their seq here, in order, and are written at the end (or before a read).
+    this.#nextSeq = this.#lastSeq() + 1;
     // Changes of the run counts by state, applied once at the end of the batch.
     const counts = new Map<string, number>();
     const flows = new Map<string, number>();
@@ -201,6 +212,7 @@ class SqliteStore implements Store {
       },
       getRun: (id) => this.#pendingRuns.get(id) ?? this.#getRun(id),
       runTokens: (id) => {
+        this.#events.flush();
         const tokens = new Map<string, number>();
         for (
           const row of this.#runTokens.iterate(id) as Iterable<{ token: string; version: number }>
@@ -209,7 +221,11 @@ class SqliteStore implements Store {
         }
         return tokens;
       },
-      appendEvent: (event) => this.#append(event, null),
+      appendEvent: (event) => {
+        const seq = this.#nextSeq++;
+        this.#events.add(eventToRow(event, seq));
+        return seq;
+      },
       appendLog: (log) =>
         Number(
           this.#insertLog.run(
@@ -258,7 +274,7 @@ class SqliteStore implements Store {
     let result: T;
     try {
       result = fn(tx);
-      this.#writePendingRuns();
+      this.#writePending();
       for (const [key, by] of counts) {
         if (by === 0) continue;
         const [kind, state] = key.split("\u0000");
@@ -267,6 +283,9 @@ class SqliteStore implements Store {
       for (const [name, by] of flows) this.#addFlowCount.run(name, by);
     } catch (error) {
       this.#pendingRuns.clear();
+      this.#events.clear();
+      this.#runs.flow.inserts.clear();
+      this.#runs.task.inserts.clear();
       this.#db.exec("ROLLBACK");
       throw error;
     }
@@ -276,21 +295,7 @@ class SqliteStore implements Store {
   }
 
   #append(event: PendingEvent, seq: number | null): number {
-    const result = this.#insertEvent.run(
-      seq,
-      event.id,
-      event.runId,
-      event.runKind,
-      event.from,
-      event.to,
-      event.stateName,
-      event.token,
-      event.version,
-      event.kind,
-      event.at,
-      event.rules.length > 0 ? event.rules.join(",") : null,
-      event.data === null ? null : JSON.stringify(event.data),
-    );
+    const result = this.#insertEvent.run(...eventToRow(event, seq));
     return Number(result.lastInsertRowid);
   }
 
@@ -469,7 +474,11 @@ class SqliteStore implements Store {
 
   lastSeq(): number {
     this.#assertOpen();
-    return (this.#db.prepare(LAST_SEQ_SQL).get() as { seq: number }).seq;
+    return this.#lastSeq();
+  }
+
+  #lastSeq(): number {
+    return (this.#statement(LAST_SEQ_SQL).get() as { seq: number }).seq;
   }
 
   summary(): StoreSummary {
@@ -511,7 +520,7 @@ class SqliteStore implements Store {
         .iterate() as Iterable<Row>;
       let current: RunRecord | undefined;
       const flush = () => {
-        if (current) this.#runs[current.kind].insert.run(...runToRow(current));
+        if (current) this.#runs[current.kind].inserts.add(runToRow(current));
       };
       for (const row of rows) {
         const event = rowToEvent(row);
@@ -522,9 +531,13 @@ class SqliteStore implements Store {
         current = apply(current, event);
       }
       flush();
+      this.#runs.flow.inserts.flush();
+      this.#runs.task.inserts.flush();
       this.#db.exec(RECOUNT_RUNS_SQL);
       this.#db.exec("COMMIT");
     } catch (error) {
+      this.#runs.flow.inserts.clear();
+      this.#runs.task.inserts.clear();
       this.#db.exec("ROLLBACK");
       throw error;
     }
@@ -746,20 +759,22 @@ class SqliteStore implements Store {
     this.#db.close();
   }
 
-  // Inserts the runs the open transaction created (see #pendingRuns).
-  #writePendingRuns(): void {
+  // Writes what the open transaction queued: its events, then the runs it
+  // created (see #pendingRuns).
+  #writePending(): void {
+    this.#events.flush();
     if (this.#pendingRuns.size === 0) return;
-    for (const run of this.#pendingRuns.values()) {
-      this.#runs[run.kind].insert.run(...runToRow(run));
-    }
+    for (const run of this.#pendingRuns.values()) this.#runs[run.kind].inserts.add(runToRow(run));
     this.#pendingRuns.clear();
+    this.#runs.flow.inserts.flush();
+    this.#runs.task.inserts.flush();
   }
 
   // Every public method starts here: a read inside an open write transaction
   // must see the runs that transaction created.
   #assertOpen(): void {
     if (this.#closed) throw new Error("Store is closed");
-    this.#writePendingRuns();
+    this.#writePending();
   }
 }
 
@@ -858,6 +873,24 @@ function runToRow(run: RunRecord): SQLInputValue[] {
     run.parameters === null ? null : JSON.stringify(run.parameters),
     run.upstream.length > 0 ? JSON.stringify(run.upstream) : null,
     run.message,
+  ];
+}
+
+function eventToRow(event: PendingEvent, seq: number | null): SQLInputValue[] {
+  return [
+    seq,
+    event.id,
+    event.runId,
+    event.runKind,
+    event.from,
+    event.to,
+    event.stateName,
+    event.token,
+    event.version,
+    event.kind,
+    event.at,
+    event.rules.length > 0 ? event.rules.join(",") : null,
+    event.data === null ? null : JSON.stringify(event.data),
   ];
 }
 
