@@ -6,8 +6,9 @@
  * Run with `deno run -A bench/sdk_workloads.ts` (`--quick` skips the
  * 10,000-task sizes, `--cpu` runs only the CPU-bound part). For each control plane (memory, SQLite in a temporary
  * directory) and shape (mapped: one `map()` fan-out; chained: each task takes
- * the previous task's future) it runs one warm-up flow, then times one flow
- * run per size on a fresh plane. It reports transitions per second (events
+ * the previous task's future) it runs one warm-up flow, then times flow runs
+ * per size, each on a fresh plane, and reports the median (`--reps=N`,
+ * default 5: the machines are shared and single runs swing). It reports transitions per second (events
  * committed during the run, from `engine.summary().events`) and the per-task
  * overhead in microseconds over the plain loop measured in the same process.
  * Last, eight CPU-bound tasks (~50 ms each) run on `SequentialTaskRunner`
@@ -164,10 +165,20 @@ async function timed<T>(body: () => Promise<T>): Promise<number> {
 const PLANES = [["memory", memoryPlane], ["sqlite", sqlitePlane]] as const;
 const SHAPES = ["mapped", "chained"] as const;
 
+/** The middle value (the upper one of the two middles). */
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[sorted.length >> 1]!;
+}
+
 async function main(): Promise<void> {
   const quick = Deno.args.includes("--quick");
   const sizes = quick ? [100, 500] : [100, 500, 10_000];
-  console.log(`Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs`);
+  // Each cell is the median of this many flow runs, each on a fresh plane: the machine is shared.
+  const reps = Number(Deno.args.find((arg) => arg.startsWith("--reps="))?.slice(7) ?? 5);
+  console.log(
+    `Deno ${Deno.version.deno}, ${navigator.hardwareConcurrency} CPUs; median of ${reps} runs`,
+  );
   console.log("");
   console.log(
     `${"plane".padEnd(7)} ${"shape".padEnd(8)} ${"tasks".padStart(6)} ${"flow ms".padStart(9)} ` +
@@ -181,13 +192,16 @@ async function main(): Promise<void> {
       await warm.dispose();
       for (const n of sizes) {
         const plainMs = await measurePlain(n, shape);
-        const bench = await open();
-        let measured: FlowMeasurement;
-        try {
-          measured = await measureFlow(bench.plane, shape, n);
-        } finally {
-          await bench.dispose();
+        const runs: FlowMeasurement[] = [];
+        for (let rep = 0; rep < reps; rep++) {
+          const bench = await open();
+          try {
+            runs.push(await measureFlow(bench.plane, shape, n));
+          } finally {
+            await bench.dispose();
+          }
         }
+        const measured = { ms: median(runs.map((run) => run.ms)), events: runs[0]!.events };
         const perSecond = measured.events / (measured.ms / 1000);
         const overheadUs = (measured.ms - plainMs) * 1000 / n;
         console.log(
