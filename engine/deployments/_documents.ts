@@ -11,7 +11,11 @@ export const C = {
   deployment: "deployment",
   /** key: a name or former name; data: `{ id }`. */
   deploymentName: "deployment_name",
-  /** key: `<deployment id>|<idempotency key>`; ref: deployment id. */
+  /**
+   * key: `<deployment id>|<idempotency key>`; ref: the run id (so the key is
+   * forgotten with the run when retention purges it; documents written
+   * before that have the deployment id); data: `{ runId }`.
+   */
   idempotency: "deployment_idempotency",
   /** key: `<deployment id>|<schedule key>`; ref: deployment id; data: {@linkcode ScheduleCursor}. */
   scheduleCursor: "schedule_cursor",

@@ -11,10 +11,11 @@ import {
   type RunRecord,
   StateType,
   type Store,
+  type StoreTx,
 } from "../core/mod.ts";
 import type { Engine } from "../engine.ts";
 import { uuidv7 } from "../uuid7.ts";
-import { C, queueKey, read, write } from "./_documents.ts";
+import { C, queueKey, write } from "./_documents.ts";
 import { CollisionStrategy, CONCURRENCY_LIMIT_REACHED, type Deployment } from "./model.ts";
 import { parameterProblems } from "./parameters.ts";
 import { DeploymentError } from "./validate.ts";
@@ -91,7 +92,8 @@ export function enqueueRun(
 
 /**
  * Creates a SCHEDULED flow run of `deployment`. With an idempotency key seen
- * before, returns that run instead. With `CANCEL_NEW` at the concurrency
+ * before, returns that run instead; a key whose run retention purged is
+ * forgotten with it, so it creates a new run with a new id. With `CANCEL_NEW` at the concurrency
  * limit, the new run is CANCELLED with "concurrency limit reached".
  */
 export async function createDeploymentRun(
@@ -116,18 +118,34 @@ export async function triggerDeploymentRun(
     : `${deployment.id}|${options.idempotencyKey}`;
   const { runId, fresh } = engine.store.write((tx) => {
     if (idemKey !== undefined) {
-      const seen = read<{ runId: string }>(tx, C.idempotency, idemKey);
-      if (seen) return { runId: seen.runId, fresh: false };
+      const seen = replayedRun(tx, idemKey);
+      if (seen !== undefined) return { runId: seen, fresh: false };
     }
     const runId = options.id ?? uuidv7(now);
     if (idemKey !== undefined) {
-      write(tx, C.idempotency, idemKey, { runId }, { now, ref: deployment.id });
+      write(tx, C.idempotency, idemKey, { runId }, { now, ref: runId });
     }
     enqueueRun(tx, deployment, runId, due, now);
     return { runId, fresh: true };
   });
   const run = await createQueuedRun(engine, deployment, runId, due, parameters, options, fresh);
   return { run, created: fresh };
+}
+
+// The run an idempotency key was used for, or undefined when the key is new
+// or was forgotten. A key's document names its run in `ref`, so retention
+// deletes it in the transaction that purges the run. Documents written before
+// that name the deployment instead and outlive a purge: their run being gone
+// means it was purged (its creation followed the document within
+// milliseconds, long ago), so the key is forgotten rather than the purged id
+// brought back. A missing run of a current document is still being created.
+function replayedRun(tx: StoreTx, idemKey: string): string | undefined {
+  const seen = tx.getDocument(C.idempotency, idemKey);
+  if (!seen) return undefined;
+  const runId = (seen.data as { runId: string }).runId;
+  if (seen.ref === runId || tx.getRun(runId) !== undefined) return runId;
+  tx.deleteDocument(C.idempotency, idemKey);
+  return undefined;
 }
 
 /**

@@ -32,10 +32,12 @@ export const RETENTION_COLLECTIONS = {
 
 // Documents that name a run and go with it. Artifacts name their flow run by
 // ref (engine/artifacts.ts), concurrency leases their holder run
-// (engine/concurrency.ts); claims (engine/deployments) and the marks of the
-// earlier, marking-only sweep are keyed by run id.
+// (engine/concurrency.ts), deployment idempotency keys the run they created
+// (engine/deployments: a replayed key after the purge makes a new run);
+// claims (engine/deployments) and the marks of the earlier, marking-only
+// sweep are keyed by run id.
 const PURGE_DOCUMENTS = {
-  documentsByRef: ["artifact", "concurrency_lease"],
+  documentsByRef: ["artifact", "concurrency_lease", "deployment_idempotency"],
   documentsByKey: ["run_claim", FLOW_COLLECTIONS.expired],
 } as const;
 

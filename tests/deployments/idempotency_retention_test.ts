@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { setRetention, sweepRetention } from "../../engine/flows/mod.ts";
+import { createSqliteStore, type Store } from "../../engine/mod.ts";
+import { triggerDeploymentRun } from "../../engine/deployments/mod.ts";
+import { type DeploymentFixture, fixture } from "./_helpers.ts";
+
+const DAY = 86_400_000;
+const IDEMPOTENCY = "deployment_idempotency";
+const noPause = () => Promise.resolve();
+
+async function onEachStore(
+  t: Deno.TestContext,
+  fn: (f: DeploymentFixture) => Promise<void>,
+): Promise<void> {
+  for (const kind of ["memory", "sqlite"] as const) {
+    await t.step(kind, async () => {
+      const dir = await Deno.makeTempDir({ prefix: "ironflow_idem_test_" });
+      try {
+        const store: Store | undefined = kind === "sqlite"
+          ? createSqliteStore(`${dir}/db.sqlite`)
+          : undefined;
+        await using f = fixture(store);
+        await fn(f);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
+}
+
+Deno.test("an idempotency key is forgotten with the run retention purged: a replay makes a new run", async (t) => {
+  await onEachStore(t, async (f) => {
+    const d = f.deployments.create({ name: "nightly", entrypoint: "./a.ts:a", flowName: "etl" });
+    const first = await triggerDeploymentRun(f.engine, d, { idempotencyKey: "2024-05-01" });
+    assert.equal(first.created, true);
+    await f.engine.propose(first.run.id, { to: "CANCELLED", token: "c", kind: "cancel" });
+    const kept = await triggerDeploymentRun(f.engine, d, { idempotencyKey: "2024-05-02" });
+    const key = `${d.id}|2024-05-01`;
+    assert.equal(f.engine.store.getDocument(IDEMPOTENCY, key)?.ref, first.run.id);
+
+    const replayed = await triggerDeploymentRun(f.engine, d, { idempotencyKey: "2024-05-01" });
+    assert.equal(replayed.created, false, "before the purge the key still replays");
+    assert.equal(replayed.run.id, first.run.id);
+
+    setRetention(f.engine.store, f.clock, "etl", 1);
+    f.clock.tick(2 * DAY);
+    // A newer run holds the log's newest event, so the cancelled run is not kept for it.
+    await f.engine.createFlowRun({ name: "other" });
+    const swept = await sweepRetention(f.engine.store, f.clock, { pause: noPause });
+    assert.equal(swept.roots, 1);
+    assert.equal(f.engine.store.getRun(first.run.id), undefined);
+    assert.equal(f.engine.store.getDocument(IDEMPOTENCY, key), undefined, "purged with its run");
+    assert.equal(f.engine.store.getRun(kept.run.id)?.state, "SCHEDULED", "live runs stay");
+    assert.ok(f.engine.store.getDocument(IDEMPOTENCY, `${d.id}|2024-05-02`));
+
+    const again = await triggerDeploymentRun(f.engine, d, { idempotencyKey: "2024-05-01" });
+    assert.equal(again.created, true);
+    assert.notEqual(again.run.id, first.run.id, "the purged id is never brought back");
+    assert.equal(f.engine.store.getRun(first.run.id), undefined);
+    assert.equal(f.engine.store.getDocument(IDEMPOTENCY, key)?.ref, again.run.id);
+    const once = await triggerDeploymentRun(f.engine, d, { idempotencyKey: "2024-05-01" });
+    assert.equal(once.run.id, again.run.id, "the new run owns the key from now on");
+  });
+});
+
+Deno.test("a key written before keys named their run is forgotten when its run is gone", async () => {
+  await using f = fixture();
+  const d = f.deployments.create({ name: "nightly", entrypoint: "./a.ts:a" });
+  const live = await triggerDeploymentRun(f.engine, d, { idempotencyKey: "live" });
+  for (const [key, runId] of [["gone", "purged-run"], ["live", live.run.id]]) {
+    // The shape of documents written before: ref is the deployment id.
+    f.engine.store.putDocument({
+      collection: IDEMPOTENCY,
+      key: `${d.id}|${key}`,
+      ref: d.id,
+      data: { runId: runId! },
+      createdAt: 0,
+      updatedAt: 0,
+      expiresAt: null,
+    });
+  }
+  const gone = await triggerDeploymentRun(f.engine, d, { idempotencyKey: "gone" });
+  assert.equal(gone.created, true);
+  assert.notEqual(gone.run.id, "purged-run");
+  assert.equal(f.engine.store.getRun("purged-run"), undefined);
+  const still = await triggerDeploymentRun(f.engine, d, { idempotencyKey: "live" });
+  assert.equal(still.created, false);
+  assert.equal(still.run.id, live.run.id);
+});
