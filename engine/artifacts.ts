@@ -3,9 +3,16 @@
  * flow run (and maybe a task run). Keyed artifacts are versioned: creating
  * one with an existing key adds the next version.
  *
+ * A key's pointer (`artifact_key`) holds its highest version, which never
+ * goes back, and its newest artifact. Each keyed artifact also has a version
+ * entry (`artifact_version`) naming its flow run, so retention deletes it with
+ * the run; {@linkcode repairArtifactKeys} then moves a pointer whose newest
+ * artifact was purged to the newest surviving version, or to none, and
+ * {@linkcode latestArtifact} never answers a purged artifact meanwhile.
+ *
  * @module
  */
-import type { Clock, Json, Store } from "./core/mod.ts";
+import type { Clock, DocumentAccess, Json, Store } from "./core/mod.ts";
 import { uuidv7 } from "./uuid7.ts";
 
 /** Kinds of artifacts. */
@@ -37,8 +44,29 @@ export interface NewArtifact {
   taskRunId?: string | null;
 }
 
-const ARTIFACT = "artifact";
-const ARTIFACT_KEY = "artifact_key";
+/** Document collections of artifacts. */
+export const ARTIFACT_COLLECTIONS = {
+  /** key: artifact id; ref: flow run id; data: {@linkcode Artifact}. */
+  artifact: "artifact",
+  /** key: artifact key; data: {@linkcode ArtifactKeyPointer}. */
+  key: "artifact_key",
+  /** key: `<artifact key>|<version, padded>`; ref: flow run id; data: `{ id }`. */
+  version: "artifact_version",
+} as const;
+
+/** What a key's pointer holds. */
+export interface ArtifactKeyPointer {
+  /** The highest version ever created under the key: the next one is above it. */
+  version: number;
+  /** The newest artifact of the key still stored; `null` when retention purged all. */
+  latestId: string | null;
+  /** Every version has a version entry (not so for keys first used before they existed). */
+  indexed?: boolean;
+}
+
+const ARTIFACT = ARTIFACT_COLLECTIONS.artifact;
+const ARTIFACT_KEY = ARTIFACT_COLLECTIONS.key;
+const ARTIFACT_VERSION = ARTIFACT_COLLECTIONS.version;
 const TYPES: ReadonlySet<string> = new Set(["markdown", "table", "link", "progress", "result"]);
 const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
@@ -77,9 +105,13 @@ export function createArtifact(store: Store, clock: Clock, input: NewArtifact): 
   const now = clock.now();
   return store.write((tx) => {
     let version = 1;
+    let indexed = true;
     if (input.key) {
-      const previous = tx.getDocument(ARTIFACT_KEY, input.key);
-      version = ((previous?.data as { version?: number } | undefined)?.version ?? 0) + 1;
+      const previous = tx.getDocument(ARTIFACT_KEY, input.key)?.data as
+        | ArtifactKeyPointer
+        | undefined;
+      version = (previous?.version ?? 0) + 1;
+      indexed = previous === undefined || previous.indexed === true;
     }
     const artifact: Artifact = {
       id: uuidv7(now),
@@ -103,11 +135,21 @@ export function createArtifact(store: Store, clock: Clock, input: NewArtifact): 
       expiresAt: null,
     });
     if (input.key) {
+      const pointer: ArtifactKeyPointer = { version, latestId: artifact.id, indexed };
       tx.putDocument({
         collection: ARTIFACT_KEY,
         key: input.key,
         ref: null,
-        data: { version, latestId: artifact.id },
+        data: pointer as unknown as Json,
+        createdAt: now,
+        updatedAt: now,
+        expiresAt: null,
+      });
+      tx.putDocument({
+        collection: ARTIFACT_VERSION,
+        key: versionKey(input.key, version),
+        ref: artifact.flowRunId,
+        data: { id: artifact.id },
         createdAt: now,
         updatedAt: now,
         expiresAt: null,
@@ -158,4 +200,101 @@ export function listArtifacts(
   })
     .map((document) => document.data as unknown as Artifact)
     .filter((artifact) => query.taskRunId === undefined || artifact.taskRunId === query.taskRunId);
+}
+
+/**
+ * The newest stored artifact of `key`, if any: never one retention purged,
+ * even before {@linkcode repairArtifactKeys} moved the key's pointer.
+ */
+export function latestArtifact(docs: DocumentAccess, key: string): Artifact | undefined {
+  const pointer = docs.getDocument(ARTIFACT_KEY, key)?.data as ArtifactKeyPointer | undefined;
+  if (!pointer || pointer.latestId === null) return undefined;
+  const latest = docs.getDocument(ARTIFACT, pointer.latestId)?.data as Artifact | undefined;
+  return latest ?? newestStored(docs, key, pointer);
+}
+
+/**
+ * Moves every key pointer whose newest artifact is gone (purged with its
+ * run) to the newest surviving version, or to none; the version count stays,
+ * so a version number is never given twice. Returns how many moved. The
+ * retention sweep calls it after purging.
+ */
+export function repairArtifactKeys(store: Store, clock: Clock): number {
+  let moved = 0;
+  let afterKey: string | undefined;
+  while (true) {
+    const page = store.listDocuments({
+      collection: ARTIFACT_KEY,
+      limit: 500,
+      ...(afterKey !== undefined ? { afterKey } : {}),
+    });
+    for (const document of page) {
+      const pointer = document.data as unknown as ArtifactKeyPointer;
+      if (pointer.latestId === null || store.getDocument(ARTIFACT, pointer.latestId)) continue;
+      store.write((tx) => {
+        // Read again in the transaction: a new version may have just been created.
+        const current = tx.getDocument(ARTIFACT_KEY, document.key);
+        const now = current?.data as unknown as ArtifactKeyPointer | undefined;
+        if (!current || now?.latestId == null || tx.getDocument(ARTIFACT, now.latestId)) return;
+        const latestId = newestStored(tx, document.key, now)?.id ?? null;
+        const at = clock.now();
+        tx.putDocument({
+          ...current,
+          data: { ...now, latestId } satisfies ArtifactKeyPointer,
+          updatedAt: at,
+        });
+        moved += 1;
+      });
+    }
+    if (page.length < 500) return moved;
+    afterKey = page.at(-1)!.key;
+  }
+}
+
+function versionKey(key: string, version: number): string {
+  return `${key}|${String(version).padStart(10, "0")}`;
+}
+
+// The newest stored version of `key`. Keys are [a-z0-9-] and "|" sorts above
+// them all, so a key's entries are contiguous and ordered by version.
+// Versions created before version entries existed have none: for such keys
+// a scan of every artifact finds them (once, when the key's newest is purged).
+function newestStored(
+  docs: DocumentAccess,
+  key: string,
+  pointer: ArtifactKeyPointer,
+): Artifact | undefined {
+  let newest: Artifact | undefined;
+  let afterKey = `${key}|`;
+  while (true) {
+    const page = docs.listDocuments({ collection: ARTIFACT_VERSION, afterKey, limit: 500 });
+    const mine = page.filter((document) => document.key.startsWith(`${key}|`));
+    for (const document of mine) {
+      const id = (document.data as { id: string }).id;
+      newest = docs.getDocument(ARTIFACT, id)?.data as Artifact | undefined ?? newest;
+    }
+    if (mine.length < page.length || page.length < 500) break;
+    afterKey = page.at(-1)!.key;
+  }
+  return newest ?? (pointer.indexed === true ? undefined : newestByScan(docs, key));
+}
+
+function newestByScan(docs: DocumentAccess, key: string): Artifact | undefined {
+  let newest: Artifact | undefined;
+  let afterKey: string | undefined;
+  while (true) {
+    const page = docs.listDocuments({
+      collection: ARTIFACT,
+      limit: 1000,
+      ...(afterKey !== undefined ? { afterKey } : {}),
+    });
+    for (const document of page) {
+      const artifact = document.data as unknown as Artifact;
+      if (artifact.key === key && (!newest || artifact.version > newest.version)) {
+        newest = artifact;
+      }
+    }
+    if (page.length < 1000) return newest;
+    afterKey = page.at(-1)!.key;
+  }
 }

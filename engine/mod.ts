@@ -45,11 +45,15 @@ export {
 } from "./wire.ts";
 export {
   type Artifact,
+  ARTIFACT_COLLECTIONS,
+  type ArtifactKeyPointer,
   type ArtifactType,
   createArtifact,
   getArtifact,
+  latestArtifact,
   listArtifacts,
   type NewArtifact,
+  repairArtifactKeys,
   updateProgressArtifact,
   validateArtifact,
 } from "./artifacts.ts";

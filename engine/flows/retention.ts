@@ -20,13 +20,17 @@
  */
 import type { Clock, DocumentAccess, RunRecord, Store } from "../core/mod.ts";
 import { TERMINAL_STATES } from "../core/mod.ts";
+import { ARTIFACT_COLLECTIONS, repairArtifactKeys } from "../artifacts.ts";
 import { FLOW_COLLECTIONS, type FlowRecord } from "./catalog.ts";
 
 /** Document collections of retention. */
 export const RETENTION_COLLECTIONS = {
   /** key: `<flow id>|<sweep time, padded>`; ref: flow id; data: {@linkcode PurgeRecord}. */
   purge: "flow_purge",
-  /** key: `"last"`; when the last sweep ran and whether it finished. */
+  /**
+   * key: `"last"`: when the last sweep ran and whether it finished; key
+   * `"after_purge"`: {@linkcode AfterPurge}, the work a purge left to do.
+   */
   sweep: "flow_retention_sweep",
 } as const;
 
@@ -37,11 +41,29 @@ export const RETENTION_COLLECTIONS = {
 // claims (engine/deployments) and the marks of the earlier, marking-only
 // sweep are keyed by run id.
 const PURGE_DOCUMENTS = {
-  documentsByRef: ["artifact", "concurrency_lease", "deployment_idempotency"],
+  documentsByRef: [
+    ARTIFACT_COLLECTIONS.artifact,
+    ARTIFACT_COLLECTIONS.version,
+    "concurrency_lease",
+    "deployment_idempotency",
+  ],
   documentsByKey: ["run_claim", FLOW_COLLECTIONS.expired],
 } as const;
 
 const DAY_MS = 86_400_000;
+const AFTER_PURGE = "after_purge";
+
+/**
+ * What is left to do after purges, written before the first purge of a
+ * sweep and cleared when done, so a sweep that stopped half way (or one
+ * without result files to collect) leaves it to the next.
+ */
+export interface AfterPurge {
+  /** Key pointers may name a purged artifact: move them. */
+  artifactKeys: boolean;
+  /** Result files may have lost their last reference: collect them. */
+  results: boolean;
+}
 
 /** What one sweep deleted of one flow's runs: the audit record. */
 export interface PurgeRecord {
@@ -91,6 +113,8 @@ export interface SweepResult {
   events: number;
   logs: number;
   documents: number;
+  /** Artifact keys whose newest artifact was purged, moved to the newest surviving one or none. */
+  artifactKeys: number;
   /** Due roots left in place: live in their tree or lineage, or holding the newest event. */
   kept: number;
   /** True when `maxRuns` stopped the sweep before every due run was purged. */
@@ -122,6 +146,7 @@ export async function sweepRetention(
     events: 0,
     logs: 0,
     documents: 0,
+    artifactKeys: 0,
     kept: 0,
     more: false,
   };
@@ -131,6 +156,7 @@ export async function sweepRetention(
   if (options.everyMs && last && !last.more && now - last.at < options.everyMs) return result;
   result.ran = true;
   dropMarks(store);
+  let pending = afterPurge(store);
   sweep: for (const flow of retainedFlows(store)) {
     const cutoff = now - flow.retentionDays! * DAY_MS;
     const key = `${flow.id}|${String(now).padStart(15, "0")}`;
@@ -160,6 +186,10 @@ export async function sweepRetention(
         const room = maxRuns - result.roots;
         if (due.length > room) result.more = true;
         const ids = due.slice(0, room).map((run) => run.id);
+        if (!pending.artifactKeys || !pending.results) {
+          pending = { artifactKeys: true, results: true };
+          putAfterPurge(store, now, pending);
+        }
         let next = record;
         const done = store.purgeRuns(ids, {
           ...PURGE_DOCUMENTS,
@@ -198,6 +228,11 @@ export async function sweepRetention(
         if (result.more) break sweep;
       }
     }
+  }
+  if (pending.artifactKeys) {
+    result.artifactKeys = repairArtifactKeys(store, clock);
+    pending = { ...pending, artifactKeys: false };
+    putAfterPurge(store, now, pending);
   }
   store.putDocument({
     collection: RETENTION_COLLECTIONS.sweep,
@@ -262,6 +297,25 @@ function* dueRoots(
     if (due.length > 0) yield due;
     cursor = page.nextCursor ?? undefined;
   } while (cursor !== undefined);
+}
+
+function afterPurge(store: Store): AfterPurge {
+  const data = store.getDocument(RETENTION_COLLECTIONS.sweep, AFTER_PURGE)?.data as
+    | Partial<AfterPurge>
+    | undefined;
+  return { artifactKeys: data?.artifactKeys === true, results: data?.results === true };
+}
+
+function putAfterPurge(store: Store, now: number, pending: AfterPurge): void {
+  store.putDocument({
+    collection: RETENTION_COLLECTIONS.sweep,
+    key: AFTER_PURGE,
+    ref: null,
+    data: { ...pending },
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: null,
+  });
 }
 
 // Marks of the earlier sweep, which only marked due runs: the purge replaces them.

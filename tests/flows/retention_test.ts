@@ -107,6 +107,7 @@ Deno.test("sweepRetention() purges old terminal runs with their trees and never 
       events: 7 * 3,
       logs: 1,
       documents: 1,
+      artifactKeys: 0,
       kept: 0,
       more: false,
     });
