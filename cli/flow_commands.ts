@@ -61,6 +61,8 @@ interface WireSweep {
   events: number;
   logs: number;
   documents: number;
+  /** Result files deleted (local sweeps; the server's services loop collects its own). */
+  result_files?: number;
   kept: number;
   more: boolean;
 }
@@ -154,7 +156,9 @@ export async function flowCommand(args: string[], cli: CliContext): Promise<numb
       print(r, () =>
         `Purged ${r.roots} run(s) with ${r.flow_runs - r.roots} subflow run(s), ` +
         `${r.task_runs} task run(s), ${r.events} event(s), ${r.logs} log line(s) and ` +
-        `${r.documents} document(s); kept ${r.kept} due run(s) that are live or newest` +
+        `${r.documents} document(s)` +
+        (r.result_files ? `, deleted ${r.result_files} result file(s) no run references` : "") +
+        `; kept ${r.kept} due run(s) that are live or newest` +
         (r.more ? "; more are due, sweep again" : ""));
       return 0;
     }
@@ -181,7 +185,7 @@ function openTarget(cli: CliContext): FlowTarget {
 }
 
 function localTarget(cli: CliContext): FlowTarget {
-  const { engine } = cli.openPlane();
+  const { engine, results } = cli.openPlane();
   const { store, clock } = engine;
   const wire = (flow: FlowRecord): WireFlow => {
     const purges = purgeHistory(store, flow.id);
@@ -232,7 +236,11 @@ function localTarget(cli: CliContext): FlowTarget {
       }
     },
     async sweep(maxRuns) {
-      const r = await sweepRetention(store, clock, maxRuns === undefined ? {} : { maxRuns });
+      // The plane's result store is the folder beside its database.
+      const r = await sweepRetention(store, clock, {
+        ...(maxRuns === undefined ? {} : { maxRuns }),
+        ...(results.files ? { results: results.files } : {}),
+      });
       return {
         ran: r.ran,
         roots: r.roots,
@@ -241,6 +249,7 @@ function localTarget(cli: CliContext): FlowTarget {
         events: r.events,
         logs: r.logs,
         documents: r.documents,
+        result_files: r.results,
         kept: r.kept,
         more: r.more,
       };

@@ -11,6 +11,7 @@ import { startServer } from "../server/mod.ts";
 import { createRemoteControlPlane } from "../sdk/mod.ts";
 import { createLocalDeploymentClient } from "../sdk/deployment_client.ts";
 import { startWorker } from "../sdk/process_worker.ts";
+import { createFileResultStore } from "../sdk/results.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 
@@ -53,8 +54,11 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
   const apiKey = readEnv("IRONFLOW_API_KEY");
   // Filled once the server listens; stopped before the server closes its engine.
   const embedded: { worker?: ReturnType<typeof startWorker> } = {};
+  const home = values.home ?? ironflowHomeDir();
   const server = await startServer({
-    home: values.home ?? ironflowHomeDir(),
+    home,
+    // The results folder beside the database, as the SDK writes it.
+    resultFiles: createFileResultStore(`${home}/results`).files!,
     host: values.host,
     port,
     ...(apiKey ? { apiKey } : {}),

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import type { ResultFile, ResultFiles } from "../engine/flows/mod.ts";
 import type { Json } from "../engine/mod.ts";
 import { readEnv } from "./control_plane.ts";
 
@@ -15,6 +16,12 @@ export interface ResultStore {
   put(bytes: Uint8Array): Promise<string>;
   /** The bytes at `ref`, or `undefined` when missing. */
   get(ref: string): Promise<Uint8Array | undefined>;
+  /**
+   * The stored results as the retention sweep collects them (deleting those
+   * no surviving run references); absent when they are not this process's
+   * to delete.
+   */
+  readonly files?: ResultFiles;
 }
 
 /** A result as it is recorded on the COMPLETED event. */
@@ -125,20 +132,34 @@ async function sha256Hex(bytes: Uint8Array): Promise<string> {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** A result store in memory (tests, in-memory control planes). */
-export function createMemoryResultStore(): ResultStore {
-  const blobs = new Map<string, Uint8Array>();
+/** A result store in memory (tests, in-memory control planes); `now` dates writes. */
+export function createMemoryResultStore(now: () => number = Date.now): ResultStore {
+  const blobs = new Map<string, { bytes: Uint8Array; modifiedAt: number }>();
   return {
     async put(bytes) {
       const ref = `sha256:${await sha256Hex(bytes)}`;
-      blobs.set(ref, bytes.slice());
+      blobs.set(ref, { bytes: blobs.get(ref)?.bytes ?? bytes.slice(), modifiedAt: now() });
       return ref;
     },
-    get: (ref) => Promise.resolve(blobs.get(ref)?.slice()),
+    get: (ref) => Promise.resolve(blobs.get(ref)?.bytes.slice()),
+    files: {
+      async *list() {
+        yield* [...blobs].map(([ref, blob]) => ({ ref, modifiedAt: blob.modifiedAt }));
+      },
+      delete(ref, { unusedSince }) {
+        const blob = blobs.get(ref);
+        if (!blob || blob.modifiedAt >= unusedSince) return Promise.resolve(false);
+        return Promise.resolve(blobs.delete(ref));
+      },
+    },
   };
 }
 
-/** A result store in a folder: one file per content hash, written atomically. */
+/**
+ * A result store in a folder: one file per content hash, written atomically.
+ * Its `files` let the retention sweep delete results no surviving run
+ * references: a file's modification time is its last write or reuse.
+ */
 export function createFileResultStore(folder: string): ResultStore {
   const pathOf = (ref: string) => {
     const match = ref.match(/^sha256:([0-9a-f]{64})$/);
@@ -150,10 +171,13 @@ export function createFileResultStore(folder: string): ResultStore {
       const ref = `sha256:${await sha256Hex(bytes)}`;
       const path = pathOf(ref);
       try {
-        await Deno.stat(path);
-        return ref; // Same content, already stored.
+        // Same content, already stored: marking it used keeps a collection
+        // that started before this run references it from deleting it.
+        const now = new Date();
+        await Deno.utime(path, now, now);
+        return ref;
       } catch {
-        // Not stored yet.
+        // Not stored yet (or just collected).
       }
       await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
       const temporary = `${path}.${crypto.randomUUID()}.tmp`;
@@ -169,5 +193,51 @@ export function createFileResultStore(folder: string): ResultStore {
         throw error;
       }
     },
+    files: {
+      list: () => listResultFiles(folder),
+      async delete(ref, { unusedSince }) {
+        const path = pathOf(ref);
+        // Moved aside first, then checked: a run that reused the file before
+        // the move made it recent (so it goes back), one after the move finds
+        // it gone and writes it again.
+        const aside = `${path}.${crypto.randomUUID()}.collect`;
+        try {
+          await Deno.rename(path, aside);
+        } catch (error) {
+          if (error instanceof Deno.errors.NotFound) return false;
+          throw error;
+        }
+        const modified = (await Deno.stat(aside)).mtime?.getTime() ?? 0;
+        if (modified >= unusedSince) {
+          await Deno.rename(aside, path);
+          return false;
+        }
+        await Deno.remove(aside);
+        return true;
+      },
+    },
   };
+}
+
+async function* listResultFiles(folder: string): AsyncGenerator<ResultFile> {
+  let shards: Deno.DirEntry[];
+  try {
+    shards = await Array.fromAsync(Deno.readDir(folder));
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return;
+    throw error;
+  }
+  for (const shard of shards) {
+    if (!shard.isDirectory || !/^[0-9a-f]{2}$/.test(shard.name)) continue;
+    for await (const entry of Deno.readDir(`${folder}/${shard.name}`)) {
+      // Only finished files: not the temporary ones of a write in progress.
+      if (!entry.isFile || !/^[0-9a-f]{64}$/.test(entry.name)) continue;
+      try {
+        const info = await Deno.stat(`${folder}/${shard.name}/${entry.name}`);
+        yield { ref: `sha256:${entry.name}`, modifiedAt: info.mtime?.getTime() ?? 0 };
+      } catch (error) {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      }
+    }
+  }
 }

@@ -12,6 +12,7 @@ import {
   type Engine,
   systemClock,
 } from "../engine/mod.ts";
+import type { ResultFiles } from "../engine/flows/mod.ts";
 import { createApp } from "./app.ts";
 import { startServices } from "./services/scheduler.ts";
 
@@ -71,6 +72,8 @@ export interface StartServerOptions {
   heartbeatMs?: number;
   /** Run the services loop (schedules, late runs, lease reclaim, stale workers). @default true */
   services?: boolean;
+  /** The result files of `home` (`sdk`'s file result store): the retention sweep collects them. */
+  resultFiles?: ResultFiles;
   /** Called on shutdown after requests finished, before the engine closes (stop a worker here). */
   beforeClose?: () => Promise<unknown>;
   /** Shut down on SIGINT and SIGTERM. @default true */
@@ -120,9 +123,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   // Runs written by other processes on the same file (CLI runs) reach SSE subscribers too.
   const stopTailing = engine.tailExternalEvents(250);
-  const services = options.services === false
-    ? undefined
-    : startServices({ engine, clock: systemClock, signal: controller.signal });
+  const services = options.services === false ? undefined : startServices({
+    engine,
+    clock: systemClock,
+    signal: controller.signal,
+    ...(options.resultFiles ? { resultFiles: options.resultFiles } : {}),
+  });
 
   const stop = () => controller.abort();
   const signals: Deno.Signal[] = options.handleSignals === false

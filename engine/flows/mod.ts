@@ -1,7 +1,8 @@
 /**
  * The flow catalog: stable flow ids, renames with aliases, archive and
  * restore, delete (refused while deployed or live) and run retention, whose
- * sweep purges old terminal runs with their task runs, events and logs.
+ * sweep purges old terminal runs with their task runs, events and logs, and
+ * collects the result files no surviving run references.
  *
  * @example Rename a flow and find it by its old name
  * ```ts
@@ -29,6 +30,7 @@ export {
   setRetention,
 } from "./catalog.ts";
 export {
+  type AfterPurge,
   purgeHistory,
   type PurgeRecord,
   RETENTION_COLLECTIONS,
@@ -36,6 +38,13 @@ export {
   type SweepResult,
   sweepRetention,
 } from "./retention.ts";
+export {
+  collectResults,
+  type CollectResultsOptions,
+  type CollectResultsResult,
+  type ResultFile,
+  type ResultFiles,
+} from "./result_collection.ts";
 export {
   type FlowListing,
   flowNames,

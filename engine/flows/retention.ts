@@ -16,12 +16,19 @@
  * - An audit record per flow and sweep (collection `flow_purge`, ref: the
  *   flow id) with what was deleted, written in each purge transaction.
  *
+ * Forgotten with a run, in its purge transaction: its artifacts, concurrency
+ * leases, claims and the deployment idempotency key that created it. After
+ * the purges: keyed artifacts whose newest version was purged point to the
+ * newest surviving one, and result files no surviving run references are
+ * deleted (given the {@linkcode ResultFiles} port).
+ *
  * @module
  */
 import type { Clock, DocumentAccess, RunRecord, Store } from "../core/mod.ts";
 import { TERMINAL_STATES } from "../core/mod.ts";
 import { ARTIFACT_COLLECTIONS, repairArtifactKeys } from "../artifacts.ts";
 import { FLOW_COLLECTIONS, type FlowRecord } from "./catalog.ts";
+import { collectResults, type ResultFiles } from "./result_collection.ts";
 
 /** Document collections of retention. */
 export const RETENTION_COLLECTIONS = {
@@ -100,6 +107,14 @@ export interface SweepOptions {
   everyMs?: number;
   /** Awaited between purge transactions so other writers get the lock. @default a macrotask */
   pause?: () => Promise<void>;
+  /**
+   * The result files beside the store: after purging, the ones no surviving
+   * run references are deleted (see {@linkcode collectResults}). Without it
+   * they are left for a sweep that has them.
+   */
+  results?: ResultFiles;
+  /** Result files written or reused less than this long ago stay. @default 3_600_000 */
+  resultGraceMs?: number;
 }
 
 /** What {@linkcode sweepRetention} did. */
@@ -115,6 +130,8 @@ export interface SweepResult {
   documents: number;
   /** Artifact keys whose newest artifact was purged, moved to the newest surviving one or none. */
   artifactKeys: number;
+  /** Result files deleted: no surviving run referenced them. */
+  results: number;
   /** Due roots left in place: live in their tree or lineage, or holding the newest event. */
   kept: number;
   /** True when `maxRuns` stopped the sweep before every due run was purged. */
@@ -147,6 +164,7 @@ export async function sweepRetention(
     logs: 0,
     documents: 0,
     artifactKeys: 0,
+    results: 0,
     kept: 0,
     more: false,
   };
@@ -232,6 +250,16 @@ export async function sweepRetention(
   if (pending.artifactKeys) {
     result.artifactKeys = repairArtifactKeys(store, clock);
     pending = { ...pending, artifactKeys: false };
+    putAfterPurge(store, now, pending);
+  }
+  if (pending.results && options.results) {
+    const collected = await collectResults(store, options.results, {
+      now,
+      pause,
+      ...(options.resultGraceMs !== undefined ? { graceMs: options.resultGraceMs } : {}),
+    });
+    result.results = collected.deleted;
+    pending = { ...pending, results: false };
     putAfterPurge(store, now, pending);
   }
   store.putDocument({

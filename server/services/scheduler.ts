@@ -16,7 +16,7 @@ import {
   type SchedulingOptions,
 } from "../../engine/deployments/mod.ts";
 import { uuidv7 } from "../../engine/mod.ts";
-import { sweepRetention } from "../../engine/flows/mod.ts";
+import { type ResultFiles, sweepRetention } from "../../engine/flows/mod.ts";
 
 const LEADER_COLLECTION = "service_leader";
 const LEADER_KEY = "services";
@@ -29,6 +29,8 @@ export interface SchedulerOptions extends Omit<SchedulingOptions, "now"> {
   holder?: string;
   /** How long a leader's lease lasts without a tick. @default 30_000 */
   leaderLeaseMs?: number;
+  /** Result files beside the database: the retention sweep deletes those no surviving run references. */
+  resultFiles?: ResultFiles;
 }
 
 /** What one tick did. */
@@ -95,7 +97,12 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       report.crashed = crashed;
       report.late = await markLateRuns(engine, { ...options, now });
       report.staleWorkers = markStaleWorkers(engine, now);
-      await sweepRetention(engine.store, clock, { now, everyMs: 3_600_000, maxRuns: 10_000 });
+      await sweepRetention(engine.store, clock, {
+        now,
+        everyMs: 3_600_000,
+        maxRuns: 10_000,
+        ...(options.resultFiles ? { results: options.resultFiles } : {}),
+      });
       return report;
     },
   };

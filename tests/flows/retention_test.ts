@@ -108,6 +108,7 @@ Deno.test("sweepRetention() purges old terminal runs with their trees and never 
       logs: 1,
       documents: 1,
       artifactKeys: 0,
+      results: 0,
       kept: 0,
       more: false,
     });
