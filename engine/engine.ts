@@ -236,11 +236,12 @@ class EngineImpl implements Engine {
         if (tx.externalChanges()) this.#cache.clear();
         const now = this.clock.now();
         const services = this.#services(tx);
+        const known = this.#knownCreationIds(tx, batch);
         for (let i = 0; i < batch.length; i++) {
           const item = batch[i]!;
           try {
             outcomes[i] = item.op === "create"
-              ? this.#applyCreate(tx, item.input, now, committed)
+              ? this.#applyCreate(tx, item.input, now, committed, known)
               : this.#applyProposal(tx, item.runId, item.proposal, now, committed, services);
           } catch (error) {
             outcomes[i] = error;
@@ -284,9 +285,10 @@ class EngineImpl implements Engine {
     input: NewRun,
     now: number,
     committed: Committed[],
+    known: Set<string>,
   ): RunRecord {
-    if (input.id !== undefined) {
-      // Creating with a caller-chosen id is idempotent: the same id returns the run.
+    // Creating with a caller-chosen id is idempotent: the same id returns the run.
+    if (input.id !== undefined && known.has(input.id)) {
       const existing = this.#load(tx, input.id);
       // A copy: the cached record must not change when the caller changes its answer.
       if (existing) return { ...existing.run };
@@ -299,6 +301,7 @@ class EngineImpl implements Engine {
     );
     const seq = tx.appendEvent(event);
     tx.insertRun(run);
+    if (input.id !== undefined) known.add(runId);
     committed.push({ event: { ...event, seq }, run, after: [] });
     this.#remember({ run, tokens: [event.token] });
     return { ...run };
@@ -334,6 +337,21 @@ class EngineImpl implements Engine {
     cached.tokens[decision.next.version - 1] = proposal.token;
     if (isTerminal(decision.next.state)) this.#cache.delete(runId);
     return { ...decision.result, seq };
+  }
+
+  // Caller-chosen ids of this batch's creations that already name a run: the
+  // cache answers for the runs it holds, the store for the rest in one query.
+  // Creations of this batch add their ids as they go.
+  #knownCreationIds(tx: StoreTx, batch: readonly Pending[]): Set<string> {
+    const known = new Set<string>();
+    const ask: string[] = [];
+    for (const item of batch) {
+      if (item.op !== "create" || item.input.id === undefined) continue;
+      if (this.#cache.has(item.input.id)) known.add(item.input.id);
+      else ask.push(item.input.id);
+    }
+    if (ask.length > 0) { for (const id of tx.existingRunIds(ask)) known.add(id); }
+    return known;
   }
 
   // Services rules may use inside this batch's transaction.

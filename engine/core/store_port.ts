@@ -207,6 +207,11 @@ export interface StoreTx extends DocumentAccess {
   externalChanges(): boolean;
   /** The run as committed (including earlier writes of this transaction). */
   getRun(runId: string): RunRecord | undefined;
+  /**
+   * Which of `runIds` are runs already (of either kind): one query for a
+   * batch of creations with caller-chosen ids instead of a lookup per id.
+   */
+  existingRunIds(runIds: readonly string[]): Set<string>;
   /** Tokens already applied to a run, with the version each produced. */
   runTokens(runId: string): Map<string, number>;
   /** Appends an event; returns its `seq`. */

@@ -86,6 +86,7 @@ class MemoryStore implements Store {
         return purged;
       },
       getRun: (id) => this.#runs.get(id),
+      existingRunIds: (ids) => new Set(ids.filter((id) => this.#runs.has(id))),
       runTokens: (id) => new Map(this.#tokens.get(id)),
       appendEvent: (event) => this.#append(event),
       insertRun: (run) => {

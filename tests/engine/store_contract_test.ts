@@ -146,6 +146,30 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "creations with caller-chosen ids return the runs a fresh engine finds in the store",
+    async fn({ engine, store }) {
+      // More ids than one existence query takes, half of them stored already.
+      const ids = Array.from({ length: 1_200 }, (_, i) => `chosen-${String(i).padStart(4, "0")}`);
+      const stored = ids.filter((_, i) => i % 2 === 0);
+      await Promise.all(stored.map((id) => engine.createTaskRun({ id, name: "first" })));
+      await engine.propose(stored[0]!, { to: "RUNNING", token: "s", kind: "start" });
+      assert.deepEqual(
+        [...store.write((tx) => tx.existingRunIds(["chosen-0000", "chosen-0001", "nope"]))],
+        ["chosen-0000"],
+      );
+
+      const { engine: fresh } = testEngine(store);
+      const runs = await Promise.all(ids.map((id) => fresh.createTaskRun({ id, name: "second" })));
+      runs.forEach((run, i) => {
+        assert.equal(run.id, ids[i]);
+        assert.equal(run.name, i % 2 === 0 ? "first" : "second", run.id);
+      });
+      assert.equal(runs[0]!.state, "RUNNING", "an existing run is returned as it is now");
+      assert.equal(store.summary().taskRuns, ids.length);
+      assert.equal(engine.events().filter((e) => e.from === null).length, ids.length);
+    },
+  },
+  {
     name: "a run created and moved on in one batch is stored with its last state and counted once",
     async fn({ engine, store }) {
       const parent = await engine.createFlowRun({ name: "etl" });
