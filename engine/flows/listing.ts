@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RunRecord, StateType, Store } from "../core/mod.ts";
+import type { Page, RunRecord, StateType, Store } from "../core/mod.ts";
 import { findFlow, type FlowRecord, isDeleted } from "./catalog.ts";
 
 /** One flow in a listing. */
@@ -71,4 +71,75 @@ export function recentFlowRuns(store: Store, names: readonly string[], limit: nu
   return runs
     .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0))
     .slice(0, limit);
+}
+
+/**
+ * A page of the flow runs recorded under any of `names`, newest first (each
+ * name's runs in the store's order, merged by creation time). The cursor
+ * carries each name's own keyset cursor, so paging stays exact.
+ */
+export function pageFlowRuns(
+  store: Store,
+  names: readonly string[],
+  options: { cursor?: string | null; limit?: number } = {},
+): Page<RunRecord> {
+  const limit = options.limit ?? 50;
+  const from = options.cursor ? decodeCursor(options.cursor) : {};
+  const query = (flowName: string, at: string | undefined, n: number) =>
+    store.listRuns({
+      kind: "flow",
+      flowName,
+      sort: "created",
+      order: "desc",
+      limit: n,
+      ...(at !== undefined ? { cursor: at } : {}),
+    });
+  const lists = names.map((name) => {
+    const at = from[name];
+    const page = at === null ? { items: [], nextCursor: null } : query(name, at, limit);
+    return { name, at, page, taken: 0 };
+  });
+  const items: RunRecord[] = [];
+  while (items.length < limit) {
+    let best: (typeof lists)[number] | undefined;
+    for (const list of lists) {
+      const head = list.page.items[list.taken];
+      const top = best?.page.items[best.taken];
+      if (head && (!top || newer(head, top))) best = list;
+    }
+    if (!best) break;
+    items.push(best.page.items[best.taken++]!);
+  }
+  // Per name: its cursor, null when it has no more runs, absent for its start.
+  const next: Record<string, string | null> = {};
+  for (const { name, at, page, taken } of lists) {
+    if (taken === page.items.length) next[name] = page.nextCursor;
+    else if (taken > 0) next[name] = query(name, at ?? undefined, taken).nextCursor; // after the last shown
+    else if (at !== undefined) next[name] = at;
+  }
+  const more = lists.some(({ name }) => next[name] !== null);
+  return { items, nextCursor: more ? encodeCursor(next) : null };
+}
+
+function newer(a: RunRecord, b: RunRecord): boolean {
+  return a.createdAt > b.createdAt || (a.createdAt === b.createdAt && a.id > b.id);
+}
+
+function encodeCursor(cursors: Record<string, string | null>): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(cursors));
+  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
+    .replace(/=+$/, "");
+}
+
+function decodeCursor(cursor: string): Record<string, string | null | undefined> {
+  try {
+    const binary = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
+    const parsed = JSON.parse(
+      new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))),
+    );
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed;
+  } catch {
+    // Falls through to the error below.
+  }
+  throw new RangeError(`Cursor "${cursor}" is malformed`);
 }

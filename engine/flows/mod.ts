@@ -50,5 +50,6 @@ export {
   flowNames,
   listFlows,
   type ListFlowsOptions,
+  pageFlowRuns,
   recentFlowRuns,
 } from "./listing.ts";

@@ -15,10 +15,11 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import type { RunRecord } from "../../engine/mod.ts";
+import type { RunRecord, StateType } from "../../engine/mod.ts";
 import {
   ConcurrencyPage,
   ErrorPage,
+  flowHref,
   FlowPage,
   FlowsPage,
   LoginPage,
@@ -28,7 +29,7 @@ import {
   RunsPage,
 } from "../../ui/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
-import { listFlows } from "../../engine/flows/mod.ts";
+import { findFlow, flowNames, listFlows, pageFlowRuns } from "../../engine/flows/mod.ts";
 import { cancelRun, type PauseMode, pauseRun, resumeRun } from "../api/run_actions.ts";
 import { RunRetrier } from "../api/retry_run.ts";
 import type { AppDeps } from "../deps.ts";
@@ -240,10 +241,21 @@ export function createPageRoutes(deps: AppDeps): Hono {
   pages.get(
     "/flows/:name",
     page((c, ctx) => {
-      const flowName = c.req.param("name") ?? "";
+      const requested = c.req.param("name") ?? "";
+      // A former name (or the flow's id) leads to the flow under its current name.
+      const flow = findFlow(engine.store, requested);
+      if (flow && flow.name !== requested) return c.redirect(flowHref(flow.name), 302);
+      const flowName = requested;
+      const names = flow ? flowNames(flow) : [flowName];
       const cursor = c.req.query("cursor") ?? null;
-      const counts = engine.store.countRuns({ kind: "flow", flowName });
-      const ofFlow = deploymentsWhere(deployments, (d) => d.flowName === flowName);
+      const counts: Partial<Record<StateType, number>> = {};
+      for (const name of names) {
+        const ofName = engine.store.countRuns({ kind: "flow", flowName: name });
+        for (const [state, n] of Object.entries(ofName) as [StateType, number][]) {
+          counts[state] = (counts[state] ?? 0) + n;
+        }
+      }
+      const ofFlow = deploymentsWhere(deployments, (d) => names.includes(d.flowName));
       if (Object.keys(counts).length === 0 && ofFlow.length === 0) {
         return notFound(
           c,
@@ -251,15 +263,17 @@ export function createPageRoutes(deps: AppDeps): Hono {
           `No flow named "${flowName}" has run or been deployed on this server`,
         );
       }
-      const pageOfRuns = engine.listRuns({
-        kind: "flow",
-        flowName,
-        limit: 25,
-        ...(cursor ? { cursor } : {}),
-      });
+      let pageOfRuns;
+      try {
+        pageOfRuns = pageFlowRuns(engine.store, names, { cursor, limit: 25 });
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        return c.redirect(flowHref(flowName), 302);
+      }
       return FlowPage({
         ctx,
         flowName,
+        formerly: flow?.formerly ?? [],
         counts,
         rows: withTaskCounts(engine, pageOfRuns.items),
         nextCursor: pageOfRuns.nextCursor,

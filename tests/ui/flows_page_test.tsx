@@ -82,3 +82,59 @@ Deno.test("GET /flows lists the catalog: archived only on request, former names 
     await engine.close();
   }
 });
+
+Deno.test("GET /flows/:name leads a former name or the flow id to the renamed flow's page", async () => {
+  const clock = new FakeClock(NOW);
+  const engine = createEngine({ store: createMemoryStore(), clock, ids: new SequentialIds("r") });
+  try {
+    const old = await engine.createFlowRun({ name: "etl" });
+    const flow = renameFlow(engine.store, clock, "etl", "etl-v2");
+    const app = createApp({ engine, clock });
+    for (const path of ["/flows/etl", `/flows/${flow.id}`]) {
+      const res = await app.request(path);
+      assert.equal(res.status, 302, path);
+      assert.equal(res.headers.get("location"), "/flows/etl-v2");
+    }
+    // No run under the new name yet: the old name's runs are the flow's.
+    const page = await (await app.request("/flows/etl-v2")).text();
+    assert.match(page, /<h1>etl-v2<\/h1>/);
+    assert.match(page, /data-formerly>Formerly etl:/);
+    assert.match(page, /<strong>1<\/strong> runs/);
+    assert.match(page, new RegExp(`data-run-id="${old.id}"`));
+    assert.equal((await app.request("/flows/etl-v3")).status, 404);
+  } finally {
+    await engine.close();
+  }
+});
+
+Deno.test("GET /flows/:name pages through the runs under every name of the flow", async () => {
+  const clock = new FakeClock(NOW);
+  const engine = createEngine({ store: createMemoryStore(), clock, ids: new SequentialIds("r") });
+  try {
+    const created: string[] = [];
+    for (let i = 0; i < 35; i++) {
+      if (i === 20) renameFlow(engine.store, clock, "etl", "etl-v2");
+      // Two runs per millisecond: ties are broken the same way on every page.
+      if (i % 2 === 0) clock.tick(1);
+      created.push((await engine.createFlowRun({ name: i < 20 ? "etl" : "etl-v2" })).id);
+    }
+    const app = createApp({ engine, clock });
+    const seen: string[] = [];
+    let path: string | null = "/flows/etl-v2";
+    for (let pages = 0; path !== null; pages++) {
+      assert.ok(pages < 3, "two pages");
+      const page: string = await (await app.request(path)).text();
+      assert.match(page, /<strong>35<\/strong> runs/);
+      seen.push(...[...page.matchAll(/<tr[^>]*data-run-id="([^"]+)"/g)].map((m) => m[1]!));
+      const next: string | undefined = page.match(/href="([^"]+)" rel="next"/)?.[1];
+      path = next === undefined ? null : next.replaceAll("&amp;", "&");
+    }
+    assert.deepEqual([...seen].sort(), [...created].sort(), "each run once");
+    const at = seen.map((id) => engine.store.getRun(id)!.createdAt);
+    assert.deepEqual(at, [...at].sort((a, b) => b - a), "newest first");
+    const bad = await app.request("/flows/etl-v2?cursor=not-a-cursor");
+    assert.equal(bad.status, 302);
+  } finally {
+    await engine.close();
+  }
+});

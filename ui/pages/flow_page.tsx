@@ -11,6 +11,8 @@ import type { DeploymentRow, PageContext, RunRow, StateCounts } from "../types.t
 export interface FlowPageProps {
   ctx: PageContext;
   flowName: string;
+  /** Names the flow had before, whose runs the page counts and lists too. */
+  formerly?: readonly string[];
   counts: StateCounts;
   rows: readonly RunRow[];
   nextCursor: string | null;
@@ -23,7 +25,17 @@ export interface FlowPageProps {
 
 /** One flow: its runs by state, its deployments and recent runs. */
 export function FlowPage(
-  { ctx, flowName, counts, rows, nextCursor, paged, deployments, deploymentNames }: FlowPageProps,
+  {
+    ctx,
+    flowName,
+    formerly = [],
+    counts,
+    rows,
+    nextCursor,
+    paged,
+    deployments,
+    deploymentNames,
+  }: FlowPageProps,
 ) {
   const base = flowHref(flowName);
   return (
@@ -37,6 +49,11 @@ export function FlowPage(
           Filter the runs page by this flow
         </a>
       </div>
+      {formerly.length > 0 && (
+        <p class="muted small" data-formerly>
+          {`Formerly ${formerly.join(", ")}: runs under those names are counted and listed here.`}
+        </p>
+      )}
       <section class="panel">
         <div class="legend">
           <span>
