@@ -336,7 +336,9 @@ class EngineImpl implements Engine {
     cached.run = decision.next;
     cached.tokens[decision.next.version - 1] = proposal.token;
     if (isTerminal(decision.next.state)) this.#cache.delete(runId);
-    return { ...decision.result, seq };
+    // The result is this decision's own object: it takes the seq in place.
+    decision.result.seq = seq;
+    return decision.result;
   }
 
   // Caller-chosen ids of this batch's creations that already name a run: the

@@ -7,6 +7,7 @@
 import {
   type Json,
   LogLevel,
+  type NewRun,
   type ProposalResult,
   type RunRecord,
   StateName,
@@ -34,6 +35,8 @@ import {
 import { readEnv } from "./control_plane.ts";
 import type { TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome, RunState } from "./state.ts";
+
+const NO_FUTURES: readonly TaskFuture<unknown>[] = [];
 
 const { PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, SCHEDULED, PAUSED } = StateType;
 
@@ -252,7 +255,7 @@ export class FlowRunExecution {
   ): Promise<void> {
     try {
       const dataDeps = collectFutures(args);
-      const waitFor = [...(options.waitFor ?? [])];
+      const waitFor = options.waitFor ?? NO_FUTURES;
       const upstream: UpstreamEdge[] = [];
       for (const dep of dataDeps) {
         upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "data" });
@@ -262,7 +265,7 @@ export class FlowRunExecution {
       }
       const flowRun = this.mirror.run;
       const runId = uuidv7();
-      const creation = this.plane.createRun({
+      const newRun: NewRun = {
         id: runId,
         kind: "task",
         name: spec.name,
@@ -280,8 +283,9 @@ export class FlowRunExecution {
         tags: spec.options.tags ?? [],
         parameters: taskParameters(args, dataDeps.length > 0),
         upstream,
-        ...(parentTaskRun ? { parentTaskRunId: parentTaskRun.id } : {}),
-      });
+      };
+      if (parentTaskRun) newRun.parentTaskRunId = parentTaskRun.id;
+      const creation = this.plane.createRun(newRun);
       // A task run with nothing to wait for proposes RUNNING right behind its
       // creation when the runner has a slot free now: both commit in one
       // engine batch instead of two round trips.

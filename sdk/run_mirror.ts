@@ -36,6 +36,8 @@ export interface TransitionRequest {
   callHooks?: boolean;
 }
 
+const NO_HOOKS: readonly TransitionHook[] = [];
+
 /**
  * The proposal a mirror makes for `to` from `version`: its token is derived
  * from the run, the version and the destination, so re-sending is idempotent.
@@ -102,7 +104,7 @@ export class RunMirror {
     sent?: Promise<ProposalResult>,
   ): Promise<ProposalResult> {
     const from = this.run.state;
-    let consulted: TransitionHook[] = [];
+    let consulted: readonly TransitionHook[] = NO_HOOKS;
     const hooksOn = request.callHooks !== false && this.#hooks.length > 0;
     if (sent !== undefined && isTerminal(to)) {
       throw new TypeError(`Cannot take in an early answer for terminal state "${to}"`);

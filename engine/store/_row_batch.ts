@@ -18,7 +18,10 @@ export class RowBatch {
   readonly #row: string;
   readonly #width: number;
   readonly #statements = new Map<number, StatementSync>();
-  #values: SQLInputValue[] = [];
+  // One full chunk of values, allocated once and refilled: pushing into an
+  // array emptied after every chunk would grow a new backing store each time.
+  readonly #values: SQLInputValue[];
+  #used = 0;
 
   /** `head` is `INSERT INTO table (a, b, c)`; rows then carry one value per column. */
   constructor(db: DatabaseSync, head: string, width: number) {
@@ -26,11 +29,12 @@ export class RowBatch {
     this.#head = head;
     this.#width = width;
     this.#row = `(${new Array(width).fill("?").join(", ")})`;
+    this.#values = new Array<SQLInputValue>(FULL_CHUNK * width).fill(null);
   }
 
   /** Rows waiting to be written. */
   get size(): number {
-    return this.#values.length / this.#width;
+    return this.#used / this.#width;
   }
 
   /** Queues one row (its values in column order); writes a full chunk when one is ready. */
@@ -39,31 +43,36 @@ export class RowBatch {
       throw new RangeError(`A row needs ${this.#width} values, got ${row.length}`);
     }
     const values = this.#values;
-    for (let i = 0; i < row.length; i++) values.push(row[i]!);
-    if (values.length === FULL_CHUNK * this.#width) {
+    let used = this.#used;
+    for (let i = 0; i < row.length; i++) values[used++] = row[i]!;
+    if (used === values.length) {
       this.#statement(FULL_CHUNK).run(...values);
-      values.length = 0;
+      used = 0;
     }
+    this.#used = used;
   }
 
   /** Writes every queued row. */
   flush(): void {
     const values = this.#values;
-    if (values.length === 0) return;
+    const used = this.#used;
+    if (used === 0) return;
     let offset = 0;
     for (const rows of CHUNKS) {
       const size = rows * this.#width;
-      while (values.length - offset >= size) {
+      while (used - offset >= size) {
         this.#statement(rows).run(...values.slice(offset, offset + size));
         offset += size;
       }
     }
-    values.length = 0;
+    this.clear();
   }
 
   /** Drops queued rows (the transaction rolled back). */
   clear(): void {
-    this.#values.length = 0;
+    // Let go of the values (strings of whole events) until the next rows come.
+    this.#values.fill(null);
+    this.#used = 0;
   }
 
   #statement(rows: number): StatementSync {
