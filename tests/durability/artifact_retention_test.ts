@@ -4,36 +4,12 @@ import {
   ARTIFACT_COLLECTIONS,
   type ArtifactKeyPointer,
   createArtifact,
-  createSqliteStore,
-  type Engine,
-  type FakeClock,
   getArtifact,
   latestArtifact,
   repairArtifactKeys,
   type Store,
 } from "../../engine/mod.ts";
-import { catalogFixture, DAY, runIn } from "../flows/_helpers.ts";
-
-const noPause = () => Promise.resolve();
-
-async function onEachStore(
-  t: Deno.TestContext,
-  fn: (f: { engine: Engine; clock: FakeClock; store: Store }) => Promise<void>,
-): Promise<void> {
-  for (const kind of ["memory", "sqlite"] as const) {
-    await t.step(kind, async () => {
-      const dir = await Deno.makeTempDir({ prefix: "ironflow_artifact_test_" });
-      try {
-        await using f = catalogFixture(
-          kind === "sqlite" ? createSqliteStore(`${dir}/db.sqlite`) : undefined,
-        );
-        await fn(f);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-    });
-  }
-}
+import { DAY, noPause, onEachStore, runIn } from "../flows/_helpers.ts";
 
 function pointer(store: Store, key: string): ArtifactKeyPointer | undefined {
   return store.getDocument(ARTIFACT_COLLECTIONS.key, key)?.data as ArtifactKeyPointer | undefined;

@@ -7,6 +7,7 @@
 import {
   createEngine,
   createMemoryStore,
+  createSqliteStore,
   type Engine,
   FakeClock,
   type RunRecord,
@@ -29,6 +30,29 @@ export function catalogFixture(store: Store = createMemoryStore()): {
   const clock = new FakeClock(T0);
   const engine = createEngine({ store, clock, ids: new SequentialIds("run") });
   return { engine, clock, store, [Symbol.asyncDispose]: () => engine.close() };
+}
+
+/** A sweep pause that does not wait (tests drive time with the fake clock). */
+export const noPause = (): Promise<void> => Promise.resolve();
+
+/** Runs `fn` as one test step per store adapter (memory, then SQLite in a temporary folder). */
+export async function onEachStore(
+  t: Deno.TestContext,
+  fn: (f: ReturnType<typeof catalogFixture>) => Promise<void>,
+): Promise<void> {
+  for (const kind of ["memory", "sqlite"] as const) {
+    await t.step(kind, async () => {
+      const dir = await Deno.makeTempDir({ prefix: "ironflow_flows_test_" });
+      try {
+        await using f = catalogFixture(
+          kind === "sqlite" ? createSqliteStore(`${dir}/db.sqlite`) : undefined,
+        );
+        await fn(f);
+      } finally {
+        await Deno.remove(dir, { recursive: true });
+      }
+    });
+  }
 }
 
 /** A flow run of `name` in `to` ("PENDING" leaves it as created). */

@@ -5,18 +5,11 @@ import {
   setRetention,
   sweepRetention,
 } from "../../engine/flows/mod.ts";
-import {
-  createArtifact,
-  createSqliteStore,
-  type Engine,
-  type FakeClock,
-  type Store,
-} from "../../engine/mod.ts";
+import { createArtifact, type Engine } from "../../engine/mod.ts";
 import { createFileResultStore } from "../../sdk/results.ts";
 import { createScheduler } from "../../server/services/scheduler.ts";
-import { catalogFixture, DAY, runIn, T0 } from "./_helpers.ts";
+import { catalogFixture, DAY, noPause, onEachStore, runIn, T0 } from "./_helpers.ts";
 
-const noPause = () => Promise.resolve();
 const HOUR = 3_600_000;
 
 /** `sha256:` and 64 hex digits from a letter. */
@@ -54,25 +47,6 @@ async function runWithResult(engine: Engine, name: string, result: string | null
   });
   await engine.flush();
   return run;
-}
-
-async function onEachStore(
-  t: Deno.TestContext,
-  fn: (f: { engine: Engine; clock: FakeClock; store: Store }) => Promise<void>,
-): Promise<void> {
-  for (const kind of ["memory", "sqlite"] as const) {
-    await t.step(kind, async () => {
-      const dir = await Deno.makeTempDir({ prefix: "ironflow_results_gc_test_" });
-      try {
-        await using f = catalogFixture(
-          kind === "sqlite" ? createSqliteStore(`${dir}/db.sqlite`) : undefined,
-        );
-        await fn(f);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-    });
-  }
 }
 
 Deno.test("sweepRetention() deletes the result files of purged runs that no surviving run references", async (t) => {

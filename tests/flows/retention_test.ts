@@ -11,7 +11,6 @@ import {
 } from "../../engine/flows/mod.ts";
 import {
   createArtifact,
-  createSqliteStore,
   type Engine,
   type FakeClock,
   listArtifacts,
@@ -19,29 +18,7 @@ import {
   type Store,
 } from "../../engine/mod.ts";
 import { createScheduler } from "../../server/services/scheduler.ts";
-import { catalogFixture, DAY, runIn, T0 } from "./_helpers.ts";
-
-const noPause = () => Promise.resolve();
-
-/** Runs `fn` against a fixture on each store adapter. */
-async function onEachStore(
-  t: Deno.TestContext,
-  fn: (f: ReturnType<typeof catalogFixture>) => Promise<void>,
-): Promise<void> {
-  for (const kind of ["memory", "sqlite"] as const) {
-    await t.step(kind, async () => {
-      const dir = await Deno.makeTempDir({ prefix: "ironflow_flows_test_" });
-      try {
-        await using f = catalogFixture(
-          kind === "sqlite" ? createSqliteStore(`${dir}/db.sqlite`) : undefined,
-        );
-        await fn(f);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-    });
-  }
-}
+import { catalogFixture, DAY, noPause, onEachStore, runIn, T0 } from "./_helpers.ts";
 
 /** A finished flow run of `name` with two task runs, a subflow run, a log line and an artifact. */
 async function finishedTree(f: { engine: Engine; store: Store; clock: FakeClock }, name: string) {
