@@ -121,11 +121,13 @@ class SqliteStore implements Store {
   >;
   /** Events appended by the open write transaction, written many rows per statement. */
   readonly #events: RowBatch;
-  /** The `seq` the next appended event gets (set when a write transaction begins). */
+  /** The `seq` the next appended event gets; 0 until read again from the log. */
   #nextSeq = 0;
   readonly #addCount: StatementSync;
   readonly #addFlowCount: StatementSync;
   #lastDataVersion = -1;
+  /** Whether another connection committed since `externalChanges()` last answered. */
+  #externalChanges = false;
   /**
    * Runs inserted by the open write transaction, written when it ends: a run
    * created and moved on in the same batch (a task run proposing RUNNING with
@@ -190,8 +192,16 @@ class SqliteStore implements Store {
   write<T>(fn: (tx: StoreTx) => T): T {
     this.#assertOpen();
     this.#db.exec("BEGIN IMMEDIATE");
+    // Another connection committed since our last transaction: readers that
+    // cache (the engine) are told once, and the next seq is read again.
+    const version = (this.#dataVersion.get() as { data_version: number }).data_version;
+    if (version !== this.#lastDataVersion) {
+      this.#lastDataVersion = version;
+      this.#externalChanges = true;
+      this.#nextSeq = 0;
+    }
     // Events get their seq here, in order, and are written at the end (or before a read).
-    this.#nextSeq = this.#lastSeq() + 1;
+    if (this.#nextSeq === 0) this.#nextSeq = this.#lastSeq() + 1;
     // Changes of the run counts by state, applied once at the end of the batch.
     const counts = new Map<string, number>();
     const flows = new Map<string, number>();
@@ -205,9 +215,8 @@ class SqliteStore implements Store {
       putDocument: (document) => this.#putDocument(document),
       deleteDocument: (collection, key) => this.#deleteDocument(collection, key),
       externalChanges: () => {
-        const version = (this.#dataVersion.get() as { data_version: number }).data_version;
-        const changed = version !== this.#lastDataVersion;
-        this.#lastDataVersion = version;
+        const changed = this.#externalChanges;
+        this.#externalChanges = false;
         return changed;
       },
       getRun: (id) => this.#pendingRuns.get(id) ?? this.#getRun(id),
@@ -285,6 +294,7 @@ class SqliteStore implements Store {
     } catch (error) {
       this.#pendingRuns.clear();
       this.#events.clear();
+      this.#nextSeq = 0;
       this.#runs.flow.inserts.clear();
       this.#runs.task.inserts.clear();
       this.#db.exec("ROLLBACK");
@@ -560,6 +570,8 @@ class SqliteStore implements Store {
 
   importEvents(events: Iterable<EngineEvent>): void {
     this.#assertOpen();
+    // The log grows here without write(): its next seq is read again.
+    this.#nextSeq = 0;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       // A purged log has gaps: each seq must only be above the one before.
