@@ -21,7 +21,8 @@ export const SERVER_HELP =
 Serves the HTTP API (/api, /api/docs), SSE streams and the dashboard on the
 embedded SQLite store in --home (default IRONFLOW_HOME or ./.ironflow).
 IRONFLOW_API_KEY, when set, is required as a bearer key on /api/* and to log
-in to the dashboard. The services loop creates scheduled runs of deployments,
+in to the dashboard. Large results of remote runs are uploaded to --home's
+results folder (at most IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64 MiB). The services loop creates scheduled runs of deployments,
 and an embedded worker on --pool runs them in subprocesses (--no-worker to
 run workers separately with "ironflow worker start"). Stops cleanly on
 Ctrl-C / SIGTERM.`;
@@ -55,10 +56,15 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
   // Filled once the server listens; stopped before the server closes its engine.
   const embedded: { worker?: ReturnType<typeof startWorker> } = {};
   const home = values.home ?? ironflowHomeDir();
+  // The results folder beside the database, as the SDK writes it: remote
+  // clients upload large results into it, and the retention sweep collects it.
+  const results = createFileResultStore(`${home}/results`);
+  const maxResultBytes = resultLimit(readEnv("IRONFLOW_RESULT_UPLOAD_MAX_BYTES"));
   const server = await startServer({
     home,
-    // The results folder beside the database, as the SDK writes it.
-    resultFiles: createFileResultStore(`${home}/results`).files!,
+    results,
+    resultFiles: results.files!,
+    ...(maxResultBytes !== undefined ? { maxResultBytes } : {}),
     host: values.host,
     port,
     ...(apiKey ? { apiKey } : {}),
@@ -79,4 +85,15 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
   await server.finished;
   cli.out("IronFlow server stopped");
   return 0;
+}
+
+function resultLimit(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const bytes = Number(text);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
+    throw new UsageError(
+      `IRONFLOW_RESULT_UPLOAD_MAX_BYTES must be a positive number of bytes, got "${text}"`,
+    );
+  }
+  return bytes;
 }

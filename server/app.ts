@@ -43,7 +43,12 @@ export function createApp(deps: AppDeps): Hono {
   app.onError(handleError);
   app.notFound(handleNotFound);
   app.use("*", metrics.middleware());
-  app.use("*", bodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
+  const limitBody = bodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  app.use("*", async function limitBodies(c, next) {
+    // Result uploads have their own, larger limit (server/api/results.ts).
+    if (c.req.method === "PUT" && c.req.path.startsWith("/api/results/")) return await next();
+    return await limitBody(c, next);
+  });
   app.use("/api/*", apiKeyAuth(deps.apiKey));
   app.use("/metrics", apiKeyAuth(deps.apiKey));
 

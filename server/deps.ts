@@ -5,6 +5,18 @@
  */
 import type { Clock, Engine } from "../engine/mod.ts";
 
+/**
+ * Content-addressed result bytes the server keeps for remote clients: the
+ * SDK's file result store in the `results` folder beside the database (the
+ * folder the retention sweep collects), or a memory store in tests.
+ */
+export interface ResultBlobs {
+  /** Stores bytes; resolves with their address (`sha256:<hex>`). */
+  put(bytes: Uint8Array): Promise<string>;
+  /** The bytes at `ref`, or `undefined` when unknown. */
+  get(ref: string): Promise<Uint8Array | undefined>;
+}
+
 /** Collaborators of `createApp()`. */
 export interface AppDeps {
   engine: Engine;
@@ -13,6 +25,10 @@ export interface AppDeps {
   apiKey?: string;
   /** Largest accepted request body in bytes. @default 1_048_576 */
   maxBodyBytes?: number;
+  /** Where `PUT /api/results/{ref}` stores result bytes; unset: those routes answer 501. */
+  results?: ResultBlobs;
+  /** Largest result `PUT /api/results/{ref}` accepts, in bytes. @default 67_108_864 (64 MiB) */
+  maxResultBytes?: number;
   /** SSE heartbeat interval in ms. @default 15_000 */
   heartbeatMs?: number;
   /** Aborted when the server shuts down: open SSE streams end so in-flight requests can finish. */

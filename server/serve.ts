@@ -14,6 +14,7 @@ import {
 } from "../engine/mod.ts";
 import type { ResultFiles } from "../engine/flows/mod.ts";
 import { createApp } from "./app.ts";
+import type { ResultBlobs } from "./deps.ts";
 import { startServices } from "./services/scheduler.ts";
 
 /** Options of {@linkcode serve}. */
@@ -74,6 +75,14 @@ export interface StartServerOptions {
   services?: boolean;
   /** The result files of `home` (`sdk`'s file result store): the retention sweep collects them. */
   resultFiles?: ResultFiles;
+  /**
+   * The result store of `home` (`sdk`'s file result store on the same folder as
+   * `resultFiles`): remote clients upload large results to it through
+   * `PUT /api/results/{ref}`. Unset: those routes answer 501.
+   */
+  results?: ResultBlobs;
+  /** Largest result a remote client may upload, in bytes. @default 64 MiB */
+  maxResultBytes?: number;
   /** Called on shutdown after requests finished, before the engine closes (stop a worker here). */
   beforeClose?: () => Promise<unknown>;
   /** Shut down on SIGINT and SIGTERM. @default true */
@@ -114,6 +123,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     signal: controller.signal,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.results ? { results: options.results } : {}),
+    ...(options.maxResultBytes !== undefined ? { maxResultBytes: options.maxResultBytes } : {}),
   });
   const handle = serve(app, {
     host,

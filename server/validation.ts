@@ -18,7 +18,7 @@ export interface ValidationIssue {
 export function validate<S extends z.ZodType>(
   schema: S,
   input: unknown,
-  where: "query" | "body",
+  where: "query" | "body" | "path",
 ): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;

@@ -20,6 +20,7 @@ import { planRoutes } from "./plans.ts";
 import { openApiDocument, type RouteGroup } from "./openapi.ts";
 import { remoteRoutes } from "./remote.ts";
 import { lineageRoutes } from "./lineages.ts";
+import { resultRoutes } from "./results.ts";
 import { ApiRouter } from "./router.ts";
 import { streamRoutes } from "./streams.ts";
 import { taskRunRoutes } from "./task_runs.ts";
@@ -54,6 +55,7 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   artifactRoutes(router, deps);
   remoteRoutes(router, deps);
   lineageRoutes(router, deps);
+  resultRoutes(router, deps);
   streamRoutes(router, deps);
   deploymentRoutes(router, deps);
   workPoolRoutes(router, deps);

@@ -74,6 +74,11 @@ function operation(spec: RouteSpec, schemas: SchemaCollector, errorRef: object):
       description: "An event stream",
       content: { "text/event-stream": { schema: { type: "string" } } },
     }
+    : spec.rawResponse
+    ? {
+      description: "The bytes",
+      content: { [spec.rawResponse]: { schema: { type: "string", format: "binary" } } },
+    }
     : spec.response
     ? {
       description: "Success",
@@ -89,7 +94,14 @@ function operation(spec: RouteSpec, schemas: SchemaCollector, errorRef: object):
       openApiPath("", spec.path).replaceAll(/[^\w]+(\w)?/g, (_, c) => (c ?? "").toUpperCase())
     }`,
     ...(parameters.length ? { parameters } : {}),
-    ...(spec.body
+    ...(spec.rawBody
+      ? {
+        requestBody: {
+          required: true,
+          content: { [spec.rawBody]: { schema: { type: "string", format: "binary" } } },
+        },
+      }
+      : spec.body
       ? {
         requestBody: {
           required: !spec.bodyOptional,

@@ -10,7 +10,7 @@ import { z } from "zod";
 import { jsonBody, queryObject, validate } from "../validation.ts";
 
 /** HTTP methods the API uses. */
-export type Method = "get" | "post" | "patch" | "delete";
+export type Method = "get" | "put" | "post" | "patch" | "delete";
 
 /** The declaration of one route. */
 export interface RouteSpec<Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType> {
@@ -27,6 +27,13 @@ export interface RouteSpec<Q extends z.ZodType = z.ZodType, B extends z.ZodType 
   body?: B;
   /** An empty body counts as `{}`. @default false */
   bodyOptional?: boolean;
+  /**
+   * The body is raw bytes of this media type, which the handler reads itself
+   * (the router reads and validates no JSON body).
+   */
+  rawBody?: string;
+  /** The success answer is raw bytes of this media type, for the docs. */
+  rawResponse?: string;
   /** Schema of the success answer, for the docs. */
   response?: z.ZodType;
   /** Success status. @default 200 */
@@ -60,7 +67,7 @@ export class ApiRouter {
     this.specs.push(spec as unknown as RouteSpec);
     const query = spec.query ?? NO_QUERY;
     const body = spec.body ?? NO_BODY;
-    const readsBody = spec.method !== "get";
+    const readsBody = spec.method !== "get" && spec.rawBody === undefined;
     this.hono.on(spec.method.toUpperCase(), spec.path, async function route(c) {
       const input = {
         query: validate(query, queryObject(c), "query"),
