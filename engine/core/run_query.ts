@@ -18,6 +18,7 @@ export const SORT_FIELDS: Readonly<Record<RunSortKey, keyof RunRecord>> = {
   start: "startTime",
   end: "endTime",
   name: "runName",
+  expected: "expectedStartTime",
 };
 
 /** The position after which the next page starts. */
@@ -89,6 +90,10 @@ export function matchesQuery(run: RunRecord, query: RunQuery): boolean {
   if (query.deploymentId !== undefined && run.deploymentId !== query.deploymentId) return false;
   if (query.createdAfter !== undefined && run.createdAt < query.createdAfter) return false;
   if (query.createdBefore !== undefined && run.createdAt >= query.createdBefore) return false;
+  if (
+    query.expectedStartBefore !== undefined &&
+    (run.expectedStartTime === null || run.expectedStartTime >= query.expectedStartBefore)
+  ) return false;
   if (query.tags !== undefined && !query.tags.every((tag) => run.tags.includes(tag))) return false;
   if (query.text !== undefined && query.text !== "") {
     const needle = query.text.toLowerCase();

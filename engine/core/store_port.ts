@@ -18,8 +18,8 @@ import type {
 } from "./model.ts";
 import type { StateType } from "./states.ts";
 
-/** Sort keys for run listings. */
-export type RunSortKey = "created" | "updated" | "start" | "end" | "name";
+/** Sort keys for run listings; `expected` is the expected start time. */
+export type RunSortKey = "created" | "updated" | "start" | "end" | "name" | "expected";
 
 /** A filtered, sorted, paged query over runs. */
 export interface RunQuery {
@@ -39,6 +39,8 @@ export interface RunQuery {
   tags?: readonly string[];
   createdAfter?: number;
   createdBefore?: number;
+  /** Only runs with an expected start time before this (epoch ms); runs without one are left out. */
+  expectedStartBefore?: number;
   sort?: RunSortKey;
   order?: "asc" | "desc";
   /** Opaque cursor from a previous page; must match sort and order. */

@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  type DocumentAccess,
   type Json,
   type RunRecord,
   StateName,
@@ -222,9 +223,21 @@ const slotTimes = {
 };
 
 /**
+ * Runs due this soon are queued again when they lost their queue entry, so a
+ * retry due between two ticks (every 5 s by default) is claimable on time.
+ */
+const REQUEUE_AHEAD_MS = 15_000;
+
+/**
  * Marks SCHEDULED deployment runs not started `lateAfterMs` after their time
- * as SCHEDULED "Late", and puts back in their queue any that lost their
- * queue entry. Returns the ids marked late.
+ * as SCHEDULED "Late", and puts back in their queue any due (or due within
+ * 15 s) that lost their queue entry. Returns the ids marked late.
+ *
+ * Only SCHEDULED runs expected before `now` + 15 s are read, as one index
+ * range in expected start order: the runs created ahead of time (up to the
+ * horizon, 10 per schedule by default) cost a tick nothing until they are
+ * due. A run without an expected start time is never late and is not
+ * queued again here (deployment runs always have one).
  */
 export async function markLateRuns(
   engine: Engine,
@@ -232,27 +245,30 @@ export async function markLateRuns(
 ): Promise<string[]> {
   const now = options.now ?? engine.clock.now();
   const lateAfter = options.lateAfterMs ?? 15_000;
+  const cutoff = now + REQUEUE_AHEAD_MS;
   const late: RunRecord[] = [];
-  const orphans: RunRecord[] = [];
+  const due: RunRecord[] = [];
   let cursor: string | null = null;
   do {
     const page = engine.listRuns({
       kind: "flow",
       states: [StateType.SCHEDULED],
-      limit: 500,
+      expectedStartBefore: cutoff,
+      sort: "expected",
+      order: "asc",
+      limit: 1000,
       ...(cursor ? { cursor } : {}),
     });
     for (const run of page.items) {
       if (run.deploymentId === null) continue;
       if (
-        run.stateName === StateName.Scheduled && run.expectedStartTime !== null &&
-        run.expectedStartTime + lateAfter < now
+        run.stateName === StateName.Scheduled && run.expectedStartTime! + lateAfter < now
       ) late.push(run);
-      orphans.push(run);
+      due.push(run);
     }
     cursor = page.nextCursor;
   } while (cursor);
-  requeueOrphans(engine, orphans, now);
+  requeueOrphans(engine, due, cutoff, now);
   const results = await Promise.all(late.map((run) =>
     engine.propose(run.id, {
       to: StateType.SCHEDULED,
@@ -267,13 +283,17 @@ export async function markLateRuns(
 
 // SCHEDULED deployment runs must sit in their pool's queue or be claimed;
 // runs made SCHEDULED by other paths (a retry) are put back in the queue.
-// The queue and the claims are read in bulk (a point read per SCHEDULED run
-// costs more than the whole scan); only the runs missing from both are
-// checked again and queued, in one transaction.
-function requeueOrphans(engine: Engine, runs: readonly RunRecord[], now: number): void {
+// The queue entries due before `cutoff` and the claims are read in bulk (a
+// point read per run costs more than the scan); only the runs missing from
+// both are checked again and queued, in one transaction.
+function requeueOrphans(
+  engine: Engine,
+  runs: readonly RunRecord[],
+  cutoff: number,
+  now: number,
+): void {
   if (runs.length === 0) return;
-  const held = new Set<string>();
-  for (const doc of allDocuments(engine.store, C.runQueue)) held.add(parseQueueKey(doc.key).runId);
+  const held = queuedBefore(engine.store, cutoff);
   for (const doc of allDocuments(engine.store, C.claim)) held.add(doc.key);
   const missing = runs.filter((run) => !held.has(run.id));
   if (missing.length === 0) return;
@@ -287,4 +307,32 @@ function requeueOrphans(engine: Engine, runs: readonly RunRecord[], now: number)
       enqueueRun(tx, deployment, run.id, due, now);
     }
   });
+}
+
+// Run ids of the queue entries due before `cutoff`. Entries sort by pool,
+// then due time: at a pool's first entry due later, the scan jumps past the
+// rest of that pool (":" sorts after the padded digits; pool names have no
+// "|"), so the entries queued ahead are not read.
+function queuedBefore(docs: DocumentAccess, cutoff: number): Set<string> {
+  const ids = new Set<string>();
+  let afterKey: string | undefined;
+  while (true) {
+    const page = docs.listDocuments({
+      collection: C.runQueue,
+      limit: 200,
+      ...(afterKey !== undefined ? { afterKey } : {}),
+    });
+    let skipTo: string | undefined;
+    for (const doc of page) {
+      const { pool, due, runId } = parseQueueKey(doc.key);
+      if (due >= cutoff) {
+        skipTo = `${pool}|:`;
+        break;
+      }
+      ids.add(runId);
+    }
+    if (skipTo !== undefined) afterKey = skipTo;
+    else if (page.length < 200) return ids;
+    else afterKey = page.at(-1)!.key;
+  }
 }

@@ -141,6 +141,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TABLE flow_counts (flow_name TEXT PRIMARY KEY, runs INTEGER NOT NULL) WITHOUT ROWID;
   ${FLOW_RECOUNT_SQL}
   `,
+  // Flow runs by state and expected start time: the scheduler reads the due
+  // SCHEDULED runs as one index range, whatever the backlog ahead; also the
+  // order of the "expected" sort.
+  `
+  CREATE INDEX IF NOT EXISTS flow_runs_by_expected ON flow_runs (state, IFNULL(expected_start_time, 0), id);
+  `,
 ];
 
 /** The schema version this build writes. */

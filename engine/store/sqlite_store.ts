@@ -102,6 +102,7 @@ const SORT_COLUMNS: Readonly<Record<RunSortKey, string>> = {
   start: "IFNULL(start_time, 0)",
   end: "IFNULL(end_time, 0)",
   name: "run_name",
+  expected: "IFNULL(expected_start_time, 0)",
 };
 
 // Flow and task runs in one listing; `run_kind` tells them apart.
@@ -346,8 +347,10 @@ class SqliteStore implements Store {
     if (query.cursor) {
       const after = decodeCursor(query.cursor, sort, order);
       const value = after.value ?? 0;
-      where.push(`(${column} ${cmp} ? OR (${column} = ? AND id ${cmp} ?))`);
-      params.push(value, value, after.id);
+      // The first bound is one an index on the sort column can seek to (the
+      // OR alone makes every page scan the range from its start again).
+      where.push(`${column} ${cmp}= ? AND (${column} ${cmp} ? OR (${column} = ? AND id ${cmp} ?))`);
+      params.push(value, value, value, after.id);
     }
     const orderBy = `ORDER BY ${column} ${direction}, id ${direction} LIMIT ?`;
     let rows: Row[];
@@ -830,6 +833,13 @@ function runFilter(query: RunQuery): { table: string; where: string[]; params: S
   if (query.deploymentId !== undefined) add("deployment_id = ?", query.deploymentId);
   if (query.createdAfter !== undefined) add("created_at >= ?", query.createdAfter);
   if (query.createdBefore !== undefined) add("created_at < ?", query.createdBefore);
+  if (query.expectedStartBefore !== undefined) {
+    // The expression of the flow_runs_by_expected index: a due scan is one index range.
+    add(
+      "IFNULL(expected_start_time, 0) < ? AND expected_start_time IS NOT NULL",
+      query.expectedStartBefore,
+    );
+  }
   for (const tag of query.tags ?? []) {
     add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tag);
   }
@@ -868,6 +878,8 @@ function sortValue(run: RunRecord, sort: RunSortKey): number | string {
       return run.endTime ?? 0;
     case "name":
       return run.runName;
+    case "expected":
+      return run.expectedStartTime ?? 0;
   }
 }
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { type Schedule } from "../../engine/mod.ts";
+import { createMemoryStore, type RunQuery, type Schedule, type Store } from "../../engine/mod.ts";
 import {
   claimRuns,
+  createDeploymentRun,
   heartbeat,
   listWorkers,
   renewClaim,
@@ -279,4 +280,81 @@ Deno.test("a SCHEDULED deployment run missing from its queue is queued again by 
   await createScheduler({ engine: f.engine, clock: f.clock }).tick();
   const claims = await claimRuns(f.engine, "default", { workerId: "w" });
   assert.deepEqual(claims.map((c) => c.run.id), [run.id]);
+});
+
+Deno.test("a tick reads the SCHEDULED runs that are due, not the runs created ahead", async (t) => {
+  for (const kind of ["memory", "sqlite"] as const) {
+    await t.step(kind, async () => {
+      await using db = await tempDb();
+      let rowsRead = 0;
+      const store = kind === "memory" ? createMemoryStore() : createSqliteStore(db.path);
+      // Counts the runs every listing of the tick returns.
+      const counting = new Proxy(store, {
+        get(target, key) {
+          if (key === "listRuns") {
+            return (query: RunQuery) => {
+              const page = target.listRuns(query);
+              rowsRead += page.items.length;
+              return page;
+            };
+          }
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      }) as Store;
+      await using f = fixture(counting);
+      f.deployments.create({ name: "ahead", entrypoint: "./a.ts:a", schedules: [every(60)] });
+      const scheduler = createScheduler({
+        engine: f.engine,
+        clock: f.clock,
+        horizonMs: 3_600_000,
+        maxAhead: 10,
+        lateAfterMs: 15_000,
+      });
+      const first = await scheduler.tick();
+      assert.equal(first.created.length, 11, "the slot at T0 and 10 ahead");
+      f.clock.tick(5_000);
+      rowsRead = 0;
+      const idle = await scheduler.tick();
+      assert.deepEqual([idle.created, idle.late], [[], []]);
+      assert.equal(rowsRead, 1, "only the run due at T0 is read");
+      f.clock.tick(15_000);
+      rowsRead = 0;
+      const late = await scheduler.tick();
+      assert.deepEqual(late.late, [first.created[0]]);
+      assert.equal(rowsRead, 1);
+    });
+  }
+});
+
+Deno.test("a run missing from its queue is queued again once due within 15 s", async (t) => {
+  for (const kind of ["memory", "sqlite"] as const) {
+    await t.step(kind, async () => {
+      await using db = await tempDb();
+      await using f = fixture(kind === "memory" ? createMemoryStore() : createSqliteStore(db.path));
+      const d = f.deployments.create({ name: "orphans", entrypoint: "./a.ts:a" });
+      const soon = await createDeploymentRun(f.engine, d, { expectedStartTime: T0 + 10_000 });
+      const later = await createDeploymentRun(f.engine, d, { expectedStartTime: T0 + MINUTE });
+      // As after retries made them SCHEDULED again without the deployments module.
+      f.engine.store.write((tx) => {
+        for (const entry of tx.listDocuments({ collection: "run_queue" })) {
+          tx.deleteDocument(entry.collection, entry.key);
+        }
+      });
+      const queued = () =>
+        f.engine.store.listDocuments({ collection: "run_queue" })
+          .map((doc) => (doc.data as { runId: string }).runId);
+      const scheduler = createScheduler({ engine: f.engine, clock: f.clock });
+      await scheduler.tick();
+      assert.deepEqual(queued(), [soon.id], "the run due in 10 s is queued before it is due");
+      f.clock.tick(50_000);
+      await scheduler.tick();
+      assert.deepEqual(queued(), [soon.id, later.id]);
+      await scheduler.tick();
+      assert.deepEqual(queued(), [soon.id, later.id], "each run is queued once");
+      f.clock.tick(10_000);
+      const claims = await claimRuns(f.engine, "default", { workerId: "w", limit: 5 });
+      assert.deepEqual(claims.map((c) => c.run.id), [soon.id, later.id]);
+    });
+  }
 });

@@ -77,6 +77,7 @@ const SORT_FIELD: Record<RunSortKey, (run: RunRecord) => number | string | null>
   start: (run) => run.startTime,
   end: (run) => run.endTime,
   name: (run) => run.runName,
+  expected: (run) => run.expectedStartTime,
 };
 
 // The order the contract promises, computed independently of the adapters:
@@ -263,6 +264,50 @@ const CONTRACT: readonly ContractCase[] = [
           });
         }
       }
+    },
+  },
+  {
+    name: "listRuns() lists the runs expected to start before a time, in expected start order",
+    async fn({ engine, store, clock }) {
+      // The scheduler's due scan: ties in expected start time, runs without one, other states.
+      const runs: RunRecord[] = [];
+      for (let i = 0; i < 30; i++) {
+        if (i % 4 === 0) clock.tick(1);
+        runs.push(
+          await engine.createFlowRun({
+            name: "etl",
+            state: "SCHEDULED",
+            ...(i % 7 === 6 ? {} : { expectedStartTime: T0 - 5_000 + 1_000 * (i % 5) }),
+          }),
+        );
+      }
+      for (const run of runs.slice(0, 3)) {
+        await engine.propose(run.id, { to: "PENDING", token: `p-${run.id}`, kind: "claim" });
+      }
+      await engine.createTaskRun({ name: "load", expectedStartTime: T0 - 5_000 });
+      const cutoff = T0 - 2_500;
+      const due = allRuns(engine, { limit: 1000 }).filter((r) =>
+        r.kind === "flow" && r.state === "SCHEDULED" && r.expectedStartTime !== null &&
+        r.expectedStartTime < cutoff
+      );
+      assert.equal(due.length, 12);
+      const query: RunQuery = { kind: "flow", states: ["SCHEDULED"], expectedStartBefore: cutoff };
+      for (const order of ["asc", "desc"] as const) {
+        for (const limit of [1, 4, 12, 13]) {
+          assert.deepEqual(
+            listedIds(engine, { ...query, sort: "expected", order, limit }),
+            expectedOrder(due, "expected", order),
+            `${order}, limit ${limit}`,
+          );
+        }
+      }
+      assert.deepEqual(
+        listedIds(engine, { ...query, limit: 5 }).sort(),
+        due.map((r) => r.id).sort(),
+        "with the default sort",
+      );
+      assert.deepEqual(store.countRuns(query), { SCHEDULED: 12 });
+      assert.deepEqual(listedIds(engine, { ...query, expectedStartBefore: T0 - 5_000 }), []);
     },
   },
   {
