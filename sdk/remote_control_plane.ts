@@ -3,7 +3,10 @@
  * Creations, proposals and logs made in the same turn of the event loop go
  * out together as one `POST /api/batch` (see `remote_batcher.ts`); network
  * errors and 5xx answers are retried with backoff (client-chosen run ids and
- * idempotent tokens make that safe).
+ * idempotent tokens make that safe). Large results are uploaded to the
+ * server's content-addressed result store (`PUT /api/results/{ref}`) and read
+ * back from it, so a retry on another machine restores them; a local cache
+ * spares the download where they were written.
  *
  * @module
  */
@@ -27,7 +30,7 @@ import {
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";
 import { type BatchAnswer, RemoteBatcher } from "./remote_batcher.ts";
-import { createFileResultStore, type ResultStore } from "./results.ts";
+import { createFileResultStore, resultRef, type ResultStore } from "./results.ts";
 
 /** Options of {@linkcode createRemoteControlPlane}. */
 export interface RemoteControlPlaneOptions {
@@ -41,8 +44,16 @@ export interface RemoteControlPlaneOptions {
   backoffMs?: number;
   timer?: Timer;
   fetch?: typeof fetch;
-  /** Where this process keeps large results. @default files under `IRONFLOW_HOME/results` */
+  /**
+   * Replaces the server's result store: large results are kept only here and
+   * never uploaded. @default the server's, through `/api/results/{ref}`
+   */
   results?: ResultStore;
+  /**
+   * The local copy of large results this process wrote or downloaded.
+   * @default files under `IRONFLOW_HOME/results`
+   */
+  resultCache?: ResultStore;
   /** Batch requests in flight at once; later batches queue behind them. @default 4 */
   maxInFlight?: number;
   /** Largest batch request body in bytes; a server that refuses it (413) gets halves. @default 512 KiB */
@@ -80,38 +91,52 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
 
-  async function request<T>(
+  // One request with retries: network errors, 5xx and 429 are tried again
+  // with backoff (reading the answer is part of the attempt); other 4xx throw
+  // a RemoteError; a GET answered 404 is `undefined`.
+  async function exchange<T>(
     method: string,
     path: string,
-    body?: unknown,
-    encoded?: string,
+    init: { body?: BodyInit; headers?: Record<string, string> },
+    read: (response: Response) => Promise<T>,
   ): Promise<T | undefined> {
-    const payload = encoded ?? (body !== undefined ? JSON.stringify(body) : undefined);
     let lastError: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       try {
         const response = await doFetch(`${base}${path}`, {
           method,
-          headers,
-          ...(payload !== undefined ? { body: payload } : {}),
+          headers: init.headers ?? headers,
+          ...(init.body !== undefined ? { body: init.body } : {}),
         });
         if (response.status === 404 && method === "GET") {
           await response.body?.cancel();
           return undefined;
         }
-        const text = await response.text();
-        if (response.ok) return text ? JSON.parse(text) as T : undefined;
-        const error = parseError(text, response.status);
-        if (response.status < 500 && response.status !== 429) throw error;
+        if (response.ok) return await read(response);
+        const error = parseError(await response.text(), response.status);
+        if (!retryable(response.status)) throw error;
         lastError = error;
       } catch (error) {
-        if (error instanceof RemoteError && error.status < 500 && error.status !== 429) throw error;
+        if (error instanceof RemoteError && !retryable(error.status)) throw error;
         lastError = error;
       }
       if (attempt < maxAttempts) await timer.sleep(backoffMs * 2 ** (attempt - 1));
     }
     throw new Error(`Request ${method} ${path} to ${base} failed after ${maxAttempts} attempts`, {
       cause: lastError,
+    });
+  }
+
+  function request<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    encoded?: string,
+  ): Promise<T | undefined> {
+    const payload = encoded ?? (body !== undefined ? JSON.stringify(body) : undefined);
+    return exchange(method, path, payload !== undefined ? { body: payload } : {}, async (r) => {
+      const text = await r.text();
+      return text ? JSON.parse(text) as T : undefined;
     });
   }
 
@@ -173,7 +198,11 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       for (const controller of watchers.values()) controller.abort();
       watchers.clear();
     },
-    results: options.results ?? createFileResultStore(`${ironflowHomeDir()}/results`),
+    results: options.results ?? serverResultStore(
+      exchange,
+      { ...headers, "content-type": "application/octet-stream" },
+      options.resultCache ?? createFileResultStore(`${ironflowHomeDir()}/results`),
+    ),
     async lineageHistory(lineageId) {
       const path = `/api/lineages/${encodeURIComponent(lineageId)}/history`;
       const answer = await request<{
@@ -256,6 +285,75 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
   };
 }
 
+/** What {@linkcode serverResultStore} sends requests with (the plane's retrying exchange). */
+type Exchange = <T>(
+  method: string,
+  path: string,
+  init: { body?: BodyInit; headers?: Record<string, string> },
+  read: (response: Response) => Promise<T>,
+) => Promise<T | undefined>;
+
+/**
+ * Large results on the server: `put` keeps a copy in `cache` and uploads the
+ * bytes (the run's COMPLETED proposal, which names them, leaves only after
+ * the server stored them); `get` reads the cache, else downloads, checks the
+ * bytes against their address and caches them. Small results never get here:
+ * they stay inline in the proposal. Against a server that stores no results
+ * (501, or an older one without the route) results stay local, with one
+ * warning.
+ */
+function serverResultStore(
+  exchange: Exchange,
+  binaryHeaders: Record<string, string>,
+  cache: ResultStore,
+): ResultStore {
+  let local = false;
+  const pathOf = (ref: string) => `/api/results/${encodeURIComponent(ref)}`;
+  return {
+    async put(bytes) {
+      const ref = await cache.put(bytes);
+      if (local) return ref;
+      try {
+        await exchange("PUT", pathOf(ref), {
+          body: bytes as Uint8Array<ArrayBuffer>,
+          headers: binaryHeaders,
+        }, (r) => r.text());
+      } catch (error) {
+        if (
+          !(error instanceof RemoteError &&
+            (error.status === 501 || error.code === "route_not_found"))
+        ) throw error;
+        local = true;
+        console.error(
+          `IronFlow: the server stores no results (${error.message}); large results stay in ` +
+            "this process's result store, where a retry elsewhere cannot restore them",
+        );
+      }
+      return ref;
+    },
+    async get(ref) {
+      const cached = await cache.get(ref);
+      if (cached || local) return cached;
+      const bytes = await exchange(
+        "GET",
+        pathOf(ref),
+        {},
+        async (r) => new Uint8Array(await r.arrayBuffer()),
+      );
+      if (!bytes) return undefined;
+      if (await resultRef(bytes) !== ref) {
+        throw new Error(`Result "${ref}" downloaded from the server does not match its address`);
+      }
+      try {
+        await cache.put(bytes);
+      } catch {
+        // A cache that cannot write only costs a download next time.
+      }
+      return bytes;
+    },
+  };
+}
+
 /** Largest log request body, well under the server's default 1 MiB limit. */
 const MAX_LOG_BATCH_BYTES = 512 * 1024;
 /** Longest log message sent; longer ones are cut (and say so). */
@@ -290,6 +388,11 @@ export function logChunks(logs: ApiLog[]): ApiLog[][] {
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+// 501: the server lacks the feature, which trying again will not change.
+function retryable(status: number): boolean {
+  return (status >= 500 && status !== 501) || status === 429;
 }
 
 function parseError(text: string, status: number): RemoteError {

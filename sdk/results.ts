@@ -125,6 +125,11 @@ export function storedResultOf(
   return undefined;
 }
 
+/** The content address of `bytes`: `sha256:<hex>`, as result stores answer it. */
+export async function resultRef(bytes: Uint8Array): Promise<string> {
+  return `sha256:${await sha256Hex(bytes)}`;
+}
+
 async function sha256Hex(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(
     await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>),

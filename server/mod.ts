@@ -23,7 +23,7 @@
  * @module
  */
 export { createApp, DEFAULT_MAX_BODY_BYTES } from "./app.ts";
-export type { AppDeps } from "./deps.ts";
+export type { AppDeps, ResultBlobs } from "./deps.ts";
 export {
   isLoopback,
   type RunningServer,

@@ -9,7 +9,7 @@ import {
   type Engine,
   systemClock,
 } from "../../engine/mod.ts";
-import { createApp, serve } from "../../server/mod.ts";
+import { createApp, type ResultBlobs, serve } from "../../server/mod.ts";
 
 /** A served app with its engine; disposing stops both. */
 export interface TestHttpServer extends AsyncDisposable {
@@ -17,15 +17,26 @@ export interface TestHttpServer extends AsyncDisposable {
   readonly engine: Engine;
 }
 
+/** Options of {@linkcode startTestServer}. */
+export interface TestServerOptions {
+  /** The server's result store (`PUT`/`GET /api/results/{ref}`); unset: those answer 501. */
+  results?: ResultBlobs;
+}
+
 /** Serves a fresh app until disposed. */
-export function startTestServer(): TestHttpServer {
+export function startTestServer(options: TestServerOptions = {}): TestHttpServer {
   const engine = createEngine({
     store: createMemoryStore(),
     clock: systemClock,
     ids: createIdSource(),
   });
   const controller = new AbortController();
-  const app = createApp({ engine, clock: systemClock, signal: controller.signal });
+  const app = createApp({
+    engine,
+    clock: systemClock,
+    signal: controller.signal,
+    ...(options.results ? { results: options.results } : {}),
+  });
   const server = serve(app, {
     host: "127.0.0.1",
     port: 0,
