@@ -6,6 +6,7 @@ import {
   scheduleProblems,
 } from "../../engine/core/schedules.ts";
 import { checkSchedule, nextRuns, ScheduleError } from "../../engine/schedules/mod.ts";
+import { Cron } from "npm:croner@^11.0.1";
 
 const iso = (ms: number[]) => ms.map((t) => new Date(t).toISOString());
 
@@ -65,6 +66,89 @@ Deno.test("nextRuns() runs a cron slot in the skipped hour once, after the gap",
     "2024-03-31T01:00:00.000Z", // 02:30 does not exist: 03:00 CEST
     "2024-04-01T00:30:00.000Z", // 02:30 CEST
   ]);
+});
+
+/** Cron expressions of every field shape, plus generated ones (a fixed seed). */
+function cronCases(generated: number): string[] {
+  const fixed = [
+    "* * * * *",
+    "*/5 * * * *",
+    "0 9 * * 1-5",
+    "30 2 * * *",
+    "0 0 L * *",
+    "0 12 * * 5#3",
+    "0 0 1W * *",
+    "15 10 * * 5L",
+    "0 0 29 2 *",
+    "*/20 * * * * *",
+    "10 0 */3 * * *",
+    "59 23 31 12 *",
+    "0 0 * * 0",
+    "0 0 * * 7",
+    "5,35 8-18/2 * 1,6,12 *",
+    "0 6 1-7 * 1",
+    "@hourly",
+    "@daily",
+    "@weekly",
+    "@monthly",
+    "@yearly",
+  ];
+  let seed = 42;
+  const next = (n: number) => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return seed % n;
+  };
+  const field = (n: number, base: number) => {
+    switch (next(4)) {
+      case 0:
+        return "*";
+      case 1:
+        return String(base + next(n));
+      case 2: {
+        const a = base + next(n);
+        return `${a}-${Math.min(base + n - 1, a + 1 + next(n))}`;
+      }
+      default:
+        return `*/${1 + next(Math.max(1, Math.floor(n / 2)))}`;
+    }
+  };
+  for (let i = 0; i < generated; i++) {
+    fixed.push(
+      [field(60, 0), field(24, 0), field(28, 1), field(12, 1), field(7, 0)].join(" "),
+    );
+  }
+  return fixed;
+}
+
+Deno.test("nextRuns() in UTC and fixed-offset zones gives croner's times in the named zone", async (t) => {
+  // The evaluator uses croner's utcOffset for these zones (no Intl per call):
+  // the times must be exactly those of croner with `timezone`.
+  const dates: number[] = [
+    Date.UTC(2024, 1, 28, 23, 59, 59, 999), // before a leap day
+    Date.UTC(2023, 11, 31, 23, 59, 59, 999),
+    Date.UTC(2024, 2, 10, 6, 59), // DST starts in New York (no effect here)
+    Date.UTC(2024, 9, 27, 0, 30), // and ends in Europe
+  ];
+  for (let at = Date.UTC(2023, 0, 1); dates.length < 60; at += 13 * 86_400_000 + 37_000_123) {
+    dates.push(at);
+  }
+  const expectSame = (crons: string[], timezone: string, after: number[]) => {
+    for (const cron of crons) {
+      const reference = new Cron(cron, { timezone, paused: true });
+      for (const at of after) {
+        const expected = reference.nextRuns(4, new Date(at)).map((d) => d.getTime());
+        assert.deepEqual(
+          nextRuns({ kind: "cron", cron, timezone }, at, 4),
+          expected,
+          `"${cron}" in ${timezone} after ${new Date(at).toISOString()}`,
+        );
+      }
+    }
+  };
+  await t.step("UTC", () => expectSame(cronCases(60), "UTC", dates));
+  for (const zone of ["Etc/UTC", "GMT", "Etc/GMT+5", "Etc/GMT-14", "+05:30", "-08:00"]) {
+    await t.step(zone, () => expectSame(cronCases(10), zone, dates.slice(0, 12)));
+  }
 });
 
 Deno.test("nextRuns() evaluates RRules with INTERVAL, BYDAY, UNTIL and COUNT", async (t) => {
