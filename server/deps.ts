@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { ResultFiles } from "../engine/flows/mod.ts";
 import type { Clock, Engine } from "../engine/mod.ts";
 
 /**
@@ -15,6 +16,12 @@ export interface ResultBlobs {
   put(bytes: Uint8Array): Promise<string>;
   /** The bytes at `ref`, or `undefined` when unknown. */
   get(ref: string): Promise<Uint8Array | undefined>;
+  /**
+   * The stored results as the retention sweep collects them:
+   * `POST /api/flows/retention/sweep` deletes those no surviving run
+   * references. Absent: that sweep leaves them to the services loop.
+   */
+  readonly files?: ResultFiles;
 }
 
 /** Collaborators of `createApp()`. */

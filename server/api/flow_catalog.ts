@@ -60,6 +60,11 @@ const SweepAnswer = z.object({
   events: z.number().int(),
   logs: z.number().int(),
   documents: z.number().int(),
+  result_files: z.number().int().optional()
+    .meta({
+      description: "Result files deleted that no surviving run references; absent when the " +
+        "server keeps no result files",
+    }),
   kept: z.number().int()
     .meta({ description: "Due runs kept: live in their tree or lineage, or the newest event's" }),
   more: z.boolean().meta({ description: "max_runs stopped the sweep; sweep again" }),
@@ -120,15 +125,19 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "Purge terminal runs older than their flow's retention (never live runs)",
     description: "Deletes each due root flow run with its subflow runs, task runs, events, " +
       "logs and artifacts, in transactions of a few hundred runs; records each purge in " +
-      "the flow's catalog entry. The services loop runs the same sweep hourly.",
+      "the flow's catalog entry; then deletes the server's result files no surviving run " +
+      "references (written or reused over an hour ago). The services loop runs the same " +
+      "sweep hourly.",
     query: z.strictObject({
       max_runs: z.coerce.number().int().min(1).optional()
         .meta({ description: "Stop after this many root runs (more: true); default all" }),
     }),
     response: SweepAnswer,
   }, async (c, { query }) => {
+    const files = deps.results?.files;
     const done = await sweepRetention(store, clock, {
       ...(query.max_runs !== undefined ? { maxRuns: query.max_runs } : {}),
+      ...(files ? { results: files } : {}),
     });
     return c.json({
       ran: done.ran,
@@ -138,6 +147,7 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
       events: done.events,
       logs: done.logs,
       documents: done.documents,
+      ...(files ? { result_files: done.results } : {}),
       kept: done.kept,
       more: done.more,
     });
