@@ -71,6 +71,19 @@ export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+/** Bytes as `512 B`, `1.5 KiB`, `64.0 MiB`, `2.00 GiB`. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ["KiB", "MiB", "GiB", "TiB"];
+  let value = n / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
+}
+
 /** Lower-case label of a state type: `RUNNING` → `Running`. */
 export function stateLabel(state: StateType): string {
   return state.charAt(0) + state.slice(1).toLowerCase();

@@ -77,3 +77,11 @@ export function deploymentHref(
 export function workPoolHref(name: string): string {
   return `/work-pools/${encodeURIComponent(name)}`;
 }
+
+/**
+ * The download URL of a large result: `GET /api/results/{ref}`, which the
+ * dashboard's session cookie authorises when the server has an API key.
+ */
+export function resultHref(ref: string): string {
+  return `/api/results/${encodeURIComponent(ref)}`;
+}

@@ -17,6 +17,7 @@ export { LIVE_SCRIPT } from "./live_script.ts";
 export { renderMarkdown } from "./markdown.ts";
 export {
   describeSchedule,
+  formatBytes,
   formatCount,
   formatDuration,
   formatInterval,
@@ -33,6 +34,7 @@ export {
   deploymentHref,
   filterParams,
   flowHref,
+  resultHref,
   runHref,
   runsHref,
   workPoolHref,
@@ -50,6 +52,7 @@ export type {
   PageContext,
   QuickRunDraft,
   RangeKey,
+  ResultView,
   RunFilters,
   RunRow,
   ScheduleDraft,
@@ -76,6 +79,7 @@ export { PauseForm, type PauseFormProps } from "./components/pause_form.tsx";
 export { Pill, type PillProps, type PillTone } from "./components/pill.tsx";
 export { QuickRunForm, type QuickRunFormProps } from "./components/quick_run_form.tsx";
 export { RecentRuns } from "./components/recent_runs.tsx";
+export { ResultLink, type ResultLinkProps } from "./components/result_link.tsx";
 export { RunActionForms, type RunActionFormsProps } from "./components/run_action_forms.tsx";
 export {
   GraphLegend,

@@ -151,6 +151,16 @@ export interface ArtifactData {
   createdAt: number;
 }
 
+/**
+ * A run's stored result as the dashboard shows it, read by the server from
+ * the run's COMPLETED event (or a result artifact): a short preview of an
+ * inline JSON value, or the size and address of a large result in the
+ * server's result store.
+ */
+export type ResultView =
+  | { kind: "inline"; preview: string }
+  | { kind: "ref"; ref: string; size: number | null; encoding: "json" | "bytes" | null };
+
 /** A schedule of a deployment with its next slot times, computed on the server. */
 export interface ScheduleView {
   /** Position in the deployment's `schedules` (the editor's `index`). */

@@ -23,6 +23,7 @@ import {
   type TimelineRow,
 } from "../../ui/mod.ts";
 import { runGraph } from "./graph_layout.ts";
+import { resultViewOf, resultViewsOf } from "./result_views.ts";
 import { runningSegments } from "./timeline_data.ts";
 
 /** Task runs per page of the task runs tab. */
@@ -62,15 +63,16 @@ export function runPageData(
   }).items;
   const parent = run.parentId === null ? null : engine.getRun(run.parentId) ?? null;
   const tab = parseTab(params.get("tab") ?? undefined);
+  const result = resultViewOf(engine, run);
   if (tab === "graph") {
     const expanded = params.get("graph") === "expanded";
     const { graph, taskCounts } = runGraph(engine, run, subflows, { expanded });
     const data: RunTabData = { tab, expanded, graph };
-    return { run, tasks: taskCounts, attempts, parent, subflows, data };
+    return { run, tasks: taskCounts, attempts, parent, subflows, data, result };
   }
   const tasks = engine.store.countRuns({ kind: "task", parentId: run.id });
   const data = tabData(engine, run, tab, params, now, subflows);
-  return { run, tasks, attempts, parent, subflows, data };
+  return { run, tasks, attempts, parent, subflows, data, result };
 }
 
 function tabData(
@@ -99,6 +101,7 @@ function tabData(
         tab,
         name,
         tasks: page.items,
+        results: resultViewsOf(engine, page.items),
         paging: {
           firstHref: cursor ? runHref(run.id, tab, { name }) : null,
           nextHref: page.nextCursor

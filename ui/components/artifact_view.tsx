@@ -1,5 +1,6 @@
 import { renderMarkdown } from "../markdown.ts";
-import type { ArtifactData } from "../types.ts";
+import type { ArtifactData, ResultView } from "../types.ts";
+import { ResultLink } from "./result_link.tsx";
 import { TimeLabel } from "./time_label.tsx";
 
 /** Props of {@linkcode ArtifactView}. */
@@ -7,7 +8,10 @@ export interface ArtifactViewProps {
   artifact: ArtifactData;
 }
 
-/** One artifact: markdown (sanitised), a table, a link or a progress bar. */
+/**
+ * One artifact: markdown (sanitised), a table, a link, a progress bar, or a
+ * result (a large one as its size and a download link).
+ */
 export function ArtifactView({ artifact }: ArtifactViewProps) {
   return (
     <article class="artifact" data-artifact={artifact.id}>
@@ -54,9 +58,22 @@ function ArtifactBody({ type, data }: { type: string; data: unknown }) {
         </div>
       );
     }
+    case "result": {
+      const stored = storedResultOf(data);
+      return stored ? <ResultLink result={stored} /> : <pre>{JSON.stringify(data, null, 2)}</pre>;
+    }
     default:
       return <pre>{JSON.stringify(data, null, 2)}</pre>;
   }
+}
+
+// A result artifact records a large result as `{ ref, size }`, an inline one as its value.
+function storedResultOf(data: unknown): ResultView | undefined {
+  if (data === null || typeof data !== "object" || Array.isArray(data)) return undefined;
+  const { ref, size, ...rest } = data as { ref?: unknown; size?: unknown };
+  if (Object.keys(rest).length > 0) return undefined;
+  if (typeof ref !== "string" || !/^sha256:[0-9a-f]{64}$/.test(ref)) return undefined;
+  return { kind: "ref", ref, size: typeof size === "number" ? size : null, encoding: null };
 }
 
 const MAX_ROWS = 500;

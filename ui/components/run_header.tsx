@@ -1,7 +1,8 @@
 import type { RunRecord } from "../../engine/mod.ts";
 import { formatDuration, runDuration } from "../format.ts";
 import { deploymentHref, flowHref } from "../links.ts";
-import type { StateCounts } from "../types.ts";
+import type { ResultView, StateCounts } from "../types.ts";
+import { ResultLink } from "./result_link.tsx";
 import { StateBadge } from "./state_badge.tsx";
 import { TimeLabel } from "./time_label.tsx";
 
@@ -12,10 +13,12 @@ export interface RunHeaderProps {
   now: number;
   /** Name of the run's deployment, when it has one. */
   deploymentName?: string | null;
+  /** The run's stored result, once it completed with one. */
+  result?: ResultView | null;
 }
 
-/** A flow run's name, state, timing, parameters and last message. */
-export function RunHeader({ run, tasks, now, deploymentName }: RunHeaderProps) {
+/** A flow run's name, state, timing, parameters, result and last message. */
+export function RunHeader({ run, tasks, now, deploymentName, result }: RunHeaderProps) {
   const taskTotal = Object.values(tasks).reduce((a, b) => a + (b ?? 0), 0);
   const parameters = run.parameters === null ? null : JSON.stringify(run.parameters, null, 2);
   return (
@@ -48,6 +51,12 @@ export function RunHeader({ run, tasks, now, deploymentName }: RunHeaderProps) {
           </dd>
           <dt>Duration</dt>
           <dd>{formatDuration(runDuration(run, now))}</dd>
+          {result && <dt>Result</dt>}
+          {result && (
+            <dd>
+              <ResultLink result={result} />
+            </dd>
+          )}
         </dl>
         <dl class="kv">
           <dt>Task runs</dt>

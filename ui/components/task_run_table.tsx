@@ -1,6 +1,8 @@
 import type { RunRecord } from "../../engine/mod.ts";
 import { formatDuration, runDuration } from "../format.ts";
 import { runHref } from "../links.ts";
+import type { ResultView } from "../types.ts";
+import { ResultLink } from "./result_link.tsx";
 import { StateBadge } from "./state_badge.tsx";
 import { TimeLabel } from "./time_label.tsx";
 
@@ -9,10 +11,12 @@ export interface TaskRunTableProps {
   flowRunId: string;
   tasks: readonly RunRecord[];
   now: number;
+  /** Stored results of completed task runs, by task run id. */
+  results?: ReadonlyMap<string, ResultView>;
 }
 
-/** The task runs of a flow run: name, call key, state, timing, attempts, inputs. */
-export function TaskRunTable({ flowRunId, tasks, now }: TaskRunTableProps) {
+/** The task runs of a flow run: name, call key, state, timing, attempts, inputs, result. */
+export function TaskRunTable({ flowRunId, tasks, now, results }: TaskRunTableProps) {
   return (
     <table class="tight">
       <thead>
@@ -24,6 +28,7 @@ export function TaskRunTable({ flowRunId, tasks, now }: TaskRunTableProps) {
           <th class="num">Duration</th>
           <th class="num">Runs</th>
           <th class="num">Upstream</th>
+          <th>Result</th>
           <th></th>
         </tr>
       </thead>
@@ -49,6 +54,9 @@ export function TaskRunTable({ flowRunId, tasks, now }: TaskRunTableProps) {
               {task.runCount}
             </td>
             <td class="num">{task.upstream.length}</td>
+            <td>
+              {results?.has(task.id) ? <ResultLink result={results.get(task.id)!} /> : ""}
+            </td>
             <td class="small">
               <a href={runHref(flowRunId, "logs", { task: task.id })}>logs</a>{" "}
               <a href={runHref(flowRunId, "events", { task: task.id })}>events</a>

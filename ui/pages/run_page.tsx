@@ -15,7 +15,14 @@ import { TaskRunTable } from "../components/task_run_table.tsx";
 import { TimelineChart } from "../components/timeline_chart.tsx";
 import { total } from "../format.ts";
 import { runHref } from "../links.ts";
-import type { ArtifactData, GraphLayout, PageContext, StateCounts, TimelineRow } from "../types.ts";
+import type {
+  ArtifactData,
+  GraphLayout,
+  PageContext,
+  ResultView,
+  StateCounts,
+  TimelineRow,
+} from "../types.ts";
 
 /** Tabs of the run page. */
 export const RUN_TABS = ["tasks", "timeline", "graph", "logs", "events", "artifacts"] as const;
@@ -31,7 +38,14 @@ export interface TabPaging {
 
 /** What the active tab shows. */
 export type RunTabData =
-  | { tab: "tasks"; tasks: readonly RunRecord[]; paging: TabPaging; name: string | null }
+  | {
+    tab: "tasks";
+    tasks: readonly RunRecord[];
+    paging: TabPaging;
+    name: string | null;
+    /** Stored results of the listed task runs that completed with one, by id. */
+    results?: ReadonlyMap<string, ResultView>;
+  }
   | { tab: "timeline"; rows: readonly TimelineRow[]; start: number; end: number; paging: TabPaging }
   | { tab: "graph"; graph: GraphLayout; expanded: boolean }
   | {
@@ -59,6 +73,8 @@ export interface RunPageProps {
   flash: { ok: boolean; message: string } | null;
   /** Name of the run's deployment, when it has one. */
   deploymentName?: string | null;
+  /** The run's stored result, once it completed with one. */
+  result?: ResultView | null;
 }
 
 const LABELS: Record<RunTab, string> = {
@@ -96,6 +112,7 @@ export function RunPage(props: RunPageProps) {
         tasks={props.tasks}
         now={ctx.now}
         deploymentName={props.deploymentName ?? null}
+        result={props.result ?? null}
       />
       <LineagePanel
         run={run}
@@ -136,7 +153,12 @@ function TabBody({ run, data, now }: { run: RunRecord; data: RunTabData; now: nu
                 <a href={runHref(run.id)}>Show all</a>
               </p>
             )}
-            <TaskRunTable flowRunId={run.id} tasks={data.tasks} now={now} />
+            <TaskRunTable
+              flowRunId={run.id}
+              tasks={data.tasks}
+              now={now}
+              {...(data.results ? { results: data.results } : {})}
+            />
             <Pager {...data.paging} />
           </div>
         );
