@@ -5,8 +5,8 @@
  * errors and 5xx answers are retried with backoff (client-chosen run ids and
  * idempotent tokens make that safe). Large results are uploaded to the
  * server's content-addressed result store (`PUT /api/results/{ref}`) and read
- * back from it, so a retry on another machine restores them; a local cache
- * spares the download where they were written.
+ * back from it, so a retry on another machine restores them; a local cache,
+ * bounded in size, spares the download where they were written.
  *
  * @module
  */
@@ -30,7 +30,8 @@ import {
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";
 import { type BatchAnswer, RemoteBatcher } from "./remote_batcher.ts";
-import { createFileResultStore, resultRef, type ResultStore } from "./results.ts";
+import { createResultCache, isResultCache } from "./result_cache.ts";
+import { resultRef, type ResultStore } from "./results.ts";
 
 /** Options of {@linkcode createRemoteControlPlane}. */
 export interface RemoteControlPlaneOptions {
@@ -50,10 +51,18 @@ export interface RemoteControlPlaneOptions {
    */
   results?: ResultStore;
   /**
-   * The local copy of large results this process wrote or downloaded.
-   * @default files under `IRONFLOW_HOME/results`
+   * The local copy of large results this process wrote or downloaded. A
+   * result cache (`createResultCache()`) holds each written result until the
+   * server acknowledged it and may evict it afterwards; a plain store keeps all.
+   * @default a result cache in `IRONFLOW_HOME/result-cache`, bounded by `resultCacheMaxBytes`
    */
   resultCache?: ResultStore;
+  /**
+   * Largest total size of the default result cache in bytes; past it, the
+   * least recently used results the server holds are deleted.
+   * @default `IRONFLOW_RESULT_CACHE_MAX_BYTES`, else 268_435_456 (256 MiB)
+   */
+  resultCacheMaxBytes?: number;
   /** Batch requests in flight at once; later batches queue behind them. @default 4 */
   maxInFlight?: number;
   /** Largest batch request body in bytes; a server that refuses it (413) gets halves. @default 512 KiB */
@@ -201,7 +210,14 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     results: options.results ?? serverResultStore(
       exchange,
       { ...headers, "content-type": "application/octet-stream" },
-      options.resultCache ?? createFileResultStore(`${ironflowHomeDir()}/results`),
+      // Not IRONFLOW_HOME/results: that folder is where local runs (and a
+      // server with the same home) keep their only copies, which a cache
+      // must never evict.
+      options.resultCache ?? createResultCache(`${ironflowHomeDir()}/result-cache`, {
+        ...(options.resultCacheMaxBytes !== undefined
+          ? { maxBytes: options.resultCacheMaxBytes }
+          : {}),
+      }),
     ),
     async lineageHistory(lineageId) {
       const path = `/api/lineages/${encodeURIComponent(lineageId)}/history`;
@@ -300,7 +316,8 @@ type Exchange = <T>(
  * bytes against their address and caches them. Small results never get here:
  * they stay inline in the proposal. Against a server that stores no results
  * (501, or an older one without the route) results stay local, with one
- * warning.
+ * warning. A result cache holds each written result until the server
+ * acknowledged it, and for good when the server stores none.
  */
 function serverResultStore(
   exchange: Exchange,
@@ -309,9 +326,20 @@ function serverResultStore(
 ): ResultStore {
   let local = false;
   const pathOf = (ref: string) => `/api/results/${encodeURIComponent(ref)}`;
+  const hold = (bytes: Uint8Array) => isResultCache(cache) ? cache.hold(bytes) : cache.put(bytes);
+  const release = async (ref: string) => {
+    if (!isResultCache(cache)) return;
+    try {
+      await cache.release(ref);
+    } catch (error) {
+      // Still held: the copy stays, which costs space, never a result.
+      console.error(`IronFlow: result "${ref}" could not be released in the cache:`, error);
+    }
+  };
   return {
     async put(bytes) {
-      const ref = await cache.put(bytes);
+      const ref = await hold(bytes);
+      // The server stores none: this copy is the only one, held for good.
       if (local) return ref;
       try {
         await exchange("PUT", pathOf(ref), {
@@ -322,13 +350,19 @@ function serverResultStore(
         if (
           !(error instanceof RemoteError &&
             (error.status === 501 || error.code === "route_not_found"))
-        ) throw error;
+        ) {
+          // No event will name the result: the copy need not stay.
+          await release(ref);
+          throw error;
+        }
         local = true;
         console.error(
           `IronFlow: the server stores no results (${error.message}); large results stay in ` +
             "this process's result store, where a retry elsewhere cannot restore them",
         );
+        return ref;
       }
+      await release(ref);
       return ref;
     },
     async get(ref) {
