@@ -61,7 +61,7 @@ interface WireSweep {
   events: number;
   logs: number;
   documents: number;
-  /** Result files deleted (local sweeps; the server's services loop collects its own). */
+  /** Result files deleted (absent when the sweeping side has no result store). */
   result_files?: number;
   kept: number;
   more: boolean;
