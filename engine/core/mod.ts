@@ -60,7 +60,10 @@ export {
   NotFoundError,
   RunNotFoundError,
 } from "./errors.ts";
+export { ACTIVITY_BUCKET_MS } from "./store_port.ts";
 export type {
+  ActivityBucket,
+  ActivityQuery,
   ConcurrencyLimit,
   DocumentAccess,
   DocumentQuery,
@@ -82,6 +85,7 @@ export type {
 } from "./store_port.ts";
 export type { CursorPosition } from "./run_query.ts";
 export {
+  checkActivityQuery,
   compareSortValues,
   decodeCursor,
   DEFAULT_PAGE_SIZE,

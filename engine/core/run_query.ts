@@ -5,7 +5,12 @@
  * @module
  */
 import type { RunRecord } from "./model.ts";
-import type { RunQuery, RunSortKey } from "./store_port.ts";
+import {
+  ACTIVITY_BUCKET_MS,
+  type ActivityQuery,
+  type RunQuery,
+  type RunSortKey,
+} from "./store_port.ts";
 
 /** Default and maximum page sizes. */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -114,4 +119,22 @@ export function compareSortValues(
   if (a === null) return -1;
   if (b === null) return 1;
   return a < b ? -1 : 1;
+}
+
+/**
+ * Checks that an activity query asks for whole hours; throws `RangeError`
+ * otherwise (the stored counts cannot split an hour).
+ */
+export function checkActivityQuery(query: ActivityQuery): void {
+  const { since, until, bucketMs } = query;
+  for (
+    const [name, value] of [["since", since], ["until", until], ["bucketMs", bucketMs]] as const
+  ) {
+    if (!Number.isSafeInteger(value) || value % ACTIVITY_BUCKET_MS !== 0) {
+      throw new RangeError(
+        `Activity ${name} ${value} must be a whole number of hours (${ACTIVITY_BUCKET_MS} ms)`,
+      );
+    }
+  }
+  if (bucketMs <= 0) throw new RangeError(`Activity bucketMs ${bucketMs} must be positive`);
 }

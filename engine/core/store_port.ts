@@ -49,6 +49,35 @@ export interface RunQuery {
   limit?: number;
 }
 
+/** Width of the stored activity counts of flow runs (see {@linkcode Store.flowRunActivity}): one hour. */
+export const ACTIVITY_BUCKET_MS = 3_600_000;
+
+/**
+ * A query over the stored counts of flow runs created per hour and state.
+ * `since`, `until` and `bucketMs` are multiples of
+ * {@linkcode ACTIVITY_BUCKET_MS}: the counts answer whole hours only.
+ */
+export interface ActivityQuery {
+  /** Creation time from which runs count (epoch ms, inclusive). */
+  since: number;
+  /** Creation time up to which runs count (epoch ms, exclusive). */
+  until: number;
+  /** Width of the buckets answered; they are aligned to the epoch. */
+  bucketMs: number;
+  /** Only flow runs of this flow name. */
+  flowName?: string;
+  /** Only flow runs in these states (none or empty: every state). */
+  states?: readonly StateType[];
+}
+
+/** Flow runs created in one bucket, by state. */
+export interface ActivityBucket {
+  /** Start of the bucket (epoch ms, a multiple of the query's `bucketMs`). */
+  start: number;
+  /** Runs by state; states without runs are left out. */
+  counts: Partial<Record<StateType, number>>;
+}
+
 /** A page of results with the cursor of the next page. */
 export interface Page<T> {
   items: T[];
@@ -235,6 +264,13 @@ export interface Store extends DocumentAccess {
   listRuns(query: RunQuery): Page<RunRecord>;
   /** Counts of the runs matching the query's filters, by state (sort and paging ignored). */
   countRuns(query: RunQuery): Partial<Record<StateType, number>>;
+  /**
+   * Flow runs created per bucket and state, from counts the store keeps per
+   * hour: the cost grows with the hours in the window, not with the runs.
+   * Buckets without runs are left out; the rest ascend by `start`. Throws
+   * `RangeError` when a bound or the width is not a whole number of hours.
+   */
+  flowRunActivity(query: ActivityQuery): ActivityBucket[];
   /** Every flow name with its run count and newest run, ordered by name. */
   flowStats(): FlowStat[];
   /** Distinct flow names of flow runs, ordered, at most `limit` (default 1000); cost grows with names, not runs. */

@@ -5,6 +5,9 @@
  * @module
  */
 import {
+  type ActivityBucket,
+  type ActivityQuery,
+  checkActivityQuery,
   compareSortValues,
   type ConcurrencyLimit,
   decodeCursor,
@@ -186,6 +189,26 @@ class MemoryStore implements Store {
       if (matchesQuery(run, query)) counts[run.state] = (counts[run.state] ?? 0) + 1;
     }
     return counts;
+  }
+
+  flowRunActivity(query: ActivityQuery): ActivityBucket[] {
+    this.#assertOpen();
+    checkActivityQuery(query);
+    // Counted from the runs: memory stores are small, and nothing can drift.
+    const states = query.states?.length ? new Set(query.states) : undefined;
+    const buckets = new Map<number, ActivityBucket>();
+    for (const run of this.#runs.values()) {
+      if (
+        run.kind !== "flow" || run.createdAt < query.since || run.createdAt >= query.until ||
+        (query.flowName !== undefined && run.flowName !== query.flowName) ||
+        (states !== undefined && !states.has(run.state))
+      ) continue;
+      const start = run.createdAt - run.createdAt % query.bucketMs;
+      let bucket = buckets.get(start);
+      if (!bucket) buckets.set(start, bucket = { start, counts: {} });
+      bucket.counts[run.state] = (bucket.counts[run.state] ?? 0) + 1;
+    }
+    return [...buckets.values()].sort((a, b) => a.start - b.start);
   }
 
   flowStats(): FlowStat[] {

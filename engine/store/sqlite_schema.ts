@@ -56,6 +56,17 @@ function runCountsSql(kind: "flow" | "task"): string {
 const FLOW_RECOUNT_SQL = `INSERT INTO flow_counts (flow_name, runs)
   SELECT flow_name, COUNT(*) FROM flow_runs GROUP BY flow_name;`;
 
+/** Width of a stored activity bucket: one hour (the port's ACTIVITY_BUCKET_MS). */
+const HOUR_MS = 3_600_000;
+/** The hour a flow run's creation falls in, as SQL over `flow_runs`. */
+const HOUR_OF_CREATED = `(created_at - created_at % ${HOUR_MS})`;
+// Counts flow runs per hour and state into both bucket tables (from scratch).
+const BUCKETS_RECOUNT_SQL = `INSERT INTO flow_run_buckets (bucket_start, state, n)
+    SELECT ${HOUR_OF_CREATED} AS hour, state, COUNT(*) FROM flow_runs GROUP BY hour, state;
+  INSERT INTO flow_run_buckets_by_flow (flow_name, bucket_start, state, n)
+    SELECT flow_name, ${HOUR_OF_CREATED} AS hour, state, COUNT(*) FROM flow_runs
+    GROUP BY flow_name, hour, state;`;
+
 /** Ordered migrations; index + 1 is the schema version they produce. */
 export const MIGRATIONS: readonly string[] = [
   `
@@ -146,6 +157,25 @@ export const MIGRATIONS: readonly string[] = [
   // order of the "expected" sort.
   `
   CREATE INDEX IF NOT EXISTS flow_runs_by_expected ON flow_runs (state, IFNULL(expected_start_time, 0), id);
+  `,
+  // Flow runs created per hour and state, overall and per flow name, kept by
+  // every write transaction like run_counts: the dashboard's activity chart
+  // reads one row per hour and state of its window, not every run in it.
+  `
+  CREATE TABLE flow_run_buckets (
+    bucket_start INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (bucket_start, state)
+  ) WITHOUT ROWID;
+  CREATE TABLE flow_run_buckets_by_flow (
+    flow_name TEXT NOT NULL,
+    bucket_start INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    n INTEGER NOT NULL,
+    PRIMARY KEY (flow_name, bucket_start, state)
+  ) WITHOUT ROWID;
+  ${BUCKETS_RECOUNT_SQL}
   `,
 ];
 
@@ -253,7 +283,24 @@ export const ADD_RUN_COUNT_SQL = "UPDATE run_counts SET n = n + ? WHERE kind = ?
 export const RECOUNT_RUNS_SQL = `DELETE FROM run_counts;${runCountsSql("flow")}${
   runCountsSql("task")
 }
-  DELETE FROM flow_counts;${FLOW_RECOUNT_SQL}`;
+  DELETE FROM flow_counts;${FLOW_RECOUNT_SQL}
+  DELETE FROM flow_run_buckets; DELETE FROM flow_run_buckets_by_flow;${BUCKETS_RECOUNT_SQL}`;
+
+// Activity buckets: one upsert per (hour, state) and (flow, hour, state) a transaction changed.
+export const ADD_BUCKET_SQL = `INSERT INTO flow_run_buckets (bucket_start, state, n)
+  VALUES (?, ?, ?) ON CONFLICT (bucket_start, state) DO UPDATE SET n = n + excluded.n`;
+export const ADD_FLOW_BUCKET_SQL = `INSERT INTO flow_run_buckets_by_flow
+  (flow_name, bucket_start, state, n) VALUES (?, ?, ?, ?)
+  ON CONFLICT (flow_name, bucket_start, state) DO UPDATE SET n = n + excluded.n`;
+/**
+ * Sums hours into buckets of a width aligned to the epoch; `filter` is the
+ * extra WHERE of a flow name and states, `table` one of the bucket tables.
+ */
+export function activitySql(table: string, filter: string): string {
+  return `SELECT bucket_start - bucket_start % ? AS start, state, SUM(n) AS n FROM ${table}
+    WHERE ${filter}bucket_start >= ? AND bucket_start < ?
+    GROUP BY start, state HAVING SUM(n) <> 0 ORDER BY start`;
+}
 
 // Purge (flow retention). A connection-local temp table holds the ids of one
 // purge transaction, so every delete below is one set-based statement that
@@ -297,6 +344,16 @@ export const PURGE_RUN_COUNTS_SQL = `SELECT 'flow' AS kind, state, COUNT(*) AS n
     WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'task') GROUP BY state`;
 export const PURGE_FLOW_COUNTS_SQL = `SELECT flow_name, COUNT(*) AS n FROM flow_runs
   WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow') GROUP BY flow_name`;
+// Takes the purged flow runs out of the activity buckets, before they are deleted.
+export const PURGE_BUCKETS_SQL = `INSERT INTO flow_run_buckets (bucket_start, state, n)
+    SELECT ${HOUR_OF_CREATED} AS hour, state, -COUNT(*) FROM flow_runs
+    WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow') GROUP BY hour, state
+    ON CONFLICT (bucket_start, state) DO UPDATE SET n = n + excluded.n;
+  INSERT INTO flow_run_buckets_by_flow (flow_name, bucket_start, state, n)
+    SELECT flow_name, ${HOUR_OF_CREATED} AS hour, state, -COUNT(*) FROM flow_runs
+    WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow')
+    GROUP BY flow_name, hour, state
+    ON CONFLICT (flow_name, bucket_start, state) DO UPDATE SET n = n + excluded.n;`;
 export const PURGE_EVENTS_SQL =
   "DELETE FROM events WHERE run_id IN (SELECT id FROM temp.purge_runs)";
 export const PURGE_LOGS_SQL =

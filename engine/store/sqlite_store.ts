@@ -6,6 +6,10 @@
  */
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
 import {
+  ACTIVITY_BUCKET_MS,
+  type ActivityBucket,
+  type ActivityQuery,
+  checkActivityQuery,
   type ConcurrencyLimit,
   decodeCursor,
   type DocumentQuery,
@@ -37,6 +41,9 @@ import {
 } from "../core/mod.ts";
 import { RowBatch } from "./_row_batch.ts";
 import {
+  activitySql,
+  ADD_BUCKET_SQL,
+  ADD_FLOW_BUCKET_SQL,
   ADD_FLOW_COUNT_SQL,
   ADD_RUN_COUNT_SQL,
   DELETE_DOCUMENT_SQL,
@@ -53,6 +60,7 @@ import {
   LAST_SEQ_SQL,
   LIST_LIMITS_SQL,
   MIGRATIONS,
+  PURGE_BUCKETS_SQL,
   PURGE_DOCUMENTS_BY_KEY_SQL,
   PURGE_DOCUMENTS_BY_REF_SQL,
   PURGE_EVENTS_SQL,
@@ -96,6 +104,14 @@ type Row = Record<string, SQLInputValue>;
 
 type StateCounts = Partial<Record<StateType, number>>;
 
+/** A change of one flow's activity bucket (hour and state) within a write transaction. */
+interface BucketDelta {
+  flowName: string;
+  hour: number;
+  state: StateType;
+  n: number;
+}
+
 const SORT_COLUMNS: Readonly<Record<RunSortKey, string>> = {
   created: "created_at",
   updated: "updated_at",
@@ -126,6 +142,8 @@ class SqliteStore implements Store {
   #nextSeq = 0;
   readonly #addCount: StatementSync;
   readonly #addFlowCount: StatementSync;
+  readonly #addBucket: StatementSync;
+  readonly #addFlowBucket: StatementSync;
   #lastDataVersion = -1;
   /** Whether another connection committed since `externalChanges()` last answered. */
   #externalChanges = false;
@@ -153,6 +171,8 @@ class SqliteStore implements Store {
     this.#dataVersion = this.#db.prepare("PRAGMA data_version");
     this.#addCount = this.#db.prepare(ADD_RUN_COUNT_SQL);
     this.#addFlowCount = this.#db.prepare(ADD_FLOW_COUNT_SQL);
+    this.#addBucket = this.#db.prepare(ADD_BUCKET_SQL);
+    this.#addFlowBucket = this.#db.prepare(ADD_FLOW_BUCKET_SQL);
     const prepare = (table: "flow_runs" | "task_runs") => {
       const sql = runSql(table);
       return {
@@ -210,6 +230,17 @@ class SqliteStore implements Store {
       const key = `${kind}\u0000${state}`;
       counts.set(key, (counts.get(key) ?? 0) + by);
     };
+    // Changes of the activity buckets, flow runs only (made on first use: most
+    // batches move task runs alone), applied once at the end like the counts.
+    let buckets: Map<string, BucketDelta> | undefined;
+    const bucket = (run: RunRecord, state: StateType, by: number) => {
+      const hour = run.createdAt - run.createdAt % ACTIVITY_BUCKET_MS;
+      const key = `${hour}\u0000${state}\u0000${run.flowName}`;
+      buckets ??= new Map();
+      const delta = buckets.get(key);
+      if (delta) delta.n += by;
+      else buckets.set(key, { flowName: run.flowName, hour, state, n: by });
+    };
     const tx: StoreTx = {
       getDocument: (collection, key) => this.#getDocument(collection, key),
       listDocuments: (query) => this.#listDocuments(query),
@@ -253,7 +284,10 @@ class SqliteStore implements Store {
         if (this.#pendingRuns.has(run.id)) throw new Error(`Run "${run.id}" already exists`);
         this.#pendingRuns.set(run.id, run);
         count(run.kind, run.state, 1);
-        if (run.kind === "flow") flows.set(run.flowName, (flows.get(run.flowName) ?? 0) + 1);
+        if (run.kind === "flow") {
+          flows.set(run.flowName, (flows.get(run.flowName) ?? 0) + 1);
+          bucket(run, run.state, 1);
+        }
       },
       updateRun: (run, previous) => {
         const pending = this.#pendingRuns.get(run.id);
@@ -262,6 +296,10 @@ class SqliteStore implements Store {
         if (before !== undefined && before !== run.state) {
           count(run.kind, before, -1);
           count(run.kind, run.state, 1);
+          if (run.kind === "flow") {
+            bucket(run, before, -1);
+            bucket(run, run.state, 1);
+          }
         }
         if (pending !== undefined) {
           this.#pendingRuns.set(run.id, run);
@@ -292,6 +330,7 @@ class SqliteStore implements Store {
         this.#addCount.run(by, kind!, state!);
       }
       for (const [name, by] of flows) this.#addFlowCount.run(name, by);
+      if (buckets !== undefined) this.#addBuckets(buckets);
     } catch (error) {
       this.#pendingRuns.clear();
       this.#events.clear();
@@ -304,6 +343,22 @@ class SqliteStore implements Store {
     this.#db.exec("COMMIT");
     // Our own commit does not change data_version for this connection.
     return result;
+  }
+
+  // One upsert per (flow, hour, state) and per (hour, state) the transaction changed.
+  #addBuckets(buckets: Map<string, BucketDelta>): void {
+    const totals = new Map<string, BucketDelta>();
+    for (const delta of buckets.values()) {
+      if (delta.n === 0) continue;
+      this.#addFlowBucket.run(delta.flowName, delta.hour, delta.state, delta.n);
+      const key = `${delta.hour}\u0000${delta.state}`;
+      const total = totals.get(key);
+      if (total) total.n += delta.n;
+      else totals.set(key, { ...delta });
+    }
+    for (const total of totals.values()) {
+      if (total.n !== 0) this.#addBucket.run(total.hour, total.state, total.n);
+    }
   }
 
   #append(event: PendingEvent, seq: number | null): number {
@@ -392,6 +447,37 @@ class SqliteStore implements Store {
     const counts: Partial<Record<StateType, number>> = {};
     for (const row of rows) counts[row.state] = row.n;
     return counts;
+  }
+
+  flowRunActivity(query: ActivityQuery): ActivityBucket[] {
+    this.#assertOpen();
+    checkActivityQuery(query);
+    const params: SQLInputValue[] = [query.bucketMs];
+    let table = "flow_run_buckets";
+    let filter = "";
+    if (query.flowName !== undefined) {
+      table = "flow_run_buckets_by_flow";
+      filter = "flow_name = ? AND ";
+      params.push(query.flowName);
+    }
+    const states = [...new Set(query.states ?? [])];
+    if (states.length > 0) {
+      filter += `state IN (${states.map(() => "?").join(", ")}) AND `;
+      params.push(...states);
+    }
+    params.push(query.since, query.until);
+    const rows = this.#statement(activitySql(table, filter)).all(...params) as {
+      start: number;
+      state: StateType;
+      n: number;
+    }[];
+    const buckets: ActivityBucket[] = [];
+    for (const row of rows) {
+      let last = buckets.at(-1);
+      if (last?.start !== row.start) buckets.push(last = { start: row.start, counts: {} });
+      last.counts[row.state] = row.n;
+    }
+    return buckets;
   }
 
   flowStats(): FlowStat[] {
@@ -676,6 +762,7 @@ class SqliteStore implements Store {
       n: number;
     }[];
     for (const { flow_name, n } of flows) this.#addFlowCount.run(flow_name, -n);
+    this.#db.exec(PURGE_BUCKETS_SQL);
     const changes = (sql: string, ...params: SQLInputValue[]) =>
       Number(this.#statement(sql).run(...params).changes);
     for (const collection of options.documentsByRef ?? []) {

@@ -4,6 +4,9 @@
  */
 import assert from "node:assert/strict";
 import {
+  ACTIVITY_BUCKET_MS,
+  type ActivityBucket,
+  type ActivityQuery,
   type Engine,
   type EngineEvent,
   type FakeClock,
@@ -1007,4 +1010,167 @@ const PURGE_CONTRACT: readonly ContractCase[] = [
   },
 ];
 
-for (const adapter of STORE_ADAPTERS) storeContract(adapter, [...CONTRACT, ...PURGE_CONTRACT]);
+const HOUR = ACTIVITY_BUCKET_MS;
+/** The hour before the one T0 falls in: every activity window below starts here. */
+const SINCE = Math.floor(T0 / HOUR) * HOUR - HOUR;
+
+/** Activity windows and widths the activity cases check, with and without filters. */
+const ACTIVITY_QUERIES: readonly ActivityQuery[] = [
+  { since: SINCE, until: SINCE + 48 * HOUR, bucketMs: HOUR },
+  { since: SINCE, until: SINCE + 48 * HOUR, bucketMs: 3 * HOUR },
+  { since: SINCE, until: SINCE + 48 * HOUR, bucketMs: 24 * HOUR },
+  { since: SINCE + 2 * HOUR, until: SINCE + 5 * HOUR, bucketMs: HOUR },
+  { since: SINCE, until: SINCE + 48 * HOUR, bucketMs: 2 * HOUR, flowName: "etl" },
+  { since: SINCE, until: SINCE + 48 * HOUR, bucketMs: HOUR, states: ["COMPLETED", "FAILED"] },
+  {
+    since: SINCE,
+    until: SINCE + 48 * HOUR,
+    bucketMs: HOUR,
+    flowName: "report",
+    states: ["RUNNING"],
+  },
+  { since: SINCE, until: SINCE + 48 * HOUR, bucketMs: HOUR, flowName: "missing" },
+];
+
+/** What flowRunActivity() must answer, counted from the flow runs the store lists. */
+function expectedActivity(store: Store, query: ActivityQuery): ActivityBucket[] {
+  const buckets = new Map<number, ActivityBucket>();
+  for (const run of allRuns(store, { kind: "flow", limit: 1000 })) {
+    if (run.createdAt < query.since || run.createdAt >= query.until) continue;
+    if (query.flowName !== undefined && run.flowName !== query.flowName) continue;
+    if (query.states?.length && !query.states.includes(run.state)) continue;
+    const start = Math.floor(run.createdAt / query.bucketMs) * query.bucketMs;
+    let bucket = buckets.get(start);
+    if (!bucket) buckets.set(start, bucket = { start, counts: {} });
+    bucket.counts[run.state] = (bucket.counts[run.state] ?? 0) + 1;
+  }
+  return [...buckets.values()].sort((a, b) => a.start - b.start);
+}
+
+function assertActivity(store: Store, message: string): void {
+  for (const query of ACTIVITY_QUERIES) {
+    assert.deepEqual(
+      store.flowRunActivity(query),
+      expectedActivity(store, query),
+      `${message}: ${JSON.stringify(query)}`,
+    );
+  }
+}
+
+/**
+ * Flow runs of three flows over six hours, with task runs beside them: some
+ * created and moved on in the same batch, some moved twice in one batch,
+ * some failed, some left running or pending.
+ */
+async function seedActivity(engine: Engine, clock: FakeClock): Promise<RunRecord[]> {
+  const runs: RunRecord[] = [];
+  for (let i = 0; i < 24; i++) {
+    clock.tick(HOUR / 4 + 7);
+    const flowName = ["etl", "report", "sync"][i % 3]!;
+    if (i % 4 === 0) {
+      // Created, started and finished in one batch.
+      const id = `same-batch-${i}`;
+      const created = engine.createFlowRun({ id, name: flowName });
+      const started = engine.propose(id, { to: "RUNNING", token: `s-${id}`, kind: "start" });
+      const ended = engine.propose(id, { to: "COMPLETED", token: `e-${id}`, kind: "end" });
+      await Promise.all([created, started, ended]);
+      runs.push(engine.getRun(id)!);
+      continue;
+    }
+    const run = await engine.createFlowRun({ name: flowName });
+    await engine.createTaskRun({ name: "t", flowName, parentId: run.id });
+    runs.push(run);
+  }
+  // State changes of flow runs created in earlier hours, batched.
+  for (const [i, run] of runs.entries()) {
+    if (i % 4 === 0 || i % 5 === 1) continue;
+    void engine.propose(run.id, { to: "RUNNING", token: `start-${run.id}`, kind: "start" });
+    if (i % 3 === 0) continue;
+    const to = i % 2 === 0 ? "FAILED" : "COMPLETED";
+    void engine.propose(run.id, { to, token: `end-${run.id}`, kind: "end" });
+  }
+  await engine.flush();
+  return runs;
+}
+
+const ACTIVITY_CONTRACT: readonly ContractCase[] = [
+  {
+    name: "flowRunActivity() counts flow runs per bucket and state through creates and changes",
+    async fn({ engine, store, clock }) {
+      assert.deepEqual(store.flowRunActivity(ACTIVITY_QUERIES[0]!), []);
+      await seedActivity(engine, clock);
+      assertActivity(store, "after creates and state changes");
+      // Not vacuous: the seed spans hours and states, and task runs do not count.
+      const hours = store.flowRunActivity(ACTIVITY_QUERIES[0]!);
+      assert.ok(hours.length >= 6, `${hours.length} hours`);
+      const total: Record<string, number> = {};
+      for (const { counts } of hours) {
+        for (const [state, n] of Object.entries(counts)) total[state] = (total[state] ?? 0) + n;
+      }
+      assert.deepEqual(total, store.summary().flowRunsByState);
+      assert.deepEqual(Object.keys(total).sort(), ["COMPLETED", "FAILED", "PENDING", "RUNNING"]);
+    },
+  },
+  {
+    name: "flowRunActivity() refuses bounds and widths that split an hour",
+    fn({ store }) {
+      for (
+        const query of [
+          { since: SINCE + 1, until: SINCE + HOUR, bucketMs: HOUR },
+          { since: SINCE, until: SINCE + HOUR + 1, bucketMs: HOUR },
+          { since: SINCE, until: SINCE + HOUR, bucketMs: HOUR / 2 },
+          { since: SINCE, until: SINCE + HOUR, bucketMs: 0 },
+        ]
+      ) {
+        assert.throws(() => store.flowRunActivity(query), RangeError, JSON.stringify(query));
+      }
+    },
+  },
+  {
+    name: "flowRunActivity() stays right through purgeRuns()",
+    async fn({ engine, store, clock }) {
+      const trees = [];
+      for (const name of ["etl", "report", "etl", "sync"]) {
+        trees.push(await seedTree(engine, name));
+        clock.tick(HOUR / 2 + 11);
+      }
+      await seedActivity(engine, clock);
+      const before = store.flowRunActivity(ACTIVITY_QUERIES[0]!);
+      // A purge that keeps everything changes nothing.
+      store.purgeRuns([trees[0]!.sub.id, "nope"]);
+      assert.deepEqual(store.flowRunActivity(ACTIVITY_QUERIES[0]!), before);
+      const result = store.purgeRuns([trees[0]!.root.id, trees[1]!.root.id, trees[2]!.root.id]);
+      assert.deepEqual([result.kept, result.flowRuns], [[], 6]);
+      assertActivity(store, "after a purge");
+      assert.notDeepEqual(store.flowRunActivity(ACTIVITY_QUERIES[0]!), before);
+    },
+  },
+  {
+    name: "flowRunActivity() stays right through rebuildProjections() and an import",
+    async fn({ engine, store, clock }) {
+      await seedActivity(engine, clock);
+      const gone = await seedTree(engine, "etl");
+      await seedTree(engine, "report");
+      store.purgeRuns([gone.root.id]);
+      const before = ACTIVITY_QUERIES.map((query) => store.flowRunActivity(query));
+      engine.rebuildProjections();
+      assert.deepEqual(ACTIVITY_QUERIES.map((query) => store.flowRunActivity(query)), before);
+      assertActivity(store, "after a rebuild");
+      const lines = [...engine.exportEvents()];
+      for (const adapter of STORE_ADAPTERS) {
+        await using target = await adapter.open();
+        const { engine: copy } = testEngine(target.store);
+        copy.importEvents(lines);
+        assert.deepEqual(
+          ACTIVITY_QUERIES.map((query) => target.store.flowRunActivity(query)),
+          before,
+          `imported into ${adapter.name}`,
+        );
+      }
+    },
+  },
+];
+
+for (const adapter of STORE_ADAPTERS) {
+  storeContract(adapter, [...CONTRACT, ...PURGE_CONTRACT, ...ACTIVITY_CONTRACT]);
+}
