@@ -145,7 +145,11 @@ export function createPageRoutes(deps: AppDeps): Hono {
       const cursor = params.get("cursor");
       const window = filterWindow(engine, filters, ctx.now);
       const { rows, nextCursor } = runRows(engine, filters, window, cursor);
-      const chart = activity(engine, window, filters.flow);
+      const chart = activity(
+        engine,
+        window,
+        filters.flow === null ? {} : { flowName: filters.flow },
+      );
       const storeEmpty = rows.length === 0 && cursor === null &&
         engine.listRuns({ kind: "flow", limit: 1 }).items.length === 0;
       return RunsPage({

@@ -2,11 +2,14 @@
  * The runs page's data: filters parsed from the URL, one keyset page of
  * flow runs, task counts of those runs, and the activity chart's counts.
  * Every query is bounded: a page of 50, one indexed count per run on it,
- * one covering-index count per chart bucket.
+ * and for the chart either the store's hourly counts (bars of whole hours)
+ * or one covering-index count per bar (shorter bars, other filters).
  *
  * @module
  */
 import {
+  ACTIVITY_BUCKET_MS,
+  type ActivityQuery,
   type Engine,
   isStateType,
   type RunQuery,
@@ -30,6 +33,22 @@ const BUCKET_SIZES = [1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 1
   .map((m) => m * MINUTE);
 /** Most bars the chart draws. */
 const MAX_BUCKETS = 60;
+const HOUR = ACTIVITY_BUCKET_MS;
+
+/**
+ * Run filters the activity chart can apply. The store's hourly counts answer
+ * `flowName` and `states`; any other filter makes each bar count its runs.
+ */
+export type ActivityFilter = Pick<
+  RunQuery,
+  "flowName" | "states" | "text" | "tags" | "deploymentId" | "name"
+>;
+
+/** Options of {@linkcode activity}. */
+export interface ActivityOptions {
+  /** Whether bars of whole hours may be read from the store's hourly counts. @default true */
+  stored?: boolean;
+}
 
 /** The filters in `params` (unknown states and ranges are ignored). */
 export function parseFilters(params: URLSearchParams): RunFilters {
@@ -75,31 +94,84 @@ export function filterWindow(engine: Engine, filters: RunFilters, now: number) {
 }
 
 /**
- * Runs created per bucket and state within the window (flow filter applied).
- * Naming every state lets SQLite answer each bucket from the (state,
- * created_at) index alone.
+ * Runs created per bucket and state within the window, with `filter` applied.
+ * Bars of whole hours come from the store's hourly counts (plus the window's
+ * partial first and last hour, counted from the runs), so their cost grows
+ * with the hours of the window, not with the runs in it; shorter bars, and
+ * filters the hourly counts cannot answer, count the runs of each bar.
  */
 export function activity(
   engine: Engine,
   window: { since: number; until: number },
-  flowName: string | null,
+  filter: ActivityFilter = {},
+  options: ActivityOptions = {},
 ): ActivityData {
   const span = Math.max(1, window.until - window.since);
+  // Past the largest preset width, whole hours (so the hourly counts still answer).
   const bucketMs = BUCKET_SIZES.find((size) => span / size <= MAX_BUCKETS) ??
-    Math.ceil(span / MAX_BUCKETS);
+    Math.ceil(span / MAX_BUCKETS / HOUR) * HOUR;
   const first = Math.floor(window.since / bucketMs) * bucketMs;
+  const counts = new Map<number, StateCounts>();
+  const countRuns = (since: number, until: number) => {
+    const query: RunQuery = {
+      ...filter,
+      kind: "flow",
+      // Naming every state lets SQLite answer from the (state, created_at) index alone.
+      states: filter.states?.length ? filter.states : STATE_TYPES,
+      createdAfter: since,
+      createdBefore: until,
+    };
+    return engine.store.countRuns(query);
+  };
+  const hours = {
+    since: Math.ceil(window.since / HOUR) * HOUR,
+    until: Math.floor(window.until / HOUR) * HOUR,
+  };
+  if (
+    options.stored !== false && bucketMs % HOUR === 0 && hours.since < hours.until &&
+    storedCountsAnswer(filter)
+  ) {
+    const query: ActivityQuery = { ...hours, bucketMs };
+    if (filter.flowName !== undefined) query.flowName = filter.flowName;
+    if (filter.states?.length) query.states = filter.states;
+    for (const bucket of engine.store.flowRunActivity(query)) {
+      counts.set(bucket.start, bucket.counts);
+    }
+    // The partial hours at the window's ends: at most an hour of runs each.
+    const edges: [number, number][] = [[window.since, hours.since], [hours.until, window.until]];
+    for (const [since, until] of edges) {
+      if (since >= until) continue;
+      const start = Math.floor(since / bucketMs) * bucketMs;
+      counts.set(start, addCounts(counts.get(start) ?? {}, countRuns(since, until)));
+    }
+  } else {
+    for (let start = first; start < window.until; start += bucketMs) {
+      counts.set(
+        start,
+        countRuns(Math.max(start, window.since), Math.min(start + bucketMs, window.until)),
+      );
+    }
+  }
   const buckets: { start: number; counts: StateCounts }[] = [];
   for (let start = first; start < window.until; start += bucketMs) {
-    const query: RunQuery = {
-      kind: "flow",
-      states: STATE_TYPES,
-      createdAfter: Math.max(start, window.since),
-      createdBefore: Math.min(start + bucketMs, window.until),
-    };
-    if (flowName !== null) query.flowName = flowName;
-    buckets.push({ start, counts: engine.store.countRuns(query) });
+    buckets.push({ start, counts: counts.get(start) ?? {} });
   }
   return { since: window.since, until: window.until, bucketMs, buckets };
+}
+
+// Whether the filter names nothing but a flow name and states.
+function storedCountsAnswer(filter: ActivityFilter): boolean {
+  return !filter.text && filter.deploymentId === undefined &&
+    filter.name === undefined && (filter.tags === undefined || filter.tags.length === 0);
+}
+
+function addCounts(into: StateCounts, more: StateCounts): StateCounts {
+  const sum = { ...into };
+  for (const state of STATE_TYPES) {
+    const n = more[state];
+    if (n) sum[state] = (sum[state] ?? 0) + n;
+  }
+  return sum;
 }
 
 /** Sums the counts of every bucket. */
