@@ -232,6 +232,11 @@ export interface PurgeResult {
   documents: number;
 }
 
+/** A purge result with nothing deleted or kept yet: what adapters start from. */
+export function emptyPurgeResult(): PurgeResult {
+  return { purged: [], kept: [], flowRuns: 0, taskRuns: 0, events: 0, logs: 0, documents: 0 };
+}
+
 /** What a write transaction may do. */
 export interface StoreTx extends DocumentAccess {
   /** Whether another connection committed since this connection's last write. */

@@ -12,6 +12,7 @@ import {
   type ConcurrencyLimit,
   decodeCursor,
   type DocumentQuery,
+  emptyPurgeResult,
   encodeCursor,
   type EngineEvent,
   type EventQuery,
@@ -387,15 +388,7 @@ class MemoryStore implements Store {
 
   purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
     this.#assertOpen();
-    const result: PurgeResult = {
-      purged: [],
-      kept: [],
-      flowRuns: 0,
-      taskRuns: 0,
-      events: 0,
-      logs: 0,
-      documents: 0,
-    };
+    const result = emptyPurgeResult();
     const children = new Map<string, RunRecord[]>();
     const lineages = new Map<string, RunRecord[]>();
     for (const run of this.#runs.values()) {

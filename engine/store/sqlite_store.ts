@@ -13,6 +13,7 @@ import {
   type ConcurrencyLimit,
   decodeCursor,
   type DocumentQuery,
+  emptyPurgeResult,
   encodeCursor,
   type EngineEvent,
   type EventQuery,
@@ -683,15 +684,7 @@ class SqliteStore implements Store {
 
   purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
     this.#assertOpen();
-    const result: PurgeResult = {
-      purged: [],
-      kept: [],
-      flowRuns: 0,
-      taskRuns: 0,
-      events: 0,
-      logs: 0,
-      documents: 0,
-    };
+    const result = emptyPurgeResult();
     this.#db.exec("BEGIN IMMEDIATE");
     try {
       this.#db.exec(PURGE_TABLE_SQL);
