@@ -286,24 +286,9 @@ export class FlowRunExecution {
       };
       if (parentTaskRun) newRun.parentTaskRunId = parentTaskRun.id;
       const creation = this.plane.createRun(newRun);
-      // A task run with nothing to wait for proposes RUNNING right behind its
-      // creation when the runner has a slot free now: both commit in one
-      // engine batch instead of two round trips.
-      let early: EarlyStart | undefined;
-      if (
-        dataDeps.length === 0 && waitFor.length === 0 && this.#resume === undefined &&
-        this.#drained === undefined && !this.signal.aborted
-      ) {
-        const release = this.runner.tryAcquire?.();
-        if (release) {
-          const cacheKey = this.#cacheKey(spec, args);
-          const request = startRequest(undefined, startData(cacheKey, spec.options));
-          const answer = this.plane.propose(runId, proposalFor(runId, 1, RUNNING, request));
-          // Taken in by the mirror below; a failed creation fails this answer too.
-          answer.catch(() => {});
-          early = { release, answer, cacheKey };
-        }
-      }
+      let early = dataDeps.length === 0 && waitFor.length === 0
+        ? this.#startWithCreation(spec, runId, args)
+        : undefined;
       let run: RunRecord;
       try {
         run = await creation;
@@ -494,6 +479,26 @@ export class FlowRunExecution {
         error: err,
       });
     }
+  }
+
+  /**
+   * A task run with nothing to wait for proposes RUNNING right behind its
+   * creation when the runner has a slot free now: both commit in one engine
+   * batch instead of two round trips. `undefined` when it has to take the
+   * usual way (resuming, drained, cancelled, or no free slot).
+   */
+  #startWithCreation(spec: TaskSpec, runId: string, args: unknown[]): EarlyStart | undefined {
+    if (this.#resume !== undefined || this.#drained !== undefined || this.signal.aborted) {
+      return undefined;
+    }
+    const release = this.runner.tryAcquire?.();
+    if (!release) return undefined;
+    const cacheKey = this.#cacheKey(spec, args);
+    const request = startRequest(undefined, startData(cacheKey, spec.options));
+    const answer = this.plane.propose(runId, proposalFor(runId, 1, RUNNING, request));
+    // Taken in by the task's mirror; a failed creation fails this answer too.
+    answer.catch(() => {});
+    return { release, answer, cacheKey };
   }
 
   #cacheKey(spec: TaskSpec, resolved: unknown[]): string | undefined {

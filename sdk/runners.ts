@@ -23,8 +23,9 @@ export interface TaskRunner {
   /** Waits for a slot to run one task body; resolves with its release. */
   acquire(signal: AbortSignal): Promise<() => void>;
   /**
-   * Takes a slot only if one is free right now; resolves nothing. A runner
-   * that has it lets a task run propose RUNNING together with its creation.
+   * Takes a slot only if one is free right now and returns its release, else
+   * `undefined` (it never waits). With it, a task run proposes RUNNING
+   * together with its creation.
    */
   tryAcquire?(): (() => void) | undefined;
   /** Runs one task body (in a slot acquired before). */

@@ -20,10 +20,8 @@ export class Semaphore {
   /** Waits for a slot; resolves with its release function. */
   acquire(signal?: AbortSignal): Promise<() => void> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (this.#free > 0) {
-      this.#free -= 1;
-      return Promise.resolve(this.#releaser());
-    }
+    const release = this.tryAcquire();
+    if (release) return Promise.resolve(release);
     return new Promise((resolve, reject) => {
       const waiter = {
         grant: () => {
@@ -42,9 +40,12 @@ export class Semaphore {
     });
   }
 
-  /** Takes a slot if one is free now (and nobody waits); else `undefined`. */
+  /**
+   * Takes a slot if one is free now and returns its release; else `undefined`.
+   * (A free slot means nobody waits: a release hands its slot to the first waiter.)
+   */
   tryAcquire(): (() => void) | undefined {
-    if (this.#free === 0 || this.#waiters.length > 0) return undefined;
+    if (this.#free === 0) return undefined;
     this.#free -= 1;
     return this.#releaser();
   }
