@@ -31,6 +31,7 @@ export {
 } from "./catalog.ts";
 export {
   type AfterPurge,
+  type PurgeCounts,
   purgeHistory,
   type PurgeRecord,
   RETENTION_COLLECTIONS,

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import type { Clock, DocumentAccess, RunRecord, Store } from "../core/mod.ts";
+import type { Clock, DocumentAccess, PurgeResult, RunRecord, Store } from "../core/mod.ts";
 import { TERMINAL_STATES } from "../core/mod.ts";
 import { ARTIFACT_COLLECTIONS, repairArtifactKeys } from "../artifacts.ts";
 import { FLOW_COLLECTIONS, type FlowRecord } from "./catalog.ts";
@@ -72,16 +72,8 @@ export interface AfterPurge {
   results: boolean;
 }
 
-/** What one sweep deleted of one flow's runs: the audit record. */
-export interface PurgeRecord {
-  flowId: string;
-  /** The flow's name at the sweep. */
-  flowName: string;
-  /** When the sweep ran (epoch ms). */
-  at: number;
-  retentionDays: number;
-  /** Runs that ended before this (epoch ms) were due. */
-  cutoff: number;
+/** What purges deleted, summed over their transactions. */
+export interface PurgeCounts {
   /** Root flow runs deleted, each with its tree. */
   roots: number;
   /** Flow runs deleted: roots and subflow runs. */
@@ -90,6 +82,18 @@ export interface PurgeRecord {
   events: number;
   logs: number;
   documents: number;
+}
+
+/** What one sweep deleted of one flow's runs: the audit record. */
+export interface PurgeRecord extends PurgeCounts {
+  flowId: string;
+  /** The flow's name at the sweep. */
+  flowName: string;
+  /** When the sweep ran (epoch ms). */
+  at: number;
+  retentionDays: number;
+  /** Runs that ended before this (epoch ms) were due. */
+  cutoff: number;
 }
 
 /** Options of {@linkcode sweepRetention}. */
@@ -118,16 +122,9 @@ export interface SweepOptions {
 }
 
 /** What {@linkcode sweepRetention} did. */
-export interface SweepResult {
+export interface SweepResult extends PurgeCounts {
   /** False when `everyMs` skipped the sweep. */
   ran: boolean;
-  /** Root flow runs deleted, each with its tree. */
-  roots: number;
-  flowRuns: number;
-  taskRuns: number;
-  events: number;
-  logs: number;
-  documents: number;
   /** Artifact keys whose newest artifact was purged, moved to the newest surviving one or none. */
   artifactKeys: number;
   /** Result files deleted: no surviving run referenced them. */
@@ -157,12 +154,7 @@ export async function sweepRetention(
   }
   const result: SweepResult = {
     ran: false,
-    roots: 0,
-    flowRuns: 0,
-    taskRuns: 0,
-    events: 0,
-    logs: 0,
-    documents: 0,
+    ...NO_COUNTS,
     artifactKeys: 0,
     results: 0,
     kept: 0,
@@ -188,12 +180,7 @@ export async function sweepRetention(
       at: now,
       retentionDays: flow.retentionDays!,
       cutoff,
-      roots: 0,
-      flowRuns: 0,
-      taskRuns: 0,
-      events: 0,
-      logs: 0,
-      documents: 0,
+      ...NO_COUNTS,
     };
     for (const name of [flow.name, ...flow.formerly]) {
       for (const due of dueRoots(store, name, cutoff, chunkSize)) {
@@ -214,15 +201,7 @@ export async function sweepRetention(
           endedBefore: cutoff,
           record(purge) {
             if (purge.purged.length === 0) return undefined;
-            next = {
-              ...record,
-              roots: record.roots + purge.purged.length,
-              flowRuns: record.flowRuns + purge.flowRuns,
-              taskRuns: record.taskRuns + purge.taskRuns,
-              events: record.events + purge.events,
-              logs: record.logs + purge.logs,
-              documents: record.documents + purge.documents,
-            };
+            next = addPurge({ ...record }, purge);
             return {
               collection: RETENTION_COLLECTIONS.purge,
               key,
@@ -235,12 +214,7 @@ export async function sweepRetention(
           },
         });
         record = next;
-        result.roots += done.purged.length;
-        result.flowRuns += done.flowRuns;
-        result.taskRuns += done.taskRuns;
-        result.events += done.events;
-        result.logs += done.logs;
-        result.documents += done.documents;
+        addPurge(result, done);
         result.kept += done.kept.length;
         await pause();
         if (result.more) break sweep;
@@ -278,6 +252,26 @@ export async function sweepRetention(
 export function purgeHistory(docs: DocumentAccess, flowId: string): PurgeRecord[] {
   return docs.listDocuments({ collection: RETENTION_COLLECTIONS.purge, ref: flowId, limit: 10_000 })
     .map((doc) => doc.data as unknown as PurgeRecord);
+}
+
+const NO_COUNTS: Readonly<PurgeCounts> = {
+  roots: 0,
+  flowRuns: 0,
+  taskRuns: 0,
+  events: 0,
+  logs: 0,
+  documents: 0,
+};
+
+// Adds what one purge deleted to `counts`; returns them.
+function addPurge<T extends PurgeCounts>(counts: T, purge: PurgeResult): T {
+  counts.roots += purge.purged.length;
+  counts.flowRuns += purge.flowRuns;
+  counts.taskRuns += purge.taskRuns;
+  counts.events += purge.events;
+  counts.logs += purge.logs;
+  counts.documents += purge.documents;
+  return counts;
 }
 
 function* retainedFlows(store: Store): Generator<FlowRecord> {
