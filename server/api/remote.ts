@@ -11,10 +11,7 @@ import {
   type ApiNewRun,
   type ApiProposal,
   fromApiLog,
-  fromApiNewRun,
-  fromApiProposal,
   NotFoundError,
-  toApiProposalResult,
   toApiRun,
 } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
@@ -28,7 +25,8 @@ import {
   ApiRunSchema,
   MAX_BATCH,
 } from "./wire_schemas.ts";
-import { itemErrorOf, remoteBatchRoute } from "./remote_batch.ts";
+import { remoteBatchRoute } from "./remote_batch.ts";
+import { createRun, flowRunNotFound, isFlowRun, itemErrorOf, propose } from "./_remote_items.ts";
 
 const TAG = "Remote SDK";
 
@@ -46,10 +44,7 @@ export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
     response: z.object({ runs: z.array(ApiRunSchema) }),
   }, async (c, { body }) => {
     const created = await Promise.all(
-      body.runs.map((run) => {
-        const input = fromApiNewRun(run as ApiNewRun);
-        return input.kind === "flow" ? engine.createFlowRun(input) : engine.createTaskRun(input);
-      }),
+      body.runs.map((run) => createRun(engine, run as ApiNewRun)),
     );
     return c.json({ runs: created.map(toApiRun) });
   });
@@ -67,13 +62,10 @@ export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
     }),
   }, async (c, { body }) => {
     const settled = await Promise.allSettled(
-      body.proposals.map((item) => {
-        const { runId, proposal } = fromApiProposal(item as ApiProposal);
-        return engine.propose(runId, proposal);
-      }),
+      body.proposals.map((item) => propose(engine, item as ApiProposal)),
     );
     const results = settled.map((outcome) => {
-      if (outcome.status === "fulfilled") return toApiProposalResult(outcome.value);
+      if (outcome.status === "fulfilled") return outcome.value;
       const item = itemErrorOf(outcome.reason);
       if (!item) throw outcome.reason;
       return item;
@@ -108,9 +100,7 @@ export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
   }, (c, { body }) => {
     const logs = body.logs as ApiLog[];
     for (const id of new Set(logs.map((log) => log.flow_run_id))) {
-      if (engine.getRun(id)?.kind !== "flow") {
-        throw new NotFoundError(`Flow run "${id}" does not exist`, { code: "flow_run_not_found" });
-      }
+      if (!isFlowRun(engine, id)) throw flowRunNotFound(id);
     }
     engine.log(logs.map(fromApiLog));
     return c.json({ accepted: logs.length }, 202);

@@ -11,14 +11,11 @@ import {
   type ApiNewRun,
   type ApiProposal,
   fromApiLog,
-  fromApiNewRun,
-  fromApiProposal,
-  toApiProposalResult,
   toApiRun,
 } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
-import { describeError } from "../errors.ts";
 import type { ApiRouter } from "./router.ts";
+import { createRun, flowRunNotFound, isFlowRun, itemErrorOf, propose } from "./_remote_items.ts";
 import { ApiBatchAnswerSchema, ApiBatchSchema, type ApiItemError } from "./wire_schemas.ts";
 
 /** Registers `POST /batch`. */
@@ -51,17 +48,17 @@ export function remoteBatchRoute(router: ApiRouter, deps: AppDeps): void {
     // Everything reaches the engine synchronously, in this turn: one transaction.
     const pending: Promise<void>[] = [];
     for (let i = 0; i < runs.length; i++) {
-      const input = fromApiNewRun(runs[i]!);
-      const made = input.kind === "flow"
-        ? engine.createFlowRun(input)
-        : engine.createTaskRun(input);
-      pending.push(made.then((run) => void (created[i] = toApiRun(run)), fail(created, i)));
+      pending.push(
+        createRun(engine, runs[i]!).then(
+          (run) => void (created[i] = toApiRun(run)),
+          fail(created, i),
+        ),
+      );
     }
     for (let i = 0; i < proposals.length; i++) {
-      const { runId, proposal } = fromApiProposal(proposals[i]!);
       pending.push(
-        engine.propose(runId, proposal).then(
-          (result) => void (results[i] = toApiProposalResult(result)),
+        propose(engine, proposals[i]!).then(
+          (result) => void (results[i] = result),
           fail(results, i),
         ),
       );
@@ -89,29 +86,10 @@ function shipLogs(
   for (let i = 0; i < logs.length; i++) {
     const id = logs[i]!.flow_run_id;
     let ok = known.get(id);
-    if (ok === undefined) known.set(id, ok = engine.getRun(id)?.kind === "flow");
+    if (ok === undefined) known.set(id, ok = isFlowRun(engine, id));
     if (ok) kept.push(fromApiLog(logs[i]!));
-    else {
-      rejected.push({
-        index: i,
-        error: {
-          code: "flow_run_not_found",
-          message: `Flow run "${id}" does not exist`,
-          status: 404,
-        },
-      });
-    }
+    else rejected.push({ index: i, error: itemErrorOf(flowRunNotFound(id))!.error });
   }
   if (kept.length > 0) engine.log(kept);
   return rejected;
-}
-
-/**
- * The answer in place of an item the engine refused (unknown run, bad
- * argument), or `undefined` for a failure of the whole batch (store error).
- */
-export function itemErrorOf(error: unknown): ApiItemError | undefined {
-  const { status, body } = describeError(error);
-  if (status >= 500) return undefined;
-  return { error: { code: body.error.code, message: body.error.message, status } };
 }
