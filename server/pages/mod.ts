@@ -15,7 +15,7 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import type { RunRecord, StateType } from "../../engine/mod.ts";
+import type { RunRecord } from "../../engine/mod.ts";
 import {
   ConcurrencyPage,
   ErrorPage,
@@ -27,6 +27,7 @@ import {
   runHref,
   RunPage,
   RunsPage,
+  type StateCounts,
 } from "../../ui/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
 import { findFlow, flowNames, listFlows, pageFlowRuns } from "../../engine/flows/mod.ts";
@@ -43,6 +44,7 @@ import { sendPage } from "./render.ts";
 import { runPageData } from "./run_data.ts";
 import {
   activity,
+  addCounts,
   filterWindow,
   parseFilters,
   runRows,
@@ -245,20 +247,16 @@ export function createPageRoutes(deps: AppDeps): Hono {
   pages.get(
     "/flows/:name",
     page((c, ctx) => {
-      const requested = c.req.param("name") ?? "";
+      const flowName = c.req.param("name") ?? "";
       // A former name (or the flow's id) leads to the flow under its current name.
-      const flow = findFlow(engine.store, requested);
-      if (flow && flow.name !== requested) return c.redirect(flowHref(flow.name), 302);
-      const flowName = requested;
+      const flow = findFlow(engine.store, flowName);
+      if (flow && flow.name !== flowName) return c.redirect(flowHref(flow.name), 302);
       const names = flow ? flowNames(flow) : [flowName];
       const cursor = c.req.query("cursor") ?? null;
-      const counts: Partial<Record<StateType, number>> = {};
-      for (const name of names) {
-        const ofName = engine.store.countRuns({ kind: "flow", flowName: name });
-        for (const [state, n] of Object.entries(ofName) as [StateType, number][]) {
-          counts[state] = (counts[state] ?? 0) + n;
-        }
-      }
+      const counts = names.reduce<StateCounts>(
+        (sum, name) => addCounts(sum, engine.store.countRuns({ kind: "flow", flowName: name })),
+        {},
+      );
       const ofFlow = deploymentsWhere(deployments, (d) => names.includes(d.flowName));
       if (Object.keys(counts).length === 0 && ofFlow.length === 0) {
         return notFound(

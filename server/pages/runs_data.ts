@@ -165,7 +165,8 @@ function storedCountsAnswer(filter: ActivityFilter): boolean {
     filter.name === undefined && (filter.tags === undefined || filter.tags.length === 0);
 }
 
-function addCounts(into: StateCounts, more: StateCounts): StateCounts {
+/** `into` plus `more`, state by state (states counting zero are left out). */
+export function addCounts(into: StateCounts, more: StateCounts): StateCounts {
   const sum = { ...into };
   for (const state of STATE_TYPES) {
     const n = more[state];
@@ -176,14 +177,7 @@ function addCounts(into: StateCounts, more: StateCounts): StateCounts {
 
 /** Sums the counts of every bucket. */
 export function sumCounts(data: ActivityData): StateCounts {
-  const sum: StateCounts = {};
-  for (const bucket of data.buckets) {
-    for (const state of STATE_TYPES) {
-      const n = bucket.counts[state];
-      if (n) sum[state] = (sum[state] ?? 0) + n;
-    }
-  }
-  return sum;
+  return data.buckets.reduce<StateCounts>((sum, bucket) => addCounts(sum, bucket.counts), {});
 }
 
 /** One page of flow runs matching the filters, each with its task runs by state. */
