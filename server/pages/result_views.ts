@@ -14,13 +14,8 @@ const PREVIEW_CHARS = 80;
 /** The stored result of `run`, if it completed with one. */
 export function resultViewOf(engine: Engine, run: RunRecord): ResultView | null {
   if (run.state !== "COMPLETED") return null;
-  const events = engine.events({ runId: run.id });
-  for (let i = events.length - 1; i >= 0; i--) {
-    const event = events[i]!;
-    if (event.to !== "COMPLETED") continue;
-    return toView(event.data?.["result"]);
-  }
-  return null;
+  const completed = engine.events(run.id).findLast((event) => event.to === "COMPLETED");
+  return completed ? toView(completed.data?.["result"]) : null;
 }
 
 /** The stored results of the completed runs among `runs`, by run id. */
