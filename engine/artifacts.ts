@@ -12,7 +12,13 @@
  *
  * @module
  */
-import type { Clock, DocumentAccess, Json, Store } from "./core/mod.ts";
+import {
+  allDocuments,
+  type Clock,
+  type DocumentAccess,
+  type Json,
+  type Store,
+} from "./core/mod.ts";
 import { uuidv7 } from "./uuid7.ts";
 
 /** Kinds of artifacts. */
@@ -221,34 +227,25 @@ export function latestArtifact(docs: DocumentAccess, key: string): Artifact | un
  */
 export function repairArtifactKeys(store: Store, clock: Clock): number {
   let moved = 0;
-  let afterKey: string | undefined;
-  while (true) {
-    const page = store.listDocuments({
-      collection: ARTIFACT_KEY,
-      limit: 500,
-      ...(afterKey !== undefined ? { afterKey } : {}),
-    });
-    for (const document of page) {
-      const pointer = document.data as unknown as ArtifactKeyPointer;
-      if (pointer.latestId === null || store.getDocument(ARTIFACT, pointer.latestId)) continue;
-      store.write((tx) => {
-        // Read again in the transaction: a new version may have just been created.
-        const current = tx.getDocument(ARTIFACT_KEY, document.key);
-        const now = current?.data as unknown as ArtifactKeyPointer | undefined;
-        if (!current || now?.latestId == null || tx.getDocument(ARTIFACT, now.latestId)) return;
-        const latestId = newestStored(tx, document.key, now)?.id ?? null;
-        const at = clock.now();
-        tx.putDocument({
-          ...current,
-          data: { ...now, latestId } satisfies ArtifactKeyPointer,
-          updatedAt: at,
-        });
-        moved += 1;
+  for (const document of allDocuments(store, ARTIFACT_KEY)) {
+    const pointer = document.data as unknown as ArtifactKeyPointer;
+    if (pointer.latestId === null || store.getDocument(ARTIFACT, pointer.latestId)) continue;
+    store.write((tx) => {
+      // Read again in the transaction: a new version may have just been created.
+      const current = tx.getDocument(ARTIFACT_KEY, document.key);
+      const now = current?.data as unknown as ArtifactKeyPointer | undefined;
+      if (!current || now?.latestId == null || tx.getDocument(ARTIFACT, now.latestId)) return;
+      const latestId = newestStored(tx, document.key, now)?.id ?? null;
+      const at = clock.now();
+      tx.putDocument({
+        ...current,
+        data: { ...now, latestId } satisfies ArtifactKeyPointer,
+        updatedAt: at,
       });
-    }
-    if (page.length < 500) return moved;
-    afterKey = page.at(-1)!.key;
+      moved += 1;
+    });
   }
+  return moved;
 }
 
 function versionKey(key: string, version: number): string {
@@ -281,20 +278,9 @@ function newestStored(
 
 function newestByScan(docs: DocumentAccess, key: string): Artifact | undefined {
   let newest: Artifact | undefined;
-  let afterKey: string | undefined;
-  while (true) {
-    const page = docs.listDocuments({
-      collection: ARTIFACT,
-      limit: 1000,
-      ...(afterKey !== undefined ? { afterKey } : {}),
-    });
-    for (const document of page) {
-      const artifact = document.data as unknown as Artifact;
-      if (artifact.key === key && (!newest || artifact.version > newest.version)) {
-        newest = artifact;
-      }
-    }
-    if (page.length < 1000) return newest;
-    afterKey = page.at(-1)!.key;
+  for (const document of allDocuments(docs, ARTIFACT)) {
+    const artifact = document.data as unknown as Artifact;
+    if (artifact.key === key && (!newest || artifact.version > newest.version)) newest = artifact;
   }
+  return newest;
 }

@@ -60,7 +60,7 @@ export {
   NotFoundError,
   RunNotFoundError,
 } from "./errors.ts";
-export { ACTIVITY_BUCKET_MS, emptyPurgeResult } from "./store_port.ts";
+export { ACTIVITY_BUCKET_MS, allDocuments, emptyPurgeResult } from "./store_port.ts";
 export type {
   ActivityBucket,
   ActivityQuery,

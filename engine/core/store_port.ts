@@ -186,6 +186,26 @@ export interface DocumentAccess {
   deleteDocument(collection: string, key: string): boolean;
 }
 
+/** Every document of a collection (optionally with `ref`), in key order, a page at a time. */
+export function* allDocuments(
+  docs: DocumentAccess,
+  collection: string,
+  ref?: string,
+): Generator<StoredDocument> {
+  let afterKey: string | undefined;
+  while (true) {
+    const page = docs.listDocuments({
+      collection,
+      limit: 1000,
+      ...(ref !== undefined ? { ref } : {}),
+      ...(afterKey !== undefined ? { afterKey } : {}),
+    });
+    yield* page;
+    if (page.length < 1000) return;
+    afterKey = page.at(-1)!.key;
+  }
+}
+
 /** Why {@linkcode Store.purgeRuns} kept a run it was asked to purge. */
 export type PurgeKeptReason =
   /** No flow run has that id. */

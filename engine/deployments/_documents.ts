@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DocumentAccess, Json, StoredDocument } from "../core/mod.ts";
+import type { DocumentAccess, Json } from "../core/mod.ts";
 
 /** Collection names. */
 export const C = {
@@ -68,26 +68,6 @@ export function write(
     updatedAt: options.now,
     expiresAt: options.expiresAt ?? null,
   });
-}
-
-/** Every document of a collection (optionally with `ref`), paging through. */
-export function* allDocuments(
-  docs: DocumentAccess,
-  collection: string,
-  ref?: string,
-): Generator<StoredDocument> {
-  let afterKey: string | undefined;
-  while (true) {
-    const page = docs.listDocuments({
-      collection,
-      limit: 1000,
-      ...(ref !== undefined ? { ref } : {}),
-      ...(afterKey !== undefined ? { afterKey } : {}),
-    });
-    yield* page;
-    if (page.length < 1000) return;
-    afterKey = page.at(-1)!.key;
-  }
 }
 
 /** Key of a run's queue entry: sorts by due time. */

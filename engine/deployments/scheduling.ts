@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  allDocuments,
   type DocumentAccess,
   type Json,
   type RunRecord,
@@ -18,14 +19,7 @@ import {
 import { planSlots, type Schedule, scheduleKey } from "../core/schedules.ts";
 import type { Engine } from "../engine.ts";
 import { nextRuns } from "../schedules/mod.ts";
-import {
-  allDocuments,
-  C,
-  parseQueueKey,
-  queueKey,
-  read,
-  type ScheduleCursor,
-} from "./_documents.ts";
+import { C, parseQueueKey, queueKey, read, type ScheduleCursor } from "./_documents.ts";
 import { slotRunId } from "./_slot_run_id.ts";
 import type { Deployment } from "./model.ts";
 import { createQueuedRun, enqueueRun, runParameters } from "./runs.ts";

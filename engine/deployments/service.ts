@@ -6,6 +6,7 @@
  * @module
  */
 import {
+  allDocuments,
   ConflictError,
   type DocumentAccess,
   NotFoundError,
@@ -16,7 +17,7 @@ import {
 import { scheduleKey } from "../core/schedules.ts";
 import type { Engine } from "../engine.ts";
 import { uuidv7 } from "../uuid7.ts";
-import { allDocuments, C, read, type ScheduleCursor, write } from "./_documents.ts";
+import { C, read, type ScheduleCursor, write } from "./_documents.ts";
 import { slotRunId } from "./_slot_run_id.ts";
 import type { Deployment, DeploymentInput, DeploymentPatch } from "./model.ts";
 import { ensureWorkPool } from "./work_pools.ts";

@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  allDocuments,
   ConflictError,
   type DocumentAccess,
   NotFoundError,
@@ -17,7 +18,7 @@ import {
 } from "../core/mod.ts";
 import type { Engine } from "../engine.ts";
 import { uuidv7 } from "../uuid7.ts";
-import { allDocuments, C, parseQueueKey, read, write } from "./_documents.ts";
+import { C, parseQueueKey, read, write } from "./_documents.ts";
 import {
   type Claim,
   CollisionStrategy,

@@ -11,6 +11,7 @@
  * @module
  */
 import {
+  allDocuments,
   type Clock,
   ConflictError,
   type DocumentAccess,
@@ -267,23 +268,9 @@ function count(store: Store, name: string, states: readonly StateType[]): number
 
 function deploymentsOf(docs: DocumentAccess, names: readonly string[]): string[] {
   const found: string[] = [];
-  for (const doc of allDocs(docs, DEPLOYMENT_COLLECTION)) {
+  for (const doc of allDocuments(docs, DEPLOYMENT_COLLECTION)) {
     const d = doc.data as { name: string; flowName: string; deletedAt: number | null };
     if (d.deletedAt === null && names.includes(d.flowName)) found.push(d.name);
   }
   return found;
-}
-
-function* allDocs(docs: DocumentAccess, collection: string) {
-  let afterKey: string | undefined;
-  while (true) {
-    const page = docs.listDocuments({
-      collection,
-      limit: 1000,
-      ...(afterKey !== undefined ? { afterKey } : {}),
-    });
-    yield* page;
-    if (page.length < 1000) return;
-    afterKey = page.at(-1)!.key;
-  }
 }

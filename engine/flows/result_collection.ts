@@ -9,7 +9,7 @@
  *
  * @module
  */
-import type { Json, Store } from "../core/mod.ts";
+import { allDocuments, type Json, type Store } from "../core/mod.ts";
 
 /** A stored result file: its reference and when it was last written or reused. */
 export interface ResultFile {
@@ -79,18 +79,9 @@ export async function collectResults(
   const old = unmarked.size;
   const mark = (value: Json | undefined) => markRefs(value, unmarked);
   for (const collection of [ARTIFACTS, CACHE]) {
-    let afterKey: string | undefined;
-    while (unmarked.size > 0) {
-      const page = store.listDocuments({
-        collection,
-        limit: PAGE,
-        ...(afterKey !== undefined ? { afterKey } : {}),
-      });
-      for (const doc of page) {
-        if (doc.expiresAt === null || doc.expiresAt > options.now) mark(doc.data);
-      }
-      if (page.length < PAGE) break;
-      afterKey = page.at(-1)!.key;
+    for (const doc of allDocuments(store, collection)) {
+      if (unmarked.size === 0) break;
+      if (doc.expiresAt === null || doc.expiresAt > options.now) mark(doc.data);
     }
   }
   let afterSeq = 0;

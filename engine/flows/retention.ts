@@ -25,7 +25,7 @@
  * @module
  */
 import type { Clock, DocumentAccess, PurgeResult, RunRecord, Store } from "../core/mod.ts";
-import { TERMINAL_STATES } from "../core/mod.ts";
+import { allDocuments, TERMINAL_STATES } from "../core/mod.ts";
 import { ARTIFACT_COLLECTIONS, repairArtifactKeys } from "../artifacts.ts";
 import { FLOW_COLLECTIONS, type FlowRecord } from "./catalog.ts";
 import { collectResults, type ResultFiles } from "./result_collection.ts";
@@ -275,19 +275,9 @@ function addPurge<T extends PurgeCounts>(counts: T, purge: PurgeResult): T {
 }
 
 function* retainedFlows(store: Store): Generator<FlowRecord> {
-  let afterKey: string | undefined;
-  while (true) {
-    const page = store.listDocuments({
-      collection: FLOW_COLLECTIONS.flow,
-      limit: 500,
-      ...(afterKey !== undefined ? { afterKey } : {}),
-    });
-    for (const doc of page) {
-      const flow = doc.data as unknown as FlowRecord;
-      if (flow.retentionDays !== null) yield flow;
-    }
-    if (page.length < 500) return;
-    afterKey = page.at(-1)!.key;
+  for (const doc of allDocuments(store, FLOW_COLLECTIONS.flow)) {
+    const flow = doc.data as unknown as FlowRecord;
+    if (flow.retentionDays !== null) yield flow;
   }
 }
 
