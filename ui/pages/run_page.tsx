@@ -44,7 +44,7 @@ export type RunTabData =
     paging: TabPaging;
     name: string | null;
     /** Stored results of the listed task runs that completed with one, by id. */
-    results?: ReadonlyMap<string, ResultView>;
+    results: ReadonlyMap<string, ResultView>;
   }
   | { tab: "timeline"; rows: readonly TimelineRow[]; start: number; end: number; paging: TabPaging }
   | { tab: "graph"; graph: GraphLayout; expanded: boolean }
@@ -153,12 +153,7 @@ function TabBody({ run, data, now }: { run: RunRecord; data: RunTabData; now: nu
                 <a href={runHref(run.id)}>Show all</a>
               </p>
             )}
-            <TaskRunTable
-              flowRunId={run.id}
-              tasks={data.tasks}
-              now={now}
-              {...(data.results ? { results: data.results } : {})}
-            />
+            <TaskRunTable flowRunId={run.id} tasks={data.tasks} now={now} results={data.results} />
             <Pager {...data.paging} />
           </div>
         );
