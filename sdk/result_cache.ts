@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { removeUnless, resultFolderEntries, resultPath } from "./_result_folder.ts";
 import { readEnv } from "./control_plane.ts";
 import { createFileResultStore, resultRef, type ResultStore } from "./results.ts";
 
@@ -71,10 +72,7 @@ export function createResultCache(folder: string, options: ResultCacheOptions = 
   }
   const now = options.now ?? Date.now;
   const files = createFileResultStore(folder);
-  const pathOf = (ref: string) => {
-    const hex = ref.slice("sha256:".length);
-    return `${folder}/${hex.slice(0, 2)}/${hex}`;
-  };
+  const pathOf = (ref: string) => resultPath(folder, ref);
   // What the cache holds by this process's count: a write adds its size, and
   // only passing the limit costs a scan of the folder (which other processes
   // may share) to learn the truth and evict.
@@ -165,33 +163,14 @@ interface Entry {
 async function scan(folder: string): Promise<{ entries: Entry[]; total: number }> {
   const entries: Entry[] = [];
   let total = 0;
-  let shards: Deno.DirEntry[];
-  try {
-    shards = await Array.fromAsync(Deno.readDir(folder));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return { entries, total };
-    throw error;
-  }
-  for (const shard of shards) {
-    if (!shard.isDirectory || !/^[0-9a-f]{2}$/.test(shard.name)) continue;
-    const dir = `${folder}/${shard.name}`;
-    const names = new Set<string>();
-    for await (const entry of Deno.readDir(dir)) if (entry.isFile) names.add(entry.name);
-    for (const name of names) {
-      if (!/^[0-9a-f]{64}$/.test(name)) continue;
-      try {
-        const info = await Deno.stat(`${dir}/${name}`);
-        entries.push({
-          path: `${dir}/${name}`,
-          size: info.size,
-          usedAt: info.mtime?.getTime() ?? 0,
-          held: names.has(`${name}${HOLD}`),
-        });
-        total += info.size;
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-    }
+  for await (const { ref, path, info, names } of resultFolderEntries(folder)) {
+    entries.push({
+      path,
+      size: info.size,
+      usedAt: info.mtime?.getTime() ?? 0,
+      held: names.has(`${ref.slice("sha256:".length)}${HOLD}`),
+    });
+    total += info.size;
   }
   return { entries, total };
 }
@@ -210,28 +189,16 @@ async function evict(folder: string, target: number): Promise<number> {
   return left;
 }
 
-// Moved aside first, then checked for a hold: one placed before the move
-// (its upload may be under way) puts the file back; one placed after finds
-// the file gone and writes it again.
-async function evictOne(path: string): Promise<boolean> {
-  const aside = `${path}.${crypto.randomUUID()}.evict`;
-  try {
-    await Deno.rename(path, aside);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-  let held = true;
-  try {
-    await Deno.stat(`${path}${HOLD}`);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    held = false;
-  }
-  if (held) {
-    await Deno.rename(aside, path);
-    return false;
-  }
-  await Deno.remove(aside);
-  return true;
+// A hold placed before the move (its upload may be under way) puts the file
+// back; one placed after finds the file gone and writes it again.
+function evictOne(path: string): Promise<boolean> {
+  return removeUnless(path, async () => {
+    try {
+      await Deno.stat(`${path}${HOLD}`);
+      return true;
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      return false;
+    }
+  }, { tag: "evict" });
 }

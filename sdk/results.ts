@@ -6,8 +6,9 @@
  *
  * @module
  */
-import type { ResultFile, ResultFiles } from "../engine/flows/mod.ts";
+import type { ResultFiles } from "../engine/flows/mod.ts";
 import type { Json } from "../engine/mod.ts";
+import { removeUnless, resultFolderEntries, resultPath } from "./_result_folder.ts";
 import { readEnv } from "./control_plane.ts";
 
 /** Where large or binary results live, by content address. */
@@ -142,7 +143,7 @@ export function createMemoryResultStore(now: () => number = Date.now): ResultSto
   const blobs = new Map<string, { bytes: Uint8Array; modifiedAt: number }>();
   return {
     async put(bytes) {
-      const ref = `sha256:${await sha256Hex(bytes)}`;
+      const ref = await resultRef(bytes);
       blobs.set(ref, { bytes: blobs.get(ref)?.bytes ?? bytes.slice(), modifiedAt: now() });
       return ref;
     },
@@ -166,14 +167,10 @@ export function createMemoryResultStore(now: () => number = Date.now): ResultSto
  * references: a file's modification time is its last write or reuse.
  */
 export function createFileResultStore(folder: string): ResultStore {
-  const pathOf = (ref: string) => {
-    const match = ref.match(/^sha256:([0-9a-f]{64})$/);
-    if (!match) throw new RangeError(`Result reference "${ref}" is malformed`);
-    return `${folder}/${match[1]!.slice(0, 2)}/${match[1]}`;
-  };
+  const pathOf = (ref: string) => resultPath(folder, ref);
   return {
     async put(bytes) {
-      const ref = `sha256:${await sha256Hex(bytes)}`;
+      const ref = await resultRef(bytes);
       const path = pathOf(ref);
       try {
         // Same content, already stored: marking it used keeps a collection
@@ -199,50 +196,18 @@ export function createFileResultStore(folder: string): ResultStore {
       }
     },
     files: {
-      list: () => listResultFiles(folder),
-      async delete(ref, { unusedSince }) {
-        const path = pathOf(ref);
-        // Moved aside first, then checked: a run that reused the file before
-        // the move made it recent (so it goes back), one after the move finds
-        // it gone and writes it again.
-        const aside = `${path}.${crypto.randomUUID()}.collect`;
-        try {
-          await Deno.rename(path, aside);
-        } catch (error) {
-          if (error instanceof Deno.errors.NotFound) return false;
-          throw error;
+      async *list() {
+        for await (const { ref, info } of resultFolderEntries(folder)) {
+          yield { ref, modifiedAt: info.mtime?.getTime() ?? 0 };
         }
-        const modified = (await Deno.stat(aside)).mtime?.getTime() ?? 0;
-        if (modified >= unusedSince) {
-          await Deno.rename(aside, path);
-          return false;
-        }
-        await Deno.remove(aside);
-        return true;
       },
+      // A run that reused the file before the move made it recent, so it goes back.
+      delete: (ref, { unusedSince }) =>
+        removeUnless(
+          pathOf(ref),
+          async (aside) => ((await Deno.stat(aside)).mtime?.getTime() ?? 0) >= unusedSince,
+          { tag: "collect" },
+        ),
     },
   };
-}
-
-async function* listResultFiles(folder: string): AsyncGenerator<ResultFile> {
-  let shards: Deno.DirEntry[];
-  try {
-    shards = await Array.fromAsync(Deno.readDir(folder));
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return;
-    throw error;
-  }
-  for (const shard of shards) {
-    if (!shard.isDirectory || !/^[0-9a-f]{2}$/.test(shard.name)) continue;
-    for await (const entry of Deno.readDir(`${folder}/${shard.name}`)) {
-      // Only finished files: not the temporary ones of a write in progress.
-      if (!entry.isFile || !/^[0-9a-f]{64}$/.test(entry.name)) continue;
-      try {
-        const info = await Deno.stat(`${folder}/${shard.name}/${entry.name}`);
-        yield { ref: `sha256:${entry.name}`, modifiedAt: info.mtime?.getTime() ?? 0 };
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-      }
-    }
-  }
 }
