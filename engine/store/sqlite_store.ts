@@ -362,11 +362,6 @@ class SqliteStore implements Store {
     }
   }
 
-  #append(event: PendingEvent, seq: number | null): number {
-    const result = this.#insertEvent.run(...eventToRow(event, seq));
-    return Number(result.lastInsertRowid);
-  }
-
   // Ids among `ids` that name a run: a few IN (...) lookups instead of two per id.
   #existingRunIds(ids: readonly string[]): Set<string> {
     const found = new Set<string>();
@@ -672,7 +667,7 @@ class SqliteStore implements Store {
             `Cannot import event seq ${event.seq}: expected a seq above ${last}`,
           );
         }
-        this.#append(event, event.seq);
+        this.#insertEvent.run(...eventToRow(event, event.seq));
         last = event.seq;
       }
       this.#db.exec("COMMIT");
@@ -1004,7 +999,7 @@ function existingRunIdsSql(count: number): string {
     UNION ALL SELECT id FROM task_runs WHERE id IN (${list})`;
 }
 
-function eventToRow(event: PendingEvent, seq: number | null): SQLInputValue[] {
+function eventToRow(event: PendingEvent, seq: number): SQLInputValue[] {
   return [
     seq,
     event.id,
