@@ -66,6 +66,22 @@ function recordingPlane(
   return { plane, sent, overlaps, nextSend };
 }
 
+/** Runs `fanOut` over 100 tasks on `plane` and checks their sum; closes `plane` and `server`. */
+async function fanOutHundred(
+  server: ReturnType<typeof testServer>,
+  plane: ReturnType<typeof recordingPlane>["plane"],
+): Promise<void> {
+  try {
+    const outcome = await fanOut.runWith({ plane }, 100);
+    assert.equal(outcome.state.type, "COMPLETED");
+    assert.equal(outcome.result, 5050);
+    await plane.flush();
+  } finally {
+    await plane.close();
+    server.close();
+  }
+}
+
 Deno.test("the remote plane never has a run's items in two requests in flight at once", async () => {
   const server = testServer();
   const { plane, sent, overlaps, nextSend } = recordingPlane(server, { maxInFlight: 4 });
@@ -104,15 +120,7 @@ Deno.test("the remote plane never has a run's items in two requests in flight at
 Deno.test("the remote plane keeps batch requests under maxBatchBytes", async () => {
   const server = testServer();
   const { plane, sent } = recordingPlane(server, { maxBatchBytes: 8_000 });
-  try {
-    const outcome = await fanOut.runWith({ plane }, 100);
-    assert.equal(outcome.state.type, "COMPLETED");
-    assert.equal(outcome.result, 5050);
-    await plane.flush();
-  } finally {
-    await plane.close();
-    server.close();
-  }
+  await fanOutHundred(server, plane);
   assert.ok(sent.length > 3, `${sent.length} requests`);
   for (const request of sent) assert.ok(request.bytes <= 8_000, `${request.bytes} bytes`);
   const logs = server.engine.logs({ limit: 100 }).map((l) => l.message);
@@ -122,15 +130,7 @@ Deno.test("the remote plane keeps batch requests under maxBatchBytes", async () 
 Deno.test("the remote plane halves a batch the server refuses as too large (413)", async () => {
   const server = testServer({ maxBodyBytes: 10_000 });
   const { plane, sent } = recordingPlane(server, { maxBatchBytes: 1_000_000 });
-  try {
-    const outcome = await fanOut.runWith({ plane }, 100);
-    assert.equal(outcome.state.type, "COMPLETED");
-    assert.equal(outcome.result, 5050);
-    await plane.flush();
-  } finally {
-    await plane.close();
-    server.close();
-  }
+  await fanOutHundred(server, plane);
   assert.ok(sent.some((request) => request.status === 413), "a batch was refused");
   assert.equal(server.engine.listRuns({ kind: "task", limit: 200 }).items.length, 100);
 });
