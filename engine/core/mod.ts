@@ -60,7 +60,12 @@ export {
   NotFoundError,
   RunNotFoundError,
 } from "./errors.ts";
-export { ACTIVITY_BUCKET_MS, allDocuments, emptyPurgeResult } from "./store_port.ts";
+export {
+  ACTIVITY_BUCKET_MS,
+  allDocuments,
+  checkImportedSeq,
+  emptyPurgeResult,
+} from "./store_port.ts";
 export type {
   ActivityBucket,
   ActivityQuery,

@@ -257,6 +257,17 @@ export function emptyPurgeResult(): PurgeResult {
   return { purged: [], kept: [], flowRuns: 0, taskRuns: 0, events: 0, logs: 0, documents: 0 };
 }
 
+/**
+ * Checks an imported event's `seq` against the last one in the log; throws
+ * `RangeError` unless it is above it (a purged log has gaps, so only the
+ * order is checked). Adapters call it from {@linkcode Store.importEvents}.
+ */
+export function checkImportedSeq(seq: number, last: number): void {
+  if (!Number.isSafeInteger(seq) || seq <= last) {
+    throw new RangeError(`Cannot import event seq ${seq}: expected a seq above ${last}`);
+  }
+}
+
 /** What a write transaction may do. */
 export interface StoreTx extends DocumentAccess {
   /** Whether another connection committed since this connection's last write. */

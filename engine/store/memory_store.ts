@@ -8,6 +8,7 @@ import {
   type ActivityBucket,
   type ActivityQuery,
   checkActivityQuery,
+  checkImportedSeq,
   compareSortValues,
   type ConcurrencyLimit,
   decodeCursor,
@@ -370,13 +371,7 @@ class MemoryStore implements Store {
     const eventsBefore = this.#events.length;
     try {
       for (const event of events) {
-        // A purged log has gaps: each seq must only be above the one before.
-        const last = this.lastSeq();
-        if (!Number.isSafeInteger(event.seq) || event.seq <= last) {
-          throw new RangeError(
-            `Cannot import event seq ${event.seq}: expected a seq above ${last}`,
-          );
-        }
+        checkImportedSeq(event.seq, this.lastSeq());
         this.#append(event);
       }
     } catch (error) {

@@ -10,6 +10,7 @@ import {
   type ActivityBucket,
   type ActivityQuery,
   checkActivityQuery,
+  checkImportedSeq,
   type ConcurrencyLimit,
   decodeCursor,
   type DocumentQuery,
@@ -659,14 +660,9 @@ class SqliteStore implements Store {
     this.#nextSeq = 0;
     this.#db.exec("BEGIN IMMEDIATE");
     try {
-      // A purged log has gaps: each seq must only be above the one before.
       let last = this.lastSeq();
       for (const event of events) {
-        if (!Number.isSafeInteger(event.seq) || event.seq <= last) {
-          throw new RangeError(
-            `Cannot import event seq ${event.seq}: expected a seq above ${last}`,
-          );
-        }
+        checkImportedSeq(event.seq, last);
         this.#insertEvent.run(...eventToRow(event, event.seq));
         last = event.seq;
       }
