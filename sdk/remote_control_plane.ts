@@ -388,8 +388,6 @@ function serverResultStore(
   };
 }
 
-/** Largest log request body, well under the server's default 1 MiB limit. */
-const MAX_LOG_BATCH_BYTES = 512 * 1024;
 /** Longest log message sent; longer ones are cut (and say so). */
 const MAX_LOG_MESSAGE_CHARS = 64 * 1024;
 
@@ -402,26 +400,6 @@ export function cutLogLine(log: ApiLog): ApiLog {
       log.message.slice(0, MAX_LOG_MESSAGE_CHARS)
     }… [cut: ${log.message.length} characters]`,
   };
-}
-
-/** Splits log lines into request-sized batches, cutting oversized messages. */
-export function logChunks(logs: ApiLog[]): ApiLog[][] {
-  const chunks: ApiLog[][] = [];
-  let current: ApiLog[] = [];
-  let size = 0;
-  for (const log of logs) {
-    const line = cutLogLine(log);
-    const bytes = line.message.length * 3 + 200; // UTF-8 worst case plus the fields
-    if (current.length > 0 && size + bytes > MAX_LOG_BATCH_BYTES) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(line);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
 
 // 501: the server lacks the feature, which trying again will not change.
