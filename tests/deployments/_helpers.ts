@@ -49,4 +49,18 @@ export async function tempDb(): Promise<{ path: string; dir: string } & AsyncDis
   };
 }
 
+/** Runs `fn` as one test step per store adapter (memory, then SQLite in a temporary folder). */
+export async function onEachStore(
+  t: Deno.TestContext,
+  fn: (f: DeploymentFixture) => Promise<void>,
+): Promise<void> {
+  for (const kind of ["memory", "sqlite"] as const) {
+    await t.step(kind, async () => {
+      await using db = await tempDb();
+      await using f = fixture(kind === "memory" ? createMemoryStore() : createSqliteStore(db.path));
+      await fn(f);
+    });
+  }
+}
+
 export { createSqliteStore };

@@ -1,32 +1,10 @@
 import assert from "node:assert/strict";
 import { setRetention, sweepRetention } from "../../engine/flows/mod.ts";
-import { createSqliteStore, type Store } from "../../engine/mod.ts";
 import { triggerDeploymentRun } from "../../engine/deployments/mod.ts";
-import { type DeploymentFixture, fixture } from "./_helpers.ts";
+import { DAY, noPause } from "../flows/_helpers.ts";
+import { fixture, onEachStore } from "./_helpers.ts";
 
-const DAY = 86_400_000;
 const IDEMPOTENCY = "deployment_idempotency";
-const noPause = () => Promise.resolve();
-
-async function onEachStore(
-  t: Deno.TestContext,
-  fn: (f: DeploymentFixture) => Promise<void>,
-): Promise<void> {
-  for (const kind of ["memory", "sqlite"] as const) {
-    await t.step(kind, async () => {
-      const dir = await Deno.makeTempDir({ prefix: "ironflow_idem_test_" });
-      try {
-        const store: Store | undefined = kind === "sqlite"
-          ? createSqliteStore(`${dir}/db.sqlite`)
-          : undefined;
-        await using f = fixture(store);
-        await fn(f);
-      } finally {
-        await Deno.remove(dir, { recursive: true });
-      }
-    });
-  }
-}
 
 Deno.test("an idempotency key is forgotten with the run retention purged: a replay makes a new run", async (t) => {
   await onEachStore(t, async (f) => {

@@ -11,7 +11,7 @@ import {
 import { slotRunId } from "../../engine/deployments/_slot_run_id.ts";
 import { scheduleKey } from "../../engine/core/schedules.ts";
 import { createScheduler } from "../../server/services/scheduler.ts";
-import { createSqliteStore, fixture, T0, tempDb } from "./_helpers.ts";
+import { createSqliteStore, fixture, onEachStore, T0, tempDb } from "./_helpers.ts";
 
 const MINUTE = 60_000;
 
@@ -328,33 +328,29 @@ Deno.test("a tick reads the SCHEDULED runs that are due, not the runs created ah
 });
 
 Deno.test("a run missing from its queue is queued again once due within 15 s", async (t) => {
-  for (const kind of ["memory", "sqlite"] as const) {
-    await t.step(kind, async () => {
-      await using db = await tempDb();
-      await using f = fixture(kind === "memory" ? createMemoryStore() : createSqliteStore(db.path));
-      const d = f.deployments.create({ name: "orphans", entrypoint: "./a.ts:a" });
-      const soon = await createDeploymentRun(f.engine, d, { expectedStartTime: T0 + 10_000 });
-      const later = await createDeploymentRun(f.engine, d, { expectedStartTime: T0 + MINUTE });
-      // As after retries made them SCHEDULED again without the deployments module.
-      f.engine.store.write((tx) => {
-        for (const entry of tx.listDocuments({ collection: "run_queue" })) {
-          tx.deleteDocument(entry.collection, entry.key);
-        }
-      });
-      const queued = () =>
-        f.engine.store.listDocuments({ collection: "run_queue" })
-          .map((doc) => (doc.data as { runId: string }).runId);
-      const scheduler = createScheduler({ engine: f.engine, clock: f.clock });
-      await scheduler.tick();
-      assert.deepEqual(queued(), [soon.id], "the run due in 10 s is queued before it is due");
-      f.clock.tick(50_000);
-      await scheduler.tick();
-      assert.deepEqual(queued(), [soon.id, later.id]);
-      await scheduler.tick();
-      assert.deepEqual(queued(), [soon.id, later.id], "each run is queued once");
-      f.clock.tick(10_000);
-      const claims = await claimRuns(f.engine, "default", { workerId: "w", limit: 5 });
-      assert.deepEqual(claims.map((c) => c.run.id), [soon.id, later.id]);
+  await onEachStore(t, async (f) => {
+    const d = f.deployments.create({ name: "orphans", entrypoint: "./a.ts:a" });
+    const soon = await createDeploymentRun(f.engine, d, { expectedStartTime: T0 + 10_000 });
+    const later = await createDeploymentRun(f.engine, d, { expectedStartTime: T0 + MINUTE });
+    // As after retries made them SCHEDULED again without the deployments module.
+    f.engine.store.write((tx) => {
+      for (const entry of tx.listDocuments({ collection: "run_queue" })) {
+        tx.deleteDocument(entry.collection, entry.key);
+      }
     });
-  }
+    const queued = () =>
+      f.engine.store.listDocuments({ collection: "run_queue" })
+        .map((doc) => (doc.data as { runId: string }).runId);
+    const scheduler = createScheduler({ engine: f.engine, clock: f.clock });
+    await scheduler.tick();
+    assert.deepEqual(queued(), [soon.id], "the run due in 10 s is queued before it is due");
+    f.clock.tick(50_000);
+    await scheduler.tick();
+    assert.deepEqual(queued(), [soon.id, later.id]);
+    await scheduler.tick();
+    assert.deepEqual(queued(), [soon.id, later.id], "each run is queued once");
+    f.clock.tick(10_000);
+    const claims = await claimRuns(f.engine, "default", { workerId: "w", limit: 5 });
+    assert.deepEqual(claims.map((c) => c.run.id), [soon.id, later.id]);
+  });
 });
