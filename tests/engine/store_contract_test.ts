@@ -730,6 +730,12 @@ async function finish(engine: Engine, run: RunRecord, to = "COMPLETED" as const)
   await engine.propose(run.id, { to, token: `${run.id}-end`, kind: "finish" });
 }
 
+/** Logs one line of `flowRunId`, which becomes the log's newest. */
+async function logLine(engine: Engine, flowRunId: string) {
+  engine.log([{ flowRunId, taskRunId: null, level: 20, message: "", at: 0, name: "" }]);
+  await engine.flush();
+}
+
 /**
  * A finished root flow run with a subflow run, task runs in both, log lines
  * of each, and documents naming the root by ref and the subflow by key.
@@ -910,15 +916,7 @@ const PURGE_CONTRACT: readonly ContractCase[] = [
       assert.deepEqual(store.purgeRuns([newest.root.id]).kept, [
         { runId: newest.root.id, reason: "newest" },
       ]);
-      engine.log([{
-        flowRunId: "elsewhere",
-        taskRunId: null,
-        level: 20,
-        message: "",
-        at: 0,
-        name: "",
-      }]);
-      await engine.flush();
+      await logLine(engine, "elsewhere");
       assert.deepEqual(store.purgeRuns([newest.root.id]).kept, [
         { runId: newest.root.id, reason: "newest" },
       ], "the newest event still is its");
@@ -935,15 +933,7 @@ const PURGE_CONTRACT: readonly ContractCase[] = [
     async fn({ engine, store }) {
       const tree = await seedTree(engine, "etl");
       const newer = await engine.createFlowRun({ name: "newer" });
-      engine.log([{
-        flowRunId: newer.id,
-        taskRunId: null,
-        level: 20,
-        message: "",
-        at: 0,
-        name: "",
-      }]);
-      await engine.flush();
+      await logLine(engine, newer.id);
       const summary = store.summary();
       assert.throws(
         () =>
