@@ -136,24 +136,21 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     });
   }
 
-  function request<T>(
-    method: string,
-    path: string,
-    body?: unknown,
-    encoded?: string,
-  ): Promise<T | undefined> {
-    const payload = encoded ?? (body !== undefined ? JSON.stringify(body) : undefined);
-    return exchange(method, path, payload !== undefined ? { body: payload } : {}, async (r) => {
-      const text = await r.text();
-      return text ? JSON.parse(text) as T : undefined;
-    });
+  function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
+    return exchange(
+      method,
+      path,
+      body !== undefined ? { body: JSON.stringify(body) } : {},
+      readJson<T>,
+    );
   }
 
   // Creations, proposals and logs of a turn leave together: one request, one
   // engine transaction on the server. Retrying a batch is safe: runs carry
   // client-chosen ids and proposals idempotent tokens.
   const batcher = new RemoteBatcher({
-    post: async (body) => (await request<BatchAnswer>("POST", "/api/batch", undefined, body))!,
+    // The body is JSON already: the batcher encoded each item once, when queued.
+    post: async (body) => (await exchange("POST", "/api/batch", { body }, readJson<BatchAnswer>))!,
     itemError: (error) => new RemoteError(error.message, error.status ?? 400, error.code),
     tooLarge: (error) => error instanceof RemoteError && error.status === 413,
     onLogError: (count, error) =>
@@ -400,6 +397,11 @@ export function cutLogLine(log: ApiLog): ApiLog {
       log.message.slice(0, MAX_LOG_MESSAGE_CHARS)
     }… [cut: ${log.message.length} characters]`,
   };
+}
+
+async function readJson<T>(response: Response): Promise<T | undefined> {
+  const text = await response.text();
+  return text ? JSON.parse(text) as T : undefined;
 }
 
 // 501: the server lacks the feature, which trying again will not change.
