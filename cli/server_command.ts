@@ -63,7 +63,6 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
   const server = await startServer({
     home,
     results,
-    resultFiles: results.files!,
     ...(maxResultBytes !== undefined ? { maxResultBytes } : {}),
     host: values.host,
     port,

@@ -12,7 +12,6 @@ import {
   type Engine,
   systemClock,
 } from "../engine/mod.ts";
-import type { ResultFiles } from "../engine/flows/mod.ts";
 import { createApp } from "./app.ts";
 import type { ResultBlobs } from "./deps.ts";
 import { startServices } from "./services/scheduler.ts";
@@ -73,12 +72,11 @@ export interface StartServerOptions {
   heartbeatMs?: number;
   /** Run the services loop (schedules, late runs, lease reclaim, stale workers). @default true */
   services?: boolean;
-  /** The result files of `home` (`sdk`'s file result store): the retention sweep collects them. */
-  resultFiles?: ResultFiles;
   /**
-   * The result store of `home` (`sdk`'s file result store on the same folder as
-   * `resultFiles`): remote clients upload large results to it through
-   * `PUT /api/results/{ref}`. Unset: those routes answer 501.
+   * The result store of `home` (`sdk`'s file result store): remote clients
+   * upload large results to it through `PUT /api/results/{ref}`, and the
+   * services loop's retention sweep collects its `files`. Unset: those routes
+   * answer 501.
    */
   results?: ResultBlobs;
   /** Largest result a remote client may upload, in bytes. @default 64 MiB */
@@ -138,7 +136,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     engine,
     clock: systemClock,
     signal: controller.signal,
-    ...(options.resultFiles ? { resultFiles: options.resultFiles } : {}),
+    ...(options.results?.files ? { resultFiles: options.results.files } : {}),
   });
 
   const stop = () => controller.abort();
