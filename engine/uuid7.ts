@@ -42,7 +42,26 @@ export function uuidv7(now: number = Date.now()): string {
   }
   const random = randomOffset;
   randomOffset += 8;
-  const ms = lastMs;
+  return formatUuidv7(lastMs, sequence, randomPool, random);
+}
+
+/**
+ * The UUIDv7 of time `ms` whose other 74 bits come from the first 10 of
+ * `bytes` (their version and variant bits are overwritten): deterministic
+ * ids, e.g. from a hash.
+ */
+export function uuidv7From(ms: number, bytes: ArrayLike<number>): string {
+  return formatUuidv7(ms, ((bytes[0]! & 0x0f) << 8) | bytes[1]!, bytes, 2);
+}
+
+// `randA` (12 bits) follows the version, the 8 bytes of `randB` from `offset`
+// the variant (its first byte keeps 6 bits).
+function formatUuidv7(
+  ms: number,
+  randA: number,
+  randB: ArrayLike<number>,
+  offset: number,
+): string {
   // Built as bytes and decoded once: a string glued from 20 pieces would be a
   // rope that every map lookup and SQLite bind has to flatten first.
   let at = writeByte(0, Math.floor(ms / 2 ** 40) & 0xff);
@@ -53,12 +72,12 @@ export function uuidv7(now: number = Date.now()): string {
   at = writeByte(at, (ms >>> 8) & 0xff);
   at = writeByte(at, ms & 0xff);
   chars[at++] = DASH;
-  at = writeByte(at, 0x70 | (sequence >>> 8));
-  at = writeByte(at, sequence & 0xff);
+  at = writeByte(at, 0x70 | ((randA >>> 8) & 0x0f));
+  at = writeByte(at, randA & 0xff);
   chars[at++] = DASH;
-  at = writeByte(at, 0x80 | (randomPool[random]! & 0x3f));
-  at = writeByte(at, randomPool[random + 1]!);
+  at = writeByte(at, 0x80 | (randB[offset]! & 0x3f));
+  at = writeByte(at, randB[offset + 1]!);
   chars[at++] = DASH;
-  for (let i = 2; i < 8; i++) at = writeByte(at, randomPool[random + i]!);
+  for (let i = 2; i < 8; i++) at = writeByte(at, randB[offset + i]!);
   return ascii.decode(chars);
 }

@@ -5,8 +5,7 @@
  * @module
  */
 import { createHash } from "node:crypto";
-
-const hex: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+import { uuidv7From } from "../uuid7.ts";
 
 /**
  * The run id of the slot at `slot` (epoch ms) of the schedule `scheduleKey`
@@ -17,16 +16,5 @@ const hex: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padSt
  */
 export function slotRunId(deploymentId: string, scheduleKey: string, slot: number): string {
   const h = createHash("sha256").update(`${deploymentId}|${scheduleKey}|${slot}`).digest();
-  const ms = Math.max(0, Math.floor(slot));
-  const b0 = Math.floor(ms / 2 ** 40) & 0xff;
-  const b1 = Math.floor(ms / 2 ** 32) & 0xff;
-  const b2 = (ms >>> 24) & 0xff;
-  const b3 = (ms >>> 16) & 0xff;
-  const b4 = (ms >>> 8) & 0xff;
-  const b5 = ms & 0xff;
-  const b6 = 0x70 | (h[0]! & 0x0f);
-  const b8 = 0x80 | (h[2]! & 0x3f);
-  return hex[b0]! + hex[b1]! + hex[b2]! + hex[b3]! + "-" + hex[b4]! + hex[b5]! + "-" + hex[b6]! +
-    hex[h[1]!]! + "-" + hex[b8]! + hex[h[3]!]! + "-" + hex[h[4]!]! + hex[h[5]!]! + hex[h[6]!]! +
-    hex[h[7]!]! + hex[h[8]!]! + hex[h[9]!]!;
+  return uuidv7From(Math.max(0, Math.floor(slot)), h);
 }
