@@ -63,6 +63,20 @@ export function flowNames(flow: FlowRecord): string[] {
   return [flow.name, ...flow.formerly];
 }
 
+/** Flow runs recorded under any of `names`, counted by state (states without runs left out). */
+export function flowRunCounts(
+  store: Store,
+  names: readonly string[],
+): Partial<Record<StateType, number>> {
+  const counts: Partial<Record<StateType, number>> = {};
+  for (const flowName of names) {
+    for (const [state, n] of Object.entries(store.countRuns({ kind: "flow", flowName }))) {
+      if (n) counts[state as StateType] = (counts[state as StateType] ?? 0) + n;
+    }
+  }
+  return counts;
+}
+
 /** The newest `limit` flow runs recorded under any of `names`, newest first. */
 export function recentFlowRuns(store: Store, names: readonly string[], limit: number): RunRecord[] {
   const runs = names.flatMap((flowName) =>

@@ -49,6 +49,7 @@ export {
 export {
   type FlowListing,
   flowNames,
+  flowRunCounts,
   listFlows,
   type ListFlowsOptions,
   pageFlowRuns,

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { NotFoundError, type StateType, toApiRun } from "../../engine/mod.ts";
-import { findFlow, flowNames, recentFlowRuns } from "../../engine/flows/mod.ts";
+import { findFlow, flowNames, flowRunCounts, recentFlowRuns } from "../../engine/flows/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
 import { LimitParam, StateCountsSchema } from "./schemas.ts";
@@ -48,12 +48,7 @@ export function flowRoutes(router: ApiRouter, deps: AppDeps): void {
     if (recent.length === 0) {
       throw new NotFoundError(`Flow "${params.name}" has no runs`, { code: "flow_not_found" });
     }
-    const counts: Partial<Record<StateType, number>> = {};
-    for (const flowName of names) {
-      for (const [state, n] of Object.entries(engine.store.countRuns({ kind: "flow", flowName }))) {
-        counts[state as StateType] = (counts[state as StateType] ?? 0) + n;
-      }
-    }
+    const counts = flowRunCounts(engine.store, names);
     const tasks = new Map<string, Partial<Record<StateType, number>>>();
     for (const run of recent.slice(0, TASK_SAMPLE_RUNS)) {
       for (const task of engine.listRuns({ kind: "task", parentId: run.id, limit: 1000 }).items) {

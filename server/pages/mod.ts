@@ -27,10 +27,15 @@ import {
   runHref,
   RunPage,
   RunsPage,
-  type StateCounts,
 } from "../../ui/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
-import { findFlow, flowNames, listFlows, pageFlowRuns } from "../../engine/flows/mod.ts";
+import {
+  findFlow,
+  flowNames,
+  flowRunCounts,
+  listFlows,
+  pageFlowRuns,
+} from "../../engine/flows/mod.ts";
 import { cancelRun, type PauseMode, pauseRun, resumeRun } from "../api/run_actions.ts";
 import { RunRetrier } from "../api/retry_run.ts";
 import type { AppDeps } from "../deps.ts";
@@ -44,7 +49,6 @@ import { sendPage } from "./render.ts";
 import { runPageData } from "./run_data.ts";
 import {
   activity,
-  addCounts,
   filterWindow,
   parseFilters,
   runRows,
@@ -253,10 +257,7 @@ export function createPageRoutes(deps: AppDeps): Hono {
       if (flow && flow.name !== flowName) return c.redirect(flowHref(flow.name), 302);
       const names = flow ? flowNames(flow) : [flowName];
       const cursor = c.req.query("cursor") ?? null;
-      const counts = names.reduce<StateCounts>(
-        (sum, name) => addCounts(sum, engine.store.countRuns({ kind: "flow", flowName: name })),
-        {},
-      );
+      const counts = flowRunCounts(engine.store, names);
       const ofFlow = deploymentsWhere(deployments, (d) => names.includes(d.flowName));
       if (Object.keys(counts).length === 0 && ofFlow.length === 0) {
         return notFound(

@@ -166,7 +166,7 @@ function storedCountsAnswer(filter: ActivityFilter): boolean {
 }
 
 /** `into` plus `more`, state by state (states counting zero are left out). */
-export function addCounts(into: StateCounts, more: StateCounts): StateCounts {
+function addCounts(into: StateCounts, more: StateCounts): StateCounts {
   const sum = { ...into };
   for (const state of STATE_TYPES) {
     const n = more[state];
