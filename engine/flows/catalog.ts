@@ -165,7 +165,8 @@ export function deleteFlow(store: Store, clock: Clock, name: string): FlowRecord
       tx.deleteDocument(FLOW_COLLECTIONS.flowName, n);
       put(tx, FLOW_COLLECTIONS.deleted, n, { id: flow.id, deletedAt: now }, now, flow.id);
     }
-    const marks = tx.listDocuments({ collection: FLOW_COLLECTIONS.expired, ref: flow.id });
+    // Every mark, not a first page: a flow can hold more than one page of them.
+    const marks = [...allDocuments(tx, FLOW_COLLECTIONS.expired, flow.id)];
     for (const mark of marks) tx.deleteDocument(FLOW_COLLECTIONS.expired, mark.key);
     tx.deleteDocument(FLOW_COLLECTIONS.flow, flow.id);
     return flow;
