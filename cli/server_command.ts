@@ -22,8 +22,9 @@ Serves the HTTP API (/api, /api/docs), SSE streams and the dashboard on the
 embedded SQLite store in --home (default IRONFLOW_HOME or ./.ironflow).
 IRONFLOW_API_KEY, when set, is required as a bearer key on /api/* and to log
 in to the dashboard. Large results of remote runs are uploaded to --home's
-results folder (at most IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64 MiB). The services loop creates scheduled runs of deployments,
-and an embedded worker on --pool runs them in subprocesses (--no-worker to
+results folder (at most IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64
+MiB). The services loop creates scheduled runs of deployments, and an
+embedded worker on --pool runs them in subprocesses (--no-worker to
 run workers separately with "ironflow worker start"). Stops cleanly on
 Ctrl-C / SIGTERM.`;
 
