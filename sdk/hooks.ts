@@ -43,6 +43,13 @@ export interface TransitionHook {
   readonly fn: HookFn;
   readonly from: StateMatch;
   readonly to: StateMatch;
+  /**
+   * Told only about committed transitions, never asked before a terminal
+   * proposal. Prefect-style state hooks (`onFailure`, ...) are: they must see
+   * the state the engine decided (a failed attempt that is retried commits
+   * SCHEDULED "AwaitingRetry", not FAILED). @default false
+   */
+  readonly committedOnly?: boolean;
 }
 
 /** Which edges a hook listens to; `"*"` or omitted means any. */
@@ -109,6 +116,7 @@ export async function askForRewrite(
   warn: (message: string) => void,
 ): Promise<StateType | undefined> {
   for (const hook of hooks) {
+    if (hook.committedOnly === true) continue;
     let answer: void | StateType;
     try {
       answer = await hook.fn(context);

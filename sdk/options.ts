@@ -96,16 +96,21 @@ const STATE_HOOK_EDGES = {
   onRunning: StateType.RUNNING,
 } as const;
 
-/** Every hook of `options`, Prefect-style state hooks included (they never rewrite). */
+/** Every hook of `options`, Prefect-style state hooks included (they never rewrite, and see only committed states). */
 export function allHooks(options: RunOptions): TransitionHook[] {
   const hooks = [...(options.transitionHooks ?? [])];
   for (const [key, to] of Object.entries(STATE_HOOK_EDGES)) {
     const value = options[key as keyof typeof STATE_HOOK_EDGES];
     const list = value === undefined ? [] : typeof value === "function" ? [value] : value;
     for (const hook of list) {
-      hooks.push(onTransition(async (context) => {
-        await hook(context);
-      }, { to }));
+      // Prefect calls a state hook once the run entered its state: after the commit, so
+      // onFailure never sees a failed attempt the engine turned into AwaitingRetry.
+      hooks.push({
+        ...onTransition(async (context) => {
+          await hook(context);
+        }, { to }),
+        committedOnly: true,
+      });
     }
   }
   return hooks;

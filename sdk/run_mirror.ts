@@ -110,7 +110,7 @@ export class RunMirror {
       throw new TypeError(`Cannot take in an early answer for terminal state "${to}"`);
     }
     if (isTerminal(to) && request.allowRewrite !== false && hooksOn) {
-      consulted = hooksFor(this.#hooks, from, to);
+      consulted = hooksFor(this.#hooks, from, to).filter((hook) => hook.committedOnly !== true);
       if (consulted.length > 0) {
         const rewrite = await askForRewrite(
           consulted,

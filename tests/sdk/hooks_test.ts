@@ -260,3 +260,103 @@ Deno.test("onRunning, onCompletion and onFailure hooks fire on their states", as
     "flow failed mixed",
   ]);
 });
+
+// Prefect 3, "How to respond to state changes"
+// (https://docs.prefect.io/v3/how-to-guides/workflows/state-change-hooks): "the on_failure hook
+// will not run until all retries have completed and the flow run enters a Failed state", and
+// on_running hooks "fire on each retry attempt, including the initial run".
+Deno.test("a flow's onFailure fires once, when its last retry failed", async () => {
+  await using plane = testPlane();
+  const calls: string[] = [];
+  let attempts = 0;
+  const flaky = flow({
+    name: "flaky",
+    retries: 2,
+    onRunning: () => {
+      calls.push("running");
+    },
+    onFailure: (c) => {
+      calls.push(`failed ${c.to} ${c.error?.message}`);
+    },
+  }, () => {
+    attempts++;
+    throw new Error(`attempt ${attempts}`);
+  });
+
+  const outcome = await flaky.runWith({ plane });
+
+  assert.equal(outcome.state.type, "FAILED");
+  assert.equal(attempts, 3);
+  assert.deepEqual(calls, ["running", "running", "running", "failed FAILED attempt 3"]);
+});
+
+Deno.test("a flow that succeeds on a retry calls onCompletion, never onFailure", async () => {
+  await using plane = testPlane();
+  const calls: string[] = [];
+  let attempts = 0;
+  const flaky = flow({
+    name: "flaky",
+    retries: 1,
+    onFailure: () => {
+      calls.push("failed");
+    },
+    onCompletion: (c) => {
+      calls.push(`completed ${String(c.result)}`);
+    },
+  }, () => {
+    if (++attempts === 1) throw new Error("first attempt");
+    return "ok";
+  });
+
+  const outcome = await flaky.runWith({ plane });
+
+  assert.equal(outcome.state.type, "COMPLETED");
+  assert.deepEqual(calls, ["completed ok"]);
+});
+
+Deno.test("a task's onFailure fires once, after its retries (Prefect state change hooks)", async () => {
+  await using plane = testPlane();
+  const calls: string[] = [];
+  const flaky = task({
+    name: "flaky",
+    retries: 2,
+    onRunning: (c) => {
+      calls.push(`running ${c.stateName}`);
+    },
+    onFailure: (c) => {
+      calls.push(`failed ${c.to}`);
+    },
+  }, async (): Promise<void> => await Promise.reject(new Error("down")));
+  const pipeline = flow({ name: "pipeline" }, async () => {
+    await flaky.submit().wait();
+  });
+
+  await pipeline.runWith({ plane });
+
+  assert.deepEqual(calls, [
+    "running RUNNING",
+    "running Retrying",
+    "running Retrying",
+    "failed FAILED",
+  ]);
+});
+
+Deno.test("transition hooks on the FAILED edge are still asked on each failed attempt", async () => {
+  await using plane = testPlane();
+  const seen: string[] = [];
+  const flaky = task({
+    name: "flaky",
+    retries: 1,
+    transitionHooks: [onTransition((c) => {
+      seen.push(edge(c));
+    }, { to: "FAILED" })],
+  }, async (): Promise<void> => await Promise.reject(new Error("down")));
+  const pipeline = flow({ name: "pipeline" }, async () => {
+    await flaky.submit().wait();
+  });
+
+  await pipeline.runWith({ plane });
+
+  // Asked before each terminal proposal, so they may rewrite it; the engine decides retries after.
+  assert.deepEqual(seen, ["RUNNING->FAILED", "RUNNING->FAILED"]);
+});
