@@ -10,7 +10,7 @@ import { planFlow } from "../engine/planner/mod.ts";
 
 /** Builds a flow module of about `lines` lines: task definitions, then one flow using them. */
 function generateFlowModule(lines: number): string {
-  const out = ['import { flow, gate, task, wait } from "../sdk/mod.ts";', ""];
+  const out = ['import { callOptions, flow, gate, task, wait } from "../sdk/mod.ts";', ""];
   const tasks: string[] = [];
   while (out.length < lines * 0.45) {
     const name = `step${tasks.length}`;
@@ -32,7 +32,7 @@ function generateFlowModule(lines: number): string {
     switch (i % 6) {
       case 0:
         out.push(
-          `  const f${i} = ${t}.submit(previous, { waitFor: [previous] });`,
+          `  const f${i} = ${t}.submit(previous, callOptions({ waitFor: [previous] }));`,
           `  previous = f${i};`,
         );
         break;

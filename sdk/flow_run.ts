@@ -57,14 +57,6 @@ export interface FlowSpec {
   readonly moduleUrl: string | undefined;
 }
 
-/** Submit options: dependencies without data, and detaching. */
-export interface SubmitOptions {
-  /** Futures that must finish first; their values are not passed. */
-  waitFor?: readonly TaskFuture<unknown>[];
-  /** A detached task run does not count towards the flow's final state. @default false */
-  detach?: boolean;
-}
-
 interface Attempt<T> {
   ok: boolean;
   value?: T;
@@ -236,7 +228,7 @@ export class FlowRunExecution {
     future: TaskFuture<T>,
     args: unknown[],
     key: string,
-    options: SubmitOptions,
+    options: { readonly waitFor?: readonly TaskFuture<unknown>[] },
     parentTaskRun: InternalContext["taskRun"],
   ): TaskFuture<T> {
     if (!future.detached) this.children.push(future as TaskFuture<unknown>);
@@ -250,7 +242,7 @@ export class FlowRunExecution {
     future: TaskFuture<T>,
     args: unknown[],
     key: string,
-    options: SubmitOptions,
+    options: { readonly waitFor?: readonly TaskFuture<unknown>[] },
     parentTaskRun: InternalContext["taskRun"],
   ): Promise<void> {
     try {

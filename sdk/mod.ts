@@ -19,7 +19,7 @@
 export { type Flow, flow, type FlowCallOptions } from "./flow.ts";
 export { type FutureArgs, type MapArgs, type Task, task } from "./task.ts";
 export { TaskFuture, type TaskOutcome, Unmapped, unmapped, wait } from "./future.ts";
-export type { SubmitOptions } from "./flow_run.ts";
+export { CallOptions, callOptions, type SubmitOptions } from "./call_options.ts";
 export type { FlowOptions, RunOptions, StateHook, TaskOptions } from "./options.ts";
 export type { FlowRunOutcome, RunState } from "./state.ts";
 export { exponentialBackoff, type RetryDelay } from "./retry.ts";

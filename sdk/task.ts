@@ -5,9 +5,10 @@
  * @module
  */
 import { currentContext } from "./context.ts";
-import { isPlainObject, TaskFuture, Unmapped } from "./future.ts";
+import { TaskFuture, Unmapped } from "./future.ts";
 import { captureConsolePrints } from "./logger.ts";
-import type { SubmitOptions, TaskSpec } from "./flow_run.ts";
+import { type CallOptions, splitCallOptions } from "./call_options.ts";
+import type { TaskSpec } from "./flow_run.ts";
 import { type TaskOptions, validateOptions } from "./options.ts";
 import { registerTask } from "./registry.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
@@ -30,10 +31,17 @@ export interface Task<A extends unknown[], R> {
   readonly taskName: string;
   readonly options: Readonly<TaskOptions>;
   readonly fn: (...args: A) => R | Promise<R>;
-  /** Starts a task run and returns its future at once. An extra last argument may carry `{ waitFor, detach }`. */
-  submit(...args: FutureArgs<A> | [...FutureArgs<A>, SubmitOptions]): TaskFuture<R>;
-  /** One task run per element of the iterable arguments (zipped); `unmapped()` arguments are passed whole. */
-  map(...args: MapArgs<A>): TaskFuture<R>[];
+  /**
+   * Starts a task run and returns its future at once. A last
+   * `callOptions({ waitFor, detach })` argument carries the call's options.
+   */
+  submit(...args: FutureArgs<A> | [...FutureArgs<A>, CallOptions]): TaskFuture<R>;
+  /**
+   * One task run per element of the iterable arguments (zipped); `unmapped()`
+   * arguments are passed whole. A last `callOptions({ waitFor, detach })`
+   * argument applies to every task run.
+   */
+  map(...args: MapArgs<A> | [...MapArgs<A>, CallOptions]): TaskFuture<R>[];
   /** A copy of the task with some options changed. */
   with(options: TaskOptions): Task<A, R>;
 }
@@ -82,7 +90,7 @@ function makeTask(
 
   function submitWith(
     args: unknown[],
-    submitOptions: SubmitOptions,
+    submitOptions: CallOptions | undefined,
     mapIndex: number | null,
     key?: string,
   ) {
@@ -93,33 +101,34 @@ function makeTask(
       );
     }
     const execution = context.execution;
-    const future = new TaskFuture<unknown>(name, mapIndex, submitOptions.detach ?? false);
+    const future = new TaskFuture<unknown>(name, mapIndex, submitOptions?.detach ?? false);
     return execution.submitTask(
       spec,
       future,
       args,
       key ?? execution.nextKey(name),
-      submitOptions,
+      submitOptions ?? {},
       context.taskRun,
     );
   }
 
   const callable = (async (...args: unknown[]) => {
     if (!currentContext()) return await fn(...args);
-    return await submitWith(args, {}, null).result();
+    return await submitWith(args, undefined, null).result();
   }) as Task<unknown[], unknown>;
 
   const submit = (...args: unknown[]) => {
-    const { callArgs, submitOptions } = splitSubmitOptions(fn, args);
-    return submitWith(callArgs, submitOptions, null);
+    const { callArgs, options } = splitCallOptions("submit", name, fn.length, args);
+    return submitWith(callArgs, options, null);
   };
 
   const map = (...args: unknown[]) => {
     const context = currentContext();
     if (!context) throw new TypeError(`Cannot map task "${name}" outside a flow run`);
-    const calls = zipMapArgs(name, args);
+    const { callArgs: mapArgs, options } = splitCallOptions("map", name, fn.length, args);
+    const calls = zipMapArgs(name, mapArgs);
     const key = context.execution.nextKey(name);
-    return calls.map((callArgs, index) => submitWith(callArgs, {}, index, key));
+    return calls.map((callArgs, index) => submitWith(callArgs, options, index, key));
   };
 
   Object.defineProperties(callable, {
@@ -131,29 +140,6 @@ function makeTask(
     with: { value: (more: TaskOptions) => makeTask(fn, { ...options, ...more }, moduleUrl) },
   });
   return callable;
-}
-
-const SUBMIT_OPTION_KEYS = new Set(["waitFor", "detach"]);
-
-function splitSubmitOptions(
-  fn: AnyFn,
-  args: unknown[],
-): { callArgs: unknown[]; submitOptions: SubmitOptions } {
-  const last = args.at(-1);
-  if (
-    args.length > fn.length && isPlainObject(last) && Object.keys(last).length > 0 &&
-    Object.keys(last).every((key) => SUBMIT_OPTION_KEYS.has(key))
-  ) {
-    const options = last as SubmitOptions;
-    if (options.waitFor !== undefined) {
-      const list = [...options.waitFor];
-      if (!list.every((f) => f instanceof TaskFuture)) {
-        throw new TypeError("waitFor must be a list of task futures");
-      }
-    }
-    return { callArgs: args.slice(0, -1), submitOptions: options };
-  }
-  return { callArgs: args, submitOptions: {} };
 }
 
 function zipMapArgs(name: string, args: unknown[]): unknown[][] {

@@ -28,7 +28,6 @@ import type { NodeOp } from "./types.ts";
 type Call = NodeOf<"CallExpression">;
 
 const ARRAY_WALKERS = new Set(["map", "forEach", "flatMap"]);
-const SUBMIT_OPTION_KEYS = new Set(["waitFor", "detach"]);
 const MUTATORS = new Set(["push", "unshift", "splice", "fill", "pop", "shift", "set", "add"]);
 
 /** Evaluates a call: adds the node it invokes, if any, and returns its deps. */
@@ -38,7 +37,9 @@ export function evaluateCall(b: PlanBuilder, call: Call, scope: Scope): Deps {
   if (target) {
     const { task, op } = target;
     if (task.nameDynamic) dynamicName(b, `Task name of "${task.name}"`, call);
-    const options = op === "submit" ? submitOptionsIndex(call.arguments, task.arity) : undefined;
+    const options = op === "submit" || op === "map"
+      ? callOptionsIndex(call.arguments, scope)
+      : undefined;
     return invoke(b, call, scope, task.name, op, {
       fanOut: op === "map",
       dynamic: task.nameDynamic,
@@ -80,8 +81,11 @@ function invoke(
   const data: Deps[] = [];
   let waitFor = NO_DEPS;
   call.arguments.forEach((arg, i) => {
-    const options = unwrap(arg);
-    if (i !== optionsIndex || !is(options, "ObjectExpression")) {
+    const wrapped = i === optionsIndex ? unwrap(arg) : undefined;
+    const options = is(wrapped, "CallExpression") && wrapped.arguments[0]
+      ? unwrap(wrapped.arguments[0])
+      : undefined;
+    if (!is(options, "ObjectExpression")) {
       return void data.push(evaluate(b, arg, scope));
     }
     for (const property of options.properties) {
@@ -97,20 +101,13 @@ function invoke(
 }
 
 /**
- * Index of the submit options argument, by the SDK's rule: an extra last
- * argument that is an object literal whose keys are all `waitFor` or `detach`.
+ * Index of the call options argument, by the SDK's rule: a last argument
+ * `callOptions({ ... })` (a plain object is always an argument of the task).
  */
-function submitOptionsIndex(
-  args: readonly AstNode[],
-  arity: number | undefined,
-): number | undefined {
+function callOptionsIndex(args: readonly AstNode[], scope: Scope): number | undefined {
   const last = args.at(-1) && unwrap(args.at(-1)!);
-  if (!is(last, "ObjectExpression") || last.properties.length === 0) return undefined;
-  if (arity !== undefined && args.length <= arity) return undefined;
-  const onlyOptions = last.properties.every((p) =>
-    is(p, "ObjectProperty") && SUBMIT_OPTION_KEYS.has(keyName(p) ?? "")
-  );
-  return onlyOptions ? args.length - 1 : undefined;
+  if (!is(last, "CallExpression")) return undefined;
+  return sdkCallee(last.callee, scope) === "callOptions" ? args.length - 1 : undefined;
 }
 
 function gate(b: PlanBuilder, call: Call, scope: Scope): Deps {

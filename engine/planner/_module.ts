@@ -180,6 +180,9 @@ export function sdkCallee(callee: AstNode, scope: Scope): SdkName | undefined {
   return undefined;
 }
 
+/** SDK functions that build values: calling one does not make a helper a task user. */
+const VALUE_HELPERS: ReadonlySet<string> = new Set(["wait", "unmapped", "callOptions"]);
+
 function markTaskUsers(
   scope: Scope,
   helpers: { name: string; fn: AstNode }[],
@@ -190,7 +193,7 @@ function markTaskUsers(
     const binding = scope.lookup(name);
     return binding?.kind === "task" || binding?.kind === "flow" ||
       binding?.kind === "sdkNamespace" || users.has(name) ||
-      (binding?.kind === "sdk" && binding.name !== "wait" && binding.name !== "unmapped");
+      (binding?.kind === "sdk" && !VALUE_HELPERS.has(binding.name));
   };
   const mentions = (node: AstNode): boolean => someReference(node, isUser);
   // A helper that calls a helper that uses tasks uses tasks too: iterate to a fixpoint.

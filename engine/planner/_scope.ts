@@ -5,7 +5,15 @@
  */
 
 /** The SDK exports the planner understands. */
-export const SDK_NAMES = ["task", "flow", "wait", "unmapped", "gate", "runDeployment"] as const;
+export const SDK_NAMES = [
+  "task",
+  "flow",
+  "wait",
+  "unmapped",
+  "callOptions",
+  "gate",
+  "runDeployment",
+] as const;
 
 /** One of {@linkcode SDK_NAMES}. */
 export type SdkName = typeof SDK_NAMES[number];

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { type FlowPlan, planFlow, renderPlanText } from "../../engine/planner/mod.ts";
 
-const PRELUDE = `import { flow, gate, runDeployment, task, unmapped, wait } from "../sdk/mod.ts";
+const PRELUDE =
+  `import { callOptions, flow, gate, runDeployment, task, unmapped, wait } from "../sdk/mod.ts";
 const extract = task(async (n: number) => n);
 const load = task({ name: "load-rows", retries: 2 }, async (x: unknown) => x);
 const inc = task(async (x: unknown) => x, { name: "increment" });
@@ -88,19 +89,24 @@ Deno.test("planFlow() uses options.name over the variable name, also via with()"
 Deno.test("planFlow() records waitFor edges apart from data edges", () => {
   const plan = planFlow(flowOf(`
     const first = a.submit(1);
-    const second = b.submit(2, { waitFor: [first] });
+    const second = b.submit(2, callOptions({ waitFor: [first] }));
     await load(second);
   `));
   assert.deepEqual(edges(plan), ["a#0->b#0 (waitFor)", "b#0->load-rows#0"]);
 });
 
-Deno.test("planFlow() reads submit options as the SDK does: an extra last argument", () => {
+Deno.test("planFlow() reads call options as the SDK does: a last callOptions() argument", () => {
   const plan = planFlow(flowOf(`
     const up = a.submit(1);
-    inc.submit({ waitFor: [up] });
-    b.submit(1, { waitFor: [up], label: "x" });
+    inc.submit(callOptions({ waitFor: [up] }));
+    b.submit({ waitFor: [up], label: "x" });
+    extract.map([1, 2], callOptions({ waitFor: [up] }));
   `));
-  assert.deepEqual(edges(plan), ["a#0->increment#0", "a#0->b#0"]);
+  assert.deepEqual(edges(plan), [
+    "a#0->increment#0 (waitFor)",
+    "a#0->b#0",
+    "a#0->extract#0 (waitFor)",
+  ]);
 });
 
 Deno.test("planFlow() falls back to dynamic for loops without a constant bound", async (t) => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  callOptions,
   cancelFlowRun,
   ConcurrentTaskRunner,
   flow,
@@ -113,7 +114,7 @@ for (const runner of RUNNERS) {
   Deno.test(`final state on ${runner.name}: a detached failed submit does not count`, async () => {
     await using plane = testPlane();
     const fireAndForget = flow({ name: "fire-and-forget", taskRunner: runner.make }, async () => {
-      const detached = explode.submit({ detach: true });
+      const detached = explode.submit(callOptions({ detach: true }));
       await detached.wait();
       return await addOne(1);
     });
@@ -129,7 +130,7 @@ for (const runner of RUNNERS) {
     await using plane = testPlane();
     let detached: TaskFuture<number> | undefined;
     const leaveBehind = flow({ name: "leave-behind", taskRunner: runner.make }, () => {
-      detached = addOne.submit(41, { detach: true });
+      detached = addOne.submit(41, callOptions({ detach: true }));
       return "done";
     });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { flow, task } from "../../sdk/mod.ts";
+import { callOptions, flow, task } from "../../sdk/mod.ts";
 import { historyOf, nextTurn, taskRunNamed, taskRunsOf, testPlane } from "./_helpers.ts";
 
 Deno.test("map() chains fan out one task run per element and pass values along", async () => {
@@ -68,7 +68,7 @@ Deno.test("submit() with waitFor starts a task run only after its upstream finis
   });
   const ordered = flow({ name: "ordered" }, async () => {
     const a = first.submit();
-    return await second.submit("second", { waitFor: [a] });
+    return await second.submit("second", callOptions({ waitFor: [a] }));
   });
 
   const outcome = await ordered.runWith({ plane });
