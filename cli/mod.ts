@@ -11,6 +11,7 @@
  */
 import { IronFlowError, SCHEMA_VERSION } from "../engine/mod.ts";
 import { createSqliteControlPlane, ironflowHomeDir, type LocalControlPlane } from "../sdk/mod.ts";
+import { sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { dbCommand } from "./db_commands.ts";
 import { UsageError } from "./format.ts";
 import { flowRunCommand } from "./flow_run_commands.ts";
@@ -37,6 +38,9 @@ Commands:
   db <command>            export | import | rebuild
   version                 print versions
 
+Options of every command:
+  --skip-integrity-check  open a database that fails its integrity check (to export it)
+
 Environment:
   IRONFLOW_HOME           where the embedded database lives (default ./.ironflow)
 
@@ -45,6 +49,11 @@ Run "ironflow <command> --help" for the options of a command.`;
 /** Runs the CLI with `args`; resolves with the process exit code. */
 export async function runCli(args: string[], overrides: Partial<CliContext> = {}): Promise<number> {
   let plane: LocalControlPlane | undefined;
+  // The store is checked when a command opens it, except in a worker's run
+  // subprocess (one per run: the worker's server checked it already).
+  const skipCheck = args.includes("--skip-integrity-check");
+  if (skipCheck) args = args.filter((arg) => arg !== "--skip-integrity-check");
+  const integrityCheck = !skipCheck && args[0] !== "execute-run";
   const cli: CliContext = {
     out: (text) => console.log(text),
     err: (text) => console.error(text),
@@ -54,7 +63,11 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
       if (!plane) {
         const home = ironflowHomeDir();
         Deno.mkdirSync(home, { recursive: true });
-        plane = createSqliteControlPlane(`${home}/ironflow.db`);
+        plane = createSqliteControlPlane(
+          `${home}/ironflow.db`,
+          undefined,
+          sqliteOptionsFromEnv({ integrityCheck }),
+        );
       }
       return plane;
     },
@@ -89,7 +102,7 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
       }
       case "server": {
         const { serverCommand } = await import("./server_command.ts");
-        return await serverCommand(rest, cli);
+        return await serverCommand(rest, cli, { integrityCheck });
       }
       case "plan": {
         // Loaded on demand: the parser is large and most commands never need it.

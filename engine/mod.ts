@@ -15,7 +15,7 @@
 export * from "./core/mod.ts";
 export { createEngine, type Engine, type EngineOptions, type EventListener } from "./engine.ts";
 export { createMemoryStore, createSqliteStore, SCHEMA_VERSION } from "./store/mod.ts";
-export type { SqliteStoreOptions } from "./store/mod.ts";
+export type { SqliteStoreOptions, SqliteSynchronous } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";
 export { uuidv7 } from "./uuid7.ts";
 export type {

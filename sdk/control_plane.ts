@@ -28,6 +28,7 @@ import {
   savePlan,
   type SlotGrant,
   type SlotRequest,
+  type SqliteStoreOptions,
   systemClock,
   type Timer,
   updateProgressArtifact,
@@ -140,13 +141,14 @@ export function createInMemoryControlPlane(
   return createLocalControlPlane(engine, timer);
 }
 
-/** An engine on the SQLite file `path`. */
+/** An engine on the SQLite file `path`, opened with `store` options (default: {@linkcode sqliteOptionsFromEnv}). */
 export function createSqliteControlPlane(
   path: string,
   timer: Timer = systemClock,
+  store: SqliteStoreOptions = sqliteOptionsFromEnv(),
 ): LocalControlPlane {
   const engine = createEngine({
-    store: createSqliteStore(path),
+    store: createSqliteStore(path, store),
     clock: timer,
     ids: createIdSource(),
   });
@@ -192,6 +194,32 @@ export function getControlPlane(): ControlPlane {
   Deno.mkdirSync(home, { recursive: true });
   current = createSqliteControlPlane(`${home}/ironflow.db`);
   return current;
+}
+
+/**
+ * The SQLite store settings of the environment: `IRONFLOW_SQLITE_SYNCHRONOUS`
+ * (`normal` or `full`) and, when `integrityCheck` is asked for, whether
+ * `IRONFLOW_SKIP_INTEGRITY_CHECK` (`1`, `true`, `yes`) turns it off. Throws
+ * `RangeError` on an unknown synchronous value.
+ */
+export function sqliteOptionsFromEnv(
+  options: { integrityCheck?: boolean } = {},
+): SqliteStoreOptions {
+  const result: SqliteStoreOptions = {};
+  const synchronous = readEnv("IRONFLOW_SQLITE_SYNCHRONOUS")?.trim().toLowerCase();
+  if (synchronous) {
+    if (synchronous !== "normal" && synchronous !== "full") {
+      throw new RangeError(
+        `IRONFLOW_SQLITE_SYNCHRONOUS must be "normal" or "full", got "${synchronous}"`,
+      );
+    }
+    result.synchronous = synchronous;
+  }
+  const skip = ["1", "true", "yes"].includes(
+    readEnv("IRONFLOW_SKIP_INTEGRITY_CHECK")?.trim().toLowerCase() ?? "",
+  );
+  if (options.integrityCheck && !skip) result.integrityCheck = true;
+  return result;
 }
 
 /** Reads an environment variable, or `undefined` without env permission. */

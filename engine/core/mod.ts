@@ -59,6 +59,9 @@ export {
   IronFlowError,
   NotFoundError,
   RunNotFoundError,
+  StorageError,
+  StorageErrorCode,
+  storageErrorOf,
 } from "./errors.ts";
 export {
   ACTIVITY_BUCKET_MS,

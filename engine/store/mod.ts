@@ -12,5 +12,9 @@
  * @module
  */
 export { createMemoryStore } from "./memory_store.ts";
-export { createSqliteStore, type SqliteStoreOptions } from "./sqlite_store.ts";
+export {
+  createSqliteStore,
+  type SqliteStoreOptions,
+  type SqliteSynchronous,
+} from "./sqlite_store.ts";
 export { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";

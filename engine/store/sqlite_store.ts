@@ -33,6 +33,9 @@ import {
   type RunRecord,
   type RunSortKey,
   type StateType,
+  StorageError,
+  StorageErrorCode,
+  storageErrorOf,
   type Store,
   type StoredDocument,
   type StoreSummary,
@@ -95,7 +98,26 @@ import {
 export interface SqliteStoreOptions {
   /** Milliseconds a writer waits for another process's lock. @default 5000 */
   busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` setting in WAL mode. `"normal"`: a commit is safe
+   * from a crash of the process, but a power loss or OS crash may undo the
+   * last commits (the database stays consistent). `"full"`: each commit is
+   * flushed to the disk (fsync) before it returns, so it survives a power
+   * loss too, at a cost per transaction.
+   * @default "normal"
+   */
+  synchronous?: SqliteSynchronous;
+  /**
+   * Run `PRAGMA quick_check` when opening and refuse a damaged database with a
+   * {@linkcode StorageError} (`storage_corrupt`) that says how to recover.
+   * Costs a read of the whole file (about 1 s per GB).
+   * @default false
+   */
+  integrityCheck?: boolean;
 }
+
+/** Values of {@linkcode SqliteStoreOptions.synchronous}. */
+export type SqliteSynchronous = "normal" | "full";
 
 /** Opens (and migrates) the SQLite store at `path` (`":memory:"` works too). */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
@@ -103,6 +125,15 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
 }
 
 type Row = Record<string, SQLInputValue>;
+
+// A write outside write(): SQLite's full-disk and I/O errors become StorageErrors.
+function mapStorageErrors<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    throw storageErrorOf(error) ?? error;
+  }
+}
 
 type StateCounts = Partial<Record<StateType, number>>;
 
@@ -159,10 +190,26 @@ class SqliteStore implements Store {
   #closed = false;
 
   constructor(path: string, options: SqliteStoreOptions) {
-    this.#db = new DatabaseSync(path);
-    this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    this.#db.exec("PRAGMA journal_mode = WAL");
-    this.#db.exec("PRAGMA synchronous = NORMAL");
+    const synchronous = options.synchronous ?? "normal";
+    if (synchronous !== "normal" && synchronous !== "full") {
+      throw new RangeError(
+        `Unknown SQLite synchronous setting "${synchronous}": use "normal" or "full"`,
+      );
+    }
+    try {
+      this.#db = new DatabaseSync(path);
+    } catch (error) {
+      throw storageErrorOf(error) ?? error;
+    }
+    try {
+      this.#db.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      if (options.integrityCheck) this.#checkIntegrity(path);
+      this.#db.exec("PRAGMA journal_mode = WAL");
+    } catch (error) {
+      this.#db.close();
+      throw storageErrorOf(error) ?? error;
+    }
+    this.#db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
     this.#db.exec("PRAGMA foreign_keys = OFF");
     this.#db.exec("PRAGMA cache_size = -65536");
     this.#db.exec("PRAGMA wal_autocheckpoint = 8192");
@@ -188,8 +235,29 @@ class SqliteStore implements Store {
     this.#events = new RowBatch(this.#db, INSERT_EVENT_HEAD, EVENT_COLUMN_COUNT);
   }
 
+  // A damaged file must not take writes: they would spread the damage, and
+  // reads may answer wrong data. quick_check verifies every page and index
+  // structure without cross-checking index contents (integrity_check).
+  #checkIntegrity(path: string): void {
+    let problems: string[];
+    try {
+      problems = (this.#db.prepare("PRAGMA quick_check(5)").all() as { quick_check: string }[])
+        .map((row) => row.quick_check);
+    } catch (error) {
+      problems = [(error as Error).message];
+    }
+    if (problems.length === 1 && problems[0] === "ok") return;
+    throw new StorageError(
+      StorageErrorCode.CORRUPT,
+      `Database "${path}" failed its integrity check (${problems[0]}). Stop every IronFlow ` +
+        `process on it, save what is readable with "ironflow db export --skip-integrity-check ` +
+        `--out events.jsonl" and restore a backup (docs/backup_restore.md); ` +
+        `IRONFLOW_SKIP_INTEGRITY_CHECK=1 opens it anyway`,
+    );
+  }
+
   #migrate(): void {
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#begin();
     try {
       this.#db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)");
       const row = this.#db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as
@@ -207,14 +275,14 @@ class SqliteStore implements Store {
       }
       this.#db.exec("COMMIT");
     } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
+      this.#rollback();
+      throw storageErrorOf(error) ?? error;
     }
   }
 
   write<T>(fn: (tx: StoreTx) => T): T {
     this.#assertOpen();
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#begin();
     // Another connection committed since our last transaction: readers that
     // cache (the engine) are told once, and the next seq is read again.
     const version = (this.#dataVersion.get() as { data_version: number }).data_version;
@@ -339,12 +407,37 @@ class SqliteStore implements Store {
       this.#nextSeq = 0;
       this.#runs.flow.inserts.clear();
       this.#runs.task.inserts.clear();
-      this.#db.exec("ROLLBACK");
-      throw error;
+      this.#rollback();
+      throw storageErrorOf(error) ?? error;
     }
-    this.#db.exec("COMMIT");
+    this.#commit();
     // Our own commit does not change data_version for this connection.
     return result;
+  }
+
+  // A failed COMMIT (full disk, I/O error) may leave the transaction open or
+  // rolled back by SQLite itself: either way nothing of it is kept, and the
+  // next write reads the log's last seq again.
+  #commit(): void {
+    try {
+      this.#db.exec("COMMIT");
+    } catch (error) {
+      this.#nextSeq = 0;
+      this.#rollback();
+      throw storageErrorOf(error) ?? error;
+    }
+  }
+
+  #begin(): void {
+    try {
+      this.#db.exec("BEGIN IMMEDIATE");
+    } catch (error) {
+      throw storageErrorOf(error) ?? error;
+    }
+  }
+
+  #rollback(): void {
+    if (this.#db.isTransaction) this.#db.exec("ROLLBACK");
   }
 
   // One upsert per (flow, hour, state) and per (hour, state) the transaction changed.
@@ -623,7 +716,7 @@ class SqliteStore implements Store {
     apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord,
   ): void {
     this.#assertOpen();
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#begin();
     try {
       this.#db.exec("DELETE FROM flow_runs; DELETE FROM task_runs;");
       // Events of one run are contiguous in this order, so one record is held at a time.
@@ -649,8 +742,8 @@ class SqliteStore implements Store {
     } catch (error) {
       this.#runs.flow.inserts.clear();
       this.#runs.task.inserts.clear();
-      this.#db.exec("ROLLBACK");
-      throw error;
+      this.#rollback();
+      throw storageErrorOf(error) ?? error;
     }
   }
 
@@ -658,7 +751,7 @@ class SqliteStore implements Store {
     this.#assertOpen();
     // The log grows here without write(): its next seq is read again.
     this.#nextSeq = 0;
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#begin();
     try {
       let last = this.lastSeq();
       for (const event of events) {
@@ -668,15 +761,15 @@ class SqliteStore implements Store {
       }
       this.#db.exec("COMMIT");
     } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
+      this.#rollback();
+      throw storageErrorOf(error) ?? error;
     }
   }
 
   purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
     this.#assertOpen();
     const result = emptyPurgeResult();
-    this.#db.exec("BEGIN IMMEDIATE");
+    this.#begin();
     try {
       this.#db.exec(PURGE_TABLE_SQL);
       const event = this.#statement(PURGE_NEWEST_EVENT_SQL).get() as { run_id: string } | undefined;
@@ -695,8 +788,8 @@ class SqliteStore implements Store {
       if (audit) this.#putDocument(audit);
       this.#db.exec("COMMIT");
     } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
+      this.#rollback();
+      throw storageErrorOf(error) ?? error;
     }
     // Readers that cache runs (the engine) ask externalChanges() before each
     // batch: answering true once makes them drop what they hold of purged runs.
@@ -774,19 +867,21 @@ class SqliteStore implements Store {
 
   putConcurrencyLimit(limit: ConcurrencyLimit): void {
     this.#assertOpen();
-    this.#db.prepare(PUT_LIMIT_SQL).run(
-      limit.name,
-      limit.limit,
-      limit.slotDecayPerSecond,
-      limit.activeSlots,
-      limit.createdAt,
-      limit.updatedAt,
+    mapStorageErrors(() =>
+      this.#db.prepare(PUT_LIMIT_SQL).run(
+        limit.name,
+        limit.limit,
+        limit.slotDecayPerSecond,
+        limit.activeSlots,
+        limit.createdAt,
+        limit.updatedAt,
+      )
     );
   }
 
   deleteConcurrencyLimit(name: string): boolean {
     this.#assertOpen();
-    return Number(this.#db.prepare(DELETE_LIMIT_SQL).run(name).changes) > 0;
+    return mapStorageErrors(() => Number(this.#db.prepare(DELETE_LIMIT_SQL).run(name).changes) > 0);
   }
 
   // Prepared once per SQL text: document queries run in every scheduler tick.
@@ -808,12 +903,12 @@ class SqliteStore implements Store {
 
   putDocument(document: StoredDocument): void {
     this.#assertOpen();
-    this.#putDocument(document);
+    mapStorageErrors(() => this.#putDocument(document));
   }
 
   deleteDocument(collection: string, key: string): boolean {
     this.#assertOpen();
-    return this.#deleteDocument(collection, key);
+    return mapStorageErrors(() => this.#deleteDocument(collection, key));
   }
 
   #getDocument(collection: string, key: string): StoredDocument | undefined {
