@@ -13,6 +13,7 @@ import type { AppDeps } from "./deps.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
 import { opsRoutes } from "./ops.ts";
+import { StorageHealth } from "./storage_health.ts";
 import { createPageRoutes } from "./pages/mod.ts";
 
 /** Default largest request body: 1 MiB. */
@@ -34,13 +35,20 @@ export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
  * console.log(res.status); // 200
  * ```
  */
-export function createApp(deps: AppDeps): Hono {
+export function createApp(appDeps: AppDeps): Hono {
+  const deps = {
+    ...appDeps,
+    storageHealth: appDeps.storageHealth ?? new StorageHealth(appDeps.clock),
+  };
   const app = new Hono();
   const metrics = new Metrics(deps.clock);
   const unwatch = metrics.watch(deps.engine);
   deps.signal?.addEventListener("abort", unwatch, { once: true });
 
-  app.onError(handleError);
+  app.onError(function onError(error, c) {
+    deps.storageHealth.report(error);
+    return handleError(error, c);
+  });
   app.notFound(handleNotFound);
   app.use("*", metrics.middleware());
   const limitBody = bodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);

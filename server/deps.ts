@@ -5,6 +5,7 @@
  */
 import type { ResultFiles } from "../engine/flows/mod.ts";
 import type { Clock, Engine } from "../engine/mod.ts";
+import type { StorageHealth } from "./storage_health.ts";
 
 /**
  * Content-addressed result bytes the server keeps for remote clients: the
@@ -38,6 +39,11 @@ export interface AppDeps {
   maxResultBytes?: number;
   /** SSE heartbeat interval in ms. @default 15_000 */
   heartbeatMs?: number;
+  /**
+   * Tracks storage faults (full disk) for `/health` and the log; share it with
+   * the services loop. @default a new one on `clock`
+   */
+  storageHealth?: StorageHealth;
   /** Aborted when the server shuts down: open SSE streams end so in-flight requests can finish. */
   signal?: AbortSignal;
 }

@@ -12,6 +12,8 @@ import {
   InvalidTransitionError,
   IronFlowError,
   NotFoundError,
+  StorageErrorCode,
+  storageErrorOf,
 } from "../engine/mod.ts";
 
 /** The JSON body of every error answer. */
@@ -50,6 +52,16 @@ export function describeError(
   if (error instanceof HttpError) {
     return { status: error.status, body: errorBody(error.code, error.message, error.details) };
   }
+  // A full disk or I/O error is not the request's fault: 503, retry later.
+  const storage = storageErrorOf(error);
+  if (storage) {
+    const message = storage.code === StorageErrorCode.FULL
+      ? "Storage is full: the server cannot record changes until space is freed"
+      : storage.code === StorageErrorCode.IO
+      ? "Storage I/O error: the server cannot record changes"
+      : "Storage is corrupt: the server cannot record changes";
+    return { status: 503, body: errorBody(storage.code, message) };
+  }
   if (error instanceof NotFoundError) {
     return { status: 404, body: errorBody(error.code, error.message) };
   }
@@ -70,10 +82,13 @@ export function describeError(
   return { status: 500, body: errorBody("internal_error", "Internal server error") };
 }
 
-/** The app's `onError`: one JSON shape for every failure; 5xx are logged. */
+/**
+ * The app's `onError`: one JSON shape for every failure; 5xx are logged,
+ * except storage faults, which `StorageHealth` logs once.
+ */
 export function handleError(error: unknown, c: Context): Response {
   const { status, body } = describeError(error);
-  if (status >= 500) console.error(error);
+  if (status >= 500 && !storageErrorOf(error)) console.error(error);
   return c.json(body, status);
 }
 

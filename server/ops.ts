@@ -14,6 +14,10 @@ const Health = z.object({
   schema_version: z.number().int().optional(),
   last_seq: z.number().int().optional(),
   message: z.string().optional(),
+  /** Why the server is unhealthy: `storage_full`, `storage_io_error`, `storage_corrupt`, `store_unavailable`. */
+  reason: z.string().optional(),
+  /** Since when (ISO time) the storage fault is in effect. */
+  since: z.string().optional(),
 }).meta({ id: "Health" });
 
 /** Routes of `/health` and `/metrics`. */
@@ -29,6 +33,17 @@ export function opsRoutes(deps: AppDeps, metrics: Metrics): ApiRouter {
   }, (c) => {
     const time = new Date(clock.now()).toISOString();
     try {
+      // A write failed for lack of space (or an I/O error): unhealthy until a write succeeds.
+      const fault = deps.storageHealth?.probe(engine.store);
+      if (fault) {
+        return c.json({
+          status: "error",
+          time,
+          reason: fault.code,
+          message: fault.message,
+          since: new Date(fault.since).toISOString(),
+        }, 503);
+      }
       const lastSeq = engine.store.lastSeq();
       return c.json({
         status: "ok",
@@ -37,7 +52,10 @@ export function opsRoutes(deps: AppDeps, metrics: Metrics): ApiRouter {
         last_seq: lastSeq,
       });
     } catch (error) {
-      return c.json({ status: "error", time, message: String(error) }, 503);
+      return c.json(
+        { status: "error", time, reason: "store_unavailable", message: String(error) },
+        503,
+      );
     }
   });
 
