@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { readEnv } from "../sdk/control_plane.ts";
+import { readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
 import { startServer } from "../server/mod.ts";
 import { createRemoteControlPlane } from "../sdk/mod.ts";
@@ -17,6 +17,7 @@ import type { CliContext } from "./io.ts";
 
 export const SERVER_HELP =
   `Usage: ironflow server start [--host 127.0.0.1] [--port 4200] [--home ./.ironflow]
+                             [--synchronous normal|full] [--skip-integrity-check]
 
 Serves the HTTP API (/api, /api/docs), SSE streams and the dashboard on the
 embedded SQLite store in --home (default IRONFLOW_HOME or ./.ironflow).
@@ -26,10 +27,20 @@ results folder (at most IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64
 MiB). The services loop creates scheduled runs of deployments, and an
 embedded worker on --pool runs them in subprocesses (--no-worker to
 run workers separately with "ironflow worker start"). Stops cleanly on
-Ctrl-C / SIGTERM.`;
+Ctrl-C / SIGTERM.
+
+--synchronous full (or IRONFLOW_SQLITE_SYNCHRONOUS=full) flushes every
+commit to the disk, so it also survives a power loss; the default, normal,
+survives a crash of the process. The database is checked when the server
+starts (PRAGMA quick_check): a damaged one is refused, and
+--skip-integrity-check opens it anyway (to export what is readable).`;
 
 /** Runs the command; resolves with the exit code once the server stopped. */
-export async function serverCommand(args: string[], cli: CliContext): Promise<number> {
+export async function serverCommand(
+  args: string[],
+  cli: CliContext,
+  options: { integrityCheck?: boolean } = {},
+): Promise<number> {
   const [sub, ...rest] = args;
   const { values } = parseArgs({
     args: rest,
@@ -39,6 +50,7 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
       home: { type: "string" },
       pool: { type: "string", default: "default" },
       "no-worker": { type: "boolean", default: false },
+      synchronous: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -53,6 +65,13 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new UsageError(`--port must be a port number, got "${values.port}"`);
   }
+  const store = sqliteOptionsFromEnv({ integrityCheck: options.integrityCheck ?? true });
+  if (values.synchronous !== undefined) {
+    if (values.synchronous !== "normal" && values.synchronous !== "full") {
+      throw new UsageError(`--synchronous must be "normal" or "full", got "${values.synchronous}"`);
+    }
+    store.synchronous = values.synchronous;
+  }
   const apiKey = readEnv("IRONFLOW_API_KEY");
   // Filled once the server listens; stopped before the server closes its engine.
   const embedded: { worker?: ReturnType<typeof startWorker> } = {};
@@ -61,10 +80,17 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
   // clients upload large results into it, and the retention sweep collects it.
   const results = createFileResultStore(`${home}/results`);
   const maxResultBytes = resultLimit(readEnv("IRONFLOW_RESULT_UPLOAD_MAX_BYTES"));
+  const servicesIntervalMs = positiveMs("IRONFLOW_SERVICES_INTERVAL_MS");
+  const leaderLeaseMs = positiveMs("IRONFLOW_LEADER_LEASE_MS");
+  const nodeId = readEnv("IRONFLOW_NODE_ID")?.trim();
   const server = await startServer({
     home,
+    store,
     results,
     ...(maxResultBytes !== undefined ? { maxResultBytes } : {}),
+    ...(servicesIntervalMs !== undefined ? { servicesIntervalMs } : {}),
+    ...(leaderLeaseMs !== undefined ? { leaderLeaseMs } : {}),
+    ...(nodeId ? { nodeId } : {}),
     host: values.host,
     port,
     ...(apiKey ? { apiKey } : {}),
@@ -85,6 +111,16 @@ export async function serverCommand(args: string[], cli: CliContext): Promise<nu
   await server.finished;
   cli.out("IronFlow server stopped");
   return 0;
+}
+
+function positiveMs(name: string): number | undefined {
+  const text = readEnv(name)?.trim();
+  if (text === undefined || text === "") return undefined;
+  const ms = Number(text);
+  if (!Number.isSafeInteger(ms) || ms <= 0) {
+    throw new UsageError(`${name} must be a positive number of milliseconds, got "${text}"`);
+  }
+  return ms;
 }
 
 function resultLimit(text: string | undefined): number | undefined {

@@ -10,11 +10,13 @@ import {
   createIdSource,
   createSqliteStore,
   type Engine,
+  type SqliteStoreOptions,
   systemClock,
 } from "../engine/mod.ts";
 import { createApp } from "./app.ts";
 import type { ResultBlobs } from "./deps.ts";
-import { startServices } from "./services/scheduler.ts";
+import { startServices, type TickReport } from "./services/scheduler.ts";
+import { StorageHealth } from "./storage_health.ts";
 
 /** Options of {@linkcode serve}. */
 export interface ServeOptions {
@@ -72,6 +74,19 @@ export interface StartServerOptions {
   heartbeatMs?: number;
   /** Run the services loop (schedules, late runs, lease reclaim, stale workers). @default true */
   services?: boolean;
+  /** Time between services ticks. @default 5_000 */
+  servicesIntervalMs?: number;
+  /** How long the services leader lease lasts without renewal. @default 3 × `servicesIntervalMs` */
+  leaderLeaseMs?: number;
+  /**
+   * This server's identity in the services leader lease: a restart with the
+   * same identity takes the lease back at once. Two servers running at the
+   * same time on one database need different ones.
+   * @default `<hostname>:<port>`
+   */
+  nodeId?: string;
+  /** Settings of the SQLite store (synchronous, integrity check at open). */
+  store?: SqliteStoreOptions;
   /**
    * The result store of `home` (`sdk`'s file result store): remote clients
    * upload large results to it through `PUT /api/results/{ref}`, and the
@@ -110,14 +125,16 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   await Deno.mkdir(options.home, { recursive: true });
   const engine = createEngine({
-    store: createSqliteStore(`${options.home}/ironflow.db`),
+    store: createSqliteStore(`${options.home}/ironflow.db`, options.store),
     clock: systemClock,
     ids: createIdSource(),
   });
   const controller = new AbortController();
+  const storageHealth = new StorageHealth(systemClock);
   const app = createApp({
     engine,
     clock: systemClock,
+    storageHealth,
     signal: controller.signal,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
@@ -132,10 +149,31 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   });
   // Runs written by other processes on the same file (CLI runs) reach SSE subscribers too.
   const stopTailing = engine.tailExternalEvents(250);
+  const nodeId = options.nodeId ?? `${hostname()}:${handle.addr.port}`;
+  let leading = false;
+  const onTick = (report: TickReport) => {
+    // The leader's tick wrote its lease: the store takes writes again.
+    if (report.leader) storageHealth.recovered();
+    if (report.leader !== leading) {
+      leading = report.leader;
+      const from = report.tookOverFrom ? ` (took over from ${report.tookOverFrom})` : "";
+      console.log(
+        leading
+          ? `IronFlow services loop: node ${nodeId} leads${from}`
+          : `IronFlow services loop: node ${nodeId} no longer leads`,
+      );
+    }
+  };
   const services = options.services === false ? undefined : startServices({
     engine,
     clock: systemClock,
     signal: controller.signal,
+    holder: nodeId,
+    onTick,
+    // A storage fault is logged once by StorageHealth, not every tick.
+    onError: (error) => storageHealth.report(error) ?? console.error(error),
+    ...(options.servicesIntervalMs !== undefined ? { intervalMs: options.servicesIntervalMs } : {}),
+    ...(options.leaderLeaseMs !== undefined ? { leaderLeaseMs: options.leaderLeaseMs } : {}),
     ...(options.results?.files ? { resultFiles: options.results.files } : {}),
   });
 
@@ -163,6 +201,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       await finished;
     },
   };
+}
+
+function hostname(): string {
+  try {
+    return Deno.hostname();
+  } catch {
+    return "localhost";
+  }
 }
 
 /** Whether `host` only accepts connections from this machine. */

@@ -5,6 +5,12 @@
  * lease document, so two servers on one SQLite file do not double-schedule
  * (slot documents make that safe anyway; the lease saves the work).
  *
+ * Leadership follows the node, not the process: the lease names a stable
+ * node identity (`startServer` uses `IRONFLOW_NODE_ID`, else host and port),
+ * so a restarted server takes its lease back at once. The leader renews the
+ * lease every tick and releases it when it stops cleanly; a leader that died
+ * is replaced once its lease (three ticks by default) ran out.
+ *
  * @module
  */
 import type { Clock, Engine, Timer } from "../../engine/mod.ts";
@@ -25,18 +31,33 @@ const LEADER_KEY = "services";
 export interface SchedulerOptions extends Omit<SchedulingOptions, "now"> {
   engine: Engine;
   clock: Clock;
-  /** Identity of this process in the leader lease. @default a new UUID */
+  /**
+   * Identity of this node in the leader lease: stable across restarts, so a
+   * restarted leader takes the lease back at once. Two live processes must
+   * not share it. @default a new UUID (a process identity)
+   */
   holder?: string;
-  /** How long a leader's lease lasts without a tick. @default 30_000 */
+  /** How long a leader's lease lasts without a tick. @default 15_000 */
   leaderLeaseMs?: number;
   /** Result files beside the database: the retention sweep deletes those no surviving run references. */
   resultFiles?: ResultFiles;
+}
+
+/** The leader lease as stored. */
+export interface LeaderLease {
+  holder: string;
+  /** Epoch ms until which the holder leads without renewing. */
+  expiresAt: number;
+  /** Epoch ms since which the holder leads (kept across renewals). */
+  since?: number;
 }
 
 /** What one tick did. */
 export interface TickReport {
   /** False when another process leads: this tick did nothing. */
   leader: boolean;
+  /** The node that held the lease before this tick, when it was another one (a takeover). */
+  tookOverFrom?: string;
   created: string[];
   skipped: number;
   late: string[];
@@ -49,29 +70,40 @@ export interface TickReport {
 export interface Scheduler {
   /** One pass of every service at `now` (default: the clock's time). */
   tick(now?: number): Promise<TickReport>;
+  /** Gives the lease up if this node holds it, so another takes over at once; returns whether it did. */
+  release(): boolean;
+  /** The lease as stored, if any. */
+  lease(): LeaderLease | undefined;
 }
 
 /** Creates the scheduler of an engine. */
 export function createScheduler(options: SchedulerOptions): Scheduler {
   const { engine, clock } = options;
   const holder = options.holder ?? uuidv7(clock.now());
-  const leaseMs = options.leaderLeaseMs ?? 30_000;
+  const leaseMs = options.leaderLeaseMs ?? 15_000;
 
-  function lead(now: number): boolean {
+  // Takes or renews the lease; answers whether this node leads, and whom it took over from.
+  function lead(now: number): { leads: boolean; from?: string } {
     return engine.store.write((tx) => {
       const current = tx.getDocument(LEADER_COLLECTION, LEADER_KEY);
-      const data = current?.data as { holder: string; expiresAt: number } | undefined;
-      if (data && data.holder !== holder && data.expiresAt > now) return false;
+      const data = current?.data as LeaderLease | undefined;
+      if (data && data.holder !== holder && data.expiresAt > now) return { leads: false };
+      const renewal = data?.holder === holder;
+      const lease: LeaderLease = {
+        holder,
+        expiresAt: now + leaseMs,
+        since: renewal ? data.since ?? now : now,
+      };
       tx.putDocument({
         collection: LEADER_COLLECTION,
         key: LEADER_KEY,
         ref: null,
-        data: { holder, expiresAt: now + leaseMs },
+        data: { ...lease },
         createdAt: current?.createdAt ?? now,
         updatedAt: now,
         expiresAt: now + leaseMs,
       });
-      return true;
+      return data && !renewal ? { leads: true, from: data.holder } : { leads: true };
     });
   }
 
@@ -86,8 +118,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         crashed: [],
         staleWorkers: [],
       };
-      if (!lead(now)) return report;
+      const leadership = lead(now);
+      if (!leadership.leads) return report;
       report.leader = true;
+      if (leadership.from !== undefined) report.tookOverFrom = leadership.from;
       // Scheduling first: a due slot's run waits for nothing else in the tick.
       const scheduled = await scheduleRuns(engine, { ...options, now });
       report.created = scheduled.created;
@@ -105,6 +139,20 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       });
       return report;
     },
+    release() {
+      return engine.store.write((tx) => {
+        const current = tx.getDocument(LEADER_COLLECTION, LEADER_KEY)?.data as
+          | LeaderLease
+          | undefined;
+        if (current?.holder !== holder) return false;
+        return tx.deleteDocument(LEADER_COLLECTION, LEADER_KEY);
+      });
+    },
+    lease() {
+      return engine.store.getDocument(LEADER_COLLECTION, LEADER_KEY)?.data as
+        | LeaderLease
+        | undefined;
+    },
   };
 }
 
@@ -112,12 +160,14 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 export interface ServicesOptions extends SchedulerOptions {
   /** Waits between ticks. @default the system timer */
   timer?: Timer;
-  /** Time between ticks. @default 5_000 */
+  /** Time between ticks; the leader lease defaults to three of them. @default 5_000 */
   intervalMs?: number;
   /** Stops the loop when aborted. */
   signal?: AbortSignal;
   /** Called when a tick throws; the loop goes on. @default console.error */
   onError?: (error: unknown) => void;
+  /** Called after each tick that did not throw. */
+  onTick?: (report: TickReport) => void;
 }
 
 /** A running services loop. */
@@ -132,10 +182,13 @@ export interface ServicesHandle {
  * stopped. `ironflow server start` calls this with the server's engine.
  */
 export function startServices(options: ServicesOptions): ServicesHandle {
-  const scheduler = createScheduler(options);
+  const interval = options.intervalMs ?? 5_000;
+  const scheduler = createScheduler({
+    ...options,
+    leaderLeaseMs: options.leaderLeaseMs ?? 3 * interval,
+  });
   const controller = new AbortController();
   options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
-  const interval = options.intervalMs ?? 5_000;
   const sleep = (ms: number, signal: AbortSignal) =>
     options.timer ? options.timer.sleep(ms, signal) : new Promise<void>((resolve, reject) => {
       const id = setTimeout(resolve, ms);
@@ -147,15 +200,22 @@ export function startServices(options: ServicesOptions): ServicesHandle {
   const loop = (async () => {
     while (!controller.signal.aborted) {
       try {
-        await scheduler.tick();
+        const report = await scheduler.tick();
+        options.onTick?.(report);
       } catch (error) {
         (options.onError ?? console.error)(error);
       }
       try {
         await sleep(interval, controller.signal);
       } catch {
-        return;
+        break;
       }
+    }
+    // A clean stop hands the lease over at once instead of after it expires.
+    try {
+      scheduler.release();
+    } catch (error) {
+      (options.onError ?? console.error)(error);
     }
   })();
   return {
