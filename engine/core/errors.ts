@@ -74,7 +74,7 @@ export class StorageError extends IronFlowError {
 }
 
 // SQLite's primary result codes and their messages (sqlite3_errstr): node:sqlite
-// reports `errcode` under Node, only the message under Deno.
+// reports `errcode` under Node and only the message in Deno
 const SQLITE_FAULTS: ReadonlyArray<[number, string, StorageErrorCode]> = [
   [13, "database or disk is full", StorageErrorCode.FULL],
   [10, "disk I/O error", StorageErrorCode.IO],
