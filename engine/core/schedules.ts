@@ -198,8 +198,10 @@ export interface SlotPlanInput {
 export interface SlotPlan {
   /** Slot times to create runs for, ascending. */
   create: number[];
-  /** Missed slots that get no run. */
+  /** Missed slots that get no run (the catch-up policy's choice); the caller records them. */
   skipped: number;
+  /** The newest of the skipped slots, when there are any. */
+  newestSkipped?: number;
   /** The new cursor: the newest slot considered. */
   cursor: number | null;
 }
@@ -208,10 +210,19 @@ export interface SlotPlan {
 const MAX_MISSED_SCAN = 100_000;
 
 /**
- * Plans one tick for one schedule: slots missed (older than `now - graceMs`)
- * are skipped or collapsed into one run by the catch-up policy; due and
- * future slots up to `now + horizonMs`, at most `maxAhead` of them after
- * `now`, are created.
+ * Most due slots (within the grace period, not yet created) a tick creates;
+ * the rest wait for the next tick. A one-second schedule has about sixty.
+ */
+export const MAX_DUE_PER_TICK = 1_000;
+
+/**
+ * Plans one tick for one schedule. Every slot after the cursor is either
+ * created or counted as skipped, never dropped unseen: slots missed (older
+ * than `now - graceMs`) are skipped, or with `run_once` the newest of them
+ * gets a run; every due slot within the grace period is created (up to
+ * {@linkcode MAX_DUE_PER_TICK} a tick), however many `maxAhead` allows in the
+ * future; future slots up to `now + horizonMs`, at most `maxAhead` of them,
+ * are created.
  */
 export function planSlots(input: SlotPlanInput): SlotPlan {
   const { now, graceMs } = input;
@@ -223,14 +234,21 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
   let after = start;
   // Missed slots: walk in growing pages (bounded), keep only the newest. Most
   // ticks find the first slot in the future after computing just one.
+  let newestSkipped: number | undefined;
   for (const t of slotsAfter(input.next, start, MAX_MISSED_SCAN)) {
     if (t >= now - graceMs) break;
-    if (lastMissed !== undefined) skipped += 1;
+    if (lastMissed !== undefined) {
+      skipped += 1;
+      newestSkipped = lastMissed;
+    }
     lastMissed = t;
   }
   if (lastMissed !== undefined) {
     if (input.catchup === CatchupPolicy.RUN_ONCE) create.push(lastMissed);
-    else skipped += 1;
+    else {
+      skipped += 1;
+      newestSkipped = lastMissed;
+    }
     cursor = lastMissed;
     after = lastMissed;
   } else {
@@ -246,16 +264,21 @@ export function planSlots(input: SlotPlanInput): SlotPlan {
       future += 1;
     }
   }
-  for (const t of slotsAfter(input.next, after, input.maxAhead + 1)) {
+  // Due slots do not count against `maxAhead`: each of them is created now,
+  // or it would age past the grace period and be missed on a later tick.
+  let due = 0;
+  for (const t of slotsAfter(input.next, after, MAX_DUE_PER_TICK + input.maxAhead)) {
     if (t > now + input.horizonMs) break;
     if (t > now) {
       if (future >= input.maxAhead) break;
       future += 1;
-    }
+    } else if (++due > MAX_DUE_PER_TICK) break;
     create.push(t);
     cursor = t;
   }
-  return { create, skipped, cursor };
+  return newestSkipped === undefined
+    ? { create, skipped, cursor }
+    : { create, skipped, newestSkipped, cursor };
 }
 
 /**

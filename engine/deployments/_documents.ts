@@ -43,6 +43,10 @@ export interface ScheduleCursor {
   since: number;
   /** Slot times created after the last tick's `now` (older cursors lack it). */
   ahead?: number[];
+  /** Slots that got no run by the catch-up policy, in total (absent: none). */
+  missed?: number;
+  /** The newest of those slots (epoch ms). */
+  lastMissed?: number;
 }
 
 /** Reads a document's data as `T`. */

@@ -69,6 +69,8 @@ export {
 } from "./work_pools.ts";
 export {
   markLateRuns,
+  type ScheduleMisses,
+  scheduleMisses,
   type ScheduleReport,
   scheduleRuns,
   type SchedulingOptions,

@@ -174,18 +174,47 @@ function planDeployment(
     if (plan.create.length > 0) parameters ??= runParameters(deployment, undefined);
     const ahead = [...(state.ahead ?? []), ...plan.create].filter((t) => t > now);
     const aheadChanged = ahead.length !== (state.ahead?.length ?? -1);
-    const moved = plan.cursor !== state.cursor || state.cursor === null || aheadChanged;
+    const moved = plan.cursor !== state.cursor || state.cursor === null || aheadChanged ||
+      plan.skipped > 0;
+    // Skipped slots are counted on the cursor (GET /api/deployments/{ref}/schedules/next).
+    const missed = (state.missed ?? 0) + plan.skipped;
+    const lastMissed = plan.newestSkipped ?? state.lastMissed;
     plans.push({
       deployment,
       parameters: parameters ?? {},
       cursorKey,
       previous,
-      next: moved ? { cursor: plan.cursor, since: state.since, ahead } : null,
+      next: moved
+        ? {
+          cursor: plan.cursor,
+          since: state.since,
+          ahead,
+          ...(missed > 0 ? { missed } : {}),
+          ...(lastMissed !== undefined ? { lastMissed } : {}),
+        }
+        : null,
       slots: plan.create.map((slot) => ({ runId: slotRunId(deployment.id, key, slot), slot })),
       failed: false,
     });
   }
   return plans;
+}
+
+/** What became of a schedule's missed slots (see {@linkcode scheduleMisses}). */
+export interface ScheduleMisses {
+  /** Slots that got no run by the schedule's catch-up policy, in total. */
+  missed: number;
+  /** The newest of them (epoch ms), or `null` for none. */
+  lastMissed: number | null;
+}
+
+/** The missed slots of each schedule of `deployment`, in the order of its schedules. */
+export function scheduleMisses(docs: DocumentAccess, deployment: Deployment): ScheduleMisses[] {
+  return deployment.schedules.map((schedule) => {
+    const cursor = docs.getDocument(C.scheduleCursor, `${deployment.id}|${scheduleKey(schedule)}`)
+      ?.data as ScheduleCursor | undefined;
+    return { missed: cursor?.missed ?? 0, lastMissed: cursor?.lastMissed ?? null };
+  });
 }
 
 /**

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { type Json, nextRuns, StateType, toApiRun } from "../../engine/mod.ts";
+import { type DocumentAccess, type Json, nextRuns, StateType, toApiRun } from "../../engine/mod.ts";
 import {
   type ApplyResult,
   type Deployment,
@@ -14,6 +14,7 @@ import {
   DeploymentSpecSchema,
   fromDeploymentSpec,
   fromScheduleSpec,
+  scheduleMisses,
   ScheduleSpecSchema,
   toApiDeployment,
   triggerDeploymentRun,
@@ -113,10 +114,15 @@ function applyAnswer(result: ApplyResult, dryRun: boolean) {
   };
 }
 
-function nextTimes(deployment: Deployment, now: number, count: number) {
-  return deployment.schedules.map((schedule) => ({
+function nextTimes(docs: DocumentAccess, deployment: Deployment, now: number, count: number) {
+  const misses = scheduleMisses(docs, deployment);
+  return deployment.schedules.map((schedule, i) => ({
     active: schedule.active,
     next: nextRuns(schedule, now, count).map((t) => new Date(t).toISOString()),
+    missed: misses[i]!.missed,
+    last_missed: misses[i]!.lastMissed === null
+      ? null
+      : new Date(misses[i]!.lastMissed!).toISOString(),
   }));
 }
 
@@ -299,10 +305,19 @@ export function deploymentRoutes(router: ApiRouter, deps: AppDeps): void {
     params: REF,
     query: NextQuery,
     response: z.object({
-      schedules: z.array(z.object({ active: z.boolean(), next: z.array(z.string()) })),
+      schedules: z.array(z.object({
+        active: z.boolean(),
+        next: z.array(z.string()),
+        /** Slots that got no run by the schedule's catch-up policy (missed while no scheduler ran). */
+        missed: z.number().int(),
+        /** The newest of them. */
+        last_missed: z.string().nullable(),
+      })),
     }),
   }, (c, { params, query }) => {
     const deployment = deployments.get(params.ref!);
-    return c.json({ schedules: nextTimes(deployment, deps.clock.now(), query.count ?? 5) });
+    return c.json({
+      schedules: nextTimes(engine.store, deployment, deps.clock.now(), query.count ?? 5),
+    });
   });
 }
