@@ -35,6 +35,7 @@ import {
   type Store,
   type StoreSummary,
   type StoreTx,
+  stringifyJson,
 } from "./core/mod.ts";
 
 import {
@@ -488,7 +489,8 @@ class EngineImpl implements Engine {
     while (true) {
       const page = this.store.events({ afterSeq, limit: 10_000 });
       if (page.length === 0) return;
-      for (const event of page) yield JSON.stringify(event);
+      // stringifyJson: an event nested deeper than the stack allows still exports.
+      for (const event of page) yield stringifyJson(event);
       afterSeq = page.at(-1)!.seq;
     }
   }

@@ -8,6 +8,7 @@
 import type { EngineEvent, Json, LogRecord, NewRun, RunRecord, UpstreamEdge } from "./core/mod.ts";
 import type { Proposal, ProposalResult } from "./core/mod.ts";
 import type { StateType } from "./core/mod.ts";
+import { boundJsonDepth } from "./core/mod.ts";
 import type { Artifact, ArtifactType } from "./artifacts.ts";
 
 /** An artifact on the wire. */
@@ -32,7 +33,8 @@ export function toApiArtifact(artifact: Artifact): ApiArtifact {
     version: artifact.version,
     type: artifact.type,
     description: artifact.description,
-    data: artifact.data,
+    // Readers get a bounded value, also of what an older database holds (see json_bounds.ts).
+    data: boundJsonDepth(artifact.data),
     flow_run_id: artifact.flowRunId,
     task_run_id: artifact.taskRunId,
     created_at: new Date(artifact.createdAt).toISOString(),
@@ -195,7 +197,7 @@ export function toApiRun(run: RunRecord): ApiRun {
     task_key: run.taskKey,
     map_index: run.mapIndex,
     tags: [...run.tags],
-    parameters: run.parameters,
+    parameters: boundJsonDepth(run.parameters),
     upstream: run.upstream.map((edge) => ({ ...edge })),
     message: run.message,
   };
@@ -302,7 +304,7 @@ export function toApiEvent(event: EngineEvent): ApiEvent {
     kind: event.kind,
     at: iso(event.at),
     rules: [...event.rules],
-    data: event.data,
+    data: boundJsonDepth(event.data),
   };
 }
 

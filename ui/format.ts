@@ -142,3 +142,17 @@ export function formatInZone(ms: number, timezone: string): string | null {
   for (const { type, value } of format.formatToParts(ms)) part[type] = value;
   return `${part["year"]}-${part["month"]}-${part["day"]} ${part["hour"]}:${part["minute"]}`;
 }
+
+/**
+ * `value` as JSON text for a page, never throwing: a value nested deeper
+ * than the call stack allows (an older database may hold one) is shown as a
+ * note instead.
+ */
+export function jsonText(value: unknown, indent?: number): string {
+  try {
+    return JSON.stringify(value, null, indent) ?? "null";
+  } catch (error) {
+    if (error instanceof RangeError) return "[nested too deeply to show]";
+    throw error;
+  }
+}

@@ -5,6 +5,14 @@
  */
 import type { RunFilters } from "./types.ts";
 
+/**
+ * `encodeURIComponent` that never throws: a lone surrogate (which an older
+ * database may hold in a name) is written as U+FFFD instead.
+ */
+export function encodePathPart(text: string): string {
+  return encodeURIComponent(text.toWellFormed());
+}
+
 /** The default filters of the runs page. */
 export const DEFAULT_FILTERS: RunFilters = {
   states: [],
@@ -52,12 +60,12 @@ export function runHref(
     if (value !== null && value !== undefined && value !== "") params.set(key, value);
   }
   const query = params.toString();
-  return `/runs/${encodeURIComponent(id)}${query ? `?${query}` : ""}`;
+  return `/runs/${encodePathPart(id)}${query ? `?${query}` : ""}`;
 }
 
 /** A flow's page. */
 export function flowHref(name: string): string {
-  return `/flows/${encodeURIComponent(name)}`;
+  return `/flows/${encodePathPart(name)}`;
 }
 
 /** A deployment's page (`ref`: its id or name), with more parameters. */
@@ -70,12 +78,12 @@ export function deploymentHref(
     if (value !== null && value !== undefined && value !== "") params.set(key, value);
   }
   const query = params.toString();
-  return `/deployments/${encodeURIComponent(ref)}${query ? `?${query}` : ""}`;
+  return `/deployments/${encodePathPart(ref)}${query ? `?${query}` : ""}`;
 }
 
 /** A work pool's page. */
 export function workPoolHref(name: string): string {
-  return `/work-pools/${encodeURIComponent(name)}`;
+  return `/work-pools/${encodePathPart(name)}`;
 }
 
 /**
@@ -83,5 +91,5 @@ export function workPoolHref(name: string): string {
  * dashboard's session cookie authorises when the server has an API key.
  */
 export function resultHref(ref: string): string {
-  return `/api/results/${encodeURIComponent(ref)}`;
+  return `/api/results/${encodePathPart(ref)}`;
 }

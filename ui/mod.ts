@@ -23,6 +23,7 @@ export {
   formatInterval,
   formatInZone,
   formatTime,
+  jsonText,
   levelName,
   presentStates,
   runDuration,
@@ -32,6 +33,7 @@ export {
 export {
   DEFAULT_FILTERS,
   deploymentHref,
+  encodePathPart,
   filterParams,
   flowHref,
   resultHref,

@@ -114,3 +114,11 @@ export function storageErrorOf(error: unknown): StorageError | undefined {
   }
   return undefined;
 }
+
+/** A paging cursor that is malformed or was made for another listing or order. */
+export class InvalidCursorError extends IronFlowError {
+  override name = "InvalidCursorError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, code: "invalid_cursor" });
+  }
+}

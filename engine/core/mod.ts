@@ -55,6 +55,7 @@ export {
 export { CREATE_KIND, createRun, MAX_RUN_DEPTH, runFromCreation } from "./create_run.ts";
 export {
   ConflictError,
+  InvalidCursorError,
   InvalidTransitionError,
   IronFlowError,
   NotFoundError,
@@ -63,6 +64,15 @@ export {
   StorageErrorCode,
   storageErrorOf,
 } from "./errors.ts";
+export type { JsonProblem } from "./json_bounds.ts";
+export {
+  boundJsonDepth,
+  checkJsonInput,
+  isCleanText,
+  MAX_JSON_DEPTH,
+  stringifyJson,
+  TOO_DEEP_MARKER,
+} from "./json_bounds.ts";
 export {
   ACTIVITY_BUCKET_MS,
   allDocuments,
@@ -95,8 +105,10 @@ export type { CursorPosition } from "./run_query.ts";
 export {
   checkActivityQuery,
   compareSortValues,
+  decodeBase64UrlJson,
   decodeCursor,
   DEFAULT_PAGE_SIZE,
+  encodeBase64UrlJson,
   encodeCursor,
   matchesQuery,
   MAX_PAGE_SIZE,

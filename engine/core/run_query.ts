@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InvalidCursorError } from "./errors.ts";
 import type { RunRecord } from "./model.ts";
 import {
   ACTIVITY_BUCKET_MS,
@@ -34,33 +35,62 @@ export interface CursorPosition {
   id: string;
 }
 
-/** Encodes a page position as an opaque string. */
-export function encodeCursor(position: CursorPosition): string {
-  return btoa(JSON.stringify([position.sort, position.order, position.value, position.id]))
-    .replaceAll("=", "");
+/**
+ * `value` as JSON in base64url (UTF-8, no padding): safe in a query string
+ * whatever script the names and ids in it are written in.
+ */
+export function encodeBase64UrlJson(value: unknown): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(value));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** Decodes a cursor; throws `RangeError` if it is malformed or was made for another sort. */
+/**
+ * The JSON value {@linkcode encodeBase64UrlJson} encoded (standard base64 is
+ * read too); throws {@linkcode InvalidCursorError} when `text` is not one.
+ */
+export function decodeBase64UrlJson(text: string): unknown {
+  try {
+    const binary = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
+    const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch (cause) {
+    throw new InvalidCursorError(`Cursor "${shorten(text)}" is malformed`, { cause });
+  }
+}
+
+function shorten(text: string): string {
+  const clean = text.toWellFormed();
+  return clean.length > 80 ? `${clean.slice(0, 80)}…` : clean;
+}
+
+/** Encodes a page position as an opaque string. */
+export function encodeCursor(position: CursorPosition): string {
+  return encodeBase64UrlJson([position.sort, position.order, position.value, position.id]);
+}
+
+/**
+ * Decodes a cursor; throws {@linkcode InvalidCursorError} if it is malformed
+ * or was made for another sort.
+ */
 export function decodeCursor(
   cursor: string,
   sort: RunSortKey,
   order: "asc" | "desc",
 ): CursorPosition {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(atob(cursor));
-  } catch (cause) {
-    throw new RangeError(`Cursor "${cursor}" is malformed`, { cause });
-  }
+  const parsed = decodeBase64UrlJson(cursor);
   if (
     !Array.isArray(parsed) || parsed.length !== 4 || typeof parsed[3] !== "string" ||
     !(parsed[2] === null || typeof parsed[2] === "number" || typeof parsed[2] === "string")
   ) {
-    throw new RangeError(`Cursor "${cursor}" is malformed`);
+    throw new InvalidCursorError(`Cursor "${shorten(cursor)}" is malformed`);
   }
   if (parsed[0] !== sort || parsed[1] !== order) {
-    throw new RangeError(
-      `Cursor was made for sort "${parsed[0]}" ${parsed[1]}, not "${sort}" ${order}`,
+    throw new InvalidCursorError(
+      `Cursor was made for sort "${String(parsed[0])}" ${
+        String(parsed[1])
+      }, not "${sort}" ${order}`,
     );
   }
   return { sort, order, value: parsed[2], id: parsed[3] };

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import type { Page, RunRecord, StateType, Store } from "../core/mod.ts";
+import {
+  decodeBase64UrlJson,
+  encodeBase64UrlJson,
+  InvalidCursorError,
+  type Page,
+  type RunRecord,
+  type StateType,
+  type Store,
+} from "../core/mod.ts";
 import { findFlow, type FlowRecord, isDeleted } from "./catalog.ts";
 
 /** One flow in a listing. */
@@ -140,20 +148,16 @@ function newer(a: RunRecord, b: RunRecord): boolean {
 }
 
 function encodeCursor(cursors: Record<string, string | null>): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(cursors));
-  return btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_")
-    .replace(/=+$/, "");
+  return encodeBase64UrlJson(cursors);
 }
 
 function decodeCursor(cursor: string): Record<string, string | null | undefined> {
-  try {
-    const binary = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
-    const parsed = JSON.parse(
-      new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))),
-    );
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) return parsed;
-  } catch {
-    // Falls through to the error below.
+  const parsed = decodeBase64UrlJson(cursor);
+  if (
+    parsed && typeof parsed === "object" && !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => v === null || typeof v === "string")
+  ) {
+    return parsed as Record<string, string | null>;
   }
-  throw new RangeError(`Cursor "${cursor}" is malformed`);
+  throw new InvalidCursorError(`Cursor "${cursor.toWellFormed()}" is malformed`);
 }

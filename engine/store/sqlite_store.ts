@@ -1006,8 +1006,16 @@ function runFilter(query: RunQuery): { table: string; where: string[]; params: S
       query.expectedStartBefore,
     );
   }
-  for (const tag of query.tags ?? []) {
-    add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tag);
+  const tags = [...new Set(query.tags ?? [])];
+  if (tags.length === 1) add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tags[0]!);
+  else if (tags.length > 1) {
+    // One clause for any number of tags: an AND per tag overflows SQLite's expression depth.
+    add(
+      "(SELECT COUNT(DISTINCT value) FROM json_each(tags) WHERE value IN " +
+        "(SELECT value FROM json_each(?))) = ?",
+      JSON.stringify(tags),
+      tags.length,
+    );
   }
   if (query.text) {
     const like = `%${query.text.replaceAll(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -26,7 +26,7 @@ import {
   MAX_BATCH,
 } from "./wire_schemas.ts";
 import { remoteBatchRoute } from "./remote_batch.ts";
-import { createRun, flowRunNotFound, isFlowRun, itemErrorOf, propose } from "./_remote_items.ts";
+import { flowRunNotFound, isFlowRun, itemErrorOf, propose, RunCreator } from "./_remote_items.ts";
 
 const TAG = "Remote SDK";
 
@@ -43,9 +43,8 @@ export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
     body: z.strictObject({ runs: z.array(ApiNewRunSchema).max(MAX_BATCH) }),
     response: z.object({ runs: z.array(ApiRunSchema) }),
   }, async (c, { body }) => {
-    const created = await Promise.all(
-      body.runs.map((run) => createRun(engine, run as ApiNewRun)),
-    );
+    const creator = new RunCreator(engine);
+    const created = await Promise.all(body.runs.map((run) => creator.create(run as ApiNewRun)));
     return c.json({ runs: created.map(toApiRun) });
   });
 

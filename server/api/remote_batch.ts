@@ -15,7 +15,7 @@ import {
 } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { createRun, flowRunNotFound, isFlowRun, itemErrorOf, propose } from "./_remote_items.ts";
+import { flowRunNotFound, isFlowRun, itemErrorOf, propose, RunCreator } from "./_remote_items.ts";
 import { ApiBatchAnswerSchema, ApiBatchSchema, type ApiItemError } from "./wire_schemas.ts";
 
 /** Registers `POST /batch`. */
@@ -47,9 +47,10 @@ export function remoteBatchRoute(router: ApiRouter, deps: AppDeps): void {
     };
     // Everything reaches the engine synchronously, in this turn: one transaction.
     const pending: Promise<void>[] = [];
+    const creator = new RunCreator(engine);
     for (let i = 0; i < runs.length; i++) {
       pending.push(
-        createRun(engine, runs[i]!).then(
+        creator.create(runs[i]!).then(
           (run) => void (created[i] = toApiRun(run)),
           fail(created, i),
         ),

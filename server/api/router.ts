@@ -7,7 +7,7 @@
  */
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { jsonBody, queryObject, validate } from "../validation.ts";
+import { jsonBody, pathParams, queryObject, validate } from "../validation.ts";
 
 /** HTTP methods the API uses. */
 export type Method = "get" | "put" | "post" | "patch" | "delete";
@@ -69,10 +69,11 @@ export class ApiRouter {
     const body = spec.body ?? NO_BODY;
     const readsBody = spec.method !== "get" && spec.rawBody === undefined;
     this.hono.on(spec.method.toUpperCase(), spec.path, async function route(c) {
+      const params = pathParams(c);
       const input = {
         query: validate(query, queryObject(c), "query"),
         body: readsBody ? await readBody(c, body, spec.bodyOptional ?? false) : undefined,
-        params: c.req.param() as Record<string, string>,
+        params,
       };
       return await handler(c, input as RouteInput<Q, B>);
     });

@@ -10,6 +10,9 @@ import { MAX_PAGE_SIZE, STATE_TYPES, type StateType } from "../../engine/mod.ts"
 /** One of the nine state types. */
 export const StateSchema = z.enum(STATE_TYPES as [StateType, ...StateType[]]);
 
+/** Values one list parameter (`?tags=`, `?state=`...) may carry at most. */
+export const MAX_FILTER_VALUES = 100;
+
 /** A parameter given once, repeated (`?a=x&a=y`) or as a comma list (`?a=x,y`). */
 export function listParam<T extends z.ZodType<unknown, string>>(item: T, description: string) {
   const options = (item as { options?: readonly string[] }).options;
@@ -21,8 +24,15 @@ export function listParam<T extends z.ZodType<unknown, string>>(item: T, descrip
         .map((part) => part.trim())
         .filter((part) => part !== "")
     )
-    .pipe(z.array(item))
-    .meta({ description: `${description}${values}; repeat the parameter or give a comma list` });
+    .pipe(
+      z.array(item).max(MAX_FILTER_VALUES, {
+        error: `must have at most ${MAX_FILTER_VALUES} values`,
+      }),
+    )
+    .meta({
+      description: `${description}${values}; repeat the parameter or give a comma list ` +
+        `(at most ${MAX_FILTER_VALUES} values)`,
+    });
 }
 
 /** An ISO-8601 time in a query string, parsed to epoch milliseconds. */

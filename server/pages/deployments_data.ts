@@ -9,6 +9,7 @@
  */
 import {
   CatchupPolicy,
+  checkJsonInput,
   checkSchedule,
   DEFAULT_ANCHOR,
   type Engine,
@@ -30,13 +31,14 @@ import {
   ScheduleSpecSchema,
   type WorkerRecord,
 } from "../../engine/deployments/mod.ts";
-import type {
-  DeploymentRow,
-  ScheduleDraft,
-  ScheduleKind,
-  SchedulePreview,
-  ScheduleView,
-  WorkPoolRow,
+import {
+  type DeploymentRow,
+  jsonText,
+  type ScheduleDraft,
+  type ScheduleKind,
+  type SchedulePreview,
+  type ScheduleView,
+  type WorkPoolRow,
 } from "../../ui/mod.ts";
 
 /** Deployments per page of the list. */
@@ -379,6 +381,12 @@ export function parseParameters(raw: string): { [name: string]: Json } {
       { code: "invalid_parameters" },
     );
   }
+  const problem = checkJsonInput(value);
+  if (problem !== undefined) {
+    throw new DeploymentError(`Parameters: ${problem.message}`, ["parameters"], {
+      code: problem.code,
+    });
+  }
   return value as { [name: string]: Json };
 }
 
@@ -386,5 +394,5 @@ export function parseParameters(raw: string): { [name: string]: Json } {
 export function defaultParametersText(deployment: Deployment): string {
   return Object.keys(deployment.parameters).length === 0
     ? "{}"
-    : JSON.stringify(deployment.parameters, null, 2);
+    : jsonText(deployment.parameters, 2);
 }

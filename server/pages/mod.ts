@@ -15,7 +15,7 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import type { RunRecord } from "../../engine/mod.ts";
+import { InvalidCursorError, type RunRecord } from "../../engine/mod.ts";
 import {
   ConcurrencyPage,
   ErrorPage,
@@ -270,7 +270,7 @@ export function createPageRoutes(deps: AppDeps): Hono {
       try {
         pageOfRuns = pageFlowRuns(engine.store, names, { cursor, limit: 25 });
       } catch (error) {
-        if (!(error instanceof RangeError)) throw error;
+        if (!(error instanceof InvalidCursorError)) throw error;
         return c.redirect(flowHref(flowName), 302);
       }
       return FlowPage({

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Engine, RunRecord } from "../../engine/mod.ts";
-import type { ResultView } from "../../ui/mod.ts";
+import { jsonText, type ResultView } from "../../ui/mod.ts";
 
 /** Longest inline preview, in characters. */
 const PREVIEW_CHARS = 80;
@@ -41,7 +41,7 @@ function toView(result: unknown): ResultView | null {
     encoding?: unknown;
   };
   if (stored.kind === "inline") {
-    const text = JSON.stringify(stored.value ?? null);
+    const text = jsonText(stored.value ?? null);
     return {
       kind: "inline",
       preview: text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text,

@@ -10,6 +10,7 @@ import {
   type Engine,
   type EngineEvent,
   type FakeClock,
+  InvalidCursorError,
   RunNotFoundError,
   type RunQuery,
   type RunRecord,
@@ -337,13 +338,13 @@ const CONTRACT: readonly ContractCase[] = [
       assert.ok(nextCursor);
       assert.throws(
         () => engine.listRuns({ sort: "name", order: "asc", cursor: nextCursor }),
-        RangeError,
+        InvalidCursorError,
       );
       assert.throws(
         () => engine.listRuns({ sort: "created", order: "desc", cursor: nextCursor }),
-        RangeError,
+        InvalidCursorError,
       );
-      assert.throws(() => engine.listRuns({ cursor: "not a cursor" }), RangeError);
+      assert.throws(() => engine.listRuns({ cursor: "not a cursor" }), InvalidCursorError);
       assert.throws(() => engine.listRuns({ limit: 0 }), RangeError);
       assert.throws(() => engine.listRuns({ limit: 1001 }), RangeError);
     },

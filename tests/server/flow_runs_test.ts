@@ -113,9 +113,9 @@ Deno.test("GET /api/flow-runs answers 400 for a cursor made for another sort, an
   const first = await call(app, "/api/flow-runs?sort=name&order=asc&limit=2");
   const cursor = encodeURIComponent(first.body.next_cursor);
   const bad: Array<[string, string]> = [
-    [`sort=created&cursor=${cursor}`, "bad_request"],
-    [`sort=name&order=desc&cursor=${cursor}`, "bad_request"],
-    ["cursor=garbage", "bad_request"],
+    [`sort=created&cursor=${cursor}`, "invalid_cursor"],
+    [`sort=name&order=desc&cursor=${cursor}`, "invalid_cursor"],
+    ["cursor=garbage", "invalid_cursor"],
     ["state=DONE", "invalid_request"],
     ["sort=size", "invalid_request"],
     ["order=up", "invalid_request"],

@@ -1,3 +1,4 @@
+import { jsonText } from "../format.ts";
 import { renderMarkdown } from "../markdown.ts";
 import type { ArtifactData, ResultView } from "../types.ts";
 import { ResultLink } from "./result_link.tsx";
@@ -60,10 +61,10 @@ function ArtifactBody({ type, data }: { type: string; data: unknown }) {
     }
     case "result": {
       const stored = storedResultOf(data);
-      return stored ? <ResultLink result={stored} /> : <pre>{JSON.stringify(data, null, 2)}</pre>;
+      return stored ? <ResultLink result={stored} /> : <pre>{jsonText(data, 2)}</pre>;
     }
     default:
-      return <pre>{JSON.stringify(data, null, 2)}</pre>;
+      return <pre>{jsonText(data, 2)}</pre>;
   }
 }
 
@@ -98,7 +99,7 @@ function ArtifactTable({ rows }: { rows: readonly unknown[] }) {
       ? row
       : undefined;
     if (value === undefined || value === null) return "";
-    return typeof value === "object" ? JSON.stringify(value) : String(value);
+    return typeof value === "object" ? jsonText(value) : String(value);
   };
   return (
     <div class="scroll">

@@ -1,3 +1,5 @@
+import { encodePathPart } from "../links.ts";
+
 /** Props of {@linkcode LogFiltersForm}. */
 export interface LogFiltersFormProps {
   runId: string;
@@ -18,7 +20,7 @@ const LEVELS: readonly [number, string][] = [
 /** Level, task and text filters of the logs tab (a GET form). */
 export function LogFiltersForm({ runId, minLevel, taskRunId, q, tasks }: LogFiltersFormProps) {
   return (
-    <form class="filters" method="get" action={`/runs/${encodeURIComponent(runId)}`}>
+    <form class="filters" method="get" action={`/runs/${encodePathPart(runId)}`}>
       <input type="hidden" name="tab" value="logs" />
       <select name="level" aria-label="Level" data-autosubmit>
         {LEVELS.map(([value, label]) => (

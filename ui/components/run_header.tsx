@@ -1,5 +1,5 @@
 import type { RunRecord } from "../../engine/mod.ts";
-import { formatDuration, runDuration } from "../format.ts";
+import { formatDuration, jsonText, runDuration } from "../format.ts";
 import { deploymentHref, flowHref } from "../links.ts";
 import type { ResultView, StateCounts } from "../types.ts";
 import { ResultLink } from "./result_link.tsx";
@@ -20,7 +20,7 @@ export interface RunHeaderProps {
 /** A flow run's name, state, timing, parameters, result and last message. */
 export function RunHeader({ run, tasks, now, deploymentName, result }: RunHeaderProps) {
   const taskTotal = Object.values(tasks).reduce((a, b) => a + (b ?? 0), 0);
-  const parameters = run.parameters === null ? null : JSON.stringify(run.parameters, null, 2);
+  const parameters = run.parameters === null ? null : jsonText(run.parameters, 2);
   return (
     <section class="panel" data-live="header">
       <div class="row spread">

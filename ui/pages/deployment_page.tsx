@@ -10,7 +10,14 @@ import { RunTable } from "../components/run_table.tsx";
 import { ScheduleEditor } from "../components/schedule_editor.tsx";
 import { ScheduleList } from "../components/schedule_list.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
-import { formatCount, formatInterval, presentStates, stateLabel, total } from "../format.ts";
+import {
+  formatCount,
+  formatInterval,
+  jsonText,
+  presentStates,
+  stateLabel,
+  total,
+} from "../format.ts";
 import { deploymentHref, flowHref, workPoolHref } from "../links.ts";
 import type {
   FlashMessage as Flash,
@@ -49,7 +56,7 @@ export interface DeploymentPageProps {
 }
 
 function Json({ value }: { value: unknown }) {
-  return <pre>{JSON.stringify(value, null, 2)}</pre>;
+  return <pre>{jsonText(value, 2)}</pre>;
 }
 
 function Details({ deployment, activeRuns }: { deployment: Deployment; activeRuns: number }) {

@@ -2,6 +2,7 @@ import { DeploymentTable } from "../components/deployment_table.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pager } from "../components/pager.tsx";
+import { encodePathPart } from "../links.ts";
 import type { DeploymentRow, PageContext } from "../types.ts";
 
 /** Props of {@linkcode DeploymentsPage}. */
@@ -46,7 +47,7 @@ export function DeploymentsPage({ ctx, rows, nextCursor, paged }: DeploymentsPag
           firstHref={paged ? "/deployments" : null}
           nextHref={nextCursor === null
             ? null
-            : `/deployments?cursor=${encodeURIComponent(nextCursor)}`}
+            : `/deployments?cursor=${encodePathPart(nextCursor)}`}
         />
       </section>
     </Layout>

@@ -4,7 +4,7 @@ import { Layout } from "../components/layout.tsx";
 import { Pager } from "../components/pager.tsx";
 import { RunTable } from "../components/run_table.tsx";
 import { formatCount, presentStates, stateLabel, total } from "../format.ts";
-import { DEFAULT_FILTERS, flowHref, runsHref } from "../links.ts";
+import { DEFAULT_FILTERS, encodePathPart, flowHref, runsHref } from "../links.ts";
 import type { DeploymentRow, PageContext, RunRow, StateCounts } from "../types.ts";
 
 /** Props of {@linkcode FlowPage}. */
@@ -92,7 +92,7 @@ export function FlowPage(
           : <RunTable rows={rows} now={ctx.now} hideFlow deploymentNames={deploymentNames} />}
         <Pager
           firstHref={paged ? base : null}
-          nextHref={nextCursor === null ? null : `${base}?cursor=${encodeURIComponent(nextCursor)}`}
+          nextHref={nextCursor === null ? null : `${base}?cursor=${encodePathPart(nextCursor)}`}
           firstLabel="« Newest"
         />
       </section>

@@ -14,7 +14,7 @@ import { Tabs } from "../components/tabs.tsx";
 import { TaskRunTable } from "../components/task_run_table.tsx";
 import { TimelineChart } from "../components/timeline_chart.tsx";
 import { total } from "../format.ts";
-import { runHref } from "../links.ts";
+import { encodePathPart, runHref } from "../links.ts";
 import type {
   ArtifactData,
   GraphLayout,
@@ -94,7 +94,7 @@ export function RunPage(props: RunPageProps) {
       title={run.runName}
       ctx={ctx}
       active="runs"
-      stream={`/api/stream/flow-runs/${encodeURIComponent(run.id)}`}
+      stream={`/api/stream/flow-runs/${encodePathPart(run.id)}`}
     >
       <div class="row spread">
         <span class="muted small">
