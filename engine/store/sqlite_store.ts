@@ -247,9 +247,11 @@ class SqliteStore implements Store {
       problems = [(error as Error).message];
     }
     if (problems.length === 1 && problems[0] === "ok") return;
+    // One line: the operator reads it in a terminal or a log.
+    const found = problems.join("; ").replace(/\s*\n\s*/g, "; ").slice(0, 300);
     throw new StorageError(
       StorageErrorCode.CORRUPT,
-      `Database "${path}" failed its integrity check (${problems[0]}). Stop every IronFlow ` +
+      `Database "${path}" failed its integrity check (${found}). Stop every IronFlow ` +
         `process on it, save what is readable with "ironflow db export --skip-integrity-check ` +
         `--out events.jsonl" and restore a backup (docs/backup_restore.md); ` +
         `IRONFLOW_SKIP_INTEGRITY_CHECK=1 opens it anyway`,

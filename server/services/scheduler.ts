@@ -46,6 +46,8 @@ export interface SchedulerOptions extends Omit<SchedulingOptions, "now"> {
 /** The leader lease as stored. */
 export interface LeaderLease {
   holder: string;
+  /** The process of the holder: a restarted node takes the lease back under a new one. */
+  instance?: string;
   /** Epoch ms until which the holder leads without renewing. */
   expiresAt: number;
   /** Epoch ms since which the holder leads (kept across renewals). */
@@ -81,6 +83,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const { engine, clock } = options;
   const holder = options.holder ?? uuidv7(clock.now());
   const leaseMs = options.leaderLeaseMs ?? 15_000;
+  const instance = uuidv7(clock.now());
 
   // Takes or renews the lease; answers whether this node leads, and whom it took over from.
   function lead(now: number): { leads: boolean; from?: string } {
@@ -88,9 +91,10 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const current = tx.getDocument(LEADER_COLLECTION, LEADER_KEY);
       const data = current?.data as LeaderLease | undefined;
       if (data && data.holder !== holder && data.expiresAt > now) return { leads: false };
-      const renewal = data?.holder === holder;
+      const renewal = data?.holder === holder && data.instance === instance;
       const lease: LeaderLease = {
         holder,
+        instance,
         expiresAt: now + leaseMs,
         since: renewal ? data.since ?? now : now,
       };
@@ -103,7 +107,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         updatedAt: now,
         expiresAt: now + leaseMs,
       });
-      return data && !renewal ? { leads: true, from: data.holder } : { leads: true };
+      return data && data.holder !== holder ? { leads: true, from: data.holder } : { leads: true };
     });
   }
 

@@ -354,3 +354,33 @@ Deno.test("a run missing from its queue is queued again once due within 15 s", a
     assert.deepEqual(claims.map((c) => c.run.id), [soon.id, later.id]);
   });
 });
+
+Deno.test("leadership follows the node: a restart leads at once, a clean stop hands over, a dead leader's lease runs out", async () => {
+  await using f = fixture();
+  const node = (holder: string) =>
+    createScheduler({ engine: f.engine, clock: f.clock, holder, leaderLeaseMs: 15_000 });
+  const a = node("host:4200");
+  assert.equal((await a.tick()).leader, true);
+  // a is killed; restarted under the same node identity, it leads on its first tick.
+  const restarted = node("host:4200");
+  assert.equal((await restarted.tick()).leader, true);
+  // Another node waits for the lease while it is renewed every tick.
+  const b = node("other:4200");
+  f.clock.tick(10_000);
+  await restarted.tick();
+  f.clock.tick(10_000);
+  assert.equal((await b.tick()).leader, false, "renewed 10 s ago, lease 15 s");
+  // A clean stop releases the lease: b leads on its next tick.
+  assert.equal(restarted.release(), true);
+  const taken = await b.tick();
+  assert.equal(taken.leader, true);
+  assert.equal(taken.tookOverFrom, undefined, "nothing held the lease");
+  assert.equal(restarted.release(), false, "only the holder releases");
+  // b dies without releasing: a takes over once the lease ran out, not before.
+  f.clock.tick(14_999);
+  assert.equal((await a.tick()).leader, false);
+  f.clock.tick(1);
+  const after = await a.tick();
+  assert.equal(after.leader, true);
+  assert.equal(after.tookOverFrom, "other:4200");
+});
