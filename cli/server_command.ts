@@ -7,7 +7,7 @@
 import { parseArgs } from "node:util";
 import { readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
-import { startServer } from "../server/mod.ts";
+import { parseAllowedHosts, startServer } from "../server/mod.ts";
 import { createRemoteControlPlane } from "../sdk/mod.ts";
 import { createLocalDeploymentClient } from "../sdk/deployment_client.ts";
 import { startWorker } from "../sdk/process_worker.ts";
@@ -18,13 +18,17 @@ import type { CliContext } from "./io.ts";
 export const SERVER_HELP =
   `Usage: ironflow server start [--host 127.0.0.1] [--port 4200] [--home ./.ironflow]
                              [--synchronous normal|full] [--skip-integrity-check]
+                             [--allowed-hosts name,...]
 
 Serves the HTTP API (/api, /api/docs), SSE streams and the dashboard on the
 embedded SQLite store in --home (default IRONFLOW_HOME or ./.ironflow).
 IRONFLOW_API_KEY, when set, is required as a bearer key on /api/* and to log
-in to the dashboard. Large results of remote runs are uploaded to --home's
-results folder (at most IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64
-MiB). The services loop creates scheduled runs of deployments, and an
+in to the dashboard (sessions last IRONFLOW_SESSION_TTL_SECONDS, default 12
+hours). The server answers only the Host names localhost, 127.0.0.1, [::1],
+--host and those of --allowed-hosts or IRONFLOW_ALLOWED_HOSTS (a proxy's
+public name, .domain for subdomains, * for any). Large results of remote
+runs are uploaded to --home's results folder (at most
+IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64 MiB). The services loop creates scheduled runs of deployments, and an
 embedded worker on --pool runs them in subprocesses (--no-worker to
 run workers separately with "ironflow worker start"). Stops cleanly on
 Ctrl-C / SIGTERM.
@@ -49,6 +53,7 @@ export async function serverCommand(
       port: { type: "string", default: "4200" },
       home: { type: "string" },
       pool: { type: "string", default: "default" },
+      "allowed-hosts": { type: "string" },
       "no-worker": { type: "boolean", default: false },
       synchronous: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -73,6 +78,11 @@ export async function serverCommand(
     store.synchronous = values.synchronous;
   }
   const apiKey = readEnv("IRONFLOW_API_KEY");
+  const allowedHosts = [
+    ...parseAllowedHosts(readEnv("IRONFLOW_ALLOWED_HOSTS")),
+    ...parseAllowedHosts(values["allowed-hosts"]),
+  ];
+  const sessionTtlMs = sessionTtl(readEnv("IRONFLOW_SESSION_TTL_SECONDS"));
   // Filled once the server listens; stopped before the server closes its engine.
   const embedded: { worker?: ReturnType<typeof startWorker> } = {};
   const home = values.home ?? ironflowHomeDir();
@@ -94,6 +104,8 @@ export async function serverCommand(
     host: values.host,
     port,
     ...(apiKey ? { apiKey } : {}),
+    allowedHosts,
+    ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
     beforeClose: async () => await embedded.worker?.stop(),
     onListen: (addr) =>
       cli.out(`IronFlow is serving the dashboard at http://${addr.hostname}:${addr.port}/`),
@@ -132,4 +144,15 @@ function resultLimit(text: string | undefined): number | undefined {
     );
   }
   return bytes;
+}
+
+function sessionTtl(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const seconds = Number(text);
+  if (!Number.isSafeInteger(seconds) || seconds <= 0) {
+    throw new UsageError(
+      `IRONFLOW_SESSION_TTL_SECONDS must be a positive number of seconds, got "${text}"`,
+    );
+  }
+  return seconds * 1000;
 }

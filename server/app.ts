@@ -15,6 +15,8 @@ import { Metrics } from "./metrics.ts";
 import { opsRoutes } from "./ops.ts";
 import { StorageHealth } from "./storage_health.ts";
 import { createPageRoutes } from "./pages/mod.ts";
+import { crossSiteGuard, hostGuard } from "./request_guard.ts";
+import { SessionStore } from "./sessions.ts";
 
 /** Default largest request body: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
@@ -51,14 +53,20 @@ export function createApp(appDeps: AppDeps): Hono {
   });
   app.notFound(handleNotFound);
   app.use("*", metrics.middleware());
+  app.use("*", hostGuard({ allowedHosts: deps.allowedHosts ?? [] }));
+  app.use("*", crossSiteGuard());
   const limitBody = bodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   app.use("*", async function limitBodies(c, next) {
     // Result uploads have their own, larger limit (server/api/results.ts).
     if (c.req.method === "PUT" && c.req.path.startsWith("/api/results/")) return await next();
     return await limitBody(c, next);
   });
-  app.use("/api/*", apiKeyAuth(deps.apiKey));
-  app.use("/metrics", apiKeyAuth(deps.apiKey));
+  const sessions = new SessionStore(
+    deps.clock,
+    deps.sessionTtlMs === undefined ? {} : { ttlMs: deps.sessionTtlMs },
+  );
+  app.use("/api/*", apiKeyAuth(deps.apiKey, { sessions }));
+  app.use("/metrics", apiKeyAuth(deps.apiKey, { sessions }));
 
   const ops = opsRoutes(deps, metrics);
   const api = apiRoutes(deps, {
@@ -67,6 +75,6 @@ export function createApp(appDeps: AppDeps): Hono {
   });
   app.route("/", ops.hono);
   app.route("/api", api.hono);
-  app.route("/", createPageRoutes(deps));
+  app.route("/", createPageRoutes(deps, { sessions }));
   return app;
 }

@@ -1,8 +1,9 @@
 /**
  * API key authentication. With a key configured, every `/api/*` request must
- * carry `Authorization: Bearer <key>`; GET requests may instead carry the
- * `ironflow_session` cookie holding the same key, so the dashboard's script
- * (EventSource cannot set headers) can read the API and its SSE streams.
+ * carry `Authorization: Bearer <key>`; GET and HEAD requests may instead
+ * carry the `ironflow_session` cookie of a live dashboard session, so the
+ * dashboard's script (EventSource cannot set headers) can read the API and
+ * its SSE streams, and result downloads work from a link.
  *
  * @module
  */
@@ -10,8 +11,9 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { errorBody } from "./errors.ts";
+import type { SessionStore } from "./sessions.ts";
 
-/** Name of the cookie the dashboard sets after login; its value is the API key. */
+/** Name of the cookie the dashboard sets after login; its value is a random session id. */
 export const SESSION_COOKIE = "ironflow_session";
 
 /**
@@ -36,8 +38,18 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
+/** Options of {@linkcode apiKeyAuth}. */
+export interface ApiKeyAuthOptions {
+  /** Dashboard sessions whose cookie opens GET and HEAD requests; unset: the cookie opens nothing. */
+  sessions?: SessionStore;
+}
+
 /** Middleware requiring the API key; lets everything through when `apiKey` is unset. */
-export function apiKeyAuth(apiKey: string | undefined): MiddlewareHandler {
+export function apiKeyAuth(
+  apiKey: string | undefined,
+  options: ApiKeyAuthOptions = {},
+): MiddlewareHandler {
+  const { sessions } = options;
   if (!apiKey) {
     return async function noAuth(_c, next) {
       await next();
@@ -47,7 +59,7 @@ export function apiKeyAuth(apiKey: string | undefined): MiddlewareHandler {
     const readOnly = c.req.method === "GET" || c.req.method === "HEAD";
     if (
       verifyApiKey(bearerToken(c.req.header("authorization")), apiKey) ||
-      (readOnly && verifyApiKey(getCookie(c, SESSION_COOKIE), apiKey))
+      (readOnly && sessions !== undefined && sessions.valid(getCookie(c, SESSION_COOKIE)))
     ) {
       return await next();
     }

@@ -31,6 +31,14 @@ export interface AppDeps {
   clock: Clock;
   /** When set, `/api/*` requires `Authorization: Bearer <apiKey>` and pages require login. */
   apiKey?: string;
+  /**
+   * Host names the server answers besides `localhost`, `127.0.0.1` and
+   * `[::1]` (any port): `name`, `name:port`, `.domain` (and its subdomains)
+   * or `*`. Other `Host` headers get 421 (DNS rebinding). @default []
+   */
+  allowedHosts?: readonly string[];
+  /** How long a dashboard session lasts after sign-in, in ms. @default 43_200_000 (12 hours) */
+  sessionTtlMs?: number;
   /** Largest accepted request body in bytes. @default 1_048_576 */
   maxBodyBytes?: number;
   /** Where `PUT /api/results/{ref}` stores result bytes; unset: those routes answer 501. */

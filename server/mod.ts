@@ -28,12 +28,27 @@ export {
   isLoopback,
   type RunningServer,
   serve,
+  servedHosts,
   type ServeOptions,
   type ServerHandle,
   startServer,
   type StartServerOptions,
 } from "./serve.ts";
-export { apiKeyAuth, bearerToken, SESSION_COOKIE, verifyApiKey } from "./auth.ts";
+export {
+  apiKeyAuth,
+  type ApiKeyAuthOptions,
+  bearerToken,
+  SESSION_COOKIE,
+  verifyApiKey,
+} from "./auth.ts";
+export {
+  crossSiteGuard,
+  hostAllowed,
+  hostGuard,
+  type HostGuardOptions,
+  parseAllowedHosts,
+} from "./request_guard.ts";
+export { DEFAULT_SESSION_TTL_MS, SessionStore, type SessionStoreOptions } from "./sessions.ts";
 export { type ApiErrorBody, errorBody, HttpError } from "./errors.ts";
 export { cancelRun, type PauseMode, pauseRun, resumeRun } from "./api/run_actions.ts";
 export { RunRetrier } from "./api/retry_run.ts";

@@ -70,6 +70,15 @@ export interface StartServerOptions {
   port?: number;
   /** Require `Authorization: Bearer <apiKey>` on `/api/*`. */
   apiKey?: string;
+  /**
+   * Host names to answer besides the loopback names and `host` itself (see
+   * `AppDeps.allowedHosts`); a proxy's public name goes here. When `host` is
+   * a wildcard (`0.0.0.0`, `::`), the machine's interface addresses are
+   * added. @default []
+   */
+  allowedHosts?: readonly string[];
+  /** How long a dashboard session lasts, in ms. @default 43_200_000 (12 hours) */
+  sessionTtlMs?: number;
   /** SSE heartbeat interval. @default 15_000 */
   heartbeatMs?: number;
   /** Run the services loop (schedules, late runs, lease reclaim, stale workers). @default true */
@@ -137,6 +146,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     storageHealth,
     signal: controller.signal,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    allowedHosts: servedHosts(host, options.allowedHosts ?? []),
+    ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.results ? { results: options.results } : {}),
     ...(options.maxResultBytes !== undefined ? { maxResultBytes: options.maxResultBytes } : {}),
@@ -215,6 +226,20 @@ function hostname(): string {
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[(.*)\]$/, "$1");
   return bare === "localhost" || bare === "::1" || /^127\.\d+\.\d+\.\d+$/.test(bare);
+}
+
+/** `allowed` plus the names clients reach a server bound to `host` by. */
+export function servedHosts(host: string, allowed: readonly string[]): string[] {
+  const bare = host.replace(/^\[(.*)\]$/, "$1");
+  const literal = (address: string) => address.includes(":") ? `[${address}]` : address;
+  if (bare !== "0.0.0.0" && bare !== "::") return [...allowed, literal(bare)];
+  let addresses: string[] = [];
+  try {
+    addresses = Deno.networkInterfaces().map((i) => literal(i.address.replace(/%.*$/, "")));
+  } catch {
+    // Without --allow-sys: only the allowlist and loopback names are served.
+  }
+  return [...allowed, ...addresses];
 }
 
 function urlOf(addr: Deno.NetAddr): string {

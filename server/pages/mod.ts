@@ -8,7 +8,8 @@
  * ```ts ignore
  * import { Hono } from "hono";
  * import { createPageRoutes } from "./mod.ts";
- * const app = new Hono().route("/", createPageRoutes({ engine, clock }));
+ * const sessions = new SessionStore(clock);
+ * const app = new Hono().route("/", createPageRoutes({ engine, clock }, { sessions }));
  * const res = await app.request("/"); // the runs page
  * ```
  *
@@ -56,12 +57,19 @@ import {
   withTaskCounts,
 } from "./runs_data.ts";
 import { CSRF_FIELD, localPath, PageSessions } from "./session.ts";
+import type { SessionStore } from "../sessions.ts";
+
+/** Options of {@linkcode createPageRoutes}. */
+export interface PageRoutesOptions {
+  /** Where sign-in keeps its sessions; share it with the API's `apiKeyAuth()`. */
+  sessions: SessionStore;
+}
 
 /** Routes of the dashboard pages; mount at `/`. */
-export function createPageRoutes(deps: AppDeps): Hono {
+export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hono {
   const { engine, clock } = deps;
   const pages = new Hono();
-  const sessions = new PageSessions(deps.apiKey);
+  const sessions = new PageSessions(deps.apiKey, options.sessions);
   const flashes = new Flashes();
   const retrier = new RunRetrier(engine);
 

@@ -101,7 +101,10 @@ Deno.test("deployments API: run with parameters and an idempotency key; runs lis
   });
   assert.equal(again.status, 200);
   assert.equal(again.body.id, first.body.id);
-  const bare = await app.request(`/api/deployments/manual/run`, { method: "POST" });
+  const bare = await app.request(`/api/deployments/manual/run`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+  });
   assert.equal(bare.status, 201);
   const runs = await call(app, `/api/deployments/${d.id}/runs`);
   assert.equal(runs.body.items.length, 2);
@@ -113,7 +116,13 @@ Deno.test("deployments API: run with parameters and an idempotency key; runs lis
   for (const run of runs.body.items) {
     await engine.propose(run.id, { to: "CANCELLED", token: "c", kind: "user_cancel" });
   }
-  assert.equal((await app.request(`/api/deployments/${d.id}`, { method: "DELETE" })).status, 204);
+  assert.equal(
+    (await app.request(`/api/deployments/${d.id}`, {
+      method: "DELETE",
+      headers: { "content-type": "application/json" },
+    })).status,
+    204,
+  );
   assertError(await call(app, `/api/deployments/${d.id}`), 404, "deployment_not_found");
 });
 
@@ -126,6 +135,7 @@ Deno.test("work pools API: claim answers 200 with the run or 204, heartbeat, ren
   assert.deepEqual(pools.body.items.map((p: { name: string }) => p.name), ["default", "etl"]);
   const empty = await app.request("/api/work-pools/etl/claim", {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ worker_id: "w1" }),
   });
   assert.equal(empty.status, 204);
@@ -140,6 +150,7 @@ Deno.test("work pools API: claim answers 200 with the run or 204, heartbeat, ren
   const claimId = claimed.body.runs[0].claim.claim_id;
   const second = await app.request("/api/work-pools/etl/claim", {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ worker_id: "w2" }),
   });
   assert.equal(second.status, 204);
@@ -154,6 +165,7 @@ Deno.test("work pools API: claim answers 200 with the run or 204, heartbeat, ren
   });
   const released = await app.request(`/api/workers/w1/claims/${run.id}/release`, {
     method: "POST",
+    headers: { "content-type": "application/json" },
     body: JSON.stringify({ claim_id: claimId }),
   });
   assert.equal(released.status, 204);

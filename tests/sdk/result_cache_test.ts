@@ -110,7 +110,7 @@ function remotePlane(
   });
   const cache = createResultCache(options.dir, { maxBytes: 0, now: options.now });
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch: async (input, init) => {
       const request = new Request(input, init);
       if (request.method === "PUT") await duringPut();

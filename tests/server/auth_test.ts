@@ -56,15 +56,25 @@ Deno.test("with an API key /health stays open", async () => {
   assert.equal(health.body.status, "ok");
 });
 
-Deno.test("the ironflow_session cookie with the key opens GET routes only", async () => {
+Deno.test("a dashboard session cookie opens GET routes only; the raw key as cookie opens nothing", async () => {
   const { app } = testServer({ apiKey: KEY });
-  const cookie = { cookie: `theme=dark; ironflow_session=${KEY}` };
+  const login = await app.request("/login", {
+    method: "POST",
+    body: new URLSearchParams({ key: KEY, next: "/" }),
+  });
+  const session = login.headers.get("set-cookie")!.split(";")[0]!;
+  assert.notEqual(session, `ironflow_session=${KEY}`, "the cookie is not the key");
+  const cookie = { cookie: `theme=dark; ${session}` };
   assert.equal((await call(app, "/api/flow-runs", { headers: cookie })).status, 200);
-  assertError(
-    await call(app, "/api/flow-runs", { headers: { cookie: "ironflow_session=wrong" } }),
-    401,
-    "unauthorized",
-  );
+  const head = await app.request("/api/flow-runs", { method: "HEAD", headers: cookie });
+  assert.equal(head.status, 200);
+  for (const wrong of ["ironflow_session=wrong", `ironflow_session=${KEY}`]) {
+    assertError(
+      await call(app, "/api/flow-runs", { headers: { cookie: wrong } }),
+      401,
+      "unauthorized",
+    );
+  }
   assertError(
     await call(app, "/api/runs/batch", { headers: cookie, body: { runs: [] } }),
     401,

@@ -30,7 +30,10 @@ Deno.test("concurrency limits: create, read, list, change and delete", async () 
   assert.equal(patched.body.updated_at, new Date(clock.now()).toISOString());
   assert.equal((await call(app, "/api/concurrency-limits/db")).body.limit, 5);
 
-  const deleted = await app.request("/api/concurrency-limits/db", { method: "DELETE" });
+  const deleted = await app.request("/api/concurrency-limits/db", {
+    method: "DELETE",
+    headers: { "content-type": "application/json" },
+  });
   assert.equal(deleted.status, 204);
   assertError(await call(app, "/api/concurrency-limits/db"), 404, "concurrency_limit_not_found");
   assertError(

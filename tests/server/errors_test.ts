@@ -107,7 +107,11 @@ Deno.test("bodies over maxBodyBytes answer 413 before anything is read or stored
       controller.close();
     },
   });
-  const streamed = await app.request("/api/logs", { method: "POST", body: stream });
+  const streamed = await app.request("/api/logs", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: stream,
+  });
   assert.equal(streamed.status, 413);
   assert.equal((await streamed.json()).error.code, "payload_too_large");
   await engine.flush();

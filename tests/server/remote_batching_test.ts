@@ -36,7 +36,7 @@ function recordingPlane(
   const overlaps: string[] = [];
   let onSend: (() => void) | undefined;
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     results: createMemoryResultStore(),
     ...options,
     fetch: async (input, init) => {

@@ -68,7 +68,7 @@ Deno.test("a large task result goes to the server's result store; small ones sta
   const server = resultServer();
   const sleeps: number[] = [];
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch: server.fetch,
     timer: instantTimer(sleeps),
     resultCache: createMemoryResultStore(),
@@ -104,7 +104,7 @@ Deno.test("a large task result goes to the server's result store; small ones sta
 Deno.test("a retry with an empty result cache downloads the large result instead of running the task", async () => {
   const server = resultServer();
   const first = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch: server.fetch,
     resultCache: createMemoryResultStore(),
   });
@@ -118,7 +118,7 @@ Deno.test("a retry with an empty result cache downloads the large result instead
     await first.close();
   }
   const elsewhere = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch: server.fetch,
     resultCache: createMemoryResultStore(),
   });
@@ -146,7 +146,7 @@ Deno.test("against a server without a result store, large results stay local wit
   const cache = createMemoryResultStore();
   const sleeps: number[] = [];
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch: server.fetch,
     timer: instantTimer(sleeps),
     resultCache: cache,

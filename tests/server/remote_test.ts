@@ -159,7 +159,7 @@ Deno.test("a flow run through the SDK's remote control plane yields the same his
 
   const remote = testServer({ heartbeatMs: 50 });
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch: (input, init) => Promise.resolve(remote.app.fetch(new Request(input, init))),
     results: createMemoryResultStore(),
   });

@@ -103,7 +103,11 @@ Deno.test("PUT /api/results/{ref} answers 413 over the configured limit, with or
         controller.close();
       },
     });
-    const answer = await app.request(`/api/results/${ref}`, { method: "PUT", body: stream });
+    const answer = await app.request(`/api/results/${ref}`, {
+      method: "PUT",
+      headers: { "content-type": "application/octet-stream" },
+      body: stream,
+    });
     const body = await answer.json();
     assertError({ status: answer.status, body, headers: answer.headers }, 413, "result_too_large");
   });
@@ -121,7 +125,11 @@ Deno.test("/api/results/{ref} requires the API key like every /api route", async
   const bytes = bytesOf(64);
   const ref = await refOf(bytes);
   assertError(
-    await call(app, `/api/results/${ref}`, { method: "PUT", raw: "x" }),
+    await call(app, `/api/results/${ref}`, {
+      method: "PUT",
+      raw: "x",
+      headers: { "content-type": "application/octet-stream" },
+    }),
     401,
     "unauthorized",
   );

@@ -18,6 +18,7 @@ Deno.test("startServer() serves the SQLite home on a free port and shuts down gr
     assert.equal((await health.json()).status, "ok");
     const created = await fetch(`${server.url}/api/runs/batch`, {
       method: "POST",
+      headers: { "content-type": "application/json" },
       body: JSON.stringify({ runs: [{ id: "r1", kind: "flow", name: "etl" }] }),
     });
     assert.equal(created.status, 200);
