@@ -45,6 +45,8 @@ export interface TestServerOptions {
   apiKey?: string;
   maxBodyBytes?: number;
   heartbeatMs?: number;
+  allowedHosts?: readonly string[];
+  sessionTtlMs?: number;
 }
 
 /** An app over a fresh engine on a fake clock (memory store unless given one). */
@@ -63,6 +65,8 @@ export function testServer(options: TestServerOptions = {}): TestServer {
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
     ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
+    ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
   });
   return {
     app,
@@ -257,4 +261,23 @@ export function countingSubscriptions(engine: Engine): { engine: Engine; active(
     },
   });
   return { engine: counted, active: () => active };
+}
+
+/** Signs in to the dashboard of `app` with `key`; the `name=value` of its session cookie. */
+export async function signIn(app: Hono, key: string): Promise<string> {
+  const res = await app.request("/login", {
+    method: "POST",
+    body: new URLSearchParams({ key, next: "/" }),
+  });
+  const set = res.headers.get("set-cookie");
+  assert.equal(res.status, 303, "signed in");
+  assert.ok(set, "the sign-in sets a cookie");
+  return set.split(";")[0]!;
+}
+
+/** The CSRF token of the first form of an HTML page. */
+export function csrfOf(page: string): string {
+  const match = page.match(/name="_csrf" value="([^"]+)"/);
+  assert.ok(match, "the page has a form with a CSRF token");
+  return match[1]!;
 }
