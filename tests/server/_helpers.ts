@@ -16,7 +16,7 @@ import {
   type Store,
   type StoreSummary,
 } from "../../engine/mod.ts";
-import { createApp } from "../../server/mod.ts";
+import { createApp, type ResultBlobs } from "../../server/mod.ts";
 import {
   createLocalControlPlane,
   flow,
@@ -47,6 +47,7 @@ export interface TestServerOptions {
   heartbeatMs?: number;
   allowedHosts?: readonly string[];
   sessionTtlMs?: number;
+  results?: ResultBlobs;
 }
 
 /** An app over a fresh engine on a fake clock (memory store unless given one). */
@@ -67,6 +68,7 @@ export function testServer(options: TestServerOptions = {}): TestServer {
     ...(options.heartbeatMs ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
+    ...(options.results ? { results: options.results } : {}),
   });
   return {
     app,
