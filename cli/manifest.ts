@@ -10,6 +10,7 @@ import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "npm:yaml@^2.9.1";
 import { z } from "npm:zod@^4.6.7";
 import { type DeploymentSpec, DeploymentSpecSchema } from "../engine/deployments/mod.ts";
+import { checkJsonInput } from "../engine/mod.ts";
 import { UsageError } from "./format.ts";
 
 /** The default manifest file name. */
@@ -18,6 +19,9 @@ export const MANIFEST_FILE = "ironflow.yaml";
 const ManifestSchema = z.strictObject({
   deployments: z.array(DeploymentSpecSchema).min(1, { error: "must list at least one deployment" }),
 });
+
+/** Alias expansions a manifest may make; more is refused as a resource exhaustion attempt. */
+export const MAX_ALIAS_COUNT = 100;
 
 /** A manifest that cannot be used; the message lists every problem. */
 export class ManifestError extends UsageError {
@@ -46,7 +50,22 @@ export function parseManifest(text: string, file: string, baseDir: string): Depl
     });
     throw new ManifestError(`Cannot parse ${file}: ${lines.join("; ")}`);
   }
-  const data = document.toJS() as unknown;
+  let data: unknown;
+  try {
+    // Aliases expand on conversion: a few lines can stand for billions of nodes.
+    data = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (cause) {
+    throw new ManifestError(
+      `Cannot parse ${file}: ${
+        cause instanceof ReferenceError && /alias/i.test(cause.message)
+          ? `too many YAML alias expansions (more than ${MAX_ALIAS_COUNT})`
+          : (cause as Error).message.split("\n")[0]
+      }`,
+      { cause },
+    );
+  }
+  const problem = checkJsonInput(data);
+  if (problem !== undefined) throw new ManifestError(`Invalid ${file}: ${problem.message}`);
   const parsed = ManifestSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

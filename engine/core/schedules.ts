@@ -73,10 +73,73 @@ export const DEFAULT_ANCHOR = 946_684_800_000;
 /** Shortest interval a schedule may have, in seconds. */
 export const MIN_INTERVAL_SECONDS = 1;
 
+/** Longest interval a schedule may have, in seconds: 3650 days. */
+export const MAX_INTERVAL_SECONDS = 3650 * 86_400;
+
+/** Earliest and latest anchor a schedule may have: 0001-01-01 and 9999-12-31 (UTC). */
+const ANCHOR_RANGE_MS: readonly [number, number] = [-62_135_596_800_000, 253_402_214_400_000];
+
+/** Ranges of the numeric RRule parts: inclusive bounds; `signed` also allows the negatives. */
+const RRULE_PART_RANGES: Readonly<Record<string, [number, number, boolean]>> = {
+  BYSECOND: [0, 59, false],
+  BYMINUTE: [0, 59, false],
+  BYHOUR: [0, 23, false],
+  BYMONTH: [1, 12, false],
+  BYMONTHDAY: [1, 31, true],
+  BYYEARDAY: [1, 366, true],
+  BYWEEKNO: [1, 53, true],
+  BYSETPOS: [1, 366, true],
+  INTERVAL: [1, 10_000, false],
+  COUNT: [1, 1_000_000, false],
+};
+
+const RRULE_DAY = /^[+-]?\d{0,2}(MO|TU|WE|TH|FR|SA|SU)$/;
+
+/** Problems of the parts of an RRule's `RRULE:` lines (FREQ is checked by the caller). */
+function rrulePartProblems(rrule: string): string[] {
+  const problems: string[] = [];
+  for (const rawLine of rrule.split(/\r?\n/)) {
+    const line = rawLine.trim();
+    if (line === "" || /^DTSTART[:;]/i.test(line)) continue;
+    for (const part of line.replace(/^RRULE:/i, "").split(";")) {
+      if (part.trim() === "") continue;
+      const [rawName, value = ""] = part.split("=", 2);
+      const name = rawName!.trim().toUpperCase();
+      const range = RRULE_PART_RANGES[name];
+      if (name === "BYDAY") {
+        for (const day of value.split(",")) {
+          if (!RRULE_DAY.test(day.trim().toUpperCase())) {
+            problems.push(`rrule BYDAY value "${day}" is not a weekday such as MO or -1FR`);
+          }
+        }
+      } else if (range) {
+        const [min, max, signed] = range;
+        for (const item of value.split(",")) {
+          const n = Number(item.trim());
+          const ok = item.trim() !== "" && Number.isInteger(n) &&
+            ((n >= min && n <= max) || (signed && n <= -min && n >= -max));
+          if (!ok) {
+            problems.push(
+              `rrule ${name} value "${item}" must be an integer from ${
+                signed ? `-${max} to -${min} or ` : ""
+              }${min} to ${max}`,
+            );
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
 /** Evaluates the schedule kinds that need a library or tz data. */
 export interface ScheduleEvaluator {
   /** Up to `count` slot times (epoch ms) strictly after `after`, ascending. */
   next(spec: CronSpec | RRuleSpec, after: number, count: number): number[];
+}
+
+function isAnchor(anchor: number): boolean {
+  return Number.isFinite(anchor) && anchor >= ANCHOR_RANGE_MS[0] && anchor <= ANCHOR_RANGE_MS[1];
 }
 
 /**
@@ -91,13 +154,18 @@ export function scheduleProblems(spec: ScheduleSpec): string[] {
   switch (spec.kind) {
     case "interval":
       if (
-        !(Number.isFinite(spec.intervalSeconds) && spec.intervalSeconds >= MIN_INTERVAL_SECONDS)
+        !(typeof spec.intervalSeconds === "number" &&
+          spec.intervalSeconds >= MIN_INTERVAL_SECONDS &&
+          spec.intervalSeconds <= MAX_INTERVAL_SECONDS)
       ) {
         problems.push(
-          `interval must be at least ${MIN_INTERVAL_SECONDS} second, got ${spec.intervalSeconds}`,
+          `interval must be from ${MIN_INTERVAL_SECONDS} to ${MAX_INTERVAL_SECONDS} seconds ` +
+            `(3650 days), got ${spec.intervalSeconds}`,
         );
       }
-      if (!Number.isFinite(spec.anchor)) problems.push("anchor must be a time");
+      if (!isAnchor(spec.anchor)) {
+        problems.push("anchor must be a time between the years 1 and 9999");
+      }
       break;
     case "cron": {
       const text = spec.cron.trim();
@@ -125,7 +193,10 @@ export function scheduleProblems(spec: ScheduleSpec): string[] {
           `rrule frequency "${freq}" is not supported; use one of ${RRULE_FREQUENCIES.join(", ")}`,
         );
       }
-      if (!Number.isFinite(spec.anchor)) problems.push("anchor must be a time");
+      problems.push(...rrulePartProblems(spec.rrule));
+      if (!isAnchor(spec.anchor)) {
+        problems.push("anchor must be a time between the years 1 and 9999");
+      }
       break;
     }
     default:

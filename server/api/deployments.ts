@@ -6,7 +6,14 @@
  * @module
  */
 import { z } from "zod";
-import { type DocumentAccess, type Json, nextRuns, StateType, toApiRun } from "../../engine/mod.ts";
+import {
+  checkSchedule,
+  type DocumentAccess,
+  type Json,
+  nextRuns,
+  StateType,
+  toApiRun,
+} from "../../engine/mod.ts";
 import {
   type ApplyResult,
   type Deployment,
@@ -20,8 +27,9 @@ import {
   triggerDeploymentRun,
 } from "../../engine/deployments/mod.ts";
 import type { AppDeps } from "../deps.ts";
+import { HttpError } from "../errors.ts";
 import type { ApiRouter } from "./router.ts";
-import { CursorParam, LimitParam, listParam, pageOf, StateSchema } from "./schemas.ts";
+import { CursorParam, IsoTimeText, LimitParam, listParam, pageOf, StateSchema } from "./schemas.ts";
 import { ApiRunSchema, JsonSchema } from "./wire_schemas.ts";
 
 const DeploymentSchema = z.object({
@@ -97,7 +105,7 @@ const NextQuery = z.strictObject({
 const PreviewBody = z.strictObject({
   schedule: ScheduleSpecSchema,
   count: z.number().int().min(1).max(100).optional(),
-  after: z.string().optional().meta({ description: "ISO time; default now" }),
+  after: IsoTimeText.optional().meta({ description: "ISO time; default now" }),
 });
 
 const TAG = "Deployments";
@@ -181,7 +189,13 @@ export function deploymentRoutes(router: ApiRouter, deps: AppDeps): void {
     body: PreviewBody,
     response: z.object({ next: z.array(z.string()) }),
   }, (c, { body }) => {
+    // The same validation as creating a deployment: what previews is what saves.
     const schedule = fromScheduleSpec(body.schedule);
+    try {
+      checkSchedule(schedule);
+    } catch (cause) {
+      throw new HttpError(400, "invalid_schedule", (cause as Error).message, { cause });
+    }
     const after = body.after ? Date.parse(body.after) : deps.clock.now();
     const next = nextRuns(schedule, after, body.count ?? 5);
     return c.json({ next: next.map((t) => new Date(t).toISOString()) });

@@ -153,3 +153,33 @@ Deno.test("ironflow init, deploy (dry run, all, prune) and deployment commands",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("ironflow deploy: a YAML alias bomb is one clear line and exit code 1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ironflow_cli_alias_" });
+  const plane = createInMemoryControlPlane();
+  try {
+    const rows = ["a: &a [x, x, x, x, x, x, x, x, x]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      rows.push(`${name}: &${name} [${Array(9).fill(`*${prev}`).join(", ")}]`);
+    }
+    rows.push("deployments: [{ name: bomb, entrypoint: ./a.ts:f, parameters: { x: *i } }]");
+    await Deno.writeTextFile(`${dir}/ironflow.yaml`, rows.join("\n"));
+    const answer = await cli(dir, plane, "deploy", "--all");
+    assert.equal(answer.code, 1);
+    assert.match(
+      answer.err,
+      /^Error: Cannot parse .*ironflow\.yaml: too many YAML alias expansions/,
+    );
+    assert.equal(answer.err.trim().split("\n").length, 1, answer.err);
+    assert.throws(
+      () =>
+        parseManifest(`deployments:\n  - { name: "a\\0b", entrypoint: ./a.ts:f }`, "m.yaml", "/"),
+      ManifestError,
+    );
+  } finally {
+    await plane.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
