@@ -154,13 +154,15 @@ export function scheduleProblems(spec: ScheduleSpec): string[] {
   switch (spec.kind) {
     case "interval":
       if (
-        !(typeof spec.intervalSeconds === "number" &&
-          spec.intervalSeconds >= MIN_INTERVAL_SECONDS &&
-          spec.intervalSeconds <= MAX_INTERVAL_SECONDS)
+        !(typeof spec.intervalSeconds === "number" && spec.intervalSeconds >= MIN_INTERVAL_SECONDS)
       ) {
         problems.push(
-          `interval must be from ${MIN_INTERVAL_SECONDS} to ${MAX_INTERVAL_SECONDS} seconds ` +
-            `(3650 days), got ${spec.intervalSeconds}`,
+          `interval must be at least ${MIN_INTERVAL_SECONDS} second, got ${spec.intervalSeconds}`,
+        );
+      } else if (spec.intervalSeconds > MAX_INTERVAL_SECONDS) {
+        problems.push(
+          `interval must be at most ${MAX_INTERVAL_SECONDS} seconds (3650 days), ` +
+            `got ${spec.intervalSeconds}`,
         );
       }
       if (!isAnchor(spec.anchor)) {
