@@ -42,8 +42,8 @@ if (!hasChromium) {
   );
 }
 
-/** Launches headless Chromium with no network side-channels. */
-export function launchBrowser(): Promise<Browser> {
+/** Launches headless Chromium with no network side-channels; `args` are added to its flags. */
+export function launchBrowser(args: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -52,7 +52,9 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-gpu",
       "--disable-background-networking",
       "--disable-component-update",
+      "--disable-sync",
       "--no-first-run",
+      ...args,
     ],
   });
 }
