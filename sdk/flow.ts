@@ -17,7 +17,7 @@ import { captureConsolePrints } from "./logger.ts";
 import { type FlowOptions, validateOptions } from "./options.ts";
 import { friendlyRunName } from "./run_names.ts";
 import { registerFlow } from "./registry.ts";
-import { bindParameters } from "./parameters.ts";
+import { bindParameters, namedParameters } from "./parameters.ts";
 import { trackExecution } from "./executions.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 import { ConcurrentTaskRunner, runnerFromEnv, type TaskRunner } from "./runners.ts";
@@ -178,7 +178,7 @@ async function runFlow(
       kind: "flow",
       name: spec.name,
       runName: friendlyRunName(id),
-      parameters: flowParameters(args),
+      parameters: flowParameters(spec.fn, args),
       tags: [...new Set([...(spec.options.tags ?? []), ...(callOptions.tags ?? [])])],
       ...(callOptions.deploymentId ? { deploymentId: callOptions.deploymentId } : {}),
       ...(callOptions.lineage ? callOptions.lineage : {}),
@@ -322,10 +322,12 @@ function asCancel(reason: unknown): Error {
   return reason instanceof Error ? reason : new CancelledError("Parent flow run was cancelled");
 }
 
-function flowParameters(args: unknown[]): Json {
+/** The call's parameters by name, as a deployment run records them (see `namedParameters`). */
+function flowParameters(fn: AnyFn, args: unknown[]): Json {
   try {
-    const json = JSON.stringify(args);
-    return json === undefined ? null : args as Json;
+    const parameters = namedParameters(fn, args);
+    const json = JSON.stringify(parameters);
+    return json === undefined ? null : parameters as Json;
   } catch {
     return { $unserializable: true };
   }

@@ -95,7 +95,7 @@ export {
   createTableArtifact,
   updateProgressArtifact,
 } from "./artifacts.ts";
-export { bindParameters, parameterNames } from "./parameters.ts";
+export { bindParameters, namedParameters, parameterNames } from "./parameters.ts";
 export {
   type DeploymentRunFuture,
   runDeployment,

@@ -19,6 +19,44 @@ export function parameterNames(fn: (...args: never[]) => unknown): Array<string 
 }
 
 /**
+ * The parameters of a call as a deployment run records them: by name
+ * (`{ regions: ["eu"], threshold: 0.8 }`), so every run of a flow stores one
+ * shape and {@linkcode bindParameters} turns them back into the same
+ * arguments. A single destructured parameter records its object as is. When
+ * names cannot carry the call (a destructured parameter among others, a rest
+ * parameter, more arguments than parameters, a source that cannot be read)
+ * the arguments are recorded as a positional array, which binds back as is.
+ * Undefined arguments are left out, as JSON would.
+ */
+export function namedParameters(
+  fn: (...args: never[]) => unknown,
+  args: readonly unknown[],
+): unknown[] | { [name: string]: unknown } {
+  const source = Function.prototype.toString.call(fn);
+  const list = extractParameterList(source) ?? "";
+  const parts = list.trim() === "" ? [] : splitTopLevel(list).map((part) => part.trim());
+  if (parts.some((part) => part.startsWith("..."))) return [...args];
+  const names = parameterNames(fn);
+  if (names.length === 1 && names[0] === null) {
+    const [only] = args;
+    if (args.length <= 1 && isRecord(only)) return only;
+    return [...args];
+  }
+  if (args.length > names.length || names.includes(null)) return [...args];
+  const named: { [name: string]: unknown } = {};
+  args.forEach((arg, i) => {
+    if (arg !== undefined) named[names[i]!] = arg;
+  });
+  return named;
+}
+
+function isRecord(value: unknown): value is { [name: string]: unknown } {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
  * Turns parameters into call arguments: an array is used as is; an object is
  * matched by name to the function's parameters, or passed whole to a single
  * destructured parameter. Unknown names are an error.

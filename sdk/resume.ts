@@ -58,7 +58,7 @@ export class ResumeIndex {
       .filter((r) => r.id !== run.id && r.attempt < run.attempt)
       .sort((a, b) => b.attempt - a.attempt)[0];
     if (!previous && !rerun) return undefined;
-    if (previous && JSON.stringify(previous.parameters) !== JSON.stringify(run.parameters)) {
+    if (previous && canonicalJson(previous.parameters) !== canonicalJson(run.parameters)) {
       return undefined;
     }
     // The flow's code changed shape between attempts: its task keys may mean other calls now.
@@ -101,4 +101,13 @@ export class ResumeIndex {
 
 function resumeKey(taskKey: string, mapIndex: number | null, inputs: string): string {
   return `${taskKey}|${mapIndex ?? ""}|${inputs}`;
+}
+
+/** JSON with object keys sorted: a deployment and a retry may name the same parameters in another order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (item === null || typeof item !== "object" || Array.isArray(item)) return item;
+    const record = item as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(record).sort().map((key) => [key, record[key]]));
+  });
 }

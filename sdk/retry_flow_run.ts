@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { StateType } from "../engine/mod.ts";
+import { type RunRecord, StateType } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import type { Flow } from "./flow.ts";
 import { bindParameters } from "./parameters.ts";
@@ -67,12 +67,27 @@ export async function retryFlowRun(
       options.parameters,
       `flow "${run.name}"`,
     )
-    : Array.isArray(run.parameters)
-    ? run.parameters
-    : [];
+    : argumentsOf(target, run);
   return await target.runWith({
     plane,
     lineage: { lineageId: run.lineageId, attempt },
     tags: run.tags,
   }, ...args);
+}
+
+/** The arguments a run was called with, from its recorded parameters (named or positional). */
+function argumentsOf(target: Flow<unknown[], unknown>, run: RunRecord): unknown[] {
+  const parameters = run.parameters;
+  if (Array.isArray(parameters)) return parameters;
+  if (parameters === null || parameters === undefined) return [];
+  if (typeof parameters === "object" && "$unserializable" in parameters) {
+    throw new TypeError(
+      `Cannot retry flow run "${run.id}": its parameters could not be recorded as JSON; pass { parameters }`,
+    );
+  }
+  return bindParameters(
+    target.fn as (...args: never[]) => unknown,
+    parameters,
+    `flow "${run.name}"`,
+  );
 }

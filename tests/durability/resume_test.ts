@@ -227,7 +227,7 @@ Deno.test("resume: a retry with changed parameters skips nothing", async () => {
 
   assert.equal(second.state.type, "COMPLETED");
   assert.equal(second.result, 2);
-  assert.deepEqual(plane.engine.getRun(second.runId)!.parameters, [2]);
+  assert.deepEqual(plane.engine.getRun(second.runId)!.parameters, { size: 2 });
   assert.equal(setups, 2, "setup was skipped although the parameters changed");
   assert.equal(taskRunNamed(plane, second.runId, "setup").stateName, "Completed");
 });

@@ -30,7 +30,7 @@ Deno.test("getRunContext() names the flow run and task run the code runs in", as
   assert.deepEqual(inFlow?.flowRun, {
     id: flowRun.id,
     name: flowRun.runName,
-    parameters: ["s3", 10],
+    parameters: { source: "s3", limit: 10 },
   });
   assert.equal(inFlow?.taskRun, undefined);
   assert.equal(inTask?.flowRun.id, flowRun.id);

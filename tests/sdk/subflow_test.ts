@@ -26,8 +26,8 @@ Deno.test("subflow runs link to their parent and root with growing depth", async
       [middleRun.id, rootRun.id, 2, "COMPLETED"],
     ],
   );
-  assert.deepEqual(middleRun.parameters, [1]);
-  assert.deepEqual(leafRun.parameters, [10]);
+  assert.deepEqual(middleRun.parameters, { x: 1 });
+  assert.deepEqual(leafRun.parameters, { x: 10 });
 });
 
 Deno.test("a subflow's task runs belong to the subflow run, not to its parent", async () => {

@@ -148,7 +148,7 @@ Deno.test("GET /api/flow-runs/:id shows parameters, lineage, parent, subflows, t
   const body = detail.body;
   assert.equal(body.run.id, etlId);
   assert.equal(body.run.state, "COMPLETED");
-  assert.deepEqual(body.parameters, [[1, 2, 3]]);
+  assert.deepEqual(body.parameters, { xs: [1, 2, 3] });
   assert.deepEqual(body.lineage, []);
   assert.equal(body.parent, null);
   assert.equal(body.children.length, 1);
