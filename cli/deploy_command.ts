@@ -11,6 +11,7 @@ import { table, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { MANIFEST_FILE, readManifest, STARTER_MANIFEST, starterFlow } from "./manifest.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
+import { withFlowNames } from "./flow_names.ts";
 
 export const DEPLOY_HELP =
   `Usage: ironflow deploy [--file ironflow.yaml] (--name NAME... | --all) [--prune] [--dry-run] [--json]
@@ -61,7 +62,9 @@ export async function deployCommand(args: string[], cli: CliContext): Promise<nu
   }
   const { client } = openDeploymentTarget(cli);
   const dryRun = values["dry-run"];
-  const result = await client.apply(chosen, { prune: values.prune, dryRun });
+  // One flow, one name: its runs are recorded under the flow's own name, as direct calls are.
+  const named = await withFlowNames(chosen);
+  const result = await client.apply(named, { prune: values.prune, dryRun });
   if (values.json) {
     cli.out(JSON.stringify(result, null, 2));
     return 0;
