@@ -93,18 +93,36 @@ const originalConsole = {
 let printsCaptured = false;
 
 /**
+ * Set to "1" by a worker for its run processes: their stdout already becomes
+ * the run's logs, so a captured print must not be printed as well.
+ */
+export const STDOUT_LOGGED_ENV = "IRONFLOW_STDOUT_LOGGED";
+
+function stdoutIsLogged(): boolean {
+  try {
+    return Deno.env.get(STDOUT_LOGGED_ENV) === "1";
+  } catch {
+    return false; // no env permission: not a worker's run process
+  }
+}
+
+/**
  * Routes `console.log`/`console.info` inside runs with `logPrints: true` to the
- * run's log (they still print). Installed once, on first use.
+ * run's log. They still print, except in a worker's run process, whose stdout
+ * the worker stores as logs too: there the run's copy (with its task run) is
+ * the one kept. Installed once, on first use.
  */
 export function captureConsolePrints(): void {
   if (printsCaptured) return;
   printsCaptured = true;
+  const stdoutLogged = stdoutIsLogged();
   for (const method of ["log", "info"] as const) {
     const original = originalConsole[method];
     console[method] = (...parts: unknown[]) => {
       const context = currentContext();
       if (context?.logPrints) {
         writeLog(context, LogLevel.INFO, formatParts(parts), "ironflow.print");
+        if (stdoutLogged) return;
       }
       original(...parts);
     };

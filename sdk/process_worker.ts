@@ -218,6 +218,8 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       ...options.env,
       ...deployment.env,
       IRONFLOW_RUN_ID: run.id,
+      // Its stdout becomes the run's logs: logPrints lines are stored once, by the SDK.
+      IRONFLOW_STDOUT_LOGGED: "1",
       NO_COLOR: "1",
     };
     if (options.apiUrl) env["IRONFLOW_API_URL"] = options.apiUrl;

@@ -61,6 +61,23 @@ Deno.test("a worker runs a deployment's flow in a subprocess and the run COMPLET
   assert.deepEqual(kinds.slice(0, 3), ["create:SCHEDULED", "claim:PENDING", "start:RUNNING"]);
 });
 
+Deno.test("under a worker each logPrints line is stored once, with its task run", async () => {
+  await using s = await setup();
+  const d = s.deployments.create({
+    name: "printer",
+    entrypoint: "./flows.ts:printer",
+    workingDirectory: FLOWS,
+  });
+  const run = await createDeploymentRun(s.plane.engine, d, {});
+  const summary = await s.worker({ maxRuns: 1 }).done;
+  assert.deepEqual(summary.runs, { [run.id]: "COMPLETED" });
+  const logs = s.plane.engine.logs({ flowRunId: run.id }).filter((l) => / says /.test(l.message));
+  assert.deepEqual(logs.map((l) => [l.message, l.name, l.taskRunId !== null]), [
+    ["flow says hi", "ironflow.print", false],
+    ["task says hello", "ironflow.print", true],
+  ]);
+});
+
 Deno.test("a subprocess that exits mid-run leaves its run CRASHED with the exit code", async () => {
   await using s = await setup();
   const d = s.deployments.create({

@@ -16,6 +16,17 @@ export const add = flow({ name: "add" }, async (a: number, b: number) => {
   return sum;
 });
 
+const shout = task(
+  { name: "shout", logPrints: true },
+  async (word: string) => await Promise.resolve(console.log(`task says ${word}`)),
+);
+
+/** Prints with `logPrints`, in the flow and in a task. */
+export const printer = flow({ name: "printer", logPrints: true }, async () => {
+  console.log("flow says hi");
+  await shout("hello");
+});
+
 /** Exits its process in the middle of the run. */
 export const crash = flow({ name: "crash" }, async () => {
   await double(1);
