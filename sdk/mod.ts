@@ -55,6 +55,7 @@ export {
   createRemoteControlPlane,
   type RemoteControlPlaneOptions,
   RemoteError,
+  RemoteUnavailableError,
 } from "./remote_control_plane.ts";
 export { cancelFlowRun } from "./cancel.ts";
 export {

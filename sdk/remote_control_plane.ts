@@ -2,8 +2,11 @@
  * The remote control plane: the SDK talks to an IronFlow server over HTTP.
  * Creations, proposals and logs made in the same turn of the event loop go
  * out together as one `POST /api/batch` (see `remote_batcher.ts`); network
- * errors and 5xx answers are retried with backoff (client-chosen run ids and
- * idempotent tokens make that safe). Large results are uploaded to the
+ * errors and 5xx answers are retried with capped exponential backoff and
+ * jitter (client-chosen run ids and idempotent tokens make that safe) for as
+ * long as an outage window (`IRONFLOW_REMOTE_OUTAGE_MS`, 5 minutes), so a
+ * flow rides out a server restart; past it the request fails with
+ * {@linkcode RemoteUnavailableError}. Large results are uploaded to the
  * server's content-addressed result store (`PUT /api/results/{ref}`) and read
  * back from it, so a retry on another machine restores them; a local cache,
  * bounded in size, spares the download where they were written.
@@ -21,6 +24,7 @@ import {
   fromApiEvent,
   fromApiProposalResult,
   fromApiRun,
+  IronFlowError,
   systemClock,
   type Timer,
   toApiLog,
@@ -39,10 +43,21 @@ export interface RemoteControlPlaneOptions {
   url: string;
   /** Sent as `Authorization: Bearer <apiKey>`. */
   apiKey?: string;
-  /** Attempts per request before giving up. @default 6 */
+  /** Attempts per request before giving up, within the outage window. @default unlimited */
   maxAttempts?: number;
-  /** First backoff delay in ms; doubles per attempt. @default 100 */
+  /** First backoff delay in ms; doubles per attempt up to `maxBackoffMs`. @default 100 */
   backoffMs?: number;
+  /** Longest backoff delay in ms. @default 5000 */
+  maxBackoffMs?: number;
+  /**
+   * How long a request keeps retrying while the server is unreachable (or
+   * answers 5xx/429), from its first failed attempt, before it fails with
+   * {@linkcode RemoteUnavailableError}.
+   * @default `IRONFLOW_REMOTE_OUTAGE_MS`, else 300_000 (5 minutes)
+   */
+  outageMs?: number;
+  /** Source of the backoff jitter, in [0, 1). @default Math.random */
+  random?: () => number;
   timer?: Timer;
   fetch?: typeof fetch;
   /**
@@ -90,19 +105,67 @@ export class RemoteError extends Error {
   }
 }
 
+/** The server stayed unreachable (or failing) for longer than the outage window. */
+export class RemoteUnavailableError extends IronFlowError {
+  override name = "RemoteUnavailableError";
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, code: "remote_unavailable" });
+  }
+}
+
+/** Default of {@linkcode RemoteControlPlaneOptions.outageMs}. */
+export const DEFAULT_REMOTE_OUTAGE_MS = 300_000;
+
+/** `IRONFLOW_REMOTE_OUTAGE_MS`, when set to a number of 0 or more. */
+export function outageMsFromEnv(): number | undefined {
+  let text: string | undefined;
+  try {
+    text = Deno.env.get("IRONFLOW_REMOTE_OUTAGE_MS");
+  } catch {
+    return undefined; // no env permission: the default applies
+  }
+  if (text === undefined || text.trim() === "") return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new RangeError(
+      `IRONFLOW_REMOTE_OUTAGE_MS must be milliseconds (0 or more), got "${text}"`,
+    );
+  }
+  return value;
+}
+
+/**
+ * The delay before retry `attempt` (1-based): exponential from `baseMs`,
+ * capped at `maxMs`, with "equal jitter" (half fixed, half random) so many
+ * clients do not come back in step after an outage.
+ */
+export function backoffDelay(
+  attempt: number,
+  baseMs: number,
+  maxMs: number,
+  random: () => number,
+): number {
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
+  return ceiling / 2 + random() * (ceiling / 2);
+}
+
 /** A control plane that reports to an IronFlow server. */
 export function createRemoteControlPlane(options: RemoteControlPlaneOptions): ControlPlane {
   const base = options.url.replace(/\/+$/, "");
   const timer = options.timer ?? systemClock;
   const doFetch = options.fetch ?? fetch;
-  const maxAttempts = options.maxAttempts ?? 6;
+  const maxAttempts = options.maxAttempts ?? Infinity;
   const backoffMs = options.backoffMs ?? 100;
+  const maxBackoffMs = options.maxBackoffMs ?? 5000;
+  const outageMs = options.outageMs ?? outageMsFromEnv() ?? DEFAULT_REMOTE_OUTAGE_MS;
+  const random = options.random ?? Math.random;
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
 
   // One request with retries: network errors, 5xx and 429 are tried again
-  // with backoff (reading the answer is part of the attempt); other 4xx throw
-  // a RemoteError; a GET answered 404 is `undefined`.
+  // with backoff (reading the answer is part of the attempt) until the outage
+  // window, counted from the first failure, is spent; other 4xx throw a
+  // RemoteError; a GET answered 404 is `undefined`.
   async function exchange<T>(
     method: string,
     path: string,
@@ -110,7 +173,8 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     read: (response: Response) => Promise<T>,
   ): Promise<T | undefined> {
     let lastError: unknown;
-    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let failingSince: number | undefined;
+    for (let attempt = 1;; attempt++) {
       try {
         const response = await doFetch(`${base}${path}`, {
           method,
@@ -129,11 +193,17 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
         if (error instanceof RemoteError && !retryable(error.status)) throw error;
         lastError = error;
       }
-      if (attempt < maxAttempts) await timer.sleep(backoffMs * 2 ** (attempt - 1));
+      failingSince ??= timer.now();
+      const left = outageMs - (timer.now() - failingSince);
+      if (left <= 0 || attempt >= maxAttempts) break;
+      await timer.sleep(Math.min(left, backoffDelay(attempt, backoffMs, maxBackoffMs, random)));
     }
-    throw new Error(`Request ${method} ${path} to ${base} failed after ${maxAttempts} attempts`, {
-      cause: lastError,
-    });
+    const seconds = Math.round((timer.now() - failingSince) / 100) / 10;
+    throw new RemoteUnavailableError(
+      `IronFlow server at ${base} unreachable: ${method} ${path} failed for ${seconds} s ` +
+        `(outage window ${outageMs} ms, IRONFLOW_REMOTE_OUTAGE_MS): ${describe(lastError)}`,
+      { cause: lastError },
+    );
   }
 
   function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
@@ -397,6 +467,10 @@ export function cutLogLine(log: ApiLog): ApiLog {
       log.message.slice(0, MAX_LOG_MESSAGE_CHARS)
     }… [cut: ${log.message.length} characters]`,
   };
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 async function readJson<T>(response: Response): Promise<T | undefined> {
