@@ -71,6 +71,7 @@ Deno.test("a large task result goes to the server's result store; small ones sta
     url: "http://localhost:4200",
     fetch: server.fetch,
     timer: instantTimer(sleeps),
+    random: () => 0.5,
     resultCache: createMemoryResultStore(),
   });
   try {
@@ -98,7 +99,8 @@ Deno.test("a large task result goes to the server's result store; small ones sta
     "PUT /api/results",
     "PUT /api/results",
   ]);
-  assert.deepEqual(sleeps, [100, 200]);
+  // Backoff from 100 ms, doubling, with half of each delay jittered (here at its middle).
+  assert.deepEqual(sleeps, [75, 150]);
 });
 
 Deno.test("a retry with an empty result cache downloads the large result instead of running the task", async () => {
