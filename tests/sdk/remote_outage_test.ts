@@ -43,7 +43,7 @@ Deno.test("a request keeps retrying through an outage shorter than the window", 
   const clock = new FakeClock();
   const { server, state, fetch } = switchableServer();
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch,
     timer: clock,
     outageMs: 60_000,
@@ -76,7 +76,7 @@ Deno.test("past the outage window a request fails with RemoteUnavailableError na
     },
   };
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch,
     timer,
     outageMs: 30_000,
@@ -91,7 +91,7 @@ Deno.test("past the outage window a request fails with RemoteUnavailableError na
   await answer;
 
   assert.ok(error instanceof RemoteUnavailableError, String(error));
-  assert.match(error.message, /http:\/\/ironflow\.test unreachable.*30000 ms.*Connection refused/);
+  assert.match(error.message, /http:\/\/localhost:4200 unreachable.*30000 ms.*Connection refused/);
   assert.ok(Math.max(...sleeps) <= 4000, `a backoff above the cap: ${sleeps}`);
   const spent = clock.now() - start;
   assert.ok(spent >= 30_000 && spent <= 30_500, `gave up after ${spent} ms`);
@@ -103,7 +103,7 @@ Deno.test("a flow run rides out a server outage in the middle and completes", as
   const clock = new FakeClock();
   const { server, state, fetch } = switchableServer();
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch,
     timer: clock,
     outageMs: 120_000,
@@ -135,7 +135,7 @@ Deno.test("a flow run whose server stays away fails its call with RemoteUnavaila
   const clock = new FakeClock();
   const { server, state, fetch } = switchableServer();
   const plane = createRemoteControlPlane({
-    url: "http://ironflow.test",
+    url: "http://localhost:4200",
     fetch,
     timer: clock,
     outageMs: 10_000,
