@@ -1,11 +1,19 @@
 /**
- * `ironflow flow-run ls|inspect|logs|events|cancel`.
+ * `ironflow flow-run ls|inspect|logs|events|cancel|pause|resume|retry`.
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import { isStateType, LogLevel, type RunRecord, type StateType } from "../engine/mod.ts";
-import { cancelFlowRun, retryFlowRun } from "../sdk/mod.ts";
+import {
+  InvalidInputError,
+  IronFlowError,
+  isStateType,
+  type Json,
+  LogLevel,
+  type RunRecord,
+  type StateType,
+} from "../engine/mod.ts";
+import { retryFlowRun } from "../sdk/mod.ts";
 import { loadFlow } from "./load_flow.ts";
 import { duration, table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -17,7 +25,12 @@ Commands:
   inspect <id> [--json]                                   one run with its task runs
   logs <id> [--level LEVEL] [--json]                      log lines of a run
   events <id> [--json]                                    state history of a run
-  cancel <id>                                             cancel a run
+  cancel <id> [--reason TEXT]                             cancel a run
+  pause <id> --mode drain|terminate                       pause a RUNNING run
+  resume <id> [--input JSON]                              resume a PAUSED run; a run that
+                                                          waits for input needs --input
+  retry <id>                                              queue a new attempt of a
+                                                          deployment run for its work pool
   retry <id> --module <module>[:flow]                     run a new attempt here, restoring
                                                           completed task runs`;
 
@@ -32,6 +45,9 @@ export function flowRunCommand(args: string[], cli: CliContext): number | Promis
       limit: { type: "string", default: "20" },
       level: { type: "string" },
       module: { type: "string" },
+      mode: { type: "string" },
+      input: { type: "string" },
+      reason: { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -159,22 +175,52 @@ export function flowRunCommand(args: string[], cli: CliContext): number | Promis
     }
     case "cancel": {
       const run = needId();
-      return cancelFlowRun(run.id, { plane }).then((result) => {
-        if (result.status !== "accepted") {
-          throw new UsageError(
-            `Cannot cancel flow run "${run.id}": ${result.reason ?? result.status}`,
-          );
+      return operatorAction(() =>
+        plane.actions.cancel(run.id, values.reason !== undefined ? { reason: values.reason } : {})
+      ).then(({ run: after }) => {
+        cli.out(`Flow run ${run.id} is ${after.state}`);
+        return 0;
+      });
+    }
+    case "pause": {
+      const run = needId();
+      const mode = values.mode;
+      if (mode !== "drain" && mode !== "terminate") {
+        throw new UsageError(`Pass --mode drain or --mode terminate.\n\n${FLOW_RUN_HELP}`);
+      }
+      return operatorAction(() => plane.actions.pause(run.id, { mode })).then(({ run: after }) => {
+        cli.out(`Flow run ${run.id} is ${after.state} (${after.stateName})`);
+        return 0;
+      });
+    }
+    case "resume": {
+      const run = needId();
+      let input: Json | undefined;
+      if (values.input !== undefined) {
+        try {
+          input = JSON.parse(values.input) as Json;
+        } catch (error) {
+          throw new UsageError(`--input is not valid JSON: ${(error as Error).message}`);
         }
-        cli.out(`Flow run ${run.id} is ${result.state}`);
+      }
+      return operatorAction(() =>
+        plane.actions.resume(run.id, input !== undefined ? { input } : {})
+      ).then(({ run: after }) => {
+        cli.out(`Flow run ${run.id} is ${after.state}`);
         return 0;
       });
     }
     case "retry": {
       const run = needId();
       if (!values.module) {
-        throw new UsageError(
-          `Pass the flow's module with --module so the new attempt can run here.\n\n${FLOW_RUN_HELP}`,
-        );
+        return operatorAction(() => plane.actions.retry(run.id)).then((attempt) => {
+          print(
+            { run_id: attempt.id, attempt: attempt.attempt, state: attempt.state },
+            () =>
+              `Attempt ${attempt.attempt} of ${run.runName}: flow run ${attempt.id} ${attempt.state}`,
+          );
+          return 0;
+        });
       }
       const reference = values.module;
       return loadFlow(reference, cli.cwd).then(async (loaded) => {
@@ -195,6 +241,22 @@ export function flowRunCommand(args: string[], cli: CliContext): number | Promis
     }
     default:
       throw new UsageError(`Unknown flow-run command "${sub}".\n\n${FLOW_RUN_HELP}`);
+  }
+}
+
+// An operator action's refusal (the run moved on, bad input) is the user's to
+// fix: one line, no stack trace.
+async function operatorAction<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof IronFlowError) {
+      const problems = error instanceof InvalidInputError && error.problems.length > 0
+        ? `\n  ${error.problems.join("\n  ")}`
+        : "";
+      throw new UsageError(`${error.message}${problems}`);
+    }
+    throw error;
   }
 }
 

@@ -8,6 +8,7 @@ import { parseArgs } from "node:util";
 import { readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
 import { parseAllowedHosts, startServer } from "../server/mod.ts";
+import { parseLivenessMs } from "../engine/mod.ts";
 import { createRemoteControlPlane } from "../sdk/mod.ts";
 import { createLocalDeploymentClient } from "../sdk/deployment_client.ts";
 import { startWorker } from "../sdk/process_worker.ts";
@@ -83,6 +84,7 @@ export async function serverCommand(
     ...parseAllowedHosts(values["allowed-hosts"]),
   ];
   const sessionTtlMs = sessionTtl(readEnv("IRONFLOW_SESSION_TTL_SECONDS"));
+  const livenessMs = parseLivenessMs(readEnv("IRONFLOW_LIVENESS_TIMEOUT_MS"));
   // Filled once the server listens; stopped before the server closes its engine.
   const embedded: { worker?: ReturnType<typeof startWorker> } = {};
   const home = values.home ?? ironflowHomeDir();
@@ -106,6 +108,7 @@ export async function serverCommand(
     ...(apiKey ? { apiKey } : {}),
     allowedHosts,
     ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
+    ...(livenessMs !== undefined ? { livenessMs } : {}),
     beforeClose: async () => await embedded.worker?.stop(),
     onListen: (addr) =>
       cli.out(`IronFlow is serving the dashboard at http://${addr.hostname}:${addr.port}/`),

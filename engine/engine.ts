@@ -9,9 +9,11 @@
  */
 import {
   type Clock,
+  ConflictError,
   CREATE_KIND,
   createRun,
   decide,
+  DEFAULT_LIVENESS_MS,
   DEFAULT_POLICY,
   DEFAULT_TASK_POLICY,
   type EngineEvent,
@@ -20,22 +22,27 @@ import {
   isTerminal,
   type LogQuery,
   type LogRecord,
+  needsExecutor,
   type NewRun,
   type Page,
   type Policy,
   project,
   type Proposal,
   type ProposalResult,
+  putLiveness,
+  RefuseReapingLiveRuns,
   type Rule,
   type RuleServices,
   runFromCreation,
   RunNotFoundError,
   type RunQuery,
   type RunRecord,
+  StateType,
   type Store,
   type StoreSummary,
   type StoreTx,
   stringifyJson,
+  trackExecutorLiveness,
 } from "./core/mod.ts";
 
 import {
@@ -54,6 +61,11 @@ export interface EngineOptions {
   policy?: { flow?: Policy; task?: Policy };
   /** Called when a subscriber or an `after` rule throws. @default console.error */
   onError?: (error: unknown) => void;
+  /**
+   * How long a flow run may go without a heartbeat from its executor before
+   * the reaper ends it CRASHED. @default 60_000
+   */
+  livenessMs?: number;
 }
 
 /** Called with every committed event, in `seq` order. */
@@ -63,6 +75,15 @@ export type EventListener = (event: EngineEvent) => void;
 export interface Engine {
   readonly clock: Clock;
   readonly store: Store;
+  /** How long a flow run may go without a heartbeat (see {@linkcode EngineOptions.livenessMs}). */
+  readonly livenessMs: number;
+  /**
+   * Runs `fn` inside the next batch's transaction (it joins the group commit
+   * with the proposals of the same turn) and resolves with its result once
+   * that transaction committed. A `fn` that throws takes back its own writes
+   * only: the batch is committed again without it.
+   */
+  transact<T>(fn: (tx: StoreTx) => T): Promise<T>;
   createFlowRun(run: Omit<NewRun, "kind">): Promise<RunRecord>;
   createTaskRun(run: Omit<NewRun, "kind">): Promise<RunRecord>;
   propose(runId: string, proposal: Proposal): Promise<ProposalResult>;
@@ -98,6 +119,12 @@ export interface Engine {
 type Pending =
   | { op: "create"; input: NewRun; resolve: (run: RunRecord) => void; reject: (e: unknown) => void }
   | {
+    op: "transact";
+    fn: (tx: StoreTx) => unknown;
+    resolve: (value: unknown) => void;
+    reject: (e: unknown) => void;
+  }
+  | {
     op: "propose";
     runId: string;
     proposal: Proposal;
@@ -109,6 +136,15 @@ interface Committed {
   event: EngineEvent;
   run: RunRecord;
   after: readonly Rule[];
+}
+
+interface BatchAttempt {
+  outcomes: unknown[];
+  failed: boolean[];
+  committed: Committed[];
+  /** Index of a transaction function that threw: the batch must be committed without it. */
+  retry?: number;
+  retryError?: unknown;
 }
 
 interface CachedRun {
@@ -145,6 +181,7 @@ export function createEngine(options: EngineOptions): Engine {
 class EngineImpl implements Engine {
   readonly clock: Clock;
   readonly store: Store;
+  readonly livenessMs: number;
   readonly #ids: IdSource;
   readonly #policies: { flow: Policy; task: Policy };
   readonly #onError: (error: unknown) => void;
@@ -165,8 +202,17 @@ class EngineImpl implements Engine {
     this.clock = options.clock;
     this.store = options.store;
     this.#ids = options.ids;
+    this.livenessMs = options.livenessMs ?? DEFAULT_LIVENESS_MS;
+    if (!(this.livenessMs > 0)) {
+      throw new RangeError(`Liveness timeout must be positive, got ${this.livenessMs}`);
+    }
     this.#policies = {
-      flow: options.policy?.flow ?? DEFAULT_POLICY,
+      // Liveness is engine policy for every flow run, whatever policy a caller passes.
+      flow: [
+        ...(options.policy?.flow ?? DEFAULT_POLICY),
+        RefuseReapingLiveRuns,
+        trackExecutorLiveness(this.livenessMs),
+      ],
       task: options.policy?.task ?? DEFAULT_TASK_POLICY,
     };
     this.#onError = options.onError ?? ((error) => console.error(error));
@@ -183,6 +229,17 @@ class EngineImpl implements Engine {
   #create(input: NewRun): Promise<RunRecord> {
     return new Promise((resolve, reject) => {
       this.#enqueue({ op: "create", input, resolve, reject });
+    });
+  }
+
+  transact<T>(fn: (tx: StoreTx) => T): Promise<T> {
+    return new Promise((resolve, reject) => {
+      this.#enqueue({
+        op: "transact",
+        fn,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      });
     });
   }
 
@@ -223,40 +280,29 @@ class EngineImpl implements Engine {
   };
 
   #flushNow(): void {
-    const batch = this.#queue;
+    let batch = this.#queue;
     const logs = this.#logQueue;
     this.#queue = [];
     this.#logQueue = [];
     if (batch.length === 0 && logs.length === 0) return this.#notifyIdle();
-    // Outcomes are settled only after the transaction committed.
-    const outcomes: unknown[] = new Array(batch.length);
-    const failed: boolean[] = new Array(batch.length).fill(false);
-    const committed: Committed[] = [];
+    let attempt: BatchAttempt;
     try {
-      this.store.write((tx) => {
-        if (tx.externalChanges()) this.#cache.clear();
-        const now = this.clock.now();
-        const services = this.#services(tx);
-        const known = this.#knownCreationIds(tx, batch);
-        for (let i = 0; i < batch.length; i++) {
-          const item = batch[i]!;
-          try {
-            outcomes[i] = item.op === "create"
-              ? this.#applyCreate(tx, item.input, now, committed, known)
-              : this.#applyProposal(tx, item.runId, item.proposal, now, committed, services);
-          } catch (error) {
-            outcomes[i] = error;
-            failed[i] = true;
-          }
-        }
-        for (const log of logs) log.id = tx.appendLog(log);
-      });
+      attempt = this.#commit(batch, logs);
+      // A transaction function threw after it may have written: commit the
+      // batch again without it, so its writes are taken back and only it fails.
+      while (attempt.retry !== undefined) {
+        const dropped = batch[attempt.retry]!;
+        batch = batch.filter((item) => item !== dropped);
+        dropped.reject(attempt.retryError);
+        attempt = this.#commit(batch, logs);
+      }
     } catch (error) {
       // The transaction rolled back: nothing of this batch is durable.
       this.#cache.clear();
       for (const item of batch) item.reject(error);
       return this.#notifyIdle();
     }
+    const { outcomes, failed, committed } = attempt;
     for (let i = 0; i < batch.length; i++) {
       const item = batch[i]!;
       if (failed[i]) item.reject(outcomes[i]);
@@ -281,12 +327,54 @@ class EngineImpl implements Engine {
     if (this.#queue.length === 0 && this.#logQueue.length === 0) this.#notifyIdle();
   }
 
+  // One try at committing a batch. Outcomes are settled only after the
+  // transaction committed.
+  #commit(batch: readonly Pending[], logs: LogRecord[]): BatchAttempt {
+    const outcomes: unknown[] = new Array(batch.length);
+    const failed: boolean[] = new Array(batch.length).fill(false);
+    const committed: Committed[] = [];
+    const retry = { index: -1, error: undefined as unknown };
+    try {
+      this.store.write((tx) => {
+        if (tx.externalChanges()) this.#cache.clear();
+        const now = this.clock.now();
+        const services = this.#services(tx);
+        const known = this.#knownCreationIds(tx, batch);
+        for (let i = 0; i < batch.length; i++) {
+          const item = batch[i]!;
+          try {
+            outcomes[i] = item.op === "create"
+              ? this.#applyCreate(tx, item.input, now, committed, known, services)
+              : item.op === "propose"
+              ? this.#applyProposal(tx, item.runId, item.proposal, now, committed, services)
+              : item.fn(tx);
+          } catch (error) {
+            if (item.op === "transact") {
+              retry.index = i;
+              retry.error = error;
+              throw error;
+            }
+            outcomes[i] = error;
+            failed[i] = true;
+          }
+        }
+        for (const log of logs) log.id = tx.appendLog(log);
+      });
+    } catch (error) {
+      if (retry.index < 0 || retry.error !== error) throw error;
+      this.#cache.clear();
+      return { outcomes, failed, committed: [], retry: retry.index, retryError: error };
+    }
+    return { outcomes, failed, committed };
+  }
+
   #applyCreate(
     tx: StoreTx,
     input: NewRun,
     now: number,
     committed: Committed[],
     known: Set<string>,
+    services: RuleServices,
   ): RunRecord {
     // Creating with a caller-chosen id is idempotent: the same id returns the run.
     if (input.id !== undefined && known.has(input.id)) {
@@ -300,12 +388,29 @@ class EngineImpl implements Engine {
       { runId, eventId: `${runId}.1`, token: `${CREATE_KIND}:${runId}` },
       now,
     );
+    if (run.parentId !== null) this.#checkParentLive(tx, run);
     const seq = tx.appendEvent(event);
     tx.insertRun(run);
+    if (run.kind === "flow" && needsExecutor(run)) {
+      putLiveness(services.documents, run.id, now, this.livenessMs);
+    }
     if (input.id !== undefined) known.add(runId);
     committed.push({ event: { ...event, seq }, run, after: [] });
     this.#remember({ run, tokens: [event.token] });
     return { ...run };
+  }
+
+  // Fencing: an executor the reaper gave up on (or whose run was cancelled
+  // while it was away) may still be running; it must not add task runs or
+  // subflows to a run that was ended without it.
+  #checkParentLive(tx: StoreTx, run: RunRecord): void {
+    const parent = this.#cache.get(run.parentId!)?.run ?? tx.getRun(run.parentId!);
+    if (parent?.state === StateType.CRASHED || parent?.state === StateType.CANCELLED) {
+      throw new ConflictError(
+        `Cannot create ${run.kind} run "${run.runName}": its flow run "${parent.id}" is already "${parent.state}"`,
+        { code: "parent_finished" },
+      );
+    }
   }
 
   #applyProposal(

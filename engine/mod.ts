@@ -100,3 +100,20 @@ export {
 export { latestPlan, savePlan } from "./plans.ts";
 export { fnv1a64 } from "./planner/fingerprint.ts";
 export { type LineageRecords, lineageRecords } from "./lineage.ts";
+export {
+  type ActionOutcome,
+  cancelFlowRun,
+  checkResumeInput,
+  type HeartbeatAnswer,
+  heartbeatFlowRuns,
+  InvalidInputError,
+  pauseFlowRun,
+  type PauseMode,
+  type PauseRequest,
+  pauseRequestOf,
+  reapLostRuns,
+  type ReapReport,
+  resumeFlowRun,
+  retryFlowRun,
+} from "./run_actions.ts";
+export { endRunsUnder, type TreeEnding } from "./run_tree.ts";

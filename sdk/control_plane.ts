@@ -7,7 +7,9 @@
  */
 import {
   acquireSlots,
+  type ActionOutcome,
   type Artifact,
+  cancelFlowRun,
   createArtifact,
   createEngine,
   createIdSource,
@@ -15,15 +17,24 @@ import {
   createSqliteStore,
   type Engine,
   type EngineEvent,
+  type HeartbeatAnswer,
+  heartbeatFlowRuns,
+  type Json,
   lineageRecords,
   listArtifacts,
   type LogRecord,
   type NewArtifact,
   type NewRun,
+  parseLivenessMs,
+  pauseFlowRun,
+  type PauseMode,
   type Proposal,
   type ProposalResult,
+  reapLostRuns,
   releaseSlots,
   renewLease,
+  resumeFlowRun,
+  retryFlowRun,
   type RunRecord,
   savePlan,
   type SlotGrant,
@@ -38,6 +49,20 @@ import { createLocalDeploymentClient, type DeploymentClient } from "./deployment
 import type { LineageHistory } from "./resume.ts";
 import type { FlowPlan } from "../engine/planner/mod.ts";
 import { createFileResultStore, createMemoryResultStore, type ResultStore } from "./results.ts";
+
+/**
+ * Operator actions on flow runs. The engine's actions module judges them,
+ * in this process or on the server, so every entry point ends a run the same
+ * way.
+ */
+export interface RunActions {
+  cancel(runId: string, options?: { reason?: string }): Promise<ActionOutcome>;
+  pause(runId: string, options: { mode: PauseMode; reason?: string }): Promise<ActionOutcome>;
+  /** `input` is checked against the schema the paused flow asked for. */
+  resume(runId: string, options?: { input?: Json }): Promise<ActionOutcome>;
+  /** A new attempt of a finished run (queued for its work pool when it is a deployment run). */
+  retry(runId: string): Promise<RunRecord>;
+}
 
 /** What the SDK needs from an orchestration backend. */
 export interface ControlPlane {
@@ -70,6 +95,10 @@ export interface ControlPlane {
   releaseLease(leaseId: string): Promise<boolean>;
   /** Extends a lease; false when it is gone. */
   renewLease(leaseId: string, leaseMs: number): Promise<boolean>;
+  /** Operator actions: cancel, pause, resume (with input), retry. */
+  readonly actions: RunActions;
+  /** Tells the engine this process still executes `runIds`; the answers say which to stop. */
+  heartbeat(runIds: readonly string[]): Promise<HeartbeatAnswer[]>;
 }
 
 /** A control plane that talks to an engine in this process. */
@@ -85,6 +114,9 @@ export function createLocalControlPlane(
 ): LocalControlPlane {
   const watchers = new Map<string, Set<(event: EngineEvent) => void>>();
   let unsubscribe: (() => void) | undefined;
+  // Another process on the same database (a server, the CLI) may cancel or
+  // resume a watched run: its commits are read while anything is watched.
+  let stopTailing: (() => void) | undefined;
   return {
     engine,
     timer,
@@ -100,14 +132,20 @@ export function createLocalControlPlane(
       let set = watchers.get(runId);
       if (!set) watchers.set(runId, set = new Set());
       set.add(listener);
+      stopTailing ??= engine.tailExternalEvents(EXTERNAL_EVENTS_POLL_MS);
       return () => {
         set.delete(listener);
         if (set.size === 0) watchers.delete(runId);
+        if (watchers.size === 0) {
+          stopTailing?.();
+          stopTailing = undefined;
+        }
       };
     },
     flush: () => engine.flush(),
     async close() {
       unsubscribe?.();
+      stopTailing?.();
       await engine.close();
     },
     results,
@@ -123,8 +161,18 @@ export function createLocalControlPlane(
     renewLease: (leaseId, leaseMs) =>
       Promise.resolve(engine.store.write((tx) => renewLease(tx, leaseId, timer.now(), leaseMs))),
     deployments: createLocalDeploymentClient(engine),
+    actions: {
+      cancel: (runId, options) => cancelFlowRun(engine, runId, options),
+      pause: (runId, options) => pauseFlowRun(engine, runId, options),
+      resume: (runId, options) => resumeFlowRun(engine, runId, options),
+      retry: (runId) => retryFlowRun(engine, runId),
+    },
+    heartbeat: (runIds) => heartbeatFlowRuns(engine, runIds),
   };
 }
+
+/** How often a local plane reads other processes' commits while it watches a run. */
+const EXTERNAL_EVENTS_POLL_MS = 250;
 
 /** Options of {@linkcode createInMemoryControlPlane}. */
 export interface InMemoryControlPlaneOptions {
@@ -147,11 +195,16 @@ export function createSqliteControlPlane(
   timer: Timer = systemClock,
   store: SqliteStoreOptions = sqliteOptionsFromEnv(),
 ): LocalControlPlane {
+  const livenessMs = parseLivenessMs(readEnv("IRONFLOW_LIVENESS_TIMEOUT_MS"));
   const engine = createEngine({
     store: createSqliteStore(path, store),
     clock: timer,
     ids: createIdSource(),
+    ...(livenessMs !== undefined ? { livenessMs } : {}),
   });
+  // A process that died left its runs live: whoever opens the database next
+  // ends those whose heartbeats stopped (the server does it on every tick).
+  reapLostRuns(engine).catch((error) => console.error(error));
   // Large and binary results live in a `results` folder beside the database.
   const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
   return createLocalControlPlane(engine, timer, createFileResultStore(`${folder}/results`));

@@ -19,6 +19,7 @@ import { friendlyRunName } from "./run_names.ts";
 import { registerFlow } from "./registry.ts";
 import { bindParameters, namedParameters } from "./parameters.ts";
 import { trackExecution } from "./executions.ts";
+import { keepAlive } from "./liveness.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 import { ConcurrentTaskRunner, runnerFromEnv, type TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome } from "./state.ts";
@@ -227,6 +228,17 @@ async function runFlow(
     }
   });
   const untrack = trackExecution(run.id, execution);
+  const stopHeartbeats = keepAlive(plane, run.id, (answer) => {
+    // News the watch may not carry (another process, a lost stream): a cancel
+    // in progress, or a run that ended without this process (fenced).
+    if (answer.stop) {
+      execution.cancel(
+        new CancelledError(`Flow run ended elsewhere as "${answer.state ?? "deleted"}"`),
+      );
+    } else if (answer.state === "CANCELLING") {
+      execution.cancel(new CancelledError("cancelled by request"));
+    }
+  });
   const onParentAbort = () => execution.cancel(asCancel(parent!.signal.reason));
   parent?.signal.addEventListener("abort", onParentAbort, { once: true });
   try {
@@ -244,6 +256,7 @@ async function runFlow(
     });
     throw error;
   } finally {
+    stopHeartbeats();
     untrack();
     stopWatching();
     parent?.signal.removeEventListener("abort", onParentAbort);

@@ -6,7 +6,16 @@
  *
  * @module
  */
-import { isTerminal, type ProposalResult, StateName, StateType, uuidv7 } from "../engine/mod.ts";
+import { z } from "npm:zod@^4.6.7";
+import {
+  isTerminal,
+  type Json,
+  type ProposalResult,
+  RunNotFoundError,
+  StateName,
+  StateType,
+  uuidv7,
+} from "../engine/mod.ts";
 import { currentContext } from "./context.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { MissingContextError, TimeoutError } from "./errors.ts";
@@ -61,22 +70,18 @@ async function operatorPause(
     throw new TypeError(`Pause mode must be "drain" or "terminate", got "${options?.mode}"`);
   }
   const plane = options.plane ?? getControlPlane();
-  const run = await plane.getRun(runId);
-  if (!run || run.kind !== "flow") {
-    throw new TypeError(`Cannot pause flow run "${runId}": it does not exist`);
+  return (await plane.actions.pause(runId, { mode: options.mode })).result;
+}
+
+// The JSON Schema of a resume input schema, recorded with the pause so that a
+// resume from another process (the API, the dashboard, the CLI) is checked
+// where it is sent. A zod schema converts; anything else leaves no schema.
+function jsonSchemaOf(schema: InputSchema<unknown>): Json | null {
+  try {
+    return z.toJSONSchema(schema as unknown as z.ZodType, { unrepresentable: "any" }) as Json;
+  } catch {
+    return null;
   }
-  if (run.state !== StateType.RUNNING) {
-    throw new TypeError(`Cannot pause flow run "${runId}": it is "${run.state}", not RUNNING`);
-  }
-  return await plane.propose(runId, {
-    to: StateType.PAUSED,
-    token: `${runId}:${run.version}:PAUSED`,
-    // As in Prefect: "Paused" while a process waits (drain), "Suspended" when none does.
-    name: options.mode === "terminate" ? StateName.Suspended : StateName.Draining,
-    kind: `operator_pause_${options.mode}`,
-    expectedVersion: run.version,
-    data: { message: `Paused by an operator (${options.mode})` },
-  });
 }
 
 async function suspend(options: SuspendOptions<unknown>): Promise<unknown> {
@@ -106,6 +111,7 @@ async function suspend(options: SuspendOptions<unknown>): Promise<unknown> {
       name: StateName.Paused,
       data: {
         waitsForInput: options.waitForInput !== undefined,
+        ...(options.waitForInput ? { inputSchema: jsonSchemaOf(options.waitForInput) } : {}),
         timeoutAt: plane.timer.now() + timeoutMs,
       },
     });
@@ -141,25 +147,20 @@ export async function resumeFlowRun(
 ): Promise<ProposalResult | FlowRunOutcome<unknown>> {
   const plane = options.plane ?? getControlPlane();
   const run = await plane.getRun(runId);
-  if (!run || run.kind !== "flow") {
-    throw new TypeError(`Cannot resume flow run "${runId}": it does not exist`);
-  }
-  if (run.state !== StateType.PAUSED) {
-    throw new TypeError(`Cannot resume flow run "${runId}": it is "${run.state}", not PAUSED`);
-  }
+  if (!run || run.kind !== "flow") throw new RunNotFoundError(runId);
   const waiter = suspended.get(runId);
-  if (waiter?.schema) waiter.schema.parse(options.input); // throws on invalid input, nothing changes
+  // A flow waiting in this process checks its input here first (its own
+  // schema's errors); the engine checks it against the schema recorded with
+  // the pause, and the flow parses what arrives.
+  if (waiter?.schema) waiter.schema.parse(options.input);
   const live = activeExecution(runId);
-  // "Suspended": no process waits (paused with terminate), so it runs again below.
-  if (run.stateName !== StateName.Suspended) {
-    const kind = waiter ? "resume" : "operator_resume";
-    return await plane.propose(runId, {
-      to: StateType.RUNNING,
-      token: `${runId}:${run.version}:RUNNING`,
-      kind,
-      expectedVersion: run.version,
-      ...(options.input !== undefined ? { data: { input: options.input as never } } : {}),
-    });
+  // "Suspended" with a deployment: its worker runs it again once it is queued.
+  // Otherwise a process must wait for it (below, unless it is "Suspended").
+  if (run.state !== StateType.PAUSED || run.stateName !== StateName.Suspended || run.deploymentId) {
+    return (await plane.actions.resume(
+      runId,
+      options.input !== undefined ? { input: options.input as Json } : {},
+    )).result;
   }
   if (live) {
     throw new TypeError(

@@ -34,6 +34,7 @@ import {
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";
 import { type BatchAnswer, RemoteBatcher } from "./remote_batcher.ts";
+import { remoteHeartbeat, remoteRunActions } from "./remote_actions.ts";
 import { createResultCache, isResultCache } from "./result_cache.ts";
 import { resultRef, type ResultStore } from "./results.ts";
 
@@ -365,6 +366,8 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       fetch: doFetch,
     }),
+    actions: remoteRunActions(request),
+    heartbeat: (runIds) => remoteHeartbeat(request, runIds),
   };
 }
 

@@ -9,6 +9,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
   ConflictError,
+  InvalidInputError,
   InvalidTransitionError,
   IronFlowError,
   NotFoundError,
@@ -67,6 +68,12 @@ export function describeError(
   }
   if (error instanceof ConflictError || error instanceof InvalidTransitionError) {
     return { status: 409, body: errorBody(error.code, error.message) };
+  }
+  if (error instanceof InvalidInputError) {
+    return {
+      status: 400,
+      body: errorBody(error.code, error.message, { problems: error.problems }),
+    };
   }
   if (error instanceof IronFlowError) {
     return { status: 400, body: errorBody(error.code, error.message) };

@@ -50,5 +50,3 @@ export {
 } from "./request_guard.ts";
 export { DEFAULT_SESSION_TTL_MS, SessionStore, type SessionStoreOptions } from "./sessions.ts";
 export { type ApiErrorBody, errorBody, HttpError } from "./errors.ts";
-export { cancelRun, type PauseMode, pauseRun, resumeRun } from "./api/run_actions.ts";
-export { RunRetrier } from "./api/retry_run.ts";

@@ -107,6 +107,11 @@ export interface StartServerOptions {
   maxResultBytes?: number;
   /** Called on shutdown after requests finished, before the engine closes (stop a worker here). */
   beforeClose?: () => Promise<unknown>;
+  /**
+   * How long a flow run may go without a heartbeat before the services loop
+   * ends it CRASHED. @default 60_000
+   */
+  livenessMs?: number;
   /** Shut down on SIGINT and SIGTERM. @default true */
   handleSignals?: boolean;
   onListen?: (addr: Deno.NetAddr) => void;
@@ -137,6 +142,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     store: createSqliteStore(`${options.home}/ironflow.db`, options.store),
     clock: systemClock,
     ids: createIdSource(),
+    ...(options.livenessMs !== undefined ? { livenessMs: options.livenessMs } : {}),
   });
   const controller = new AbortController();
   const storageHealth = new StorageHealth(systemClock);

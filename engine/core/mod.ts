@@ -117,6 +117,18 @@ export {
 } from "./run_query.ts";
 
 export { RetryFailedRuns, SetExpectedStartTime } from "./retry_rules.ts";
+export {
+  DEFAULT_LIVENESS_MS,
+  type Liveness,
+  LIVENESS_COLLECTION,
+  LIVENESS_KIND,
+  livenessOf,
+  needsExecutor,
+  parseLivenessMs,
+  putLiveness,
+  RefuseReapingLiveRuns,
+  trackExecutorLiveness,
+} from "./liveness_rules.ts";
 export { ReleaseTaskConcurrencySlots, SecureTaskConcurrencySlots } from "./concurrency_rules.ts";
 export { CACHE_COLLECTION, ServeCachedResults, StoreCachedResults } from "./cache_rules.ts";
 

@@ -44,6 +44,8 @@ export interface DeploymentRunOptions {
   parent?: { id: string; rootId: string; depth: number } | null;
   /** Run id to use (the scheduler reserves slot run ids). */
   id?: string;
+  /** A new attempt of an earlier run's lineage (a retry). @default a new lineage */
+  lineage?: { lineageId: string; attempt: number };
 }
 
 /** The merged parameters of a run, checked against the deployment's schema. */
@@ -170,6 +172,7 @@ export async function createQueuedRun(
     expectedStartTime: due,
     parameters,
     tags: [...new Set([...deployment.tags, ...(options.tags ?? [])])],
+    ...(options.lineage ?? {}),
     ...(options.parent
       ? {
         parentId: options.parent.id,

@@ -4,11 +4,19 @@
  * @module
  */
 import { z } from "zod";
-import { toApiProposalResult, toApiRun } from "../../engine/mod.ts";
+import {
+  type ActionOutcome,
+  cancelFlowRun,
+  heartbeatFlowRuns,
+  type Json,
+  pauseFlowRun,
+  resumeFlowRun,
+  retryFlowRun,
+  toApiProposalResult,
+  toApiRun,
+} from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { RunRetrier } from "./retry_run.ts";
-import { type ActionOutcome, cancelRun, pauseRun, resumeRun } from "./run_actions.ts";
 import { ApiProposalResultSchema, ApiRunSchema } from "./wire_schemas.ts";
 
 const Reason = z.string().min(1).max(2000).optional()
@@ -23,10 +31,44 @@ function answer(outcome: ActionOutcome) {
   return { result: toApiProposalResult(outcome.result), run: toApiRun(outcome.run) };
 }
 
-/** Registers cancel, pause, resume and retry. */
+const HeartbeatAnswer = z.object({
+  run_id: z.string(),
+  state: z.string().nullable(),
+  state_name: z.string().nullable(),
+  stop: z.boolean().meta({
+    description: "The executor must stop this run: it ended or is unknown",
+  }),
+}).meta({ id: "HeartbeatAnswer" });
+
+/** Registers cancel, pause, resume, retry and executor heartbeats. */
 export function actionRoutes(router: ApiRouter, deps: AppDeps): void {
   const { engine } = deps;
-  const retrier = new RunRetrier(engine);
+
+  router.add(
+    {
+      method: "post",
+      path: "/flow-runs/heartbeat",
+      tag: "Flow run actions",
+      summary: "Heartbeat the flow runs an executor holds",
+      description: "Moves each live run's liveness deadline ahead by the server's liveness " +
+        "timeout (IRONFLOW_LIVENESS_TIMEOUT_MS, default 60 s); a run whose executor stops " +
+        "heartbeating is ended CRASHED (CANCELLED when it was CANCELLING) by the services loop. " +
+        "`stop` is true for runs that ended or do not exist: their executor must stop them.",
+      body: z.strictObject({ run_ids: z.array(z.string().min(1).max(200)).max(10_000) }),
+      response: z.object({ items: z.array(HeartbeatAnswer) }),
+    },
+    async (c, { body }) => {
+      const answers = await heartbeatFlowRuns(engine, body.run_ids);
+      return c.json({
+        items: answers.map((answer) => ({
+          run_id: answer.runId,
+          state: answer.state,
+          state_name: answer.stateName,
+          stop: answer.stop,
+        })),
+      });
+    },
+  );
 
   router.add(
     {
@@ -42,7 +84,8 @@ export function actionRoutes(router: ApiRouter, deps: AppDeps): void {
       bodyOptional: true,
       response: ActionResult,
     },
-    async (c, { params, body }) => c.json(answer(await cancelRun(engine, params.id!, body.reason))),
+    async (c, { params, body }) =>
+      c.json(answer(await cancelFlowRun(engine, params.id!, { reason: body.reason }))),
   );
 
   router.add(
@@ -59,7 +102,9 @@ export function actionRoutes(router: ApiRouter, deps: AppDeps): void {
       response: ActionResult,
     },
     async (c, { params, body }) =>
-      c.json(answer(await pauseRun(engine, params.id!, body.mode, body.reason))),
+      c.json(
+        answer(await pauseFlowRun(engine, params.id!, { mode: body.mode, reason: body.reason })),
+      ),
   );
 
   router.add({
@@ -67,23 +112,39 @@ export function actionRoutes(router: ApiRouter, deps: AppDeps): void {
     path: "/flow-runs/:id/resume",
     tag: "Flow run actions",
     summary: "Resume a PAUSED flow run",
-    description: 'A drained run (PAUSED "Paused") returns to RUNNING: its executor is waiting. ' +
-      'A suspended run (PAUSED "Suspended") goes to SCHEDULED for a worker to pick up. ' +
-      "Kind operator_resume. Not PAUSED → 409.",
+    description: "A run whose process waits (paused from its body, or drained) returns to " +
+      "RUNNING (kind resume or operator_resume). A run paused with `waitForInput` needs " +
+      "`input`, checked against the schema the flow gave: 400 invalid_input with the " +
+      "problems, and the run stays PAUSED. A suspended deployment run (terminated) goes to " +
+      "SCHEDULED and into its work pool's queue. Not PAUSED → 409.",
     params: ID,
+    body: z.strictObject({
+      input: z.json().optional().meta({ description: "Input for a flow waiting for input" }),
+    }),
+    bodyOptional: true,
     response: ActionResult,
-  }, async (c, { params }) => c.json(answer(await resumeRun(engine, params.id!))));
+  }, async (c, { params, body }) =>
+    c.json(
+      answer(
+        await resumeFlowRun(
+          engine,
+          params.id!,
+          body.input === undefined ? {} : { input: body.input as Json },
+        ),
+      ),
+    ));
 
   router.add({
     method: "post",
     path: "/flow-runs/:id/retry",
     tag: "Flow run actions",
     summary: "Retry a FAILED, CRASHED or CANCELLED flow run as a new attempt",
-    description: "Creates a new SCHEDULED flow run with the same flow, run name, parameters, " +
-      "tags, deployment and lineage_id, and attempt + 1; a worker picks it up. Only the newest " +
-      "attempt of a root flow run is retried; otherwise 409.",
+    description: "Creates a new SCHEDULED flow run, due now, with the same flow, run name, " +
+      "parameters, tags, deployment and lineage_id, and attempt + 1. A deployment run is queued " +
+      "for its work pool at once, so a worker picks it up. Only the newest attempt of a root " +
+      "flow run is retried; otherwise 409.",
     params: ID,
     status: 201,
     response: ApiRunSchema,
-  }, async (c, { params }) => c.json(toApiRun(await retrier.retry(params.id!)), 201));
+  }, async (c, { params }) => c.json(toApiRun(await retryFlowRun(engine, params.id!)), 201));
 }

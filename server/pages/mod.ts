@@ -16,7 +16,17 @@
  * @module
  */
 import { type Context, Hono } from "hono";
-import { InvalidCursorError, type RunRecord } from "../../engine/mod.ts";
+import {
+  cancelFlowRun,
+  InvalidCursorError,
+  InvalidInputError,
+  type Json,
+  pauseFlowRun,
+  type PauseMode,
+  resumeFlowRun,
+  retryFlowRun,
+  type RunRecord,
+} from "../../engine/mod.ts";
 import {
   ConcurrencyPage,
   ErrorPage,
@@ -37,8 +47,6 @@ import {
   listFlows,
   pageFlowRuns,
 } from "../../engine/flows/mod.ts";
-import { cancelRun, type PauseMode, pauseRun, resumeRun } from "../api/run_actions.ts";
-import { RunRetrier } from "../api/retry_run.ts";
 import type { AppDeps } from "../deps.ts";
 import { describeError } from "../errors.ts";
 import { ASSET_URLS, assetRoutes } from "./assets.ts";
@@ -71,7 +79,6 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   const pages = new Hono();
   const sessions = new PageSessions(deps.apiKey, options.sessions);
   const flashes = new Flashes();
-  const retrier = new RunRetrier(engine);
 
   // No `pages.use("*")`: mounted at "/", it would also wrap the API's routes.
   const context = (c: Context): PageContext => ({
@@ -215,21 +222,21 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       let message: string;
       switch (action) {
         case "cancel":
-          await cancelRun(engine, id, "Cancelled from the dashboard");
+          await cancelFlowRun(engine, id, { reason: "Cancelled from the dashboard" });
           message = "Cancellation requested.";
           break;
         case "pause": {
           const mode: PauseMode = form["mode"] === "terminate" ? "terminate" : "drain";
-          await pauseRun(engine, id, mode);
+          await pauseFlowRun(engine, id, { mode });
           message = `Paused (${mode}).`;
           break;
         }
         case "resume":
-          await resumeRun(engine, id);
+          await resumeFlowRun(engine, id, resumeInputOf(form["input"]));
           message = "Resumed.";
           break;
         case "retry": {
-          const attempt: RunRecord = await retrier.retry(id);
+          const attempt: RunRecord = await retryFlowRun(engine, id);
           target = attempt.id;
           message = `Retry scheduled as attempt ${attempt.attempt}.`;
           break;
@@ -301,4 +308,16 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     page((_c, ctx) => ConcurrencyPage({ ctx, limits: engine.store.concurrencyLimits() })),
   );
   return pages;
+}
+
+// The resume form's input field: JSON text, or nothing for a run that waits for none.
+function resumeInputOf(field: unknown): { input?: Json } {
+  if (typeof field !== "string" || field.trim() === "") return {};
+  try {
+    return { input: JSON.parse(field) as Json };
+  } catch (error) {
+    throw new InvalidInputError(`Input is not valid JSON: ${(error as Error).message}`, [
+      `input: ${(error as Error).message}`,
+    ]);
+  }
 }

@@ -10,6 +10,7 @@ import {
   type Engine,
   listArtifacts,
   type LogRecord,
+  pauseRequestOf,
   type RunQuery,
   type RunRecord,
 } from "../../engine/mod.ts";
@@ -64,15 +65,16 @@ export function runPageData(
   const parent = run.parentId === null ? null : engine.getRun(run.parentId) ?? null;
   const tab = parseTab(params.get("tab") ?? undefined);
   const result = resultViewOf(engine, run);
+  const pause = pauseRequestOf(engine, run) ?? null;
   if (tab === "graph") {
     const expanded = params.get("graph") === "expanded";
     const { graph, taskCounts } = runGraph(engine, run, subflows, { expanded });
     const data: RunTabData = { tab, expanded, graph };
-    return { run, tasks: taskCounts, attempts, parent, subflows, data, result };
+    return { run, tasks: taskCounts, attempts, parent, subflows, data, result, pause };
   }
   const tasks = engine.store.countRuns({ kind: "task", parentId: run.id });
   const data = tabData(engine, run, tab, params, now, subflows);
-  return { run, tasks, attempts, parent, subflows, data, result };
+  return { run, tasks, attempts, parent, subflows, data, result, pause };
 }
 
 function tabData(

@@ -21,7 +21,7 @@ import {
   scheduleRuns,
   type SchedulingOptions,
 } from "../../engine/deployments/mod.ts";
-import { uuidv7 } from "../../engine/mod.ts";
+import { reapLostRuns, uuidv7 } from "../../engine/mod.ts";
 import { type ResultFiles, sweepRetention } from "../../engine/flows/mod.ts";
 
 const LEADER_COLLECTION = "service_leader";
@@ -65,6 +65,8 @@ export interface TickReport {
   late: string[];
   rescheduled: string[];
   crashed: string[];
+  /** Flow runs whose executor stopped heartbeating, ended CRASHED or CANCELLED. */
+  reaped: string[];
   staleWorkers: string[];
 }
 
@@ -120,6 +122,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         late: [],
         rescheduled: [],
         crashed: [],
+        reaped: [],
         staleWorkers: [],
       };
       const leadership = lead(now);
@@ -133,6 +136,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const { rescheduled, crashed } = await reclaimExpiredClaims(engine, now);
       report.rescheduled = rescheduled;
       report.crashed = crashed;
+      const reaped = await reapLostRuns(engine, now);
+      report.reaped = [...reaped.crashed, ...reaped.cancelled];
       report.late = await markLateRuns(engine, { ...options, now });
       report.staleWorkers = markStaleWorkers(engine, now);
       await sweepRetention(engine.store, clock, {

@@ -190,15 +190,15 @@ Deno.test("pause: an operator cannot pause a run that is not RUNNING", async () 
   await assert.rejects(
     pauseFlowRun(runId, { mode: "drain", plane }),
     {
-      name: "TypeError",
-      message: `Cannot pause flow run "${runId}": it is "COMPLETED", not RUNNING`,
+      name: "InvalidTransitionError",
+      message: `Cannot pause flow run "${runId}": it is "COMPLETED", only a RUNNING run pauses`,
     },
   );
   await assert.rejects(
     resumeFlowRun(runId, { plane }),
     {
-      name: "TypeError",
-      message: `Cannot resume flow run "${runId}": it is "COMPLETED", not PAUSED`,
+      name: "InvalidTransitionError",
+      message: `Cannot resume flow run "${runId}": it is "COMPLETED", not "PAUSED"`,
     },
   );
 });

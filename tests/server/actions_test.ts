@@ -1,9 +1,22 @@
 import assert from "node:assert/strict";
 import { flow, getRunContext, task } from "../../sdk/mod.ts";
+import { claimRuns, createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
 import { assertError, call, snapshot, testServer } from "./_helpers.ts";
 
 async function runningFlowRun(server: ReturnType<typeof testServer>, name = "etl") {
   const run = await server.engine.createFlowRun({ name, parameters: { day: 1 }, tags: ["t"] });
+  await server.engine.propose(run.id, { to: "RUNNING", token: `start-${run.id}`, kind: "start" });
+  return run;
+}
+
+// A run of a deployment, claimed by a worker and RUNNING.
+async function runningDeploymentRun(server: ReturnType<typeof testServer>) {
+  const deployments = new DeploymentService(server.engine);
+  const deployment = deployments.find("etl-daily") ??
+    deployments.create({ name: "etl-daily", entrypoint: "./etl.ts:etl", tags: ["t"] });
+  const run = await createDeploymentRun(server.engine, deployment, { parameters: { day: 1 } });
+  const [claimed] = await claimRuns(server.engine, "default", { workerId: "w1" });
+  assert.equal(claimed?.run.id, run.id);
   await server.engine.propose(run.id, { to: "RUNNING", token: `start-${run.id}`, kind: "start" });
   return run;
 }
@@ -109,18 +122,27 @@ Deno.test("POST /api/flow-runs/:id/pause requires a mode and pauses only RUNNING
   assert.equal(server.engine.events(other.id).at(-1)!.kind, "operator_pause_terminate");
 });
 
-Deno.test("POST /api/flow-runs/:id/resume returns a drained run to RUNNING and a suspended one to SCHEDULED", async () => {
+Deno.test("POST /api/flow-runs/:id/resume returns a drained run to RUNNING and queues a suspended deployment run", async () => {
   const server = testServer();
   const drained = await runningFlowRun(server);
-  const suspended = await runningFlowRun(server);
+  const suspended = await runningDeploymentRun(server);
+  const scriptRun = await runningFlowRun(server);
   await call(server.app, `/api/flow-runs/${drained.id}/pause`, { body: { mode: "drain" } });
   await call(server.app, `/api/flow-runs/${suspended.id}/pause`, { body: { mode: "terminate" } });
+  await call(server.app, `/api/flow-runs/${scriptRun.id}/pause`, { body: { mode: "terminate" } });
 
   const a = await call(server.app, `/api/flow-runs/${drained.id}/resume`, { method: "POST" });
   assert.equal(a.body.run.state, "RUNNING");
   const b = await call(server.app, `/api/flow-runs/${suspended.id}/resume`, { method: "POST" });
   assert.equal(b.body.run.state, "SCHEDULED");
   assert.equal(server.engine.events(suspended.id).at(-1)!.kind, "operator_resume");
+  // Queued for its pool at once: an idle worker claims it.
+  const [claimed] = await claimRuns(server.engine, "default", { workerId: "w2" });
+  assert.equal(claimed?.run.id, suspended.id);
+  // A terminated run of no deployment has no worker: only a process defining its flow resumes it.
+  const c = await call(server.app, `/api/flow-runs/${scriptRun.id}/resume`, { method: "POST" });
+  assertError(c, 409, "invalid_transition");
+  assert.match(c.body.error.message, /resumeFlowRun/);
   assertError(
     await call(server.app, `/api/flow-runs/${drained.id}/resume`, { method: "POST" }),
     409,
@@ -141,9 +163,9 @@ Deno.test("POST /api/flow-runs/:id/cancel of a suspended run cancels it at once"
   assert.equal(answer.body.run.state, "CANCELLED");
 });
 
-Deno.test("POST /api/flow-runs/:id/retry creates the next SCHEDULED attempt of the lineage", async () => {
+Deno.test("POST /api/flow-runs/:id/retry queues the next attempt of a deployment run for its pool", async () => {
   const server = testServer();
-  const run = await runningFlowRun(server);
+  const run = await runningDeploymentRun(server);
   await server.engine.propose(run.id, { to: "FAILED", token: "fail", kind: "fail" });
   const answer = await call(server.app, `/api/flow-runs/${run.id}/retry`, { method: "POST" });
   assert.equal(answer.status, 201, JSON.stringify(answer.body));
@@ -152,10 +174,14 @@ Deno.test("POST /api/flow-runs/:id/retry creates the next SCHEDULED attempt of t
   assert.equal(retried.state, "SCHEDULED");
   assert.equal(retried.lineage_id, run.lineageId);
   assert.equal(retried.attempt, 2);
-  assert.equal(retried.name, "etl");
+  assert.equal(retried.deployment_id, run.deploymentId);
   assert.equal(retried.run_name, run.runName);
   assert.deepEqual(retried.parameters, { day: 1 });
   assert.deepEqual(retried.tags, ["t"]);
+  // Due now and in the pool's queue: an idle worker picks it up at once.
+  assert.equal(retried.expected_start_time, retried.created_at);
+  const [claimed] = await claimRuns(server.engine, "default", { workerId: "w2" });
+  assert.equal(claimed?.run.id, retried.id);
 
   // The old attempt was already retried; the new one is not finished.
   const before = snapshot(server.engine);
@@ -173,6 +199,18 @@ Deno.test("POST /api/flow-runs/:id/retry creates the next SCHEDULED attempt of t
 
   const detail = await call(server.app, `/api/flow-runs/${retried.id}`);
   assert.deepEqual(detail.body.lineage.map((r: { id: string }) => r.id), [run.id]);
+});
+
+// Prefect offers a retry from the UI only for deployment runs: a worker must be able to run it.
+Deno.test("POST /api/flow-runs/:id/retry refuses a run of no deployment and says where to retry it", async () => {
+  const server = testServer();
+  const run = await runningFlowRun(server);
+  await server.engine.propose(run.id, { to: "FAILED", token: "fail", kind: "fail" });
+  const before = snapshot(server.engine);
+  const answer = await call(server.app, `/api/flow-runs/${run.id}/retry`, { method: "POST" });
+  assertError(answer, 409, "invalid_transition");
+  assert.match(answer.body.error.message, /retryFlowRun/);
+  assert.deepEqual(snapshot(server.engine), before);
 });
 
 Deno.test("POST /api/flow-runs/:id/retry refuses COMPLETED runs and subflow runs", async () => {

@@ -4,6 +4,7 @@ import { flow, getRunLogger, task } from "../../sdk/mod.ts";
 import type { Engine } from "../../engine/mod.ts";
 import { deferred, testEngine, until } from "./_fixtures.ts";
 import { systemClock } from "../../engine/mod.ts";
+import { claimRuns, createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
 
 const double = task(async (x: number) => {
   await Promise.resolve();
@@ -231,20 +232,31 @@ Deno.test("cancel form is refused without its token and cancels a running flow w
   assert.equal((await outcome).state.type, "CANCELLED");
 });
 
-Deno.test("retry form schedules the next attempt and the lineage links both", async () => {
+Deno.test("retry form queues the next attempt of a deployment run and the lineage links both", async () => {
   await using e = testEngine();
-  const { runId } = await failing.runWith({ plane: e.plane });
+  const deployment = new DeploymentService(e.engine).create({
+    name: "nightly",
+    entrypoint: "./nightly.ts:nightly",
+  });
+  const first = await createDeploymentRun(e.engine, deployment);
+  const runId = first.id;
+  await e.engine.propose(runId, { to: "RUNNING", token: "start", kind: "start" });
+  await e.engine.propose(runId, { to: "FAILED", token: "fail", kind: "fail" });
   const app = appOn(e.engine);
   const page = await html(app.request(`/runs/${runId}`));
+  assert.match(page, /Retry as a new attempt/);
   const res = await app.request(`/runs/${runId}/retry`, {
     method: "POST",
     body: new URLSearchParams({ _csrf: csrfOf(page) }),
   });
   assert.equal(res.status, 303);
   const attempts =
-    e.engine.listRuns({ kind: "flow", lineageId: runId, sort: "created", order: "asc" })
+    e.engine.listRuns({ kind: "flow", lineageId: first.lineageId, sort: "created", order: "asc" })
       .items;
   assert.deepEqual(attempts.map((r) => [r.attempt, r.state]), [[1, "FAILED"], [2, "SCHEDULED"]]);
+  // Queued for the pool at once: a worker claims it.
+  const [claimed] = await claimRuns(e.engine, "default", { workerId: "w" });
+  assert.equal(claimed?.run.id, attempts[1]!.id);
   const next = await html(app.request(res.headers.get("location")!));
   assert.match(next, /Retry scheduled as attempt 2/);
   assert.match(next, new RegExp(`<a href="/runs/${runId}">#1</a>`));
@@ -254,6 +266,24 @@ Deno.test("retry form schedules the next attempt and the lineage links both", as
   });
   assert.equal(again.status, 303, "a refused action comes back as a message");
   assert.match(await html(app.request(again.headers.get("location")!)), /already retried/);
+});
+
+Deno.test("a failed run of no deployment offers no retry form, and a forged retry is refused with a message", async () => {
+  await using e = testEngine();
+  const { runId } = await failing.runWith({ plane: e.plane });
+  const app = appOn(e.engine);
+  const page = await html(app.request(`/runs/${runId}`));
+  assert.doesNotMatch(page, /Retry as a new attempt/);
+  // A token from a page that has a form (a scheduled run's cancel form).
+  const other = await e.engine.createFlowRun({ name: "other", state: "SCHEDULED" });
+  const token = csrfOf(await html(app.request(`/runs/${other.id}`)));
+  const res = await app.request(`/runs/${runId}/retry`, {
+    method: "POST",
+    body: new URLSearchParams({ _csrf: token }),
+  });
+  assert.equal(res.status, 303);
+  assert.match(await html(app.request(res.headers.get("location")!)), /retryFlowRun/);
+  assert.equal(e.engine.listRuns({ kind: "flow", lineageId: runId }).items.length, 1);
 });
 
 Deno.test("pause and resume forms move a running flow run", async () => {

@@ -1,16 +1,18 @@
-import { isTerminal, type RunRecord } from "../../engine/mod.ts";
+import { isTerminal, type PauseRequest, type RunRecord } from "../../engine/mod.ts";
 import { runHref } from "../links.ts";
 
 /** Props of {@linkcode RunActionForms}. */
 export interface RunActionFormsProps {
   run: RunRecord;
   csrf: string;
+  /** What the run's pause asks of a resume; null when it is not PAUSED. */
+  pause?: PauseRequest | null;
 }
 
 const RETRYABLE = new Set(["FAILED", "CRASHED", "CANCELLED"]);
 
 /** Cancel, pause, resume and retry as plain HTML forms (they work without JavaScript). */
-export function RunActionForms({ run, csrf }: RunActionFormsProps) {
+export function RunActionForms({ run, csrf, pause = null }: RunActionFormsProps) {
   const base = runHref(run.id);
   const token = <input type="hidden" name="_csrf" value={csrf} />;
   const forms = [];
@@ -26,10 +28,28 @@ export function RunActionForms({ run, csrf }: RunActionFormsProps) {
       </form>,
     );
   }
-  if (run.state === "PAUSED") {
+  // A terminated run of no deployment has no process and no worker: only a
+  // process that defines its flow can run it again (resumeFlowRun in the SDK).
+  const resumable = run.state === "PAUSED" &&
+    (run.stateName !== "Suspended" || run.deploymentId !== null);
+  if (resumable) {
     forms.push(
       <form key="resume" method="post" action={`${base}/resume`}>
         {token}
+        {pause?.waitsForInput
+          ? (
+            <>
+              <label for="resume-input">Input (JSON)</label>
+              <textarea id="resume-input" name="input" rows={4} required></textarea>
+              {pause.inputSchema !== null && (
+                <details>
+                  <summary>Input schema</summary>
+                  <pre>{JSON.stringify(pause.inputSchema, null, 2)}</pre>
+                </details>
+              )}
+            </>
+          )
+          : null}
         <button type="submit">Resume</button>
       </form>,
     );
@@ -42,7 +62,8 @@ export function RunActionForms({ run, csrf }: RunActionFormsProps) {
       </form>,
     );
   }
-  if (RETRYABLE.has(run.state) && run.parentId === null) {
+  // Only a deployment run has a worker to run a new attempt (as in Prefect's UI).
+  if (RETRYABLE.has(run.state) && run.parentId === null && run.deploymentId !== null) {
     forms.push(
       <form key="retry" method="post" action={`${base}/retry`}>
         {token}

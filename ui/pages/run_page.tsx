@@ -1,4 +1,4 @@
-import type { EngineEvent, LogRecord, RunRecord } from "../../engine/mod.ts";
+import type { EngineEvent, LogRecord, PauseRequest, RunRecord } from "../../engine/mod.ts";
 import { ArtifactView } from "../components/artifact_view.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { EventTable } from "../components/event_table.tsx";
@@ -75,6 +75,8 @@ export interface RunPageProps {
   deploymentName?: string | null;
   /** The run's stored result, once it completed with one. */
   result?: ResultView | null;
+  /** What the pause a PAUSED run is in asks of a resume (input and its schema). */
+  pause?: PauseRequest | null;
 }
 
 const LABELS: Record<RunTab, string> = {
@@ -100,7 +102,7 @@ export function RunPage(props: RunPageProps) {
         <span class="muted small">
           <a href="/">Flow runs</a> / {run.flowName}
         </span>
-        <RunActionForms run={run} csrf={ctx.session.csrf} />
+        <RunActionForms run={run} csrf={ctx.session.csrf} pause={props.pause ?? null} />
       </div>
       {props.flash && (
         <div class={`flash${props.flash.ok ? "" : " bad"}`} role="status">

@@ -1,0 +1,118 @@
+/**
+ * Operator actions and heartbeats over HTTP: the server's engine judges
+ * them, and its refusals come back as the same domain errors an in-process
+ * engine throws, so a caller handles one set of errors whichever plane it
+ * uses.
+ *
+ * @module
+ */
+import {
+  type ApiProposalResult,
+  type ApiRun,
+  ConflictError,
+  fromApiProposalResult,
+  fromApiRun,
+  type HeartbeatAnswer,
+  InvalidInputError,
+  InvalidTransitionError,
+  NotFoundError,
+  type StateType,
+} from "../engine/mod.ts";
+import type { RunActions } from "./control_plane.ts";
+
+/** One JSON request to the server (retries and error answers are the caller's). */
+export type JsonRequest = <T>(
+  method: string,
+  path: string,
+  body?: unknown,
+) => Promise<T | undefined>;
+
+/** What the server's error answers carry. */
+interface ErrorAnswer {
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+function isErrorAnswer(error: unknown): error is ErrorAnswer {
+  return error instanceof Error && typeof (error as { status?: unknown }).status === "number" &&
+    typeof (error as { code?: unknown }).code === "string";
+}
+
+// The server's refusal as the domain error the engine threw there.
+function domainError(error: unknown): unknown {
+  if (!isErrorAnswer(error)) return error;
+  const options = { cause: error, code: error.code };
+  if (error.status === 404) return new NotFoundError(error.message, options);
+  if (error.code === "invalid_input") return new InvalidInputError(error.message, [], options);
+  if (error.code === "invalid_transition") {
+    return new InvalidTransitionError(error.message, options);
+  }
+  if (error.status === 409) return new ConflictError(error.message, options);
+  return error;
+}
+
+/** The operator actions of the server at the other end of `request`. */
+export function remoteRunActions(request: JsonRequest): RunActions {
+  const act = async (runId: string, action: string, body: unknown) => {
+    try {
+      const answer = await request<{ result: ApiProposalResult; run: ApiRun }>(
+        "POST",
+        `/api/flow-runs/${encodeURIComponent(runId)}/${action}`,
+        body,
+      );
+      return { result: fromApiProposalResult(answer!.result), run: fromApiRun(answer!.run) };
+    } catch (error) {
+      throw domainError(error);
+    }
+  };
+  return {
+    cancel: (runId, options = {}) =>
+      act(runId, "cancel", options.reason !== undefined ? { reason: options.reason } : {}),
+    pause: (runId, options) =>
+      act(runId, "pause", {
+        mode: options.mode,
+        ...(options.reason !== undefined ? { reason: options.reason } : {}),
+      }),
+    resume: (runId, options = {}) =>
+      act(runId, "resume", options.input !== undefined ? { input: options.input } : {}),
+    async retry(runId) {
+      try {
+        const run = await request<ApiRun>(
+          "POST",
+          `/api/flow-runs/${encodeURIComponent(runId)}/retry`,
+          {},
+        );
+        return fromApiRun(run!);
+      } catch (error) {
+        throw domainError(error);
+      }
+    },
+  };
+}
+
+/** The wire form of a heartbeat answer. */
+export interface ApiHeartbeatAnswer {
+  run_id: string;
+  state: StateType | null;
+  state_name: string | null;
+  stop: boolean;
+}
+
+/** Heartbeats runs through the server's `POST /api/flow-runs/heartbeat`. */
+export async function remoteHeartbeat(
+  request: JsonRequest,
+  runIds: readonly string[],
+): Promise<HeartbeatAnswer[]> {
+  const answer = await request<{ items: ApiHeartbeatAnswer[] }>(
+    "POST",
+    "/api/flow-runs/heartbeat",
+    { run_ids: runIds },
+  );
+  return (answer?.items ?? []).map((item) => ({
+    runId: item.run_id,
+    state: item.state,
+    stateName: item.state_name,
+    stop: item.stop,
+  }));
+}
