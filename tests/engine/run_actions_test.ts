@@ -1,0 +1,266 @@
+/**
+ * The engine's actions module and the liveness of executors, on a fake
+ * clock: what every entry point (SDK, CLI, API, dashboard) relies on.
+ */
+import assert from "node:assert/strict";
+import {
+  cancelFlowRun,
+  createEngine,
+  createMemoryStore,
+  type Engine,
+  FakeClock,
+  heartbeatFlowRuns,
+  InvalidInputError,
+  LIVENESS_KIND,
+  livenessOf,
+  pauseFlowRun,
+  reapLostRuns,
+  resumeFlowRun,
+  type RunRecord,
+  SequentialIds,
+  type Store,
+} from "../../engine/mod.ts";
+import { createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
+import { STORE_ADAPTERS } from "./_helpers.ts";
+
+const LIVENESS_MS = 30_000;
+
+// Tests read the store beside the engine: liveness documents are the engine's own.
+const stores = new WeakMap<Engine, Store>();
+
+function engineOn(clock: FakeClock, store: Store = createMemoryStore()): Engine {
+  const engine = createEngine({
+    store,
+    clock,
+    ids: new SequentialIds("run"),
+    livenessMs: LIVENESS_MS,
+  });
+  stores.set(engine, store);
+  return engine;
+}
+
+function deadlineOf(engine: Engine, runId: string) {
+  return livenessOf(stores.get(engine)!, runId);
+}
+
+async function running(engine: Engine, name = "etl"): Promise<RunRecord> {
+  const run = await engine.createFlowRun({ name, state: "PENDING" });
+  await engine.propose(run.id, { to: "RUNNING", token: `start-${run.id}`, kind: "start" });
+  return engine.getRun(run.id)!;
+}
+
+async function runningTask(engine: Engine, flowRun: RunRecord, tags: string[] = []) {
+  const task = await engine.createTaskRun({
+    name: "load",
+    parentId: flowRun.id,
+    rootId: flowRun.rootId,
+    tags,
+  });
+  const started = await engine.propose(task.id, {
+    to: "RUNNING",
+    token: `start-${task.id}`,
+    kind: "start",
+  });
+  assert.equal(started.status, "accepted", started.reason);
+  return task;
+}
+
+for (const adapter of STORE_ADAPTERS) {
+  Deno.test(`${adapter.name}: a flow run whose heartbeats stop is CRASHED with its task runs, and their slots come back`, async () => {
+    await using fixture = await adapter.open();
+    const clock = new FakeClock();
+    const engine = engineOn(clock, fixture.store);
+    fixture.store.putConcurrencyLimit({
+      name: "tag:db",
+      limit: 1,
+      slotDecayPerSecond: 0,
+      activeSlots: 0,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    });
+    const flowRun = await running(engine);
+    const task = await runningTask(engine, flowRun, ["db"]);
+
+    clock.tick(LIVENESS_MS - 1);
+    assert.deepEqual((await reapLostRuns(engine)).crashed, [], "still within its deadline");
+    clock.tick(1);
+    const report = await reapLostRuns(engine);
+    assert.deepEqual(report.crashed, [flowRun.id]);
+    assert.deepEqual(report.ended, [task.id]);
+    assert.equal(engine.getRun(flowRun.id)!.state, "CRASHED");
+    assert.match(engine.getRun(flowRun.id)!.message ?? "", /no heartbeat for 30 s/);
+    assert.equal(engine.getRun(task.id)!.state, "CRASHED");
+    assert.equal(deadlineOf(engine, flowRun.id), undefined, "no deadline left behind");
+    // The dead holder's slot is free: another task run takes it at once.
+    const other = await running(engine, "other");
+    await runningTask(engine, other, ["db"]);
+    // Fencing: the dead executor can add nothing under its crashed run.
+    await assert.rejects(
+      engine.createTaskRun({ name: "late", parentId: flowRun.id, rootId: flowRun.rootId }),
+      { name: "ConflictError" },
+    );
+    const late = await engine.propose(task.id, {
+      to: "COMPLETED",
+      token: "late",
+      kind: "complete",
+    });
+    assert.equal(late.status, "rejected");
+    await engine.close();
+  });
+}
+
+Deno.test("heartbeats keep a run alive, and the answers tell the executor what to stop", async () => {
+  const clock = new FakeClock();
+  const engine = engineOn(clock);
+  const alive = await running(engine, "alive");
+  const cancelled = await running(engine, "cancelled");
+  for (let i = 0; i < 5; i++) {
+    clock.tick(LIVENESS_MS / 2);
+    const answers = await heartbeatFlowRuns(engine, [alive.id, cancelled.id, "nope"]);
+    if (i === 2) await cancelFlowRun(engine, cancelled.id);
+    if (i < 2) assert.ok(answers.every((a) => a.runId === "nope" ? a.stop : !a.stop));
+  }
+  const answers = await heartbeatFlowRuns(engine, [alive.id, cancelled.id, "nope"]);
+  assert.deepEqual(answers.map((a) => [a.state, a.stop]), [
+    ["RUNNING", false],
+    ["CANCELLING", false],
+    [null, true],
+  ]);
+  assert.deepEqual(await reapLostRuns(engine), { crashed: [], cancelled: [], ended: [] });
+  assert.equal(engine.getRun(alive.id)!.state, "RUNNING");
+  await engine.close();
+});
+
+Deno.test("a heartbeat that commits after the reaper read the deadline still wins", async () => {
+  const clock = new FakeClock();
+  const engine = engineOn(clock);
+  const run = await running(engine);
+  clock.tick(LIVENESS_MS);
+  // What a reaper that read the expired deadline proposes, landing after a heartbeat.
+  await heartbeatFlowRuns(engine, [run.id]);
+  const late = await engine.propose(run.id, {
+    to: "CRASHED",
+    token: "reap",
+    kind: LIVENESS_KIND,
+    expectedVersion: run.version,
+  });
+  assert.equal(late.status, "rejected");
+  assert.match(late.reason ?? "", /has a live executor/);
+  assert.equal(engine.getRun(run.id)!.state, "RUNNING");
+  await engine.close();
+});
+
+Deno.test("a CANCELLING run whose executor died ends CANCELLED, with its task runs", async () => {
+  const clock = new FakeClock();
+  const engine = engineOn(clock);
+  const run = await running(engine);
+  const task = await runningTask(engine, run);
+  const { run: cancelling } = await cancelFlowRun(engine, run.id, { reason: "stop" });
+  assert.equal(cancelling.state, "CANCELLING");
+  clock.tick(LIVENESS_MS);
+  const report = await reapLostRuns(engine);
+  assert.deepEqual(report.cancelled, [run.id]);
+  assert.equal(engine.getRun(run.id)!.state, "CANCELLED");
+  assert.equal(engine.getRun(task.id)!.state, "CANCELLED");
+  await engine.close();
+});
+
+Deno.test("cancelFlowRun() picks the end a run's state calls for", async (t) => {
+  const clock = new FakeClock();
+  const engine = engineOn(clock);
+  await t.step("SCHEDULED → CANCELLED at once", async () => {
+    const run = await engine.createFlowRun({ name: "a", state: "SCHEDULED" });
+    assert.equal((await cancelFlowRun(engine, run.id)).run.state, "CANCELLED");
+  });
+  await t.step("RUNNING → CANCELLING: its executor finishes", async () => {
+    const run = await running(engine);
+    assert.equal((await cancelFlowRun(engine, run.id)).run.state, "CANCELLING");
+  });
+  await t.step('PAUSED "Suspended" → CANCELLED at once, with its task runs', async () => {
+    const run = await running(engine);
+    const task = await runningTask(engine, run);
+    await pauseFlowRun(engine, run.id, { mode: "terminate" });
+    assert.equal((await cancelFlowRun(engine, run.id)).run.state, "CANCELLED");
+    assert.equal(engine.getRun(task.id)!.state, "CANCELLED");
+  });
+  await t.step("RUNNING with an executor past its deadline → CANCELLED at once", async () => {
+    const run = await running(engine);
+    clock.tick(LIVENESS_MS);
+    assert.equal((await cancelFlowRun(engine, run.id)).run.state, "CANCELLED");
+  });
+  await t.step("terminal or CANCELLING → InvalidTransitionError, nothing changes", async () => {
+    const run = await running(engine);
+    await cancelFlowRun(engine, run.id);
+    const version = engine.getRun(run.id)!.version;
+    await assert.rejects(cancelFlowRun(engine, run.id), {
+      name: "InvalidTransitionError",
+      message: `Cannot cancel flow run "${run.id}": it is already "CANCELLING"`,
+    });
+    assert.equal(engine.getRun(run.id)!.version, version);
+  });
+  await t.step("an unknown run → NotFoundError", async () => {
+    await assert.rejects(cancelFlowRun(engine, "ghost"), {
+      name: "NotFoundError",
+      message: 'Flow run "ghost" does not exist',
+    });
+  });
+  await engine.close();
+});
+
+Deno.test("resumeFlowRun() checks input against the schema the pause recorded; a refused resume changes nothing", async () => {
+  const clock = new FakeClock();
+  const engine = engineOn(clock);
+  const run = await running(engine);
+  const schema = {
+    type: "object",
+    properties: { approved: { type: "boolean" } },
+    required: ["approved"],
+  };
+  await engine.propose(run.id, {
+    to: "PAUSED",
+    name: "Paused",
+    token: "suspend",
+    kind: "suspend",
+    data: { waitsForInput: true, inputSchema: schema },
+  });
+  const version = engine.getRun(run.id)!.version;
+  await assert.rejects(resumeFlowRun(engine, run.id), (error: unknown) => {
+    assert.ok(error instanceof InvalidInputError);
+    assert.deepEqual(error.problems, ["input: required"]);
+    return true;
+  });
+  await assert.rejects(resumeFlowRun(engine, run.id, { input: { approved: "yes" } }), (error) => {
+    assert.ok(error instanceof InvalidInputError);
+    assert.equal(error.problems.length, 1);
+    assert.match(error.problems[0]!, /^approved: /);
+    return true;
+  });
+  assert.equal(engine.getRun(run.id)!.version, version, "the run stays paused");
+  const { run: resumed } = await resumeFlowRun(engine, run.id, { input: { approved: true } });
+  assert.equal(resumed.state, "RUNNING");
+  const event = engine.events(run.id).at(-1)!;
+  assert.equal(event.kind, "resume");
+  assert.deepEqual(event.data?.["input"], { approved: true });
+  await engine.close();
+});
+
+Deno.test("a suspended deployment run resumes into its pool's queue; one of no deployment is refused", async () => {
+  const clock = new FakeClock();
+  const engine = engineOn(clock);
+  const deployment = new DeploymentService(engine).create({ name: "d", entrypoint: "./d.ts:d" });
+  const queued = await createDeploymentRun(engine, deployment);
+  await engine.propose(queued.id, { to: "RUNNING", token: "start", kind: "start" });
+  await pauseFlowRun(engine, queued.id, { mode: "terminate" });
+  assert.equal(deadlineOf(engine, queued.id), undefined, "a suspended run needs no process");
+  const { run } = await resumeFlowRun(engine, queued.id);
+  assert.equal(run.state, "SCHEDULED");
+  assert.equal(run.expectedStartTime, clock.now());
+
+  const script = await running(engine);
+  await pauseFlowRun(engine, script.id, { mode: "terminate" });
+  await assert.rejects(resumeFlowRun(engine, script.id), {
+    name: "InvalidTransitionError",
+    message: new RegExp(`resumeFlowRun\\("${script.id}", \\{ flow \\}\\)`),
+  });
+  await engine.close();
+});
