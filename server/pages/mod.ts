@@ -88,8 +88,11 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   });
   const fail = (c: Context, error: unknown) => {
     const { status, body } = describeError(error);
-    if (status >= 500) console.error(error);
-    const code = ([400, 403, 404, 409] as const).find((s) => s === status) ?? 500;
+    // A storage fault is reported (and logged once) by the storage health;
+    // any other 5xx is a bug worth a stack trace.
+    const storageFault = deps.storageHealth?.report(error) !== undefined;
+    if (status >= 500 && !storageFault) console.error(error);
+    const code = ([400, 403, 404, 409, 503] as const).find((s) => s === status) ?? 500;
     return sendPage(
       c,
       ErrorPage({ ctx: context(c), status: code, message: body.error.message }),

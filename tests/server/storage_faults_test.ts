@@ -9,7 +9,7 @@ import {
 } from "../../engine/mod.ts";
 import { createApp } from "../../server/mod.ts";
 import { StorageHealth } from "../../server/storage_health.ts";
-import { assertError, call, T0 } from "./_helpers.ts";
+import { assertError, call, csrfOf, T0 } from "./_helpers.ts";
 
 /** A store whose writes fail as SQLite's do on a full disk while `disk.full` is set. */
 function fullDiskStore(inner: Store): { store: Store; disk: { full: boolean } } {
@@ -154,4 +154,65 @@ Deno.test("a really full disk (4 MiB tmpfs): 503 storage_full while full, writes
   } finally {
     await unmount(dir);
   }
+});
+
+Deno.test("with the disk full, dashboard pages still read, a form post answers a 503 page, and nothing answers 500", async () => {
+  const { store, disk } = fullDiskStore(createMemoryStore());
+  const { app, engine, lines } = faultyServer(store);
+  const run = await engine.createFlowRun({ name: "etl", state: "SCHEDULED" });
+  const deployments = await call(app, "/api/deployments", {
+    body: { name: "nightly", entrypoint: "./nightly.ts:nightly" },
+  });
+  assert.equal(deployments.status, 201, JSON.stringify(deployments.body));
+  const runPage = await (await app.request(`/runs/${run.id}`)).text();
+
+  disk.full = true;
+  const pages = ["/", `/runs/${run.id}`, "/flows", "/flows/etl", "/deployments", "/work-pools"];
+  for (const path of [...pages, "/deployments/nightly", "/work-pools/default", "/concurrency-limits"]) {
+    const res = await app.request(path);
+    assert.equal(res.status, 200, `${path} reads while writes fail`);
+    await res.body?.cancel();
+  }
+  const posted = await app.request(`/runs/${run.id}/cancel`, {
+    method: "POST",
+    headers: { origin: "http://localhost", "sec-fetch-site": "same-origin" },
+    body: new URLSearchParams({ _csrf: csrfOf(runPage) }),
+  });
+  const body = await posted.text();
+  assert.ok(posted.status === 503 || posted.status === 303, `form post answered ${posted.status}`);
+  if (posted.status === 303) {
+    const flash = await (await app.request(posted.headers.get("location")!)).text();
+    assert.match(flash, /Storage is full/);
+  } else {
+    assert.match(body, /Storage unavailable/);
+  }
+  assert.equal(engine.getRun(run.id)!.state, "SCHEDULED", "nothing was recorded");
+
+  // Every route of the API, with the ids that exist: no 500 while the disk is full.
+  const doc = await (await app.request("/api/openapi.json")).json() as {
+    paths: Record<string, Record<string, unknown>>;
+  };
+  const fill: Record<string, string> = { id: run.id, name: "etl", ref: "nightly", pool: "default" };
+  for (const [template, operations] of Object.entries(doc.paths)) {
+    const path = template.replaceAll(/\{(\w+)\}/g, (_, name: string) => fill[name] ?? `x-${name}`);
+    for (const method of Object.keys(operations).map((m) => m.toUpperCase())) {
+      const write = method !== "GET";
+      const res = await app.request(`http://localhost${path}`, {
+        method,
+        headers: write ? { "content-type": "application/json" } : {},
+        ...(write && method !== "DELETE" ? { body: "{}" } : {}),
+      });
+      assert.notEqual(res.status, 500, `${method} ${path} answered 500`);
+      if (res.status >= 500) {
+        assert.equal(res.status, 503, `${method} ${path}`);
+      }
+      await res.body?.cancel();
+    }
+  }
+  assert.equal(lines.length, 1, "the fault is logged once");
+
+  disk.full = false;
+  const cancelled = await call(app, `/api/flow-runs/${run.id}/cancel`, { method: "POST" });
+  assert.equal(cancelled.status, 200);
+  assert.equal(engine.getRun(run.id)!.state, "CANCELLED");
 });

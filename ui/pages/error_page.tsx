@@ -13,6 +13,7 @@ const TITLES: Record<number, string> = {
   403: "Forbidden",
   404: "Not found",
   409: "Conflict",
+  503: "Storage unavailable",
 };
 
 /** An error with its message and a way back. */
@@ -23,6 +24,12 @@ export function ErrorPage({ ctx, status, message }: ErrorPageProps) {
       <section class="panel error">
         <h1>{`${status} · ${title}`}</h1>
         <p>{message}</p>
+        {status === 503 && (
+          <p>
+            Pages that only read keep working. Free disk space (or fix the storage) and changes are
+            recorded again by themselves; nothing acknowledged before was lost.
+          </p>
+        )}
         <p>
           <a href="/">Back to the runs</a>
         </p>
