@@ -172,6 +172,10 @@ export interface ScheduleView {
   next: readonly number[];
   /** Why the next times cannot be computed (an unknown time zone...), if so. */
   error: string | null;
+  /** Slots that got no run by the catch-up policy (missed while no scheduler ran). */
+  missed: number;
+  /** The newest missed slot (epoch ms), or `null` for none. */
+  lastMissed: number | null;
 }
 
 /** A deployment in the list: its schedules' next runs, recent runs and slots in use. */

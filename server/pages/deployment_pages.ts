@@ -16,6 +16,7 @@ import {
   DeploymentError,
   DeploymentService,
   getWorkPool,
+  scheduleMisses,
   triggerDeploymentRun,
   updateWorkPool,
 } from "../../engine/deployments/mod.ts";
@@ -99,7 +100,12 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
     return DeploymentPage({
       ctx,
       deployment,
-      schedules: scheduleViews(deployment, ctx.now, NEXT_RUNS_SHOWN),
+      schedules: scheduleViews(
+        deployment,
+        ctx.now,
+        NEXT_RUNS_SHOWN,
+        scheduleMisses(engine.store, deployment),
+      ),
       draft: shown.draft ?? NEW_SCHEDULE,
       preview: shown.preview ?? null,
       timezones: [

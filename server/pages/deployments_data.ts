@@ -74,8 +74,16 @@ export const SUGGESTED_TIMEZONES: readonly string[] = [
   "Australia/Sydney",
 ];
 
-/** Each schedule of `deployment` with up to `count` slot times after `now`. */
-export function scheduleViews(deployment: Deployment, now: number, count: number): ScheduleView[] {
+/**
+ * Each schedule of `deployment` with up to `count` slot times after `now`,
+ * and the slots it missed when `misses` (in the schedules' order) is given.
+ */
+export function scheduleViews(
+  deployment: Deployment,
+  now: number,
+  count: number,
+  misses: ReadonlyArray<{ missed: number; lastMissed: number | null }> = [],
+): ScheduleView[] {
   return deployment.schedules.map((schedule, index) => {
     let next: number[] = [];
     let error: string | null = null;
@@ -84,7 +92,8 @@ export function scheduleViews(deployment: Deployment, now: number, count: number
     } catch (cause) {
       error = cause instanceof Error ? cause.message : String(cause);
     }
-    return { index, key: scheduleKey(schedule), schedule, next, error };
+    const { missed = 0, lastMissed = null } = misses[index] ?? {};
+    return { index, key: scheduleKey(schedule), schedule, next, error, missed, lastMissed };
   });
 }
 

@@ -22,7 +22,11 @@ const CSP = [
 ].join("; ");
 
 /** The HTML response of `page`. */
-export function sendPage(c: Context, page: VNode, status: 200 | 400 | 403 | 404 | 409 | 500 | 503 = 200) {
+export function sendPage(
+  c: Context,
+  page: VNode,
+  status: 200 | 400 | 403 | 404 | 409 | 500 | 503 = 200,
+) {
   return c.html(`<!doctype html>${renderToString(page)}`, status, {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",

@@ -168,7 +168,9 @@ Deno.test("with the disk full, dashboard pages still read, a form post answers a
 
   disk.full = true;
   const pages = ["/", `/runs/${run.id}`, "/flows", "/flows/etl", "/deployments", "/work-pools"];
-  for (const path of [...pages, "/deployments/nightly", "/work-pools/default", "/concurrency-limits"]) {
+  for (
+    const path of [...pages, "/deployments/nightly", "/work-pools/default", "/concurrency-limits"]
+  ) {
     const res = await app.request(path);
     assert.equal(res.status, 200, `${path} reads while writes fail`);
     await res.body?.cancel();

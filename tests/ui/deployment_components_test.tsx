@@ -22,6 +22,7 @@ import {
   formatInZone,
   QuickRunForm,
   ScheduleEditor,
+  ScheduleList,
   WorkerTable,
   WorkPoolsPage,
 } from "../../ui/mod.ts";
@@ -98,7 +99,15 @@ Deno.test("DeploymentTable: paused badge, off schedule, next run, dots, concurre
           tags: [evil],
           schedules: [cron],
         }),
-        schedules: [{ index: 0, key: "k", schedule: cron, next: [NOW + 1000], error: null }],
+        schedules: [{
+          index: 0,
+          key: "k",
+          schedule: cron,
+          next: [NOW + 1000],
+          error: null,
+          missed: 0,
+          lastMissed: null,
+        }],
         nextRun: null,
         recent: [runRecord({ id: "r-1", state: "FAILED", stateName: "Failed" })],
         activeRuns: 1,
@@ -257,4 +266,38 @@ Deno.test("form parsing: intervals, parameters and schedule drafts", () => {
     () => scheduleFromDraft({ ...NEW_SCHEDULE, kind: "rrule", value: "FREQ=YEARLY" }),
     /not supported/,
   );
+});
+
+Deno.test("ScheduleList shows the slots a schedule missed, and says nothing when none were", () => {
+  const view = (missed: number, lastMissed: number | null) => ({
+    index: 0,
+    key: "k",
+    schedule: { ...cron, active: true },
+    next: [NOW + 1000],
+    error: null,
+    missed,
+    lastMissed,
+  });
+  const list = (missed: number, lastMissed: number | null) =>
+    render(
+      <ScheduleList
+        deployment="etl-daily"
+        schedules={[view(missed, lastMissed)]}
+        paused={false}
+        csrf="t"
+        editing={null}
+      />,
+    );
+  const html = list(27, NOW - 5_000);
+  assert.match(html, /data-missed="27"/);
+  assert.match(
+    html,
+    new RegExp(
+      `Missed 27 slots while no scheduler ran \\(the last at ${
+        new Date(NOW - 5_000).toISOString()
+      }\\): catch-up &quot;skip&quot; gave them no run`,
+    ),
+  );
+  assert.match(list(1, NOW), /Missed 1 slot while/);
+  assert.doesNotMatch(list(0, null), /Missed/);
 });

@@ -67,6 +67,19 @@ export function ScheduleList({ deployment, schedules, paused, csrf, editing }: S
               {`Time zone ${schedule.timezone} · catch-up ${schedule.catchup}`}
               {schedule.kind !== "cron" && ` · anchor ${new Date(schedule.anchor).toISOString()}`}
             </div>
+            {view.missed > 0 && (
+              <p class="small s-Late" data-missed={view.missed}>
+                {`Missed ${view.missed} slot${
+                  view.missed === 1 ? "" : "s"
+                } while no scheduler ran` +
+                  (view.lastMissed !== null
+                    ? ` (the last at ${new Date(view.lastMissed).toISOString()})`
+                    : "") +
+                  `: catch-up "${schedule.catchup}" gave ${
+                    view.missed === 1 ? "it" : "them"
+                  } no run.`}
+              </p>
+            )}
             {view.error !== null ? <p class="s-FAILED">{view.error}</p> : (
               <>
                 <div class="small">
