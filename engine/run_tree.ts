@@ -14,6 +14,7 @@ import {
   TERMINAL_STATES,
 } from "./core/mod.ts";
 import type { Engine } from "./engine.ts";
+import { releaseHolder } from "./concurrency.ts";
 
 const LIVE_STATES = Object.values(StateType).filter((state) => !TERMINAL_STATES.has(state));
 
@@ -40,8 +41,18 @@ export function endRun(
 }
 
 /**
+ * Frees the `concurrency()` leases `runIds` hold. A run ended from outside
+ * (reaped, cancelled while idle) has no process left to release them, and its
+ * slots must not wait for their lease to expire.
+ */
+export function releaseLeasesOf(engine: Engine, runIds: readonly string[]): Promise<number> {
+  return engine.transact((tx) => runIds.reduce((freed, id) => freed + releaseHolder(tx, id), 0));
+}
+
+/**
  * Ends every live run under the flow run `runId` (task runs and subflow runs,
- * depth first) with `ending`. Returns the ids it ended.
+ * depth first) with `ending`, and frees the leases of the runs it ended.
+ * Returns the ids it ended.
  */
 export async function endRunsUnder(
   engine: Engine,
@@ -70,5 +81,6 @@ export async function endRunsUnder(
       cursor = page.nextCursor ?? undefined;
     } while (cursor);
   }
+  await releaseLeasesOf(engine, [runId, ...ended]);
   return ended;
 }

@@ -4,6 +4,7 @@
  */
 import assert from "node:assert/strict";
 import {
+  acquireSlots,
   cancelFlowRun,
   createEngine,
   createMemoryStore,
@@ -262,5 +263,39 @@ Deno.test("a suspended deployment run resumes into its pool's queue; one of no d
     name: "InvalidTransitionError",
     message: new RegExp(`resumeFlowRun\\("${script.id}", \\{ flow \\}\\)`),
   });
+  await engine.close();
+});
+
+Deno.test("the concurrency() leases of a reaped run come back at once, not when their lease expires", async () => {
+  const clock = new FakeClock();
+  const store = createMemoryStore();
+  const engine = engineOn(clock, store);
+  store.putConcurrencyLimit({
+    name: "warehouse",
+    limit: 1,
+    slotDecayPerSecond: 0,
+    activeSlots: 0,
+    createdAt: clock.now(),
+    updatedAt: clock.now(),
+  });
+  const flowRun = await running(engine);
+  const task = await runningTask(engine, flowRun);
+  const held = acquireSlots(store, clock, {
+    names: ["warehouse"],
+    holder: task.id,
+    leaseMs: 300_000,
+  });
+  assert.equal(held.acquired, true);
+  const other = { names: ["warehouse"], holder: "someone-else" };
+  assert.equal(acquireSlots(store, clock, other).acquired, false, "the one slot is taken");
+
+  clock.tick(LIVENESS_MS);
+  await reapLostRuns(engine);
+  assert.equal(engine.getRun(task.id)!.state, "CRASHED");
+  assert.equal(
+    acquireSlots(store, clock, other).acquired,
+    true,
+    "freed 270 s before its lease ends",
+  );
   await engine.close();
 });
