@@ -5,8 +5,10 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { executeRun } from "../sdk/execute_run.ts";
+import { executeRun, exitWithParent, runCrashedHooks } from "../sdk/execute_run.ts";
 import { startWorker } from "../sdk/process_worker.ts";
+import type { StateType } from "../engine/mod.ts";
+import { readEnv } from "../sdk/control_plane.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
@@ -86,16 +88,39 @@ export async function workerCommand(args: string[], cli: CliContext): Promise<nu
   }
 }
 
-/** Runs `ironflow execute-run <run id> --entrypoint <ref>` (inside a worker's subprocess). */
+/**
+ * Runs `ironflow execute-run <run id> --entrypoint <ref>` (inside a worker's
+ * subprocess), or with `--hooks crashed [--from STATE]` the flow's crash hooks
+ * of a run whose process died. Started by a worker (`IRONFLOW_WORKER_PID`),
+ * it exits as soon as its worker is gone.
+ */
 export async function executeRunCommand(args: string[], cli: CliContext): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { entrypoint: { type: "string" } },
+    options: {
+      entrypoint: { type: "string" },
+      hooks: { type: "string" },
+      from: { type: "string" },
+    },
     allowPositionals: true,
   });
   const runId = positionals[0];
   if (!runId || !values.entrypoint) {
-    throw new UsageError("Usage: ironflow execute-run <run id> --entrypoint <module>:<flow>");
+    throw new UsageError(
+      "Usage: ironflow execute-run <run id> --entrypoint <module>:<flow> [--hooks crashed]",
+    );
+  }
+  if (values.hooks !== undefined && values.hooks !== "crashed") {
+    throw new UsageError(`--hooks must be "crashed", got "${values.hooks}"`);
+  }
+  if (readEnv("IRONFLOW_WORKER_PID")) exitWithParent();
+  if (values.hooks === "crashed") {
+    await runCrashedHooks(runId, {
+      entrypoint: values.entrypoint,
+      cwd: cli.cwd,
+      ...(values.from ? { from: values.from as StateType } : {}),
+    });
+    return 0;
   }
   const outcome = await executeRun(runId, { entrypoint: values.entrypoint, cwd: cli.cwd });
   return outcome.state.type === "COMPLETED" ? 0 : 1;

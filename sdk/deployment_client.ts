@@ -156,9 +156,8 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
     },
     renew: (claim, leaseSeconds) =>
       Promise.resolve(renewClaim(engine, claim.runId, claim.claimId, leaseSeconds)),
-    release(claim) {
-      releaseClaim(engine, claim.runId, claim.claimId);
-      return Promise.resolve();
+    async release(claim) {
+      await releaseClaim(engine, claim.runId, claim.claimId);
     },
   };
 }

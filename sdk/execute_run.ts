@@ -11,6 +11,8 @@ import { pathToFileURL } from "node:url";
 import { StateType } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import type { Flow } from "./flow.ts";
+import { callHooks, type HookContext, hooksFor } from "./hooks.ts";
+import { allHooks } from "./options.ts";
 import { bindParameters } from "./parameters.ts";
 import type { FlowRunOutcome } from "./state.ts";
 
@@ -103,4 +105,71 @@ export async function executeRun(
   }, ...args);
   await plane.flush();
   return outcome;
+}
+
+/** Options of {@linkcode runCrashedHooks}. */
+export interface CrashedHooksOptions extends ExecuteRunOptions {
+  /** The state the run crashed from (for hooks that name a `from`). @default "RUNNING" */
+  from?: StateType;
+}
+
+/**
+ * Calls the `onCrashed` (and other into-CRASHED transition) hooks of the flow
+ * run `runId`, whose process died: what a worker runs in a short process of
+ * its own (`ironflow execute-run <run id> --hooks crashed`), as Prefect's
+ * runner calls `on_crashed` hooks of a run whose process crashed. Returns
+ * how many hooks it called; none unless the run is CRASHED.
+ */
+export async function runCrashedHooks(
+  runId: string,
+  options: CrashedHooksOptions,
+): Promise<number> {
+  const plane = options.plane ?? getControlPlane();
+  const run = await plane.getRun(runId);
+  if (!run || run.kind !== "flow" || run.state !== StateType.CRASHED) return 0;
+  const flow = await importFlow(options.entrypoint, options.cwd ?? Deno.cwd());
+  const from = options.from ?? StateType.RUNNING;
+  const hooks = hooksFor(allHooks(flow.options), from, StateType.CRASHED);
+  const context: HookContext = {
+    kind: "flow",
+    run,
+    flowRunId: run.id,
+    taskRunId: null,
+    from,
+    to: StateType.CRASHED,
+    stateName: run.stateName,
+    transitionKind: "crash",
+    flowName: run.name,
+    taskName: null,
+    error: new Error(run.message ?? "Flow run crashed"),
+  };
+  await callHooks(hooks, context, (message) => console.error(message));
+  await plane.flush();
+  return hooks.length;
+}
+
+/** How often a worker's run process looks for its worker. */
+export const PARENT_CHECK_MS = 500;
+
+/**
+ * Exits this process as soon as its parent is gone: a worker's run process
+ * must not outlive the worker (Deno starts no process groups, so nothing
+ * else would stop it and a retry could run the same work twice at once). An
+ * orphan is re-parented, so a changed `Deno.ppid` means the worker died.
+ * Returns a function that stops watching.
+ */
+export function exitWithParent(
+  onGone: () => void = () => Deno.exit(70),
+  periodMs = PARENT_CHECK_MS,
+): () => void {
+  if (Deno.build.os === "windows") return () => {};
+  const parent = Deno.ppid;
+  const id = setInterval(() => {
+    if (Deno.ppid === parent) return;
+    clearInterval(id);
+    console.error(`The worker (process ${parent}) is gone: stopping this flow run's process`);
+    onGone();
+  }, periodMs);
+  Deno.unrefTimer(id);
+  return () => clearInterval(id);
 }

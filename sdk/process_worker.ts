@@ -5,7 +5,10 @@
  * run's process lives the worker renews its lease; a cancel request
  * (CANCELLING) or a lost lease terminates the process (SIGTERM, then SIGKILL
  * after a grace period); a process that exits without a final state leaves
- * its run CRASHED. Its stdout and stderr become the run's logs.
+ * its run CRASHED, and the flow's `onCrashed` hooks then run in a short
+ * process of their own. Its stdout and stderr become the run's logs. A run's
+ * process exits as soon as its worker is gone (it watches its parent), so a
+ * killed worker leaves nothing running behind it.
  *
  * @module
  */
@@ -48,6 +51,8 @@ export interface WorkerOptions {
   heartbeatMs?: number;
   /** After SIGTERM, SIGKILL follows this much later. @default 10_000 */
   killGraceMs?: number;
+  /** Longest wait for the crash hooks of a crashed run (then their process is killed). @default 30_000 */
+  hooksTimeoutMs?: number;
   /** How to start a run's process. @default {@linkcode defaultProcessCommand} */
   command?: ProcessCommand;
   /** Environment given to every run's process (besides the run id and API URL). */
@@ -203,27 +208,8 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     const { run, claim, deployment } = item;
     const cwd = deployment.workingDirectory ?? options.cwd ?? Deno.cwd();
     const command = options.command ?? defaultProcessCommand();
-    const args = [
-      "run",
-      ...(command.flags ?? []),
-      ...permissionFlags(deployment.permissions, cwd, options.home),
-      "--no-prompt",
-      command.main,
-      "execute-run",
-      run.id,
-      "--entrypoint",
-      deployment.entrypoint,
-    ];
-    const env: Record<string, string> = {
-      ...options.env,
-      ...deployment.env,
-      IRONFLOW_RUN_ID: run.id,
-      // Its stdout becomes the run's logs: logPrints lines are stored once, by the SDK.
-      IRONFLOW_STDOUT_LOGGED: "1",
-      NO_COLOR: "1",
-    };
-    if (options.apiUrl) env["IRONFLOW_API_URL"] = options.apiUrl;
-    if (options.home) env["IRONFLOW_HOME"] = options.home;
+    const args = runArgs(command, deployment, cwd, run.id);
+    const env = runEnv(deployment, run.id);
     let child: Deno.ChildProcess;
     try {
       child = new Deno.Command(command.deno, {
@@ -324,12 +310,91 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
           StateName.Crashed,
           `Flow run process ended (${exit}) without a final state${last ? `:\n${last}` : ""}`,
         );
+        await runCrashedHooks(item, cwd, after.state);
       }
     }
     const final = await options.plane.getRun(run.id);
     summary.runs[run.id] = final?.state ?? "UNKNOWN";
     log(`run ${run.id} ended ${final?.state ?? "?"} (${status.signal ?? status.code})`);
     if (reason !== "lost") await options.client.release(claim).catch(() => {});
+  }
+
+  function runArgs(
+    command: ProcessCommand,
+    deployment: WorkItem["deployment"],
+    cwd: string,
+    runId: string,
+  ): string[] {
+    return [
+      "run",
+      ...(command.flags ?? []),
+      ...permissionFlags(deployment.permissions, cwd, options.home),
+      "--no-prompt",
+      command.main,
+      "execute-run",
+      runId,
+      "--entrypoint",
+      deployment.entrypoint,
+    ];
+  }
+
+  function runEnv(deployment: WorkItem["deployment"], runId: string): Record<string, string> {
+    const env: Record<string, string> = {
+      ...options.env,
+      ...deployment.env,
+      IRONFLOW_RUN_ID: runId,
+      // The run's process exits as soon as this worker is gone.
+      IRONFLOW_WORKER_PID: String(Deno.pid),
+      // Its stdout becomes the run's logs: logPrints lines are stored once, by the SDK.
+      IRONFLOW_STDOUT_LOGGED: "1",
+      NO_COLOR: "1",
+    };
+    if (options.apiUrl) env["IRONFLOW_API_URL"] = options.apiUrl;
+    if (options.home) env["IRONFLOW_HOME"] = options.home;
+    return env;
+  }
+
+  // The flow's crash hooks run where its code can be imported: a short process
+  // like the run's, since the run's own process is gone.
+  async function runCrashedHooks(item: WorkItem, cwd: string, from: string): Promise<void> {
+    const { run, deployment } = item;
+    const command = options.command ?? defaultProcessCommand();
+    const args = [
+      ...runArgs(command, deployment, cwd, run.id),
+      "--hooks",
+      "crashed",
+      "--from",
+      from,
+    ];
+    let child: Deno.ChildProcess;
+    try {
+      child = new Deno.Command(command.deno, {
+        args,
+        cwd,
+        env: runEnv(deployment, run.id),
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+    } catch (error) {
+      log(`crash hooks of run ${run.id} did not start: ${String(error)}`);
+      return;
+    }
+    const pumps = [
+      pump(child.stdout, run.id, LogLevel.INFO, "ironflow.worker.hooks", options.plane, []),
+      pump(child.stderr, run.id, LogLevel.ERROR, "ironflow.worker.hooks", options.plane, []),
+    ];
+    const id = setTimeout(() => {
+      log(`crash hooks of run ${run.id} took too long: killed`);
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already gone */ }
+    }, options.hooksTimeoutMs ?? 30_000);
+    const status = await child.status;
+    clearTimeout(id);
+    await Promise.all(pumps);
+    await options.plane.flush();
+    if (!status.success) log(`crash hooks of run ${run.id} exited with ${status.code}`);
   }
 
   async function finish(run: RunRecord, to: StateType, name: string, message: string) {

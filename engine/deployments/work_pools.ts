@@ -11,12 +11,14 @@ import {
   allDocuments,
   ConflictError,
   type DocumentAccess,
+  isTerminal,
   NotFoundError,
   type RunRecord,
   StateName,
   StateType,
 } from "../core/mod.ts";
 import type { Engine } from "../engine.ts";
+import { endRunsUnder, type TreeEnding } from "../run_tree.ts";
 import { uuidv7 } from "../uuid7.ts";
 import { C, parseQueueKey, read, write } from "./_documents.ts";
 import {
@@ -366,13 +368,34 @@ export function renewClaim(
   });
 }
 
-/** Releases a claim when its run finished; idempotent. */
-export function releaseClaim(engine: Engine, runId: string, claimId: string): boolean {
-  return engine.store.write((tx) => {
+/**
+ * Releases a claim when its run finished; idempotent. A run that ended
+ * without finishing its work (its process crashed, timed out or was killed on
+ * cancel) leaves no task run or subflow live under it: they end with it,
+ * CANCELLED under a cancelled run, CRASHED otherwise.
+ */
+export async function releaseClaim(
+  engine: Engine,
+  runId: string,
+  claimId: string,
+): Promise<boolean> {
+  const released = engine.store.write((tx) => {
     const claim = read<Claim>(tx, C.claim, runId);
     if (!claim || claim.claimId !== claimId) return false;
     return tx.deleteDocument(C.claim, runId);
   });
+  const run = engine.getRun(runId);
+  if (released && run && isTerminal(run.state) && run.state !== StateType.COMPLETED) {
+    await endRunsUnder(engine, runId, treeEnding(run.state, "the worker's run process ended"));
+  }
+  return released;
+}
+
+// How the runs under a flow run end when the flow run ended as `state` without its executor.
+function treeEnding(state: StateType, why: string): TreeEnding {
+  return state === StateType.CANCELLED
+    ? { to: StateType.CANCELLED, kind: "cancel", message: `Cancelled with its flow run: ${why}` }
+    : { to: StateType.CRASHED, kind: "crash", message: `Crashed with its flow run: ${why}` };
 }
 
 /** The claim of a run, if any. */
@@ -382,8 +405,9 @@ export function claimOf(engine: Engine, runId: string): Claim | undefined {
 
 /**
  * Reclaims expired leases: a claimed run that never started goes back to
- * SCHEDULED (and into its queue); a run still RUNNING whose worker stopped
- * renewing is CRASHED. Returns the run ids handled.
+ * SCHEDULED (and into its queue); a run still executing whose worker stopped
+ * renewing is CRASHED (a CANCELLING one CANCELLED: nobody is left to finish
+ * the cancel), with its task runs and subflows. Returns the run ids handled.
  */
 export async function reclaimExpiredClaims(
   engine: Engine,
@@ -411,13 +435,25 @@ export async function reclaimExpiredClaims(
       run?.state === StateType.RUNNING || run?.state === StateType.CANCELLING ||
       run?.state === StateType.PAUSED
     ) {
+      const cancelling = run.state === StateType.CANCELLING;
       const result = await engine.propose(run.id, {
-        to: StateType.CRASHED,
+        to: cancelling ? StateType.CANCELLED : StateType.CRASHED,
         token,
         kind: "lease_expired",
-        data: { message: `Worker "${claim.workerId}" stopped renewing its lease: run crashed` },
+        data: {
+          message: cancelling
+            ? `Cancelled: worker "${claim.workerId}" stopped renewing its lease while cancelling`
+            : `Worker "${claim.workerId}" stopped renewing its lease: run crashed`,
+        },
       });
-      if (result.status === "accepted") crashed.push(run.id);
+      if (result.status === "accepted") {
+        crashed.push(run.id);
+        await endRunsUnder(
+          engine,
+          run.id,
+          treeEnding(result.state, `worker "${claim.workerId}" stopped renewing its lease`),
+        );
+      }
     }
     engine.store.write((tx) => {
       const current = read<Claim>(tx, C.claim, claim.runId);

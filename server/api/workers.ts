@@ -106,14 +106,14 @@ export function workerRoutes(router: ApiRouter, deps: AppDeps): void {
     params: IDS,
     body: z.strictObject({ claim_id: z.string().min(1) }),
     status: 204,
-  }, (c, { params, body }) => {
+  }, async (c, { params, body }) => {
     const claim = claimOf(engine, params.run_id!);
     if (claim && claim.workerId !== params.id) {
       throw new NotFoundError(`Worker "${params.id}" holds no claim on run "${params.run_id}"`, {
         code: "claim_not_found",
       });
     }
-    releaseClaim(engine, params.run_id!, body.claim_id);
+    await releaseClaim(engine, params.run_id!, body.claim_id);
     return c.body(null, 204);
   });
 }
