@@ -204,10 +204,17 @@ export function createSqliteControlPlane(
   });
   // A process that died left its runs live: whoever opens the database next
   // ends those whose heartbeats stopped (the server does it on every tick).
-  reapLostRuns(engine).catch((error) => console.error(error));
+  const reaping = reapLostRuns(engine).catch((error) => console.error(error));
   // Large and binary results live in a `results` folder beside the database.
   const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
-  return createLocalControlPlane(engine, timer, createFileResultStore(`${folder}/results`));
+  const plane = createLocalControlPlane(engine, timer, createFileResultStore(`${folder}/results`));
+  // A short-lived process (`ironflow flow-run ls`) finishes the reaping it started before it closes.
+  const close = plane.close;
+  plane.close = async () => {
+    await reaping;
+    await close.call(plane);
+  };
+  return plane;
 }
 
 let current: ControlPlane | undefined;
