@@ -13,6 +13,7 @@ import {
   needsExecutor,
   parseLivenessMs,
   type Policy,
+  type Proposal,
   putLiveness,
   RefuseReapingLiveRuns,
   type RuleServices,
@@ -41,6 +42,23 @@ function services(): RuleServices & { store: ReturnType<typeof createMemoryStore
     acquireSlots: () => ({ acquired: true }),
     releaseSlots: () => {},
   };
+}
+
+// Judges one proposal and applies the onCommit effects of the rules that fired.
+function judge(policy: Policy, run: RunRecord, proposal: Proposal, svc: RuleServices) {
+  const decision = decide({
+    run,
+    proposal,
+    policy,
+    now: NOW,
+    eventId: "r1.2",
+    appliedTokenVersion: undefined,
+    services: svc,
+  });
+  if (decision.commit) {
+    for (const rule of decision.onCommit) rule.onCommit!(decision.event, decision.next, svc);
+  }
+  return decision;
 }
 
 Deno.test("needsExecutor() is true exactly for the states a process holds", async (t) => {
@@ -105,17 +123,8 @@ Deno.test("TrackExecutorLiveness starts the deadline when an executor takes a ru
   }
   await t.step("task runs have no liveness of their own", () => {
     const svc = services();
-    const decision = decide({
-      run: runIn("PENDING", "Pending", "task"),
-      proposal: { to: "RUNNING", token: "t", kind: "start" },
-      policy,
-      now: NOW,
-      eventId: "r1.2",
-      appliedTokenVersion: undefined,
-      services: svc,
-    });
-    assert.ok(decision.commit);
-    for (const rule of decision.onCommit) rule.onCommit!(decision.event, decision.next, svc);
+    const proposal = { to: "RUNNING" as const, token: "t", kind: "start" };
+    assert.ok(judge(policy, runIn("PENDING", "Pending", "task"), proposal, svc).commit);
     assert.equal(svc.store.getDocument(LIVENESS_COLLECTION, "r1"), undefined);
   });
 });
@@ -135,16 +144,8 @@ Deno.test("RefuseReapingLiveRuns refuses the reaper while the deadline is ahead,
       const svc = services();
       if (deadline !== undefined) putLiveness(svc.store, "r1", deadline, 0);
       const from = to === "CANCELLED" && kind === LIVENESS_KIND ? "CANCELLING" : "RUNNING";
-      const decision = decide({
-        run: runIn(from, from === "RUNNING" ? "Running" : "Cancelling"),
-        proposal: { to, token: "t", kind },
-        policy,
-        now: NOW,
-        eventId: "r1.2",
-        appliedTokenVersion: undefined,
-        services: svc,
-      });
-      assert.equal(decision.result.status, status);
+      const run = runIn(from, from === "RUNNING" ? "Running" : "Cancelling");
+      assert.equal(judge(policy, run, { to, token: "t", kind }, svc).result.status, status);
     });
   }
 });
