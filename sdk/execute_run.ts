@@ -8,7 +8,7 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { StateType } from "../engine/mod.ts";
+import { RunNotFoundError, StateType } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import type { Flow } from "./flow.ts";
 import { callHooks, type HookContext, hooksFor } from "./hooks.ts";
@@ -76,7 +76,11 @@ export async function executeRun(
 ): Promise<FlowRunOutcome<unknown>> {
   const plane = options.plane ?? getControlPlane();
   const run = await plane.getRun(runId);
-  if (!run) throw new TypeError(`Cannot execute flow run "${runId}": it does not exist`);
+  if (!run) {
+    throw new RunNotFoundError(runId, {
+      message: `Cannot execute flow run "${runId}": it does not exist`,
+    });
+  }
   let flow: Flow<unknown[], unknown>;
   let args: unknown[];
   try {

@@ -6,7 +6,7 @@
  */
 import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve.ts";
 import type { Json, RunRecord } from "../engine/mod.ts";
-import { uuidv7 } from "../engine/mod.ts";
+import { RunNotFoundError, uuidv7 } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { currentContext } from "./context.ts";
 import { CancelledError, InvalidOptionError } from "./errors.ts";
@@ -169,7 +169,9 @@ async function runFlow(
   if (callOptions.runId !== undefined) {
     const existing = await plane.getRun(callOptions.runId);
     if (!existing) {
-      throw new TypeError(`Cannot start flow run "${callOptions.runId}": it does not exist`);
+      throw new RunNotFoundError(callOptions.runId, {
+        message: `Cannot start flow run "${callOptions.runId}": it does not exist`,
+      });
     }
     run = existing;
   } else {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type RunRecord, StateType } from "../engine/mod.ts";
+import { RunNotFoundError, type RunRecord, StateType } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import type { Flow } from "./flow.ts";
 import { bindParameters } from "./parameters.ts";
@@ -46,7 +46,9 @@ export async function retryFlowRun(
   const plane = options.plane ?? getControlPlane();
   const run = await plane.getRun(runId);
   if (!run || run.kind !== "flow") {
-    throw new TypeError(`Cannot retry flow run "${runId}": it does not exist`);
+    throw new RunNotFoundError(runId, {
+      message: `Cannot retry flow run "${runId}": it does not exist`,
+    });
   }
   if (!RETRYABLE.has(run.state)) {
     throw new TypeError(

@@ -23,11 +23,15 @@ export class NotFoundError extends IronFlowError {
   }
 }
 
-/** A run id that names no run. */
+/** A run id that names no run; `message` may say what needed the run. */
 export class RunNotFoundError extends NotFoundError {
   override name = "RunNotFoundError";
-  constructor(runId: string, options?: ErrorOptions) {
-    super(`Run "${runId}" does not exist`, { ...options, code: "run_not_found" });
+  /** The id that names no run. */
+  readonly runId: string;
+  constructor(runId: string, options?: ErrorOptions & { message?: string }) {
+    const { message = `Run "${runId}" does not exist`, ...rest } = options ?? {};
+    super(message, { ...rest, code: "run_not_found" });
+    this.runId = runId;
   }
 }
 

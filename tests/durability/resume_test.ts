@@ -556,3 +556,12 @@ Deno.test("resume: only FAILED, CRASHED or CANCELLED flow runs can be retried", 
       `Cannot retry flow run "${runId}": it is "COMPLETED"; only FAILED, CRASHED or CANCELLED runs can be retried`,
   });
 });
+
+Deno.test("resume: retrying a flow run that does not exist throws RunNotFoundError", async () => {
+  await using plane = testPlane();
+  await assert.rejects(retryFlowRun("no-such-run", { plane }), {
+    name: "RunNotFoundError",
+    code: "run_not_found",
+    message: `Cannot retry flow run "no-such-run": it does not exist`,
+  });
+});
