@@ -6,7 +6,6 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { IronFlowError } from "../engine/mod.ts";
 import {
   archiveFlow,
   deleteFlow,
@@ -20,6 +19,7 @@ import {
   sweepRetention,
 } from "../engine/flows/mod.ts";
 import { readEnv } from "../sdk/control_plane.ts";
+import { createHttpClient } from "../sdk/http_client.ts";
 import { table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 
@@ -258,28 +258,10 @@ function localTarget(cli: CliContext): FlowTarget {
 }
 
 function remoteTarget(url: string, apiKey: string | undefined): FlowTarget {
-  const base = url.replace(/\/+$/, "");
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (apiKey) headers["authorization"] = `Bearer ${apiKey}`;
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${base}/api${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (response.ok) return JSON.parse(text) as T;
-    let code = "http_error";
-    let message = `HTTP ${response.status}`;
-    try {
-      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-      code = parsed.error?.code ?? code;
-      message = parsed.error?.message ?? message;
-    } catch {
-      message = `${message}: ${text.slice(0, 200)}`;
-    }
-    throw new IronFlowError(message, { code });
-  }
+  const client = createHttpClient({ url, ...(apiKey ? { apiKey } : {}) });
+  // Every flow route answers a body.
+  const request = async <T>(method: string, path: string, body?: unknown): Promise<T> =>
+    (await client.request<T>(method, `/api${path}`, body))!;
   const enc = encodeURIComponent;
   return {
     async list(archived) {

@@ -32,6 +32,7 @@ import {
   type WorkerRecord,
 } from "../engine/deployments/mod.ts";
 import type { Claim } from "../engine/deployments/mod.ts";
+import { createHttpClient, type HttpClientOptions } from "./http_client.ts";
 
 /** A run claimed by a worker, with what it needs to execute it. */
 export interface WorkItem {
@@ -163,54 +164,16 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
 }
 
 /** Options of {@linkcode createRemoteDeploymentClient}. */
-export interface RemoteDeploymentClientOptions {
-  url: string;
-  apiKey?: string;
-  fetch?: typeof fetch;
-}
-
-/** An error answer of the server's deployment API. */
-export class DeploymentApiError extends Error {
-  override name = "DeploymentApiError";
-  readonly status: number;
-  readonly code: string;
-  constructor(message: string, status: number, code: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
+export type RemoteDeploymentClientOptions = Pick<HttpClientOptions, "url" | "apiKey" | "fetch">;
 
 /** A client of the server's deployment, work pool and worker API. */
 export function createRemoteDeploymentClient(
   options: RemoteDeploymentClientOptions,
 ): DeploymentClient {
-  const base = options.url.replace(/\/+$/, "");
-  const doFetch = options.fetch ?? fetch;
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
+  const client = createHttpClient(options);
+  const request = <T>(method: string, path: string, body?: unknown) =>
+    client.request<T>(method, `/api${path}`, body);
   const enc = encodeURIComponent;
-
-  async function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
-    const response = await doFetch(`${base}/api${path}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await response.text();
-    if (response.status === 204) return undefined;
-    if (response.ok) return text ? JSON.parse(text) as T : undefined;
-    let code = "http_error";
-    let message = `HTTP ${response.status}`;
-    try {
-      const parsed = JSON.parse(text) as { error?: { code?: string; message?: string } };
-      code = parsed.error?.code ?? code;
-      message = parsed.error?.message ?? message;
-    } catch {
-      message = `${message}: ${text.slice(0, 200)}`;
-    }
-    throw new DeploymentApiError(message, response.status, code);
-  }
 
   return {
     async apply(specs, opts) {
@@ -233,13 +196,8 @@ export function createRemoteDeploymentClient(
       return all;
     },
     async get(ref) {
-      try {
-        const found = await request<ApiDeployment>("GET", `/deployments/${enc(ref)}`);
-        return found ? fromApiDeployment(found) : undefined;
-      } catch (error) {
-        if (error instanceof DeploymentApiError && error.status === 404) return undefined;
-        throw error;
-      }
+      const found = await client.find<ApiDeployment>(`/api/deployments/${enc(ref)}`);
+      return found ? fromApiDeployment(found) : undefined;
     },
     async setPaused(ref, paused) {
       const path = `/deployments/${enc(ref)}/${paused ? "pause" : "resume"}`;

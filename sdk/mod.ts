@@ -54,9 +54,8 @@ export {
 export {
   createRemoteControlPlane,
   type RemoteControlPlaneOptions,
-  RemoteError,
-  RemoteUnavailableError,
 } from "./remote_control_plane.ts";
+export { RemoteError, RemoteUnavailableError } from "./http_client.ts";
 export { cancelFlowRun } from "./cancel.ts";
 export {
   type GraphMode,

@@ -19,37 +19,29 @@ import {
   type StateType,
 } from "../engine/mod.ts";
 import type { RunActions } from "./control_plane.ts";
+import { type HttpClient, RemoteError } from "./http_client.ts";
 
 /** One JSON request to the server (retries and error answers are the caller's). */
-export type JsonRequest = <T>(
-  method: string,
-  path: string,
-  body?: unknown,
-) => Promise<T | undefined>;
-
-/** What the server's error answers carry. */
-interface ErrorAnswer {
-  readonly status: number;
-  readonly code: string;
-  readonly message: string;
-}
-
-function isErrorAnswer(error: unknown): error is ErrorAnswer {
-  return error instanceof Error && typeof (error as { status?: unknown }).status === "number" &&
-    typeof (error as { code?: unknown }).code === "string";
-}
+export type JsonRequest = HttpClient["request"];
 
 // The server's refusal as the domain error the engine threw there.
 function domainError(error: unknown): unknown {
-  if (!isErrorAnswer(error)) return error;
+  if (!(error instanceof RemoteError)) return error;
   const options = { cause: error, code: error.code };
   if (error.status === 404) return new NotFoundError(error.message, options);
-  if (error.code === "invalid_input") return new InvalidInputError(error.message, [], options);
+  if (error.code === "invalid_input") {
+    return new InvalidInputError(error.message, problemsOf(error.details), options);
+  }
   if (error.code === "invalid_transition") {
     return new InvalidTransitionError(error.message, options);
   }
   if (error.status === 409) return new ConflictError(error.message, options);
   return error;
+}
+
+function problemsOf(details: unknown): string[] {
+  const problems = (details as { problems?: unknown } | null)?.problems;
+  return Array.isArray(problems) ? problems.filter((p) => typeof p === "string") : [];
 }
 
 /** The operator actions of the server at the other end of `request`. */

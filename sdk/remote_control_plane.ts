@@ -24,43 +24,27 @@ import {
   fromApiEvent,
   fromApiProposalResult,
   fromApiRun,
-  IronFlowError,
   systemClock,
-  type Timer,
   toApiLog,
   toApiNewRun,
   toApiProposal,
 } from "../engine/mod.ts";
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";
+import {
+  createHttpClient,
+  type HttpClient,
+  type HttpClientOptions,
+  readJson,
+  RemoteError,
+} from "./http_client.ts";
 import { type BatchAnswer, RemoteBatcher } from "./remote_batcher.ts";
 import { remoteHeartbeat, remoteRunActions } from "./remote_actions.ts";
 import { createResultCache, isResultCache } from "./result_cache.ts";
 import { resultRef, type ResultStore } from "./results.ts";
 
 /** Options of {@linkcode createRemoteControlPlane}. */
-export interface RemoteControlPlaneOptions {
-  /** Base URL of the server, e.g. `http://127.0.0.1:4200`. */
-  url: string;
-  /** Sent as `Authorization: Bearer <apiKey>`. */
-  apiKey?: string;
-  /** Attempts per request before giving up, within the outage window. @default unlimited */
-  maxAttempts?: number;
-  /** First backoff delay in ms; doubles per attempt up to `maxBackoffMs`. @default 100 */
-  backoffMs?: number;
-  /** Longest backoff delay in ms. @default 5000 */
-  maxBackoffMs?: number;
-  /**
-   * How long a request keeps retrying while the server is unreachable (or
-   * answers 5xx/429), from its first failed attempt, before it fails with
-   * {@linkcode RemoteUnavailableError}.
-   * @default `IRONFLOW_REMOTE_OUTAGE_MS`, else 300_000 (5 minutes)
-   */
-  outageMs?: number;
-  /** Source of the backoff jitter, in [0, 1). @default Math.random */
-  random?: () => number;
-  timer?: Timer;
-  fetch?: typeof fetch;
+export interface RemoteControlPlaneOptions extends Omit<HttpClientOptions, "retry"> {
   /**
    * Replaces the server's result store: large results are kept only here and
    * never uploaded. @default the server's, through `/api/results/{ref}`
@@ -94,135 +78,20 @@ interface ApiSlotGrant {
   reason?: string;
 }
 
-/** An error answer of the server. */
-export class RemoteError extends Error {
-  override name = "RemoteError";
-  readonly status: number;
-  readonly code: string;
-  constructor(message: string, status: number, code: string) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-/** The server stayed unreachable (or failing) for longer than the outage window. */
-export class RemoteUnavailableError extends IronFlowError {
-  override name = "RemoteUnavailableError";
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, { ...options, code: "remote_unavailable" });
-  }
-}
-
-/** Default of {@linkcode RemoteControlPlaneOptions.outageMs}. */
-export const DEFAULT_REMOTE_OUTAGE_MS = 300_000;
-
-/** `IRONFLOW_REMOTE_OUTAGE_MS`, when set to a number of 0 or more. */
-export function outageMsFromEnv(): number | undefined {
-  let text: string | undefined;
-  try {
-    text = Deno.env.get("IRONFLOW_REMOTE_OUTAGE_MS");
-  } catch {
-    return undefined; // no env permission: the default applies
-  }
-  if (text === undefined || text.trim() === "") return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) {
-    throw new RangeError(
-      `IRONFLOW_REMOTE_OUTAGE_MS must be milliseconds (0 or more), got "${text}"`,
-    );
-  }
-  return value;
-}
-
-/**
- * The delay before retry `attempt` (1-based): exponential from `baseMs`,
- * capped at `maxMs`, with "equal jitter" (half fixed, half random) so many
- * clients do not come back in step after an outage.
- */
-export function backoffDelay(
-  attempt: number,
-  baseMs: number,
-  maxMs: number,
-  random: () => number,
-): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt - 1, 30));
-  return ceiling / 2 + random() * (ceiling / 2);
-}
-
 /** A control plane that reports to an IronFlow server. */
 export function createRemoteControlPlane(options: RemoteControlPlaneOptions): ControlPlane {
-  const base = options.url.replace(/\/+$/, "");
-  const timer = options.timer ?? systemClock;
-  const doFetch = options.fetch ?? fetch;
-  const maxAttempts = options.maxAttempts ?? Infinity;
-  const backoffMs = options.backoffMs ?? 100;
-  const maxBackoffMs = options.maxBackoffMs ?? 5000;
-  const outageMs = options.outageMs ?? outageMsFromEnv() ?? DEFAULT_REMOTE_OUTAGE_MS;
-  const random = options.random ?? Math.random;
-  const headers: Record<string, string> = { "content-type": "application/json" };
-  if (options.apiKey) headers["authorization"] = `Bearer ${options.apiKey}`;
-
-  // One request with retries: network errors, 5xx and 429 are tried again
-  // with backoff (reading the answer is part of the attempt) until the outage
-  // window, counted from the first failure, is spent; other 4xx throw a
-  // RemoteError; a GET answered 404 is `undefined`.
-  async function exchange<T>(
-    method: string,
-    path: string,
-    init: { body?: BodyInit; headers?: Record<string, string> },
-    read: (response: Response) => Promise<T>,
-  ): Promise<T | undefined> {
-    let lastError: unknown;
-    let failingSince: number | undefined;
-    for (let attempt = 1;; attempt++) {
-      try {
-        const response = await doFetch(`${base}${path}`, {
-          method,
-          headers: init.headers ?? headers,
-          ...(init.body !== undefined ? { body: init.body } : {}),
-        });
-        if (response.status === 404 && method === "GET") {
-          await response.body?.cancel();
-          return undefined;
-        }
-        if (response.ok) return await read(response);
-        const error = parseError(await response.text(), response.status);
-        if (!retryable(response.status)) throw error;
-        lastError = error;
-      } catch (error) {
-        if (error instanceof RemoteError && !retryable(error.status)) throw error;
-        lastError = error;
-      }
-      failingSince ??= timer.now();
-      const left = outageMs - (timer.now() - failingSince);
-      if (left <= 0 || attempt >= maxAttempts) break;
-      await timer.sleep(Math.min(left, backoffDelay(attempt, backoffMs, maxBackoffMs, random)));
-    }
-    const seconds = Math.round((timer.now() - failingSince) / 100) / 10;
-    throw new RemoteUnavailableError(
-      `IronFlow server at ${base} unreachable: ${method} ${path} failed for ${seconds} s ` +
-        `(outage window ${outageMs} ms, IRONFLOW_REMOTE_OUTAGE_MS): ${describe(lastError)}`,
-      { cause: lastError },
-    );
-  }
-
-  function request<T>(method: string, path: string, body?: unknown): Promise<T | undefined> {
-    return exchange(
-      method,
-      path,
-      body !== undefined ? { body: JSON.stringify(body) } : {},
-      readJson<T>,
-    );
-  }
+  const client = createHttpClient({ ...options, retry: true });
+  const { request } = client;
 
   // Creations, proposals and logs of a turn leave together: one request, one
   // engine transaction on the server. Retrying a batch is safe: runs carry
   // client-chosen ids and proposals idempotent tokens.
   const batcher = new RemoteBatcher({
     // The body is JSON already: the batcher encoded each item once, when queued.
-    post: async (body) => (await exchange("POST", "/api/batch", { body }, readJson<BatchAnswer>))!,
-    itemError: (error) => new RemoteError(error.message, error.status ?? 400, error.code),
+    post: async (body) =>
+      (await client.exchange("POST", "/api/batch", { body }, readJson<BatchAnswer>))!,
+    itemError: (error) =>
+      new RemoteError(error.message, { status: error.status ?? 400, code: error.code }),
     tooLarge: (error) => error instanceof RemoteError && error.status === 413,
     onLogError: (count, error) =>
       console.error(`IronFlow: could not send ${count} log lines: ${String(error)}`),
@@ -233,7 +102,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
   const watchers = new Map<string, AbortController>();
 
   return {
-    timer,
+    timer: options.timer ?? systemClock,
     createRun: (run) =>
       batcher.create(run.id, toApiNewRun(run)).then((answer) => fromApiRun(answer as ApiRun)),
     propose: (runId, proposal) =>
@@ -241,7 +110,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
         fromApiProposalResult(answer as ApiProposalResult)
       ),
     async getRun(runId) {
-      const run = await request<ApiRun>("GET", `/api/runs/${encodeURIComponent(runId)}`);
+      const run = await client.find<ApiRun>(`/api/runs/${encodeURIComponent(runId)}`);
       return run ? fromApiRun(run) : undefined;
     },
     log(records) {
@@ -252,9 +121,8 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       watchers.set(runId, controller);
       streamEvents(
         // Only the run's own events: its task runs' would cross the wire to be dropped.
-        `${base}/api/stream/events?run_id=${encodeURIComponent(runId)}`,
-        headers,
-        doFetch,
+        client,
+        `/api/stream/events?run_id=${encodeURIComponent(runId)}`,
         controller.signal,
         (event) => {
           if (event.run_id === runId) listener(fromApiEvent(event));
@@ -276,8 +144,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       watchers.clear();
     },
     results: options.results ?? serverResultStore(
-      exchange,
-      { ...headers, "content-type": "application/octet-stream" },
+      client,
       // Not IRONFLOW_HOME/results: that folder is where local runs (and a
       // server with the same home) keep their only copies, which a cache
       // must never evict.
@@ -289,11 +156,11 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     ),
     async lineageHistory(lineageId) {
       const path = `/api/lineages/${encodeURIComponent(lineageId)}/history`;
-      const answer = await request<{
+      const answer = await client.find<{
         flow_runs: ApiRun[];
         completions: Array<{ run: ApiRun; event: ApiEvent }>;
         plan_fingerprints: Record<string, string>;
-      }>("GET", path);
+      }>(path);
       if (!answer) return { flowRuns: [], completions: [] };
       return {
         flowRuns: answer.flow_runs.map(fromApiRun),
@@ -358,26 +225,18 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     async listArtifacts(query) {
       const params = new URLSearchParams(query.taskRunId ? { task_run_id: query.taskRunId } : {});
       const path = `/api/flow-runs/${encodeURIComponent(query.flowRunId)}/artifacts?${params}`;
-      const page = await request<{ items: ApiArtifact[] }>("GET", path);
+      const page = await client.find<{ items: ApiArtifact[] }>(path);
       return (page?.items ?? []).map(fromApiArtifact);
     },
     deployments: createRemoteDeploymentClient({
-      url: base,
+      url: client.url,
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
-      fetch: doFetch,
+      fetch: client.fetch,
     }),
     actions: remoteRunActions(request),
     heartbeat: (runIds) => remoteHeartbeat(request, runIds),
   };
 }
-
-/** What {@linkcode serverResultStore} sends requests with (the plane's retrying exchange). */
-type Exchange = <T>(
-  method: string,
-  path: string,
-  init: { body?: BodyInit; headers?: Record<string, string> },
-  read: (response: Response) => Promise<T>,
-) => Promise<T | undefined>;
 
 /**
  * Large results on the server: `put` keeps a copy in `cache` and uploads the
@@ -389,11 +248,7 @@ type Exchange = <T>(
  * warning. A result cache holds each written result until the server
  * acknowledged it, and for good when the server stores none.
  */
-function serverResultStore(
-  exchange: Exchange,
-  binaryHeaders: Record<string, string>,
-  cache: ResultStore,
-): ResultStore {
+function serverResultStore(client: HttpClient, cache: ResultStore): ResultStore {
   let local = false;
   const pathOf = (ref: string) => `/api/results/${encodeURIComponent(ref)}`;
   const hold = (bytes: Uint8Array) => isResultCache(cache) ? cache.hold(bytes) : cache.put(bytes);
@@ -412,9 +267,9 @@ function serverResultStore(
       // The server stores none: this copy is the only one, held for good.
       if (local) return ref;
       try {
-        await exchange("PUT", pathOf(ref), {
+        await client.exchange("PUT", pathOf(ref), {
           body: bytes as Uint8Array<ArrayBuffer>,
-          headers: binaryHeaders,
+          contentType: "application/octet-stream",
         }, (r) => r.text());
       } catch (error) {
         if (
@@ -438,10 +293,10 @@ function serverResultStore(
     async get(ref) {
       const cached = await cache.get(ref);
       if (cached || local) return cached;
-      const bytes = await exchange(
+      const bytes = await client.exchange(
         "GET",
         pathOf(ref),
-        {},
+        { absentOn404: true },
         async (r) => new Uint8Array(await r.arrayBuffer()),
       );
       if (!bytes) return undefined;
@@ -472,39 +327,11 @@ export function cutLogLine(log: ApiLog): ApiLog {
   };
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-async function readJson<T>(response: Response): Promise<T | undefined> {
-  const text = await response.text();
-  return text ? JSON.parse(text) as T : undefined;
-}
-
-// 501: the server lacks the feature, which trying again will not change.
-function retryable(status: number): boolean {
-  return (status >= 500 && status !== 501) || status === 429;
-}
-
-function parseError(text: string, status: number): RemoteError {
-  try {
-    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
-    return new RemoteError(
-      body.error?.message ?? `HTTP ${status}`,
-      status,
-      body.error?.code ?? "http_error",
-    );
-  } catch {
-    return new RemoteError(`HTTP ${status}: ${text.slice(0, 200)}`, status, "http_error");
-  }
-}
-
 // Reads an SSE stream of transition events, reconnecting with Last-Event-ID
 // until aborted.
 async function streamEvents(
-  url: string,
-  headers: Record<string, string>,
-  doFetch: typeof fetch,
+  client: HttpClient,
+  path: string,
   signal: AbortSignal,
   onEvent: (event: ApiEvent) => void,
 ): Promise<void> {
@@ -512,9 +339,10 @@ async function streamEvents(
   let failures = 0;
   while (!signal.aborted) {
     try {
-      const response = await doFetch(url, {
+      const response = await client.fetch(`${client.url}${path}`, {
         headers: {
-          ...headers,
+          "content-type": "application/json",
+          ...client.headers,
           accept: "text/event-stream",
           ...(lastId ? { "last-event-id": lastId } : {}),
         },

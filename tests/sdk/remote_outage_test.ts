@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../../engine/mod.ts";
 import { createRemoteControlPlane, flow, RemoteUnavailableError, task } from "../../sdk/mod.ts";
-import { backoffDelay } from "../../sdk/remote_control_plane.ts";
+import { backoffDelay } from "../../sdk/http_client.ts";
 import { createMemoryResultStore } from "../../sdk/results.ts";
 import { testServer } from "../server/_helpers.ts";
 import { until } from "./_helpers.ts";
