@@ -8,11 +8,14 @@
  * (`IRONFLOW_REMOTE_OUTAGE_MS`, 5 minutes); past it the request fails with
  * {@linkcode RemoteUnavailableError}.
  *
- * @example Reading a run
- * ```ts ignore
+ * @example A run the server does not have
+ * ```ts
  * import { createHttpClient } from "./http_client.ts";
- * const client = createHttpClient({ url: "http://127.0.0.1:4200", retry: true });
- * const run = await client.find<{ state: string }>("/api/runs/r1"); // undefined when absent
+ * const client = createHttpClient({
+ *   url: "http://127.0.0.1:4200",
+ *   fetch: () => Promise.resolve(new Response(null, { status: 404 })),
+ * });
+ * console.assert(await client.find("/api/runs/r1") === undefined);
  * ```
  *
  * @module
