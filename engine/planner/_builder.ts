@@ -5,9 +5,9 @@
  * @module
  */
 
-import type { AstNode } from "./_ast.ts";
+import type { AstNode, NodeOf } from "./_ast.ts";
 import { spanOf } from "./_ast.ts";
-import type { Deps } from "./_scope.ts";
+import type { Deps, Scope } from "./_scope.ts";
 import { DiagnosticCode } from "./diagnostic_code.ts";
 import type { Diagnostic, NodeOp, PlannedEdge, PlannedNode, Span } from "./types.ts";
 
@@ -15,6 +15,35 @@ import type { Diagnostic, NodeOp, PlannedEdge, PlannedNode, Span } from "./types
 export const MAX_UNROLL = 1000;
 
 const TASK_OPS: ReadonlySet<NodeOp> = new Set(["call", "submit", "map"]);
+
+/**
+ * How a statement completed: fell through, returned, threw, or left a loop.
+ * A throw is a failure path, so it never makes what follows conditional.
+ */
+export type Completion = "normal" | "return" | "throw" | "break";
+
+/** A function body as the walker sees it. */
+export type FunctionNode = AstNode & { params: AstNode[]; body: AstNode };
+
+/**
+ * The walker's mutually recursive steps. Each lives in its own file; they
+ * reach one another through the builder (`b.walk`) so that those files do
+ * not import one another in a circle. `_walk.ts` fills the table.
+ */
+export interface Walk {
+  evaluate(b: PlanBuilder, node: AstNode, scope: Scope): Deps;
+  evaluateCall(b: PlanBuilder, call: NodeOf<"CallExpression">, scope: Scope): Deps;
+  evaluateElements(b: PlanBuilder, node: AstNode, scope: Scope): Deps[] | undefined;
+  walkArrayCallback(
+    b: PlanBuilder,
+    call: NodeOf<"CallExpression">,
+    scope: Scope,
+  ): Deps[] | undefined;
+  walkFunction(b: PlanBuilder, fn: FunctionNode, scope: Scope, args: readonly Deps[]): Deps;
+  walkStatements(b: PlanBuilder, statements: readonly AstNode[], scope: Scope): Completion;
+  walkStatement(b: PlanBuilder, statement: AstNode, scope: Scope): Completion;
+  declareVariables(b: PlanBuilder, statement: NodeOf<"VariableDeclaration">, scope: Scope): void;
+}
 
 /** Extra facts of a node being added. */
 export interface NodeExtras {
@@ -34,6 +63,8 @@ interface Frame {
 
 /** Mutable plan under construction. */
 export class PlanBuilder {
+  /** The recursive steps of the walk; see {@linkcode Walk}. */
+  readonly walk: Walk;
   readonly nodes: PlannedNode[] = [];
   readonly edges: PlannedEdge[] = [];
   readonly diagnostics: Diagnostic[] = [];
@@ -46,6 +77,10 @@ export class PlanBuilder {
   readonly #frames: Frame[] = [];
   readonly #warned = new Set<string>();
   #dynamicDepth = 0;
+
+  constructor(walk: Walk) {
+    this.walk = walk;
+  }
 
   /** True when nodes added now may run zero or many times. */
   get inDynamic(): boolean {

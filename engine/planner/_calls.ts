@@ -16,9 +16,7 @@ import {
   unwrap,
 } from "./_ast.ts";
 import { MAX_UNROLL, type NodeExtras, type PlanBuilder, where } from "./_builder.ts";
-import { evaluateElements } from "./_elements.ts";
-import { evaluate, opaque, rootIdentifier } from "./_expressions.ts";
-import { walkFunction } from "./_functions.ts";
+import { opaque, rootIdentifier } from "./_expressions.ts";
 import { sdkCallee } from "./_module.ts";
 import { type Deps, NO_DEPS, type Scope, union } from "./_scope.ts";
 import { resolveTask } from "./_tasks.ts";
@@ -86,12 +84,12 @@ function invoke(
       ? unwrap(wrapped.arguments[0])
       : undefined;
     if (!is(options, "ObjectExpression")) {
-      return void data.push(evaluate(b, arg, scope));
+      return void data.push(b.walk.evaluate(b, arg, scope));
     }
     for (const property of options.properties) {
       const isWaitFor = is(property, "ObjectProperty") && keyName(property) === "waitFor";
-      if (isWaitFor) waitFor = evaluate(b, property.value, scope);
-      else evaluate(b, property, scope);
+      if (isWaitFor) waitFor = b.walk.evaluate(b, property.value, scope);
+      else b.walk.evaluate(b, property, scope);
     }
   });
   const id = b.addNode(taskName, op, call, extras);
@@ -169,7 +167,7 @@ export function walkArrayCallback(b: PlanBuilder, call: Call, scope: Scope): Dep
   }
   const fn = call.arguments[0] && unwrap(call.arguments[0]);
   if (!ARRAY_WALKERS.has(callee.property.name) || !isFunction(fn)) return undefined;
-  const elements = evaluateElements(b, callee.object, scope);
+  const elements = b.walk.evaluateElements(b, callee.object, scope);
   if (!elements) return undefined;
   const rest = evaluateArguments(b, call.arguments.slice(1), scope);
   if (elements.length * b.unrollFactor > MAX_UNROLL) {
@@ -180,14 +178,16 @@ export function walkArrayCallback(b: PlanBuilder, call: Call, scope: Scope): Dep
       DiagnosticCode.LoopTooLarge,
       message,
       call,
-      () => walkFunction(b, fn, scope, []),
+      () => b.walk.walkFunction(b, fn, scope, []),
     );
     return elements.map((element) => union(rest, element, once));
   }
   const factor = Math.max(elements.length, 1);
   b.unrollFactor *= factor;
   try {
-    return elements.map((element) => union(rest, walkFunction(b, fn, scope, [element, NO_DEPS])));
+    return elements.map((element) =>
+      union(rest, b.walk.walkFunction(b, fn, scope, [element, NO_DEPS]))
+    );
   } finally {
     b.unrollFactor /= factor;
   }
@@ -196,7 +196,7 @@ export function walkArrayCallback(b: PlanBuilder, call: Call, scope: Scope): Dep
 /** A call the planner does not model: its value derives from the callee and arguments. */
 function opaqueCall(b: PlanBuilder, call: Call, scope: Scope): Deps {
   const callee = unwrap(call.callee);
-  const target = evaluate(b, callee, scope);
+  const target = b.walk.evaluate(b, callee, scope);
   const args = evaluateArguments(b, call.arguments, scope);
   if (is(callee, "MemberExpression") && !callee.computed && is(callee.property, "Identifier")) {
     const root = rootIdentifier(callee);
@@ -209,5 +209,5 @@ function opaqueCall(b: PlanBuilder, call: Call, scope: Scope): Deps {
 }
 
 function evaluateArguments(b: PlanBuilder, args: readonly AstNode[], scope: Scope): Deps {
-  return union(...args.map((arg) => evaluate(b, arg, scope)));
+  return union(...args.map((arg) => b.walk.evaluate(b, arg, scope)));
 }

@@ -9,8 +9,6 @@ import { type AstNode, is, type NodeOf, patternNames, unwrap } from "./_ast.ts";
 import type { PlanBuilder } from "./_builder.ts";
 import { constNumber } from "./_const_number.ts";
 import { definitionBinding, readDefinition } from "./_definition.ts";
-import { evaluateElements } from "./_elements.ts";
-import { evaluate } from "./_expressions.ts";
 import { sdkCallee } from "./_module.ts";
 import { type Deps, NO_DEPS, type Scope, union, type ValueBinding } from "./_scope.ts";
 import { taskRef } from "./_tasks.ts";
@@ -26,8 +24,8 @@ export function declareVariables(
     const init = declarator.init ? unwrap(declarator.init) : undefined;
     if (init && is(id, "Identifier") && declareDefinition(id.name, init, scope)) continue;
     const escapesBefore = b.escapes;
-    const elements = init ? evaluateElements(b, init, scope) : undefined;
-    const deps = elements ? union(...elements) : init ? evaluate(b, init, scope) : NO_DEPS;
+    const elements = init ? b.walk.evaluateElements(b, init, scope) : undefined;
+    const deps = elements ? union(...elements) : init ? b.walk.evaluate(b, init, scope) : NO_DEPS;
     const value: ValueBinding = { kind: "value", deps, holdsTasks: b.escapes > escapesBefore };
     if (is(id, "Identifier")) {
       const known = statement.kind === "const" ? constNumber(init, scope) : undefined;

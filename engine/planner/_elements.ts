@@ -7,8 +7,6 @@
 
 import { type AstNode, is, unwrap } from "./_ast.ts";
 import type { PlanBuilder } from "./_builder.ts";
-import { walkArrayCallback } from "./_calls.ts";
-import { evaluate } from "./_expressions.ts";
 import type { Deps, Scope } from "./_scope.ts";
 
 const COMBINATORS = new Set(["all", "allSettled"]);
@@ -21,7 +19,7 @@ export function evaluateElements(b: PlanBuilder, node: AstNode, scope: Scope): D
   const at = unwrap(node);
   if (is(at, "ArrayExpression")) {
     if (at.elements.some((e) => e === null || e.type === "SpreadElement")) return undefined;
-    return (at.elements as AstNode[]).map((element) => evaluate(b, element, scope));
+    return (at.elements as AstNode[]).map((element) => b.walk.evaluate(b, element, scope));
   }
   if (at.type === "AwaitExpression") return evaluateElements(b, at.argument as AstNode, scope);
   if (is(at, "Identifier")) {
@@ -37,7 +35,7 @@ export function evaluateElements(b: PlanBuilder, node: AstNode, scope: Scope): D
     is(callee, "MemberExpression") && is(callee.property, "Identifier") &&
     callee.property.name === "map"
   ) {
-    return walkArrayCallback(b, at, scope);
+    return b.walk.walkArrayCallback(b, at, scope);
   }
   return undefined;
 }

@@ -15,8 +15,6 @@ import {
   unwrap,
 } from "./_ast.ts";
 import { type PlanBuilder, where } from "./_builder.ts";
-import { evaluateCall } from "./_calls.ts";
-import { walkFunction } from "./_functions.ts";
 import { type Deps, NO_DEPS, type Scope, union } from "./_scope.ts";
 import { WITH_OPTIONS } from "./_tasks.ts";
 import { DiagnosticCode } from "./diagnostic_code.ts";
@@ -32,7 +30,7 @@ export function evaluate(b: PlanBuilder, node: AstNode, scope: Scope): Deps {
     case "CallExpression":
     case "OptionalCallExpression":
     case "NewExpression":
-      return evaluateCall(b, at as NodeOf<"CallExpression">, scope);
+      return b.walk.evaluateCall(b, at as NodeOf<"CallExpression">, scope);
     case "MemberExpression":
     case "OptionalMemberExpression":
       return member(b, at as NodeOf<"MemberExpression">, scope);
@@ -93,7 +91,7 @@ export function callbackRegion(
     DiagnosticCode.DynamicCallback,
     message,
     fn,
-    () => walkFunction(b, fn, scope, []),
+    () => b.walk.walkFunction(b, fn, scope, []),
   );
 }
 

@@ -7,9 +7,7 @@
 
 import { type AstNode, is, patternNames } from "./_ast.ts";
 import type { PlanBuilder } from "./_builder.ts";
-import { evaluate } from "./_expressions.ts";
 import { type Deps, NO_DEPS, plainValue, Scope, union } from "./_scope.ts";
-import { walkStatements } from "./_statements.ts";
 
 /** Walks `fn` once; returns the deps of the values it returns. */
 export function walkFunction(
@@ -23,7 +21,7 @@ export function walkFunction(
     for (const name of patternNames(param)) inner.declare(name, plainValue(args[i] ?? NO_DEPS));
   });
   b.enterFunction();
-  if (is(fn.body, "BlockStatement")) walkStatements(b, fn.body.body, inner);
-  else b.addReturn(evaluate(b, fn.body, inner));
+  if (is(fn.body, "BlockStatement")) b.walk.walkStatements(b, fn.body.body, inner);
+  else b.addReturn(b.walk.evaluate(b, fn.body, inner));
   return union(...b.leaveFunction());
 }

@@ -6,13 +6,9 @@
  */
 
 import { type AstNode, childNodes, isFunction, type NodeOf, patternNames, unwrap } from "./_ast.ts";
-import { MAX_UNROLL, type PlanBuilder, where } from "./_builder.ts";
-import { declareVariables } from "./_declarations.ts";
-import { evaluateElements } from "./_elements.ts";
-import { evaluate } from "./_expressions.ts";
+import { type Completion, MAX_UNROLL, type PlanBuilder, where } from "./_builder.ts";
 import { forIterations } from "./_for_iterations.ts";
 import { type Deps, plainValue, Scope, union } from "./_scope.ts";
-import { type Completion, walkStatement } from "./_statements.ts";
 import { DiagnosticCode } from "./diagnostic_code.ts";
 
 const LOOPS = new Set([
@@ -35,9 +31,9 @@ export function walkFor(b: PlanBuilder, loop: NodeOf<"ForStatement">, scope: Sco
   }
   const inner = new Scope(scope);
   if (loop.init?.type === "VariableDeclaration") {
-    declareVariables(b, loop.init as NodeOf<"VariableDeclaration">, inner);
+    b.walk.declareVariables(b, loop.init as NodeOf<"VariableDeclaration">, inner);
   } else if (loop.init) {
-    evaluate(b, loop.init, inner);
+    b.walk.evaluate(b, loop.init, inner);
   }
   return walkDynamicLoop(b, loop, inner, plan?.count);
 }
@@ -48,7 +44,7 @@ export function walkForOf(
   loop: NodeOf<"ForOfStatement">,
   scope: Scope,
 ): Completion {
-  const elements = evaluateElements(b, loop.right, scope);
+  const elements = b.walk.evaluateElements(b, loop.right, scope);
   const left = unwrap(loop.left);
   const names = left.type === "VariableDeclaration"
     ? (left as NodeOf<"VariableDeclaration">).declarations.flatMap((d) =>
@@ -63,7 +59,7 @@ export function walkForOf(
   if (elements && !breaksOut(loop.body) && fits(b, elements.length)) {
     return unroll(b, loop.body, elements.length, (i) => bind(elements[i]!));
   }
-  const deps = elements ? union(...elements) : evaluate(b, loop.right, scope);
+  const deps = elements ? union(...elements) : b.walk.evaluate(b, loop.right, scope);
   return walkDynamicLoop(b, loop, bind(deps), elements?.length);
 }
 
@@ -87,15 +83,15 @@ export function walkDynamicLoop(
   const code = tooLarge ? DiagnosticCode.LoopTooLarge : DiagnosticCode.DynamicLoop;
   const inner = new Scope(scope);
   if (loop.type === "ForInStatement") {
-    evaluate(b, loop.right as AstNode, scope);
+    b.walk.evaluate(b, loop.right as AstNode, scope);
     for (const name of patternNames(declared(loop.left as AstNode))) {
       inner.declare(name, plainValue());
     }
   }
   const completion = b.region(code, message, loop, () => {
-    if (loop.test) evaluate(b, loop.test as AstNode, inner);
-    const body = walkStatement(b, loop.body as AstNode, inner);
-    if (loop.update) evaluate(b, loop.update as AstNode, inner);
+    if (loop.test) b.walk.evaluate(b, loop.test as AstNode, inner);
+    const body = b.walk.walkStatement(b, loop.body as AstNode, inner);
+    if (loop.update) b.walk.evaluate(b, loop.update as AstNode, inner);
     return body;
   });
   if (completion === "return") b.conditionalExit(loop);
@@ -122,7 +118,7 @@ function unroll(
   b.unrollFactor *= factor;
   try {
     for (let i = 0; i < count; i++) {
-      const completion = walkStatement(b, body, scopeOf(i));
+      const completion = b.walk.walkStatement(b, body, scopeOf(i));
       if (completion === "return" || completion === "throw") return completion;
     }
     return "normal";

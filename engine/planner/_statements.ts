@@ -5,18 +5,11 @@
  */
 
 import { type AstNode, is, type NodeOf, patternNames } from "./_ast.ts";
-import type { PlanBuilder } from "./_builder.ts";
-import { declareVariables } from "./_declarations.ts";
-import { branchMessage, callbackRegion, evaluate } from "./_expressions.ts";
+import type { Completion, PlanBuilder } from "./_builder.ts";
+import { branchMessage, callbackRegion } from "./_expressions.ts";
 import { walkDynamicLoop, walkFor, walkForOf } from "./_loops.ts";
 import { NO_DEPS, plainValue, Scope } from "./_scope.ts";
 import { DiagnosticCode } from "./diagnostic_code.ts";
-
-/**
- * How a statement completed: fell through, returned, threw, or left a loop.
- * A throw is a failure path, so it never makes what follows conditional.
- */
-export type Completion = "normal" | "return" | "throw" | "break";
 
 /** Walks statements in order until one of them leaves unconditionally. */
 export function walkStatements(
@@ -35,20 +28,20 @@ export function walkStatements(
 export function walkStatement(b: PlanBuilder, statement: AstNode, scope: Scope): Completion {
   switch (statement.type) {
     case "ExpressionStatement":
-      evaluate(b, (statement as NodeOf<"ExpressionStatement">).expression, scope);
+      b.walk.evaluate(b, (statement as NodeOf<"ExpressionStatement">).expression, scope);
       return "normal";
     case "VariableDeclaration":
-      declareVariables(b, statement as NodeOf<"VariableDeclaration">, scope);
+      b.walk.declareVariables(b, statement as NodeOf<"VariableDeclaration">, scope);
       return "normal";
     case "BlockStatement":
       return walkStatements(b, (statement as NodeOf<"BlockStatement">).body, new Scope(scope));
     case "ReturnStatement": {
       const argument = (statement as NodeOf<"ReturnStatement">).argument;
-      b.addReturn(argument ? evaluate(b, argument, scope) : NO_DEPS);
+      b.addReturn(argument ? b.walk.evaluate(b, argument, scope) : NO_DEPS);
       return "return";
     }
     case "ThrowStatement":
-      evaluate(b, (statement as NodeOf<"ThrowStatement">).argument, scope);
+      b.walk.evaluate(b, (statement as NodeOf<"ThrowStatement">).argument, scope);
       return "throw";
     case "BreakStatement":
     case "ContinueStatement":
@@ -78,7 +71,7 @@ export function walkStatement(b: PlanBuilder, statement: AstNode, scope: Scope):
       return "normal";
     }
     case "ClassDeclaration":
-      evaluate(b, { ...statement, type: "ClassExpression" }, scope);
+      b.walk.evaluate(b, { ...statement, type: "ClassExpression" }, scope);
       return "normal";
     default:
       return "normal"; // type declarations, empty statements, `debugger`
@@ -96,7 +89,7 @@ export function joinBranches(b: PlanBuilder, at: AstNode, completions: Completio
 }
 
 function walkIf(b: PlanBuilder, statement: NodeOf<"IfStatement">, scope: Scope): Completion {
-  evaluate(b, statement.test, scope);
+  b.walk.evaluate(b, statement.test, scope);
   const completions = b.region(
     DiagnosticCode.DynamicConditional,
     branchMessage("if", statement),
@@ -114,7 +107,7 @@ function walkSwitch(
   statement: NodeOf<"SwitchStatement">,
   scope: Scope,
 ): Completion {
-  evaluate(b, statement.discriminant, scope);
+  b.walk.evaluate(b, statement.discriminant, scope);
   const inner = new Scope(scope);
   const completions = b.region(
     DiagnosticCode.DynamicConditional,
@@ -123,7 +116,7 @@ function walkSwitch(
     () =>
       statement.cases.map((c) => {
         const switchCase = c as NodeOf<"SwitchCase">;
-        if (switchCase.test) evaluate(b, switchCase.test, inner);
+        if (switchCase.test) b.walk.evaluate(b, switchCase.test, inner);
         return walkStatements(b, switchCase.consequent, inner);
       }),
   );

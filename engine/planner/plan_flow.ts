@@ -6,9 +6,9 @@
 
 import { isFunction } from "./_ast.ts";
 import { PlanBuilder } from "./_builder.ts";
-import { walkFunction } from "./_functions.ts";
 import { analyzeModule, type FlowDefinition } from "./_module.ts";
 import { parseModule } from "./_parse.ts";
+import { WALK } from "./_walk.ts";
 import { DiagnosticCode } from "./diagnostic_code.ts";
 import { planFingerprint } from "./fingerprint.ts";
 import { computeForecast } from "./forecast.ts";
@@ -41,20 +41,22 @@ import type { Diagnostic, FlowPlan, PlanOptions } from "./types.ts";
 export function planFlow(source: string, options: PlanOptions = {}): FlowPlan {
   const fileName = options.fileName ?? "flow.ts";
   const parsed = parseModule(source, fileName);
-  if (!parsed.ok) return finish(options.flowName ?? "", new PlanBuilder(), parsed.diagnostics);
+  if (!parsed.ok) return finish(options.flowName ?? "", new PlanBuilder(WALK), parsed.diagnostics);
   const module = analyzeModule(parsed.body);
   const chosen = chooseFlow(module.flows, options.flowName, fileName);
-  if ("error" in chosen) return finish(options.flowName ?? "", new PlanBuilder(), [chosen.error]);
+  if ("error" in chosen) {
+    return finish(options.flowName ?? "", new PlanBuilder(WALK), [chosen.error]);
+  }
   const { flow } = chosen;
   if (!isFunction(flow.fn)) {
     const error = failure(
       DiagnosticCode.FlowBodyNotFound,
       `Cannot find the function of flow "${flow.name}" in "${fileName}"`,
     );
-    return finish(flow.name, new PlanBuilder(), [error]);
+    return finish(flow.name, new PlanBuilder(WALK), [error]);
   }
-  const builder = new PlanBuilder();
-  walkFunction(builder, flow.fn, module.scope, []);
+  const builder = new PlanBuilder(WALK);
+  WALK.walkFunction(builder, flow.fn, module.scope, []);
   return finish(flow.name, builder, []);
 }
 
