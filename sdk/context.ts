@@ -8,7 +8,9 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import type { Json } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { MissingContextError } from "./errors.ts";
-import type { FlowRunExecution } from "./flow_run.ts";
+import type { TaskFuture } from "./future.ts";
+import type { RunMirror } from "./run_mirror.ts";
+import type { TaskSpec } from "./run_specs.ts";
 
 /** What user code can learn about the run it is part of. */
 export interface RunContext {
@@ -18,9 +20,40 @@ export interface RunContext {
   readonly signal: AbortSignal;
 }
 
+/**
+ * What code inside a flow run reaches of the execution it runs in (tasks,
+ * subflows, gates, deployments submit through it). `FlowRunExecution`
+ * implements it; naming it here keeps this module free of the execution.
+ */
+export interface RunExecution {
+  readonly mirror: RunMirror;
+  readonly plane: ControlPlane;
+  readonly signal: AbortSignal;
+  /** Futures of the current attempt's task runs and subflows. */
+  readonly children: TaskFuture<unknown>[];
+  /** Stable key of the next call of `name` in this attempt: `name#n`. */
+  nextKey(name: string): string;
+  /** Starts one task run; returns its future at once. */
+  submitTask<T>(
+    spec: TaskSpec,
+    future: TaskFuture<T>,
+    args: unknown[],
+    key: string,
+    options: { readonly waitFor?: readonly TaskFuture<unknown>[] },
+    parentTaskRun: RunContext["taskRun"],
+  ): TaskFuture<T>;
+  warn(message: string, taskRunId?: string | null): void;
+  /** Whether a gate with this key was passed in an earlier attempt. */
+  resumedGate(key: string, inputs: string): boolean;
+  /** A gate starts waiting: the flow run shows PAUSED while any gate waits. */
+  enterGate(name: string): Promise<void>;
+  /** A gate opened: the flow run is RUNNING again once no gate waits. */
+  leaveGate(name: string): Promise<void>;
+}
+
 /** The SDK's internal view: the public context plus the execution it belongs to. */
 export interface InternalContext extends RunContext {
-  readonly execution: FlowRunExecution;
+  readonly execution: RunExecution;
   readonly plane: ControlPlane;
   readonly logPrints: boolean;
 }

@@ -48,6 +48,9 @@ import {
 import { createLocalDeploymentClient, type DeploymentClient } from "./deployment_client.ts";
 import type { LineageHistory } from "./resume.ts";
 import type { FlowPlan } from "../engine/planner/mod.ts";
+import { readEnv } from "./env.ts";
+// The CLI reads its settings the same way.
+export { readEnv };
 import { createFileResultStore, createMemoryResultStore, type ResultStore } from "./results.ts";
 
 /**
@@ -280,13 +283,4 @@ export function sqliteOptionsFromEnv(
   );
   if (options.integrityCheck && !skip) result.integrityCheck = true;
   return result;
-}
-
-/** Reads an environment variable, or `undefined` without env permission. */
-export function readEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined;
-  }
 }

@@ -10,7 +10,7 @@ import { isAbsolute, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { RunNotFoundError, StateType } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
-import type { Flow } from "./flow.ts";
+import type { Flow } from "./flow_types.ts";
 import { callHooks, type HookContext, hooksFor } from "./hooks.ts";
 import { allHooks } from "./options.ts";
 import { bindParameters } from "./parameters.ts";

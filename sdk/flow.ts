@@ -4,14 +4,18 @@
  *
  * @module
  */
-import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve.ts";
+import type { Flow, FlowCallOptions } from "./flow_types.ts";
+import type { FlowServeOptions, ServeOptions } from "./serve_options.ts";
+
+export type { Flow, FlowCallOptions };
 import type { Json, RunRecord } from "../engine/mod.ts";
 import { RunNotFoundError, uuidv7 } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { currentContext } from "./context.ts";
 import { CancelledError, InvalidOptionError } from "./errors.ts";
 import { parameterProblems, schemaProblems } from "../engine/deployments/parameters.ts";
-import { FlowRunExecution, type FlowSpec } from "./flow_run.ts";
+import { FlowRunExecution } from "./flow_run.ts";
+import type { FlowSpec } from "./run_specs.ts";
 import { TaskFuture } from "./future.ts";
 import { captureConsolePrints } from "./logger.ts";
 import { type FlowOptions, validateOptions } from "./options.ts";
@@ -26,38 +30,6 @@ import type { FlowRunOutcome } from "./state.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => any;
-
-/** Options of one call of a flow. */
-export interface FlowCallOptions {
-  /** Control plane for this run. @default the current one */
-  plane?: ControlPlane;
-  /** Start from an existing SCHEDULED or PENDING flow run (deployments, retries). */
-  runId?: string;
-  /** Tags added to this run. */
-  tags?: readonly string[];
-  deploymentId?: string;
-  /** Lineage and attempt for a retry of an earlier run. */
-  lineage?: { lineageId: string; attempt: number };
-}
-
-/** A flow: call it to run it. */
-export interface Flow<A extends unknown[], R> {
-  /** Runs the flow and returns its result; throws its error. */
-  (...args: A): Promise<R>;
-  readonly flowName: string;
-  readonly options: Readonly<FlowOptions>;
-  readonly fn: (...args: A) => R | Promise<R>;
-  /** Runs the flow and returns its final state and run id; never throws for a failed run. */
-  run(...args: A): Promise<FlowRunOutcome<R>>;
-  /** Runs with per-call options (control plane, existing run id...). */
-  runWith(options: FlowCallOptions, ...args: A): Promise<FlowRunOutcome<R>>;
-  /** Call arguments from parameters: an array as is, an object matched by parameter name. */
-  bindParameters(parameters: unknown): unknown[];
-  /** A copy of the flow with some options changed. */
-  with(options: FlowOptions): Flow<A, R>;
-  /** Registers a deployment of this flow and executes its runs in this process until stopped. */
-  serve(options?: FlowServeOptions & ServeOptions): Promise<ServeHandle>;
-}
 
 /**
  * Defines a flow.

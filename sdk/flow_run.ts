@@ -16,11 +16,14 @@ import {
 } from "../engine/mod.ts";
 import { uuidv7 } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
-import { currentContext, type InternalContext, withContext } from "./context.ts";
+import { type InternalContext, type RunExecution, withContext } from "./context.ts";
 import { asError, CancelledError, FlowRunError, TimeoutError } from "./errors.ts";
 import { collectFutures, resolveFutures, type TaskFuture } from "./future.ts";
 import { writeLog } from "./logger.ts";
-import { allHooks, type FlowOptions, type RunOptions, type TaskOptions } from "./options.ts";
+import { allHooks, type RunOptions, type TaskOptions } from "./options.ts";
+import type { FlowSpec, TaskSpec } from "./run_specs.ts";
+
+export type { FlowSpec, TaskSpec };
 import { retryDelayMs } from "./retry.ts";
 import { proposalFor, RunMirror, type TransitionRequest } from "./run_mirror.ts";
 import type { TransitionHook } from "./hooks.ts";
@@ -32,30 +35,13 @@ import {
   graphContract,
   StaticGraphContractViolation,
 } from "./graph_contract.ts";
-import { readEnv } from "./control_plane.ts";
+import { readEnv } from "./env.ts";
 import type { TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome, RunState } from "./state.ts";
 
 const NO_FUTURES: readonly TaskFuture<unknown>[] = [];
 
 const { PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, SCHEDULED, PAUSED } = StateType;
-
-/** What the execution needs to know about a task definition. */
-export interface TaskSpec {
-  readonly name: string;
-  readonly fn: (...args: unknown[]) => unknown;
-  readonly options: TaskOptions;
-  readonly moduleUrl: string | undefined;
-}
-
-/** What the execution needs to know about a flow definition. */
-export interface FlowSpec {
-  readonly name: string;
-  readonly fn: (...args: unknown[]) => unknown;
-  readonly options: FlowOptions;
-  /** Module that defines the flow (its source is what the planner reads). */
-  readonly moduleUrl: string | undefined;
-}
 
 interface Attempt<T> {
   ok: boolean;
@@ -69,7 +55,7 @@ interface Attempt<T> {
 const MAX_TASK_PARAMETERS_CHARS = 2048;
 
 /** One flow run being executed in this process. */
-export class FlowRunExecution {
+export class FlowRunExecution implements RunExecution {
   readonly mirror: RunMirror;
   readonly plane: ControlPlane;
   readonly spec: FlowSpec;
@@ -1070,11 +1056,6 @@ function taskParameters(args: unknown[], hasFutures: boolean): Json {
 
 function futureReplacer(_key: string, value: unknown): unknown {
   return isFuture(value) ? { $future: value.runId ?? null } : value;
-}
-
-/** The execution the calling code runs in, if any. */
-export function currentExecution(): FlowRunExecution | undefined {
-  return currentContext()?.execution;
 }
 
 /** Whether results are persisted when no option says: `IRONFLOW_PERSIST_RESULTS`. */

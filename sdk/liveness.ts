@@ -10,7 +10,7 @@
  */
 import type { HeartbeatAnswer } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
-import { readEnv } from "./control_plane.ts";
+import { readEnv } from "./env.ts";
 
 /** Time between heartbeats unless `IRONFLOW_HEARTBEAT_MS` says otherwise. */
 export const DEFAULT_HEARTBEAT_MS = 10_000;

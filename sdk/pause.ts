@@ -19,7 +19,7 @@ import {
 import { currentContext } from "./context.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { MissingContextError, TimeoutError } from "./errors.ts";
-import type { Flow } from "./flow.ts";
+import type { Flow } from "./flow_types.ts";
 import { TaskFuture } from "./future.ts";
 import { activeExecution } from "./executions.ts";
 import { bindParameters } from "./parameters.ts";

@@ -15,7 +15,7 @@
 import { LogLevel, type RunRecord, StateName, StateType, systemClock } from "../engine/mod.ts";
 import { isTerminal, uuidv7 } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
-import { readEnv } from "./control_plane.ts";
+import { readEnv } from "./env.ts";
 import type { DeploymentClient, WorkItem } from "./deployment_client.ts";
 
 /** How the worker starts a run's process. */

@@ -20,7 +20,7 @@
  * @module
  */
 import { removeUnless, resultFolderEntries, resultPath } from "./_result_folder.ts";
-import { readEnv } from "./control_plane.ts";
+import { readEnv } from "./env.ts";
 import { createFileResultStore, resultRef, type ResultStore } from "./results.ts";
 
 /** Default limit of a result cache: 256 MiB. */

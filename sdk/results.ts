@@ -9,7 +9,7 @@
 import type { ResultFiles } from "../engine/flows/mod.ts";
 import type { Json } from "../engine/mod.ts";
 import { removeUnless, resultFolderEntries, resultPath } from "./_result_folder.ts";
-import { readEnv } from "./control_plane.ts";
+import { readEnv } from "./env.ts";
 
 /** Where large or binary results live, by content address. */
 export interface ResultStore {

@@ -7,7 +7,7 @@
  */
 import { RunNotFoundError, type RunRecord, StateType } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
-import type { Flow } from "./flow.ts";
+import type { Flow } from "./flow_types.ts";
 import { bindParameters } from "./parameters.ts";
 import { lookupFlow } from "./registry.ts";
 import type { FlowRunOutcome } from "./state.ts";

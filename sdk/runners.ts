@@ -5,7 +5,7 @@
  */
 import { InvalidOptionError } from "./errors.ts";
 import { Semaphore } from "./semaphore.ts";
-import { readEnv } from "./control_plane.ts";
+import { readEnv } from "./env.ts";
 
 /** One task body to execute. */
 export interface TaskJob {

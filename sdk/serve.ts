@@ -8,9 +8,8 @@
  *
  * @module
  */
-import { isTerminal, type Json, type RunRecord, systemClock, uuidv7 } from "../engine/mod.ts";
+import { isTerminal, type RunRecord, systemClock, uuidv7 } from "../engine/mod.ts";
 import {
-  type Deployment,
   type DeploymentSpec,
   fromApiDeployment,
   markLateRuns,
@@ -20,63 +19,15 @@ import {
 } from "../engine/deployments/mod.ts";
 import { type ControlPlane, getControlPlane, type LocalControlPlane } from "./control_plane.ts";
 import type { WorkItem } from "./deployment_client.ts";
-import type { Flow } from "./flow.ts";
+import type { Flow } from "./flow_types.ts";
+import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve_options.ts";
 
-/** How one flow is served: its deployment's name, schedule and defaults. */
-export interface FlowServeOptions {
-  /** Deployment name. @default the flow's name */
-  name?: string;
-  /** A 5- or 6-field cron expression or an `@daily`-style shortcut. */
-  cron?: string;
-  /** Seconds between runs. */
-  interval?: number;
-  /** An RRule (`FREQ=...`). */
-  rrule?: string;
-  /** Time zone of the schedule. @default "UTC" */
-  timezone?: string;
-  /** Default parameters of runs, by name. */
-  parameters?: { [name: string]: Json };
-  /** JSON Schema of the runs' parameters. @default the flow's `parameters` option */
-  parameterSchema?: { [key: string]: Json };
-  tags?: string[];
-  description?: string;
-  /** Most runs of this deployment at once. */
-  concurrencyLimit?: number;
-  /** Start with the deployment paused. @default false */
-  paused?: boolean;
-}
+export type { FlowServeOptions, ServeHandle, ServeOptions };
 
 /** A flow with its serve options (`serve(flow.toDeployment(...))` style). */
 export interface ServedFlow {
   flow: Flow<never[], unknown>;
   options?: FlowServeOptions;
-}
-
-/** Options of the serving process. */
-export interface ServeOptions {
-  /** @default the default control plane */
-  plane?: ControlPlane;
-  /** Runs executing at once, over all deployments. @default 10 */
-  limit?: number;
-  /** Wait between claims when nothing is due. @default 1_000 */
-  pollMs?: number;
-  /** Lease length of claims. @default 30 */
-  leaseSeconds?: number;
-  /** Run the scheduler here too. @default true on a local plane, false on a remote one */
-  schedule?: boolean;
-  signal?: AbortSignal;
-  /** @default nothing */
-  log?: (line: string) => void;
-}
-
-/** A running `serve()`. */
-export interface ServeHandle {
-  /** The deployments this process serves. */
-  readonly deployments: Deployment[];
-  /** Resolves when serving stopped. */
-  readonly done: Promise<void>;
-  /** Stops claiming and waits for the runs in flight. */
-  stop(): Promise<void>;
 }
 
 type Servable = Flow<never[], unknown> | ServedFlow;

@@ -8,7 +8,7 @@ import { currentContext } from "./context.ts";
 import { TaskFuture, Unmapped } from "./future.ts";
 import { captureConsolePrints } from "./logger.ts";
 import { type CallOptions, splitCallOptions } from "./call_options.ts";
-import type { TaskSpec } from "./flow_run.ts";
+import type { TaskSpec } from "./run_specs.ts";
 import { type TaskOptions, validateOptions } from "./options.ts";
 import { registerTask } from "./registry.ts";
 import { assignedName, callerLocation } from "./source_names.ts";

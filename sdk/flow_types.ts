@@ -1,0 +1,42 @@
+/**
+ * The shape of a flow object, apart from `flow()` so that the code that runs
+ * flows (serving, workers, retries, gates) can name it without importing it.
+ *
+ * @module
+ */
+import type { ControlPlane } from "./control_plane.ts";
+import type { FlowOptions } from "./options.ts";
+import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve_options.ts";
+import type { FlowRunOutcome } from "./state.ts";
+
+/** Options of one call of a flow. */
+export interface FlowCallOptions {
+  /** Control plane for this run. @default the current one */
+  plane?: ControlPlane;
+  /** Start from an existing SCHEDULED or PENDING flow run (deployments, retries). */
+  runId?: string;
+  /** Tags added to this run. */
+  tags?: readonly string[];
+  deploymentId?: string;
+  /** Lineage and attempt for a retry of an earlier run. */
+  lineage?: { lineageId: string; attempt: number };
+}
+
+/** A flow: call it to run it. */
+export interface Flow<A extends unknown[], R> {
+  /** Runs the flow and returns its result; throws its error. */
+  (...args: A): Promise<R>;
+  readonly flowName: string;
+  readonly options: Readonly<FlowOptions>;
+  readonly fn: (...args: A) => R | Promise<R>;
+  /** Runs the flow and returns its final state and run id; never throws for a failed run. */
+  run(...args: A): Promise<FlowRunOutcome<R>>;
+  /** Runs with per-call options (control plane, existing run id...). */
+  runWith(options: FlowCallOptions, ...args: A): Promise<FlowRunOutcome<R>>;
+  /** Call arguments from parameters: an array as is, an object matched by parameter name. */
+  bindParameters(parameters: unknown): unknown[];
+  /** A copy of the flow with some options changed. */
+  with(options: FlowOptions): Flow<A, R>;
+  /** Registers a deployment of this flow and executes its runs in this process until stopped. */
+  serve(options?: FlowServeOptions & ServeOptions): Promise<ServeHandle>;
+}
