@@ -3,7 +3,9 @@
  * it) and returns the DAG its flow will submit, with a forecast and
  * diagnostics for the parts it cannot bound.
  *
+ * @example Plan a flow from its source
  * ```ts
+ * import assert from "node:assert/strict";
  * import { planFlow, renderPlanText } from "./mod.ts";
  * const plan = planFlow(`
  *   import { flow, task } from "../../sdk/mod.ts";
@@ -13,8 +15,10 @@
  *     await inc(a);
  *   });
  * `);
- * plan.edges; // [{ from: "inc#0", to: "inc#1", kind: "data" }]
- * renderPlanText(plan); // layers of nodes with "-> inc#1 (data)" arrows, forecast, diagnostics
+ * assert.deepEqual(plan.edges, [{ from: "inc#0", to: "inc#1", kind: "data" }]);
+ * assert.equal(plan.dynamic, false);
+ * // Layers of nodes with "-> inc#1 (data)" arrows, the forecast and the diagnostics.
+ * assert.match(renderPlanText(plan), /-> inc#1 \(data\)/);
  * ```
  *
  * @module

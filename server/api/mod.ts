@@ -2,6 +2,20 @@
  * The JSON API under `/api`: every route declared on one {@linkcode ApiRouter},
  * plus the OpenAPI document and docs page generated from those declarations.
  *
+ * @example Ask the API router without a port
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { apiRoutes } from "./mod.ts";
+ * import { createEngine, createMemoryStore, FakeClock, SequentialIds } from "../../engine/mod.ts";
+ * const clock = new FakeClock();
+ * const engine = createEngine({ store: createMemoryStore(), clock, ids: new SequentialIds("run") });
+ * const router = apiRoutes({ engine, clock }, { version: "1.2.3" });
+ * const runs = await router.hono.request("/flow-runs");
+ * assert.deepEqual(await runs.json(), { items: [], next_cursor: null });
+ * const openapi = await (await router.hono.request("/openapi.json")).json();
+ * assert.equal(openapi.info.version, "1.2.3");
+ * ```
+ *
  * @module
  */
 import type { AppDeps } from "../deps.ts";

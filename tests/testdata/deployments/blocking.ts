@@ -1,5 +1,5 @@
 /**
- * A flow for `tests/deployments/worker_kill_test.ts`: runs one task, writes
+ * A flow for `tests/engine/deployments/worker_kill_test.ts`: runs one task, writes
  * its process id to `<dir>/pid`, then waits (at most 30 s) for `<dir>/go` to
  * appear before finishing, so the test can kill its worker mid-run.
  *

@@ -1,5 +1,5 @@
 /**
- * A second process for `tests/deployments/claims_test.ts`: opens the SQLite
+ * A second process for `tests/engine/deployments/claims_test.ts`: opens the SQLite
  * file with its own engine, waits for `go` on stdin, then claims runs of the
  * default pool until the queue is empty and prints the claimed run ids as one
  * JSON line.

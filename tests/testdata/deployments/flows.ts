@@ -1,5 +1,5 @@
 /**
- * Flows that `tests/deployments/worker_test.ts` deploys and a worker runs in
+ * Flows that `tests/engine/deployments/worker_test.ts` deploys and a worker runs in
  * subprocesses: one completes, one crashes its process, one sleeps until
  * killed.
  *

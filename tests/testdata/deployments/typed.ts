@@ -1,6 +1,6 @@
 /**
  * A flow with a `parameters` JSON Schema, for
- * `tests/deployments/parameters_option_test.ts`.
+ * `tests/engine/deployments/parameters_option_test.ts`.
  *
  * @module
  */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { computeForecast, layerNodes } from "../../engine/planner/mod.ts";
+import { computeForecast, layerNodes } from "../../../engine/planner/mod.ts";
 
 const nodes = (...ids: string[]) => ids.map((id) => ({ id }));
 const edge = (from: string, to: string) => ({ from, to });

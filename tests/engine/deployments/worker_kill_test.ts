@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
-import type { EngineEvent } from "../../engine/mod.ts";
-import { systemClock } from "../../engine/mod.ts";
-import { createScheduler } from "../../server/services/scheduler.ts";
-import { createSqliteControlPlane } from "../../sdk/mod.ts";
+import { createDeploymentRun, DeploymentService } from "../../../engine/deployments/mod.ts";
+import type { EngineEvent } from "../../../engine/mod.ts";
+import { systemClock } from "../../../engine/mod.ts";
+import { createScheduler } from "../../../server/services/scheduler.ts";
+import { createSqliteControlPlane } from "../../../sdk/mod.ts";
 
-const FLOWS = new URL("../testdata/deployments/", import.meta.url).pathname;
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const FLOWS = new URL("../../testdata/deployments/", import.meta.url).pathname;
+const MAIN = new URL("../../../main.ts", import.meta.url).pathname;
 const LEASE_SECONDS = 2;
 
 async function until(ready: () => boolean | Promise<boolean>, what: string, ms = 30_000) {

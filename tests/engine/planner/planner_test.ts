@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type FlowPlan, planFlow, renderPlanText } from "../../engine/planner/mod.ts";
+import { type FlowPlan, planFlow, renderPlanText } from "../../../engine/planner/mod.ts";
 
 const PRELUDE =
   `import { callOptions, flow, gate, runDeployment, task, unmapped, wait } from "../sdk/mod.ts";
@@ -433,7 +433,7 @@ Deno.test("planFlow() records spans with 1-based lines and columns", () => {
 });
 
 Deno.test("planFlow() plans the example flow of the docs", async () => {
-  const dir = new URL("../testdata/planner/", import.meta.url);
+  const dir = new URL("../../testdata/planner/", import.meta.url);
   const source = await Deno.readTextFile(new URL("etl_flow.ts.txt", dir));
   const expected = await Deno.readTextFile(new URL("etl_flow.plan.txt", dir));
   const plan = planFlow(source, { flowName: "etl" });

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
-import { createEngine, createIdSource, systemClock } from "../../engine/mod.ts";
+import { createEngine, createIdSource, systemClock } from "../../../engine/mod.ts";
 import {
   claimRuns,
   createDeploymentRun,
   DeploymentService,
   updateWorkPool,
-} from "../../engine/deployments/mod.ts";
+} from "../../../engine/deployments/mod.ts";
 import { createSqliteStore, fixture, tempDb } from "./_helpers.ts";
 
-const CLAIMER = new URL("../testdata/deployments/claim_worker.ts", import.meta.url).pathname;
+const CLAIMER = new URL("../../testdata/deployments/claim_worker.ts", import.meta.url).pathname;
 
 Deno.test("8 concurrent claimers of one run: exactly one wins", async () => {
   await using f = fixture();

@@ -12,8 +12,8 @@ import {
   FakeClock,
   SequentialIds,
   type Store,
-} from "../../engine/mod.ts";
-import { DeploymentService } from "../../engine/deployments/mod.ts";
+} from "../../../engine/mod.ts";
+import { DeploymentService } from "../../../engine/deployments/mod.ts";
 
 /** An engine with its clock and deployments; dispose to close. */
 export interface DeploymentFixture extends AsyncDisposable {

@@ -7,10 +7,10 @@
  * environment; measured times are printed.
  */
 import assert from "node:assert/strict";
-import { createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
-import { cancelFlowRun, type Engine, retryFlowRun, systemClock } from "../../engine/mod.ts";
-import { createScheduler } from "../../server/services/scheduler.ts";
-import { createSqliteControlPlane } from "../../sdk/mod.ts";
+import { createDeploymentRun, DeploymentService } from "../../../engine/deployments/mod.ts";
+import { cancelFlowRun, type Engine, retryFlowRun, systemClock } from "../../../engine/mod.ts";
+import { createScheduler } from "../../../server/services/scheduler.ts";
+import { createSqliteControlPlane } from "../../../sdk/mod.ts";
 
 type SqliteControlPlane = ReturnType<typeof createSqliteControlPlane>;
 import {
@@ -22,9 +22,9 @@ import {
   pidIn,
   treeStates,
   until,
-} from "../e2e/_kill.ts";
+} from "../../e2e/_kill.ts";
 
-const FLOWS = new URL("../testdata/deployments/", import.meta.url).pathname;
+const FLOWS = new URL("../../testdata/deployments/", import.meta.url).pathname;
 const LIVENESS_MS = 1_500;
 const LEASE_SECONDS = 2;
 

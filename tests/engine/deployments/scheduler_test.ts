@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
-import { createMemoryStore, type RunQuery, type Schedule, type Store } from "../../engine/mod.ts";
+import {
+  createMemoryStore,
+  type RunQuery,
+  type Schedule,
+  type Store,
+} from "../../../engine/mod.ts";
 import {
   claimRuns,
   createDeploymentRun,
@@ -7,10 +12,10 @@ import {
   listWorkers,
   renewClaim,
   scheduleRuns,
-} from "../../engine/deployments/mod.ts";
-import { slotRunId } from "../../engine/deployments/_slot_run_id.ts";
-import { scheduleKey } from "../../engine/core/schedules.ts";
-import { createScheduler } from "../../server/services/scheduler.ts";
+} from "../../../engine/deployments/mod.ts";
+import { slotRunId } from "../../../engine/deployments/_slot_run_id.ts";
+import { scheduleKey } from "../../../engine/core/schedules.ts";
+import { createScheduler } from "../../../server/services/scheduler.ts";
 import { createSqliteStore, fixture, onEachStore, T0, tempDb } from "./_helpers.ts";
 
 const MINUTE = 60_000;
@@ -151,7 +156,7 @@ Deno.test("after downtime, catch-up skips missed slots or runs the newest once",
 Deno.test("an expired claim returns its run to SCHEDULED and into the queue", async () => {
   await using f = fixture();
   const d = f.deployments.create({ name: "lease", entrypoint: "./a.ts:a" });
-  const { createDeploymentRun } = await import("../../engine/deployments/mod.ts");
+  const { createDeploymentRun } = await import("../../../engine/deployments/mod.ts");
   const run = await createDeploymentRun(f.engine, d);
   const [claim] = await claimRuns(f.engine, "default", { workerId: "w1", leaseSeconds: 10 });
   assert.equal(f.engine.getRun(run.id)!.state, "PENDING");
@@ -171,7 +176,7 @@ Deno.test("an expired claim returns its run to SCHEDULED and into the queue", as
 Deno.test("a running run whose worker stops renewing is CRASHED", async () => {
   await using f = fixture();
   const d = f.deployments.create({ name: "zombie", entrypoint: "./a.ts:a" });
-  const { createDeploymentRun } = await import("../../engine/deployments/mod.ts");
+  const { createDeploymentRun } = await import("../../../engine/deployments/mod.ts");
   const run = await createDeploymentRun(f.engine, d);
   await claimRuns(f.engine, "default", { workerId: "w1", leaseSeconds: 5 });
   await f.engine.propose(run.id, { to: "RUNNING", token: "s", kind: "start" });
@@ -268,7 +273,7 @@ Deno.test("two schedulers passing at once on one database create each slot once"
 Deno.test("a SCHEDULED deployment run missing from its queue is queued again by a tick", async () => {
   await using f = fixture();
   const d = f.deployments.create({ name: "orphan", entrypoint: "./a.ts:a" });
-  const { createDeploymentRun } = await import("../../engine/deployments/mod.ts");
+  const { createDeploymentRun } = await import("../../../engine/deployments/mod.ts");
   const run = await createDeploymentRun(f.engine, d);
   // As after a retry made the run SCHEDULED again without the deployments module.
   f.engine.store.write((tx) => {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { ConflictError, NotFoundError } from "../../engine/mod.ts";
+import { ConflictError, NotFoundError } from "../../../engine/mod.ts";
 import {
   claimRuns,
   CONCURRENCY_LIMIT_REACHED,
   createDeploymentRun,
   DeploymentError,
-} from "../../engine/deployments/mod.ts";
+} from "../../../engine/deployments/mod.ts";
 import { fixture } from "./_helpers.ts";
 
 Deno.test("DeploymentService creates, finds by id or name, lists and updates deployments", async () => {

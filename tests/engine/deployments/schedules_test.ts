@@ -4,8 +4,8 @@ import {
   intervalRuns,
   planSlots,
   scheduleProblems,
-} from "../../engine/core/schedules.ts";
-import { checkSchedule, nextRuns, ScheduleError } from "../../engine/schedules/mod.ts";
+} from "../../../engine/core/schedules.ts";
+import { checkSchedule, nextRuns, ScheduleError } from "../../../engine/schedules/mod.ts";
 import { Cron } from "npm:croner@^11.0.1";
 
 const iso = (ms: number[]) => ms.map((t) => new Date(t).toISOString());

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertError, call, T0, testServer } from "../server/_helpers.ts";
+import { assertError, call, T0, testServer } from "../../server/_helpers.ts";
 
 const spec = {
   name: "etl-daily",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { setRetention, sweepRetention } from "../../engine/flows/mod.ts";
-import { triggerDeploymentRun } from "../../engine/deployments/mod.ts";
-import { DAY, noPause } from "../flows/_helpers.ts";
+import { setRetention, sweepRetention } from "../../../engine/flows/mod.ts";
+import { triggerDeploymentRun } from "../../../engine/deployments/mod.ts";
+import { DAY, noPause } from "../../flows/_helpers.ts";
 import { fixture, onEachStore } from "./_helpers.ts";
 
 const IDEMPOTENCY = "deployment_idempotency";

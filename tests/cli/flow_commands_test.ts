@@ -3,7 +3,7 @@ import { runCli } from "../../cli/mod.ts";
 import { createInMemoryControlPlane } from "../../sdk/mod.ts";
 import { getFlow } from "../../engine/flows/mod.ts";
 import { testServer } from "../server/_helpers.ts";
-import { runIn } from "./_helpers.ts";
+import { runIn } from "../flows/_helpers.ts";
 
 async function cli(plane: ReturnType<typeof createInMemoryControlPlane>, ...args: string[]) {
   const out: string[] = [];

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { fnv1a64, planFingerprint, type PlannedNode } from "../../engine/planner/mod.ts";
+import { fnv1a64, planFingerprint, type PlannedNode } from "../../../engine/planner/mod.ts";
 
 Deno.test("fnv1a64() matches the reference FNV-1a 64 vectors", async (t) => {
   const vectors: [string, string][] = [

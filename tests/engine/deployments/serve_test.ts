@@ -6,7 +6,7 @@ import {
   runDeployment,
   serve,
   task,
-} from "../../sdk/mod.ts";
+} from "../../../sdk/mod.ts";
 
 const double = task({ name: "double" }, async (x: number) => await Promise.resolve(x * 2));
 const doubler = flow(

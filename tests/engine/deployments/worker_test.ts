@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import { createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
-import { createSqliteControlPlane, type LocalControlPlane } from "../../sdk/mod.ts";
-import { createLocalDeploymentClient } from "../../sdk/deployment_client.ts";
-import { startWorker, type WorkerOptions } from "../../sdk/process_worker.ts";
+import { createDeploymentRun, DeploymentService } from "../../../engine/deployments/mod.ts";
+import { createSqliteControlPlane, type LocalControlPlane } from "../../../sdk/mod.ts";
+import { createLocalDeploymentClient } from "../../../sdk/deployment_client.ts";
+import { startWorker, type WorkerOptions } from "../../../sdk/process_worker.ts";
 
-const FLOWS = new URL("../testdata/deployments/", import.meta.url).pathname;
-const MAIN = new URL("../../main.ts", import.meta.url).href;
+const FLOWS = new URL("../../testdata/deployments/", import.meta.url).pathname;
+const MAIN = new URL("../../../main.ts", import.meta.url).href;
 
 interface Setup extends AsyncDisposable {
   plane: LocalControlPlane;
@@ -133,12 +133,12 @@ Deno.test("a bad entrypoint fails the run with the reason", async () => {
 });
 
 Deno.test("a worker against a server: claims over HTTP and the subprocess reports over HTTP", async () => {
-  const { createApp, serve: serveApp } = await import("../../server/mod.ts");
+  const { createApp, serve: serveApp } = await import("../../../server/mod.ts");
   const { createEngine, createMemoryStore, createIdSource, systemClock } = await import(
-    "../../engine/mod.ts"
+    "../../../engine/mod.ts"
   );
-  const { createRemoteDeploymentClient } = await import("../../sdk/deployment_client.ts");
-  const { createRemoteControlPlane } = await import("../../sdk/mod.ts");
+  const { createRemoteDeploymentClient } = await import("../../../sdk/deployment_client.ts");
+  const { createRemoteControlPlane } = await import("../../../sdk/mod.ts");
   const engine = createEngine({
     store: createMemoryStore(),
     clock: systemClock,

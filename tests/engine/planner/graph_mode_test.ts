@@ -2,9 +2,9 @@
  * The graph contract at run time: `graphMode` static / auto / dynamic.
  */
 import assert from "node:assert/strict";
-import { createInMemoryControlPlane, type LocalControlPlane } from "../../sdk/mod.ts";
-import { latestPlan } from "../../engine/mod.ts";
-import { ResumeIndex } from "../../sdk/resume.ts";
+import { createInMemoryControlPlane, type LocalControlPlane } from "../../../sdk/mod.ts";
+import { latestPlan } from "../../../engine/mod.ts";
+import { ResumeIndex } from "../../../sdk/resume.ts";
 import {
   autoConditional,
   conditional,
@@ -12,7 +12,7 @@ import {
   nestedCall,
   nestedCallAuto,
   staticChain,
-} from "../testdata/planner/graph_mode_flows.ts";
+} from "../../testdata/planner/graph_mode_flows.ts";
 
 function startData(plane: LocalControlPlane, runId: string) {
   return plane.engine.events(runId).find((e) => e.to === "RUNNING")?.data ?? null;

@@ -4,14 +4,19 @@ import {
   DeploymentError,
   DeploymentService,
   runParameters,
-} from "../../engine/deployments/mod.ts";
-import { createInMemoryControlPlane, flow, type LocalControlPlane, serve } from "../../sdk/mod.ts";
-import { InvalidOptionError } from "../../sdk/errors.ts";
-import { executeRun } from "../../sdk/execute_run.ts";
-import { InvalidParametersError } from "../../sdk/flow.ts";
-import { typed, TYPED_SCHEMA } from "../testdata/deployments/typed.ts";
+} from "../../../engine/deployments/mod.ts";
+import {
+  createInMemoryControlPlane,
+  flow,
+  type LocalControlPlane,
+  serve,
+} from "../../../sdk/mod.ts";
+import { InvalidOptionError } from "../../../sdk/errors.ts";
+import { executeRun } from "../../../sdk/execute_run.ts";
+import { InvalidParametersError } from "../../../sdk/flow.ts";
+import { typed, TYPED_SCHEMA } from "../../testdata/deployments/typed.ts";
 
-const FLOWS = new URL("../testdata/deployments/", import.meta.url).pathname;
+const FLOWS = new URL("../../testdata/deployments/", import.meta.url).pathname;
 
 function plane(): LocalControlPlane & AsyncDisposable {
   const p = createInMemoryControlPlane();
