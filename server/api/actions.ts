@@ -144,6 +144,9 @@ export function actionRoutes(router: ApiRouter, deps: AppDeps): void {
       "for its work pool at once, so a worker picks it up. Only the newest attempt of a root " +
       "flow run is retried; otherwise 409.",
     params: ID,
+    // An empty JSON object, as clients send with every action, or no body.
+    body: z.strictObject({}),
+    bodyOptional: true,
     status: 201,
     response: ApiRunSchema,
   }, async (c, { params }) => c.json(toApiRun(await retryFlowRun(engine, params.id!)), 201));

@@ -201,6 +201,21 @@ Deno.test("POST /api/flow-runs/:id/retry queues the next attempt of a deployment
   assert.deepEqual(detail.body.lineage.map((r: { id: string }) => r.id), [run.id]);
 });
 
+// Clients (the SDK's remote plane, scripts) send every action with a JSON body, `{}` when empty.
+Deno.test("POST /api/flow-runs/:id/retry takes an empty JSON object like the other actions", async () => {
+  const server = testServer();
+  const run = await runningDeploymentRun(server);
+  await server.engine.propose(run.id, { to: "FAILED", token: "fail", kind: "fail" });
+  const answer = await call(server.app, `/api/flow-runs/${run.id}/retry`, { body: {} });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  assert.equal(answer.body.attempt, 2);
+  assertError(
+    await call(server.app, `/api/flow-runs/${answer.body.id}/retry`, { body: { force: true } }),
+    400,
+    "invalid_request",
+  );
+});
+
 // Prefect offers a retry from the UI only for deployment runs: a worker must be able to run it.
 Deno.test("POST /api/flow-runs/:id/retry refuses a run of no deployment and says where to retry it", async () => {
   const server = testServer();
