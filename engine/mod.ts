@@ -107,6 +107,7 @@ export {
   type HeartbeatAnswer,
   heartbeatFlowRuns,
   InvalidInputError,
+  invalidInputError,
   pauseFlowRun,
   type PauseMode,
   type PauseRequest,

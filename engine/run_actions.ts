@@ -206,12 +206,24 @@ export function checkResumeInput(id: string, request: PauseRequest, input: unkno
   }
   if (request.inputSchema === null) return;
   const problems = parameterProblems(request.inputSchema, input as Json);
-  if (problems.length > 0) {
-    throw new InvalidInputError(
-      `Invalid input for flow run "${id}": ${problems.join("; ")}`,
-      problems,
-    );
-  }
+  if (problems.length > 0) throw invalidInputError(id, problems);
+}
+
+/**
+ * The refusal of resume input with `problems` (`path: message` lines): one
+ * message wherever the input is checked, here against the recorded schema
+ * or in the paused flow's own process against its schema.
+ */
+export function invalidInputError(
+  id: string,
+  problems: readonly string[],
+  options?: ErrorOptions,
+): InvalidInputError {
+  return new InvalidInputError(
+    `Invalid input for flow run "${id}": ${problems.join("; ")}`,
+    problems,
+    options,
+  );
 }
 
 /**

@@ -8,6 +8,7 @@
  */
 import { z } from "npm:zod@^4.6.7";
 import {
+  invalidInputError,
   isTerminal,
   type Json,
   type ProposalResult,
@@ -16,6 +17,7 @@ import {
   StateType,
   uuidv7,
 } from "../engine/mod.ts";
+import { issueProblems } from "../engine/deployments/mod.ts";
 import { currentContext } from "./context.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { MissingContextError, TimeoutError } from "./errors.ts";
@@ -149,10 +151,10 @@ export async function resumeFlowRun(
   const run = await plane.getRun(runId);
   if (!run || run.kind !== "flow") throw new RunNotFoundError(runId);
   const waiter = suspended.get(runId);
-  // A flow waiting in this process checks its input here first (its own
-  // schema's errors); the engine checks it against the schema recorded with
-  // the pause, and the flow parses what arrives.
-  if (waiter?.schema) waiter.schema.parse(options.input);
+  // A flow waiting in this process checks its input here first, against its
+  // own schema (which may have no JSON Schema for the engine to check); the
+  // refusal is the engine's InvalidInputError, as every entry point answers.
+  if (waiter?.schema) checkOwnSchema(runId, waiter.schema, options.input);
   const live = activeExecution(runId);
   // "Suspended" with a deployment: its worker runs it again once it is queued.
   // Otherwise a process must wait for it (below, unless it is "Suspended").
@@ -177,6 +179,18 @@ export async function resumeFlowRun(
     ? run.parameters
     : bindParameters(target.fn as (...args: never[]) => unknown, run.parameters);
   return await target.runWith({ plane, runId }, ...args);
+}
+
+function checkOwnSchema(runId: string, schema: InputSchema<unknown>, input: unknown): void {
+  try {
+    schema.parse(input);
+  } catch (error) {
+    const issues = (error as { issues?: unknown }).issues;
+    const problems = Array.isArray(issues)
+      ? issueProblems(issues)
+      : [(error as Error).message ?? String(error)];
+    throw invalidInputError(runId, problems, { cause: error });
+  }
 }
 
 /** Options of {@linkcode gate}. */

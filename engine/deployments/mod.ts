@@ -28,7 +28,7 @@ export {
   type WorkPool,
 } from "./model.ts";
 export { buildDeployment, DeploymentError, entrypointExport, NAME_PATTERN } from "./validate.ts";
-export { parameterProblems, schemaProblems } from "./parameters.ts";
+export { issueProblems, parameterProblems, schemaProblems } from "./parameters.ts";
 export {
   type ApplyOptions,
   type ApplyResult,

@@ -37,7 +37,14 @@ export function schemaProblems(schema: Json): string[] {
 export function parameterProblems(schema: Json, parameters: Json): string[] {
   const parsed = schemaOf(schema).safeParse(parameters);
   if (parsed.success) return [];
-  return parsed.error.issues.map((issue) => {
+  return issueProblems(parsed.error.issues);
+}
+
+/** Validation issues (zod's, or any with a path and a message) as `path: message` lines. */
+export function issueProblems(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>,
+): string[] {
+  return issues.map((issue) => {
     const path = issue.path.map(String).join(".");
     return path ? `${path}: ${issue.message}` : issue.message;
   });
