@@ -256,16 +256,20 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     const watch = new AbortController();
     const renewals = (async () => {
       const period = Math.max(200, Math.min(leaseSeconds * 1000 / 3, 10_000));
+      // A CANCELLING run's process hears of it and ends the run CANCELLED itself:
+      // it is killed only when still CANCELLING one renewal later, so the run's
+      // history does not depend on which of the two noticed first.
+      let cancellingSeen = false;
       while (!watch.signal.aborted) {
         await sleep(period, watch.signal);
         if (watch.signal.aborted) return;
         try {
           const renewed = await options.client.renew(claim, leaseSeconds);
           if (!renewed.held) await terminate("lost");
-          else if (
-            renewed.state === StateType.CANCELLING || renewed.state === StateType.CANCELLED
-          ) {
-            await terminate("cancelled");
+          else if (renewed.state === StateType.CANCELLED) await terminate("cancelled");
+          else if (renewed.state === StateType.CANCELLING) {
+            if (cancellingSeen) await terminate("cancelled");
+            cancellingSeen = true;
           }
         } catch (error) {
           log(`lease renewal of run ${run.id} failed: ${String(error)}`);
@@ -286,7 +290,10 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     await Promise.all(pumps);
     await options.plane.flush();
     const after = await options.plane.getRun(run.id);
-    if (after && !isTerminal(after.state) && reason !== "lost") {
+    // Paused with terminate: its process stops on purpose, and a resume queues the run again.
+    const suspended = after?.state === StateType.PAUSED &&
+      after.stateName === StateName.Suspended;
+    if (after && !isTerminal(after.state) && !suspended && reason !== "lost") {
       const exit = status.signal ? `signal ${status.signal}` : `exit code ${status.code}`;
       const last = tail.slice(-5).join("\n");
       if (reason === "timeout") {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createDeploymentRun, DeploymentService } from "../../../engine/deployments/mod.ts";
+import { cancelFlowRun, pauseFlowRun } from "../../../engine/mod.ts";
 import { createSqliteControlPlane, type LocalControlPlane } from "../../../sdk/mod.ts";
 import { createLocalDeploymentClient } from "../../../sdk/deployment_client.ts";
 import { startWorker, type WorkerOptions } from "../../../sdk/process_worker.ts";
@@ -116,6 +117,42 @@ Deno.test("cancelling a run kills its sleeping subprocess; the run is CANCELLED"
   await worker.done;
   assert.ok(Date.now() - started < 30_000, "killed long before the flow's 60 s sleep");
   assert.equal(s.plane.engine.getRun(run.id)!.state, "CANCELLED");
+});
+
+async function runningTicker(s: Setup) {
+  const d = s.deployments.create({
+    name: "ticker",
+    entrypoint: "./flows.ts:ticker",
+    workingDirectory: FLOWS,
+  });
+  const run = await createDeploymentRun(s.plane.engine, d);
+  const worker = s.worker({ maxRuns: 1 });
+  const started = Date.now();
+  while (s.plane.engine.getRun(run.id)!.state !== "RUNNING") {
+    assert.ok(Date.now() - started < 30_000, "the run started");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { run, worker };
+}
+
+// Whoever notices the cancel first, the run's history is the one its own process writes.
+Deno.test("a cancelled run that stops by itself is ended CANCELLED by its process, not killed", async () => {
+  await using s = await setup();
+  const { run, worker } = await runningTicker(s);
+  await cancelFlowRun(s.plane.engine, run.id);
+  await worker.done;
+  const last = s.plane.engine.events(run.id).at(-1)!;
+  assert.deepEqual([last.to, last.kind], ["CANCELLED", "user_cancel"]);
+});
+
+Deno.test("a run paused with terminate stays PAUSED Suspended once its process exits", async () => {
+  await using s = await setup();
+  const { run, worker } = await runningTicker(s);
+  await pauseFlowRun(s.plane.engine, run.id, { mode: "terminate" });
+  await worker.done;
+  const after = s.plane.engine.getRun(run.id)!;
+  assert.equal(`${after.state} ${after.stateName}`, "PAUSED Suspended");
+  assert.deepEqual(s.plane.engine.events(run.id).at(-1)!.kind, "operator_pause_terminate");
 });
 
 Deno.test("a bad entrypoint fails the run with the reason", async () => {

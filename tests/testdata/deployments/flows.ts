@@ -40,3 +40,13 @@ export const sleepy = flow({ name: "sleepy" }, async () => {
   await new Promise((resolve) => setTimeout(resolve, 60_000));
   return "woke up";
 });
+
+const tick = task({ name: "tick" }, async (i: number) => {
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return i;
+});
+
+/** Runs short task runs for about a minute; stops between them when cancelled or paused. */
+export const ticker = flow({ name: "ticker" }, async () => {
+  for (let i = 0; i < 600; i++) await tick(i);
+});
