@@ -44,7 +44,9 @@ async function drain(
 ): Promise<string> {
   let all = "";
   let pending = "";
-  for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+  const decoder = new TextDecoder();
+  for await (const bytes of stream) {
+    const chunk = decoder.decode(bytes, { stream: true });
     all += chunk;
     pending += chunk;
     const lines = pending.split("\n");
