@@ -120,20 +120,21 @@ function distinctMinutelyCrons(count: number): string[] {
 }
 
 /** An engine on a new SQLite file with `count` deployments, the i-th on `cronOf(i)`. */
-function openWithDeployments(
+async function openWithDeployments(
   path: string,
   clock: FakeClock,
   count: number,
   cronOf: (i: number) => string,
-): Engine {
+): Promise<Engine> {
   const engine = createEngine({
     store: createSqliteStore(path, { busyTimeoutMs: 60_000 }),
     clock,
     ids: createIdSource(),
   });
   const deployments = new DeploymentService(engine);
+  const created: Promise<unknown>[] = [];
   for (let i = 0; i < count; i++) {
-    deployments.create({
+    created.push(deployments.create({
       name: `cron-${i}`,
       entrypoint: "./flows.ts:noop",
       schedules: [{
@@ -143,8 +144,9 @@ function openWithDeployments(
         active: true,
         catchup: "skip",
       }],
-    });
+    }));
   }
+  await Promise.all(created);
   return engine;
 }
 
@@ -182,8 +184,9 @@ async function main(): Promise<void> {
     engines.push(engine);
     const deployments = new DeploymentService(engine);
     const setupStart = performance.now();
+    const created: Promise<unknown>[] = [];
     for (let i = 0; i < N; i++) {
-      deployments.create({
+      created.push(deployments.create({
         name: `cron-${i}`,
         entrypoint: "./flows.ts:noop",
         schedules: [{
@@ -193,8 +196,9 @@ async function main(): Promise<void> {
           active: true,
           catchup: "skip",
         }],
-      });
+      }));
     }
+    await Promise.all(created);
     const setupMs = performance.now() - setupStart;
     progress(`created ${N} deployments in ${fmt(setupMs)} ms`);
     const options = {
@@ -282,7 +286,12 @@ async function main(): Promise<void> {
     // 10 runs ahead keep 10 runs per deployment SCHEDULED. A tick with nothing
     // due should cost what is due (nothing), not what is ahead.
     const backlogClock = new FakeClock(T0 - 30_000);
-    const backlog = openWithDeployments(`${dir}/backlog.db`, backlogClock, N, () => "* * * * *");
+    const backlog = await openWithDeployments(
+      `${dir}/backlog.db`,
+      backlogClock,
+      N,
+      () => "* * * * *",
+    );
     engines.push(backlog);
     const backlogScheduler = createScheduler({
       engine: backlog,
@@ -294,7 +303,7 @@ async function main(): Promise<void> {
     });
     const fillStart = performance.now();
     const filled = await backlogScheduler.tick();
-    const scheduledBacklog = backlog.store.countRuns({ kind: "flow", states: ["SCHEDULED"] })
+    const scheduledBacklog = backlog.reader.countRuns({ kind: "flow", states: ["SCHEDULED"] })
       .SCHEDULED ?? 0;
     progress(
       `backlog: ${filled.created.length} runs ahead (${scheduledBacklog} SCHEDULED) in ${
@@ -333,7 +342,7 @@ async function main(): Promise<void> {
     // evaluation per deployment that no memo saves.
     const crons = distinctMinutelyCrons(N);
     const cronClock = new FakeClock(T0 - 30_000);
-    const distinct = openWithDeployments(`${dir}/crons.db`, cronClock, N, (i) => crons[i]!);
+    const distinct = await openWithDeployments(`${dir}/crons.db`, cronClock, N, (i) => crons[i]!);
     engines.push(distinct);
     await scheduleRuns(distinct, { ...options, now: cronClock.now() });
     const distinctSamples: number[] = [];

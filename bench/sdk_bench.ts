@@ -24,8 +24,8 @@ const planes: Record<"memory" | "sqlite", LocalControlPlane> = {
   sqlite: createSqliteControlPlane(`${dir}/ironflow.db`),
 };
 addEventListener("unload", () => {
-  // Every flow was awaited, so nothing is left to flush: close the stores synchronously.
-  for (const plane of Object.values(planes)) plane.engine.store.close();
+  // Every flow was awaited, so nothing is left to flush.
+  for (const plane of Object.values(planes)) void plane.close();
   Deno.removeSync(dir, { recursive: true });
 });
 

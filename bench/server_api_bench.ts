@@ -115,12 +115,13 @@ function seed(): void {
 if (!seeded()) seed();
 
 const clock = new FakeClock(T0 + FLOW_RUNS * 1000);
-const engine = createEngine({ store: createSqliteStore(PATH), clock, ids: new SequentialIds("b") });
+const store = createSqliteStore(PATH);
+const engine = createEngine({ store, clock, ids: new SequentialIds("b") });
 const app = createApp({ engine, clock });
 const raw = new DatabaseSync(PATH, { readOnly: true });
 addEventListener("unload", () => {
   raw.close();
-  engine.store.close();
+  store.close();
 });
 
 // Run ids to look at: spread over the whole table.

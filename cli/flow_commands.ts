@@ -186,7 +186,7 @@ function openTarget(cli: CliContext): FlowTarget {
 
 function localTarget(cli: CliContext): FlowTarget {
   const { engine, results } = cli.openPlane();
-  const { store, clock } = engine;
+  const { reader: store, clock } = engine;
   const wire = (flow: FlowRecord): WireFlow => {
     const purges = purgeHistory(store, flow.id);
     const last = purges.at(-1);
@@ -217,27 +217,25 @@ function localTarget(cli: CliContext): FlowTarget {
           },
         })),
       ),
-    call(action, name, arg) {
+    async call(action, name, arg) {
       switch (action) {
         case "rename":
-          return Promise.resolve(wire(renameFlow(store, clock, name, String(arg))));
+          return wire(await renameFlow(engine, clock, name, String(arg)));
         case "archive":
-          return Promise.resolve(wire(archiveFlow(store, clock, name)));
+          return wire(await archiveFlow(engine, clock, name));
         case "restore":
-          return Promise.resolve(wire(restoreFlow(store, clock, name)));
+          return wire(await restoreFlow(engine, clock, name));
         case "delete":
-          return Promise.resolve(wire(deleteFlow(store, clock, name)));
+          return wire(await deleteFlow(engine, clock, name));
         case "retention":
-          return Promise.resolve(
-            wire(setRetention(store, clock, name, arg as number | null)),
-          );
+          return wire(await setRetention(engine, clock, name, arg as number | null));
         default:
-          return Promise.resolve(wire(getFlow(store, clock, name)));
+          return wire(await getFlow(engine, clock, name));
       }
     },
     async sweep(maxRuns) {
       // The plane's result store is the folder beside its database.
-      const r = await sweepRetention(store, clock, {
+      const r = await sweepRetention(engine, clock, {
         ...(maxRuns === undefined ? {} : { maxRuns }),
         ...(results.files ? { results: results.files } : {}),
       });

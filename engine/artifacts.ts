@@ -12,13 +12,8 @@
  *
  * @module
  */
-import {
-  allDocuments,
-  type Clock,
-  type DocumentAccess,
-  type Json,
-  type Store,
-} from "./core/mod.ts";
+import { allDocuments, type Clock, type DocumentReader, type Json } from "./core/mod.ts";
+import type { EngineStorePort } from "./engine.ts";
 import { uuidv7 } from "./uuid7.ts";
 
 /** Kinds of artifacts. */
@@ -106,10 +101,18 @@ function assertProgress(value: unknown): asserts value is number {
 }
 
 /** Stores a new artifact (the next version of its key). */
-export function createArtifact(store: Store, clock: Clock, input: NewArtifact): Artifact {
-  validateArtifact(input);
+export function createArtifact(
+  engine: EngineStorePort,
+  clock: Clock,
+  input: NewArtifact,
+): Promise<Artifact> {
+  try {
+    validateArtifact(input);
+  } catch (error) {
+    return Promise.reject(error);
+  }
   const now = clock.now();
-  return store.write((tx) => {
+  return engine.transact((tx) => {
     let version = 1;
     let indexed = true;
     if (input.key) {
@@ -166,19 +169,23 @@ export function createArtifact(store: Store, clock: Clock, input: NewArtifact): 
 }
 
 /** The artifact with `id`, if any. */
-export function getArtifact(store: Store, id: string): Artifact | undefined {
+export function getArtifact(store: DocumentReader, id: string): Artifact | undefined {
   return store.getDocument(ARTIFACT, id)?.data as Artifact | undefined;
 }
 
 /** Changes a progress artifact's value (0..100). */
 export function updateProgressArtifact(
-  store: Store,
+  engine: EngineStorePort,
   clock: Clock,
   id: string,
   progress: number,
-): Artifact {
-  assertProgress(progress);
-  return store.write((tx) => {
+): Promise<Artifact> {
+  try {
+    assertProgress(progress);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return engine.transact((tx) => {
     const document = tx.getDocument(ARTIFACT, id);
     if (!document) throw new RangeError(`Artifact "${id}" does not exist`);
     const artifact = document.data as unknown as Artifact;
@@ -196,7 +203,7 @@ export function updateProgressArtifact(
 
 /** Artifacts of a flow run (optionally of one task run), oldest first. */
 export function listArtifacts(
-  store: Store,
+  store: DocumentReader,
   query: { flowRunId: string; taskRunId?: string; limit?: number },
 ): Artifact[] {
   return store.listDocuments({
@@ -212,7 +219,7 @@ export function listArtifacts(
  * The newest stored artifact of `key`, if any: never one retention purged,
  * even before {@linkcode repairArtifactKeys} moved the key's pointer.
  */
-export function latestArtifact(docs: DocumentAccess, key: string): Artifact | undefined {
+export function latestArtifact(docs: DocumentReader, key: string): Artifact | undefined {
   const pointer = docs.getDocument(ARTIFACT_KEY, key)?.data as ArtifactKeyPointer | undefined;
   if (!pointer || pointer.latestId === null) return undefined;
   const latest = docs.getDocument(ARTIFACT, pointer.latestId)?.data as Artifact | undefined;
@@ -225,12 +232,13 @@ export function latestArtifact(docs: DocumentAccess, key: string): Artifact | un
  * so a version number is never given twice. Returns how many moved. The
  * retention sweep calls it after purging.
  */
-export function repairArtifactKeys(store: Store, clock: Clock): number {
+export async function repairArtifactKeys(engine: EngineStorePort, clock: Clock): Promise<number> {
+  const store = engine.reader;
   let moved = 0;
   for (const document of allDocuments(store, ARTIFACT_KEY)) {
     const pointer = document.data as unknown as ArtifactKeyPointer;
     if (pointer.latestId === null || store.getDocument(ARTIFACT, pointer.latestId)) continue;
-    store.write((tx) => {
+    await engine.transact((tx) => {
       // Read again in the transaction: a new version may have just been created.
       const current = tx.getDocument(ARTIFACT_KEY, document.key);
       const now = current?.data as unknown as ArtifactKeyPointer | undefined;
@@ -257,7 +265,7 @@ function versionKey(key: string, version: number): string {
 // Versions created before version entries existed have none: for such keys
 // a scan of every artifact finds them (once, when the key's newest is purged).
 function newestStored(
-  docs: DocumentAccess,
+  docs: DocumentReader,
   key: string,
   pointer: ArtifactKeyPointer,
 ): Artifact | undefined {
@@ -276,7 +284,7 @@ function newestStored(
   return newest ?? (pointer.indexed === true ? undefined : newestByScan(docs, key));
 }
 
-function newestByScan(docs: DocumentAccess, key: string): Artifact | undefined {
+function newestByScan(docs: DocumentReader, key: string): Artifact | undefined {
   let newest: Artifact | undefined;
   for (const document of allDocuments(docs, ARTIFACT)) {
     const artifact = document.data as unknown as Artifact;

@@ -15,8 +15,8 @@ import {
   type DocumentAccess,
   type Json,
   NotFoundError,
-  type Store,
 } from "./core/mod.ts";
+import type { Engine } from "./engine.ts";
 import { uuidv7 } from "./uuid7.ts";
 
 const LEASE = "concurrency_lease";
@@ -218,23 +218,16 @@ export function renewLease(
   return true;
 }
 
-/** A store's view for slot operations outside the engine's batches. */
-export function slotStoreOf(store: Store, tx: DocumentAccess): SlotStore {
-  return {
-    getDocument: (c, k) => tx.getDocument(c, k),
-    listDocuments: (q) => tx.listDocuments(q),
-    putDocument: (d) => tx.putDocument(d),
-    deleteDocument: (c, k) => tx.deleteDocument(c, k),
-    getConcurrencyLimit: (name) => store.getConcurrencyLimit(name),
-  };
+/** Acquires slots in an engine transaction (the SDK's `concurrency()` helper). */
+export function acquireSlots(
+  engine: Pick<Engine, "transact">,
+  clock: Clock,
+  request: SlotRequest,
+): Promise<SlotGrant> {
+  return engine.transact((tx) => tryAcquireSlots(tx, clock.now(), request));
 }
 
-/** Acquires slots in its own transaction (the SDK's `concurrency()` helper). */
-export function acquireSlots(store: Store, clock: Clock, request: SlotRequest): SlotGrant {
-  return store.write((tx) => tryAcquireSlots(slotStoreOf(store, tx), clock.now(), request));
-}
-
-/** Releases a lease in its own transaction. */
-export function releaseSlots(store: Store, leaseId: string): boolean {
-  return store.write((tx) => releaseLease(tx, leaseId));
+/** Releases a lease in an engine transaction. */
+export function releaseSlots(engine: Pick<Engine, "transact">, leaseId: string): Promise<boolean> {
+  return engine.transact((tx) => releaseLease(tx, leaseId));
 }

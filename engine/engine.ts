@@ -29,6 +29,8 @@ import {
   project,
   type Proposal,
   type ProposalResult,
+  type PurgeOptions,
+  type PurgeResult,
   putLiveness,
   RefuseReapingLiveRuns,
   type Rule,
@@ -39,18 +41,14 @@ import {
   type RunRecord,
   StateType,
   type Store,
+  type StoreReader,
   type StoreSummary,
   type StoreTx,
   stringifyJson,
   trackExecutorLiveness,
 } from "./core/mod.ts";
 
-import {
-  ConcurrencyDeniedError,
-  releaseHolder,
-  slotStoreOf,
-  tryAcquireSlots,
-} from "./concurrency.ts";
+import { ConcurrencyDeniedError, releaseHolder, tryAcquireSlots } from "./concurrency.ts";
 
 /** Collaborators of {@linkcode createEngine}. */
 export interface EngineOptions {
@@ -68,13 +66,23 @@ export interface EngineOptions {
   livenessMs?: number;
 }
 
+/**
+ * What a module that keeps documents needs of the engine: its reads, and
+ * writes that join the group commit.
+ */
+export type EngineStorePort = Pick<Engine, "reader" | "transact">;
+
 /** Called with every committed event, in `seq` order. */
 export type EventListener = (event: EngineEvent) => void;
 
 /** The engine's public surface. */
 export interface Engine {
   readonly clock: Clock;
-  readonly store: Store;
+  /**
+   * The store, read-only: runs, counts, events, logs, documents, limits.
+   * Writes go through {@linkcode Engine.transact} and join the group commit.
+   */
+  readonly reader: StoreReader;
   /** How long a flow run may go without a heartbeat (see {@linkcode EngineOptions.livenessMs}). */
   readonly livenessMs: number;
   /**
@@ -106,6 +114,11 @@ export interface Engine {
   summary(): StoreSummary;
   /** Resolves once everything proposed so far is committed. */
   flush(): Promise<void>;
+  /**
+   * Deletes terminal flow run trees (see `Store.purgeRuns`) in a transaction
+   * of their own: a purge is bounded by its caller, not by a batch.
+   */
+  purgeRuns(rootIds: readonly string[], options?: PurgeOptions): PurgeResult;
   /** Replays the event log into fresh projections. */
   rebuildProjections(): void;
   /** The event log as JSON lines. */
@@ -180,7 +193,8 @@ export function createEngine(options: EngineOptions): Engine {
 
 class EngineImpl implements Engine {
   readonly clock: Clock;
-  readonly store: Store;
+  readonly reader: StoreReader;
+  readonly #store: Store;
   readonly livenessMs: number;
   readonly #ids: IdSource;
   readonly #policies: { flow: Policy; task: Policy };
@@ -200,7 +214,8 @@ class EngineImpl implements Engine {
 
   constructor(options: EngineOptions) {
     this.clock = options.clock;
-    this.store = options.store;
+    this.#store = options.store;
+    this.reader = readerOf(options.store);
     this.#ids = options.ids;
     this.livenessMs = options.livenessMs ?? DEFAULT_LIVENESS_MS;
     if (!(this.livenessMs > 0)) {
@@ -335,7 +350,7 @@ class EngineImpl implements Engine {
     const committed: Committed[] = [];
     const retry = { index: -1, error: undefined as unknown };
     try {
-      this.store.write((tx) => {
+      this.#store.write((tx) => {
         if (tx.externalChanges()) this.#cache.clear();
         const now = this.clock.now();
         const services = this.#services(tx);
@@ -464,12 +479,11 @@ class EngineImpl implements Engine {
 
   // Services rules may use inside this batch's transaction.
   #services(tx: StoreTx): RuleServices {
-    const store = this.store;
     return {
       documents: tx,
       acquireSlots(names, holder, now) {
         try {
-          const grant = tryAcquireSlots(slotStoreOf(store, tx), now, { names, holder });
+          const grant = tryAcquireSlots(tx, now, { names, holder });
           return grant.acquired ? { acquired: true } : grant;
         } catch (error) {
           if (error instanceof ConcurrencyDeniedError) return { denied: error.message };
@@ -510,20 +524,20 @@ class EngineImpl implements Engine {
   }
 
   getRun(runId: string): RunRecord | undefined {
-    return this.store.getRun(runId);
+    return this.#store.getRun(runId);
   }
 
   listRuns(query: RunQuery = {}): Page<RunRecord> {
-    return this.store.listRuns(query);
+    return this.#store.listRuns(query);
   }
 
   events(query: EventQuery | string = {}): EngineEvent[] {
-    return this.store.events(typeof query === "string" ? { runId: query } : query);
+    return this.#store.events(typeof query === "string" ? { runId: query } : query);
   }
 
   subscribe(listener: EventListener): () => void {
     // A first subscriber starts from now: it is told what commits from here on.
-    if (this.#listeners.size === 0) this.#deliveredSeq = this.store.lastSeq();
+    if (this.#listeners.size === 0) this.#deliveredSeq = this.#store.lastSeq();
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
@@ -532,7 +546,7 @@ class EngineImpl implements Engine {
   #deliverExternal(before = Infinity): number {
     let delivered = 0;
     while (this.#deliveredSeq + 1 < before) {
-      const page = this.store.events({ afterSeq: this.#deliveredSeq, limit: 1000 })
+      const page = this.#store.events({ afterSeq: this.#deliveredSeq, limit: 1000 })
         .filter((event) => event.seq < before);
       if (page.length === 0) break;
       for (const event of page) {
@@ -546,7 +560,7 @@ class EngineImpl implements Engine {
 
   pollExternalEvents(): number {
     if (this.#listeners.size === 0 || this.#closed) return 0;
-    if (this.store.lastSeq() <= this.#deliveredSeq) return 0;
+    if (this.#store.lastSeq() <= this.#deliveredSeq) return 0;
     return this.#deliverExternal();
   }
 
@@ -556,7 +570,7 @@ class EngineImpl implements Engine {
   }
 
   summary(): StoreSummary {
-    return this.store.summary();
+    return this.#store.summary();
   }
 
   log(records: readonly LogRecord[]): void {
@@ -566,7 +580,7 @@ class EngineImpl implements Engine {
   }
 
   logs(query: LogQuery): LogRecord[] {
-    return this.store.logs(query);
+    return this.#store.logs(query);
   }
 
   subscribeLogs(listener: (log: LogRecord) => void): () => void {
@@ -581,9 +595,13 @@ class EngineImpl implements Engine {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
+  purgeRuns(rootIds: readonly string[], options?: PurgeOptions): PurgeResult {
+    return this.#store.purgeRuns(rootIds, options);
+  }
+
   rebuildProjections(): void {
     this.#cache.clear();
-    this.store.rebuildProjections((prev, event) => {
+    this.#store.rebuildProjections((prev, event) => {
       if (prev === undefined || event.from === null) return runFromCreation(event);
       return project(prev, event, this.#policies[prev.kind]);
     });
@@ -592,7 +610,7 @@ class EngineImpl implements Engine {
   *exportEvents(): Generator<string> {
     let afterSeq = 0;
     while (true) {
-      const page = this.store.events({ afterSeq, limit: 10_000 });
+      const page = this.#store.events({ afterSeq, limit: 10_000 });
       if (page.length === 0) return;
       // stringifyJson: an event nested deeper than the stack allows still exports.
       for (const event of page) yield stringifyJson(event);
@@ -602,7 +620,7 @@ class EngineImpl implements Engine {
 
   importEvents(lines: Iterable<string>): number {
     let count = 0;
-    const store = this.store;
+    const store = this.#store;
     function* parse(): Generator<EngineEvent> {
       let lineNumber = 0;
       for (const line of lines) {
@@ -629,6 +647,30 @@ class EngineImpl implements Engine {
   async close(): Promise<void> {
     await this.flush();
     this.#closed = true;
-    this.store.close();
+    this.#store.close();
   }
+}
+
+// A view with the store's reads only: a cast cannot turn it back into the store.
+function readerOf(store: Store): StoreReader {
+  return {
+    get schemaVersion() {
+      return store.schemaVersion;
+    },
+    getRun: (runId) => store.getRun(runId),
+    listRuns: (query) => store.listRuns(query),
+    countRuns: (query) => store.countRuns(query),
+    flowRunActivity: (query) => store.flowRunActivity(query),
+    flowStats: () => store.flowStats(),
+    flowNames: (limit) => store.flowNames(limit),
+    taskGraph: (flowRunId) => store.taskGraph(flowRunId),
+    events: (query) => store.events(query),
+    logs: (query) => store.logs(query),
+    lastSeq: () => store.lastSeq(),
+    summary: () => store.summary(),
+    concurrencyLimits: () => store.concurrencyLimits(),
+    getConcurrencyLimit: (name) => store.getConcurrencyLimit(name),
+    getDocument: (collection, key) => store.getDocument(collection, key),
+    listDocuments: (query) => store.listDocuments(query),
+  };
 }

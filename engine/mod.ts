@@ -13,7 +13,13 @@
  * @module
  */
 export * from "./core/mod.ts";
-export { createEngine, type Engine, type EngineOptions, type EventListener } from "./engine.ts";
+export {
+  createEngine,
+  type Engine,
+  type EngineOptions,
+  type EngineStorePort,
+  type EventListener,
+} from "./engine.ts";
 export { createMemoryStore, createSqliteStore, SCHEMA_VERSION } from "./store/mod.ts";
 export type { SqliteStoreOptions, SqliteSynchronous } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";
@@ -68,7 +74,6 @@ export {
   type SlotGrant,
   type SlotRequest,
   type SlotStore,
-  slotStoreOf,
   tryAcquireSlots,
 } from "./concurrency.ts";
 export {

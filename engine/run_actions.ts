@@ -107,7 +107,7 @@ async function act(
 
 /** Whether the executor of `run` is known to be gone (its liveness deadline passed). */
 function executorGone(engine: Engine, run: RunRecord): boolean {
-  const liveness = livenessOf(engine.store, run.id);
+  const liveness = livenessOf(engine.reader, run.id);
   return liveness !== undefined && liveness.deadline <= engine.clock.now();
 }
 
@@ -315,7 +315,7 @@ export async function retryFlowRun(engine: Engine, id: string): Promise<RunRecor
     const now = engine.clock.now();
     const lineage = { lineageId: run.lineageId, attempt: newest.attempt + 1 };
     if (run.deploymentId !== null) {
-      const deployment = findIn(engine.store, run.deploymentId);
+      const deployment = findIn(engine.reader, run.deploymentId);
       if (!deployment) {
         throw new NotFoundError(
           `Cannot retry flow run "${id}": its deployment "${run.deploymentId}" no longer exists`,
@@ -400,7 +400,7 @@ export async function reapLostRuns(engine: Engine, now = engine.clock.now()): Pr
   const lost: string[] = [];
   let afterKey: string | undefined;
   while (true) {
-    const page = engine.store.listDocuments({
+    const page = engine.reader.listDocuments({
       collection: LIVENESS_COLLECTION,
       limit: 1000,
       ...(afterKey !== undefined ? { afterKey } : {}),

@@ -153,16 +153,14 @@ export function createLocalControlPlane(
     },
     results,
     lineageHistory: (lineageId) => Promise.resolve(lineageRecords(engine, lineageId)),
-    createArtifact: (input) => Promise.resolve(createArtifact(engine.store, timer, input)),
-    updateProgressArtifact: (id, progress) =>
-      Promise.resolve(updateProgressArtifact(engine.store, timer, id, progress)),
-    listArtifacts: (query) => Promise.resolve(listArtifacts(engine.store, query)),
-    acquireSlots: (request) => Promise.resolve(acquireSlots(engine.store, timer, request)),
-    savePlan: (flowName, plan) =>
-      Promise.resolve(savePlan(engine.store, timer.now(), flowName, plan)),
-    releaseLease: (leaseId) => Promise.resolve(releaseSlots(engine.store, leaseId)),
+    createArtifact: (input) => createArtifact(engine, timer, input),
+    updateProgressArtifact: (id, progress) => updateProgressArtifact(engine, timer, id, progress),
+    listArtifacts: (query) => Promise.resolve(listArtifacts(engine.reader, query)),
+    acquireSlots: (request) => acquireSlots(engine, timer, request),
+    savePlan: (flowName, plan) => savePlan(engine, timer.now(), flowName, plan),
+    releaseLease: (leaseId) => releaseSlots(engine, leaseId),
     renewLease: (leaseId, leaseMs) =>
-      Promise.resolve(engine.store.write((tx) => renewLease(tx, leaseId, timer.now(), leaseMs))),
+      engine.transact((tx) => renewLease(tx, leaseId, timer.now(), leaseMs)),
     deployments: createLocalDeploymentClient(engine),
     actions: {
       cancel: (runId, options) => cancelFlowRun(engine, runId, options),

@@ -120,9 +120,8 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
     },
     get: (ref) => Promise.resolve(service.find(ref)),
     setPaused: (ref, paused) => service.setPaused(ref, paused),
-    delete(ref) {
-      service.delete(ref);
-      return Promise.resolve();
+    async delete(ref) {
+      await service.delete(ref);
     },
     async run(ref, request = {}) {
       const deployment = service.get(ref);
@@ -151,12 +150,10 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
       });
       return claimed;
     },
-    heartbeat(workerId, pool, name) {
-      heartbeat(engine, { id: workerId, pool, ...(name ? { name } : {}) });
-      return Promise.resolve();
+    async heartbeat(workerId, pool, name) {
+      await heartbeat(engine, { id: workerId, pool, ...(name ? { name } : {}) });
     },
-    renew: (claim, leaseSeconds) =>
-      Promise.resolve(renewClaim(engine, claim.runId, claim.claimId, leaseSeconds)),
+    renew: (claim, leaseSeconds) => renewClaim(engine, claim.runId, claim.claimId, leaseSeconds),
     async release(claim) {
       await releaseClaim(engine, claim.runId, claim.claimId);
     },

@@ -30,11 +30,11 @@ export function opsRoutes(deps: AppDeps, metrics: Metrics): ApiRouter {
     tag: "Operations",
     summary: "Liveness and store check; open even with an API key",
     response: Health,
-  }, (c) => {
+  }, async (c) => {
     const time = new Date(clock.now()).toISOString();
     try {
       // A write failed for lack of space (or an I/O error): unhealthy until a write succeeds.
-      const fault = deps.storageHealth?.probe(engine.store);
+      const fault = await deps.storageHealth?.probe(engine);
       if (fault) {
         return c.json({
           status: "error",
@@ -44,11 +44,11 @@ export function opsRoutes(deps: AppDeps, metrics: Metrics): ApiRouter {
           since: new Date(fault.since).toISOString(),
         }, 503);
       }
-      const lastSeq = engine.store.lastSeq();
+      const lastSeq = engine.reader.lastSeq();
       return c.json({
         status: "ok",
         time,
-        schema_version: engine.store.schemaVersion,
+        schema_version: engine.reader.schemaVersion,
         last_seq: lastSeq,
       });
     } catch (error) {
@@ -65,7 +65,7 @@ export function opsRoutes(deps: AppDeps, metrics: Metrics): ApiRouter {
     tag: "Operations",
     summary: "Prometheus metrics (text format); needs the API key when one is set",
   }, (c) => {
-    const text = metrics.render(engine.summary(), engine.store.lastSeq());
+    const text = metrics.render(engine.summary(), engine.reader.lastSeq());
     return c.text(text, 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
   });
   return router;

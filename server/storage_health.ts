@@ -8,10 +8,10 @@
  */
 import {
   type Clock,
+  type Engine,
   type StorageError,
   type StorageErrorCode,
   storageErrorOf,
-  type Store,
 } from "../engine/mod.ts";
 
 /** A storage fault in effect. */
@@ -71,11 +71,11 @@ export class StorageHealth {
    * While a fault is in effect, tries one small write to see whether it is
    * over (space freed); answers the fault still in effect.
    */
-  probe(store: Store): StorageFault | undefined {
+  async probe(engine: Pick<Engine, "transact">): Promise<StorageFault | undefined> {
     if (this.#fault === undefined) return undefined;
     const now = this.#clock.now();
     try {
-      store.write((tx) =>
+      await engine.transact((tx) =>
         tx.putDocument({
           ...PROBE,
           ref: null,

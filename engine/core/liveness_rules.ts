@@ -13,7 +13,7 @@
 import type { Json, PendingEvent, RunRecord } from "./model.ts";
 import type { Rule } from "./rules.ts";
 import { isTerminal, StateName, StateType } from "./states.ts";
-import type { DocumentAccess, StoredDocument } from "./store_port.ts";
+import type { DocumentAccess, DocumentReader, StoredDocument } from "./store_port.ts";
 
 /** Collection of the liveness documents, keyed by flow run id. */
 export const LIVENESS_COLLECTION = "run_liveness";
@@ -51,7 +51,7 @@ export function needsExecutor(run: Pick<RunRecord, "state" | "stateName">): bool
 }
 
 /** The liveness deadline of `runId`, if it has one. */
-export function livenessOf(docs: DocumentAccess, runId: string): Liveness | undefined {
+export function livenessOf(docs: DocumentReader, runId: string): Liveness | undefined {
   const doc = docs.getDocument(LIVENESS_COLLECTION, runId);
   const deadline = (doc?.data as { deadline?: unknown } | undefined)?.deadline;
   return typeof deadline === "number" ? { deadline } : undefined;

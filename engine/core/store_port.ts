@@ -176,10 +176,14 @@ export interface DocumentQuery {
   limit?: number;
 }
 
-/** Reads and writes of documents; available in and out of write transactions. */
-export interface DocumentAccess {
+/** Reads of documents. */
+export interface DocumentReader {
   getDocument(collection: string, key: string): StoredDocument | undefined;
   listDocuments(query: DocumentQuery): StoredDocument[];
+}
+
+/** Reads and writes of documents; available in and out of write transactions. */
+export interface DocumentAccess extends DocumentReader {
   /** Inserts or replaces the document at (collection, key). */
   putDocument(document: StoredDocument): void;
   /** Deletes a document; returns whether it existed. */
@@ -188,7 +192,7 @@ export interface DocumentAccess {
 
 /** Every document of a collection (optionally with `ref`), in key order, a page at a time. */
 export function* allDocuments(
-  docs: DocumentAccess,
+  docs: DocumentReader,
   collection: string,
   ref?: string,
 ): Generator<StoredDocument> {
@@ -288,6 +292,11 @@ export interface StoreTx extends DocumentAccess {
   updateRun(run: RunRecord, previous?: RunRecord): void;
   /** Appends a log line; returns its id. */
   appendLog(log: LogRecord): number;
+  getConcurrencyLimit(name: string): ConcurrencyLimit | undefined;
+  /** Inserts or replaces the limit named `limit.name`. */
+  putConcurrencyLimit(limit: ConcurrencyLimit): void;
+  /** Deletes a limit; returns whether it existed. */
+  deleteConcurrencyLimit(name: string): boolean;
 }
 
 /** A durable (or memory) home for events and run projections. */
@@ -344,3 +353,20 @@ export interface Store extends DocumentAccess {
   deleteConcurrencyLimit(name: string): boolean;
   close(): void;
 }
+
+/**
+ * What an engine's readers may do with its store: every read, no write. Writes
+ * go through the engine (`engine.transact()`), so they join its group commit.
+ */
+export type StoreReader = Omit<
+  Store,
+  | "write"
+  | "close"
+  | "importEvents"
+  | "rebuildProjections"
+  | "purgeRuns"
+  | "putDocument"
+  | "deleteDocument"
+  | "putConcurrencyLimit"
+  | "deleteConcurrencyLimit"
+>;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { DocumentAccess, Json } from "../core/mod.ts";
+import type { DocumentAccess, DocumentReader, Json } from "../core/mod.ts";
 
 /** Collection names. */
 export const C = {
@@ -50,7 +50,7 @@ export interface ScheduleCursor {
 }
 
 /** Reads a document's data as `T`. */
-export function read<T>(docs: DocumentAccess, collection: string, key: string): T | undefined {
+export function read<T>(docs: DocumentReader, collection: string, key: string): T | undefined {
   return docs.getDocument(collection, key)?.data as T | undefined;
 }
 

@@ -8,7 +8,7 @@
  * import { DeploymentService, createDeploymentRun } from "./mod.ts";
  * const engine = createEngine({ store: createMemoryStore(), clock: new FakeClock(), ids: new SequentialIds("run") });
  * const deployments = new DeploymentService(engine);
- * const etl = deployments.create({ name: "etl-daily", entrypoint: "./flows/etl.ts:etl" });
+ * const etl = await deployments.create({ name: "etl-daily", entrypoint: "./flows/etl.ts:etl" });
  * const run = await createDeploymentRun(engine, etl, { parameters: { day: "2024-05-01" } });
  * console.log(run.state); // "SCHEDULED"
  * ```

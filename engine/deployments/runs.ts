@@ -7,10 +7,11 @@
  */
 import {
   type DocumentAccess,
+  type DocumentReader,
   type Json,
   type RunRecord,
   StateType,
-  type Store,
+  type StoreReader,
   type StoreTx,
 } from "../core/mod.ts";
 import type { Engine } from "../engine.ts";
@@ -68,7 +69,11 @@ export function runParameters(
 }
 
 /** Live runs of a deployment holding a concurrency slot, claims not yet started included. */
-export function activeRuns(store: Store, docs: DocumentAccess, deploymentId: string): number {
+export function activeRuns(
+  store: Pick<StoreReader, "countRuns" | "getRun">,
+  docs: DocumentReader,
+  deploymentId: string,
+): number {
   const counts = store.countRuns({ kind: "flow", deploymentId, states: ACTIVE_STATES });
   let active = Object.values(counts).reduce((sum, n) => sum + (n ?? 0), 0);
   for (const claim of docs.listDocuments({ collection: C.claim, ref: deploymentId })) {
@@ -118,7 +123,7 @@ export async function triggerDeploymentRun(
   const idemKey = options.idempotencyKey === undefined
     ? undefined
     : `${deployment.id}|${options.idempotencyKey}`;
-  const { runId, fresh } = engine.store.write((tx) => {
+  const { runId, fresh } = await engine.transact((tx) => {
     if (idemKey !== undefined) {
       const seen = replayedRun(tx, idemKey);
       if (seen !== undefined) return { runId: seen, fresh: false };
@@ -184,7 +189,7 @@ export async function createQueuedRun(
   if (
     !fresh || deployment.concurrencyLimit === null ||
     deployment.collisionStrategy !== CollisionStrategy.CANCEL_NEW ||
-    activeRuns(engine.store, engine.store, deployment.id) < deployment.concurrencyLimit
+    activeRuns(engine.reader, engine.reader, deployment.id) < deployment.concurrencyLimit
   ) return run;
   await cancelForConcurrency(engine, run);
   return engine.getRun(run.id) ?? run;

@@ -9,7 +9,7 @@
  */
 import {
   allDocuments,
-  type DocumentAccess,
+  type DocumentReader,
   type Json,
   type RunRecord,
   StateName,
@@ -79,9 +79,9 @@ export async function scheduleRuns(
     ((d: Deployment, e: unknown) => console.error(`Cannot schedule "${d.name}":`, e));
   slotTimes.rotate();
   const cursors = new Map<string, StoredDocument>();
-  for (const doc of allDocuments(engine.store, C.scheduleCursor)) cursors.set(doc.key, doc);
+  for (const doc of allDocuments(engine.reader, C.scheduleCursor)) cursors.set(doc.key, doc);
   const plans: SchedulePlan[] = [];
-  for (const doc of allDocuments(engine.store, C.deployment)) {
+  for (const doc of allDocuments(engine.reader, C.deployment)) {
     const deployment = doc.data as unknown as Deployment;
     if (deployment.deletedAt !== null || deployment.paused) continue;
     if (!deployment.schedules.some((s) => s.active)) continue;
@@ -113,7 +113,7 @@ export async function scheduleRuns(
       queued.push({ deployment: plan.deployment, run: outcome.value });
     }
   });
-  engine.store.write((tx) => {
+  await engine.transact((tx) => {
     for (const { deployment, run } of queued) {
       // A fresh key: written without reading it first.
       const due = run.expectedStartTime ?? now;
@@ -209,7 +209,7 @@ export interface ScheduleMisses {
 }
 
 /** The missed slots of each schedule of `deployment`, in the order of its schedules. */
-export function scheduleMisses(docs: DocumentAccess, deployment: Deployment): ScheduleMisses[] {
+export function scheduleMisses(docs: DocumentReader, deployment: Deployment): ScheduleMisses[] {
   return deployment.schedules.map((schedule) => {
     const cursor = docs.getDocument(C.scheduleCursor, `${deployment.id}|${scheduleKey(schedule)}`)
       ?.data as ScheduleCursor | undefined;
@@ -291,16 +291,20 @@ export async function markLateRuns(
     }
     cursor = page.nextCursor;
   } while (cursor);
-  requeueOrphans(engine, due, cutoff, now);
-  const results = await Promise.all(late.map((run) =>
-    engine.propose(run.id, {
-      to: StateType.SCHEDULED,
-      name: StateName.Late,
-      token: `late:${run.id}:${run.version}`,
-      expectedVersion: run.version,
-      kind: "mark_late",
-    })
-  ));
+  // Not awaited yet: the requeue and the late markings share one batch.
+  const requeued = requeueOrphans(engine, due, cutoff, now);
+  const [results] = await Promise.all([
+    Promise.all(late.map((run) =>
+      engine.propose(run.id, {
+        to: StateType.SCHEDULED,
+        name: StateName.Late,
+        token: `late:${run.id}:${run.version}`,
+        expectedVersion: run.version,
+        kind: "mark_late",
+      })
+    )),
+    requeued,
+  ]);
   return late.filter((_, i) => results[i]!.status === "accepted").map((run) => run.id);
 }
 
@@ -309,18 +313,18 @@ export async function markLateRuns(
 // The queue entries due before `cutoff` and the claims are read in bulk (a
 // point read per run costs more than the scan); only the runs missing from
 // both are checked again and queued, in one transaction.
-function requeueOrphans(
+async function requeueOrphans(
   engine: Engine,
   runs: readonly RunRecord[],
   cutoff: number,
   now: number,
-): void {
+): Promise<void> {
   if (runs.length === 0) return;
-  const held = queuedBefore(engine.store, cutoff);
-  for (const doc of allDocuments(engine.store, C.claim)) held.add(doc.key);
+  const held = queuedBefore(engine.reader, cutoff);
+  for (const doc of allDocuments(engine.reader, C.claim)) held.add(doc.key);
   const missing = runs.filter((run) => !held.has(run.id));
   if (missing.length === 0) return;
-  engine.store.write((tx) => {
+  await engine.transact((tx) => {
     for (const run of missing) {
       if (read(tx, C.claim, run.id)) continue;
       const deployment = read<Deployment>(tx, C.deployment, run.deploymentId!);
@@ -336,7 +340,7 @@ function requeueOrphans(
 // then due time: at a pool's first entry due later, the scan jumps past the
 // rest of that pool (":" sorts after the padded digits; pool names have no
 // "|"), so the entries queued ahead are not read.
-function queuedBefore(docs: DocumentAccess, cutoff: number): Set<string> {
+function queuedBefore(docs: DocumentReader, cutoff: number): Set<string> {
   const ids = new Set<string>();
   let afterKey: string | undefined;
   while (true) {

@@ -9,6 +9,7 @@ import {
   allDocuments,
   ConflictError,
   type DocumentAccess,
+  type DocumentReader,
   NotFoundError,
   type RunRecord,
   StateType,
@@ -65,8 +66,8 @@ export class DeploymentService {
     this.#engine = engine;
   }
 
-  get #docs(): DocumentAccess {
-    return this.#engine.store;
+  get #docs(): DocumentReader {
+    return this.#engine.reader;
   }
 
   /** The live deployment with this id, name or former name, if any. */
@@ -111,10 +112,10 @@ export class DeploymentService {
   }
 
   /** Creates a deployment; `ConflictError` when its name is taken. */
-  create(input: DeploymentInput): Deployment {
+  async create(input: DeploymentInput): Promise<Deployment> {
     const now = this.#engine.clock.now();
     const deployment = buildDeployment(input, { id: uuidv7(now), now });
-    return this.#engine.store.write((tx) => {
+    return await this.#engine.transact((tx) => {
       if (findIn(tx, deployment.name)) {
         throw new ConflictError(`Deployment "${deployment.name}" already exists`, {
           code: "deployment_exists",
@@ -134,7 +135,7 @@ export class DeploymentService {
       input.formerly = [...(input.formerly ?? []), current.name];
     }
     const next = buildDeployment(input, { id: current.id, now, existing: current });
-    this.#engine.store.write((tx) => save(tx, next, current, now));
+    await this.#engine.transact((tx) => save(tx, next, current, now));
     await this.#cancelDroppedSlots(current, next);
     return next;
   }
@@ -195,7 +196,7 @@ export class DeploymentService {
       }
       return result;
     }
-    this.#engine.store.write((tx) => {
+    await this.#engine.transact((tx) => {
       for (const { next, current } of planned) {
         if (current && sameSettings(current, next)) continue;
         const owner = findIn(tx, next.name);
@@ -217,7 +218,7 @@ export class DeploymentService {
       });
       const reason = this.#liveRunsReason(off, false);
       if (reason) result.kept.push({ deployment: off, reason });
-      else result.pruned.push(this.delete(off.id));
+      else result.pruned.push(await this.delete(off.id));
     }
     return result;
   }
@@ -226,7 +227,7 @@ export class DeploymentService {
    * Soft-deletes a deployment. Refused (`ConflictError`, 409) while one of
    * its runs is live or a schedule is active.
    */
-  delete(ref: string): Deployment {
+  async delete(ref: string): Promise<Deployment> {
     const deployment = this.get(ref);
     const active = deployment.schedules.filter((s) => s.active).length;
     if (active > 0) {
@@ -245,7 +246,7 @@ export class DeploymentService {
     }
     const now = this.#engine.clock.now();
     const deleted = { ...deployment, deletedAt: now, updatedAt: now };
-    this.#engine.store.write((tx) => {
+    await this.#engine.transact((tx) => {
       write(tx, C.deployment, deleted.id, deleted, { now, ref: deleted.workPool });
       for (const name of [deployment.name, ...deployment.formerly]) {
         if (read<{ id: string }>(tx, C.deploymentName, name)?.id === deployment.id) {
@@ -285,7 +286,7 @@ export class DeploymentService {
   // Why the deployment cannot be deleted for its runs; `ignoreScheduled` counts
   // future scheduled runs as going away (a dry run of prune cancels them).
   #liveRunsReason(deployment: Deployment, ignoreScheduled: boolean): string | undefined {
-    const counts = this.#engine.store.countRuns({
+    const counts = this.#engine.reader.countRuns({
       kind: "flow",
       deploymentId: deployment.id,
       states: ignoreScheduled ? LIVE_STATES.filter((s) => s !== "SCHEDULED") : LIVE_STATES,
@@ -319,7 +320,7 @@ export async function cancelFutureSlots(
   const now = engine.clock.now();
   const runIds = new Set<string>();
   // A schedule's cursor remembers the slots it created ahead; their run ids follow from them.
-  for (const doc of allDocuments(engine.store, C.scheduleCursor, deploymentId)) {
+  for (const doc of allDocuments(engine.reader, C.scheduleCursor, deploymentId)) {
     const key = doc.key.slice(deploymentId.length + 1);
     if (keep.has(key)) continue;
     for (const slot of (doc.data as unknown as ScheduleCursor).ahead ?? []) {
@@ -327,7 +328,7 @@ export async function cancelFutureSlots(
     }
   }
   // Slots reserved by documents (databases scheduled by older versions).
-  for (const doc of allDocuments(engine.store, C.scheduleSlot, deploymentId)) {
+  for (const doc of allDocuments(engine.reader, C.scheduleSlot, deploymentId)) {
     const slot = doc.data as { runId: string; slot: number; scheduleKey: string };
     if (!keep.has(slot.scheduleKey) && slot.slot > now) runIds.add(slot.runId);
   }
@@ -347,7 +348,7 @@ export async function cancelFutureSlots(
 }
 
 /** The live deployment named or identified by `ref` in `docs`. */
-export function findIn(docs: DocumentAccess, ref: string): Deployment | undefined {
+export function findIn(docs: DocumentReader, ref: string): Deployment | undefined {
   const byId = read<Deployment>(docs, C.deployment, ref);
   if (byId && byId.deletedAt === null) return byId;
   const entry = read<{ id: string }>(docs, C.deploymentName, ref);

@@ -63,35 +63,35 @@ export function ensureWorkPool(docs: DocumentAccess, name: string, now: number):
 }
 
 /** Every work pool, ordered by name (the default pool always exists). */
-export function listWorkPools(engine: Engine): WorkPool[] {
-  if (!read(engine.store, C.workPool, DEFAULT_WORK_POOL)) {
-    engine.store.write((tx) => ensureWorkPool(tx, DEFAULT_WORK_POOL, engine.clock.now()));
+export async function listWorkPools(engine: Engine): Promise<WorkPool[]> {
+  if (!read(engine.reader, C.workPool, DEFAULT_WORK_POOL)) {
+    await engine.transact((tx) => ensureWorkPool(tx, DEFAULT_WORK_POOL, engine.clock.now()));
   }
-  return [...allDocuments(engine.store, C.workPool)].map((doc) => doc.data as unknown as WorkPool);
+  return [...allDocuments(engine.reader, C.workPool)].map((doc) => doc.data as unknown as WorkPool);
 }
 
 /** The pool named `name`; the default pool is created on first use. */
-export function getWorkPool(engine: Engine, name: string): WorkPool {
-  const pool = read<WorkPool>(engine.store, C.workPool, name);
+export async function getWorkPool(engine: Engine, name: string): Promise<WorkPool> {
+  const pool = read<WorkPool>(engine.reader, C.workPool, name);
   if (pool) return pool;
   if (name === DEFAULT_WORK_POOL) {
-    return engine.store.write((tx) => ensureWorkPool(tx, name, engine.clock.now()));
+    return await engine.transact((tx) => ensureWorkPool(tx, name, engine.clock.now()));
   }
   throw poolNotFound(name);
 }
 
 /** Creates a pool; `ConflictError` if it exists. */
-export function createWorkPool(
+export async function createWorkPool(
   engine: Engine,
   input: { name: string; description?: string | null; paused?: boolean },
-): WorkPool {
+): Promise<WorkPool> {
   if (!NAME_PATTERN.test(input.name)) {
     throw new DeploymentError(`Invalid work pool name "${input.name}"`, ["name"], {
       code: "invalid_work_pool",
     });
   }
   const now = engine.clock.now();
-  return engine.store.write((tx) => {
+  return await engine.transact((tx) => {
     if (read(tx, C.workPool, input.name)) {
       throw new ConflictError(`Work pool "${input.name}" already exists`, {
         code: "work_pool_exists",
@@ -111,13 +111,13 @@ export function createWorkPool(
 }
 
 /** Changes a pool's description or paused flag. */
-export function updateWorkPool(
+export async function updateWorkPool(
   engine: Engine,
   name: string,
   patch: { description?: string | null; paused?: boolean },
-): WorkPool {
+): Promise<WorkPool> {
   const now = engine.clock.now();
-  return engine.store.write((tx) => {
+  return await engine.transact((tx) => {
     const pool = read<WorkPool>(tx, C.workPool, name) ??
       (name === DEFAULT_WORK_POOL ? ensureWorkPool(tx, name, now) : undefined);
     if (!pool) throw poolNotFound(name);
@@ -133,8 +133,8 @@ export function updateWorkPool(
 }
 
 /** Deletes a pool; refused while live deployments use it. */
-export function deleteWorkPool(engine: Engine, name: string): void {
-  engine.store.write((tx) => {
+export async function deleteWorkPool(engine: Engine, name: string): Promise<void> {
+  await engine.transact((tx) => {
     if (!read(tx, C.workPool, name)) throw poolNotFound(name);
     for (const doc of allDocuments(tx, C.deployment, name)) {
       const deployment = doc.data as unknown as Deployment;
@@ -172,12 +172,12 @@ function beat(
 }
 
 /** Records a worker's heartbeat (insert or update); it is ONLINE. */
-export function heartbeat(
+export async function heartbeat(
   engine: Engine,
   input: { id: string; pool: string; name?: string },
-): WorkerRecord {
+): Promise<WorkerRecord> {
   const now = engine.clock.now();
-  return engine.store.write((tx) => {
+  return await engine.transact((tx) => {
     ensureWorkPool(tx, input.pool, now);
     return beat(tx, input, now);
   });
@@ -186,15 +186,18 @@ export function heartbeat(
 /** Workers, optionally of one pool, with their status as of now. */
 export function listWorkers(engine: Engine, pool?: string): WorkerRecord[] {
   const now = engine.clock.now();
-  return [...allDocuments(engine.store, C.worker, pool)].map((doc) => {
+  return [...allDocuments(engine.reader, C.worker, pool)].map((doc) => {
     const worker = doc.data as unknown as WorkerRecord;
     return { ...worker, status: workerStatus(worker, now) };
   });
 }
 
 /** Marks workers without a heartbeat for 120 s OFFLINE; returns their ids. */
-export function markStaleWorkers(engine: Engine, now = engine.clock.now()): string[] {
-  return engine.store.write((tx) => {
+export async function markStaleWorkers(
+  engine: Engine,
+  now = engine.clock.now(),
+): Promise<string[]> {
+  return await engine.transact((tx) => {
     const stale: string[] = [];
     for (const doc of allDocuments(tx, C.worker)) {
       const worker = doc.data as unknown as WorkerRecord;
@@ -242,10 +245,10 @@ export async function claimRuns(
   if (!(leaseSeconds >= LEASE_SECONDS_RANGE[0] && leaseSeconds <= LEASE_SECONDS_RANGE[1])) {
     throw new RangeError(`Lease must be 1 to 3600 seconds, got ${leaseSeconds}`);
   }
-  const store = engine.store;
   const now = engine.clock.now();
   const toCancel: RunRecord[] = [];
-  const won = store.write((tx) => {
+  // Inside the engine's batch (BEGIN IMMEDIATE on SQLite): one claimer wins a run.
+  const won = await engine.transact((tx) => {
     const pool = read<WorkPool>(tx, C.workPool, poolName) ??
       (poolName === DEFAULT_WORK_POOL ? ensureWorkPool(tx, poolName, now) : undefined);
     if (!pool) throw poolNotFound(poolName);
@@ -278,7 +281,8 @@ export async function claimRuns(
         }
         if (run.expectedStartTime !== null && run.expectedStartTime > now) continue;
         if (deployment.concurrencyLimit !== null) {
-          const active = activeRuns(store, tx, deployment.id) + (taken.get(deployment.id) ?? 0);
+          const active = activeRuns(engine.reader, tx, deployment.id) +
+            (taken.get(deployment.id) ?? 0);
           if (active >= deployment.concurrencyLimit) {
             if (deployment.collisionStrategy === CollisionStrategy.CANCEL_NEW) {
               tx.deleteDocument(C.runQueue, entry.key);
@@ -324,7 +328,7 @@ export async function claimRuns(
       out.push({ ...item, run: engine.getRun(item.run.id) ?? item.run });
     } else {
       // The run moved on (cancelled, started elsewhere): the claim is void.
-      store.write((tx) => tx.deleteDocument(C.claim, item.run.id));
+      await engine.transact((tx) => tx.deleteDocument(C.claim, item.run.id));
     }
   }
   return out;
@@ -344,14 +348,14 @@ export interface RenewResult {
 }
 
 /** Extends a claim's lease while its run is alive. */
-export function renewClaim(
+export async function renewClaim(
   engine: Engine,
   runId: string,
   claimId: string,
   leaseSeconds = DEFAULT_LEASE_SECONDS,
-): RenewResult {
+): Promise<RenewResult> {
   const now = engine.clock.now();
-  return engine.store.write((tx) => {
+  return await engine.transact((tx) => {
     const run = tx.getRun(runId);
     const claim = read<Claim>(tx, C.claim, runId);
     if (!claim || claim.claimId !== claimId) {
@@ -379,7 +383,7 @@ export async function releaseClaim(
   runId: string,
   claimId: string,
 ): Promise<boolean> {
-  const released = engine.store.write((tx) => {
+  const released = await engine.transact((tx) => {
     const claim = read<Claim>(tx, C.claim, runId);
     if (!claim || claim.claimId !== claimId) return false;
     return tx.deleteDocument(C.claim, runId);
@@ -400,7 +404,7 @@ function treeEnding(state: StateType, why: string): TreeEnding {
 
 /** The claim of a run, if any. */
 export function claimOf(engine: Engine, runId: string): Claim | undefined {
-  return read<Claim>(engine.store, C.claim, runId);
+  return read<Claim>(engine.reader, C.claim, runId);
 }
 
 /**
@@ -413,7 +417,7 @@ export async function reclaimExpiredClaims(
   engine: Engine,
   now = engine.clock.now(),
 ): Promise<{ rescheduled: string[]; crashed: string[] }> {
-  const expired = [...allDocuments(engine.store, C.claim)]
+  const expired = [...allDocuments(engine.reader, C.claim)]
     .map((doc) => doc.data as unknown as Claim)
     .filter((claim) => claim.leaseExpiresAt <= now);
   const rescheduled: string[] = [];
@@ -455,7 +459,7 @@ export async function reclaimExpiredClaims(
         );
       }
     }
-    engine.store.write((tx) => {
+    await engine.transact((tx) => {
       const current = read<Claim>(tx, C.claim, claim.runId);
       if (current?.claimId !== claim.claimId) return;
       tx.deleteDocument(C.claim, claim.runId);

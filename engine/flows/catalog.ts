@@ -15,12 +15,14 @@ import {
   type Clock,
   ConflictError,
   type DocumentAccess,
+  type DocumentReader,
   type Json,
   NotFoundError,
   StateType,
-  type Store,
+  type StoreReader,
   TERMINAL_STATES,
 } from "../core/mod.ts";
+import type { EngineStorePort } from "../engine.ts";
 import { uuidv7 } from "../uuid7.ts";
 
 /** Document collections of the catalog. */
@@ -60,7 +62,7 @@ export interface FlowRecord {
 }
 
 /** The catalogued flow with this id, name or former name, if any. */
-export function findFlow(docs: DocumentAccess, ref: string): FlowRecord | undefined {
+export function findFlow(docs: DocumentReader, ref: string): FlowRecord | undefined {
   const byId = docs.getDocument(FLOW_COLLECTIONS.flow, ref)?.data as FlowRecord | undefined;
   if (byId) return byId;
   const entry = docs.getDocument(FLOW_COLLECTIONS.flowName, ref)?.data as
@@ -74,8 +76,12 @@ export function findFlow(docs: DocumentAccess, ref: string): FlowRecord | undefi
  * The flow named (or formerly named) `name`, creating its catalog document
  * when runs of that name exist; `NotFoundError` otherwise.
  */
-export function getFlow(store: Store, clock: Clock, name: string): FlowRecord {
-  return store.write((tx) => ensure(store, tx, clock.now(), name));
+export async function getFlow(
+  engine: EngineStorePort,
+  clock: Clock,
+  name: string,
+): Promise<FlowRecord> {
+  return await engine.transact((tx) => ensure(engine.reader, tx, clock.now(), name));
 }
 
 /**
@@ -83,15 +89,20 @@ export function getFlow(store: Store, clock: Clock, name: string): FlowRecord {
  * `ConflictError` when `newName` belongs to another flow (catalogued, or
  * recorded by runs, even of a deleted flow).
  */
-export function renameFlow(store: Store, clock: Clock, name: string, newName: string): FlowRecord {
+export async function renameFlow(
+  engine: EngineStorePort,
+  clock: Clock,
+  name: string,
+  newName: string,
+): Promise<FlowRecord> {
   checkName(newName);
-  return store.write((tx) => {
+  return await engine.transact((tx) => {
     const now = clock.now();
-    const flow = ensure(store, tx, now, name);
+    const flow = ensure(engine.reader, tx, now, name);
     if (newName === flow.name) return flow;
     const owner = findFlow(tx, newName);
     const ownsByAlias = owner?.id === flow.id;
-    if ((owner && !ownsByAlias) || (!owner && hasRuns(store, newName))) {
+    if ((owner && !ownsByAlias) || (!owner && hasRuns(engine.reader, newName))) {
       throw new ConflictError(`Cannot rename flow "${name}": name "${newName}" is taken`, {
         code: "flow_name_taken",
       });
@@ -109,8 +120,12 @@ export function renameFlow(store: Store, clock: Clock, name: string, newName: st
 }
 
 /** Hides a flow from flow listings (its runs are untouched). */
-export function archiveFlow(store: Store, clock: Clock, name: string): FlowRecord {
-  return update(store, clock, name, (flow, now) => ({
+export async function archiveFlow(
+  engine: EngineStorePort,
+  clock: Clock,
+  name: string,
+): Promise<FlowRecord> {
+  return await update(engine, clock, name, (flow, now) => ({
     ...flow,
     archived: true,
     archivedAt: flow.archivedAt ?? now,
@@ -118,21 +133,30 @@ export function archiveFlow(store: Store, clock: Clock, name: string): FlowRecor
 }
 
 /** Lists an archived flow again. */
-export function restoreFlow(store: Store, clock: Clock, name: string): FlowRecord {
-  return update(store, clock, name, (flow) => ({ ...flow, archived: false, archivedAt: null }));
+export async function restoreFlow(
+  engine: EngineStorePort,
+  clock: Clock,
+  name: string,
+): Promise<FlowRecord> {
+  return await update(
+    engine,
+    clock,
+    name,
+    (flow) => ({ ...flow, archived: false, archivedAt: null }),
+  );
 }
 
 /** Sets (or, with `null`, clears) how many days terminal runs of a flow are kept. */
-export function setRetention(
-  store: Store,
+export async function setRetention(
+  engine: EngineStorePort,
   clock: Clock,
   name: string,
   days: number | null,
-): FlowRecord {
+): Promise<FlowRecord> {
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > 36_500)) {
     throw new RangeError(`Retention must be a whole number of days from 1 to 36500, got "${days}"`);
   }
-  return update(store, clock, name, (flow) => ({ ...flow, retentionDays: days }));
+  return await update(engine, clock, name, (flow) => ({ ...flow, retentionDays: days }));
 }
 
 /**
@@ -141,10 +165,14 @@ export function setRetention(
  * (history is immutable) but the flow leaves the listings until a new run of
  * its name arrives.
  */
-export function deleteFlow(store: Store, clock: Clock, name: string): FlowRecord {
-  return store.write((tx) => {
+export async function deleteFlow(
+  engine: EngineStorePort,
+  clock: Clock,
+  name: string,
+): Promise<FlowRecord> {
+  return await engine.transact((tx) => {
     const now = clock.now();
-    const flow = ensure(store, tx, now, name);
+    const flow = ensure(engine.reader, tx, now, name);
     const names = [flow.name, ...flow.formerly];
     const deployed = deploymentsOf(tx, names);
     if (deployed.length > 0) {
@@ -155,7 +183,7 @@ export function deleteFlow(store: Store, clock: Clock, name: string): FlowRecord
         { code: "flow_has_deployments" },
       );
     }
-    const live = names.reduce((sum, n) => sum + count(store, n, LIVE_STATES), 0);
+    const live = names.reduce((sum, n) => sum + count(engine.reader, n, LIVE_STATES), 0);
     if (live > 0) {
       throw new ConflictError(`Cannot delete flow "${flow.name}": ${live} of its runs are live`, {
         code: "flow_has_live_runs",
@@ -174,7 +202,7 @@ export function deleteFlow(store: Store, clock: Clock, name: string): FlowRecord
 }
 
 /** Whether a deleted flow's tombstone still hides runs created up to `lastRunAt`. */
-export function isDeleted(docs: DocumentAccess, name: string, lastRunAt: number): boolean {
+export function isDeleted(docs: DocumentReader, name: string, lastRunAt: number): boolean {
   const tomb = docs.getDocument(FLOW_COLLECTIONS.deleted, name)?.data as
     | { deletedAt: number }
     | undefined;
@@ -188,21 +216,21 @@ function checkName(name: string): void {
 }
 
 function update(
-  store: Store,
+  engine: EngineStorePort,
   clock: Clock,
   name: string,
   change: (flow: FlowRecord, now: number) => FlowRecord,
-): FlowRecord {
-  return store.write((tx) => {
+): Promise<FlowRecord> {
+  return engine.transact((tx) => {
     const now = clock.now();
-    const next = { ...change(ensure(store, tx, now, name), now), updatedAt: now };
+    const next = { ...change(ensure(engine.reader, tx, now, name), now), updatedAt: now };
     save(tx, next, now);
     return next;
   });
 }
 
 function ensure(
-  store: Store,
+  store: StoreReader,
   tx: DocumentAccess,
   now: number,
   name: string,
@@ -258,16 +286,16 @@ function put(
 
 // Runs recorded under a name belong to its flow's history, even a deleted
 // flow's: taking the name would attribute them to the renamed flow.
-function hasRuns(store: Store, name: string): boolean {
+function hasRuns(store: StoreReader, name: string): boolean {
   return store.listRuns({ kind: "flow", flowName: name, limit: 1 }).items.length > 0;
 }
 
-function count(store: Store, name: string, states: readonly StateType[]): number {
+function count(store: StoreReader, name: string, states: readonly StateType[]): number {
   const counts = store.countRuns({ kind: "flow", flowName: name, states });
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
-function deploymentsOf(docs: DocumentAccess, names: readonly string[]): string[] {
+function deploymentsOf(docs: DocumentReader, names: readonly string[]): string[] {
   const found: string[] = [];
   for (const doc of allDocuments(docs, DEPLOYMENT_COLLECTION)) {
     const d = doc.data as { name: string; flowName: string; deletedAt: number | null };

@@ -12,7 +12,7 @@ import {
   type Page,
   type RunRecord,
   type StateType,
-  type Store,
+  type StoreReader,
 } from "../core/mod.ts";
 import { findFlow, type FlowRecord, isDeleted } from "./catalog.ts";
 
@@ -35,7 +35,7 @@ export interface ListFlowsOptions {
 }
 
 /** Every listed flow, ordered by name. */
-export function listFlows(store: Store, options: ListFlowsOptions = {}): FlowListing[] {
+export function listFlows(store: StoreReader, options: ListFlowsOptions = {}): FlowListing[] {
   const byKey = new Map<string, FlowListing>();
   for (const stat of store.flowStats()) {
     if (isDeleted(store, stat.flowName, stat.lastRunCreatedAt)) continue;
@@ -73,7 +73,7 @@ export function flowNames(flow: FlowRecord): string[] {
 
 /** Flow runs recorded under any of `names`, counted by state (states without runs left out). */
 export function flowRunCounts(
-  store: Store,
+  store: StoreReader,
   names: readonly string[],
 ): Partial<Record<StateType, number>> {
   const counts: Partial<Record<StateType, number>> = {};
@@ -86,7 +86,11 @@ export function flowRunCounts(
 }
 
 /** The newest `limit` flow runs recorded under any of `names`, newest first. */
-export function recentFlowRuns(store: Store, names: readonly string[], limit: number): RunRecord[] {
+export function recentFlowRuns(
+  store: StoreReader,
+  names: readonly string[],
+  limit: number,
+): RunRecord[] {
   const runs = names.flatMap((flowName) =>
     store.listRuns({ kind: "flow", flowName, sort: "created", order: "desc", limit }).items
   );
@@ -101,7 +105,7 @@ export function recentFlowRuns(store: Store, names: readonly string[], limit: nu
  * carries each name's own keyset cursor, so paging stays exact.
  */
 export function pageFlowRuns(
-  store: Store,
+  store: StoreReader,
   names: readonly string[],
   options: { cursor?: string | null; limit?: number } = {},
 ): Page<RunRecord> {

@@ -11,8 +11,8 @@
  * const clock = new FakeClock();
  * const engine = createEngine({ store: createMemoryStore(), clock, ids: new SequentialIds("run") });
  * await engine.createFlowRun({ name: "etl" });
- * const flow = renameFlow(engine.store, clock, "etl", "etl-v2");
- * console.log(findFlow(engine.store, "etl")?.id === flow.id); // true
+ * const flow = await renameFlow(engine, clock, "etl", "etl-v2");
+ * console.log(findFlow(engine.reader, "etl")?.id === flow.id); // true
  * ```
  *
  * @module
@@ -35,6 +35,7 @@ export {
   purgeHistory,
   type PurgeRecord,
   RETENTION_COLLECTIONS,
+  type RetentionPort,
   type SweepOptions,
   type SweepResult,
   sweepRetention,

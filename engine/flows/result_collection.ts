@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { allDocuments, type Json, type Store } from "../core/mod.ts";
+import { allDocuments, type Json, type StoreReader } from "../core/mod.ts";
 
 /** A stored result file: its reference and when it was last written or reused. */
 export interface ResultFile {
@@ -66,7 +66,7 @@ const CACHE = "cache";
  * the event log, cut short once every old file was found referenced.
  */
 export async function collectResults(
-  store: Store,
+  store: StoreReader,
   files: ResultFiles,
   options: CollectResultsOptions,
 ): Promise<CollectResultsResult> {

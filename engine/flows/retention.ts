@@ -24,7 +24,8 @@
  *
  * @module
  */
-import type { Clock, DocumentAccess, PurgeResult, RunRecord, Store } from "../core/mod.ts";
+import type { Clock, DocumentReader, PurgeResult, RunRecord, StoreReader } from "../core/mod.ts";
+import type { Engine } from "../engine.ts";
 import { allDocuments, TERMINAL_STATES } from "../core/mod.ts";
 import { ARTIFACT_COLLECTIONS, repairArtifactKeys } from "../artifacts.ts";
 import { FLOW_COLLECTIONS, type FlowRecord } from "./catalog.ts";
@@ -135,16 +136,20 @@ export interface SweepResult extends PurgeCounts {
   more: boolean;
 }
 
+/** What the sweep needs of the engine: reads, transactions and purges. */
+export type RetentionPort = Pick<Engine, "reader" | "transact" | "purgeRuns">;
+
 /**
  * Purges terminal flow runs that ended (end time, else last update) more
  * than their flow's `retentionDays` ago, in transactions of `chunkSize`
  * roots. See the module doc for what is kept.
  */
 export async function sweepRetention(
-  store: Store,
+  engine: RetentionPort,
   clock: Clock,
   options: SweepOptions = {},
 ): Promise<SweepResult> {
+  const store = engine.reader;
   const now = options.now ?? clock.now();
   const chunkSize = options.chunkSize ?? 200;
   const maxRuns = options.maxRuns ?? Infinity;
@@ -165,7 +170,7 @@ export async function sweepRetention(
     | undefined;
   if (options.everyMs && last && !last.more && now - last.at < options.everyMs) return result;
   result.ran = true;
-  dropMarks(store);
+  await dropMarks(engine);
   let pending = afterPurge(store);
   sweep: for (const flow of retainedFlows(store)) {
     const cutoff = now - flow.retentionDays! * DAY_MS;
@@ -193,10 +198,10 @@ export async function sweepRetention(
         const ids = due.slice(0, room).map((run) => run.id);
         if (!pending.artifactKeys || !pending.results) {
           pending = { artifactKeys: true, results: true };
-          putAfterPurge(store, now, pending);
+          await putAfterPurge(engine, now, pending);
         }
         let next = record;
-        const done = store.purgeRuns(ids, {
+        const done = engine.purgeRuns(ids, {
           ...PURGE_DOCUMENTS,
           endedBefore: cutoff,
           record(purge) {
@@ -222,9 +227,9 @@ export async function sweepRetention(
     }
   }
   if (pending.artifactKeys) {
-    result.artifactKeys = repairArtifactKeys(store, clock);
+    result.artifactKeys = await repairArtifactKeys(engine, clock);
     pending = { ...pending, artifactKeys: false };
-    putAfterPurge(store, now, pending);
+    await putAfterPurge(engine, now, pending);
   }
   if (pending.results && options.results) {
     const collected = await collectResults(store, options.results, {
@@ -234,22 +239,24 @@ export async function sweepRetention(
     });
     result.results = collected.deleted;
     pending = { ...pending, results: false };
-    putAfterPurge(store, now, pending);
+    await putAfterPurge(engine, now, pending);
   }
-  store.putDocument({
-    collection: RETENTION_COLLECTIONS.sweep,
-    key: "last",
-    ref: null,
-    data: { at: now, more: result.more },
-    createdAt: now,
-    updatedAt: now,
-    expiresAt: null,
-  });
+  await engine.transact((tx) =>
+    tx.putDocument({
+      collection: RETENTION_COLLECTIONS.sweep,
+      key: "last",
+      ref: null,
+      data: { at: now, more: result.more },
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: null,
+    })
+  );
   return result;
 }
 
 /** The audit records of a flow's purges, oldest first. */
-export function purgeHistory(docs: DocumentAccess, flowId: string): PurgeRecord[] {
+export function purgeHistory(docs: DocumentReader, flowId: string): PurgeRecord[] {
   return docs.listDocuments({ collection: RETENTION_COLLECTIONS.purge, ref: flowId, limit: 10_000 })
     .map((doc) => doc.data as unknown as PurgeRecord);
 }
@@ -274,7 +281,7 @@ function addPurge<T extends PurgeCounts>(counts: T, purge: PurgeResult): T {
   return counts;
 }
 
-function* retainedFlows(store: Store): Generator<FlowRecord> {
+function* retainedFlows(store: StoreReader): Generator<FlowRecord> {
   for (const doc of allDocuments(store, FLOW_COLLECTIONS.flow)) {
     const flow = doc.data as unknown as FlowRecord;
     if (flow.retentionDays !== null) yield flow;
@@ -285,7 +292,7 @@ function* retainedFlows(store: Store): Generator<FlowRecord> {
 // move the keyset cursor, so kept runs are not listed twice. A run ended
 // after it was created, so only runs created before the cutoff can be due.
 function* dueRoots(
-  store: Store,
+  store: StoreReader,
   name: string,
   cutoff: number,
   size: number,
@@ -311,31 +318,36 @@ function* dueRoots(
   } while (cursor !== undefined);
 }
 
-function afterPurge(store: Store): AfterPurge {
+function afterPurge(store: StoreReader): AfterPurge {
   const data = store.getDocument(RETENTION_COLLECTIONS.sweep, AFTER_PURGE)?.data as
     | Partial<AfterPurge>
     | undefined;
   return { artifactKeys: data?.artifactKeys === true, results: data?.results === true };
 }
 
-function putAfterPurge(store: Store, now: number, pending: AfterPurge): void {
-  store.putDocument({
-    collection: RETENTION_COLLECTIONS.sweep,
-    key: AFTER_PURGE,
-    ref: null,
-    data: { ...pending },
-    createdAt: now,
-    updatedAt: now,
-    expiresAt: null,
-  });
+function putAfterPurge(engine: RetentionPort, now: number, pending: AfterPurge): Promise<void> {
+  return engine.transact((tx) =>
+    tx.putDocument({
+      collection: RETENTION_COLLECTIONS.sweep,
+      key: AFTER_PURGE,
+      ref: null,
+      data: { ...pending },
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: null,
+    })
+  );
 }
 
 // Marks of the earlier sweep, which only marked due runs: the purge replaces them.
-function dropMarks(store: Store): void {
+async function dropMarks(engine: RetentionPort): Promise<void> {
   while (true) {
-    const marks = store.listDocuments({ collection: FLOW_COLLECTIONS.expired, limit: 1000 });
+    const marks = engine.reader.listDocuments({
+      collection: FLOW_COLLECTIONS.expired,
+      limit: 1000,
+    });
     if (marks.length === 0) return;
-    store.write((tx) => {
+    await engine.transact((tx) => {
       for (const mark of marks) tx.deleteDocument(FLOW_COLLECTIONS.expired, mark.key);
     });
   }

@@ -74,7 +74,20 @@ class MemoryStore implements Store {
       const id = documentId(collection, key);
       if (!documentsBefore.has(id)) documentsBefore.set(id, this.#documents.get(id));
     };
+    const limitsBefore = new Map<string, ConcurrencyLimit | undefined>();
+    const rememberLimit = (name: string) => {
+      if (!limitsBefore.has(name)) limitsBefore.set(name, this.#limits.get(name));
+    };
     const tx: StoreTx = {
+      getConcurrencyLimit: (name) => this.getConcurrencyLimit(name),
+      putConcurrencyLimit: (limit) => {
+        rememberLimit(limit.name);
+        this.putConcurrencyLimit(limit);
+      },
+      deleteConcurrencyLimit: (name) => {
+        rememberLimit(name);
+        return this.deleteConcurrencyLimit(name);
+      },
       getDocument: (collection, key) => this.getDocument(collection, key),
       listDocuments: (query) => this.listDocuments(query),
       putDocument: (document) => {
@@ -119,6 +132,10 @@ class MemoryStore implements Store {
       for (const [id, document] of documentsBefore) {
         if (document === undefined) this.#documents.delete(id);
         else this.#documents.set(id, document);
+      }
+      for (const [name, limit] of limitsBefore) {
+        if (limit === undefined) this.#limits.delete(name);
+        else this.#limits.set(name, limit);
       }
       this.#logs.length = logsBefore;
       this.#dropEventsFrom(eventsBefore);

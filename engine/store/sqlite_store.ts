@@ -318,6 +318,9 @@ class SqliteStore implements Store {
       listDocuments: (query) => this.#listDocuments(query),
       putDocument: (document) => this.#putDocument(document),
       deleteDocument: (collection, key) => this.#deleteDocument(collection, key),
+      getConcurrencyLimit: (name) => this.getConcurrencyLimit(name),
+      putConcurrencyLimit: (limit) => this.putConcurrencyLimit(limit),
+      deleteConcurrencyLimit: (name) => this.deleteConcurrencyLimit(name),
       externalChanges: () => {
         const changed = this.#externalChanges;
         this.#externalChanges = false;

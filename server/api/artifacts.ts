@@ -56,14 +56,14 @@ const NewArtifactBody = z.strictObject({
 /** Lists the artifacts of a flow run, optionally of one of its task runs. */
 export function artifactItems(deps: AppDeps, flowRunId: string, taskRunId?: string) {
   const query = { flowRunId, ...(taskRunId !== undefined ? { taskRunId } : {}) };
-  return { items: listArtifacts(deps.engine.store, query).map(toApiArtifact), next_cursor: null };
+  return { items: listArtifacts(deps.engine.reader, query).map(toApiArtifact), next_cursor: null };
 }
 
 /** Registers `/artifacts` and `/artifacts/:id`. */
 export function artifactRoutes(router: ApiRouter, deps: AppDeps): void {
   const { engine, clock } = deps;
   const existing = (id: string): Artifact => {
-    const artifact = getArtifact(engine.store, id);
+    const artifact = getArtifact(engine.reader, id);
     if (!artifact) {
       throw new NotFoundError(`Artifact "${id}" does not exist`, { code: "artifact_not_found" });
     }
@@ -78,7 +78,7 @@ export function artifactRoutes(router: ApiRouter, deps: AppDeps): void {
     body: NewArtifactBody,
     status: 201,
     response: ApiArtifactSchema,
-  }, (c, { body }) => {
+  }, async (c, { body }) => {
     const flowRun = runOfKind(engine, body.flow_run_id, "flow");
     if (body.task_run_id) {
       const taskRun = runOfKind(engine, body.task_run_id, "task");
@@ -88,7 +88,7 @@ export function artifactRoutes(router: ApiRouter, deps: AppDeps): void {
         });
       }
     }
-    const artifact = createArtifact(engine.store, clock, {
+    const artifact = await createArtifact(engine, clock, {
       type: body.type,
       data: body.data,
       flowRunId: flowRun.id,
@@ -116,7 +116,7 @@ export function artifactRoutes(router: ApiRouter, deps: AppDeps): void {
     params: { id: "Artifact id" },
     body: z.strictObject({ progress: z.number().min(0).max(100) }),
     response: ApiArtifactSchema,
-  }, (c, { params, body }) => {
+  }, async (c, { params, body }) => {
     const artifact = existing(params.id!);
     if (artifact.type !== "progress") {
       throw new HttpError(
@@ -126,7 +126,7 @@ export function artifactRoutes(router: ApiRouter, deps: AppDeps): void {
       );
     }
     return c.json(
-      toApiArtifact(updateProgressArtifact(engine.store, clock, artifact.id, body.progress)),
+      toApiArtifact(await updateProgressArtifact(engine, clock, artifact.id, body.progress)),
     );
   });
 }

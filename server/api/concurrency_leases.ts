@@ -44,8 +44,8 @@ export function concurrencyLeaseRoutes(router: ApiRouter, deps: AppDeps): void {
     description: "A limit of 0, or occupying more slots than a limit has, answers 409.",
     body: AcquireBody,
     response: SlotGrant,
-  }, (c, { body }) => {
-    const grant = acquireSlots(engine.store, clock, {
+  }, async (c, { body }) => {
+    const grant = await acquireSlots(engine, clock, {
       names: body.names,
       ...(body.occupy !== undefined ? { occupy: body.occupy } : {}),
       ...(body.strict !== undefined ? { strict: body.strict } : {}),
@@ -68,7 +68,7 @@ export function concurrencyLeaseRoutes(router: ApiRouter, deps: AppDeps): void {
     body: z.strictObject({}),
     bodyOptional: true,
     response: z.object({ released: z.boolean() }),
-  }, (c, { params }) => c.json({ released: releaseSlots(engine.store, params.id!) }));
+  }, async (c, { params }) => c.json({ released: await releaseSlots(engine, params.id!) }));
 
   router.add({
     method: "post",
@@ -78,8 +78,8 @@ export function concurrencyLeaseRoutes(router: ApiRouter, deps: AppDeps): void {
     params: LEASE,
     body: z.strictObject({ lease_ms: LeaseMs }),
     response: z.object({ renewed: z.boolean() }),
-  }, (c, { params, body }) => {
-    const renewed = engine.store.write((tx) =>
+  }, async (c, { params, body }) => {
+    const renewed = await engine.transact((tx) =>
       renewLease(tx, params.id!, clock.now(), body.lease_ms)
     );
     return c.json({ renewed });

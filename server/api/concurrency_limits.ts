@@ -9,7 +9,6 @@ import {
   type ConcurrencyLimit,
   ConflictError,
   NotFoundError,
-  slotStoreOf,
 } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import {
@@ -26,13 +25,15 @@ const TAG = "Concurrency limits";
 
 /** Registers the concurrency limit routes. */
 export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
-  const { store } = deps.engine;
+  const { engine } = deps;
+  const store = engine.reader;
   // Reading active slots also reclaims expired leases: a write.
-  const toApi = (limit: ConcurrencyLimit) =>
-    toApiLimit(
-      limit,
-      store.write((tx) => activeSlotsOf(slotStoreOf(store, tx), limit, deps.clock.now())),
-    );
+  const toApiAll = (limits: readonly ConcurrencyLimit[]) =>
+    engine.transact((tx) => {
+      const now = deps.clock.now();
+      return limits.map((limit) => toApiLimit(limit, activeSlotsOf(tx, limit, now)));
+    });
+  const toApi = async (limit: ConcurrencyLimit) => (await toApiAll([limit]))[0]!;
   const existing = (name: string) => {
     const limit = store.getConcurrencyLimit(name);
     if (!limit) {
@@ -51,8 +52,7 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
       summary: "List concurrency limits",
       response: pageOf(LimitSchema),
     },
-    (c) =>
-      c.json({ items: store.concurrencyLimits().map((limit) => toApi(limit)), next_cursor: null }),
+    async (c) => c.json({ items: await toApiAll(store.concurrencyLimits()), next_cursor: null }),
   );
 
   router.add({
@@ -63,21 +63,24 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     body: CreateLimitBody,
     status: 201,
     response: LimitSchema,
-  }, (c, { body }) => {
-    if (store.getConcurrencyLimit(body.name)) {
-      throw new ConflictError(`Concurrency limit "${body.name}" already exists`);
-    }
-    const now = deps.clock.now();
-    const limit: ConcurrencyLimit = {
-      name: body.name,
-      limit: body.limit,
-      slotDecayPerSecond: body.slot_decay_per_second ?? 0,
-      activeSlots: 0,
-      createdAt: now,
-      updatedAt: now,
-    };
-    store.putConcurrencyLimit(limit);
-    return c.json(toApi(limit), 201);
+  }, async (c, { body }) => {
+    const limit = await engine.transact((tx) => {
+      if (tx.getConcurrencyLimit(body.name)) {
+        throw new ConflictError(`Concurrency limit "${body.name}" already exists`);
+      }
+      const now = deps.clock.now();
+      const limit: ConcurrencyLimit = {
+        name: body.name,
+        limit: body.limit,
+        slotDecayPerSecond: body.slot_decay_per_second ?? 0,
+        activeSlots: 0,
+        createdAt: now,
+        updatedAt: now,
+      };
+      tx.putConcurrencyLimit(limit);
+      return limit;
+    });
+    return c.json(await toApi(limit), 201);
   });
 
   router.add({
@@ -87,7 +90,7 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "A concurrency limit",
     params: NAME,
     response: LimitSchema,
-  }, (c, { params }) => c.json(toApi(existing(params.name!))));
+  }, async (c, { params }) => c.json(await toApi(existing(params.name!))));
 
   router.add({
     method: "patch",
@@ -97,7 +100,7 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     params: NAME,
     body: UpdateLimitBody,
     response: LimitSchema,
-  }, (c, { params, body }) => {
+  }, async (c, { params, body }) => {
     const limit = existing(params.name!);
     const next: ConcurrencyLimit = {
       ...limit,
@@ -105,8 +108,8 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
       slotDecayPerSecond: body.slot_decay_per_second ?? limit.slotDecayPerSecond,
       updatedAt: deps.clock.now(),
     };
-    store.putConcurrencyLimit(next);
-    return c.json(toApi(next));
+    await engine.transact((tx) => tx.putConcurrencyLimit(next));
+    return c.json(await toApi(next));
   });
 
   router.add({
@@ -116,9 +119,9 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "Delete a concurrency limit",
     params: NAME,
     status: 204,
-  }, (c, { params }) => {
+  }, async (c, { params }) => {
     existing(params.name!);
-    store.deleteConcurrencyLimit(params.name!);
+    await engine.transact((tx) => tx.deleteConcurrencyLimit(params.name!));
     return c.body(null, 204);
   });
 }

@@ -8,7 +8,7 @@
 import { z } from "zod";
 import {
   checkSchedule,
-  type DocumentAccess,
+  type DocumentReader,
   type Json,
   nextRuns,
   StateType,
@@ -122,7 +122,7 @@ function applyAnswer(result: ApplyResult, dryRun: boolean) {
   };
 }
 
-function nextTimes(docs: DocumentAccess, deployment: Deployment, now: number, count: number) {
+function nextTimes(docs: DocumentReader, deployment: Deployment, now: number, count: number) {
   const misses = scheduleMisses(docs, deployment);
   return deployment.schedules.map((schedule, i) => ({
     active: schedule.active,
@@ -155,15 +155,19 @@ export function deploymentRoutes(router: ApiRouter, deps: AppDeps): void {
     return c.json({ items: page.items.map(toApiDeployment), next_cursor: page.nextCursor });
   });
 
-  router.add({
-    method: "post",
-    path: "/deployments",
-    tag: TAG,
-    summary: "Create a deployment",
-    body: DeploymentSpecSchema,
-    status: 201,
-    response: DeploymentSchema,
-  }, (c, { body }) => c.json(toApiDeployment(deployments.create(fromDeploymentSpec(body))), 201));
+  router.add(
+    {
+      method: "post",
+      path: "/deployments",
+      tag: TAG,
+      summary: "Create a deployment",
+      body: DeploymentSpecSchema,
+      status: 201,
+      response: DeploymentSchema,
+    },
+    async (c, { body }) =>
+      c.json(toApiDeployment(await deployments.create(fromDeploymentSpec(body))), 201),
+  );
 
   router.add({
     method: "post",
@@ -244,8 +248,8 @@ export function deploymentRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "Soft-delete a deployment (409 while runs are live or a schedule is active)",
     params: REF,
     status: 204,
-  }, (c, { params }) => {
-    deployments.delete(params.ref!);
+  }, async (c, { params }) => {
+    await deployments.delete(params.ref!);
     return c.body(null, 204);
   });
 
@@ -331,7 +335,7 @@ export function deploymentRoutes(router: ApiRouter, deps: AppDeps): void {
   }, (c, { params, query }) => {
     const deployment = deployments.get(params.ref!);
     return c.json({
-      schedules: nextTimes(engine.store, deployment, deps.clock.now(), query.count ?? 5),
+      schedules: nextTimes(engine.reader, deployment, deps.clock.now(), query.count ?? 5),
     });
   });
 }

@@ -73,7 +73,7 @@ const SweepAnswer = z.object({
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
 function toApi(engine: Engine, flow: FlowRecord) {
-  const purges = purgeHistory(engine.store, flow.id);
+  const purges = purgeHistory(engine.reader, flow.id);
   return {
     id: flow.id,
     name: flow.name,
@@ -91,7 +91,7 @@ function toApi(engine: Engine, flow: FlowRecord) {
 /** Registers the flow catalog routes and the catalog-aware `GET /flows`. */
 export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
   const { engine } = deps;
-  const { store, clock } = engine;
+  const { reader: store, clock } = engine;
   const tag = "Flows";
   const name = { name: "Flow name or former name" };
 
@@ -135,7 +135,7 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
     response: SweepAnswer,
   }, async (c, { query }) => {
     const files = deps.results?.files;
-    const done = await sweepRetention(store, clock, {
+    const done = await sweepRetention(engine, clock, {
       ...(query.max_runs !== undefined ? { maxRuns: query.max_runs } : {}),
       ...(files ? { results: files } : {}),
     });
@@ -160,7 +160,7 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "A flow's catalog entry, by name or former name",
     params: name,
     response: FlowCatalogEntry,
-  }, (c, { params }) => c.json(toApi(engine, getFlow(store, clock, params.name!))));
+  }, async (c, { params }) => c.json(toApi(engine, await getFlow(engine, clock, params.name!))));
 
   router.add(
     {
@@ -173,27 +173,33 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
       body: z.strictObject({ name: FlowName }),
       response: FlowCatalogEntry,
     },
-    (c, { params, body }) =>
-      c.json(toApi(engine, renameFlow(store, clock, params.name!, body.name))),
+    async (c, { params, body }) =>
+      c.json(toApi(engine, await renameFlow(engine, clock, params.name!, body.name))),
   );
 
-  router.add({
-    method: "post",
-    path: "/flows/:name/archive",
-    tag,
-    summary: "Archive a flow (hidden from GET /flows)",
-    params: name,
-    response: FlowCatalogEntry,
-  }, (c, { params }) => c.json(toApi(engine, archiveFlow(store, clock, params.name!))));
+  router.add(
+    {
+      method: "post",
+      path: "/flows/:name/archive",
+      tag,
+      summary: "Archive a flow (hidden from GET /flows)",
+      params: name,
+      response: FlowCatalogEntry,
+    },
+    async (c, { params }) => c.json(toApi(engine, await archiveFlow(engine, clock, params.name!))),
+  );
 
-  router.add({
-    method: "post",
-    path: "/flows/:name/restore",
-    tag,
-    summary: "Restore an archived flow",
-    params: name,
-    response: FlowCatalogEntry,
-  }, (c, { params }) => c.json(toApi(engine, restoreFlow(store, clock, params.name!))));
+  router.add(
+    {
+      method: "post",
+      path: "/flows/:name/restore",
+      tag,
+      summary: "Restore an archived flow",
+      params: name,
+      response: FlowCatalogEntry,
+    },
+    async (c, { params }) => c.json(toApi(engine, await restoreFlow(engine, clock, params.name!))),
+  );
 
   router.add(
     {
@@ -205,8 +211,8 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
       body: z.strictObject({ retention_days: z.number().int().min(1).max(36_500).nullable() }),
       response: FlowCatalogEntry,
     },
-    (c, { params, body }) =>
-      c.json(toApi(engine, setRetention(store, clock, params.name!, body.retention_days))),
+    async (c, { params, body }) =>
+      c.json(toApi(engine, await setRetention(engine, clock, params.name!, body.retention_days))),
   );
 
   router.add({
@@ -216,8 +222,8 @@ export function flowCatalogRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "Delete a flow from the catalog (409 while deployments or live runs exist)",
     params: name,
     response: FlowCatalogEntry,
-  }, (c, { params }) => {
-    const flow = deleteFlow(store, clock, params.name!);
+  }, async (c, { params }) => {
+    const flow = await deleteFlow(engine, clock, params.name!);
     return c.json(toApi(engine, flow));
   });
 }

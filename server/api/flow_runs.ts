@@ -111,7 +111,7 @@ export function flowRunRoutes(router: ApiRouter, deps: AppDeps): void {
       { kind: "flow", parentId: run.id, sort: "created", order: "asc" },
       MAX_CHILDREN,
     );
-    const counts = engine.store.countRuns({ kind: "task", parentId: run.id });
+    const counts = engine.reader.countRuns({ kind: "task", parentId: run.id });
     return c.json({
       run: toApiRun(run),
       parameters: run.parameters,

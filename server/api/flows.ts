@@ -41,14 +41,14 @@ export function flowRoutes(router: ApiRouter, deps: AppDeps): void {
     query: z.strictObject({ limit: LimitParam.optional() }),
     response: FlowDetail,
   }, (c, { params, query }) => {
-    const flow = findFlow(engine.store, params.name!);
+    const flow = findFlow(engine.reader, params.name!);
     const name = flow?.name ?? params.name!;
     const names = flow ? flowNames(flow) : [name];
-    const recent = recentFlowRuns(engine.store, names, query.limit ?? 20);
+    const recent = recentFlowRuns(engine.reader, names, query.limit ?? 20);
     if (recent.length === 0) {
       throw new NotFoundError(`Flow "${params.name}" has no runs`, { code: "flow_not_found" });
     }
-    const counts = flowRunCounts(engine.store, names);
+    const counts = flowRunCounts(engine.reader, names);
     const tasks = new Map<string, Partial<Record<StateType, number>>>();
     for (const run of recent.slice(0, TASK_SAMPLE_RUNS)) {
       for (const task of engine.listRuns({ kind: "task", parentId: run.id, limit: 1000 }).items) {

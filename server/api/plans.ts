@@ -35,7 +35,7 @@ export function planRoutes(router: ApiRouter, deps: AppDeps): void {
     params: { name: "Flow name" },
     response: FlowPlanSchema,
   }, (c, { params }) => {
-    const plan = latestPlan(engine.store, params.name!);
+    const plan = latestPlan(engine.reader, params.name!);
     if (plan === undefined) {
       throw new NotFoundError(
         `No plan recorded for flow "${params.name}": run it once, or use "ironflow plan"`,
@@ -52,11 +52,11 @@ export function planRoutes(router: ApiRouter, deps: AppDeps): void {
     params: { name: "Flow name" },
     body: FlowPlanSchema,
     response: z.object({ fingerprint: z.string() }),
-  }, (c, { params, body }) => {
+  }, async (c, { params, body }) => {
     if (body.flowName !== params.name) {
       throw new RangeError(`The plan is of flow "${body.flowName}", not "${params.name}"`);
     }
-    savePlan(engine.store, clock.now(), params.name!, body);
+    await savePlan(engine, clock.now(), params.name!, body);
     return c.json({ fingerprint: body.fingerprint });
   });
 }

@@ -70,7 +70,7 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
       if (includesLog(log)) push(frame("log", toApiLog(log)));
     })
     : undefined;
-  replayUntil = engine.store.lastSeq();
+  replayUntil = engine.reader.lastSeq();
   let cursor = options.afterSeq;
   const heartbeat = setInterval(
     () => push(frame("heartbeat", { at: new Date().toISOString() })),

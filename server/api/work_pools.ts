@@ -94,13 +94,17 @@ function nextChange(deps: AppDeps, ms: number, signal: AbortSignal): Promise<voi
 export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
   const { engine } = deps;
 
-  router.add({
-    method: "get",
-    path: "/work-pools",
-    tag: TAG,
-    summary: "List work pools",
-    response: pageOf(PoolSchema),
-  }, (c) => c.json({ items: listWorkPools(engine).map(toApiWorkPool), next_cursor: null }));
+  router.add(
+    {
+      method: "get",
+      path: "/work-pools",
+      tag: TAG,
+      summary: "List work pools",
+      response: pageOf(PoolSchema),
+    },
+    async (c) =>
+      c.json({ items: (await listWorkPools(engine)).map(toApiWorkPool), next_cursor: null }),
+  );
 
   router.add({
     method: "post",
@@ -115,8 +119,8 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
     }),
     status: 201,
     response: PoolSchema,
-  }, (c, { body }) => {
-    const pool = createWorkPool(engine, {
+  }, async (c, { body }) => {
+    const pool = await createWorkPool(engine, {
       name: body.name,
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.paused !== undefined ? { paused: body.paused } : {}),
@@ -131,24 +135,29 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "A work pool",
     params: NAME,
     response: PoolSchema,
-  }, (c, { params }) => c.json(toApiWorkPool(getWorkPool(engine, params.name!))));
+  }, async (c, { params }) => c.json(toApiWorkPool(await getWorkPool(engine, params.name!))));
 
-  router.add({
-    method: "patch",
-    path: "/work-pools/:name",
-    tag: TAG,
-    summary: "Pause, resume or describe a work pool",
-    params: NAME,
-    body: z.strictObject({
-      description: z.string().nullable().optional(),
-      paused: z.boolean().optional(),
-    }),
-    response: PoolSchema,
-  }, (c, { params, body }) =>
-    c.json(toApiWorkPool(updateWorkPool(engine, params.name!, {
-      ...(body.description !== undefined ? { description: body.description } : {}),
-      ...(body.paused !== undefined ? { paused: body.paused } : {}),
-    }))));
+  router.add(
+    {
+      method: "patch",
+      path: "/work-pools/:name",
+      tag: TAG,
+      summary: "Pause, resume or describe a work pool",
+      params: NAME,
+      body: z.strictObject({
+        description: z.string().nullable().optional(),
+        paused: z.boolean().optional(),
+      }),
+      response: PoolSchema,
+    },
+    async (c, { params, body }) =>
+      c.json(toApiWorkPool(
+        await updateWorkPool(engine, params.name!, {
+          ...(body.description !== undefined ? { description: body.description } : {}),
+          ...(body.paused !== undefined ? { paused: body.paused } : {}),
+        }),
+      )),
+  );
 
   router.add({
     method: "delete",
@@ -157,8 +166,8 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "Delete a work pool (409 while live deployments use it)",
     params: NAME,
     status: 204,
-  }, (c, { params }) => {
-    deleteWorkPool(engine, params.name!);
+  }, async (c, { params }) => {
+    await deleteWorkPool(engine, params.name!);
     return c.body(null, 204);
   });
 
@@ -169,8 +178,8 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
     summary: "Workers of a pool with their status (OFFLINE after 120 s without heartbeat)",
     params: NAME,
     response: pageOf(WorkerSchema),
-  }, (c, { params }) => {
-    getWorkPool(engine, params.name!);
+  }, async (c, { params }) => {
+    await getWorkPool(engine, params.name!);
     return c.json({ items: listWorkers(engine, params.name!).map(toApiWorker), next_cursor: null });
   });
 

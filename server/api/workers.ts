@@ -57,8 +57,8 @@ export function workerRoutes(router: ApiRouter, deps: AppDeps): void {
     }),
     bodyOptional: true,
     response: WorkerSchema,
-  }, (c, { params, body }) => {
-    const worker = heartbeat(engine, {
+  }, async (c, { params, body }) => {
+    const worker = await heartbeat(engine, {
       id: params.id!,
       pool: body.work_pool ?? "default",
       ...(body.name ? { name: body.name } : {}),
@@ -82,8 +82,8 @@ export function workerRoutes(router: ApiRouter, deps: AppDeps): void {
       lease_expires_at: z.string().nullable(),
       state: StateSchema.nullable(),
     }),
-  }, (c, { params, body }) => {
-    const result = renewClaim(
+  }, async (c, { params, body }) => {
+    const result = await renewClaim(
       engine,
       params.run_id!,
       body.claim_id,

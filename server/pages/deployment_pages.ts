@@ -104,7 +104,7 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
         deployment,
         ctx.now,
         NEXT_RUNS_SHOWN,
-        scheduleMisses(engine.store, deployment),
+        scheduleMisses(engine.reader, deployment),
       ),
       draft: shown.draft ?? NEW_SCHEDULE,
       preview: shown.preview ?? null,
@@ -116,7 +116,7 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
       runs: withTaskCounts(engine, runs.items),
       nextCursor: runs.nextCursor,
       paged: cursor !== null,
-      counts: engine.store.countRuns({ kind: "flow", deploymentId: deployment.id }),
+      counts: engine.reader.countRuns({ kind: "flow", deploymentId: deployment.id }),
       activeRuns: deploymentRow(engine, deployment, ctx.now).activeRuns,
       flash: shown.flash ?? null,
     });
@@ -205,8 +205,8 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
     );
     pages.post(
       `/work-pools/:name/${action}`,
-      kit.form((c) => {
-        const pool = updateWorkPool(engine, c.req.param("name") ?? "", { paused });
+      kit.form(async (c) => {
+        const pool = await updateWorkPool(engine, c.req.param("name") ?? "", { paused });
         const message = paused
           ? "Paused: workers claim no runs from this pool; its queue waits."
           : "Resumed: workers claim runs from this pool again.";
@@ -281,13 +281,13 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
 
   pages.get(
     "/work-pools",
-    kit.page((_c, ctx) => WorkPoolsPage({ ctx, pools: workPoolRows(engine, service) })),
+    kit.page(async (_c, ctx) => WorkPoolsPage({ ctx, pools: await workPoolRows(engine, service) })),
   );
 
   pages.get(
     "/work-pools/:name",
-    kit.page((c, ctx) => {
-      const pool = getWorkPool(engine, c.req.param("name") ?? "");
+    kit.page(async (c, ctx) => {
+      const pool = await getWorkPool(engine, c.req.param("name") ?? "");
       return WorkPoolPage({
         ctx,
         pool,

@@ -118,7 +118,7 @@ export function deploymentRow(
       order: "desc",
       limit: RECENT_RUNS,
     }).items,
-    activeRuns: activeRuns(engine.store, engine.store, deployment.id),
+    activeRuns: activeRuns(engine.reader, engine.reader, deployment.id),
   };
 }
 
@@ -163,8 +163,11 @@ export function deploymentNames(
 }
 
 /** Work pools with their queue depth, deployments and workers online and stale. */
-export function workPoolRows(engine: Engine, service: DeploymentService): WorkPoolRow[] {
-  const pools = listWorkPools(engine);
+export async function workPoolRows(
+  engine: Engine,
+  service: DeploymentService,
+): Promise<WorkPoolRow[]> {
+  const pools = await listWorkPools(engine);
   const rows = new Map<string, WorkPoolRow>(
     pools.map((pool) => [pool.name, { pool, scheduled: 0, deployments: 0, online: 0, offline: 0 }]),
   );
@@ -185,7 +188,7 @@ export function workPoolRows(engine: Engine, service: DeploymentService): WorkPo
 
 /** SCHEDULED flow runs of a deployment. */
 export function scheduledRuns(engine: Engine, deploymentId: string): number {
-  return engine.store.countRuns({
+  return engine.reader.countRuns({
     kind: "flow",
     deploymentId,
     states: [StateType.SCHEDULED],

@@ -113,7 +113,7 @@ export function runGraph(
         ? `More than ${MAX_EXPANDED_NODES} task runs are too many to draw one by one; mapped tasks stay folded.`
         : `More than ${MAX_EXPANDED_NODES} task runs and planned nodes are too many to draw one by one; mapped tasks stay folded.`;
     }
-    const calls = engine.store.taskGraph(run.id);
+    const calls = engine.reader.taskGraph(run.id);
     let graph = calls;
     // The header's counts come from the same grouped scan.
     for (const node of graph.nodes) {

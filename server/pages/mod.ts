@@ -180,7 +180,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
         ctx,
         filters,
         rows,
-        flowNames: engine.store.flowNames(500),
+        flowNames: engine.reader.flowNames(500),
         activity: chart,
         stateCounts: sumCounts(chart),
         nextCursor,
@@ -262,7 +262,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     "/flows",
     page((c, ctx) => {
       const archived = c.req.query("archived") === "true";
-      return FlowsPage({ ctx, archived, flows: listFlows(engine.store, { archived }) });
+      return FlowsPage({ ctx, archived, flows: listFlows(engine.reader, { archived }) });
     }),
   );
 
@@ -271,11 +271,11 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     page((c, ctx) => {
       const flowName = c.req.param("name") ?? "";
       // A former name (or the flow's id) leads to the flow under its current name.
-      const flow = findFlow(engine.store, flowName);
+      const flow = findFlow(engine.reader, flowName);
       if (flow && flow.name !== flowName) return c.redirect(flowHref(flow.name), 302);
       const names = flow ? flowNames(flow) : [flowName];
       const cursor = c.req.query("cursor") ?? null;
-      const counts = flowRunCounts(engine.store, names);
+      const counts = flowRunCounts(engine.reader, names);
       const ofFlow = deploymentsWhere(deployments, (d) => names.includes(d.flowName));
       if (Object.keys(counts).length === 0 && ofFlow.length === 0) {
         return notFound(
@@ -286,7 +286,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       }
       let pageOfRuns;
       try {
-        pageOfRuns = pageFlowRuns(engine.store, names, { cursor, limit: 25 });
+        pageOfRuns = pageFlowRuns(engine.reader, names, { cursor, limit: 25 });
       } catch (error) {
         if (!(error instanceof InvalidCursorError)) throw error;
         return c.redirect(flowHref(flowName), 302);
@@ -308,7 +308,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   deploymentPages(pages, kit);
   pages.get(
     "/concurrency-limits",
-    page((_c, ctx) => ConcurrencyPage({ ctx, limits: engine.store.concurrencyLimits() })),
+    page((_c, ctx) => ConcurrencyPage({ ctx, limits: engine.reader.concurrencyLimits() })),
   );
   return pages;
 }

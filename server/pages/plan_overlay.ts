@@ -80,7 +80,7 @@ export function runPlan(engine: Engine, run: RunRecord): RunPlan {
     if (typeof value === "string") fingerprint = value;
   }
   if (fingerprint === undefined) return { status: "none" };
-  const recorded = latestPlan(engine.store, run.flowName);
+  const recorded = latestPlan(engine.reader, run.flowName);
   if (recorded === undefined) return { status: "none" };
   const plan = readPlan(recorded);
   if (plan === null || plan.fingerprint !== fingerprint) return { status: "stale" };

@@ -72,7 +72,7 @@ export function runPageData(
     const data: RunTabData = { tab, expanded, graph };
     return { run, tasks: taskCounts, attempts, parent, subflows, data, result, pause };
   }
-  const tasks = engine.store.countRuns({ kind: "task", parentId: run.id });
+  const tasks = engine.reader.countRuns({ kind: "task", parentId: run.id });
   const data = tabData(engine, run, tab, params, now, subflows);
   return { run, tasks, attempts, parent, subflows, data, result, pause };
 }
@@ -155,7 +155,7 @@ function tabData(
       return { tab, task: subject, events: engine.events({ runId: subject?.id ?? run.id }) };
     }
     case "artifacts": {
-      const artifacts: ArtifactData[] = listArtifacts(engine.store, { flowRunId: run.id })
+      const artifacts: ArtifactData[] = listArtifacts(engine.reader, { flowRunId: run.id })
         .filter((artifact) => artifact.type !== "result")
         .map((artifact) => ({
           id: artifact.id,

@@ -121,7 +121,7 @@ export function activity(
       createdAfter: since,
       createdBefore: until,
     };
-    return engine.store.countRuns(query);
+    return engine.reader.countRuns(query);
   };
   const hours = {
     since: Math.ceil(window.since / HOUR) * HOUR,
@@ -134,7 +134,7 @@ export function activity(
     const query: ActivityQuery = { ...hours, bucketMs };
     if (filter.flowName !== undefined) query.flowName = filter.flowName;
     if (filter.states?.length) query.states = filter.states;
-    for (const bucket of engine.store.flowRunActivity(query)) {
+    for (const bucket of engine.reader.flowRunActivity(query)) {
       counts.set(bucket.start, bucket.counts);
     }
     // The partial hours at the window's ends: at most an hour of runs each.
@@ -210,6 +210,6 @@ export function withTaskCounts(
 ): RunRow[] {
   return runs.map((run) => ({
     run,
-    tasks: engine.store.countRuns({ kind: "task", parentId: run.id }),
+    tasks: engine.reader.countRuns({ kind: "task", parentId: run.id }),
   }));
 }

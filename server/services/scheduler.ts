@@ -75,7 +75,7 @@ export interface Scheduler {
   /** One pass of every service at `now` (default: the clock's time). */
   tick(now?: number): Promise<TickReport>;
   /** Gives the lease up if this node holds it, so another takes over at once; returns whether it did. */
-  release(): boolean;
+  release(): Promise<boolean>;
   /** The lease as stored, if any. */
   lease(): LeaderLease | undefined;
 }
@@ -88,8 +88,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   const instance = uuidv7(clock.now());
 
   // Takes or renews the lease; answers whether this node leads, and whom it took over from.
-  function lead(now: number): { leads: boolean; from?: string } {
-    return engine.store.write((tx) => {
+  function lead(now: number): Promise<{ leads: boolean; from?: string }> {
+    return engine.transact((tx) => {
       const current = tx.getDocument(LEADER_COLLECTION, LEADER_KEY);
       const data = current?.data as LeaderLease | undefined;
       if (data && data.holder !== holder && data.expiresAt > now) return { leads: false };
@@ -125,7 +125,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         reaped: [],
         staleWorkers: [],
       };
-      const leadership = lead(now);
+      const leadership = await lead(now);
       if (!leadership.leads) return report;
       report.leader = true;
       if (leadership.from !== undefined) report.tookOverFrom = leadership.from;
@@ -139,8 +139,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       const reaped = await reapLostRuns(engine, now);
       report.reaped = [...reaped.crashed, ...reaped.cancelled];
       report.late = await markLateRuns(engine, { ...options, now });
-      report.staleWorkers = markStaleWorkers(engine, now);
-      await sweepRetention(engine.store, clock, {
+      report.staleWorkers = await markStaleWorkers(engine, now);
+      await sweepRetention(engine, clock, {
         now,
         everyMs: 3_600_000,
         maxRuns: 10_000,
@@ -149,7 +149,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       return report;
     },
     release() {
-      return engine.store.write((tx) => {
+      return engine.transact((tx) => {
         const current = tx.getDocument(LEADER_COLLECTION, LEADER_KEY)?.data as
           | LeaderLease
           | undefined;
@@ -158,7 +158,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       });
     },
     lease() {
-      return engine.store.getDocument(LEADER_COLLECTION, LEADER_KEY)?.data as
+      return engine.reader.getDocument(LEADER_COLLECTION, LEADER_KEY)?.data as
         | LeaderLease
         | undefined;
     },
@@ -222,7 +222,7 @@ export function startServices(options: ServicesOptions): ServicesHandle {
     }
     // A clean stop hands the lease over at once instead of after it expires.
     try {
-      scheduler.release();
+      await scheduler.release();
     } catch (error) {
       (options.onError ?? console.error)(error);
     }

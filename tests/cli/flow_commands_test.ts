@@ -56,7 +56,7 @@ Deno.test("ironflow flow talks to the server when IRONFLOW_API_URL is set", asyn
   try {
     const renamed = await cli(plane, "flow", "rename", "etl", "etl-v2");
     assert.equal(renamed.code, 0, renamed.err);
-    assert.equal(getFlow(server.engine.store, server.clock, "etl").name, "etl-v2");
+    assert.equal((await getFlow(server.engine, server.clock, "etl")).name, "etl-v2");
     const clash = await cli(plane, "flow", "rename", "etl-v2", "report");
     assert.equal(clash.code, 1);
     assert.match(clash.err, /name "report" is taken/);
@@ -65,7 +65,7 @@ Deno.test("ironflow flow talks to the server when IRONFLOW_API_URL is set", asyn
     assert.deepEqual(listed.map((f: { name: string }) => f.name), ["etl-v2"]);
     assert.match((await cli(plane, "flow", "retention", "etl", "7")).out, /7 days/);
     assert.match((await cli(plane, "flow", "sweep")).out, /Purged 0 run/);
-    assert.deepEqual(plane.engine.store.flowStats(), [], "the local store is untouched");
+    assert.deepEqual(plane.engine.reader.flowStats(), [], "the local store is untouched");
   } finally {
     Deno.env.delete("IRONFLOW_API_URL");
     await http.shutdown();

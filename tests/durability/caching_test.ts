@@ -179,14 +179,16 @@ Deno.test("caching: a cache hit does not fire the task's hooks again", async () 
 Deno.test("caching: a cache hit does not wait for its tag's concurrency slot", async () => {
   await using plane = testPlane();
   const now = plane.timer.now();
-  plane.engine.store.putConcurrencyLimit({
-    name: "tag:db",
-    limit: 1,
-    slotDecayPerSecond: 0,
-    activeSlots: 0,
-    createdAt: now,
-    updatedAt: now,
-  });
+  await plane.engine.transact((tx) =>
+    tx.putConcurrencyLimit({
+      name: "tag:db",
+      limit: 1,
+      slotDecayPerSecond: 0,
+      activeSlots: 0,
+      createdAt: now,
+      updatedAt: now,
+    })
+  );
   let queried = 0;
   const query = task(async (sql: string) => {
     queried += 1;
@@ -195,7 +197,7 @@ Deno.test("caching: a cache hit does not wait for its tag's concurrency slot", a
   const report = flow({ name: "cache-tag-slot" }, async () => await query("select 1"));
 
   await report.runWith({ plane });
-  const grant = acquireSlots(plane.engine.store, plane.timer, { names: ["tag:db"] });
+  const grant = await acquireSlots(plane.engine, plane.timer, { names: ["tag:db"] });
   assert.ok(grant.acquired, "the slot was not freed after the first run");
   const cached = await report.runWith({ plane }); // the only slot is held elsewhere
 

@@ -5,7 +5,6 @@ import {
   FakeClock,
   NotFoundError,
   releaseSlots,
-  slotStoreOf,
 } from "../../engine/mod.ts";
 import {
   cancelFlowRun,
@@ -30,28 +29,34 @@ import {
   untilAborted,
 } from "./_helpers.ts";
 
-function putLimit(plane: TestPlane, name: string, limit: number, slotDecayPerSecond = 0): void {
+function putLimit(
+  plane: TestPlane,
+  name: string,
+  limit: number,
+  slotDecayPerSecond = 0,
+): Promise<void> {
   const now = plane.timer.now();
-  plane.engine.store.putConcurrencyLimit({
-    name,
-    limit,
-    slotDecayPerSecond,
-    activeSlots: 0,
-    createdAt: now,
-    updatedAt: now,
-  });
+  return plane.engine.transact((tx) =>
+    tx.putConcurrencyLimit({
+      name,
+      limit,
+      slotDecayPerSecond,
+      activeSlots: 0,
+      createdAt: now,
+      updatedAt: now,
+    })
+  );
 }
 
 /** Slots in use on the limit `name` now. */
-function activeSlots(plane: TestPlane, name: string): number {
-  const { store } = plane.engine;
-  const limit = store.getConcurrencyLimit(name)!;
-  return store.write((tx) => activeSlotsOf(slotStoreOf(store, tx), limit, plane.timer.now()));
+function activeSlots(plane: TestPlane, name: string): Promise<number> {
+  const limit = plane.engine.reader.getConcurrencyLimit(name)!;
+  return plane.engine.transact((tx) => activeSlotsOf(tx, limit, plane.timer.now()));
 }
 
 /** Takes a slot directly through the engine: a holder that never renews its lease. */
-function holdDirectly(plane: TestPlane, name: string, leaseMs?: number): string {
-  const grant = acquireSlots(plane.engine.store, plane.timer, {
+async function holdDirectly(plane: TestPlane, name: string, leaseMs?: number): Promise<string> {
+  const grant = await acquireSlots(plane.engine, plane.timer, {
     names: [name],
     ...(leaseMs !== undefined ? { leaseMs } : {}),
   });
@@ -70,7 +75,7 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
 Deno.test("concurrency: a limit caps how many mapped task bodies run at once", async () => {
   const clock = new FakeClock();
   await using plane = testPlane(clock);
-  putLimit(plane, "warehouse", 2);
+  await putLimit(plane, "warehouse", 2);
   let running = 0;
   let peak = 0;
   const load = task(async (batch: number) => {
@@ -91,7 +96,7 @@ Deno.test("concurrency: a limit caps how many mapped task bodies run at once", a
 
   assert.deepEqual((await outcome).result, [1, 2, 3, 4, 5, 6]);
   assert.equal(peak, 2);
-  assert.equal(activeSlots(plane, "warehouse"), 0, "slots leaked");
+  assert.equal(await activeSlots(plane, "warehouse"), 0, "slots leaked");
 });
 
 Deno.test("concurrency: strict throws NotFoundError for a missing limit", async () => {
@@ -112,8 +117,8 @@ Deno.test("concurrency: a missing limit passes through when not strict", async (
 
 Deno.test("concurrency: limit 0 or occupying more than the limit is denied at once", async () => {
   await using plane = testPlane();
-  putLimit(plane, "frozen", 0);
-  putLimit(plane, "small", 2);
+  await putLimit(plane, "frozen", 0);
+  await putLimit(plane, "small", 2);
   await assert.rejects(concurrency("frozen", { plane }), {
     name: "ConcurrencyDeniedError",
     message: 'Concurrency limit "frozen" is 0: it admits nothing',
@@ -123,15 +128,15 @@ Deno.test("concurrency: limit 0 or occupying more than the limit is denied at on
     message: 'Cannot occupy 3 slots of concurrency limit "small", which has 2',
   });
   const both = await concurrency("small", { plane, occupy: 2 });
-  assert.equal(activeSlots(plane, "small"), 2);
+  assert.equal(await activeSlots(plane, "small"), 2);
   await both.release();
 });
 
 Deno.test("concurrency: timeoutSeconds gives up with TimeoutError", async () => {
   const clock = new FakeClock();
   await using plane = testPlane(clock);
-  putLimit(plane, "single", 1);
-  holdDirectly(plane, "single");
+  await putLimit(plane, "single", 1);
+  await holdDirectly(plane, "single");
 
   const waiting = concurrency("single", { plane, timeoutSeconds: 1 });
   for (let waited = 0; waited < 750; waited += 250) await advance(clock, 250);
@@ -150,9 +155,9 @@ Deno.test("concurrency: timeoutSeconds gives up with TimeoutError", async () => 
 Deno.test("concurrency: several names are taken all or nothing", async () => {
   const clock = new FakeClock();
   await using plane = testPlane(clock);
-  putLimit(plane, "cpu", 1);
-  putLimit(plane, "gpu", 1);
-  const gpuLease = holdDirectly(plane, "gpu");
+  await putLimit(plane, "cpu", 1);
+  await putLimit(plane, "gpu", 1);
+  const gpuLease = await holdDirectly(plane, "gpu");
 
   let acquired = false;
   const both = concurrency(["cpu", "gpu"], { plane }).then((slot) => {
@@ -162,66 +167,66 @@ Deno.test("concurrency: several names are taken all or nothing", async () => {
   await advance(clock, 250);
   await advance(clock, 250);
   assert.equal(acquired, false);
-  assert.equal(activeSlots(plane, "cpu"), 0, "cpu was taken while gpu was full");
+  assert.equal(await activeSlots(plane, "cpu"), 0, "cpu was taken while gpu was full");
   const cpuOnly = await concurrency("cpu", { plane, timeoutSeconds: 0 });
   await cpuOnly.release();
 
-  assert.equal(releaseSlots(plane.engine.store, gpuLease), true);
+  assert.equal(await releaseSlots(plane.engine, gpuLease), true);
   await advance(clock, 250);
   const slot = await both;
   assert.deepEqual(slot.names, ["cpu", "gpu"]);
-  assert.deepEqual([activeSlots(plane, "cpu"), activeSlots(plane, "gpu")], [1, 1]);
+  assert.deepEqual([await activeSlots(plane, "cpu"), await activeSlots(plane, "gpu")], [1, 1]);
   await slot.release();
-  assert.deepEqual([activeSlots(plane, "cpu"), activeSlots(plane, "gpu")], [0, 0]);
+  assert.deepEqual([await activeSlots(plane, "cpu"), await activeSlots(plane, "gpu")], [0, 0]);
 });
 
 Deno.test("concurrency: an unrenewed lease expires and its slot is reclaimed", async () => {
   const clock = new FakeClock();
   await using plane = testPlane(clock);
-  putLimit(plane, "license", 1);
-  const lease = holdDirectly(plane, "license", 10_000);
-  const tryTake = () => acquireSlots(plane.engine.store, clock, { names: ["license"] });
+  await putLimit(plane, "license", 1);
+  const lease = await holdDirectly(plane, "license", 10_000);
+  const tryTake = () => acquireSlots(plane.engine, clock, { names: ["license"] });
 
-  assert.equal(tryTake().acquired, false);
+  assert.equal((await tryTake()).acquired, false);
   clock.tick(9_999);
-  assert.equal(tryTake().acquired, false, "reclaimed before the lease expired");
+  assert.equal((await tryTake()).acquired, false, "reclaimed before the lease expired");
   clock.tick(1);
-  assert.equal(tryTake().acquired, true);
+  assert.equal((await tryTake()).acquired, true);
   assert.equal(await plane.renewLease(lease, 10_000), false, "an expired lease was renewed");
 });
 
 Deno.test("concurrency: a slot held through concurrency() is renewed past its lease", async () => {
   const clock = new FakeClock();
   await using plane = testPlane(clock);
-  putLimit(plane, "license", 1);
+  await putLimit(plane, "license", 1);
   const slot = await concurrency("license", { plane, leaseSeconds: 10 });
 
   for (let elapsed = 0; elapsed < 30_000; elapsed += 5_000) await advance(clock, 5_000);
   await nextTurn();
-  assert.equal(activeSlots(plane, "license"), 1, "the held slot was reclaimed");
+  assert.equal(await activeSlots(plane, "license"), 1, "the held slot was reclaimed");
   await slot.release();
-  assert.equal(activeSlots(plane, "license"), 0);
+  assert.equal(await activeSlots(plane, "license"), 0);
 });
 
 Deno.test("concurrency: releasing twice is harmless", async () => {
   await using plane = testPlane();
-  putLimit(plane, "pool", 1);
+  await putLimit(plane, "pool", 1);
   {
     await using slot = await concurrency("pool", { plane });
     await slot.release();
     await slot.release();
-    assert.equal(activeSlots(plane, "pool"), 0);
+    assert.equal(await activeSlots(plane, "pool"), 0);
   } // leaving the block releases a third time
-  const lease = holdDirectly(plane, "pool");
+  const lease = await holdDirectly(plane, "pool");
   assert.equal(await plane.releaseLease(lease), true);
   assert.equal(await plane.releaseLease(lease), false);
-  assert.equal(activeSlots(plane, "pool"), 0);
+  assert.equal(await activeSlots(plane, "pool"), 0);
 });
 
 Deno.test("concurrency: rateLimit() paces callers by the limit's decay", async () => {
   const clock = new FakeClock();
   await using plane = testPlane(clock);
-  putLimit(plane, "api", 2, 1); // two calls at once, then one per second
+  await putLimit(plane, "api", 2, 1); // two calls at once, then one per second
   const start = clock.now();
   const times: number[] = [];
   const call = () => rateLimit("api", { plane }).then(() => void times.push(clock.now() - start));
@@ -239,7 +244,7 @@ Deno.test("concurrency: rateLimit() paces callers by the limit's decay", async (
 Deno.test("concurrency: a tag limit keeps tagged task runs waiting as AwaitingConcurrencySlot", async () => {
   const clock = new FakeClock();
   await using plane = testPlane(clock);
-  putLimit(plane, "tag:db", 2);
+  await putLimit(plane, "tag:db", 2);
   let running = 0;
   let peak = 0;
   const query = task(async (n: number) => {
@@ -269,12 +274,12 @@ Deno.test("concurrency: a tag limit keeps tagged task runs waiting as AwaitingCo
     "SCHEDULED AwaitingConcurrencySlot",
   ]);
   assert.deepEqual(waited[0]!.slice(-2), ["RUNNING Running", "COMPLETED Completed"]);
-  assert.equal(activeSlots(plane, "tag:db"), 0, "tag slots leaked");
+  assert.equal(await activeSlots(plane, "tag:db"), 0, "tag slots leaked");
 });
 
 Deno.test("concurrency: a tag limit of 0 fails the task run with a clear error", async () => {
   await using plane = testPlane();
-  putLimit(plane, "tag:frozen", 0);
+  await putLimit(plane, "tag:frozen", 0);
   let ran = false;
   const blocked = task(async () => {
     ran = true;
@@ -294,7 +299,7 @@ Deno.test("concurrency: a tag limit of 0 fails the task run with a clear error",
 
 Deno.test("concurrency: cancelling a run frees the tag slots of its task runs", async () => {
   await using plane = testPlane();
-  putLimit(plane, "tag:gpu", 1);
+  await putLimit(plane, "tag:gpu", 1);
   let started = false;
   const train = task(async () => {
     started = true;
@@ -304,17 +309,17 @@ Deno.test("concurrency: cancelling a run frees the tag slots of its task runs", 
 
   const running = training.runWith({ plane });
   await until(() => started, "train to start");
-  assert.equal(activeSlots(plane, "tag:gpu"), 1);
+  assert.equal(await activeSlots(plane, "tag:gpu"), 1);
   await cancelFlowRun(flowRunsOf(plane)[0]!.id, { plane });
   const outcome = await running;
 
   assert.equal(outcome.state.type, "CANCELLED");
-  assert.equal(activeSlots(plane, "tag:gpu"), 0);
+  assert.equal(await activeSlots(plane, "tag:gpu"), 0);
 });
 
 Deno.test("concurrency: cancelling a run frees slots its task holds through concurrency()", async () => {
   await using plane = testPlane();
-  putLimit(plane, "license", 1);
+  await putLimit(plane, "license", 1);
   let holding = false;
   const stuck = task(async () => {
     await using _slot = await concurrency("license");
@@ -329,5 +334,9 @@ Deno.test("concurrency: cancelling a run frees slots its task holds through conc
   const outcome = await running;
 
   assert.equal(outcome.state.type, "CANCELLED");
-  assert.equal(activeSlots(plane, "license"), 0, "the cancelled task run still holds its slot");
+  assert.equal(
+    await activeSlots(plane, "license"),
+    0,
+    "the cancelled task run still holds its slot",
+  );
 });

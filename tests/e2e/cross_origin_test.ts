@@ -171,7 +171,7 @@ async function state(target: Target, runId: string) {
     deployments: (deployments.body as { items: Array<{ name: string }> }).items.map((d) => d.name),
     runs: (runs.body as { items: unknown[] }).items.length,
     runState: (run.body as { state: string }).state,
-    lastSeq: target.engine.store.lastSeq(),
+    lastSeq: target.engine.reader.lastSeq(),
   };
 }
 

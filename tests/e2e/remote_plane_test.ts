@@ -65,7 +65,7 @@ Deno.test("a flow through the remote control plane yields the same history as in
     );
     const logs = engine.logs({ flowRunId: remote.runId });
     assert.ok(logs.some((log) => log.message === "starting"), "logs reach the server");
-    assert.ok(latestPlan(engine.store, "remoteEtl"), "the run's static plan reaches the server");
+    assert.ok(latestPlan(engine.reader, "remoteEtl"), "the run's static plan reaches the server");
   } finally {
     await plane.close();
     await local.close();

@@ -60,7 +60,7 @@ const sync = flow({ name: "crm-sync" }, async () => {
 // Deployments made a day ago; most runs below are theirs.
 offset = -25 * HOUR;
 const deployments = new DeploymentService(engine);
-const etlNightly = deployments.create({
+const etlNightly = await deployments.create({
   name: "etl-nightly",
   entrypoint: "./flows/etl.ts:etl",
   description: "Loads yesterday's orders into the warehouse.",
@@ -87,7 +87,7 @@ const etlNightly = deployments.create({
     },
   ],
 });
-const reportDaily = deployments.create({
+const reportDaily = await deployments.create({
   name: "daily-report",
   entrypoint: "./flows/report.ts:report",
   workPool: "reports",
@@ -100,7 +100,7 @@ const reportDaily = deployments.create({
     catchup: "skip",
   }],
 });
-const crmSync = deployments.create({
+const crmSync = await deployments.create({
   name: "crm-sync-15m",
   entrypoint: "./flows/crm.ts:sync",
   flowName: "crm-sync",
@@ -115,7 +115,7 @@ const crmSync = deployments.create({
     catchup: "skip",
   }],
 });
-deployments.create({
+await deployments.create({
   name: "backfill-orders",
   entrypoint: "./flows/etl.ts:etl",
   paused: true,
@@ -131,8 +131,8 @@ for (let i = 0; i < 36; i++) {
 }
 offset = 0;
 await scheduleRuns(engine);
-heartbeat(engine, { id: "worker-7f3a", pool: "default", name: "etl-box-1" });
-heartbeat(engine, { id: "worker-19c2", pool: "reports", name: "reports-box" });
+await heartbeat(engine, { id: "worker-7f3a", pool: "default", name: "etl-box-1" });
+await heartbeat(engine, { id: "worker-19c2", pool: "reports", name: "reports-box" });
 graphRun = (await etl.runWith({ plane }, 8)).runId;
 const gate = deferred();
 const waiting = flow({ name: "crm-sync" }, async () => await gate.promise);

@@ -96,7 +96,7 @@ Deno.test({
     const home = await Deno.makeTempDir({ prefix: "ironflow_takeover_test_" });
     const path = `${home}/ironflow.db`;
     const plane = createSqliteControlPlane(path);
-    const deployment = new DeploymentService(plane.engine).create({
+    const deployment = await new DeploymentService(plane.engine).create({
       name: "each-second",
       entrypoint: "./a.ts:a",
       schedules: [{

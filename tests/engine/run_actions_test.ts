@@ -248,7 +248,10 @@ Deno.test("resumeFlowRun() checks input against the schema the pause recorded; a
 Deno.test("a suspended deployment run resumes into its pool's queue; one of no deployment is refused", async () => {
   const clock = new FakeClock();
   const engine = engineOn(clock);
-  const deployment = new DeploymentService(engine).create({ name: "d", entrypoint: "./d.ts:d" });
+  const deployment = await new DeploymentService(engine).create({
+    name: "d",
+    entrypoint: "./d.ts:d",
+  });
   const queued = await createDeploymentRun(engine, deployment);
   await engine.propose(queued.id, { to: "RUNNING", token: "start", kind: "start" });
   await pauseFlowRun(engine, queued.id, { mode: "terminate" });
@@ -280,20 +283,20 @@ Deno.test("the concurrency() leases of a reaped run come back at once, not when 
   });
   const flowRun = await running(engine);
   const task = await runningTask(engine, flowRun);
-  const held = acquireSlots(store, clock, {
+  const held = await acquireSlots(engine, clock, {
     names: ["warehouse"],
     holder: task.id,
     leaseMs: 300_000,
   });
   assert.equal(held.acquired, true);
   const other = { names: ["warehouse"], holder: "someone-else" };
-  assert.equal(acquireSlots(store, clock, other).acquired, false, "the one slot is taken");
+  assert.equal((await acquireSlots(engine, clock, other)).acquired, false, "the one slot is taken");
 
   clock.tick(LIVENESS_MS);
   await reapLostRuns(engine);
   assert.equal(engine.getRun(task.id)!.state, "CRASHED");
   assert.equal(
-    acquireSlots(store, clock, other).acquired,
+    (await acquireSlots(engine, clock, other)).acquired,
     true,
     "freed 270 s before its lease ends",
   );

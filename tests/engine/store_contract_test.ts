@@ -772,9 +772,11 @@ async function seedTree(engine: Engine, name: string) {
     updatedAt: T0,
     expiresAt: null,
   });
-  engine.store.putDocument(doc("artifact", `${root.id}-a1`, root.id));
-  engine.store.putDocument(doc("artifact", `${sub.id}-a2`, sub.id));
-  engine.store.putDocument(doc("run_claim", sub.id, "deployment-1"));
+  await engine.transact((tx) => {
+    tx.putDocument(doc("artifact", `${root.id}-a1`, root.id));
+    tx.putDocument(doc("artifact", `${sub.id}-a2`, sub.id));
+    tx.putDocument(doc("run_claim", sub.id, "deployment-1"));
+  });
   return { root, sub, rootTask, subTask, ids: [root.id, sub.id, rootTask.id, subTask.id] };
 }
 

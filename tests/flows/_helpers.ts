@@ -68,5 +68,5 @@ export async function runIn(
     await engine.propose(run.id, { to, token: `${run.id}-end`, kind: "finish" });
   }
   await engine.flush();
-  return engine.store.getRun(run.id)!;
+  return engine.reader.getRun(run.id)!;
 }

@@ -116,9 +116,9 @@ Deno.test("flow catalog API: retention and the sweep purge old runs, never live 
   });
   const swept = await call(app, "/api/flows/retention/sweep", { method: "POST" });
   assert.deepEqual([swept.body.roots, swept.body.more], [1, false]);
-  assert.equal(engine.store.getRun(done.id), undefined);
-  assert.equal(engine.store.getRun(older.id), undefined);
-  assert.equal(engine.store.getRun(running.id)?.state, "RUNNING");
+  assert.equal(engine.reader.getRun(done.id), undefined);
+  assert.equal(engine.reader.getRun(older.id), undefined);
+  assert.equal(engine.reader.getRun(running.id)?.state, "RUNNING");
   const entry = (await call(app, "/api/flows/catalog/etl")).body;
   assert.equal(entry.purged_runs, 2);
   assert.equal(entry.last_purge_at, new Date(clock.now()).toISOString());
@@ -168,13 +168,13 @@ Deno.test("after a purge, Last-Event-ID resumes across the gap with the next liv
   const { app, engine, clock } = testServer();
   const kept = await runIn(engine, "report", "COMPLETED");
   const old = await runIn(engine, "etl", "COMPLETED");
-  const lastSeen = engine.store.events({ runId: kept.id }).at(-1)!.seq;
+  const lastSeen = engine.reader.events({ runId: kept.id }).at(-1)!.seq;
   clock.tick(3 * DAY);
   const live = await runIn(engine, "etl", "RUNNING");
   await call(app, "/api/flows/etl", { method: "PATCH", body: { retention_days: 1 } });
   const swept = await call(app, "/api/flows/retention/sweep", { method: "POST" });
   assert.equal(swept.body.roots, 1);
-  assert.equal(engine.store.getRun(old.id), undefined);
+  assert.equal(engine.reader.getRun(old.id), undefined);
   const res = await app.request("/api/stream/events", {
     headers: { "last-event-id": String(lastSeen) },
   });

@@ -16,17 +16,17 @@ import { catalogFixture, runIn } from "./_helpers.ts";
 Deno.test("renameFlow() keeps the id and the old name resolves to the flow", async () => {
   await using f = catalogFixture();
   const old = await runIn(f.engine, "etl", "COMPLETED");
-  const before = getFlow(f.store, f.clock, "etl");
-  const renamed = renameFlow(f.store, f.clock, "etl", "etl-v2");
+  const before = await getFlow(f.engine, f.clock, "etl");
+  const renamed = await renameFlow(f.engine, f.clock, "etl", "etl-v2");
   assert.equal(renamed.id, before.id);
   assert.deepEqual(renamed.formerly, ["etl"]);
   assert.equal(findFlow(f.store, "etl")?.id, before.id);
-  assert.equal(getFlow(f.store, f.clock, "etl").name, "etl-v2");
+  assert.equal((await getFlow(f.engine, f.clock, "etl")).name, "etl-v2");
   assert.equal(f.store.getRun(old.id)?.flowName, "etl", "history keeps the recorded name");
   await runIn(f.engine, "etl", "COMPLETED");
   const listed = listFlows(f.store);
   assert.deepEqual(listed.map((x) => [x.name, x.runs]), [["etl-v2", 2]]);
-  const back = renameFlow(f.store, f.clock, "etl-v2", "etl");
+  const back = await renameFlow(f.engine, f.clock, "etl-v2", "etl");
   assert.equal(back.id, before.id, "renaming back to an alias is allowed");
   assert.deepEqual(back.formerly, ["etl-v2"]);
 });
@@ -35,33 +35,33 @@ Deno.test("renameFlow() refuses a name another flow holds", async () => {
   await using f = catalogFixture();
   await runIn(f.engine, "etl", "COMPLETED");
   await runIn(f.engine, "report", "COMPLETED");
-  assert.throws(() => renameFlow(f.store, f.clock, "etl", "report"), ConflictError);
-  renameFlow(f.store, f.clock, "report", "report-v2");
-  assert.throws(
-    () => renameFlow(f.store, f.clock, "etl", "report"),
+  await assert.rejects(() => renameFlow(f.engine, f.clock, "etl", "report"), ConflictError);
+  await renameFlow(f.engine, f.clock, "report", "report-v2");
+  await assert.rejects(
+    () => renameFlow(f.engine, f.clock, "etl", "report"),
     ConflictError,
     "a former name stays reserved",
   );
   await runIn(f.engine, "gone", "COMPLETED");
-  deleteFlow(f.store, f.clock, "gone");
-  assert.throws(
-    () => renameFlow(f.store, f.clock, "etl", "gone"),
+  await deleteFlow(f.engine, f.clock, "gone");
+  await assert.rejects(
+    () => renameFlow(f.engine, f.clock, "etl", "gone"),
     ConflictError,
     "a deleted flow's runs keep their name",
   );
-  assert.throws(() => renameFlow(f.store, f.clock, "nope", "x"), NotFoundError);
-  assert.throws(() => renameFlow(f.store, f.clock, "etl", " "), TypeError);
+  await assert.rejects(() => renameFlow(f.engine, f.clock, "nope", "x"), NotFoundError);
+  await assert.rejects(() => renameFlow(f.engine, f.clock, "etl", " "), TypeError);
 });
 
 Deno.test("archiveFlow() hides a flow from listings and restoreFlow() shows it", async () => {
   await using f = catalogFixture();
   await runIn(f.engine, "etl", "COMPLETED");
   await runIn(f.engine, "report", "COMPLETED");
-  archiveFlow(f.store, f.clock, "etl");
+  await archiveFlow(f.engine, f.clock, "etl");
   assert.deepEqual(listFlows(f.store).map((x) => x.name), ["report"]);
   const all = listFlows(f.store, { archived: true });
   assert.deepEqual(all.map((x) => [x.name, x.archived]), [["etl", true], ["report", false]]);
-  assert.equal(restoreFlow(f.store, f.clock, "etl").archived, false);
+  assert.equal((await restoreFlow(f.engine, f.clock, "etl")).archived, false);
   assert.deepEqual(listFlows(f.store).map((x) => x.name), ["etl", "report"]);
 });
 
@@ -69,17 +69,17 @@ Deno.test("deleteFlow() is refused while deployments of the flow exist", async (
   await using f = catalogFixture();
   await runIn(f.engine, "etl", "COMPLETED");
   const deployments = new DeploymentService(f.engine);
-  deployments.create({ name: "etl-daily", entrypoint: "./flows/etl.ts:etl" });
-  assert.throws(() => deleteFlow(f.store, f.clock, "etl"), (error: unknown) => {
+  await deployments.create({ name: "etl-daily", entrypoint: "./flows/etl.ts:etl" });
+  await assert.rejects(() => deleteFlow(f.engine, f.clock, "etl"), (error: unknown) => {
     assert.ok(error instanceof ConflictError);
     assert.equal(error.code, "flow_has_deployments");
     assert.match(error.message, /"etl-daily"/);
     return true;
   });
-  deployments.delete("etl-daily");
-  assert.equal(deleteFlow(f.store, f.clock, "etl").name, "etl");
+  await deployments.delete("etl-daily");
+  assert.equal((await deleteFlow(f.engine, f.clock, "etl")).name, "etl");
   assert.deepEqual(listFlows(f.store), [], "a deleted flow leaves the listings");
-  assert.throws(() => getFlow(f.store, f.clock, "etl"), NotFoundError);
+  await assert.rejects(() => getFlow(f.engine, f.clock, "etl"), NotFoundError);
   f.clock.tick(1000);
   await runIn(f.engine, "etl", "COMPLETED");
   assert.deepEqual(listFlows(f.store).map((x) => x.name), ["etl"], "a new run brings it back");
@@ -88,23 +88,27 @@ Deno.test("deleteFlow() is refused while deployments of the flow exist", async (
 Deno.test("deleteFlow() is refused while runs of the flow are live", async () => {
   await using f = catalogFixture();
   const live = await runIn(f.engine, "etl", "RUNNING");
-  assert.throws(() => deleteFlow(f.store, f.clock, "etl"), (error: unknown) => {
+  await assert.rejects(() => deleteFlow(f.engine, f.clock, "etl"), (error: unknown) => {
     assert.ok(error instanceof ConflictError);
     assert.equal(error.code, "flow_has_live_runs");
     return true;
   });
   await f.engine.propose(live.id, { to: "COMPLETED", token: "done", kind: "finish" });
   await f.engine.flush();
-  deleteFlow(f.store, f.clock, "etl");
+  await deleteFlow(f.engine, f.clock, "etl");
 });
 
 Deno.test("setRetention() takes whole days from 1 to 36500, or null to keep runs", async () => {
   await using f = catalogFixture();
   await runIn(f.engine, "etl", "COMPLETED");
-  assert.equal(setRetention(f.store, f.clock, "etl", 7).retentionDays, 7);
-  assert.equal(getFlow(f.store, f.clock, "etl").retentionDays, 7);
+  assert.equal((await setRetention(f.engine, f.clock, "etl", 7)).retentionDays, 7);
+  assert.equal((await getFlow(f.engine, f.clock, "etl")).retentionDays, 7);
   for (const bad of [0, 1.5, 36_501]) {
-    assert.throws(() => setRetention(f.store, f.clock, "etl", bad), RangeError, String(bad));
+    await assert.rejects(
+      () => setRetention(f.engine, f.clock, "etl", bad),
+      RangeError,
+      String(bad),
+    );
   }
-  assert.equal(setRetention(f.store, f.clock, "etl", null).retentionDays, null);
+  assert.equal((await setRetention(f.engine, f.clock, "etl", null)).retentionDays, null);
 });

@@ -57,7 +57,7 @@ Deno.test("sweepRetention() deletes the result files of purged runs that no surv
     await runWithResult(engine, "etl", ref("a"));
     await runWithResult(engine, "etl", ref("s"));
     const kept = await runWithResult(engine, "kept-flow", ref("s"));
-    createArtifact(store, clock, {
+    await createArtifact(engine, clock, {
       type: "result",
       data: { ref: ref("b"), size: 10 },
       flowRunId: kept.id,
@@ -73,7 +73,7 @@ Deno.test("sweepRetention() deletes the result files of purged runs that no surv
         expiresAt,
       });
     }
-    setRetention(store, clock, "etl", 1);
+    await setRetention(engine, clock, "etl", 1);
     clock.tick(2 * DAY);
     await runWithResult(engine, "newer", null);
     const files = fakeFiles({
@@ -86,17 +86,17 @@ Deno.test("sweepRetention() deletes the result files of purged runs that no surv
       [ref("f")]: clock.now() - HOUR / 2,
     });
 
-    const without = await sweepRetention(store, clock, { pause: noPause });
+    const without = await sweepRetention(engine, clock, { pause: noPause });
     assert.equal(without.roots, 2);
     assert.equal(without.results, 0, "a sweep without the files leaves them to the next");
     assert.equal(files.refs().length, 7);
 
-    const swept = await sweepRetention(store, clock, { pause: noPause, results: files });
+    const swept = await sweepRetention(engine, clock, { pause: noPause, results: files });
     assert.equal(swept.roots, 0);
     assert.equal(swept.results, 3);
     assert.deepEqual(files.refs(), [ref("b"), ref("c"), ref("f"), ref("s")]);
 
-    const idle = await sweepRetention(store, clock, {
+    const idle = await sweepRetention(engine, clock, {
       pause: noPause,
       results: fakeFiles({ [ref("e")]: T0 }),
     });
@@ -145,7 +145,7 @@ Deno.test("the services loop's sweep collects the result files it was given", as
   await runWithResult(f.engine, "etl", ref("a"));
   f.clock.tick(2 * DAY);
   await runWithResult(f.engine, "report", null);
-  setRetention(f.store, f.clock, "etl", 1);
+  await setRetention(f.engine, f.clock, "etl", 1);
   const resultFiles = fakeFiles({ [ref("a")]: T0 });
   await createScheduler({ engine: f.engine, clock: f.clock, resultFiles }).tick();
   assert.deepEqual(resultFiles.refs(), []);

@@ -44,7 +44,11 @@ async function finishedTree(f: { engine: Engine; store: Store; clock: FakeClock 
   engine.log([{ flowRunId: root.id, taskRunId: null, level: 20, message: "hi", at: 0, name: "x" }]);
   await engine.propose(root.id, { to: "COMPLETED", token: `${root.id}-e`, kind: "finish" });
   await engine.flush();
-  createArtifact(f.store, f.clock, { flowRunId: root.id, type: "markdown", data: "# report" });
+  await createArtifact(f.engine, f.clock, {
+    flowRunId: root.id,
+    type: "markdown",
+    data: "# report",
+  });
   return { root, sub, tasks, ids: [root.id, sub.id, ...tasks.map((task) => task.id)] };
 }
 
@@ -55,7 +59,7 @@ Deno.test("sweepRetention() purges old terminal runs with their trees and never 
     const oldRunning = await runIn(f.engine, "etl", "RUNNING");
     const oldPending = await runIn(f.engine, "etl", "PENDING");
     const otherFlow = await runIn(f.engine, "report", "COMPLETED");
-    renameFlow(f.store, f.clock, "etl", "etl-v2");
+    await renameFlow(f.engine, f.clock, "etl", "etl-v2");
     const underNewName = await runIn(f.engine, "etl-v2", "COMPLETED");
     f.clock.tick(10 * DAY);
     const young = await runIn(f.engine, "etl", "COMPLETED");
@@ -70,11 +74,11 @@ Deno.test("sweepRetention() purges old terminal runs with their trees and never 
       name: "",
     }]);
     await f.engine.flush();
-    const flow = setRetention(f.store, f.clock, "etl", 7);
+    const flow = await setRetention(f.engine, f.clock, "etl", 7);
     const before = f.store.summary();
     const lastSeq = f.store.lastSeq();
 
-    const swept = await sweepRetention(f.store, f.clock, { pause: noPause });
+    const swept = await sweepRetention(f.engine, f.clock, { pause: noPause });
     assert.deepEqual(swept, {
       ran: true,
       roots: 3,
@@ -121,13 +125,13 @@ Deno.test("sweepRetention() purges old terminal runs with their trees and never 
       logs: 1,
       documents: 1,
     });
-    const again = await sweepRetention(f.store, f.clock, { pause: noPause });
+    const again = await sweepRetention(f.engine, f.clock, { pause: noPause });
     assert.equal(again.roots, 0, "a second sweep finds nothing");
     // Live runs that finish later age out like any other.
     await f.engine.propose(oldRunning.id, { to: "COMPLETED", token: "late", kind: "finish" });
     f.clock.tick(30 * DAY);
     await runIn(f.engine, "report", "COMPLETED");
-    const later = await sweepRetention(f.store, f.clock, { pause: noPause });
+    const later = await sweepRetention(f.engine, f.clock, { pause: noPause });
     assert.equal(later.roots, 2, "young and the late finisher; pending is never terminal");
     assert.equal(f.store.getRun(young.id), undefined);
     assert.equal(f.store.getRun(oldPending.id)?.state, "PENDING");
@@ -144,9 +148,9 @@ Deno.test("sweepRetention() purges in bounded transactions and stops at maxRuns"
     }
     await runIn(f.engine, "report", "COMPLETED");
     f.clock.tick(2 * DAY);
-    setRetention(f.store, f.clock, "etl", 1);
+    await setRetention(f.engine, f.clock, "etl", 1);
     const purges: number[] = [];
-    const store = new Proxy(f.store, {
+    const store = new Proxy(f.engine, {
       get(target, key) {
         if (key === "purgeRuns") {
           return (ids: string[], options: unknown) => {
@@ -179,14 +183,14 @@ Deno.test("sweepRetention() purges in bounded transactions and stops at maxRuns"
 Deno.test("sweepRetention() with everyMs runs once per interval", async () => {
   await using f = catalogFixture();
   await runIn(f.engine, "etl", "COMPLETED");
-  setRetention(f.store, f.clock, "etl", 1);
-  const first = await sweepRetention(f.store, f.clock, { everyMs: 3_600_000, pause: noPause });
+  await setRetention(f.engine, f.clock, "etl", 1);
+  const first = await sweepRetention(f.engine, f.clock, { everyMs: 3_600_000, pause: noPause });
   assert.equal(first.ran, true);
   f.clock.tick(60_000);
-  const skipped = await sweepRetention(f.store, f.clock, { everyMs: 3_600_000, pause: noPause });
+  const skipped = await sweepRetention(f.engine, f.clock, { everyMs: 3_600_000, pause: noPause });
   assert.equal(skipped.ran, false);
   f.clock.tick(3_600_000);
-  const due = await sweepRetention(f.store, f.clock, { everyMs: 3_600_000, pause: noPause });
+  const due = await sweepRetention(f.engine, f.clock, { everyMs: 3_600_000, pause: noPause });
   assert.equal(due.ran, true);
   assert.ok(f.store.getDocument(RETENTION_COLLECTIONS.sweep, "last"));
 });
@@ -194,7 +198,7 @@ Deno.test("sweepRetention() with everyMs runs once per interval", async () => {
 Deno.test("sweepRetention() drops the marks of the earlier marking-only sweep", async () => {
   await using f = catalogFixture();
   const run = await runIn(f.engine, "etl", "COMPLETED");
-  const flow = getFlow(f.store, f.clock, "etl");
+  const flow = await getFlow(f.engine, f.clock, "etl");
   f.store.putDocument({
     collection: FLOW_COLLECTIONS.expired,
     key: run.id,
@@ -204,7 +208,7 @@ Deno.test("sweepRetention() drops the marks of the earlier marking-only sweep", 
     updatedAt: T0,
     expiresAt: null,
   });
-  const swept = await sweepRetention(f.store, f.clock, { pause: noPause });
+  const swept = await sweepRetention(f.engine, f.clock, { pause: noPause });
   assert.equal(swept.roots, 0, "no retention set: nothing is purged");
   assert.deepEqual(f.store.listDocuments({ collection: FLOW_COLLECTIONS.expired }), []);
   assert.ok(f.store.getRun(run.id));
@@ -215,9 +219,9 @@ Deno.test("the services loop's tick runs the retention sweep hourly", async () =
   const old = await runIn(f.engine, "etl", "COMPLETED");
   f.clock.tick(2 * DAY);
   await runIn(f.engine, "report", "COMPLETED");
-  setRetention(f.store, f.clock, "etl", 1);
+  await setRetention(f.engine, f.clock, "etl", 1);
   const scheduler = createScheduler({ engine: f.engine, clock: f.clock });
   await scheduler.tick();
   assert.equal(f.store.getRun(old.id), undefined);
-  assert.equal(purgeHistory(f.store, getFlow(f.store, f.clock, "etl").id)[0]?.roots, 1);
+  assert.equal(purgeHistory(f.store, (await getFlow(f.engine, f.clock, "etl")).id)[0]?.roots, 1);
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { createEngine, createMemoryStore, SequentialIds } from "../../engine/mod.ts";
 import {
   ConcurrentTaskRunner,
+  createLocalControlPlane,
   flow,
   InvalidOptionError,
   SequentialTaskRunner,
@@ -100,10 +102,18 @@ Deno.test("a WorkerTaskRunner shared by two flow runs keeps running one's task w
 });
 
 Deno.test("a task run that gets a runner slot at once is created and started in one transaction; one that waits for a slot is created PENDING first", async () => {
-  await using plane = testPlane();
+  // A store this test holds: it counts the engine's write transactions.
+  const store = createMemoryStore();
+  const engine = createEngine({
+    store,
+    clock: { now: () => Date.now() },
+    ids: new SequentialIds("r"),
+  });
+  await using plane = Object.assign(createLocalControlPlane(engine), {
+    [Symbol.asyncDispose]: () => engine.close(),
+  });
   // Which write transaction committed each event (subscribers hear of it right after its commit).
   let transactions = 0;
-  const store = plane.engine.store;
   const write = store.write.bind(store);
   store.write = (fn) => {
     transactions += 1;

@@ -115,7 +115,7 @@ export function assertError(answer: JsonAnswer, status: number, code: string): v
 export function snapshot(engine: Engine): { summary: StoreSummary; lastSeq: number; logs: number } {
   return {
     summary: engine.summary(),
-    lastSeq: engine.store.lastSeq(),
+    lastSeq: engine.reader.lastSeq(),
     logs: engine.logs({ limit: 100_000 }).length,
   };
 }

@@ -13,7 +13,7 @@ async function runningFlowRun(server: ReturnType<typeof testServer>, name = "etl
 async function runningDeploymentRun(server: ReturnType<typeof testServer>) {
   const deployments = new DeploymentService(server.engine);
   const deployment = deployments.find("etl-daily") ??
-    deployments.create({ name: "etl-daily", entrypoint: "./etl.ts:etl", tags: ["t"] });
+    await deployments.create({ name: "etl-daily", entrypoint: "./etl.ts:etl", tags: ["t"] });
   const run = await createDeploymentRun(server.engine, deployment, { parameters: { day: 1 } });
   const [claimed] = await claimRuns(server.engine, "default", { workerId: "w1" });
   assert.equal(claimed?.run.id, run.id);

@@ -67,7 +67,7 @@ Deno.test("pages whose data holds a lone surrogate still render", async () => {
   await seedFlows(s);
   // As an older database may hold it: written past the HTTP checks.
   const { heartbeat } = await import("../../engine/deployments/mod.ts");
-  heartbeat(s.engine, { id: "w1", name: "w1", pool: "\ud800pool" });
+  await heartbeat(s.engine, { id: "w1", name: "w1", pool: "\ud800pool" });
   await s.engine.flush();
   for (const page of ["/", "/flows", "/deployments", "/work-pools"]) await assertPage(s, page);
   s.close();

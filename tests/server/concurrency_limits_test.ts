@@ -75,7 +75,7 @@ Deno.test("concurrency limits: bad input answers 400 or 409 and stores nothing",
     400,
     "invalid_request",
   );
-  assert.deepEqual(engine.store.concurrencyLimits().map((l) => [l.name, l.limit]), [["db", 1]]);
+  assert.deepEqual(engine.reader.concurrencyLimits().map((l) => [l.name, l.limit]), [["db", 1]]);
 });
 
 Deno.test("concurrency leases: acquire counts active slots, release and renew", async () => {

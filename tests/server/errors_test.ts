@@ -129,8 +129,9 @@ Deno.test("unknown /api routes answer JSON 404; other paths fall through to the 
 
 Deno.test("a failure inside a handler answers 500 internal_error without leaking details", async () => {
   // SQLite: a closed store fails every call, as a broken disk would.
-  const { app, engine } = testServer({ store: createSqliteStore(":memory:") });
-  engine.store.close();
+  const store = createSqliteStore(":memory:");
+  const { app } = testServer({ store });
+  store.close();
   const original = console.error;
   const logged: unknown[] = [];
   console.error = (...args: unknown[]) => logged.push(args);

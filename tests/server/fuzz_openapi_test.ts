@@ -273,7 +273,7 @@ Deno.test("no route answers 5xx to malformed input, and every reader works after
     await s.engine.flush();
 
     // Every dashboard page still renders.
-    const flowNames = s.engine.store.flowNames(50);
+    const flowNames = s.engine.reader.flowNames(50);
     const deployments =
       JSON.parse((await send(s, "get", "/api/deployments?limit=1000")).text).items;
     const pools = JSON.parse((await send(s, "get", "/api/work-pools")).text).items;
@@ -335,7 +335,7 @@ Deno.test("no route answers 5xx to malformed input, and every reader works after
     }
 
     // SSE replay from the start gets past every event, within a bounded read.
-    const lastSeq = s.engine.store.lastSeq();
+    const lastSeq = s.engine.reader.lastSeq();
     const res = await s.app.request("/api/stream/events", { headers: { "last-event-id": "0" } });
     assert.equal(res.status, 200);
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();

@@ -8,7 +8,7 @@ Deno.test("GET /health answers ok with the store's schema version and last seq",
   assert.equal(health.status, 200);
   assert.equal(health.body.status, "ok");
   assert.equal(health.body.last_seq, 1);
-  assert.equal(health.body.schema_version, engine.store.schemaVersion);
+  assert.equal(health.body.schema_version, engine.reader.schemaVersion);
   assert.match(health.body.time, /Z$/);
 });
 
@@ -34,7 +34,7 @@ Deno.test("GET /metrics renders runs by state, transitions, queue depth and requ
   assert.equal(value('ironflow_flow_runs{state="CRASHED"}'), 0);
   assert.equal(value('ironflow_task_runs{state="COMPLETED"}'), summary.taskRunsByState.COMPLETED);
   assert.equal(value("ironflow_flow_run_queue_depth"), 2);
-  assert.equal(value("ironflow_events_total"), server.engine.store.lastSeq());
+  assert.equal(value("ironflow_events_total"), server.engine.reader.lastSeq());
   const transitions = server.engine.events().filter((e) => e.from !== null).length;
   assert.equal(value("ironflow_transitions_total"), transitions);
   assert.equal(value("ironflow_transitions_per_second"), transitions / 10);

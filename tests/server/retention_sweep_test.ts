@@ -41,15 +41,15 @@ Deno.test("POST /api/flows/retention/sweep deletes the server's result files no 
   const keptRef = await results.put(new Uint8Array([4, 5, 6]));
   const purged = await runWithResult(engine, "etl", purgedRef);
   const kept = await runWithResult(engine, "report", keptRef);
-  setRetention(engine.store, clock, "etl", 1);
+  await setRetention(engine, clock, "etl", 1);
   clock.tick(2 * DAY);
   const swept = await call(app, "/api/flows/retention/sweep", { method: "POST" });
   assert.equal(swept.status, 200, JSON.stringify(swept.body));
   assert.equal(swept.body.roots, 1);
   assert.equal(swept.body.result_files, 1);
-  assert.equal(engine.store.getRun(purged.id), undefined);
+  assert.equal(engine.reader.getRun(purged.id), undefined);
   assert.equal(await results.get(purgedRef), undefined, "the purged run's result is deleted");
-  assert.ok(engine.store.getRun(kept.id));
+  assert.ok(engine.reader.getRun(kept.id));
   assert.deepEqual(await results.get(keptRef), new Uint8Array([4, 5, 6]));
   const again = await call(app, "/api/flows/retention/sweep", { method: "POST" });
   assert.equal(again.body.result_files, 0);
@@ -60,7 +60,7 @@ Deno.test("POST /api/flows/retention/sweep without a result store answers no res
   await runWithResult(engine, "etl", `sha256:${"a".repeat(64)}`);
   // The newest event's run is always kept.
   await runWithResult(engine, "report", `sha256:${"b".repeat(64)}`);
-  setRetention(engine.store, clock, "etl", 1);
+  await setRetention(engine, clock, "etl", 1);
   clock.tick(2 * DAY);
   const swept = await call(app, "/api/flows/retention/sweep", { method: "POST" });
   assert.equal(swept.status, 200, JSON.stringify(swept.body));

@@ -48,7 +48,7 @@ Deno.test("a form token belongs to its session", async () => {
   const second = await signIn(app, KEY);
   assert.notEqual(first, second, "every sign-in gets a new random id");
   const token = csrfOf(await (await app.request("/", { headers: { cookie: first } })).text());
-  const before = engine.store.lastSeq();
+  const before = engine.reader.lastSeq();
   const res = await app.request("/logout", {
     method: "POST",
     headers: { cookie: second },
@@ -57,7 +57,7 @@ Deno.test("a form token belongs to its session", async () => {
   assert.equal(res.status, 403);
   await res.body?.cancel();
   assert.equal((await app.request("/", { headers: { cookie: second } })).status, 200);
-  assert.equal(engine.store.lastSeq(), before);
+  assert.equal(engine.reader.lastSeq(), before);
 });
 
 Deno.test("the session cookie is HttpOnly, SameSite=Strict, and Secure over HTTPS", async (t) => {

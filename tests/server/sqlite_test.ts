@@ -69,7 +69,7 @@ Deno.test("on SQLite: concurrency limits, retry and Last-Event-ID replay", async
   const retried = await call(server.app, `/api/flow-runs/${brokenId}/retry`, { method: "POST" });
   assert.equal(retried.status, 409);
   assert.equal(server.engine.listRuns({ kind: "flow", lineageId: brokenId }).items.length, 1);
-  const last = server.engine.store.lastSeq();
+  const last = server.engine.reader.lastSeq();
   const res = await server.app.request("/api/stream/events", {
     headers: { "last-event-id": String(last - 2) },
   });

@@ -27,7 +27,10 @@ function setup(clock: FakeClock = new Clock(NOW)) {
   return { ...t, clock, service, app };
 }
 
-function deploy(service: DeploymentService, input: Partial<DeploymentInput> = {}): Deployment {
+function deploy(
+  service: DeploymentService,
+  input: Partial<DeploymentInput> = {},
+): Promise<Deployment> {
   return service.create({ name: "etl-daily", entrypoint: "./flows/etl.ts:etl", ...input });
 }
 
@@ -83,13 +86,13 @@ Deno.test("deployments page tells a newcomer to run ironflow init and deploy", a
 
 Deno.test("deployments page lists name, flow, schedules with next run, pause, pool, runs, concurrency", async () => {
   await using t = setup();
-  const etl = deploy(t.service, {
+  const etl = await deploy(t.service, {
     schedules: [hourly],
     concurrencyLimit: 2,
     collisionStrategy: "CANCEL_NEW",
     tags: ["nightly"],
   });
-  deploy(t.service, {
+  await deploy(t.service, {
     name: "report",
     entrypoint: "./flows/report.ts:weekly",
     paused: true,
@@ -114,7 +117,7 @@ Deno.test("deployments page lists name, flow, schedules with next run, pause, po
 
 Deno.test("deployment page shows fields, parameters, tags, former names and the next 5 runs of an interval", async () => {
   await using t = setup();
-  const created = deploy(t.service, {
+  const created = await deploy(t.service, {
     name: "etl",
     parameters: { day: "today", pages: 4 },
     tags: ["nightly", "warehouse"],
@@ -142,7 +145,7 @@ Deno.test("deployment page shows fields, parameters, tags, former names and the 
 
 Deno.test("a cron schedule's next runs are shown in its time zone too", async () => {
   await using t = setup();
-  deploy(t.service, {
+  await deploy(t.service, {
     schedules: [{
       kind: "cron",
       cron: "0 9 * * 1-5",
@@ -159,7 +162,7 @@ Deno.test("a cron schedule's next runs are shown in its time zone too", async ()
 
 Deno.test("quick run creates a run with merged parameters and redirects to it", async () => {
   await using t = setup();
-  deploy(t.service, { parameters: { day: "today", pages: 4 } });
+  await deploy(t.service, { parameters: { day: "today", pages: 4 } });
   const page = await html(t.app.request("/deployments/etl-daily"));
   assert.match(page, /<textarea name="parameters"[^>]*>\{\n {2}&quot;day&quot;|"day"/);
   const fields = {
@@ -196,7 +199,7 @@ Deno.test("quick run creates a run with merged parameters and redirects to it", 
 
 Deno.test("quick run with bad parameters shows the error on the page and creates nothing", async (t) => {
   await using e = setup();
-  deploy(e.service, {
+  await deploy(e.service, {
     parameterSchema: {
       type: "object",
       properties: { pages: { type: "integer" } },
@@ -227,8 +230,8 @@ Deno.test("quick run with bad parameters shows the error on the page and creates
 
 Deno.test("forms refuse a forged CSRF token and change nothing", async () => {
   await using t = setup();
-  deploy(t.service, { schedules: [hourly] });
-  heartbeat(t.engine, { id: "w-1", pool: "default" });
+  await deploy(t.service, { schedules: [hourly] });
+  await heartbeat(t.engine, { id: "w-1", pool: "default" });
   const forged = { _csrf: "forged" };
   const attempts: [string, Record<string, string>][] = [
     ["/deployments/etl-daily/run", { parameters: "{}" }],
@@ -248,13 +251,13 @@ Deno.test("forms refuse a forged CSRF token and change nothing", async () => {
   assert.equal(deployment.paused, false);
   assert.equal(deployment.schedules.length, 1);
   assert.equal(flowRuns(t.engine).length, 0);
-  assert.equal(getWorkPool(t.engine, "default").paused, false);
+  assert.equal((await getWorkPool(t.engine, "default")).paused, false);
 });
 
 Deno.test("a script tag in a deployment's description, name of a tag and parameters renders as text", async () => {
   await using t = setup();
   const evil = "<script>alert('xss')</script>";
-  deploy(t.service, {
+  await deploy(t.service, {
     description: evil,
     tags: [evil],
     parameters: { note: evil },
@@ -270,7 +273,7 @@ Deno.test("a script tag in a deployment's description, name of a tag and paramet
 
 Deno.test("schedule editor: preview renders the next runs on submit, save stores the schedule", async (t) => {
   await using e = setup();
-  deploy(e.service);
+  await deploy(e.service);
   const page = await html(e.app.request("/deployments/etl-daily"));
   assert.match(page, /No schedules: this deployment runs on demand only/);
   const token = csrfOf(page);
@@ -393,7 +396,7 @@ Deno.test("schedule editor: preview renders the next runs on submit, save stores
 
 Deno.test("schedule toggle and remove forms turn a schedule on and off and delete it", async () => {
   await using t = setup();
-  deploy(t.service, { schedules: [hourly] });
+  await deploy(t.service, { schedules: [hourly] });
   const page = await html(t.app.request("/deployments/etl-daily"));
   const token = csrfOf(page);
   const key = page.match(/name="key" value="(interval:[^"]+)"/)![1]!;
@@ -417,7 +420,7 @@ Deno.test("schedule toggle and remove forms turn a schedule on and off and delet
 
 Deno.test("pause and resume forms of a deployment", async () => {
   await using t = setup();
-  deploy(t.service, { schedules: [hourly] });
+  await deploy(t.service, { schedules: [hourly] });
   const token = csrfOf(await html(t.app.request("/deployments/etl-daily")));
   const paused = await post(t.app, "/deployments/etl-daily/pause", { _csrf: token });
   assert.equal(paused.status, 303);
@@ -436,13 +439,13 @@ Deno.test("pause and resume forms of a deployment", async () => {
 
 Deno.test("work pools page shows queue depth and workers online and stale; the pool page its workers", async () => {
   await using t = setup();
-  const etl = deploy(t.service, { workPool: "etl" });
-  deploy(t.service, { name: "other", workPool: "etl" });
+  const etl = await deploy(t.service, { workPool: "etl" });
+  await deploy(t.service, { name: "other", workPool: "etl" });
   await createDeploymentRun(t.engine, etl);
   await createDeploymentRun(t.engine, etl, { expectedStartTime: NOW + HOUR });
-  heartbeat(t.engine, { id: "w-old", pool: "etl", name: "old-worker" });
+  await heartbeat(t.engine, { id: "w-old", pool: "etl", name: "old-worker" });
   t.clock.tick(WORKER_STALE_MS + 1_000);
-  heartbeat(t.engine, { id: "w-new", pool: "etl", name: "new-worker" });
+  await heartbeat(t.engine, { id: "w-new", pool: "etl", name: "new-worker" });
   const list = await html(t.app.request("/work-pools"));
   const row = textOf(list.slice(list.indexOf('data-pool="etl"')).split("</tr>")[0]!);
   assert.match(row, /etl Ready 2 2 1 1/, "queue 2, deployments 2, 1 online, 1 stale");
@@ -460,7 +463,7 @@ Deno.test("work pools page shows queue depth and workers online and stale; the p
 
 Deno.test("work pool pause and resume forms; unknown pools and deployments are 404", async () => {
   await using t = setup();
-  deploy(t.service, { workPool: "etl" });
+  await deploy(t.service, { workPool: "etl" });
   const token = csrfOf(await html(t.app.request("/work-pools/etl")));
   const res = await post(t.app, "/work-pools/etl/pause", { _csrf: token });
   assert.equal(res.status, 303);
@@ -481,8 +484,8 @@ Deno.test("work pool pause and resume forms; unknown pools and deployments are 4
 
 Deno.test("flow page lists the flow's deployments, also before its first run", async () => {
   await using t = setup();
-  deploy(t.service, { schedules: [hourly] });
-  deploy(t.service, { name: "other-flow", entrypoint: "./flows/x.ts:cleanup" });
+  await deploy(t.service, { schedules: [hourly] });
+  await deploy(t.service, { name: "other-flow", entrypoint: "./flows/x.ts:cleanup" });
   const page = await html(t.app.request("/flows/etl"));
   assert.match(page, /data-deployment="etl-daily"/);
   assert.doesNotMatch(page, /data-deployment="other-flow"/);
@@ -498,7 +501,7 @@ Deno.test("runs and flow pages name the deployment of a run and link to it", asy
   const app = createApp({ engine: t.engine, clock });
   const hello = flow({ name: "hello" }, () => 1);
   await hello.runWith({ plane: t.plane });
-  const d = service.create({ name: "hello-deploy", entrypoint: "./hello.ts:hello" });
+  const d = await service.create({ name: "hello-deploy", entrypoint: "./hello.ts:hello" });
   const run = await createDeploymentRun(t.engine, d);
   const runs = await html(app.request("/"));
   assert.match(runs, new RegExp(`href="/deployments/${d.id}">hello-deploy</a>`));

@@ -63,10 +63,10 @@ Deno.test("GET /flows lists the catalog: archived only on request, former names 
   const engine = createEngine({ store: createMemoryStore(), clock, ids: new SequentialIds("r") });
   try {
     for (const name of ["etl", "etl", "report", "old-job"]) await engine.createFlowRun({ name });
-    renameFlow(engine.store, clock, "etl", "etl-v2");
+    await renameFlow(engine, clock, "etl", "etl-v2");
     await engine.createFlowRun({ name: "etl-v2" });
-    setRetention(engine.store, clock, "etl-v2", 14);
-    archiveFlow(engine.store, clock, "old-job");
+    await setRetention(engine, clock, "etl-v2", 14);
+    await archiveFlow(engine, clock, "old-job");
     const app = createApp({ engine, clock });
     const page = await (await app.request("/flows")).text();
     const etl = row(page, "etl-v2");
@@ -88,7 +88,7 @@ Deno.test("GET /flows/:name leads a former name or the flow id to the renamed fl
   const engine = createEngine({ store: createMemoryStore(), clock, ids: new SequentialIds("r") });
   try {
     const old = await engine.createFlowRun({ name: "etl" });
-    const flow = renameFlow(engine.store, clock, "etl", "etl-v2");
+    const flow = await renameFlow(engine, clock, "etl", "etl-v2");
     const app = createApp({ engine, clock });
     for (const path of ["/flows/etl", `/flows/${flow.id}`]) {
       const res = await app.request(path);
@@ -113,7 +113,7 @@ Deno.test("GET /flows/:name pages through the runs under every name of the flow"
   try {
     const created: string[] = [];
     for (let i = 0; i < 35; i++) {
-      if (i === 20) renameFlow(engine.store, clock, "etl", "etl-v2");
+      if (i === 20) await renameFlow(engine, clock, "etl", "etl-v2");
       // Two runs per millisecond: ties are broken the same way on every page.
       if (i % 2 === 0) clock.tick(1);
       created.push((await engine.createFlowRun({ name: i < 20 ? "etl" : "etl-v2" })).id);
@@ -130,7 +130,7 @@ Deno.test("GET /flows/:name pages through the runs under every name of the flow"
       path = next === undefined ? null : next.replaceAll("&amp;", "&");
     }
     assert.deepEqual([...seen].sort(), [...created].sort(), "each run once");
-    const at = seen.map((id) => engine.store.getRun(id)!.createdAt);
+    const at = seen.map((id) => engine.reader.getRun(id)!.createdAt);
     assert.deepEqual(at, [...at].sort((a, b) => b - a), "newest first");
     const bad = await app.request("/flows/etl-v2?cursor=not-a-cursor");
     assert.equal(bad.status, 302);

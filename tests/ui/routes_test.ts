@@ -234,7 +234,7 @@ Deno.test("cancel form is refused without its token and cancels a running flow w
 
 Deno.test("retry form queues the next attempt of a deployment run and the lineage links both", async () => {
   await using e = testEngine();
-  const deployment = new DeploymentService(e.engine).create({
+  const deployment = await new DeploymentService(e.engine).create({
     name: "nightly",
     entrypoint: "./nightly.ts:nightly",
   });
@@ -409,13 +409,15 @@ Deno.test("deployments, work pools and concurrency pages explain what will appea
   assert.match(await html(app.request("/deployments")), /No deployments yet/);
   assert.match(await html(app.request("/work-pools")), /ironflow worker start/);
   assert.match(await html(app.request("/concurrency-limits")), /No concurrency limits/);
-  e.engine.store.putConcurrencyLimit({
-    name: "db",
-    limit: 5,
-    slotDecayPerSecond: 0,
-    activeSlots: 2,
-    createdAt: 0,
-    updatedAt: 0,
-  });
+  await e.engine.transact((tx) =>
+    tx.putConcurrencyLimit({
+      name: "db",
+      limit: 5,
+      slotDecayPerSecond: 0,
+      activeSlots: 2,
+      createdAt: 0,
+      updatedAt: 0,
+    })
+  );
   assert.match(await html(app.request("/concurrency-limits")), /<td>db<\/td><td class="num">2</);
 });

@@ -86,7 +86,7 @@ Deno.test("a completed run draws no planned or unreachable nodes", async () => {
   const outcome = await completes.runWith({ plane: e.plane });
   assert.equal(outcome.state.type, "COMPLETED");
   await e.engine.flush();
-  assert.ok(latestPlan(e.engine.store, "ui-completes"), "the run recorded its plan");
+  assert.ok(latestPlan(e.engine.reader, "ui-completes"), "the run recorded its plan");
   for (const expanded of [false, true]) {
     const page = await graphPage(e.engine, outcome.runId, expanded);
     assert.doesNotMatch(page, /data-plan=/);
@@ -105,8 +105,8 @@ Deno.test("a run whose recorded plan fingerprint differs from the flow's latest 
   const before = await graphPage(e.engine, outcome.runId);
   assert.match(before, /data-plan="planned"/);
   // The flow's code changed: a later run recorded another plan.
-  const plan = latestPlan(e.engine.store, "ui-fails-midway") as Plan;
-  savePlan(e.engine.store, Date.now(), "ui-fails-midway", {
+  const plan = latestPlan(e.engine.reader, "ui-fails-midway") as Plan;
+  await savePlan(e.engine, Date.now(), "ui-fails-midway", {
     ...plan,
     nodes: [...plan.nodes, { id: "archive#0", taskName: "archive", op: "call" }],
     fingerprint: "0123456789abcdef",
@@ -160,9 +160,9 @@ Deno.test("planned node names from the stored plan are escaped", async () => {
   await using e = testEngine();
   const outcome = await failsMidway.runWith({ plane: e.plane });
   await e.engine.flush();
-  const plan = latestPlan(e.engine.store, "ui-fails-midway") as Plan;
+  const plan = latestPlan(e.engine.reader, "ui-fails-midway") as Plan;
   // Same fingerprint, so the run still uses it (a plan posted through the API).
-  savePlan(e.engine.store, Date.now(), "ui-fails-midway", {
+  await savePlan(e.engine, Date.now(), "ui-fails-midway", {
     ...plan,
     nodes: [...plan.nodes, {
       id: `"><script>alert(1)</script>#0`,
@@ -188,13 +188,13 @@ Deno.test("many planned nodes fold by task name within the node budget", async (
   await using e = testEngine();
   const outcome = await failsMidway.runWith({ plane: e.plane });
   await e.engine.flush();
-  const plan = latestPlan(e.engine.store, "ui-fails-midway") as Plan;
+  const plan = latestPlan(e.engine.reader, "ui-fails-midway") as Plan;
   const extra = Array.from({ length: 300 }, (_, i) => ({
     id: `archive#${i}`,
     taskName: "archive",
     op: "call",
   }));
-  savePlan(e.engine.store, Date.now(), "ui-fails-midway", {
+  await savePlan(e.engine, Date.now(), "ui-fails-midway", {
     ...plan,
     nodes: [...plan.nodes, ...extra],
     edges: [...plan.edges, ...extra.map((n) => ({ from: "publish#0", to: n.id, kind: "data" }))],

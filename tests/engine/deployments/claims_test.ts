@@ -12,7 +12,7 @@ const CLAIMER = new URL("../../testdata/deployments/claim_worker.ts", import.met
 
 Deno.test("8 concurrent claimers of one run: exactly one wins", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "race", entrypoint: "./a.ts:a" });
+  const d = await f.deployments.create({ name: "race", entrypoint: "./a.ts:a" });
   const run = await createDeploymentRun(f.engine, d);
   const results = await Promise.all(
     Array.from({ length: 8 }, (_, i) => claimRuns(f.engine, "default", { workerId: `w${i}` })),
@@ -28,19 +28,19 @@ Deno.test("8 concurrent claimers of one run: exactly one wins", async () => {
 Deno.test("an empty queue, a paused pool and runs not yet due yield no claim", async () => {
   await using f = fixture();
   assert.deepEqual(await claimRuns(f.engine, "default", { workerId: "w" }), []);
-  const d = f.deployments.create({ name: "later", entrypoint: "./a.ts:a" });
+  const d = await f.deployments.create({ name: "later", entrypoint: "./a.ts:a" });
   await createDeploymentRun(f.engine, d, { expectedStartTime: f.clock.now() + 60_000 });
   assert.deepEqual(await claimRuns(f.engine, "default", { workerId: "w" }), []);
   f.clock.tick(60_000);
-  updateWorkPool(f.engine, "default", { paused: true });
+  await updateWorkPool(f.engine, "default", { paused: true });
   assert.deepEqual(await claimRuns(f.engine, "default", { workerId: "w" }), []);
-  updateWorkPool(f.engine, "default", { paused: false });
+  await updateWorkPool(f.engine, "default", { paused: false });
   assert.equal((await claimRuns(f.engine, "default", { workerId: "w" })).length, 1);
 });
 
 Deno.test("claims come in due order and respect the limit", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "order", entrypoint: "./a.ts:a" });
+  const d = await f.deployments.create({ name: "order", entrypoint: "./a.ts:a" });
   const now = f.clock.now();
   const late = await createDeploymentRun(f.engine, d, { expectedStartTime: now - 1000 });
   const early = await createDeploymentRun(f.engine, d, { expectedStartTime: now - 5000 });
@@ -94,7 +94,7 @@ Deno.test("two processes claiming from one SQLite file never claim a run twice",
   const engine = createEngine({ store, clock: systemClock, ids: createIdSource() });
   try {
     const deployments = new DeploymentService(engine);
-    const d = deployments.create({ name: "shared", entrypoint: "./a.ts:a" });
+    const d = await deployments.create({ name: "shared", entrypoint: "./a.ts:a" });
     const runs = await Promise.all(
       Array.from({ length: 40 }, () => createDeploymentRun(engine, d)),
     );

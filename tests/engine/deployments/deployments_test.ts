@@ -10,7 +10,7 @@ import { fixture } from "./_helpers.ts";
 
 Deno.test("DeploymentService creates, finds by id or name, lists and updates deployments", async () => {
   await using f = fixture();
-  const etl = f.deployments.create({
+  const etl = await f.deployments.create({
     name: "etl-daily",
     entrypoint: "./flows/etl.ts:etl",
     parameters: { day: "today" },
@@ -20,7 +20,7 @@ Deno.test("DeploymentService creates, finds by id or name, lists and updates dep
   assert.equal(etl.workPool, "default");
   assert.equal(f.deployments.get(etl.id).name, "etl-daily");
   assert.equal(f.deployments.get("etl-daily").id, etl.id);
-  f.deployments.create({ name: "another", entrypoint: "./b.ts:b" });
+  await f.deployments.create({ name: "another", entrypoint: "./b.ts:b" });
   assert.deepEqual(f.deployments.list().items.map((d) => d.name), ["another", "etl-daily"]);
   const page = f.deployments.list({ limit: 1 });
   assert.deepEqual(page.items.map((d) => d.name), ["another"]);
@@ -30,7 +30,7 @@ Deno.test("DeploymentService creates, finds by id or name, lists and updates dep
   );
   const paused = await f.deployments.setPaused("etl-daily", true);
   assert.equal(paused.paused, true);
-  assert.throws(
+  await assert.rejects(
     () => f.deployments.create({ name: "etl-daily", entrypoint: "./c.ts:c" }),
     ConflictError,
   );
@@ -39,7 +39,7 @@ Deno.test("DeploymentService creates, finds by id or name, lists and updates dep
 
 Deno.test("DeploymentService lists every problem of an invalid deployment", async () => {
   await using f = fixture();
-  assert.throws(
+  await assert.rejects(
     () =>
       f.deployments.create({
         name: "bad name!",
@@ -58,13 +58,13 @@ Deno.test("DeploymentService lists every problem of an invalid deployment", asyn
 
 Deno.test("renaming keeps the id and the old name resolves through formerly", async () => {
   await using f = fixture();
-  const old = f.deployments.create({ name: "old-name", entrypoint: "./a.ts:a" });
+  const old = await f.deployments.create({ name: "old-name", entrypoint: "./a.ts:a" });
   const renamed = await f.deployments.update("old-name", { name: "new-name" });
   assert.equal(renamed.id, old.id);
   assert.deepEqual(renamed.formerly, ["old-name"]);
   assert.equal(f.deployments.get("old-name").id, old.id);
   assert.deepEqual(f.deployments.list().items.map((d) => d.name), ["new-name"]);
-  assert.throws(
+  await assert.rejects(
     () => f.deployments.create({ name: "old-name", entrypoint: "./b.ts:b" }),
     ConflictError,
   );
@@ -77,8 +77,8 @@ Deno.test("renaming keeps the id and the old name resolves through formerly", as
 
 Deno.test("apply upserts many, reports unchanged ones, prunes the rest and supports dry runs", async () => {
   await using f = fixture();
-  f.deployments.create({ name: "keep", entrypoint: "./a.ts:a" });
-  f.deployments.create({ name: "drop", entrypoint: "./b.ts:b" });
+  await f.deployments.create({ name: "keep", entrypoint: "./a.ts:a" });
+  await f.deployments.create({ name: "drop", entrypoint: "./b.ts:b" });
   const dry = await f.deployments.apply([
     { name: "keep", entrypoint: "./a.ts:a" },
     { name: "fresh", entrypoint: "./c.ts:c" },
@@ -110,7 +110,7 @@ Deno.test("apply applies nothing when one entry is invalid", async () => {
 
 Deno.test("soft delete is refused while runs are live or a schedule is active", async () => {
   await using f = fixture();
-  const scheduled = f.deployments.create({
+  const scheduled = await f.deployments.create({
     name: "scheduled",
     entrypoint: "./a.ts:a",
     schedules: [{
@@ -122,25 +122,25 @@ Deno.test("soft delete is refused while runs are live or a schedule is active", 
       catchup: "skip",
     }],
   });
-  assert.throws(() => f.deployments.delete(scheduled.id), (error: ConflictError) => {
+  await assert.rejects(() => f.deployments.delete(scheduled.id), (error: ConflictError) => {
     assert.equal(error.code, "deployment_in_use");
     assert.match(error.message, /1 schedule is active/);
     return true;
   });
-  const manual = f.deployments.create({ name: "manual", entrypoint: "./a.ts:a" });
+  const manual = await f.deployments.create({ name: "manual", entrypoint: "./a.ts:a" });
   const run = await createDeploymentRun(f.engine, manual);
-  assert.throws(() => f.deployments.delete("manual"), /1 run is still live \(1 SCHEDULED\)/);
+  await assert.rejects(() => f.deployments.delete("manual"), /1 run is still live \(1 SCHEDULED\)/);
   await f.engine.propose(run.id, { to: "CANCELLED", token: "c", kind: "user_cancel" });
-  const deleted = f.deployments.delete("manual");
+  const deleted = await f.deployments.delete("manual");
   assert.notEqual(deleted.deletedAt, null);
   assert.equal(f.deployments.find("manual"), undefined);
   // The name is free again.
-  f.deployments.create({ name: "manual", entrypoint: "./other.ts:o" });
+  await f.deployments.create({ name: "manual", entrypoint: "./other.ts:o" });
 });
 
 Deno.test("createDeploymentRun() merges parameters and validates them against the schema", async () => {
   await using f = fixture();
-  const d = f.deployments.create({
+  const d = await f.deployments.create({
     name: "typed",
     entrypoint: "./a.ts:a",
     parameters: { n: 1 },
@@ -167,7 +167,7 @@ Deno.test("createDeploymentRun() merges parameters and validates them against th
 
 Deno.test("the same idempotency key returns the same run", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "idem", entrypoint: "./a.ts:a" });
+  const d = await f.deployments.create({ name: "idem", entrypoint: "./a.ts:a" });
   const [a, b] = await Promise.all([
     createDeploymentRun(f.engine, d, { idempotencyKey: "k1" }),
     createDeploymentRun(f.engine, d, { idempotencyKey: "k1" }),
@@ -182,7 +182,7 @@ Deno.test("the same idempotency key returns the same run", async () => {
 
 Deno.test("CANCEL_NEW at capacity returns a CANCELLED run with 'concurrency limit reached'", async () => {
   await using f = fixture();
-  const d = f.deployments.create({
+  const d = await f.deployments.create({
     name: "single",
     entrypoint: "./a.ts:a",
     concurrencyLimit: 1,
@@ -198,7 +198,11 @@ Deno.test("CANCEL_NEW at capacity returns a CANCELLED run with 'concurrency limi
 
 Deno.test("ENQUEUE keeps the second run SCHEDULED until the first finishes", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "queue", entrypoint: "./a.ts:a", concurrencyLimit: 1 });
+  const d = await f.deployments.create({
+    name: "queue",
+    entrypoint: "./a.ts:a",
+    concurrencyLimit: 1,
+  });
   const first = await createDeploymentRun(f.engine, d);
   const second = await createDeploymentRun(f.engine, d);
   const claims = await claimRuns(f.engine, "default", { workerId: "w1", limit: 5 });

@@ -28,7 +28,7 @@ const TICKS = [0, 45, 145, 150].map((s) => T0 + s * SECOND);
 for (const catchup of ["skip", "run_once"] as const) {
   Deno.test(`a one-second schedule under repeated crashes (${catchup}): every slot is created or counted as missed`, async () => {
     await using f = fixture();
-    const d = f.deployments.create({
+    const d = await f.deployments.create({
       name: "each-second",
       entrypoint: "./a.ts:a",
       schedules: [everySecond(catchup)],
@@ -49,7 +49,7 @@ for (const catchup of ["skip", "run_once"] as const) {
     // Down from 45 s to 145 s: slots 56..84 s were more than 60 s old when the
     // scheduler came back; 85..145 s were due within the grace period.
     const expectedMissing = Array.from({ length: 29 }, (_, i) => T0 + (56 + i) * SECOND);
-    const [misses] = scheduleMisses(f.engine.store, d);
+    const [misses] = scheduleMisses(f.engine.reader, d);
     if (catchup === "skip") {
       assert.deepEqual(missing, expectedMissing);
       assert.deepEqual(misses, { missed: 29, lastMissed: T0 + 84 * SECOND });
@@ -69,7 +69,7 @@ for (const catchup of ["skip", "run_once"] as const) {
 
 Deno.test("GET /api/deployments/{ref}/schedules/next shows each schedule's missed slots", async () => {
   await using f = fixture();
-  const d = f.deployments.create({
+  const d = await f.deployments.create({
     name: "each-second",
     entrypoint: "./a.ts:a",
     schedules: [everySecond("skip")],

@@ -45,7 +45,7 @@ Deno.test("flow.bindParameters checks the parameters schema, with the deployment
   assert.match(flowError.message, /^Invalid parameters for flow "typed": name: .*; count: /);
   // A deployment with the same schema gives the very same problems.
   await using p = plane();
-  const d = new DeploymentService(p.engine).create({
+  const d = await new DeploymentService(p.engine).create({
     name: "typed-deployment",
     entrypoint: "./typed.ts:typed",
     parameterSchema: TYPED_SCHEMA,
@@ -76,7 +76,7 @@ Deno.test("a flow with an unusable parameters schema is refused when defined", (
 Deno.test("a deployment run with invalid parameters fails at start, naming the path", async () => {
   await using p = plane();
   // The deployment has no schema of its own: the flow's is checked when the run starts.
-  const d = new DeploymentService(p.engine).create({
+  const d = await new DeploymentService(p.engine).create({
     name: "typed-worker",
     entrypoint: "./typed.ts:typed",
     workingDirectory: FLOWS,

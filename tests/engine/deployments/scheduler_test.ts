@@ -34,7 +34,7 @@ function every(seconds: number, extra: Partial<Schedule> = {}): Schedule {
 
 Deno.test("an interval tick inserts one run per due slot, and a restart never duplicates it", async () => {
   await using f = fixture();
-  const d = f.deployments.create({
+  const d = await f.deployments.create({
     name: "hourly",
     entrypoint: "./a.ts:a",
     schedules: [every(3600)],
@@ -60,7 +60,7 @@ Deno.test("an interval tick inserts one run per due slot, and a restart never du
 
 Deno.test("the scheduler creates runs ahead within the horizon and the max count", async () => {
   await using f = fixture();
-  f.deployments.create({ name: "m", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  await f.deployments.create({ name: "m", entrypoint: "./a.ts:a", schedules: [every(60)] });
   const scheduler = createScheduler({
     engine: f.engine,
     clock: f.clock,
@@ -75,7 +75,7 @@ Deno.test("the scheduler creates runs ahead within the horizon and the max count
 
 Deno.test("enabling a schedule by update makes the next tick schedule it", async () => {
   await using f = fixture();
-  f.deployments.create({
+  await f.deployments.create({
     name: "off",
     entrypoint: "./a.ts:a",
     schedules: [every(60, { active: false })],
@@ -88,7 +88,11 @@ Deno.test("enabling a schedule by update makes the next tick schedule it", async
 
 Deno.test("turning a schedule off or pausing cancels its future runs; paused deployments get none", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "p", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  const d = await f.deployments.create({
+    name: "p",
+    entrypoint: "./a.ts:a",
+    schedules: [every(60)],
+  });
   const scheduler = createScheduler({ engine: f.engine, clock: f.clock, horizonMs: 5 * MINUTE });
   const { created } = await scheduler.tick();
   assert.equal(created.length, 6);
@@ -108,7 +112,7 @@ Deno.test("turning a schedule off or pausing cancels its future runs; paused dep
 
 Deno.test("runs not started by their time plus the grace period become SCHEDULED 'Late'", async () => {
   await using f = fixture();
-  f.deployments.create({ name: "late", entrypoint: "./a.ts:a", schedules: [every(3600)] });
+  await f.deployments.create({ name: "late", entrypoint: "./a.ts:a", schedules: [every(3600)] });
   const scheduler = createScheduler({
     engine: f.engine,
     clock: f.clock,
@@ -132,7 +136,7 @@ Deno.test("after downtime, catch-up skips missed slots or runs the newest once",
   for (const catchup of ["skip", "run_once"] as const) {
     await t.step(catchup, async () => {
       await using f = fixture();
-      f.deployments.create({
+      await f.deployments.create({
         name: "c",
         entrypoint: "./a.ts:a",
         schedules: [every(600, { catchup })],
@@ -155,27 +159,31 @@ Deno.test("after downtime, catch-up skips missed slots or runs the newest once",
 
 Deno.test("an expired claim returns its run to SCHEDULED and into the queue", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "lease", entrypoint: "./a.ts:a" });
+  const d = await f.deployments.create({ name: "lease", entrypoint: "./a.ts:a" });
   const { createDeploymentRun } = await import("../../../engine/deployments/mod.ts");
   const run = await createDeploymentRun(f.engine, d);
   const [claim] = await claimRuns(f.engine, "default", { workerId: "w1", leaseSeconds: 10 });
   assert.equal(f.engine.getRun(run.id)!.state, "PENDING");
   const scheduler = createScheduler({ engine: f.engine, clock: f.clock });
   f.clock.tick(5_000);
-  assert.equal(renewClaim(f.engine, run.id, claim!.claim.claimId, 10).held, true);
+  assert.equal((await renewClaim(f.engine, run.id, claim!.claim.claimId, 10)).held, true);
   f.clock.tick(9_000);
   assert.deepEqual((await scheduler.tick()).rescheduled, [], "renewed: not expired yet");
   f.clock.tick(2_000);
   assert.deepEqual((await scheduler.tick()).rescheduled, [run.id]);
   assert.equal(f.engine.getRun(run.id)!.state, "SCHEDULED");
-  assert.equal(renewClaim(f.engine, run.id, claim!.claim.claimId).held, false, "the lease is lost");
+  assert.equal(
+    (await renewClaim(f.engine, run.id, claim!.claim.claimId)).held,
+    false,
+    "the lease is lost",
+  );
   const again = await claimRuns(f.engine, "default", { workerId: "w2" });
   assert.deepEqual(again.map((c) => c.run.id), [run.id]);
 });
 
 Deno.test("a running run whose worker stops renewing is CRASHED", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "zombie", entrypoint: "./a.ts:a" });
+  const d = await f.deployments.create({ name: "zombie", entrypoint: "./a.ts:a" });
   const { createDeploymentRun } = await import("../../../engine/deployments/mod.ts");
   const run = await createDeploymentRun(f.engine, d);
   await claimRuns(f.engine, "default", { workerId: "w1", leaseSeconds: 5 });
@@ -188,8 +196,8 @@ Deno.test("a running run whose worker stops renewing is CRASHED", async () => {
 
 Deno.test("heartbeats upsert workers; 120 s without one marks a worker OFFLINE", async () => {
   await using f = fixture();
-  heartbeat(f.engine, { id: "w1", pool: "default", name: "first" });
-  heartbeat(f.engine, { id: "w1", pool: "default" });
+  await heartbeat(f.engine, { id: "w1", pool: "default", name: "first" });
+  await heartbeat(f.engine, { id: "w1", pool: "default" });
   assert.deepEqual(listWorkers(f.engine).map((w) => [w.id, w.name, w.status]), [
     ["w1", "first", "ONLINE"],
   ]);
@@ -197,7 +205,7 @@ Deno.test("heartbeats upsert workers; 120 s without one marks a worker OFFLINE",
   const report = await createScheduler({ engine: f.engine, clock: f.clock }).tick();
   assert.deepEqual(report.staleWorkers, ["w1"]);
   assert.equal(listWorkers(f.engine)[0]!.status, "OFFLINE");
-  heartbeat(f.engine, { id: "w1", pool: "default" });
+  await heartbeat(f.engine, { id: "w1", pool: "default" });
   assert.equal(listWorkers(f.engine)[0]!.status, "ONLINE");
 });
 
@@ -205,7 +213,7 @@ Deno.test("only one of two schedulers on one database leads", async () => {
   await using db = await tempDb();
   await using a = fixture(createSqliteStore(db.path));
   await using b = fixture(createSqliteStore(db.path), a.clock);
-  a.deployments.create({ name: "s", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  await a.deployments.create({ name: "s", entrypoint: "./a.ts:a", schedules: [every(60)] });
   const first = await createScheduler({
     engine: a.engine,
     clock: a.clock,
@@ -235,7 +243,11 @@ Deno.test("only one of two schedulers on one database leads", async () => {
 
 Deno.test("a pass that died after creating its runs: the next pass queues them, no slot twice", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "crash", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  const d = await f.deployments.create({
+    name: "crash",
+    entrypoint: "./a.ts:a",
+    schedules: [every(60)],
+  });
   // What the dead pass left: the slot's run, no queue entry, the cursor not moved.
   const runId = slotRunId(d.id, scheduleKey(d.schedules[0]!), T0);
   await f.engine.createFlowRun({
@@ -256,7 +268,11 @@ Deno.test("two schedulers passing at once on one database create each slot once"
   await using db = await tempDb();
   await using a = fixture(createSqliteStore(db.path));
   await using b = fixture(createSqliteStore(db.path), a.clock);
-  const d = a.deployments.create({ name: "race", entrypoint: "./a.ts:a", schedules: [every(60)] });
+  const d = await a.deployments.create({
+    name: "race",
+    entrypoint: "./a.ts:a",
+    schedules: [every(60)],
+  });
   const options = { horizonMs: 2 * MINUTE, maxAhead: 2 };
   const [first, second] = await Promise.all([
     scheduleRuns(a.engine, options),
@@ -272,11 +288,11 @@ Deno.test("two schedulers passing at once on one database create each slot once"
 
 Deno.test("a SCHEDULED deployment run missing from its queue is queued again by a tick", async () => {
   await using f = fixture();
-  const d = f.deployments.create({ name: "orphan", entrypoint: "./a.ts:a" });
+  const d = await f.deployments.create({ name: "orphan", entrypoint: "./a.ts:a" });
   const { createDeploymentRun } = await import("../../../engine/deployments/mod.ts");
   const run = await createDeploymentRun(f.engine, d);
   // As after a retry made the run SCHEDULED again without the deployments module.
-  f.engine.store.write((tx) => {
+  await f.engine.transact((tx) => {
     for (const entry of tx.listDocuments({ collection: "run_queue" })) {
       tx.deleteDocument(entry.collection, entry.key);
     }
@@ -308,7 +324,7 @@ Deno.test("a tick reads the SCHEDULED runs that are due, not the runs created ah
         },
       }) as Store;
       await using f = fixture(counting);
-      f.deployments.create({ name: "ahead", entrypoint: "./a.ts:a", schedules: [every(60)] });
+      await f.deployments.create({ name: "ahead", entrypoint: "./a.ts:a", schedules: [every(60)] });
       const scheduler = createScheduler({
         engine: f.engine,
         clock: f.clock,
@@ -334,17 +350,17 @@ Deno.test("a tick reads the SCHEDULED runs that are due, not the runs created ah
 
 Deno.test("a run missing from its queue is queued again once due within 15 s", async (t) => {
   await onEachStore(t, async (f) => {
-    const d = f.deployments.create({ name: "orphans", entrypoint: "./a.ts:a" });
+    const d = await f.deployments.create({ name: "orphans", entrypoint: "./a.ts:a" });
     const soon = await createDeploymentRun(f.engine, d, { expectedStartTime: T0 + 10_000 });
     const later = await createDeploymentRun(f.engine, d, { expectedStartTime: T0 + MINUTE });
     // As after retries made them SCHEDULED again without the deployments module.
-    f.engine.store.write((tx) => {
+    await f.engine.transact((tx) => {
       for (const entry of tx.listDocuments({ collection: "run_queue" })) {
         tx.deleteDocument(entry.collection, entry.key);
       }
     });
     const queued = () =>
-      f.engine.store.listDocuments({ collection: "run_queue" })
+      f.engine.reader.listDocuments({ collection: "run_queue" })
         .map((doc) => (doc.data as { runId: string }).runId);
     const scheduler = createScheduler({ engine: f.engine, clock: f.clock });
     await scheduler.tick();
@@ -376,11 +392,11 @@ Deno.test("leadership follows the node: a restart leads at once, a clean stop ha
   f.clock.tick(10_000);
   assert.equal((await b.tick()).leader, false, "renewed 10 s ago, lease 15 s");
   // A clean stop releases the lease: b leads on its next tick.
-  assert.equal(restarted.release(), true);
+  assert.equal(await restarted.release(), true);
   const taken = await b.tick();
   assert.equal(taken.leader, true);
   assert.equal(taken.tookOverFrom, undefined, "nothing held the lease");
-  assert.equal(restarted.release(), false, "only the holder releases");
+  assert.equal(await restarted.release(), false, "only the holder releases");
   // b dies without releasing: a takes over once the lease ran out, not before.
   f.clock.tick(14_999);
   assert.equal((await a.tick()).leader, false);

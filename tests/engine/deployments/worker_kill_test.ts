@@ -73,7 +73,7 @@ Deno.test({
     let runPid: number | undefined;
     try {
       const deployments = new DeploymentService(engine);
-      const d = deployments.create({
+      const d = await deployments.create({
         name: "blocking",
         entrypoint: "./blocking.ts:blocking",
         workingDirectory: FLOWS,

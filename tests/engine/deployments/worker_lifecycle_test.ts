@@ -62,13 +62,13 @@ async function withHome(fn: (setup: Setup) => Promise<void>): Promise<void> {
     home,
     plane,
     engine: plane.engine,
-    deploymentId: new DeploymentService(plane.engine).create({
+    deploymentId: (await new DeploymentService(plane.engine).create({
       name: "holding",
       entrypoint: "./holding.ts:holding",
       workingDirectory: FLOWS,
       workPool: "life",
       parameters: { dir: home, x: 41 },
-    }).id,
+    })).id,
     processes: [],
     pids: [],
   };

@@ -43,7 +43,7 @@ async function setup(): Promise<Setup> {
 
 Deno.test("a worker runs a deployment's flow in a subprocess and the run COMPLETES", async () => {
   await using s = await setup();
-  const d = s.deployments.create({
+  const d = await s.deployments.create({
     name: "add",
     entrypoint: "./flows.ts:add",
     workingDirectory: FLOWS,
@@ -64,7 +64,7 @@ Deno.test("a worker runs a deployment's flow in a subprocess and the run COMPLET
 
 Deno.test("under a worker each logPrints line is stored once, with its task run", async () => {
   await using s = await setup();
-  const d = s.deployments.create({
+  const d = await s.deployments.create({
     name: "printer",
     entrypoint: "./flows.ts:printer",
     workingDirectory: FLOWS,
@@ -81,7 +81,7 @@ Deno.test("under a worker each logPrints line is stored once, with its task run"
 
 Deno.test("a subprocess that exits mid-run leaves its run CRASHED with the exit code", async () => {
   await using s = await setup();
-  const d = s.deployments.create({
+  const d = await s.deployments.create({
     name: "crash",
     entrypoint: "./flows.ts:crash",
     workingDirectory: FLOWS,
@@ -96,7 +96,7 @@ Deno.test("a subprocess that exits mid-run leaves its run CRASHED with the exit 
 
 Deno.test("cancelling a run kills its sleeping subprocess; the run is CANCELLED", async () => {
   await using s = await setup();
-  const d = s.deployments.create({
+  const d = await s.deployments.create({
     name: "sleepy",
     entrypoint: "./flows.ts:sleepy",
     workingDirectory: FLOWS,
@@ -120,7 +120,7 @@ Deno.test("cancelling a run kills its sleeping subprocess; the run is CANCELLED"
 });
 
 async function runningTicker(s: Setup) {
-  const d = s.deployments.create({
+  const d = await s.deployments.create({
     name: "ticker",
     entrypoint: "./flows.ts:ticker",
     workingDirectory: FLOWS,
@@ -157,7 +157,7 @@ Deno.test("a run paused with terminate stays PAUSED Suspended once its process e
 
 Deno.test("a bad entrypoint fails the run with the reason", async () => {
   await using s = await setup();
-  const d = s.deployments.create({
+  const d = await s.deployments.create({
     name: "missing",
     entrypoint: "./flows.ts:nothere",
     workingDirectory: FLOWS,

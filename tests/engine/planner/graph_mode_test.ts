@@ -27,7 +27,7 @@ Deno.test("graphMode static: a fully static flow runs and records its plan finge
   assert.equal(data["graphMode"], "static");
   assert.equal(data["effectiveGraphMode"], "static");
   assert.match(String(data["planFingerprint"]), /^[0-9a-f]{16}$/);
-  const plan = latestPlan(plane.engine.store, "staticChain") as { nodes: { id: string }[] };
+  const plan = latestPlan(plane.engine.reader, "staticChain") as { nodes: { id: string }[] };
   assert.deepEqual(plan.nodes.map((n) => n.id).sort(), ["inc#0", "inc#1"]);
   const keys = plane.engine.listRuns({ kind: "task", parentId: outcome.runId }).items.map((t) =>
     t.taskKey
@@ -81,7 +81,7 @@ Deno.test("graphMode dynamic: no plan is made or recorded", async () => {
   const data = startData(plane, outcome.runId)!;
   assert.equal(data["effectiveGraphMode"], "dynamic");
   assert.equal(data["planFingerprint"], undefined);
-  assert.equal(latestPlan(plane.engine.store, "dynamicChain"), undefined);
+  assert.equal(latestPlan(plane.engine.reader, "dynamicChain"), undefined);
 });
 
 Deno.test("ResumeIndex.from() skips nothing when the plan fingerprint changed between attempts", async () => {
