@@ -19,6 +19,7 @@ import type { FlowSpec } from "./run_specs.ts";
 import { TaskFuture } from "./future.ts";
 import { captureConsolePrints } from "./logger.ts";
 import { type FlowOptions, validateOptions } from "./options.ts";
+import { proposalFor } from "./run_mirror.ts";
 import { friendlyRunName } from "./run_names.ts";
 import { registerFlow } from "./registry.ts";
 import { bindParameters, namedParameters } from "./parameters.ts";
@@ -278,20 +279,19 @@ async function failBeforeStart(
   let version = run.version;
   if (run.state === "SCHEDULED") {
     // SCHEDULED cannot fail directly: the run is taken (PENDING), then fails.
-    const taken = await plane.propose(run.id, {
-      to: "PENDING",
-      token: `parameters:${run.id}:${version}`,
-      kind: "validate_parameters",
-      data: { message: error.message },
-    });
+    const taken = await plane.propose(
+      run.id,
+      proposalFor(run.id, version, "PENDING", {
+        kind: "validate_parameters",
+        data: { message: error.message },
+      }),
+    );
     if (taken.status === "accepted") version += 1;
   }
-  await plane.propose(run.id, {
-    to: "FAILED",
-    token: `parameters:${run.id}:${version}`,
-    kind: "fail",
-    data: { message: error.message },
-  });
+  await plane.propose(
+    run.id,
+    proposalFor(run.id, version, "FAILED", { kind: "fail", data: { message: error.message } }),
+  );
   await plane.flush();
   const after = await plane.getRun(run.id);
   return {

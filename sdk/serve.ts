@@ -19,6 +19,7 @@ import {
 } from "../engine/deployments/mod.ts";
 import { type ControlPlane, getControlPlane, type LocalControlPlane } from "./control_plane.ts";
 import type { WorkItem } from "./deployment_client.ts";
+import { proposalFor } from "./run_mirror.ts";
 import type { Flow } from "./flow_types.ts";
 import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve_options.ts";
 
@@ -199,10 +200,9 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 async function failRun(plane: ControlPlane, run: RunRecord, error: unknown): Promise<void> {
   const current = await plane.getRun(run.id);
   if (!current || isTerminal(current.state)) return;
-  await plane.propose(run.id, {
-    to: "FAILED",
-    token: `serve:${run.id}:${current.version}`,
-    kind: "fail",
-    data: { message: error instanceof Error ? error.message : String(error) },
-  });
+  const message = error instanceof Error ? error.message : String(error);
+  await plane.propose(
+    run.id,
+    proposalFor(run.id, current.version, "FAILED", { kind: "fail", data: { message } }),
+  );
 }

@@ -7,17 +7,11 @@ import { PauseForm } from "../components/pause_form.tsx";
 import { Pill } from "../components/pill.tsx";
 import { QuickRunForm } from "../components/quick_run_form.tsx";
 import { RunTable } from "../components/run_table.tsx";
+import { StateLegend } from "../components/state_legend.tsx";
 import { ScheduleEditor } from "../components/schedule_editor.tsx";
 import { ScheduleList } from "../components/schedule_list.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
-import {
-  formatCount,
-  formatInterval,
-  jsonText,
-  presentStates,
-  stateLabel,
-  total,
-} from "../format.ts";
+import { formatInterval, jsonText } from "../format.ts";
 import { deploymentHref, flowHref, workPoolHref } from "../links.ts";
 import type {
   FlashMessage as Flash,
@@ -214,17 +208,7 @@ export function DeploymentPage(props: DeploymentPageProps) {
       <section class="panel flush" data-live="runs">
         <div class="row spread pad">
           <h2>Recent runs</h2>
-          <div class="legend">
-            <span>
-              <strong>{formatCount(total(counts))}</strong> runs
-            </span>
-            {presentStates(counts).map((state) => (
-              <span key={state} class={`s-${state}`}>
-                <i></i>
-                {`${formatCount(counts[state]!)} ${stateLabel(state).toLowerCase()}`}
-              </span>
-            ))}
-          </div>
+          <StateLegend counts={counts} />
         </div>
         {props.runs.length === 0
           ? (

@@ -3,7 +3,7 @@ import { EmptyState } from "../components/empty_state.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pager } from "../components/pager.tsx";
 import { RunTable } from "../components/run_table.tsx";
-import { formatCount, presentStates, stateLabel, total } from "../format.ts";
+import { StateLegend } from "../components/state_legend.tsx";
 import { DEFAULT_FILTERS, encodePathPart, flowHref, runsHref } from "../links.ts";
 import type { DeploymentRow, PageContext, RunRow, StateCounts } from "../types.ts";
 
@@ -55,17 +55,7 @@ export function FlowPage(
         </p>
       )}
       <section class="panel">
-        <div class="legend">
-          <span>
-            <strong>{formatCount(total(counts))}</strong> runs
-          </span>
-          {presentStates(counts).map((state) => (
-            <span key={state} class={`s-${state}`}>
-              <i></i>
-              {`${formatCount(counts[state]!)} ${stateLabel(state).toLowerCase()}`}
-            </span>
-          ))}
-        </div>
+        <StateLegend counts={counts} />
       </section>
       <section class="panel flush" data-live="deployments">
         <h2 class="pad">Deployments</h2>
