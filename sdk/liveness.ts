@@ -11,6 +11,7 @@
 import type { HeartbeatAnswer } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { readEnv } from "./env.ts";
+import { abortableSleep } from "./sleep.ts";
 
 /** Time between heartbeats unless `IRONFLOW_HEARTBEAT_MS` says otherwise. */
 export const DEFAULT_HEARTBEAT_MS = 10_000;
@@ -62,7 +63,7 @@ async function loop(plane: ControlPlane, entry: Beating): Promise<void> {
   while (!entry.stop.signal.aborted) {
     // Wall-clock time, not the plane's timer: liveness is judged between
     // processes in real time, and a test's fake clock must not see these waits.
-    if (!await wallClockSleep(intervalMs, entry.stop.signal)) return;
+    if (!await abortableSleep(intervalMs, entry.stop.signal, { unref: true })) return;
     const runIds = [...entry.runs.keys()];
     if (runIds.length === 0) continue;
     let answers: HeartbeatAnswer[];
@@ -83,21 +84,4 @@ async function loop(plane: ControlPlane, entry: Beating): Promise<void> {
       }
     }
   }
-}
-
-// Waits `ms` real milliseconds without keeping the process alive; false when stopped first.
-function wallClockSleep(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
-  return new Promise((resolve) => {
-    const id = setTimeout(() => {
-      signal.removeEventListener("abort", stop);
-      resolve(true);
-    }, ms);
-    const stop = () => {
-      clearTimeout(id);
-      resolve(false);
-    };
-    signal.addEventListener("abort", stop, { once: true });
-    Deno.unrefTimer(id);
-  });
 }

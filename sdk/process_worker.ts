@@ -16,6 +16,7 @@ import { LogLevel, type RunRecord, StateName, StateType, systemClock } from "../
 import { isTerminal, uuidv7 } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { readEnv } from "./env.ts";
+import { abortableSleep } from "./sleep.ts";
 import type { DeploymentClient, WorkItem } from "./deployment_client.ts";
 
 /** How the worker starts a run's process. */
@@ -112,17 +113,9 @@ export function permissionFlags(
   return ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${writable}`, "--allow-sys"];
 }
 
-const sleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    if (signal.aborted) return resolve();
-    const id = setTimeout(done, ms);
-    function done() {
-      clearTimeout(id);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
+// The worker's own waits end at once when it stops.
+const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
+  abortableSleep(ms, signal).then(() => {});
 
 /** Starts a worker; it runs until stopped, `maxRuns` or idle (with `exitWhenIdle`). */
 export function startWorker(options: WorkerOptions): WorkerHandle {
