@@ -30,7 +30,7 @@ Commands:
   build --flows <m>... -o <out>  an executable with flow modules embedded
   demo                    run the example ETL flow and print its history
   flow <command>          ls | inspect | rename | archive | restore | delete | retention | sweep
-  flow-run <command>      ls | inspect | logs | events | cancel | retry
+  flow-run <command>      ls | inspect | logs | events | cancel | pause | resume | retry
   init                    write a starter ironflow.yaml and flows/hello.ts
   deploy                  apply ironflow.yaml: --all | --name N, --prune, --dry-run
   deployment <command>    ls | inspect | run | pause | resume | delete
