@@ -29,6 +29,7 @@ import {
   toApiNewRun,
   toApiProposal,
 } from "../engine/mod.ts";
+import { RunEventFeed } from "./_run_event_feed.ts";
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";
 import {
@@ -99,7 +100,14 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
   });
 
-  const watchers = new Map<string, AbortController>();
+  // One stream for every run this process watches.
+  const subscriptionId = crypto.randomUUID();
+  const events = new RunEventFeed({
+    streamUrl: `${client.url}/api/stream/subscriptions/${subscriptionId}/events`,
+    headers: { ...client.headers },
+    fetch: client.fetch,
+    change: (change) => request("POST", `/api/stream/subscriptions/${subscriptionId}`, change),
+  });
 
   return {
     timer: options.timer ?? systemClock,
@@ -117,21 +125,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       for (const record of records) batcher.log(cutLogLine(toApiLog(record)));
     },
     watch(runId, listener) {
-      const controller = new AbortController();
-      watchers.set(runId, controller);
-      streamEvents(
-        // Only the run's own events: its task runs' would cross the wire to be dropped.
-        client,
-        `/api/stream/events?run_id=${encodeURIComponent(runId)}`,
-        controller.signal,
-        (event) => {
-          if (event.run_id === runId) listener(fromApiEvent(event));
-        },
-      );
-      return () => {
-        controller.abort();
-        watchers.delete(runId);
-      };
+      return events.watch(runId, (event) => listener(fromApiEvent(event)));
     },
     async flush() {
       // Let this turn's items join the queue, then wait until every batch was answered.
@@ -140,8 +134,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     },
     async close() {
       await this.flush();
-      for (const controller of watchers.values()) controller.abort();
-      watchers.clear();
+      events.close();
     },
     results: options.results ?? serverResultStore(
       client,
@@ -325,58 +318,6 @@ export function cutLogLine(log: ApiLog): ApiLog {
       log.message.slice(0, MAX_LOG_MESSAGE_CHARS)
     }… [cut: ${log.message.length} characters]`,
   };
-}
-
-// Reads an SSE stream of transition events, reconnecting with Last-Event-ID
-// until aborted.
-async function streamEvents(
-  client: HttpClient,
-  path: string,
-  signal: AbortSignal,
-  onEvent: (event: ApiEvent) => void,
-): Promise<void> {
-  let lastId: string | undefined;
-  let failures = 0;
-  while (!signal.aborted) {
-    try {
-      const response = await client.fetch(`${client.url}${path}`, {
-        headers: {
-          "content-type": "application/json",
-          ...client.headers,
-          accept: "text/event-stream",
-          ...(lastId ? { "last-event-id": lastId } : {}),
-        },
-        signal,
-      });
-      if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
-      failures = 0;
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = "";
-      while (true) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const message = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          let type = "message";
-          let data = "";
-          for (const line of message.split("\n")) {
-            if (line.startsWith("id:")) lastId = line.slice(3).trim();
-            else if (line.startsWith("event:")) type = line.slice(6).trim();
-            else if (line.startsWith("data:")) data += line.slice(5).trim();
-          }
-          if (type === "transition" && data) onEvent(JSON.parse(data) as ApiEvent);
-        }
-      }
-    } catch {
-      if (signal.aborted) return;
-      failures += 1;
-    }
-    if (signal.aborted) return;
-    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** failures)));
-  }
 }
 
 registerRemoteFactory((url, apiKey) =>

@@ -1,22 +1,23 @@
 /**
- * Server-sent event streams of committed events. The stream subscribes to
- * the engine first and only then replays what the client missed from the
+ * Server-sent event streams of committed events. The stream attaches to the
+ * app's event hub first and only then replays what the client missed from the
  * store, so backlog and live events meet with no gap and no duplicate.
  *
  * @module
  */
-import type { Engine, EngineEvent, LogRecord } from "../../engine/mod.ts";
-import { toApiEvent, toApiLog } from "../../engine/mod.ts";
+import type { Engine } from "../../engine/mod.ts";
+import { toApiEvent } from "../../engine/mod.ts";
+import { type EventHub, frame, type Watch } from "./_event_hub.ts";
 
 /** Options of {@linkcode eventStream}. */
 export interface EventStreamOptions {
   engine: Engine;
+  /** The app's one subscription to the engine. */
+  hub: EventHub;
+  /** Which events (and log lines) the client wants; it may change while streamed. */
+  watch: Watch;
   /** Replay committed events after this seq first (`Last-Event-ID`); none when undefined. */
   afterSeq: number | undefined;
-  /** Which events the client wants. */
-  includes(event: EngineEvent): boolean;
-  /** Which log lines the client wants; no log messages when omitted. */
-  includesLog?(log: LogRecord): boolean;
   heartbeatMs: number;
   /** The stream ends when any of these aborts (client gone, server shutting down). */
   signals: readonly AbortSignal[];
@@ -27,19 +28,13 @@ export interface EventStreamOptions {
 const REPLAY_PAGE = 500;
 const encoder = new TextEncoder();
 
-function frame(event: string, data: unknown, id?: number): string {
-  return `event: ${event}\n${id !== undefined ? `id: ${id}\n` : ""}data: ${
-    JSON.stringify(data)
-  }\n\n`;
-}
-
 /**
  * A `text/event-stream` body: `transition` messages (id = event seq,
  * data = `ApiEvent`), `log` messages (no id, data = `ApiLog`) and
  * `heartbeat` messages. Subscribes at once; ends on abort or cancel.
  */
 export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Array> {
-  const { engine, includes, heartbeatMs } = options;
+  const { engine, watch, heartbeatMs } = options;
   const maxBuffered = options.maxBuffered ?? 10_000;
   let live: string[] = [];
   let closed = false;
@@ -59,17 +54,11 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
   // live. Events of other processes may be delivered late: those up to here are
   // the replay's.
   let replayUntil = Infinity;
-  const unsubscribe = engine.subscribe((event) => {
-    if (event.seq > replayUntil && includes(event)) {
-      push(frame("transition", toApiEvent(event), event.seq));
-    }
+  const detach = options.hub.attach(watch, {
+    frame: (text, seq) => {
+      if (seq === undefined || seq > replayUntil) push(text);
+    },
   });
-  const includesLog = options.includesLog;
-  const unsubscribeLogs = includesLog
-    ? engine.subscribeLogs((log) => {
-      if (includesLog(log)) push(frame("log", toApiLog(log)));
-    })
-    : undefined;
   replayUntil = engine.reader.lastSeq();
   let cursor = options.afterSeq;
   const heartbeat = setInterval(
@@ -79,8 +68,7 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
   const close = () => {
     if (closed) return;
     closed = true;
-    unsubscribe();
-    unsubscribeLogs?.();
+    detach();
     clearInterval(heartbeat);
     for (const signal of options.signals) signal.removeEventListener("abort", close);
     notify();
@@ -98,7 +86,7 @@ export function eventStream(options: EventStreamOptions): ReadableStream<Uint8Ar
     for (const event of events) {
       if (event.seq > replayUntil) break;
       cursor = event.seq;
-      if (includes(event)) frames.push(frame("transition", toApiEvent(event), event.seq));
+      if (watch.includes(event)) frames.push(frame("transition", toApiEvent(event), event.seq));
     }
     if (events.length < REPLAY_PAGE || cursor >= replayUntil) cursor = undefined;
     return frames;

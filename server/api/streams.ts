@@ -1,13 +1,14 @@
 /**
- * SSE routes: every committed event (optionally of some runs), and the
- * events and log lines of one flow run and its task runs.
+ * SSE routes: every committed event (optionally of some runs), the events
+ * and log lines of one flow run and its task runs, and subscriptions: one
+ * stream per client process whose set of runs changes by small POSTs.
  *
  * @module
  */
 import type { Context } from "hono";
 import { z } from "zod";
-import type { Engine, EngineEvent } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
+import { EventHub, type Watch } from "./_event_hub.ts";
 import { HttpError } from "../errors.ts";
 import { runOfKind } from "./lookup.ts";
 import type { ApiRouter } from "./router.ts";
@@ -25,6 +26,20 @@ const StreamQuery = z.strictObject({
   after_seq: AfterSeq,
 });
 
+const RunIdList = z.array(z.string().min(1).max(200)).max(10_000);
+
+const SubscriptionChange = z.strictObject({
+  replace: RunIdList.optional().meta({
+    description: "Follow exactly these runs (applied before add and remove)",
+  }),
+  add: RunIdList.optional().meta({ description: "Follow these runs too" }),
+  remove: RunIdList.optional().meta({ description: "Stop following these runs" }),
+});
+
+/** Subscriptions no stream follows are forgotten after this long. */
+const SUBSCRIPTION_IDLE_MS = 10 * 60_000;
+const MAX_SUBSCRIPTIONS = 10_000;
+
 const STREAM_DOC = "Messages: `event: transition` (`id:` = event seq, data = Event), " +
   "`event: log` (no id, data = Log; flow run stream only) and `event: heartbeat`. " +
   "Reconnect with `Last-Event-ID` to receive the missed transitions before live ones.";
@@ -33,6 +48,21 @@ const STREAM_DOC = "Messages: `event: transition` (`id:` = event seq, data = Eve
 export function streamRoutes(router: ApiRouter, deps: AppDeps): void {
   const { engine } = deps;
   const heartbeatMs = deps.heartbeatMs ?? 15_000;
+  const hub = new EventHub(engine, () => deps.clock.now());
+  const subscriptions = new Map<string, Watch>();
+
+  // A subscription exists once a client names it (change or stream); an idle
+  // one is dropped when others are made, so a vanished client costs nothing.
+  const subscription = (id: string): Watch => {
+    let watch = subscriptions.get(id);
+    if (watch) return watch;
+    if (subscriptions.size >= MAX_SUBSCRIPTIONS) forgetIdle(subscriptions, deps.clock.now());
+    if (subscriptions.size >= MAX_SUBSCRIPTIONS) {
+      throw new HttpError(429, "too_many_subscriptions", "Too many open event subscriptions");
+    }
+    subscriptions.set(id, watch = hub.watch({}));
+    return watch;
+  };
 
   router.add({
     method: "get",
@@ -43,18 +73,66 @@ export function streamRoutes(router: ApiRouter, deps: AppDeps): void {
     query: StreamQuery,
     stream: true,
   }, (c, { query }) => {
-    const runIds = new Set(query.run_id ?? []);
-    const flowRunIds = new Set(query.flow_run_id ?? []);
-    const everything = runIds.size === 0 && flowRunIds.size === 0;
-    const parentOf = parentLookup(engine);
-    return sse(c, deps, {
+    const runIds = query.run_id ?? [];
+    const flowRunIds = query.flow_run_id ?? [];
+    const all = runIds.length === 0 && flowRunIds.length === 0;
+    return sse(c, deps, hub, {
+      watch: hub.watch({ all, runIds, flowRunIds }),
       afterSeq: lastEventId(c) ?? query.after_seq,
       heartbeatMs,
-      includes: (event) =>
-        everything || runIds.has(event.runId) || flowRunIds.has(event.runId) ||
-        (event.runKind === "task" && flowRunIds.has(parentOf(event) ?? "")),
     });
   });
+
+  router.add({
+    method: "post",
+    path: "/stream/subscriptions/:id",
+    tag: "Streams",
+    summary: "Change the runs an event subscription follows (creates it on first use)",
+    description: "A client process keeps one subscription (an id it chooses) and one stream " +
+      "of it open, and adds and removes the runs it watches. Idle subscriptions are forgotten " +
+      "after 10 minutes: a client that reconnects sends `replace` first.",
+    params: { id: "Subscription id, chosen by the client" },
+    body: SubscriptionChange,
+    response: z.object({ id: z.string(), run_count: z.number().int() }),
+  }, (c, { params, body }) => {
+    const watch = subscription(params.id!);
+    if (body.replace) watch.replaceRuns(body.replace);
+    if (body.add) watch.addRuns(body.add);
+    if (body.remove) watch.removeRuns(body.remove);
+    return c.json({ id: params.id!, run_count: watch.runIds.size });
+  });
+
+  router.add({
+    method: "delete",
+    path: "/stream/subscriptions/:id",
+    tag: "Streams",
+    summary: "Forget an event subscription",
+    params: { id: "Subscription id" },
+    response: z.object({ id: z.string() }),
+  }, (c, { params }) => {
+    const watch = subscriptions.get(params.id!);
+    if (watch) {
+      watch.replaceRuns([]);
+      subscriptions.delete(params.id!);
+    }
+    return c.json({ id: params.id! });
+  });
+
+  router.add({
+    method: "get",
+    path: "/stream/subscriptions/:id/events",
+    tag: "Streams",
+    summary: "Stream the committed events of a subscription's runs (SSE)",
+    description: STREAM_DOC + " The runs followed are the subscription's at each event.",
+    params: { id: "Subscription id" },
+    query: z.strictObject({ after_seq: AfterSeq }),
+    stream: true,
+  }, (c, { query, params }) =>
+    sse(c, deps, hub, {
+      watch: subscription(params.id!),
+      afterSeq: lastEventId(c) ?? query.after_seq,
+      heartbeatMs,
+    }));
 
   router.add({
     method: "get",
@@ -67,24 +145,30 @@ export function streamRoutes(router: ApiRouter, deps: AppDeps): void {
     stream: true,
   }, (c, { query, params }) => {
     const run = runOfKind(engine, params.id!, "flow");
-    const parentOf = parentLookup(engine);
-    return sse(c, deps, {
+    return sse(c, deps, hub, {
+      watch: hub.watch({ flowRunIds: [run.id], logsOf: run.id }),
       afterSeq: lastEventId(c) ?? query.after_seq,
       heartbeatMs,
-      includes: (event) =>
-        event.runId === run.id || (event.runKind === "task" && parentOf(event) === run.id),
-      includesLog: (log) => log.flowRunId === run.id,
     });
   });
+}
+
+function forgetIdle(subscriptions: Map<string, Watch>, now: number): void {
+  for (const [id, watch] of subscriptions) {
+    if (watch.idleSince !== undefined && now - watch.idleSince >= SUBSCRIPTION_IDLE_MS) {
+      subscriptions.delete(id);
+    }
+  }
 }
 
 function sse(
   c: Context,
   deps: AppDeps,
-  options: Omit<Parameters<typeof eventStream>[0], "engine" | "signals">,
+  hub: EventHub,
+  options: Omit<Parameters<typeof eventStream>[0], "engine" | "signals" | "hub">,
 ): Response {
   const signals = [clientGone(c), ...(deps.signal ? [deps.signal] : [])];
-  const body = eventStream({ ...options, engine: deps.engine, signals });
+  const body = eventStream({ ...options, engine: deps.engine, hub, signals });
   return new Response(body, {
     headers: {
       "content-type": "text/event-stream; charset=utf-8",
@@ -114,21 +198,4 @@ function lastEventId(c: Context): number | undefined {
     throw new HttpError(400, "invalid_request", `Last-Event-ID "${header}" is not an event seq`);
   }
   return seq;
-}
-
-/** The flow run a task run's event belongs to, remembered per stream. */
-function parentLookup(engine: Engine): (event: EngineEvent) => string | undefined {
-  const parents = new Map<string, string | null>();
-  return (event) => {
-    let parent = parents.get(event.runId);
-    if (parent === undefined) {
-      const fromCreation = event.from === null ? event.data?.["parentId"] : undefined;
-      parent = typeof fromCreation === "string"
-        ? fromCreation
-        : engine.getRun(event.runId)?.parentId ?? null;
-      if (parents.size >= 50_000) parents.clear();
-      parents.set(event.runId, parent);
-    }
-    return parent ?? undefined;
-  };
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import type { ApiEvent, ApiLog } from "../../engine/mod.ts";
 import { createApp } from "../../server/mod.ts";
 import { eventStream } from "../../server/api/sse.ts";
+import { EventHub } from "../../server/api/_event_hub.ts";
 import {
   assertError,
   call,
@@ -151,7 +152,7 @@ Deno.test("a disconnected client is unsubscribed, and shutting down ends open st
   const baseline = count();
   const a = await open(app, "/api/stream/events");
   const b = await open(app, "/api/stream/events");
-  assert.equal(count(), baseline + 2);
+  assert.equal(count(), baseline + 1, "streams share one subscription");
   await a.cancel();
   assert.equal(count(), baseline + 1);
   controller.abort();
@@ -161,10 +162,12 @@ Deno.test("a disconnected client is unsubscribed, and shutting down ends open st
 
 Deno.test("eventStream() cuts off a client that falls too far behind", async () => {
   const server = testServer();
+  const hub = new EventHub(server.engine);
   const body = eventStream({
     engine: server.engine,
+    hub,
+    watch: hub.watch({ all: true }),
     afterSeq: undefined,
-    includes: () => true,
     heartbeatMs: 60_000,
     signals: [],
     maxBuffered: 3,
@@ -172,4 +175,56 @@ Deno.test("eventStream() cuts off a client that falls too far behind", async () 
   for (let i = 0; i < 5; i++) await server.engine.createFlowRun({ name: `r${i}` });
   const reader = new SseReader(new Response(body));
   assert.equal(await reader.ended(), true);
+});
+
+Deno.test("a subscription streams the events of the runs added to it, and not of those removed", async () => {
+  const { app, engine } = testServer();
+  const [a, b, c] = await Promise.all(
+    ["a", "b", "c"].map((name) => engine.createFlowRun({ name })),
+  );
+  const change = (body: unknown) =>
+    call(app, "/api/stream/subscriptions/s1", { method: "POST", body });
+  assert.equal((await change({ add: [a!.id] })).body.run_count, 1);
+  const stream = await open(app, "/api/stream/subscriptions/s1/events");
+  await engine.propose(b!.id, { to: "RUNNING", token: "b1", kind: "start" });
+  await engine.propose(a!.id, { to: "RUNNING", token: "a1", kind: "start" });
+  assert.equal((await change({ add: [b!.id, c!.id], remove: [a!.id] })).body.run_count, 2);
+  await engine.propose(a!.id, { to: "COMPLETED", token: "a2", kind: "complete" });
+  await engine.propose(c!.id, { to: "RUNNING", token: "c1", kind: "start" });
+  const got = await stream.take(2);
+  assert.deepEqual(got.map((m) => (m.data as ApiEvent).run_id), [a!.id, c!.id]);
+  const lastId = got.at(-1)!.id!;
+  await stream.cancel();
+
+  // Resumed with Last-Event-ID: the missed events of the runs followed now.
+  await engine.propose(b!.id, { to: "COMPLETED", token: "b2", kind: "complete" });
+  assert.equal((await change({ replace: [b!.id] })).body.run_count, 1);
+  const again = await open(app, "/api/stream/subscriptions/s1/events", {
+    "last-event-id": lastId,
+  });
+  const [missed] = await again.take(1);
+  assert.equal((missed!.data as ApiEvent).run_id, b!.id);
+  assert.equal((missed!.data as ApiEvent).to, "COMPLETED");
+  await again.cancel();
+  assert.equal((await call(app, "/api/stream/subscriptions/s1", { method: "DELETE" })).status, 200);
+});
+
+Deno.test("EventHub delivers each event only to the streams that follow its run", async () => {
+  const server = testServer();
+  const { engine, active } = countingSubscriptions(server.engine);
+  const hub = new EventHub(engine);
+  const runs = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => engine.createFlowRun({ name: `r${i}` })),
+  );
+  const received = runs.map(() => [] as number[]);
+  const detach = runs.map((run, i) =>
+    hub.attach(hub.watch({ runIds: [run.id] }), {
+      frame: (_text, seq) => received[i]!.push(seq!),
+    })
+  );
+  assert.equal(active(), 1, "fifty streams, one engine subscription");
+  await engine.propose(runs[7]!.id, { to: "RUNNING", token: "t", kind: "start" });
+  assert.deepEqual(received.map((seqs) => seqs.length), runs.map((_, i) => i === 7 ? 1 : 0));
+  for (const off of detach) off();
+  assert.equal(active(), 0);
 });
