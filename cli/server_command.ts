@@ -11,7 +11,7 @@ import { parseAllowedHosts, startServer } from "../server/mod.ts";
 import { parseLivenessMs } from "../engine/mod.ts";
 import { createRemoteControlPlane } from "../sdk/mod.ts";
 import { createLocalDeploymentClient } from "../sdk/deployment_client.ts";
-import { startWorker } from "../sdk/process_worker.ts";
+import { engineClaimWake, startWorker } from "../sdk/process_worker.ts";
 import { createFileResultStore } from "../sdk/results.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -119,6 +119,8 @@ export async function serverCommand(
       client: createLocalDeploymentClient(server.engine),
       plane: createRemoteControlPlane({ url: server.url, ...(apiKey ? { apiKey } : {}) }),
       pool: values.pool,
+      // Beside the engine: a run enqueued through any route is claimed at once.
+      wake: engineClaimWake(server.engine),
       apiUrl: server.url,
       ...(apiKey ? { env: { IRONFLOW_API_KEY: apiKey } } : {}),
     });

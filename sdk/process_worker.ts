@@ -14,6 +14,7 @@
  */
 import { LogLevel, type RunRecord, StateName, StateType, systemClock } from "../engine/mod.ts";
 import { isTerminal, uuidv7 } from "../engine/mod.ts";
+import { ClaimWait, type ClaimWakeSource } from "./_claim_wake.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { readEnv } from "./env.ts";
 import { abortableSleep } from "./sleep.ts";
@@ -28,6 +29,8 @@ export interface ProcessCommand {
   /** Extra `deno run` flags before the permissions (e.g. `--config`). */
   flags?: string[];
 }
+
+export { type ClaimWakeSource, engineClaimWake } from "./_claim_wake.ts";
 
 /** Options of {@linkcode startWorker}. */
 export interface WorkerOptions {
@@ -48,6 +51,12 @@ export interface WorkerOptions {
   pollMs?: number;
   /** Long-poll of the claim request (remote clients). @default 0 */
   waitMs?: number;
+  /**
+   * News that a run may have become claimable (e.g. {@linkcode engineClaimWake}
+   * for a worker beside the engine): the worker then claims at once instead of
+   * after `pollMs`.
+   */
+  wake?: ClaimWakeSource;
   /** Heartbeat period. @default 15_000 */
   heartbeatMs?: number;
   /** After SIGTERM, SIGKILL follows this much later. @default 10_000 */
@@ -130,7 +139,8 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   const summary: WorkerSummary = { workerId, runs: {} };
   const active = new Map<string, Promise<void>>();
   let finished = 0;
-  let wake: (() => void) | undefined;
+  const idle = new ClaimWait();
+  const unsubscribeWake = options.wake?.(idle.notify);
 
   const heartbeats = (async () => {
     while (!stopping.aborted) {
@@ -159,6 +169,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
         continue;
       }
       let items: WorkItem[] = [];
+      idle.claiming();
       try {
         items = await options.client.claim(pool, {
           workerId,
@@ -177,19 +188,16 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
         ).finally(() => {
           active.delete(item.run.id);
           finished += 1;
-          wake?.();
+          idle.notify();
         });
         active.set(item.run.id, execution);
       }
       if (items.length === 0) {
         if (options.exitWhenIdle && active.size === 0) break;
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-          sleep(options.pollMs ?? 2_000, stopping).then(resolve);
-        });
-        wake = undefined;
+        await idle.wait(options.pollMs ?? 2_000, stopping);
       }
     }
+    unsubscribeWake?.();
     controller.abort();
     await Promise.allSettled(active.values());
     await heartbeats;

@@ -22,6 +22,7 @@ import type { WorkItem } from "./deployment_client.ts";
 import { proposalFor } from "./run_mirror.ts";
 import type { Flow } from "./flow_types.ts";
 import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve_options.ts";
+import { ClaimWait, engineClaimWake } from "./_claim_wake.ts";
 
 export type { FlowServeOptions, ServeHandle, ServeOptions };
 
@@ -106,6 +107,12 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
   const controller = new AbortController();
   options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
   const active = new Set<Promise<void>>();
+  const pollMs = options.pollMs ?? 1_000;
+  const idle = new ClaimWait();
+  const unsubscribeWake = engine ? engineClaimWake(engine)(idle.notify) : undefined;
+  // Remote: the server holds a single deployment's claim until a run is due.
+  const longPoll = engine === undefined && deployments.length === 1;
+  let lastPass = -Infinity;
 
   async function execute(item: WorkItem): Promise<void> {
     const flow = flows.get(item.deployment.name);
@@ -131,7 +138,9 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
 
   const done = (async () => {
     while (!controller.signal.aborted) {
-      if (scheduling && engine) {
+      // Wake-ups claim at once; the scheduling passes keep their own pace.
+      if (scheduling && engine && Date.now() - lastPass >= pollMs) {
+        lastPass = Date.now();
         try {
           await reclaimExpiredClaims(engine);
           await scheduleRuns(engine);
@@ -141,6 +150,7 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
         }
       }
       let claimed = 0;
+      idle.claiming();
       for (const deployment of deployments) {
         const room = limit - active.size;
         if (room <= 0) break;
@@ -150,18 +160,24 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
             workerId,
             limit: room,
             leaseSeconds,
+            ...(longPoll ? { waitMs: pollMs } : {}),
           });
         } catch (error) {
           log(`claim failed: ${String(error)}`);
         }
         for (const item of items) {
           claimed += 1;
-          const running: Promise<void> = execute(item).finally(() => active.delete(running));
+          const running: Promise<void> = execute(item).finally(() => {
+            active.delete(running);
+            idle.notify();
+          });
           active.add(running);
         }
       }
-      if (claimed === 0) await pause(options.pollMs ?? 1_000, controller.signal);
+      if (claimed === 0 && !longPoll) await idle.wait(pollMs, controller.signal);
+      else if (active.size >= limit) await Promise.race([...active]);
     }
+    unsubscribeWake?.();
     await Promise.allSettled([...active]);
     await plane.flush();
   })();
@@ -182,19 +198,6 @@ export function serveFlow(
   options: FlowServeOptions & ServeOptions = {},
 ): Promise<ServeHandle> {
   return serve({ flow, options }, options);
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const id = setTimeout(done, ms);
-    function done() {
-      clearTimeout(id);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 async function failRun(plane: ControlPlane, run: RunRecord, error: unknown): Promise<void> {

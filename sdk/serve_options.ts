@@ -38,7 +38,12 @@ export interface ServeOptions {
   plane?: ControlPlane;
   /** Runs executing at once, over all deployments. @default 10 */
   limit?: number;
-  /** Wait between claims when nothing is due. @default 1_000 */
+  /**
+   * Wait between claims when nothing is due. A run enqueued meanwhile is
+   * claimed at once on a local plane (commits wake the loop) and on a remote
+   * one serving one deployment (the claim long-polls for `pollMs`).
+   * @default 1_000
+   */
   pollMs?: number;
   /** Lease length of claims. @default 30 */
   leaseSeconds?: number;

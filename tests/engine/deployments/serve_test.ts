@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { FakeClock } from "../../../engine/mod.ts";
 import {
   createInMemoryControlPlane,
   flow,
@@ -31,8 +32,8 @@ async function until(ready: () => boolean, what: string): Promise<void> {
   }
 }
 
-function plane(): LocalControlPlane & AsyncDisposable {
-  const p = createInMemoryControlPlane();
+function plane(clock?: FakeClock): LocalControlPlane & AsyncDisposable {
+  const p = createInMemoryControlPlane(clock ? { timer: clock } : {});
   return Object.assign(p, { [Symbol.asyncDispose]: () => p.close() });
 }
 
@@ -92,4 +93,17 @@ Deno.test("runDeployment() of an unknown deployment fails the parent", async () 
   const outcome = await broken.runWith({ plane: p });
   assert.equal(outcome.state.type, "FAILED");
   assert.match(outcome.error!.message, /Deployment "nope" does not exist/);
+});
+
+Deno.test("serve() claims a run enqueued while it idles without waiting out its poll period", async () => {
+  // Time never moves: only the commit of the new run can wake the claim loop.
+  await using p = plane(new FakeClock(Date.parse("2030-01-01T00:00:00Z")));
+  const handle = await serve({ flow: doubler }, { plane: p, pollMs: 3_600_000 });
+  try {
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the loop is idle now
+    const run = await p.deployments!.run("doubler", { parameters: { n: 4 } });
+    await until(() => p.engine.getRun(run.id)?.state === "COMPLETED", "the enqueued run");
+  } finally {
+    await handle.stop();
+  }
 });

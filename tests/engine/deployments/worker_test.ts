@@ -3,7 +3,7 @@ import { createDeploymentRun, DeploymentService } from "../../../engine/deployme
 import { cancelFlowRun, pauseFlowRun } from "../../../engine/mod.ts";
 import { createSqliteControlPlane, type LocalControlPlane } from "../../../sdk/mod.ts";
 import { createLocalDeploymentClient } from "../../../sdk/deployment_client.ts";
-import { startWorker, type WorkerOptions } from "../../../sdk/process_worker.ts";
+import { engineClaimWake, startWorker, type WorkerOptions } from "../../../sdk/process_worker.ts";
 
 const FLOWS = new URL("../../testdata/deployments/", import.meta.url).pathname;
 const MAIN = new URL("../../../main.ts", import.meta.url).href;
@@ -215,5 +215,37 @@ Deno.test("a worker against a server: claims over HTTP and the subprocess report
     controller.abort();
     await server.finished;
     await engine.close();
+  }
+});
+
+Deno.test("a worker beside the engine claims a run enqueued while it idles without waiting out its poll period", async () => {
+  await using s = await setup();
+  const d = await s.deployments.create({
+    name: "add",
+    entrypoint: "./flows.ts:add",
+    workingDirectory: FLOWS,
+    parameters: { a: 1 },
+  });
+  const local = createLocalDeploymentClient(s.plane.engine);
+  let claims = 0;
+  const worker = s.worker({
+    client: { ...local, claim: (...args) => (claims += 1, local.claim(...args)) },
+    pollMs: 3_600_000,
+    wake: engineClaimWake(s.plane.engine),
+    maxRuns: 1,
+  });
+  try {
+    for (let i = 0; i < 500 && claims === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the empty claim answered: idle
+    const run = await createDeploymentRun(s.plane.engine, d, { parameters: { b: 1 } });
+    for (let i = 0; i < 500 && s.plane.engine.getRun(run.id)!.state === "SCHEDULED"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.notEqual(s.plane.engine.getRun(run.id)!.state, "SCHEDULED", "claimed on the commit");
+    assert.deepEqual((await worker.done).runs, { [run.id]: "COMPLETED" });
+  } finally {
+    await worker.stop();
   }
 });
