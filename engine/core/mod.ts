@@ -73,36 +73,37 @@ export {
   stringifyJson,
   TOO_DEEP_MARKER,
 } from "./json_bounds.ts";
-export {
-  ACTIVITY_BUCKET_MS,
-  allDocuments,
-  checkImportedSeq,
-  emptyPurgeResult,
-} from "./store_port.ts";
+export { allDocuments, checkImportedSeq, emptyPurgeResult } from "./store_port.ts";
 export type {
-  ActivityBucket,
-  ActivityQuery,
   ConcurrencyLimit,
+  ConcurrencyLimitAccess,
   DocumentAccess,
   DocumentQuery,
   DocumentReader,
-  EventQuery,
-  FlowStat,
-  Page,
   PurgeKeptReason,
   PurgeOptions,
   PurgeResult,
-  RunQuery,
-  RunSortKey,
   Store,
   StoredDocument,
   StoreReader,
-  StoreSummary,
   StoreTx,
+  StoreWrites,
+} from "./store_port.ts";
+export { ACTIVITY_BUCKET_MS } from "./store_queries.ts";
+export type {
+  ActivityBucket,
+  ActivityQuery,
+  EventQuery,
+  FlowStat,
+  Page,
+  RunQuery,
+  RunSortKey,
+  StoreQueries,
+  StoreSummary,
   TaskGraph,
   TaskGraphEdge,
   TaskGraphNode,
-} from "./store_port.ts";
+} from "./store_queries.ts";
 export type { CursorPosition } from "./run_query.ts";
 export {
   checkActivityQuery,

@@ -11,7 +11,7 @@ import {
   type ActivityQuery,
   type RunQuery,
   type RunSortKey,
-} from "./store_port.ts";
+} from "./store_queries.ts";
 
 /** Default and maximum page sizes. */
 export const DEFAULT_PAGE_SIZE = 50;

@@ -1,144 +1,16 @@
 /**
  * The storage port. Adapters (memory, SQLite) live in `engine/store/`; one
- * contract test suite runs against all of them.
+ * contract test suite runs against all of them. A {@linkcode Store} is its
+ * write side ({@linkcode StoreWrites}), its query side (`StoreQueries`, in
+ * `store_queries.ts`), concurrency limits and documents.
  *
  * Writes are synchronous inside `write()`: the engine batches proposals into
  * one transaction (group commit), so the store never waits on a caller.
  *
  * @module
  */
-import type {
-  EngineEvent,
-  Json,
-  LogQuery,
-  LogRecord,
-  PendingEvent,
-  RunKind,
-  RunRecord,
-} from "./model.ts";
-import type { StateType } from "./states.ts";
-
-/** Sort keys for run listings; `expected` is the expected start time. */
-export type RunSortKey = "created" | "updated" | "start" | "end" | "name" | "expected";
-
-/** A filtered, sorted, paged query over runs. */
-export interface RunQuery {
-  kind?: RunKind;
-  states?: readonly StateType[];
-  /** Flow name (flow runs) or owning flow's name (task runs). */
-  flowName?: string;
-  /** Task name or flow name, exact. */
-  name?: string;
-  parentId?: string;
-  rootId?: string;
-  lineageId?: string;
-  deploymentId?: string;
-  /** Case-insensitive substring of the run name, name or id. */
-  text?: string;
-  /** Runs carrying all of these tags. */
-  tags?: readonly string[];
-  createdAfter?: number;
-  createdBefore?: number;
-  /** Only runs with an expected start time before this (epoch ms); runs without one are left out. */
-  expectedStartBefore?: number;
-  sort?: RunSortKey;
-  order?: "asc" | "desc";
-  /** Opaque cursor from a previous page; must match sort and order. */
-  cursor?: string;
-  /** Page size. @default 50 */
-  limit?: number;
-}
-
-/** Width of the stored activity counts of flow runs (see {@linkcode Store.flowRunActivity}): one hour. */
-export const ACTIVITY_BUCKET_MS = 3_600_000;
-
-/**
- * A query over the stored counts of flow runs created per hour and state.
- * `since`, `until` and `bucketMs` are multiples of
- * {@linkcode ACTIVITY_BUCKET_MS}: the counts answer whole hours only.
- */
-export interface ActivityQuery {
-  /** Creation time from which runs count (epoch ms, inclusive). */
-  since: number;
-  /** Creation time up to which runs count (epoch ms, exclusive). */
-  until: number;
-  /** Width of the buckets answered; they are aligned to the epoch. */
-  bucketMs: number;
-  /** Only flow runs of this flow name. */
-  flowName?: string;
-  /** Only flow runs in these states (none or empty: every state). */
-  states?: readonly StateType[];
-}
-
-/** Flow runs created in one bucket, by state. */
-export interface ActivityBucket {
-  /** Start of the bucket (epoch ms, a multiple of the query's `bucketMs`). */
-  start: number;
-  /** Runs by state; states without runs are left out. */
-  counts: Partial<Record<StateType, number>>;
-}
-
-/** A page of results with the cursor of the next page. */
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-/** A query over the event log. */
-export interface EventQuery {
-  runId?: string;
-  /** Only events with `seq` greater than this. */
-  afterSeq?: number;
-  limit?: number;
-}
-
-/** Counts for dashboards and health checks. */
-export interface StoreSummary {
-  flowRuns: number;
-  taskRuns: number;
-  events: number;
-  flowRunsByState: Partial<Record<StateType, number>>;
-  taskRunsByState: Partial<Record<StateType, number>>;
-}
-
-/** A flow name with its number of flow runs and its newest run. */
-export interface FlowStat {
-  flowName: string;
-  runs: number;
-  lastRunId: string;
-  lastRunState: StateType;
-  lastRunCreatedAt: number;
-}
-
-/**
- * A flow run's task runs grouped by task key: the logical graph, with a
- * map's fan-out collapsed into one node.
- */
-export interface TaskGraph {
-  /** Groups ordered by their oldest task run (creation time, then id). */
-  nodes: TaskGraphNode[];
-  /** Upstream edges between groups, ordered by `from`, `to`, `kind`. */
-  edges: TaskGraphEdge[];
-}
-
-/** The task runs of one call site (a map's runs share its task key). */
-export interface TaskGraphNode {
-  /** The task key, or the run id of a task run that has none. */
-  key: string;
-  name: string;
-  runs: number;
-  states: Partial<Record<StateType, number>>;
-  /** The group's oldest task run (creation time, then id). */
-  firstRunId: string;
-}
-
-/** Upstream edges from the runs of group `from` to the runs of group `to`. */
-export interface TaskGraphEdge {
-  from: string;
-  to: string;
-  kind: "data" | "waitFor";
-  count: number;
-}
+import type { EngineEvent, Json, LogRecord, PendingEvent, RunRecord } from "./model.ts";
+import type { StoreQueries } from "./store_queries.ts";
 
 /** A named limit on concurrently held slots (leases come with a later release). */
 export interface ConcurrencyLimit {
@@ -210,7 +82,7 @@ export function* allDocuments(
   }
 }
 
-/** Why {@linkcode Store.purgeRuns} kept a run it was asked to purge. */
+/** Why {@linkcode StoreWrites.purgeRuns} kept a run it was asked to purge. */
 export type PurgeKeptReason =
   /** No flow run has that id. */
   | "not_found"
@@ -223,7 +95,7 @@ export type PurgeKeptReason =
   /** The tree holds the log's newest event or newest log line: deleting it would let its seq (or log id) be reused. */
   | "newest";
 
-/** Options of {@linkcode Store.purgeRuns}. */
+/** Options of {@linkcode StoreWrites.purgeRuns}. */
 export interface PurgeOptions {
   /**
    * Keep a tree whose root, or any attempt of the root's lineage, ended (end
@@ -242,7 +114,7 @@ export interface PurgeOptions {
   record?: (result: PurgeResult) => StoredDocument | undefined;
 }
 
-/** What one {@linkcode Store.purgeRuns} call deleted and what it kept. */
+/** What one {@linkcode StoreWrites.purgeRuns} call deleted and what it kept. */
 export interface PurgeResult {
   /** Root flow runs deleted with their trees, in the order asked. */
   purged: string[];
@@ -264,7 +136,7 @@ export function emptyPurgeResult(): PurgeResult {
 /**
  * Checks an imported event's `seq` against the last one in the log; throws
  * `RangeError` unless it is above it (a purged log has gaps, so only the
- * order is checked). Adapters call it from {@linkcode Store.importEvents}.
+ * order is checked). Adapters call it from {@linkcode StoreWrites.importEvents}.
  */
 export function checkImportedSeq(seq: number, last: number): void {
   if (!Number.isSafeInteger(seq) || seq <= last) {
@@ -299,34 +171,10 @@ export interface StoreTx extends DocumentAccess {
   deleteConcurrencyLimit(name: string): boolean;
 }
 
-/** A durable (or memory) home for events and run projections. */
-export interface Store extends DocumentAccess {
-  /** Schema version of the adapter's data. */
-  readonly schemaVersion: number;
+/** The write side of a store: transactions, imports, rebuilds and purges. */
+export interface StoreWrites {
   /** Runs `fn` in one atomic write transaction. */
   write<T>(fn: (tx: StoreTx) => T): T;
-  getRun(runId: string): RunRecord | undefined;
-  listRuns(query: RunQuery): Page<RunRecord>;
-  /** Counts of the runs matching the query's filters, by state (sort and paging ignored). */
-  countRuns(query: RunQuery): Partial<Record<StateType, number>>;
-  /**
-   * Flow runs created per bucket and state, from counts the store keeps per
-   * hour: the cost grows with the hours in the window, not with the runs.
-   * Buckets without runs are left out; the rest ascend by `start`. Throws
-   * `RangeError` when a bound or the width is not a whole number of hours.
-   */
-  flowRunActivity(query: ActivityQuery): ActivityBucket[];
-  /** Every flow name with its run count and newest run, ordered by name. */
-  flowStats(): FlowStat[];
-  /** Distinct flow names of flow runs, ordered, at most `limit` (default 1000); cost grows with names, not runs. */
-  flowNames(limit?: number): string[];
-  /** The task runs of `flowRunId` grouped by task key, with the edges between groups. */
-  taskGraph(flowRunId: string): TaskGraph;
-  events(query?: EventQuery): EngineEvent[];
-  logs(query: LogQuery): LogRecord[];
-  /** Highest committed `seq`, 0 when empty. */
-  lastSeq(): number;
-  summary(): StoreSummary;
   /** Deletes all projections and rebuilds them by replaying `apply` over every event. */
   rebuildProjections(apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord): void;
   /**
@@ -344,6 +192,10 @@ export interface Store extends DocumentAccess {
    * bound the transaction by the number of roots they pass.
    */
   purgeRuns(rootIds: readonly string[], options?: PurgeOptions): PurgeResult;
+}
+
+/** Reads and writes of concurrency limits. */
+export interface ConcurrencyLimitAccess {
   /** Every concurrency limit, ordered by name. */
   concurrencyLimits(): ConcurrencyLimit[];
   getConcurrencyLimit(name: string): ConcurrencyLimit | undefined;
@@ -351,6 +203,15 @@ export interface Store extends DocumentAccess {
   putConcurrencyLimit(limit: ConcurrencyLimit): void;
   /** Deletes a limit; returns whether it existed. */
   deleteConcurrencyLimit(name: string): boolean;
+}
+
+/**
+ * A durable (or memory) home for events and run projections: its write side,
+ * its query side, limits and documents.
+ */
+export interface Store extends StoreWrites, StoreQueries, ConcurrencyLimitAccess, DocumentAccess {
+  /** Schema version of the adapter's data. */
+  readonly schemaVersion: number;
   close(): void;
 }
 

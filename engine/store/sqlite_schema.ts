@@ -59,7 +59,7 @@ const FLOW_RECOUNT_SQL = `INSERT INTO flow_counts (flow_name, runs)
 /** Width of a stored activity bucket: one hour (the port's ACTIVITY_BUCKET_MS). */
 const HOUR_MS = 3_600_000;
 /** The hour a flow run's creation falls in, as SQL over `flow_runs`. */
-const HOUR_OF_CREATED = `(created_at - created_at % ${HOUR_MS})`;
+export const HOUR_OF_CREATED = `(created_at - created_at % ${HOUR_MS})`;
 // Counts flow runs per hour and state into both bucket tables (from scratch).
 const BUCKETS_RECOUNT_SQL = `INSERT INTO flow_run_buckets (bucket_start, state, n)
     SELECT ${HOUR_OF_CREATED} AS hour, state, COUNT(*) FROM flow_runs GROUP BY hour, state;
@@ -235,135 +235,9 @@ export const INSERT_EVENT_HEAD = `INSERT INTO events
 export const EVENT_COLUMN_COUNT = 13;
 export const INSERT_EVENT_SQL = `${INSERT_EVENT_HEAD}
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-export const RUN_TOKENS_SQL = "SELECT token, version FROM events WHERE run_id = ?";
-export const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";
-export const INSERT_LOG_SQL =
-  "INSERT INTO logs (flow_run_id, task_run_id, level, name, message, at) VALUES (?, ?, ?, ?, ?, ?)";
-
-export const FLOW_COUNTS_SQL =
-  "SELECT flow_name, runs FROM flow_counts WHERE runs > 0 ORDER BY flow_name";
-export const ADD_FLOW_COUNT_SQL = `INSERT INTO flow_counts (flow_name, runs) VALUES (?, ?)
-  ON CONFLICT (flow_name) DO UPDATE SET runs = runs + excluded.runs`;
-export const FLOW_LAST_RUN_SQL = `SELECT id, state, created_at FROM flow_runs
-  WHERE flow_name = ? ORDER BY created_at DESC, id DESC LIMIT 1`;
-export const LIST_LIMITS_SQL = "SELECT * FROM concurrency_limits ORDER BY name";
-export const GET_LIMIT_SQL = "SELECT * FROM concurrency_limits WHERE name = ?";
-export const PUT_LIMIT_SQL = `INSERT OR REPLACE INTO concurrency_limits
-  (name, slot_limit, slot_decay_per_second, active_slots, created_at, updated_at)
-  VALUES (?, ?, ?, ?, ?, ?)`;
-export const DELETE_LIMIT_SQL = "DELETE FROM concurrency_limits WHERE name = ?";
-export const GET_DOCUMENT_SQL = "SELECT * FROM documents WHERE collection = ? AND key = ?";
-export const PUT_DOCUMENT_SQL = `INSERT OR REPLACE INTO documents
-  (collection, key, ref, data, created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)`;
-export const DELETE_DOCUMENT_SQL = "DELETE FROM documents WHERE collection = ? AND key = ?";
-
-// Skip-scan over the flow-name index: one seek per distinct name, not one step per run.
-export const FLOW_NAMES_SQL = `WITH RECURSIVE names(name) AS (
-    SELECT MIN(flow_name) FROM flow_runs
-    UNION ALL
-    SELECT (SELECT MIN(flow_name) FROM flow_runs WHERE flow_name > names.name)
-    FROM names WHERE names.name IS NOT NULL
-  )
-  SELECT name FROM names WHERE name IS NOT NULL LIMIT ?`;
-// `first` sorts by creation time, then id: zero-padded time, then the id.
-export const TASK_GROUPS_SQL = `SELECT IFNULL(task_key, id) AS key, state, COUNT(*) AS runs,
-    MIN(printf('%020d', created_at) || id) AS first
-  FROM task_runs WHERE parent_id = ? GROUP BY key, state`;
-// CROSS JOIN fixes the nesting order, so each upstream run is one primary-key lookup.
-export const TASK_EDGES_SQL = `SELECT IFNULL(up.task_key, up.id) AS "from",
-    IFNULL(t.task_key, t.id) AS "to", json_extract(e.value, '$.kind') AS kind, COUNT(*) AS count
-  FROM task_runs t CROSS JOIN json_each(t.upstream) e
-  CROSS JOIN task_runs up ON up.id = json_extract(e.value, '$.runId')
-  WHERE t.parent_id = ? AND t.upstream IS NOT NULL AND up.parent_id = t.parent_id
-  GROUP BY "from", "to", kind ORDER BY "from", "to", kind`;
-export const TASK_NAME_SQL = "SELECT name FROM task_runs WHERE id = ?";
-
-export const RUN_COUNTS_SQL = "SELECT kind, state, n FROM run_counts WHERE n > 0";
-export const ADD_RUN_COUNT_SQL = "UPDATE run_counts SET n = n + ? WHERE kind = ? AND state = ?";
+/** Counts runs, flow runs by name and activity buckets again from the run tables. */
 export const RECOUNT_RUNS_SQL = `DELETE FROM run_counts;${runCountsSql("flow")}${
   runCountsSql("task")
 }
   DELETE FROM flow_counts;${FLOW_RECOUNT_SQL}
   DELETE FROM flow_run_buckets; DELETE FROM flow_run_buckets_by_flow;${BUCKETS_RECOUNT_SQL}`;
-
-// Activity buckets: one upsert per (hour, state) and (flow, hour, state) a transaction changed.
-export const ADD_BUCKET_SQL = `INSERT INTO flow_run_buckets (bucket_start, state, n)
-  VALUES (?, ?, ?) ON CONFLICT (bucket_start, state) DO UPDATE SET n = n + excluded.n`;
-export const ADD_FLOW_BUCKET_SQL = `INSERT INTO flow_run_buckets_by_flow
-  (flow_name, bucket_start, state, n) VALUES (?, ?, ?, ?)
-  ON CONFLICT (flow_name, bucket_start, state) DO UPDATE SET n = n + excluded.n`;
-/**
- * Sums hours into buckets of a width aligned to the epoch; `filter` is the
- * extra WHERE of a flow name and states, `table` one of the bucket tables.
- */
-export function activitySql(table: string, filter: string): string {
-  return `SELECT bucket_start - bucket_start % ? AS start, state, SUM(n) AS n FROM ${table}
-    WHERE ${filter}bucket_start >= ? AND bucket_start < ?
-    GROUP BY start, state HAVING SUM(n) <> 0 ORDER BY start`;
-}
-
-// Purge (flow retention). A connection-local temp table holds the ids of one
-// purge transaction, so every delete below is one set-based statement that
-// probes the run-id indexes.
-export const PURGE_TABLE_SQL = `CREATE TEMP TABLE IF NOT EXISTS purge_runs
-  (id TEXT PRIMARY KEY, kind TEXT NOT NULL) WITHOUT ROWID;
-  DELETE FROM temp.purge_runs;`;
-export const PURGE_ROOT_SQL = `SELECT id, parent_id, lineage_id, end_time, updated_at
-  FROM flow_runs WHERE id = ?`;
-// Attempts of a lineage: live ones, and ones that ended at or after the cutoff.
-export const PURGE_LINEAGE_SQL = `SELECT
-    IFNULL(SUM(state NOT IN ('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED')), 0) AS live,
-    IFNULL(SUM(IFNULL(end_time, updated_at) >= ?), 0) AS recent
-  FROM flow_runs WHERE lineage_id = ?`;
-// A root's tree: its subflow runs by parent, then the task runs of every flow run in it.
-const PURGE_TREE = `WITH RECURSIVE tree(id, state) AS (
-    SELECT id, state FROM flow_runs WHERE id = ?
-    UNION ALL
-    SELECT f.id, f.state FROM flow_runs f JOIN tree ON f.parent_id = tree.id
-  ), runs(kind, id, state) AS (
-    SELECT 'flow', id, state FROM tree
-    UNION ALL
-    SELECT 'task', t.id, t.state FROM tree CROSS JOIN task_runs t ON t.parent_id = tree.id
-  )`;
-// Live runs of a tree, and whether it holds one of two run ids (the newest event's and log's).
-export const PURGE_TREE_CHECK_SQL = `${PURGE_TREE}
-  SELECT IFNULL(SUM(state NOT IN ('COMPLETED', 'FAILED', 'CANCELLED', 'CRASHED')), 0) AS live,
-    IFNULL(SUM(id IN (?, ?)), 0) AS newest
-  FROM runs`;
-// Marks a tree for the purge without sending its rows through JS.
-export const PURGE_MARK_TREE_SQL = `${PURGE_TREE}
-  INSERT OR IGNORE INTO temp.purge_runs (id, kind) SELECT id, kind FROM runs`;
-export const PURGE_NEWEST_EVENT_SQL =
-  "SELECT run_id FROM events WHERE seq = (SELECT MAX(seq) FROM events)";
-export const PURGE_NEWEST_LOG_SQL =
-  "SELECT flow_run_id FROM logs WHERE id = (SELECT MAX(id) FROM logs)";
-export const PURGE_RUN_COUNTS_SQL = `SELECT 'flow' AS kind, state, COUNT(*) AS n FROM flow_runs
-    WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow') GROUP BY state
-  UNION ALL
-  SELECT 'task', state, COUNT(*) FROM task_runs
-    WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'task') GROUP BY state`;
-export const PURGE_FLOW_COUNTS_SQL = `SELECT flow_name, COUNT(*) AS n FROM flow_runs
-  WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow') GROUP BY flow_name`;
-// Takes the purged flow runs out of the activity buckets, before they are deleted.
-export const PURGE_BUCKETS_SQL = `INSERT INTO flow_run_buckets (bucket_start, state, n)
-    SELECT ${HOUR_OF_CREATED} AS hour, state, -COUNT(*) FROM flow_runs
-    WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow') GROUP BY hour, state
-    ON CONFLICT (bucket_start, state) DO UPDATE SET n = n + excluded.n;
-  INSERT INTO flow_run_buckets_by_flow (flow_name, bucket_start, state, n)
-    SELECT flow_name, ${HOUR_OF_CREATED} AS hour, state, -COUNT(*) FROM flow_runs
-    WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow')
-    GROUP BY flow_name, hour, state
-    ON CONFLICT (flow_name, bucket_start, state) DO UPDATE SET n = n + excluded.n;`;
-export const PURGE_EVENTS_SQL =
-  "DELETE FROM events WHERE run_id IN (SELECT id FROM temp.purge_runs)";
-export const PURGE_LOGS_SQL =
-  "DELETE FROM logs WHERE flow_run_id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow')";
-export const PURGE_TASK_RUNS_SQL =
-  "DELETE FROM task_runs WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'task')";
-export const PURGE_FLOW_RUNS_SQL =
-  "DELETE FROM flow_runs WHERE id IN (SELECT id FROM temp.purge_runs WHERE kind = 'flow')";
-// The partial ref index is named: the planner would otherwise walk the whole collection.
-export const PURGE_DOCUMENTS_BY_REF_SQL = `DELETE FROM documents INDEXED BY documents_by_ref
-  WHERE collection = ? AND ref IS NOT NULL AND ref IN (SELECT id FROM temp.purge_runs)`;
-export const PURGE_DOCUMENTS_BY_KEY_SQL = `DELETE FROM documents
-  WHERE collection = ? AND key IN (SELECT id FROM temp.purge_runs)`;

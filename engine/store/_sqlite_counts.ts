@@ -1,0 +1,106 @@
+/**
+ * The counts the SQLite store keeps beside its runs (runs by kind and state,
+ * flow runs by flow name, flow runs per hour and state), changed once per
+ * transaction rather than once per run.
+ *
+ * @module
+ */
+import { ACTIVITY_BUCKET_MS, type RunKind, type RunRecord, type StateType } from "../core/mod.ts";
+import type { SqliteConnection } from "./_sqlite_connection.ts";
+
+const ADD_RUN_COUNT_SQL = "UPDATE run_counts SET n = n + ? WHERE kind = ? AND state = ?";
+const ADD_FLOW_COUNT_SQL = `INSERT INTO flow_counts (flow_name, runs) VALUES (?, ?)
+  ON CONFLICT (flow_name) DO UPDATE SET runs = runs + excluded.runs`;
+// Activity buckets: one upsert per (hour, state) and (flow, hour, state) a transaction changed.
+const ADD_BUCKET_SQL = `INSERT INTO flow_run_buckets (bucket_start, state, n)
+  VALUES (?, ?, ?) ON CONFLICT (bucket_start, state) DO UPDATE SET n = n + excluded.n`;
+const ADD_FLOW_BUCKET_SQL = `INSERT INTO flow_run_buckets_by_flow
+  (flow_name, bucket_start, state, n) VALUES (?, ?, ?, ?)
+  ON CONFLICT (flow_name, bucket_start, state) DO UPDATE SET n = n + excluded.n`;
+
+/** A change of one flow's activity bucket (hour and state) within a write transaction. */
+interface BucketDelta {
+  flowName: string;
+  hour: number;
+  state: StateType;
+  n: number;
+}
+
+/** Changes of the kept counts collected during one transaction, written by `apply()`. */
+export class CountChanges {
+  readonly #runs = new Map<string, number>();
+  readonly #flows = new Map<string, number>();
+  // Flow runs only, made on first use: most batches move task runs alone.
+  #buckets: Map<string, BucketDelta> | undefined;
+
+  /** `by` more runs of `kind` in `state`. */
+  run(kind: RunKind, state: StateType, by: number): void {
+    const key = `${kind}\u0000${state}`;
+    this.#runs.set(key, (this.#runs.get(key) ?? 0) + by);
+  }
+
+  /** `by` more flow runs of `flowName`. */
+  flow(flowName: string, by: number): void {
+    this.#flows.set(flowName, (this.#flows.get(flowName) ?? 0) + by);
+  }
+
+  /** `by` more flow runs like `run` (flow name, hour of creation) in `state`. */
+  bucket(run: RunRecord, state: StateType, by: number): void {
+    const hour = run.createdAt - run.createdAt % ACTIVITY_BUCKET_MS;
+    const key = `${hour}\u0000${state}\u0000${run.flowName}`;
+    this.#buckets ??= new Map();
+    const delta = this.#buckets.get(key);
+    if (delta) delta.n += by;
+    else this.#buckets.set(key, { flowName: run.flowName, hour, state, n: by });
+  }
+
+  /** A run created: counted by state, and as a flow run of its flow and hour. */
+  created(run: RunRecord): void {
+    this.run(run.kind, run.state, 1);
+    if (run.kind === "flow") {
+      this.flow(run.flowName, 1);
+      this.bucket(run, run.state, 1);
+    }
+  }
+
+  /** A run that moved from state `before` to its state now. */
+  moved(run: RunRecord, before: StateType): void {
+    this.run(run.kind, before, -1);
+    this.run(run.kind, run.state, 1);
+    if (run.kind === "flow") {
+      this.bucket(run, before, -1);
+      this.bucket(run, run.state, 1);
+    }
+  }
+
+  /** Writes the changes: one statement per count that changed. */
+  apply(conn: SqliteConnection): void {
+    const addRun = conn.statement(ADD_RUN_COUNT_SQL);
+    for (const [key, by] of this.#runs) {
+      if (by === 0) continue;
+      const [kind, state] = key.split("\u0000");
+      addRun.run(by, kind!, state!);
+    }
+    const addFlow = conn.statement(ADD_FLOW_COUNT_SQL);
+    for (const [name, by] of this.#flows) addFlow.run(name, by);
+    if (this.#buckets !== undefined) applyBuckets(conn, this.#buckets);
+  }
+}
+
+// One upsert per (flow, hour, state) and per (hour, state) the transaction changed.
+function applyBuckets(conn: SqliteConnection, buckets: Map<string, BucketDelta>): void {
+  const addFlowBucket = conn.statement(ADD_FLOW_BUCKET_SQL);
+  const totals = new Map<string, BucketDelta>();
+  for (const delta of buckets.values()) {
+    if (delta.n === 0) continue;
+    addFlowBucket.run(delta.flowName, delta.hour, delta.state, delta.n);
+    const key = `${delta.hour}\u0000${delta.state}`;
+    const total = totals.get(key);
+    if (total) total.n += delta.n;
+    else totals.set(key, { ...delta });
+  }
+  const addBucket = conn.statement(ADD_BUCKET_SQL);
+  for (const total of totals.values()) {
+    if (total.n !== 0) addBucket.run(total.hour, total.state, total.n);
+  }
+}
