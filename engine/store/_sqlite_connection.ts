@@ -57,12 +57,3 @@ export class SqliteConnection {
     }
   }
 }
-
-/** Runs a write outside a transaction: SQLite's full-disk and I/O errors become `StorageError`s. */
-export function mapStorageErrors<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    throw storageErrorOf(error) ?? error;
-  }
-}

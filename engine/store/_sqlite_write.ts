@@ -1,7 +1,8 @@
 /**
  * The write side of the SQLite store: the group-commit transaction behind
  * `write()`, the event log's sequence, run inserts and updates with the
- * counts kept beside them, imports and projection rebuilds.
+ * counts kept beside them, imports, projection rebuilds and purges
+ * (`_sqlite_purge.ts`).
  *
  * @module
  */
@@ -10,15 +11,19 @@ import {
   checkImportedSeq,
   type EngineEvent,
   type PendingEvent,
+  type PurgeOptions,
+  type PurgeResult,
   type RunKind,
   type RunRecord,
   type StateType,
   type StoreTx,
+  type StoreWrites,
 } from "../core/mod.ts";
 import { RowBatch } from "./_row_batch.ts";
 import type { SqliteConnection } from "./_sqlite_connection.ts";
 import { CountChanges } from "./_sqlite_counts.ts";
 import type { SqliteDocuments, SqliteLimits } from "./_sqlite_documents.ts";
+import { SqlitePurge } from "./_sqlite_purge.ts";
 import type { SqliteQueries } from "./_sqlite_queries.ts";
 import { eventToRow, logToRow, type Row, rowToEvent, runToRow } from "./_sqlite_rows.ts";
 import {
@@ -63,11 +68,12 @@ export interface SqliteWriterParts {
 }
 
 /** Writes of the SQLite store; the store checks that it is open before each. */
-export class SqliteWriter {
+export class SqliteWriter implements StoreWrites {
   readonly #conn: SqliteConnection;
   readonly #queries: SqliteQueries;
   readonly #documents: SqliteDocuments;
   readonly #limits: SqliteLimits;
+  readonly #purge: SqlitePurge;
   readonly #insertEvent: StatementSync;
   readonly #runTokens: StatementSync;
   readonly #insertLog: StatementSync;
@@ -92,6 +98,7 @@ export class SqliteWriter {
     this.#queries = queries;
     this.#documents = documents;
     this.#limits = limits;
+    this.#purge = new SqlitePurge(conn, documents);
     const db = conn.db;
     this.#insertEvent = db.prepare(INSERT_EVENT_SQL);
     this.#runTokens = db.prepare(RUN_TOKENS_SQL);
@@ -136,12 +143,13 @@ export class SqliteWriter {
     this.#runs.task.inserts.flush();
   }
 
-  /**
-   * Makes the next transaction report external changes, as if another
-   * connection had committed: a purge deleted runs that readers may cache.
-   */
-  forgetDataVersion(): void {
-    this.#lastDataVersion = -1;
+  /** Deletes the trees of `rootIds` that may go, in one transaction (see `Store.purgeRuns`). */
+  purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
+    const result = this.#purge.purgeRuns(rootIds, options);
+    // Readers that cache runs (the engine) ask externalChanges() before each
+    // batch: answering true once makes them drop what they hold of purged runs.
+    if (result.purged.length > 0) this.#lastDataVersion = -1;
+    return result;
   }
 
   /** Appends already-sequenced events verbatim, in one transaction. */

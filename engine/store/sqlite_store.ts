@@ -1,41 +1,17 @@
 /**
  * The durable store: `node:sqlite` (built into Deno and its compiled
- * binaries), WAL, one transaction per engine batch. This file opens the
- * database and composes the store's sides: writes (`_sqlite_write.ts`),
- * queries (`_sqlite_queries.ts`), purges (`_sqlite_purge.ts`) and documents
- * (`_sqlite_documents.ts`).
+ * binaries), WAL, one transaction per engine batch. This file opens and
+ * migrates the database and composes the store's sides: writes and purges
+ * (`_sqlite_write.ts`, `_sqlite_purge.ts`), queries (`_sqlite_queries.ts`),
+ * documents and limits (`_sqlite_documents.ts`).
  *
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import {
-  type ActivityBucket,
-  type ActivityQuery,
-  type ConcurrencyLimit,
-  type DocumentQuery,
-  type EngineEvent,
-  type EventQuery,
-  type FlowStat,
-  type LogQuery,
-  type LogRecord,
-  type Page,
-  type PurgeOptions,
-  type PurgeResult,
-  type RunQuery,
-  type RunRecord,
-  type StateType,
-  StorageError,
-  StorageErrorCode,
-  storageErrorOf,
-  type Store,
-  type StoredDocument,
-  type StoreSummary,
-  type StoreTx,
-  type TaskGraph,
-} from "../core/mod.ts";
-import { mapStorageErrors, SqliteConnection } from "./_sqlite_connection.ts";
+import { StorageError, StorageErrorCode, storageErrorOf, type Store } from "../core/mod.ts";
+import { ComposedStore } from "./_composed_store.ts";
+import { SqliteConnection } from "./_sqlite_connection.ts";
 import { SqliteDocuments, SqliteLimits } from "./_sqlite_documents.ts";
-import { SqlitePurge } from "./_sqlite_purge.ts";
 import { SqliteQueries } from "./_sqlite_queries.ts";
 import { SqliteWriter } from "./_sqlite_write.ts";
 import { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";
@@ -67,7 +43,21 @@ export type SqliteSynchronous = "normal" | "full";
 
 /** Opens (and migrates) the SQLite store at `path` (`":memory:"` works too). */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
-  return new SqliteStore(openDatabase(path, options));
+  const conn = openDatabase(path, options);
+  const documents = new SqliteDocuments(conn);
+  const queries = new SqliteQueries(conn);
+  const limits = new SqliteLimits(conn);
+  const writes = new SqliteWriter({ conn, queries, documents, limits });
+  return new ComposedStore({
+    schemaVersion: SCHEMA_VERSION,
+    writes,
+    queries,
+    limits,
+    documents,
+    // A read inside an open write transaction sees what that transaction queued.
+    enter: () => writes.flushPending(),
+    close: () => conn.db.close(),
+  });
 }
 
 // Opens the file with the settings every connection runs with, and migrates it.
@@ -142,161 +132,4 @@ function migrate(conn: SqliteConnection): void {
       conn.db.prepare("INSERT INTO schema_version (version) VALUES (?)").run(version);
     }
   });
-}
-
-// Every method opens with #open(): a closed store refuses, and a read inside
-// an open write transaction sees the runs and events that transaction queued.
-class SqliteStore implements Store {
-  readonly schemaVersion = SCHEMA_VERSION;
-  readonly #conn: SqliteConnection;
-  readonly #documents: SqliteDocuments;
-  readonly #limits: SqliteLimits;
-  readonly #queries: SqliteQueries;
-  readonly #writer: SqliteWriter;
-  readonly #purge: SqlitePurge;
-  #closed = false;
-
-  constructor(conn: SqliteConnection) {
-    this.#conn = conn;
-    this.#documents = new SqliteDocuments(conn);
-    this.#limits = new SqliteLimits(conn);
-    this.#queries = new SqliteQueries(conn);
-    this.#writer = new SqliteWriter({
-      conn,
-      queries: this.#queries,
-      documents: this.#documents,
-      limits: this.#limits,
-    });
-    this.#purge = new SqlitePurge(conn, this.#documents);
-  }
-
-  write<T>(fn: (tx: StoreTx) => T): T {
-    this.#open();
-    return this.#writer.write(fn);
-  }
-
-  rebuildProjections(apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord): void {
-    this.#open();
-    this.#writer.rebuildProjections(apply);
-  }
-
-  importEvents(events: Iterable<EngineEvent>): void {
-    this.#open();
-    this.#writer.importEvents(events);
-  }
-
-  purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
-    this.#open();
-    const result = this.#purge.purgeRuns(rootIds, options);
-    // Readers that cache runs (the engine) ask externalChanges() before each
-    // batch: answering true once makes them drop what they hold of purged runs.
-    if (result.purged.length > 0) this.#writer.forgetDataVersion();
-    return result;
-  }
-
-  getRun(runId: string): RunRecord | undefined {
-    this.#open();
-    return this.#queries.getRun(runId);
-  }
-
-  listRuns(query: RunQuery): Page<RunRecord> {
-    this.#open();
-    return this.#queries.listRuns(query);
-  }
-
-  countRuns(query: RunQuery): Partial<Record<StateType, number>> {
-    this.#open();
-    return this.#queries.countRuns(query);
-  }
-
-  flowRunActivity(query: ActivityQuery): ActivityBucket[] {
-    this.#open();
-    return this.#queries.flowRunActivity(query);
-  }
-
-  flowStats(): FlowStat[] {
-    this.#open();
-    return this.#queries.flowStats();
-  }
-
-  flowNames(limit?: number): string[] {
-    this.#open();
-    return this.#queries.flowNames(limit);
-  }
-
-  taskGraph(flowRunId: string): TaskGraph {
-    this.#open();
-    return this.#queries.taskGraph(flowRunId);
-  }
-
-  events(query?: EventQuery): EngineEvent[] {
-    this.#open();
-    return this.#queries.events(query);
-  }
-
-  logs(query: LogQuery): LogRecord[] {
-    this.#open();
-    return this.#queries.logs(query);
-  }
-
-  lastSeq(): number {
-    this.#open();
-    return this.#queries.lastSeq();
-  }
-
-  summary(): StoreSummary {
-    this.#open();
-    return this.#queries.summary();
-  }
-
-  concurrencyLimits(): ConcurrencyLimit[] {
-    this.#open();
-    return this.#limits.concurrencyLimits();
-  }
-
-  getConcurrencyLimit(name: string): ConcurrencyLimit | undefined {
-    this.#open();
-    return this.#limits.getConcurrencyLimit(name);
-  }
-
-  putConcurrencyLimit(limit: ConcurrencyLimit): void {
-    this.#open();
-    mapStorageErrors(() => this.#limits.putConcurrencyLimit(limit));
-  }
-
-  deleteConcurrencyLimit(name: string): boolean {
-    this.#open();
-    return mapStorageErrors(() => this.#limits.deleteConcurrencyLimit(name));
-  }
-
-  getDocument(collection: string, key: string): StoredDocument | undefined {
-    this.#open();
-    return this.#documents.getDocument(collection, key);
-  }
-
-  listDocuments(query: DocumentQuery): StoredDocument[] {
-    this.#open();
-    return this.#documents.listDocuments(query);
-  }
-
-  putDocument(document: StoredDocument): void {
-    this.#open();
-    mapStorageErrors(() => this.#documents.putDocument(document));
-  }
-
-  deleteDocument(collection: string, key: string): boolean {
-    this.#open();
-    return mapStorageErrors(() => this.#documents.deleteDocument(collection, key));
-  }
-
-  close(): void {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#conn.db.close();
-  }
-
-  #open(): void {
-    if (this.#closed) throw new Error("Store is closed");
-    this.#writer.flushPending();
-  }
 }
