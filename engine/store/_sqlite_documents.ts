@@ -4,7 +4,6 @@
  *
  * @module
  */
-import type { SQLInputValue } from "node:sqlite";
 import type {
   ConcurrencyLimit,
   DocumentAccess,
@@ -12,6 +11,7 @@ import type {
   StoredDocument,
 } from "../core/mod.ts";
 import type { SqliteConnection } from "./_sqlite_connection.ts";
+import { SqlWhere } from "./_sqlite_where.ts";
 import { documentToRow, limitToRow, type Row, rowToDocument, rowToLimit } from "./_sqlite_rows.ts";
 
 const GET_DOCUMENT_SQL = "SELECT * FROM documents WHERE collection = ? AND key = ?";
@@ -40,19 +40,13 @@ export class SqliteDocuments implements DocumentAccess {
   }
 
   listDocuments(query: DocumentQuery): StoredDocument[] {
-    const where = ["collection = ?"];
-    const params: SQLInputValue[] = [query.collection];
-    if (query.ref !== undefined) {
-      where.push("ref = ?");
-      params.push(query.ref);
-    }
-    if (query.afterKey !== undefined) {
-      where.push("key > ?");
-      params.push(query.afterKey);
-    }
+    const where = new SqlWhere()
+      .add("collection = ?", query.collection)
+      .addIf("ref = ?", query.ref)
+      .addIf("key > ?", query.afterKey);
     const rows = this.#conn.statement(
-      `SELECT * FROM documents WHERE ${where.join(" AND ")} ORDER BY key LIMIT ?`,
-    ).all(...params, query.limit ?? 1000) as Row[];
+      `SELECT * FROM documents ${where.sql()} ORDER BY key LIMIT ?`,
+    ).all(...where.params, query.limit ?? 1000) as Row[];
     return rows.map(rowToDocument);
   }
 

@@ -29,7 +29,8 @@ import {
   type TaskGraphEdge,
 } from "../core/mod.ts";
 import type { SqliteConnection } from "./_sqlite_connection.ts";
-import { escapeLike, runFilter, SORT_COLUMNS, whereSql } from "./_sqlite_run_filter.ts";
+import { runFilter, SORT_COLUMNS } from "./_sqlite_run_filter.ts";
+import { escapeLike, SqlWhere, whereSql } from "./_sqlite_where.ts";
 import { type Row, rowToEvent, rowToLog, rowToRun } from "./_sqlite_rows.ts";
 import { type RunCount, summarize } from "./_store_summary.ts";
 import { runSql } from "./sqlite_schema.ts";
@@ -239,42 +240,27 @@ export class SqliteQueries implements StoreQueries {
   }
 
   events(query: EventQuery = {}): EngineEvent[] {
-    const where: string[] = ["seq > ?"];
-    const params: SQLInputValue[] = [query.afterSeq ?? 0];
-    if (query.runId !== undefined) {
-      where.push("run_id = ?");
-      params.push(query.runId);
-    }
+    const where = new SqlWhere()
+      .add("seq > ?", query.afterSeq ?? 0)
+      .addIf("run_id = ?", query.runId);
     const limit = query.limit !== undefined ? " LIMIT ?" : "";
-    if (query.limit !== undefined) params.push(query.limit);
+    const params = query.limit !== undefined ? [...where.params, query.limit] : where.params;
     const rows = this.#conn.db.prepare(
-      `SELECT * FROM events ${whereSql(where)} ORDER BY seq${limit}`,
+      `SELECT * FROM events ${where.sql()} ORDER BY seq${limit}`,
     ).all(...params) as Row[];
     return rows.map(rowToEvent);
   }
 
   logs(query: LogQuery): LogRecord[] {
-    const where: string[] = ["id > ?"];
-    const params: SQLInputValue[] = [query.afterId ?? 0];
-    if (query.flowRunId !== undefined) {
-      where.push("flow_run_id = ?");
-      params.push(query.flowRunId);
-    }
-    if (query.taskRunId !== undefined) {
-      where.push("task_run_id = ?");
-      params.push(query.taskRunId);
-    }
-    if (query.minLevel !== undefined) {
-      where.push("level >= ?");
-      params.push(query.minLevel);
-    }
-    if (query.text) {
-      where.push("message LIKE ? ESCAPE '\\'");
-      params.push(`%${escapeLike(query.text)}%`);
-    }
+    const where = new SqlWhere()
+      .add("id > ?", query.afterId ?? 0)
+      .addIf("flow_run_id = ?", query.flowRunId)
+      .addIf("task_run_id = ?", query.taskRunId)
+      .addIf("level >= ?", query.minLevel);
+    if (query.text) where.add("message LIKE ? ESCAPE '\\'", `%${escapeLike(query.text)}%`);
     const rows = this.#conn.db.prepare(
-      `SELECT * FROM logs ${whereSql(where)} ORDER BY id LIMIT ?`,
-    ).all(...params, query.limit ?? 1000) as Row[];
+      `SELECT * FROM logs ${where.sql()} ORDER BY id LIMIT ?`,
+    ).all(...where.params, query.limit ?? 1000) as Row[];
     return rows.map(rowToLog);
   }
 

@@ -6,6 +6,7 @@
  */
 import type { SQLInputValue } from "node:sqlite";
 import type { RunQuery, RunSortKey } from "../core/mod.ts";
+import { escapeLike, SqlWhere } from "./_sqlite_where.ts";
 
 /** The column expression each sort key orders by; nulls order as 0, like the cursor's value. */
 export const SORT_COLUMNS: Readonly<Record<RunSortKey, string>> = {
@@ -37,35 +38,30 @@ export function runFilter(query: RunQuery): RunFilter {
     : query.kind === "flow"
     ? "flow_runs"
     : "task_runs";
-  const where: string[] = [];
-  const params: SQLInputValue[] = [];
-  const add = (clause: string, ...values: SQLInputValue[]) => {
-    where.push(clause);
-    params.push(...values);
-  };
+  const where = new SqlWhere();
   // First, so listRuns can split it per state.
   const states = [...new Set(query.states ?? [])];
-  if (states.length) add(`state IN (${states.map(() => "?").join(", ")})`, ...states);
-  if (query.flowName !== undefined) add("flow_name = ?", query.flowName);
-  if (query.name !== undefined) add("name = ?", query.name);
-  if (query.parentId !== undefined) add("parent_id = ?", query.parentId);
-  if (query.rootId !== undefined) add("root_id = ?", query.rootId);
-  if (query.lineageId !== undefined) add("lineage_id = ?", query.lineageId);
-  if (query.deploymentId !== undefined) add("deployment_id = ?", query.deploymentId);
-  if (query.createdAfter !== undefined) add("created_at >= ?", query.createdAfter);
-  if (query.createdBefore !== undefined) add("created_at < ?", query.createdBefore);
-  if (query.expectedStartBefore !== undefined) {
+  if (states.length) where.add(`state IN (${states.map(() => "?").join(", ")})`, ...states);
+  where
+    .addIf("flow_name = ?", query.flowName)
+    .addIf("name = ?", query.name)
+    .addIf("parent_id = ?", query.parentId)
+    .addIf("root_id = ?", query.rootId)
+    .addIf("lineage_id = ?", query.lineageId)
+    .addIf("deployment_id = ?", query.deploymentId)
+    .addIf("created_at >= ?", query.createdAfter)
+    .addIf("created_at < ?", query.createdBefore)
     // The expression of the flow_runs_by_expected index: a due scan is one index range.
-    add(
+    .addIf(
       "IFNULL(expected_start_time, 0) < ? AND expected_start_time IS NOT NULL",
       query.expectedStartBefore,
     );
-  }
   const tags = [...new Set(query.tags ?? [])];
-  if (tags.length === 1) add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tags[0]!);
-  else if (tags.length > 1) {
+  if (tags.length === 1) {
+    where.add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tags[0]!);
+  } else if (tags.length > 1) {
     // One clause for any number of tags: an AND per tag overflows SQLite's expression depth.
-    add(
+    where.add(
       "(SELECT COUNT(DISTINCT value) FROM json_each(tags) WHERE value IN " +
         "(SELECT value FROM json_each(?))) = ?",
       JSON.stringify(tags),
@@ -74,22 +70,12 @@ export function runFilter(query: RunQuery): RunFilter {
   }
   if (query.text) {
     const like = `%${escapeLike(query.text)}%`;
-    add(
+    where.add(
       "(run_name LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' OR id LIKE ? ESCAPE '\\')",
       like,
       like,
       like,
     );
   }
-  return { table, where, params };
-}
-
-/** `text` with LIKE's wildcards and its escape character escaped by `\`. */
-export function escapeLike(text: string): string {
-  return text.replaceAll(/[\\%_]/g, (c) => `\\${c}`);
-}
-
-/** `WHERE a AND b`, or nothing without clauses. */
-export function whereSql(where: readonly string[]): string {
-  return where.length ? `WHERE ${where.join(" AND ")}` : "";
+  return { table, where: where.clauses, params: where.params };
 }
