@@ -12,7 +12,13 @@
  *
  * @module
  */
-import { allDocuments, type Clock, type DocumentReader, type Json } from "./core/mod.ts";
+import {
+  allDocuments,
+  type Clock,
+  type DocumentReader,
+  InvalidArgumentError,
+  type Json,
+} from "./core/mod.ts";
 import type { EngineStorePort } from "./engine.ts";
 import { uuidv7 } from "./uuid7.ts";
 
@@ -71,11 +77,13 @@ const ARTIFACT_VERSION = ARTIFACT_COLLECTIONS.version;
 const TYPES: ReadonlySet<string> = new Set(["markdown", "table", "link", "progress", "result"]);
 const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
-/** Checks an artifact's fields; throws `TypeError`/`RangeError` naming the bad one. */
+/** Checks an artifact's fields; throws {@linkcode InvalidArgumentError} naming the bad one. */
 export function validateArtifact(input: NewArtifact): void {
-  if (!TYPES.has(input.type)) throw new TypeError(`Unknown artifact type "${input.type}"`);
+  if (!TYPES.has(input.type)) {
+    throw new InvalidArgumentError(`Unknown artifact type "${input.type}"`);
+  }
   if (input.key != null && !KEY_PATTERN.test(input.key)) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `Artifact key "${input.key}" must be lowercase letters, digits and dashes (at most 100)`,
     );
   }
@@ -83,20 +91,24 @@ export function validateArtifact(input: NewArtifact): void {
   if (input.type === "link") {
     const url = (input.data as { url?: unknown } | null)?.url;
     if (typeof url !== "string" || !/^https?:\/\//.test(url)) {
-      throw new TypeError("A link artifact needs data.url starting with http:// or https://");
+      throw new InvalidArgumentError(
+        "A link artifact needs data.url starting with http:// or https://",
+      );
     }
   }
   if (input.type === "markdown" && typeof input.data !== "string") {
-    throw new TypeError("A markdown artifact's data must be a string");
+    throw new InvalidArgumentError("A markdown artifact's data must be a string");
   }
   if (input.type === "table" && !Array.isArray(input.data)) {
-    throw new TypeError("A table artifact's data must be a list of rows");
+    throw new InvalidArgumentError("A table artifact's data must be a list of rows");
   }
 }
 
 function assertProgress(value: unknown): asserts value is number {
   if (typeof value !== "number" || !(value >= 0 && value <= 100)) {
-    throw new RangeError(`Progress must be a number from 0 to 100, got ${JSON.stringify(value)}`);
+    throw new InvalidArgumentError(
+      `Progress must be a number from 0 to 100, got ${JSON.stringify(value)}`,
+    );
   }
 }
 
@@ -187,10 +199,10 @@ export function updateProgressArtifact(
   }
   return engine.transact((tx) => {
     const document = tx.getDocument(ARTIFACT, id);
-    if (!document) throw new RangeError(`Artifact "${id}" does not exist`);
+    if (!document) throw new InvalidArgumentError(`Artifact "${id}" does not exist`);
     const artifact = document.data as unknown as Artifact;
     if (artifact.type !== "progress") {
-      throw new TypeError(
+      throw new InvalidArgumentError(
         `Artifact "${id}" is a ${artifact.type} artifact, not a progress artifact`,
       );
     }

@@ -13,6 +13,7 @@ import {
   type ConcurrencyLimit,
   ConflictError,
   type DocumentAccess,
+  InvalidArgumentError,
   type Json,
   NotFoundError,
 } from "./core/mod.ts";
@@ -105,7 +106,7 @@ export function activeSlotsOf(slots: SlotStore, limit: ConcurrencyLimit, now: nu
 export function tryAcquireSlots(slots: SlotStore, now: number, request: SlotRequest): SlotGrant {
   const occupy = request.occupy ?? 1;
   if (!Number.isInteger(occupy) || occupy < 1) {
-    throw new RangeError(`occupy must be a whole number of 1 or more, got ${occupy}`);
+    throw new InvalidArgumentError(`occupy must be a whole number of 1 or more, got ${occupy}`);
   }
   const limits: ConcurrencyLimit[] = [];
   for (const name of new Set(request.names)) {

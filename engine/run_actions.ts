@@ -21,6 +21,7 @@
  */
 import {
   ConflictError,
+  InvalidArgumentError,
   InvalidTransitionError,
   IronFlowError,
   isTerminal,
@@ -154,7 +155,7 @@ export async function pauseFlowRun(
 ): Promise<ActionOutcome> {
   const { mode } = options;
   if (mode !== "drain" && mode !== "terminate") {
-    throw new TypeError(`Pause mode must be "drain" or "terminate", got "${mode}"`);
+    throw new InvalidArgumentError(`Pause mode must be "drain" or "terminate", got "${mode}"`);
   }
   return await act(engine, id, (run) => {
     if (run.state !== RUNNING) {

@@ -75,12 +75,10 @@ export function describeError(
       body: errorBody(error.code, error.message, { problems: error.problems }),
     };
   }
+  // InvalidArgumentError, InvalidCursorError and other refusals of the request.
+  // A TypeError or RangeError is no refusal but a bug: it falls through to 500.
   if (error instanceof IronFlowError) {
     return { status: 400, body: errorBody(error.code, error.message) };
-  }
-  // The engine and store use RangeError and TypeError for bad arguments (cursor, page size...).
-  if (error instanceof RangeError || error instanceof TypeError) {
-    return { status: 400, body: errorBody("bad_request", error.message) };
   }
   if (error instanceof HTTPException) {
     const status = error.status as ContentfulStatusCode;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { InvalidArgumentError } from "./errors.ts";
 import type { Json, NewRun, PendingEvent, RunRecord, UpstreamEdge } from "./model.ts";
 import { DEFAULT_STATE_NAME, isStateType, StateType } from "./states.ts";
 
@@ -20,16 +21,20 @@ export function createRun(
   now: number,
 ): { run: RunRecord; event: PendingEvent } {
   const state = input.state ?? StateType.PENDING;
-  if (!isStateType(state)) throw new TypeError(`Cannot create run: unknown state "${state}"`);
+  if (!isStateType(state)) {
+    throw new InvalidArgumentError(`Cannot create run: unknown state "${state}"`);
+  }
   if (input.kind !== "flow" && input.kind !== "task") {
-    throw new TypeError(`Cannot create run: kind must be "flow" or "task", got "${input.kind}"`);
+    throw new InvalidArgumentError(
+      `Cannot create run: kind must be "flow" or "task", got "${input.kind}"`,
+    );
   }
   if (typeof input.name !== "string" || input.name.length === 0) {
-    throw new TypeError("Cannot create run: name must be a non-empty string");
+    throw new InvalidArgumentError("Cannot create run: name must be a non-empty string");
   }
   const depth = input.depth ?? 0;
   if (depth > MAX_RUN_DEPTH) {
-    throw new RangeError(
+    throw new InvalidArgumentError(
       `Cannot create run "${input.name}": depth ${depth} exceeds the limit of ${MAX_RUN_DEPTH} nested flows`,
     );
   }

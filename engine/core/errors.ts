@@ -35,6 +35,19 @@ export class RunNotFoundError extends NotFoundError {
   }
 }
 
+/**
+ * An argument the caller got wrong: an unknown sort, a page size out of
+ * range, a malformed artifact. Refused where it is detected, as a domain
+ * error (code `bad_request`), so a built-in `TypeError` or `RangeError`
+ * always means a bug.
+ */
+export class InvalidArgumentError extends IronFlowError {
+  override name = "InvalidArgumentError";
+  constructor(message: string, options?: ErrorOptions & { code?: string }) {
+    super(message, { ...options, code: options?.code ?? "bad_request" });
+  }
+}
+
 /** A transition the matrix or the policy refused. */
 export class InvalidTransitionError extends IronFlowError {
   override name = "InvalidTransitionError";

@@ -55,6 +55,7 @@ export {
 export { CREATE_KIND, createRun, MAX_RUN_DEPTH, runFromCreation } from "./create_run.ts";
 export {
   ConflictError,
+  InvalidArgumentError,
   InvalidCursorError,
   InvalidTransitionError,
   IronFlowError,

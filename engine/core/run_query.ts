@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { InvalidCursorError } from "./errors.ts";
+import { InvalidArgumentError, InvalidCursorError } from "./errors.ts";
 import type { RunRecord } from "./model.ts";
 import {
   ACTIVITY_BUCKET_MS,
@@ -101,12 +101,16 @@ export function queryShape(
   query: RunQuery,
 ): { sort: RunSortKey; order: "asc" | "desc"; limit: number } {
   const sort = query.sort ?? "created";
-  if (!Object.hasOwn(SORT_FIELDS, sort)) throw new RangeError(`Unknown sort "${sort}"`);
+  if (!Object.hasOwn(SORT_FIELDS, sort)) throw new InvalidArgumentError(`Unknown sort "${sort}"`);
   const order = query.order ?? "desc";
-  if (order !== "asc" && order !== "desc") throw new RangeError(`Unknown order "${order}"`);
+  if (order !== "asc" && order !== "desc") {
+    throw new InvalidArgumentError(`Unknown order "${order}"`);
+  }
   const limit = query.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
-    throw new RangeError(`Page size ${limit} must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+    throw new InvalidArgumentError(
+      `Page size ${limit} must be an integer from 1 to ${MAX_PAGE_SIZE}`,
+    );
   }
   return { sort, order, limit };
 }
@@ -152,7 +156,7 @@ export function compareSortValues(
 }
 
 /**
- * Checks that an activity query asks for whole hours; throws `RangeError`
+ * Checks that an activity query asks for whole hours; throws `InvalidArgumentError`
  * otherwise (the stored counts cannot split an hour).
  */
 export function checkActivityQuery(query: ActivityQuery): void {
@@ -161,10 +165,12 @@ export function checkActivityQuery(query: ActivityQuery): void {
     const [name, value] of [["since", since], ["until", until], ["bucketMs", bucketMs]] as const
   ) {
     if (!Number.isSafeInteger(value) || value % ACTIVITY_BUCKET_MS !== 0) {
-      throw new RangeError(
+      throw new InvalidArgumentError(
         `Activity ${name} ${value} must be a whole number of hours (${ACTIVITY_BUCKET_MS} ms)`,
       );
     }
   }
-  if (bucketMs <= 0) throw new RangeError(`Activity bucketMs ${bucketMs} must be positive`);
+  if (bucketMs <= 0) {
+    throw new InvalidArgumentError(`Activity bucketMs ${bucketMs} must be positive`);
+  }
 }

@@ -11,6 +11,7 @@ import {
   allDocuments,
   ConflictError,
   type DocumentAccess,
+  InvalidArgumentError,
   isTerminal,
   NotFoundError,
   type RunRecord,
@@ -243,7 +244,7 @@ export async function claimRuns(
   const limit = options.limit ?? 1;
   const leaseSeconds = options.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   if (!(leaseSeconds >= LEASE_SECONDS_RANGE[0] && leaseSeconds <= LEASE_SECONDS_RANGE[1])) {
-    throw new RangeError(`Lease must be 1 to 3600 seconds, got ${leaseSeconds}`);
+    throw new InvalidArgumentError(`Lease must be 1 to 3600 seconds, got ${leaseSeconds}`);
   }
   const now = engine.clock.now();
   const toCancel: RunRecord[] = [];

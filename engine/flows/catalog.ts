@@ -16,6 +16,7 @@ import {
   ConflictError,
   type DocumentAccess,
   type DocumentReader,
+  InvalidArgumentError,
   type Json,
   NotFoundError,
   StateType,
@@ -154,7 +155,9 @@ export async function setRetention(
   days: number | null,
 ): Promise<FlowRecord> {
   if (days !== null && (!Number.isInteger(days) || days < 1 || days > 36_500)) {
-    throw new RangeError(`Retention must be a whole number of days from 1 to 36500, got "${days}"`);
+    throw new InvalidArgumentError(
+      `Retention must be a whole number of days from 1 to 36500, got "${days}"`,
+    );
   }
   return await update(engine, clock, name, (flow) => ({ ...flow, retentionDays: days }));
 }
@@ -211,7 +214,7 @@ export function isDeleted(docs: DocumentReader, name: string, lastRunAt: number)
 
 function checkName(name: string): void {
   if (typeof name !== "string" || name.trim() === "" || name.length > 200) {
-    throw new TypeError(`Flow name must be 1 to 200 characters, got "${name}"`);
+    throw new InvalidArgumentError(`Flow name must be 1 to 200 characters, got "${name}"`);
   }
 }
 

@@ -9,6 +9,7 @@
 // the SDK by path or URL from projects that do not have this import map.
 import { Cron } from "npm:croner@^11.0.1";
 import { RRuleTemporal } from "npm:rrule-temporal@^2.2.8";
+import { InvalidArgumentError } from "../core/mod.ts";
 import {
   CRON_SHORTCUTS,
   type CronSpec,
@@ -20,7 +21,7 @@ import {
 } from "../core/schedules.ts";
 
 /** A schedule whose cron, RRule or time zone does not work. */
-export class ScheduleError extends TypeError {
+export class ScheduleError extends InvalidArgumentError {
   override name = "ScheduleError";
 }
 

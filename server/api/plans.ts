@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { latestPlan, NotFoundError, savePlan } from "../../engine/mod.ts";
+import { InvalidArgumentError, latestPlan, NotFoundError, savePlan } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
 
@@ -54,7 +54,9 @@ export function planRoutes(router: ApiRouter, deps: AppDeps): void {
     response: z.object({ fingerprint: z.string() }),
   }, async (c, { params, body }) => {
     if (body.flowName !== params.name) {
-      throw new RangeError(`The plan is of flow "${body.flowName}", not "${params.name}"`);
+      throw new InvalidArgumentError(
+        `The plan is of flow "${body.flowName}", not "${params.name}"`,
+      );
     }
     await savePlan(engine, clock.now(), params.name!, body);
     return c.json({ fingerprint: body.fingerprint });

@@ -18,6 +18,7 @@
 import { type Context, Hono } from "hono";
 import {
   cancelFlowRun,
+  InvalidArgumentError,
   InvalidCursorError,
   InvalidInputError,
   type Json,
@@ -245,7 +246,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
           break;
         }
         default:
-          return fail(c, new RangeError(`Unknown action "${action}"`));
+          return fail(c, new InvalidArgumentError(`Unknown action "${action}"`));
       }
       return c.redirect(runHref(target, undefined, { flash: flashes.put(true, message) }), 303);
     } catch (error) {

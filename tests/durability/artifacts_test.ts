@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { InvalidArgumentError } from "../../engine/mod.ts";
 import {
   createLinkArtifact,
   createMarkdownArtifact,
@@ -101,7 +102,7 @@ Deno.test("artifacts: progress outside 0..100 is rejected", async () => {
   const outcome = await overflow.runWith({ plane });
 
   assert.equal(errors.length, 3);
-  for (const error of errors) assert.ok(error instanceof RangeError);
+  for (const error of errors) assert.ok(error instanceof InvalidArgumentError);
   assert.equal(
     (errors[0] as Error).message,
     "Progress must be a number from 0 to 100, got 150",
@@ -120,7 +121,10 @@ Deno.test("artifacts: a link must be http(s) and a key must be lowercase", async
 
   const outcome = await invalid.runWith({ plane });
 
-  assert.deepEqual(errors.map((error) => error.name), ["TypeError", "RangeError"]);
+  assert.deepEqual(errors.map((error) => error.name), [
+    "InvalidArgumentError",
+    "InvalidArgumentError",
+  ]);
   assert.deepEqual(await plane.listArtifacts({ flowRunId: outcome.runId }), []);
 });
 

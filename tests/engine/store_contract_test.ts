@@ -10,6 +10,7 @@ import {
   type Engine,
   type EngineEvent,
   type FakeClock,
+  InvalidArgumentError,
   InvalidCursorError,
   RunNotFoundError,
   type RunQuery,
@@ -345,8 +346,8 @@ const CONTRACT: readonly ContractCase[] = [
         InvalidCursorError,
       );
       assert.throws(() => engine.listRuns({ cursor: "not a cursor" }), InvalidCursorError);
-      assert.throws(() => engine.listRuns({ limit: 0 }), RangeError);
-      assert.throws(() => engine.listRuns({ limit: 1001 }), RangeError);
+      assert.throws(() => engine.listRuns({ limit: 0 }), InvalidArgumentError);
+      assert.throws(() => engine.listRuns({ limit: 1001 }), InvalidArgumentError);
     },
   },
   {
@@ -1115,7 +1116,11 @@ const ACTIVITY_CONTRACT: readonly ContractCase[] = [
           { since: SINCE, until: SINCE + HOUR, bucketMs: 0 },
         ]
       ) {
-        assert.throws(() => store.flowRunActivity(query), RangeError, JSON.stringify(query));
+        assert.throws(
+          () => store.flowRunActivity(query),
+          InvalidArgumentError,
+          JSON.stringify(query),
+        );
       }
     },
   },

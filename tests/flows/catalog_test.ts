@@ -9,7 +9,7 @@ import {
   restoreFlow,
   setRetention,
 } from "../../engine/flows/mod.ts";
-import { ConflictError, NotFoundError } from "../../engine/mod.ts";
+import { ConflictError, InvalidArgumentError, NotFoundError } from "../../engine/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
 import { catalogFixture, runIn } from "./_helpers.ts";
 
@@ -50,7 +50,7 @@ Deno.test("renameFlow() refuses a name another flow holds", async () => {
     "a deleted flow's runs keep their name",
   );
   await assert.rejects(() => renameFlow(f.engine, f.clock, "nope", "x"), NotFoundError);
-  await assert.rejects(() => renameFlow(f.engine, f.clock, "etl", " "), TypeError);
+  await assert.rejects(() => renameFlow(f.engine, f.clock, "etl", " "), InvalidArgumentError);
 });
 
 Deno.test("archiveFlow() hides a flow from listings and restoreFlow() shows it", async () => {
@@ -106,7 +106,7 @@ Deno.test("setRetention() takes whole days from 1 to 36500, or null to keep runs
   for (const bad of [0, 1.5, 36_501]) {
     await assert.rejects(
       () => setRetention(f.engine, f.clock, "etl", bad),
-      RangeError,
+      InvalidArgumentError,
       String(bad),
     );
   }

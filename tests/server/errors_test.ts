@@ -1,5 +1,11 @@
 import assert from "node:assert/strict";
-import { createSqliteStore } from "../../engine/mod.ts";
+import {
+  createSqliteStore,
+  InvalidArgumentError,
+  InvalidCursorError,
+  ScheduleError,
+} from "../../engine/mod.ts";
+import { describeError } from "../../server/errors.ts";
 import { assertError, call, snapshot, testServer } from "./_helpers.ts";
 
 async function withRunningRun(options: { maxBodyBytes?: number } = {}) {
@@ -145,5 +151,22 @@ Deno.test("a failure inside a handler answers 500 internal_error without leaking
     assert.equal(health.body.status, "error");
   } finally {
     console.error = original;
+  }
+});
+
+Deno.test("describeError() refuses bad arguments with 400 and answers a stray TypeError or RangeError with 500", async (t) => {
+  const cases: Array<[Error, number, string]> = [
+    [new InvalidArgumentError("Page size 0 must be an integer from 1 to 1000"), 400, "bad_request"],
+    [new InvalidCursorError('Cursor "x" is malformed'), 400, "invalid_cursor"],
+    [new ScheduleError('Unknown time zone "Mars/Olympus"'), 400, "bad_request"],
+    [new TypeError("Cannot read properties of undefined (reading 'id')"), 500, "internal_error"],
+    [new RangeError("Invalid array length"), 500, "internal_error"],
+  ];
+  for (const [error, status, code] of cases) {
+    await t.step(`${error.name}: ${status} ${code}`, () => {
+      const answer = describeError(error);
+      assert.equal(answer.status, status);
+      assert.equal(answer.body.error.code, code);
+    });
   }
 });
