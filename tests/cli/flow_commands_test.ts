@@ -4,6 +4,17 @@ import { createInMemoryControlPlane } from "../../sdk/mod.ts";
 import { getFlow } from "../../engine/flows/mod.ts";
 import { testServer } from "../server/_helpers.ts";
 import { runIn } from "../flows/_helpers.ts";
+import { runDeno } from "../e2e/_deno.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+// The CLI as its own process, against the server at `target.url`.
+async function remoteCli(target: { home: string; url: string }, ...args: string[]) {
+  const done = await runDeno(["run", "-A", MAIN, ...args], {
+    env: { IRONFLOW_API_URL: target.url, IRONFLOW_HOME: target.home },
+  });
+  return { code: done.code, out: done.stdout, err: done.stderr };
+}
 
 async function cli(plane: ReturnType<typeof createInMemoryControlPlane>, ...args: string[]) {
   const out: string[] = [];
@@ -51,24 +62,25 @@ Deno.test("ironflow flow talks to the server when IRONFLOW_API_URL is set", asyn
   await runIn(server.engine, "etl", "COMPLETED");
   await runIn(server.engine, "report", "COMPLETED");
   const http = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, server.app.fetch);
-  Deno.env.set("IRONFLOW_API_URL", `http://127.0.0.1:${http.addr.port}`);
-  const plane = createInMemoryControlPlane();
+  // The CLI runs in a subprocess: test modules share this process's environment,
+  // and setting IRONFLOW_API_URL here would send other modules' CLI calls to this server.
+  const home = await Deno.makeTempDir({ prefix: "ironflow_flow_remote_" });
+  const plane = { home, url: `http://127.0.0.1:${http.addr.port}` };
   try {
-    const renamed = await cli(plane, "flow", "rename", "etl", "etl-v2");
+    const renamed = await remoteCli(plane, "flow", "rename", "etl", "etl-v2");
     assert.equal(renamed.code, 0, renamed.err);
     assert.equal((await getFlow(server.engine, server.clock, "etl")).name, "etl-v2");
-    const clash = await cli(plane, "flow", "rename", "etl-v2", "report");
+    const clash = await remoteCli(plane, "flow", "rename", "etl-v2", "report");
     assert.equal(clash.code, 1);
     assert.match(clash.err, /name "report" is taken/);
-    assert.equal((await cli(plane, "flow", "archive", "report")).code, 0);
-    const listed = JSON.parse((await cli(plane, "flow", "ls", "--json")).out);
+    assert.equal((await remoteCli(plane, "flow", "archive", "report")).code, 0);
+    const listed = JSON.parse((await remoteCli(plane, "flow", "ls", "--json")).out);
     assert.deepEqual(listed.map((f: { name: string }) => f.name), ["etl-v2"]);
-    assert.match((await cli(plane, "flow", "retention", "etl", "7")).out, /7 days/);
-    assert.match((await cli(plane, "flow", "sweep")).out, /Purged 0 run/);
-    assert.deepEqual(plane.engine.reader.flowStats(), [], "the local store is untouched");
+    assert.match((await remoteCli(plane, "flow", "retention", "etl", "7")).out, /7 days/);
+    assert.match((await remoteCli(plane, "flow", "sweep")).out, /Purged 0 run/);
+    assert.deepEqual([...Deno.readDirSync(home)], [], "the local home is untouched");
   } finally {
-    Deno.env.delete("IRONFLOW_API_URL");
     await http.shutdown();
-    await plane.close();
+    await Deno.remove(home, { recursive: true });
   }
 });
