@@ -61,7 +61,7 @@ import {
 import { claimRuns, DeploymentService, scheduleRuns } from "../engine/deployments/mod.ts";
 import { nextRuns } from "../engine/schedules/mod.ts";
 import { Cron } from "npm:croner@^11.0.1";
-import { createScheduler } from "../server/services/scheduler.ts";
+import { createScheduler } from "../server/services/services_loop.ts";
 import { openRawSqlite } from "./sqlite_ceiling.ts";
 
 const { values } = parseArgs({

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from "node:util";
 import { dirname, resolve } from "node:path";
-import type { ApiDeployment } from "../engine/deployments/mod.ts";
+import type { ApiDeployment } from "../wire/mod.ts";
 import { table, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { MANIFEST_FILE, readManifest, STARTER_MANIFEST, starterFlow } from "./manifest.ts";

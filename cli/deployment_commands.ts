@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { isStateType, type StateType } from "../engine/mod.ts";
-import { toApiDeployment } from "../engine/deployments/mod.ts";
+import { toApiDeployment } from "../wire/mod.ts";
 import { parseParameters } from "./run_command.ts";
 import { table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";

@@ -12,12 +12,11 @@ import {
   type FlowRecord,
   getFlow,
   listFlows,
-  purgeHistory,
   renameFlow,
   restoreFlow,
   setRetention,
-  sweepRetention,
-} from "../engine/flows/mod.ts";
+} from "../engine/catalog/mod.ts";
+import { purgeHistory, sweepRetention } from "../engine/retention/mod.ts";
 import { readEnv } from "../sdk/control_plane.ts";
 import { createHttpClient } from "../sdk/http_client.ts";
 import { table, time, UsageError } from "./format.ts";

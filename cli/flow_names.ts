@@ -6,7 +6,7 @@
  * @module
  */
 import { isAbsolute, resolve } from "node:path";
-import type { DeploymentSpec } from "../engine/deployments/mod.ts";
+import type { DeploymentSpec } from "../wire/mod.ts";
 import { planFlow } from "../engine/planner/mod.ts";
 import { parseReference } from "./load_flow.ts";
 

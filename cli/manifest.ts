@@ -9,7 +9,7 @@
 import { dirname, isAbsolute, resolve } from "node:path";
 import { parseDocument } from "npm:yaml@^2.9.1";
 import { z } from "npm:zod@^4.6.7";
-import { type DeploymentSpec, DeploymentSpecSchema } from "../engine/deployments/mod.ts";
+import { type DeploymentSpec, DeploymentSpecSchema } from "../wire/mod.ts";
 import { checkJsonInput } from "../engine/mod.ts";
 import { UsageError } from "./format.ts";
 

@@ -24,31 +24,6 @@ export { createMemoryStore, createSqliteStore, SCHEMA_VERSION } from "./store/mo
 export type { SqliteStoreOptions, SqliteSynchronous } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";
 export { uuidv7 } from "./uuid7.ts";
-export type {
-  ApiArtifact,
-  ApiEvent,
-  ApiLog,
-  ApiNewRun,
-  ApiProposal,
-  ApiProposalResult,
-  ApiRun,
-} from "./wire.ts";
-export {
-  fromApiArtifact,
-  fromApiEvent,
-  fromApiLog,
-  fromApiNewRun,
-  fromApiProposal,
-  fromApiProposalResult,
-  fromApiRun,
-  toApiArtifact,
-  toApiEvent,
-  toApiLog,
-  toApiNewRun,
-  toApiProposal,
-  toApiProposalResult,
-  toApiRun,
-} from "./wire.ts";
 export {
   type Artifact,
   ARTIFACT_COLLECTIONS,
@@ -94,7 +69,7 @@ export {
   type ScheduleSpec,
   type SlotPlan,
   type SlotPlanInput,
-} from "./core/schedules.ts";
+} from "./schedules/plan.ts";
 export {
   checkSchedule,
   checkTimezone,

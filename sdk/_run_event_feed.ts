@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ApiEvent } from "../engine/mod.ts";
+import type { ApiEvent } from "../wire/mod.ts";
 
 /** A change of the runs a subscription follows (`POST /api/stream/subscriptions/{id}`). */
 export interface SubscriptionChange {

@@ -4,33 +4,29 @@
  *
  * @module
  */
+import { type Engine, type Json, type RunRecord, type StateType } from "../engine/mod.ts";
+import { type ApiRun, fromApiRun } from "../wire/mod.ts";
 import {
-  type ApiRun,
-  type Engine,
-  fromApiRun,
-  type Json,
-  type RunRecord,
-  type StateType,
-} from "../engine/mod.ts";
-import {
-  type ApiClaim,
-  type ApiDeployment,
   type ApplyResult,
   claimRuns,
   type Deployment,
   DeploymentService,
-  type DeploymentSpec,
-  fromApiClaim,
-  fromApiDeployment,
-  fromDeploymentSpec,
   heartbeat,
   releaseClaim,
   renewClaim,
   type RenewResult,
-  toApiDeployment,
   triggerDeploymentRun,
   type WorkerRecord,
 } from "../engine/deployments/mod.ts";
+import {
+  type ApiClaim,
+  type ApiDeployment,
+  type DeploymentSpec,
+  fromApiClaim,
+  fromApiDeployment,
+  fromDeploymentSpec,
+  toApiDeployment,
+} from "../wire/mod.ts";
 import type { Claim } from "../engine/deployments/mod.ts";
 import { createHttpClient, type HttpClientOptions } from "./http_client.ts";
 

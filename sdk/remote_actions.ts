@@ -7,17 +7,19 @@
  * @module
  */
 import {
-  type ApiProposalResult,
-  type ApiRun,
   ConflictError,
-  fromApiProposalResult,
-  fromApiRun,
   type HeartbeatAnswer,
   InvalidInputError,
   InvalidTransitionError,
   NotFoundError,
   type StateType,
 } from "../engine/mod.ts";
+import {
+  type ApiProposalResult,
+  type ApiRun,
+  fromApiProposalResult,
+  fromApiRun,
+} from "../wire/mod.ts";
 import type { RunActions } from "./control_plane.ts";
 import { type HttpClient, RemoteError } from "./http_client.ts";
 

@@ -13,22 +13,21 @@
  *
  * @module
  */
+import { type EngineEvent, systemClock } from "../engine/mod.ts";
 import {
   type ApiArtifact,
   type ApiEvent,
   type ApiLog,
   type ApiProposalResult,
   type ApiRun,
-  type EngineEvent,
   fromApiArtifact,
   fromApiEvent,
   fromApiProposalResult,
   fromApiRun,
-  systemClock,
   toApiLog,
   toApiNewRun,
   toApiProposal,
-} from "../engine/mod.ts";
+} from "../wire/mod.ts";
 import { RunEventFeed } from "./_run_event_feed.ts";
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";

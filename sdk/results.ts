@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ResultFiles } from "../engine/flows/mod.ts";
+import type { ResultFiles } from "../engine/retention/mod.ts";
 import type { Json } from "../engine/mod.ts";
 import { removeUnless, resultFolderEntries, resultPath } from "./_result_folder.ts";
 import { readEnv } from "./env.ts";

@@ -9,14 +9,8 @@
  * @module
  */
 import { isTerminal, type RunRecord, systemClock, uuidv7 } from "../engine/mod.ts";
-import {
-  type DeploymentSpec,
-  fromApiDeployment,
-  markLateRuns,
-  reclaimExpiredClaims,
-  scheduleRuns,
-  type ScheduleSpecInput,
-} from "../engine/deployments/mod.ts";
+import { markLateRuns, reclaimExpiredClaims, scheduleRuns } from "../engine/deployments/mod.ts";
+import { type DeploymentSpec, fromApiDeployment, type ScheduleSpecInput } from "../wire/mod.ts";
 import { type ControlPlane, getControlPlane, type LocalControlPlane } from "./control_plane.ts";
 import type { WorkItem } from "./deployment_client.ts";
 import { proposalFor } from "./run_mirror.ts";

@@ -14,7 +14,7 @@ import { handleError, handleNotFound } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
 import { opsRoutes } from "./ops.ts";
 import { StorageHealth } from "./storage_health.ts";
-import { createPageRoutes } from "./pages/mod.ts";
+import { createPageRoutes } from "./dashboard/mod.ts";
 import { crossSiteGuard, hostGuard } from "./request_guard.ts";
 import { SessionStore } from "./sessions.ts";
 

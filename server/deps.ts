@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { ResultFiles } from "../engine/flows/mod.ts";
+import type { ResultFiles } from "../engine/retention/mod.ts";
 import type { Clock, Engine } from "../engine/mod.ts";
 import type { StorageHealth } from "./storage_health.ts";
 

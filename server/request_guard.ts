@@ -12,7 +12,7 @@
  *   that no browser can send cross-origin without a CORS preflight (which the
  *   server never grants): `application/json`, or `application/octet-stream`
  *   for `PUT /api/results/{ref}`. Dashboard forms carry a CSRF token instead
- *   (`server/pages/session.ts`).
+ *   (`server/dashboard/session.ts`).
  *
  * @module
  */

@@ -15,7 +15,7 @@ import {
 } from "../engine/mod.ts";
 import { createApp } from "./app.ts";
 import type { ResultBlobs } from "./deps.ts";
-import { startServices, type TickReport } from "./services/scheduler.ts";
+import { startServices, type TickReport } from "./services/services_loop.ts";
 import { StorageHealth } from "./storage_health.ts";
 
 /** Options of {@linkcode serve}. */

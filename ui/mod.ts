@@ -1,7 +1,7 @@
 /**
  * The IronFlow dashboard: Preact pages rendered to HTML on the server, the
  * stylesheet and the one small client script. Components are pure functions
- * of plain data; `server/pages/` fetches the data and serves the pages.
+ * of plain data; `server/dashboard/` fetches the data and serves the pages.
  *
  * @example Render the runs page
  * ```ts ignore

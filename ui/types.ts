@@ -1,5 +1,5 @@
 /**
- * The plain data the dashboard's pages render. Routes in `server/pages/`
+ * The plain data the dashboard's pages render. Routes in `server/dashboard/`
  * build these from the engine; components never fetch.
  *
  * @module

@@ -74,21 +74,4 @@ export {
   type ScheduleReport,
   scheduleRuns,
   type SchedulingOptions,
-} from "./scheduling.ts";
-export {
-  type ApiClaim,
-  type ApiDeployment,
-  type DeploymentSpec,
-  DeploymentSpecSchema,
-  fromApiClaim,
-  fromApiDeployment,
-  fromDeploymentSpec,
-  fromScheduleSpec,
-  type ScheduleSpecInput,
-  ScheduleSpecSchema,
-  toApiClaim,
-  toApiDeployment,
-  toApiWorker,
-  toApiWorkPool,
-  toScheduleSpec,
-} from "./wire.ts";
+} from "./slot_runs.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Json } from "../core/mod.ts";
-import type { Schedule } from "../core/schedules.ts";
+import type { Schedule } from "../schedules/plan.ts";
 
 /** What happens to a new run when the deployment is at its concurrency limit. */
 export const CollisionStrategy = {

@@ -15,7 +15,7 @@ import {
   StateType,
   TERMINAL_STATES,
 } from "../core/mod.ts";
-import { scheduleKey } from "../core/schedules.ts";
+import { scheduleKey } from "../schedules/plan.ts";
 import type { Engine } from "../engine.ts";
 import { uuidv7 } from "../uuid7.ts";
 import { C, read, type ScheduleCursor, write } from "./_documents.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { IronFlowError } from "../core/mod.ts";
-import { type Schedule, scheduleProblems } from "../core/schedules.ts";
+import { type Schedule, scheduleProblems } from "../schedules/plan.ts";
 import { checkSchedule } from "../schedules/mod.ts";
 import {
   CollisionStrategy,

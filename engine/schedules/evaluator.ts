@@ -18,7 +18,7 @@ import {
   type ScheduleEvaluator,
   scheduleProblems,
   type ScheduleSpec,
-} from "../core/schedules.ts";
+} from "./plan.ts";
 
 /** A schedule whose cron, RRule or time zone does not work. */
 export class ScheduleError extends InvalidArgumentError {

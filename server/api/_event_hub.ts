@@ -8,7 +8,7 @@
  * @module
  */
 import type { Engine, EngineEvent, LogRecord } from "../../engine/mod.ts";
-import { toApiEvent, toApiLog } from "../../engine/mod.ts";
+import { toApiEvent, toApiLog } from "../../wire/mod.ts";
 
 /** Which events a watch wants. */
 export interface WatchFilter {

@@ -5,19 +5,17 @@
  *
  * @module
  */
+import { type Engine, NotFoundError, type RunRecord } from "../../engine/mod.ts";
 import {
   type ApiNewRun,
   type ApiProposal,
   type ApiProposalResult,
-  type Engine,
   fromApiNewRun,
   fromApiProposal,
-  NotFoundError,
-  type RunRecord,
   toApiProposalResult,
-} from "../../engine/mod.ts";
+} from "../../wire/mod.ts";
 import { describeError, HttpError } from "../errors.ts";
-import type { ApiItemError } from "./wire_schemas.ts";
+import type { ApiItemError } from "../../wire/run_schemas.ts";
 
 /** A run the engine holds or an earlier item of the same request creates: what references need. */
 interface KnownRun {

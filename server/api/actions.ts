@@ -12,12 +12,11 @@ import {
   pauseFlowRun,
   resumeFlowRun,
   retryFlowRun,
-  toApiProposalResult,
-  toApiRun,
 } from "../../engine/mod.ts";
+import { toApiProposalResult, toApiRun } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { ApiProposalResultSchema, ApiRunSchema } from "./wire_schemas.ts";
+import { ApiProposalResultSchema, ApiRunSchema } from "../../wire/run_schemas.ts";
 
 const Reason = z.string().min(1).max(2000).optional()
   .meta({ description: "Recorded as the state message" });

@@ -11,14 +11,14 @@ import {
   getArtifact,
   listArtifacts,
   NotFoundError,
-  toApiArtifact,
   updateProgressArtifact,
 } from "../../engine/mod.ts";
+import { toApiArtifact } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
 import { runOfKind } from "./lookup.ts";
 import type { ApiRouter } from "./router.ts";
-import { JsonSchema } from "./wire_schemas.ts";
+import { JsonSchema } from "../../wire/run_schemas.ts";
 
 const TYPES = ["markdown", "table", "link", "progress", "result"] as const;
 

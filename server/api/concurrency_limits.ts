@@ -16,9 +16,9 @@ import {
   LimitSchema,
   toApiLimit,
   UpdateLimitBody,
-} from "./concurrency_limit_schemas.ts";
+} from "../../wire/concurrency_limit_schemas.ts";
 import type { ApiRouter } from "./router.ts";
-import { pageOf } from "./schemas.ts";
+import { pageOf } from "../../wire/schemas.ts";
 
 const NAME = { name: "Limit name" };
 const TAG = "Concurrency limits";

@@ -6,8 +6,9 @@
  * @module
  */
 import { z } from "zod";
-import { DEFAULT_STATE_NAME, type RunRecord, type StateType, toApiRun } from "../../engine/mod.ts";
-import { StateCountsSchema, StateSchema } from "./schemas.ts";
+import { DEFAULT_STATE_NAME, type RunRecord, type StateType } from "../../engine/mod.ts";
+import { toApiRun } from "../../wire/mod.ts";
+import { StateCountsSchema, StateSchema } from "../../wire/schemas.ts";
 
 /** One node of the DAG. */
 export const DagNodeSchema = z.object({

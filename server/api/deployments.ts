@@ -12,25 +12,34 @@ import {
   type Json,
   nextRuns,
   StateType,
-  toApiRun,
 } from "../../engine/mod.ts";
+import { toApiRun } from "../../wire/mod.ts";
 import {
   type ApplyResult,
   type Deployment,
   DeploymentService,
+  scheduleMisses,
+  triggerDeploymentRun,
+} from "../../engine/deployments/mod.ts";
+import {
   DeploymentSpecSchema,
   fromDeploymentSpec,
   fromScheduleSpec,
-  scheduleMisses,
   ScheduleSpecSchema,
   toApiDeployment,
-  triggerDeploymentRun,
-} from "../../engine/deployments/mod.ts";
+} from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
 import type { ApiRouter } from "./router.ts";
-import { CursorParam, IsoTimeText, LimitParam, listParam, pageOf, StateSchema } from "./schemas.ts";
-import { ApiRunSchema, JsonSchema } from "./wire_schemas.ts";
+import {
+  CursorParam,
+  IsoTimeText,
+  LimitParam,
+  listParam,
+  pageOf,
+  StateSchema,
+} from "../../wire/schemas.ts";
+import { ApiRunSchema, JsonSchema } from "../../wire/run_schemas.ts";
 
 const DeploymentSchema = z.object({
   id: z.string(),

@@ -15,16 +15,15 @@ import {
   type FlowRecord,
   getFlow,
   listFlows,
-  purgeHistory,
   renameFlow,
   restoreFlow,
   setRetention,
-  sweepRetention,
-} from "../../engine/flows/mod.ts";
+} from "../../engine/catalog/mod.ts";
+import { purgeHistory, sweepRetention } from "../../engine/retention/mod.ts";
 import type { Engine } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { pageOf, StateSchema } from "./schemas.ts";
+import { pageOf, StateSchema } from "../../wire/schemas.ts";
 
 const FlowName = z.string().trim().min(1).max(200);
 

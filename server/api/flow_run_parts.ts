@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import { toApiEvent, toApiRun } from "../../engine/mod.ts";
+import { toApiEvent, toApiRun } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { runOfKind } from "./lookup.ts";
 import { FlowRunLogQuery, LogPage, logPage } from "./logs.ts";
@@ -18,8 +18,8 @@ import {
   SeqParam,
   SortParam,
   StateSchema,
-} from "./schemas.ts";
-import { ApiEventSchema, ApiRunSchema } from "./wire_schemas.ts";
+} from "../../wire/schemas.ts";
+import { ApiEventSchema, ApiRunSchema } from "../../wire/run_schemas.ts";
 
 const TaskRunListQuery = z.strictObject({
   state: listParam(StateSchema, "Only task runs in these states").optional(),

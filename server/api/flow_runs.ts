@@ -4,7 +4,8 @@
  * @module
  */
 import { z } from "zod";
-import { type EngineEvent, toApiRun } from "../../engine/mod.ts";
+import { type EngineEvent } from "../../engine/mod.ts";
+import { toApiRun } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { collectRuns, runOfKind } from "./lookup.ts";
 import type { ApiRouter } from "./router.ts";
@@ -18,8 +19,8 @@ import {
   SortParam,
   StateCountsSchema,
   StateSchema,
-} from "./schemas.ts";
-import { ApiRunSchema, JsonSchema } from "./wire_schemas.ts";
+} from "../../wire/schemas.ts";
+import { ApiRunSchema, JsonSchema } from "../../wire/run_schemas.ts";
 
 /** Query of `GET /api/flow-runs`. */
 export const FlowRunListQuery = z.strictObject({

@@ -6,12 +6,13 @@
  * @module
  */
 import { z } from "zod";
-import { NotFoundError, type StateType, toApiRun } from "../../engine/mod.ts";
-import { findFlow, flowNames, flowRunCounts, recentFlowRuns } from "../../engine/flows/mod.ts";
+import { NotFoundError, type StateType } from "../../engine/mod.ts";
+import { toApiRun } from "../../wire/mod.ts";
+import { findFlow, flowNames, flowRunCounts, recentFlowRuns } from "../../engine/catalog/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { LimitParam, StateCountsSchema } from "./schemas.ts";
-import { ApiRunSchema } from "./wire_schemas.ts";
+import { LimitParam, StateCountsSchema } from "../../wire/schemas.ts";
+import { ApiRunSchema } from "../../wire/run_schemas.ts";
 
 const FlowDetail = z.object({
   id: z.string().nullable().meta({ description: "Catalog id; null until a catalog operation" }),

@@ -6,7 +6,7 @@
  * @module
  */
 import { z } from "zod";
-import { JsonSchema } from "./wire_schemas.ts";
+import { JsonSchema } from "../../wire/run_schemas.ts";
 
 type JsonObject = Record<string, unknown>;
 

@@ -5,10 +5,11 @@
  * @module
  */
 import { z } from "zod";
-import { lineageRecords, toApiEvent, toApiRun } from "../../engine/mod.ts";
+import { lineageRecords } from "../../engine/mod.ts";
+import { toApiEvent, toApiRun } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { ApiEventSchema, ApiRunSchema } from "./wire_schemas.ts";
+import { ApiEventSchema, ApiRunSchema } from "../../wire/run_schemas.ts";
 
 const LineageHistorySchema = z.object({
   flow_runs: z.array(ApiRunSchema),

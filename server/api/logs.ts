@@ -4,9 +4,10 @@
  * @module
  */
 import { z } from "zod";
-import { type Engine, type LogQuery, toApiLog } from "../../engine/mod.ts";
-import { LevelParam, LimitParam, pageOf, SeqParam } from "./schemas.ts";
-import { ApiLogSchema } from "./wire_schemas.ts";
+import { type Engine, type LogQuery } from "../../engine/mod.ts";
+import { toApiLog } from "../../wire/mod.ts";
+import { LevelParam, LimitParam, pageOf, SeqParam } from "../../wire/schemas.ts";
+import { ApiLogSchema } from "../../wire/run_schemas.ts";
 
 const LogCursor = z.string().regex(/^\d+$/, { error: "must be a log id" })
   .transform(Number)

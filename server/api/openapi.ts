@@ -7,7 +7,7 @@
 import type { z } from "zod";
 import { SchemaCollector } from "./json_schema.ts";
 import type { RouteSpec } from "./router.ts";
-import { ErrorSchema } from "./schemas.ts";
+import { ErrorSchema } from "../../wire/schemas.ts";
 
 /** Routes declared under one mount point. */
 export interface RouteGroup {

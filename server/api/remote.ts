@@ -1,19 +1,19 @@
 /**
  * The endpoints the SDK's remote control plane calls: batched run creation,
  * batched proposals, run look-up and log shipping. Shapes are those of
- * `engine/wire.ts`.
+ * `wire/runs.ts`.
  *
  * @module
  */
 import { z } from "zod";
+import { NotFoundError } from "../../engine/mod.ts";
 import {
   type ApiLog,
   type ApiNewRun,
   type ApiProposal,
   fromApiLog,
-  NotFoundError,
   toApiRun,
-} from "../../engine/mod.ts";
+} from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
 import {
@@ -24,7 +24,7 @@ import {
   ApiProposalSchema,
   ApiRunSchema,
   MAX_BATCH,
-} from "./wire_schemas.ts";
+} from "../../wire/run_schemas.ts";
 import { remoteBatchRoute } from "./remote_batch.ts";
 import { flowRunNotFound, isFlowRun, itemErrorOf, propose, RunCreator } from "./_remote_items.ts";
 

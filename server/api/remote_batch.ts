@@ -12,11 +12,11 @@ import {
   type ApiProposal,
   fromApiLog,
   toApiRun,
-} from "../../engine/mod.ts";
+} from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
 import { flowRunNotFound, isFlowRun, itemErrorOf, propose, RunCreator } from "./_remote_items.ts";
-import { ApiBatchAnswerSchema, ApiBatchSchema, type ApiItemError } from "./wire_schemas.ts";
+import { ApiBatchAnswerSchema, ApiBatchSchema, type ApiItemError } from "../../wire/run_schemas.ts";
 
 /** Registers `POST /batch`. */
 export function remoteBatchRoute(router: ApiRouter, deps: AppDeps): void {

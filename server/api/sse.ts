@@ -6,7 +6,7 @@
  * @module
  */
 import type { Engine } from "../../engine/mod.ts";
-import { toApiEvent } from "../../engine/mod.ts";
+import { toApiEvent } from "../../wire/mod.ts";
 import { type EventHub, frame, type Watch } from "./_event_hub.ts";
 
 /** Options of {@linkcode eventStream}. */

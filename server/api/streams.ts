@@ -12,7 +12,7 @@ import { EventHub, type Watch } from "./_event_hub.ts";
 import { HttpError } from "../errors.ts";
 import { runOfKind } from "./lookup.ts";
 import type { ApiRouter } from "./router.ts";
-import { listParam, SeqParam } from "./schemas.ts";
+import { listParam, SeqParam } from "../../wire/schemas.ts";
 import { eventStream } from "./sse.ts";
 
 const AfterSeq = SeqParam.optional().meta({

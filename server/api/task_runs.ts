@@ -4,13 +4,13 @@
  * @module
  */
 import { z } from "zod";
-import { toApiEvent, toApiRun } from "../../engine/mod.ts";
+import { toApiEvent, toApiRun } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { artifactItems, ArtifactList } from "./artifacts.ts";
 import { runOfKind } from "./lookup.ts";
 import { LogPage, logPage, TaskRunLogQuery } from "./logs.ts";
 import type { ApiRouter } from "./router.ts";
-import { ApiEventSchema, ApiRunSchema } from "./wire_schemas.ts";
+import { ApiEventSchema, ApiRunSchema } from "../../wire/run_schemas.ts";
 
 const TaskRunDetail = z.object({
   run: ApiRunSchema,

@@ -7,7 +7,7 @@
  * @module
  */
 import { z } from "zod";
-import { toApiRun } from "../../engine/mod.ts";
+import { toApiRun } from "../../wire/mod.ts";
 import {
   claimRuns,
   createWorkPool,
@@ -16,16 +16,13 @@ import {
   getWorkPool,
   listWorkers,
   listWorkPools,
-  toApiClaim,
-  toApiDeployment,
-  toApiWorker,
-  toApiWorkPool,
   updateWorkPool,
 } from "../../engine/deployments/mod.ts";
+import { toApiClaim, toApiDeployment, toApiWorker, toApiWorkPool } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { pageOf } from "./schemas.ts";
-import { ApiRunSchema, JsonSchema } from "./wire_schemas.ts";
+import { pageOf } from "../../wire/schemas.ts";
+import { ApiRunSchema, JsonSchema } from "../../wire/run_schemas.ts";
 
 /** Longest long-poll a claim may ask for. */
 export const MAX_WAIT_MS = 30_000;

@@ -14,12 +14,12 @@ import {
   listWorkers,
   releaseClaim,
   renewClaim,
-  toApiWorker,
 } from "../../engine/deployments/mod.ts";
+import { toApiWorker } from "../../wire/mod.ts";
 import { NotFoundError } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { pageOf, StateSchema } from "./schemas.ts";
+import { pageOf, StateSchema } from "../../wire/schemas.ts";
 
 const WorkerSchema = z.object({
   id: z.string(),

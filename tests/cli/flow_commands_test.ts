@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { runCli } from "../../cli/mod.ts";
 import { createInMemoryControlPlane } from "../../sdk/mod.ts";
-import { getFlow } from "../../engine/flows/mod.ts";
+import { getFlow } from "../../engine/catalog/mod.ts";
 import { testServer } from "../server/_helpers.ts";
-import { runIn } from "../flows/_helpers.ts";
+import { runIn } from "../engine/catalog/_helpers.ts";
 import { runDeno } from "../e2e/_deno.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;

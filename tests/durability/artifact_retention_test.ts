@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { setRetention, sweepRetention } from "../../engine/flows/mod.ts";
+import { setRetention } from "../../engine/catalog/mod.ts";
+import { sweepRetention } from "../../engine/retention/mod.ts";
 import {
   ARTIFACT_COLLECTIONS,
   type ArtifactKeyPointer,
@@ -9,7 +10,7 @@ import {
   repairArtifactKeys,
   type Store,
 } from "../../engine/mod.ts";
-import { DAY, noPause, onEachStore, runIn } from "../flows/_helpers.ts";
+import { DAY, noPause, onEachStore, runIn } from "../engine/catalog/_helpers.ts";
 
 function pointer(store: Store, key: string): ArtifactKeyPointer | undefined {
   return store.getDocument(ARTIFACT_COLLECTIONS.key, key)?.data as ArtifactKeyPointer | undefined;

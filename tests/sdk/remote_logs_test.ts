@@ -2,7 +2,7 @@
  * The remote control plane cuts log messages too large for a request.
  */
 import assert from "node:assert/strict";
-import type { ApiLog } from "../../engine/mod.ts";
+import type { ApiLog } from "../../wire/mod.ts";
 import { cutLogLine } from "../../sdk/remote_control_plane.ts";
 
 const line = (message: string): ApiLog => ({

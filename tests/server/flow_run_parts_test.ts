@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ApiEvent, ApiLog, ApiRun } from "../../engine/mod.ts";
+import type { ApiEvent, ApiLog, ApiRun } from "../../wire/mod.ts";
 import { assertError, call, seedFlows, testServer } from "./_helpers.ts";
 
 Deno.test("GET /api/flow-runs/:id/task-runs pages a flow run's task runs in execution order", async () => {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ApiRun } from "../../engine/mod.ts";
+import type { ApiRun } from "../../wire/mod.ts";
 import { assertError, call, seedFlows, T0, testServer } from "./_helpers.ts";
 
 /** Seeds 30 flow runs directly: 3 flow names, tags, deployments, states and creation times. */

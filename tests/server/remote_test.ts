@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { type ApiNewRun, type ApiRun, createMemoryStore, type Store } from "../../engine/mod.ts";
+import { createMemoryStore, type Store } from "../../engine/mod.ts";
+import { type ApiNewRun, type ApiRun } from "../../wire/mod.ts";
 import { createRemoteControlPlane } from "../../sdk/mod.ts";
 import { createMemoryResultStore } from "../../sdk/results.ts";
 import { assertError, call, etl, snapshot, testServer } from "./_helpers.ts";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { setRetention } from "../../engine/flows/mod.ts";
+import { setRetention } from "../../engine/catalog/mod.ts";
 import {
   createEngine,
   createMemoryStore,

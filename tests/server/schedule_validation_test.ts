@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createMemoryStore, createSqliteStore } from "../../engine/mod.ts";
-import { NEW_SCHEDULE, previewOf } from "../../server/pages/deployments_data.ts";
+import { NEW_SCHEDULE, previewOf } from "../../server/dashboard/deployments_data.ts";
 import { call, testServer } from "./_helpers.ts";
 
 /** Schedules (as the API writes them) and whether they are valid. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "../../engine/mod.ts";
 import { SessionStore } from "../../server/mod.ts";
-import { localPath } from "../../server/pages/session.ts";
+import { localPath } from "../../server/dashboard/session.ts";
 import { assertError, call, csrfOf, signIn, testServer } from "./_helpers.ts";
 
 const KEY = "s3cret-key";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { createSqliteStore } from "../../engine/mod.ts";
-import type { ApiRun } from "../../engine/mod.ts";
+import type { ApiRun } from "../../wire/mod.ts";
 import { call, seedFlows, SseReader, testServer } from "./_helpers.ts";
 
 async function sqliteServer() {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ApiEvent, ApiLog } from "../../engine/mod.ts";
+import type { ApiEvent, ApiLog } from "../../wire/mod.ts";
 import { createApp } from "../../server/mod.ts";
 import { eventStream } from "../../server/api/sse.ts";
 import { EventHub } from "../../server/api/_event_hub.ts";

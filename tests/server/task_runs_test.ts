@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import type { ApiLog } from "../../engine/mod.ts";
+import type { ApiLog } from "../../wire/mod.ts";
 import { assertError, call, seedFlows, testServer } from "./_helpers.ts";
 
 Deno.test("GET /api/task-runs/:id shows the task run, its flow run, upstream runs and events", async () => {

@@ -14,7 +14,7 @@ import {
   type ActivityFilter,
   filterWindow,
   parseFilters,
-} from "../../server/pages/runs_data.ts";
+} from "../../server/dashboard/runs_data.ts";
 import { NOW } from "./_fixtures.ts";
 
 const HOUR = 3_600_000;

@@ -14,7 +14,7 @@ import {
   parseScheduleForm,
   previewOf,
   scheduleFromDraft,
-} from "../../server/pages/deployments_data.ts";
+} from "../../server/dashboard/deployments_data.ts";
 import {
   DeploymentTable,
   describeSchedule,

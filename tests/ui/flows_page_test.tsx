@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { renderToString } from "preact-render-to-string";
-import type { FlowListing } from "../../engine/flows/mod.ts";
-import { archiveFlow, renameFlow, setRetention } from "../../engine/flows/mod.ts";
+import type { FlowListing } from "../../engine/catalog/mod.ts";
+import { archiveFlow, renameFlow, setRetention } from "../../engine/catalog/mod.ts";
 import { createEngine, createMemoryStore, FakeClock, SequentialIds } from "../../engine/mod.ts";
 import { createApp } from "../../server/app.ts";
 import { FlowTable } from "../../ui/components/flow_table.tsx";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type { EngineEvent, StateType } from "../../engine/mod.ts";
-import { runningSegments } from "../../server/pages/timeline_data.ts";
+import { runningSegments } from "../../server/dashboard/timeline_data.ts";
 
 function history(...steps: [StateType | null, StateType, number][]): EngineEvent[] {
   return steps.map(([from, to, at], i) => ({

@@ -1,5 +1,5 @@
 import { DEFAULT_STATE_NAME } from "../../engine/mod.ts";
-import type { FlowListing } from "../../engine/flows/mod.ts";
+import type { FlowListing } from "../../engine/catalog/mod.ts";
 import { formatCount } from "../format.ts";
 import { flowHref, runHref } from "../links.ts";
 import { Pill } from "./pill.tsx";

@@ -1,4 +1,4 @@
-import type { FlowListing } from "../../engine/flows/mod.ts";
+import type { FlowListing } from "../../engine/catalog/mod.ts";
 import { EmptyState } from "../components/empty_state.tsx";
 import { FlowTable } from "../components/flow_table.tsx";
 import { Layout } from "../components/layout.tsx";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { setRetention, sweepRetention } from "../../../engine/flows/mod.ts";
+import { setRetention } from "../../../engine/catalog/mod.ts";
+import { sweepRetention } from "../../../engine/retention/mod.ts";
 import { triggerDeploymentRun } from "../../../engine/deployments/mod.ts";
-import { DAY, noPause } from "../../flows/_helpers.ts";
+import { DAY, noPause } from "../catalog/_helpers.ts";
 import { fixture, onEachStore } from "./_helpers.ts";
 
 const IDEMPOTENCY = "deployment_idempotency";

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import type { Schedule } from "../../../engine/mod.ts";
 import { scheduleMisses } from "../../../engine/deployments/mod.ts";
 import { slotRunId } from "../../../engine/deployments/_slot_run_id.ts";
-import { scheduleKey } from "../../../engine/core/schedules.ts";
+import { scheduleKey } from "../../../engine/schedules/plan.ts";
 import { createApp } from "../../../server/mod.ts";
-import { createScheduler } from "../../../server/services/scheduler.ts";
+import { createScheduler } from "../../../server/services/services_loop.ts";
 import { call } from "../../server/_helpers.ts";
 import { fixture, T0 } from "./_helpers.ts";
 

@@ -14,8 +14,8 @@ import {
   scheduleRuns,
 } from "../../../engine/deployments/mod.ts";
 import { slotRunId } from "../../../engine/deployments/_slot_run_id.ts";
-import { scheduleKey } from "../../../engine/core/schedules.ts";
-import { createScheduler } from "../../../server/services/scheduler.ts";
+import { scheduleKey } from "../../../engine/schedules/plan.ts";
+import { createScheduler } from "../../../server/services/services_loop.ts";
 import { createSqliteStore, fixture, onEachStore, T0, tempDb } from "./_helpers.ts";
 
 const MINUTE = 60_000;

@@ -4,7 +4,7 @@ import {
   intervalRuns,
   planSlots,
   scheduleProblems,
-} from "../../../engine/core/schedules.ts";
+} from "../../../engine/schedules/plan.ts";
 import { checkSchedule, nextRuns, ScheduleError } from "../../../engine/schedules/mod.ts";
 import { Cron } from "npm:croner@^11.0.1";
 

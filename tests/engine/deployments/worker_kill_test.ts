@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { createDeploymentRun, DeploymentService } from "../../../engine/deployments/mod.ts";
 import type { EngineEvent } from "../../../engine/mod.ts";
 import { systemClock } from "../../../engine/mod.ts";
-import { createScheduler } from "../../../server/services/scheduler.ts";
+import { createScheduler } from "../../../server/services/services_loop.ts";
 import { createSqliteControlPlane } from "../../../sdk/mod.ts";
 
 const FLOWS = new URL("../../testdata/deployments/", import.meta.url).pathname;

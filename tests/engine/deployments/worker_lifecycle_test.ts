@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { createDeploymentRun, DeploymentService } from "../../../engine/deployments/mod.ts";
 import { cancelFlowRun, type Engine, retryFlowRun, systemClock } from "../../../engine/mod.ts";
-import { createScheduler } from "../../../server/services/scheduler.ts";
+import { createScheduler } from "../../../server/services/services_loop.ts";
 import { createSqliteControlPlane } from "../../../sdk/mod.ts";
 
 type SqliteControlPlane = ReturnType<typeof createSqliteControlPlane>;

@@ -22,7 +22,7 @@ import {
   type SchedulingOptions,
 } from "../../engine/deployments/mod.ts";
 import { reapLostRuns, uuidv7 } from "../../engine/mod.ts";
-import { type ResultFiles, sweepRetention } from "../../engine/flows/mod.ts";
+import { type ResultFiles, sweepRetention } from "../../engine/retention/mod.ts";
 
 const LEADER_COLLECTION = "service_leader";
 const LEADER_KEY = "services";

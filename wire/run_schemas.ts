@@ -1,12 +1,12 @@
 /**
- * Zod schemas of the wire shapes in `engine/wire.ts`: the inputs are
+ * Zod schemas of the wire shapes in `wire/runs.ts`: the inputs are
  * validated with them (unknown fields and wrong types are rejected), the
  * outputs are documented with them.
  *
  * @module
  */
 import { z } from "zod";
-import { MAX_RUN_DEPTH } from "../../engine/mod.ts";
+import { MAX_RUN_DEPTH } from "../engine/mod.ts";
 import { IsoTimeText, StateSchema } from "./schemas.ts";
 
 /** Any JSON value. */

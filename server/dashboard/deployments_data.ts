@@ -25,12 +25,11 @@ import {
   type Deployment,
   DeploymentError,
   type DeploymentService,
-  fromScheduleSpec,
   listWorkers,
   listWorkPools,
-  ScheduleSpecSchema,
   type WorkerRecord,
 } from "../../engine/deployments/mod.ts";
+import { fromScheduleSpec, ScheduleSpecSchema } from "../../wire/mod.ts";
 import {
   type DeploymentRow,
   jsonText,

@@ -8,9 +8,9 @@ import {
   renameFlow,
   restoreFlow,
   setRetention,
-} from "../../engine/flows/mod.ts";
-import { ConflictError, InvalidArgumentError, NotFoundError } from "../../engine/mod.ts";
-import { DeploymentService } from "../../engine/deployments/mod.ts";
+} from "../../../engine/catalog/mod.ts";
+import { ConflictError, InvalidArgumentError, NotFoundError } from "../../../engine/mod.ts";
+import { DeploymentService } from "../../../engine/deployments/mod.ts";
 import { catalogFixture, runIn } from "./_helpers.ts";
 
 Deno.test("renameFlow() keeps the id and the old name resolves to the flow", async () => {

@@ -13,7 +13,7 @@ import {
   type RunRecord,
   SequentialIds,
   type Store,
-} from "../../engine/mod.ts";
+} from "../../../engine/mod.ts";
 
 /** Midnight UTC, 1 May 2024. */
 export const T0 = Date.UTC(2024, 4, 1);

@@ -28,7 +28,7 @@ import type { Clock, DocumentReader, PurgeResult, RunRecord, StoreReader } from 
 import type { Engine } from "../engine.ts";
 import { allDocuments, TERMINAL_STATES } from "../core/mod.ts";
 import { ARTIFACT_COLLECTIONS, repairArtifactKeys } from "../artifacts.ts";
-import { FLOW_COLLECTIONS, type FlowRecord } from "./catalog.ts";
+import { FLOW_COLLECTIONS, type FlowRecord } from "../catalog/catalog.ts";
 import { collectResults, type ResultFiles } from "./result_collection.ts";
 
 /** Document collections of retention. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { MAX_PAGE_SIZE, STATE_TYPES, type StateType } from "../../engine/mod.ts";
+import { MAX_PAGE_SIZE, STATE_TYPES, type StateType } from "../engine/mod.ts";
 
 /** One of the nine state types. */
 export const StateSchema = z.enum(STATE_TYPES as [StateType, ...StateType[]]);

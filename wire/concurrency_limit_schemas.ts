@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "zod";
-import type { ConcurrencyLimit } from "../../engine/mod.ts";
+import type { ConcurrencyLimit } from "../engine/mod.ts";
 
 /** A concurrency limit on the wire. */
 export const LimitSchema = z.object({

@@ -5,11 +5,18 @@
  *
  * @module
  */
-import type { EngineEvent, Json, LogRecord, NewRun, RunRecord, UpstreamEdge } from "./core/mod.ts";
-import type { Proposal, ProposalResult } from "./core/mod.ts";
-import type { StateType } from "./core/mod.ts";
-import { boundJsonDepth } from "./core/mod.ts";
-import type { Artifact, ArtifactType } from "./artifacts.ts";
+import type {
+  EngineEvent,
+  Json,
+  LogRecord,
+  NewRun,
+  RunRecord,
+  UpstreamEdge,
+} from "../engine/core/mod.ts";
+import type { Proposal, ProposalResult } from "../engine/core/mod.ts";
+import type { StateType } from "../engine/core/mod.ts";
+import { boundJsonDepth } from "../engine/core/mod.ts";
+import type { Artifact, ArtifactType } from "../engine/artifacts.ts";
 
 /** An artifact on the wire. */
 export interface ApiArtifact {

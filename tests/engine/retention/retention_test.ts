@@ -3,12 +3,14 @@ import {
   FLOW_COLLECTIONS,
   getFlow,
   listFlows,
-  purgeHistory,
   renameFlow,
-  RETENTION_COLLECTIONS,
   setRetention,
+} from "../../../engine/catalog/mod.ts";
+import {
+  purgeHistory,
+  RETENTION_COLLECTIONS,
   sweepRetention,
-} from "../../engine/flows/mod.ts";
+} from "../../../engine/retention/mod.ts";
 import {
   createArtifact,
   type Engine,
@@ -16,9 +18,9 @@ import {
   listArtifacts,
   type RunRecord,
   type Store,
-} from "../../engine/mod.ts";
-import { createScheduler } from "../../server/services/scheduler.ts";
-import { catalogFixture, DAY, noPause, onEachStore, runIn, T0 } from "./_helpers.ts";
+} from "../../../engine/mod.ts";
+import { createScheduler } from "../../../server/services/services_loop.ts";
+import { catalogFixture, DAY, noPause, onEachStore, runIn, T0 } from "../catalog/_helpers.ts";
 
 /** A finished flow run of `name` with two task runs, a subflow run, a log line and an artifact. */
 async function finishedTree(f: { engine: Engine; store: Store; clock: FakeClock }, name: string) {

@@ -47,7 +47,7 @@ import {
   flowRunCounts,
   listFlows,
   pageFlowRuns,
-} from "../../engine/flows/mod.ts";
+} from "../../engine/catalog/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { describeError } from "../errors.ts";
 import { ASSET_URLS, assetRoutes } from "./assets.ts";

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { assertError, call, SseReader, testServer } from "../server/_helpers.ts";
-import { DAY, runIn } from "./_helpers.ts";
+import { assertError, call, SseReader, testServer } from "./_helpers.ts";
+import { DAY, runIn } from "../engine/catalog/_helpers.ts";
 
 Deno.test("flow catalog API: rename keeps the id, old names resolve, clashes answer 409", async () => {
   const server = testServer();

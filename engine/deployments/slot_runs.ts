@@ -16,7 +16,7 @@ import {
   StateType,
   type StoredDocument,
 } from "../core/mod.ts";
-import { planSlots, type Schedule, scheduleKey } from "../core/schedules.ts";
+import { planSlots, type Schedule, scheduleKey } from "../schedules/plan.ts";
 import type { Engine } from "../engine.ts";
 import { nextRuns } from "../schedules/mod.ts";
 import { C, parseQueueKey, queueKey, read, type ScheduleCursor } from "./_documents.ts";

@@ -6,9 +6,15 @@
  * @module
  */
 import { z } from "npm:zod@^4.6.7";
-import type { Json } from "../core/mod.ts";
-import { CatchupPolicy, DEFAULT_ANCHOR, type Schedule } from "../core/schedules.ts";
-import type { Claim, Deployment, DeploymentInput, WorkerRecord, WorkPool } from "./model.ts";
+import type { Json } from "../engine/core/mod.ts";
+import { CatchupPolicy, DEFAULT_ANCHOR, type Schedule } from "../engine/schedules/plan.ts";
+import type {
+  Claim,
+  Deployment,
+  DeploymentInput,
+  WorkerRecord,
+  WorkPool,
+} from "../engine/deployments/model.ts";
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 

@@ -1,14 +1,14 @@
 import assert from "node:assert/strict";
+import { setRetention } from "../../../engine/catalog/mod.ts";
 import {
   type ResultFile,
   type ResultFiles,
-  setRetention,
   sweepRetention,
-} from "../../engine/flows/mod.ts";
-import { createArtifact, type Engine } from "../../engine/mod.ts";
-import { createFileResultStore } from "../../sdk/results.ts";
-import { createScheduler } from "../../server/services/scheduler.ts";
-import { catalogFixture, DAY, noPause, onEachStore, runIn, T0 } from "./_helpers.ts";
+} from "../../../engine/retention/mod.ts";
+import { createArtifact, type Engine } from "../../../engine/mod.ts";
+import { createFileResultStore } from "../../../sdk/results.ts";
+import { createScheduler } from "../../../server/services/services_loop.ts";
+import { catalogFixture, DAY, noPause, onEachStore, runIn, T0 } from "../catalog/_helpers.ts";
 
 const HOUR = 3_600_000;
 

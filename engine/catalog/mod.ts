@@ -1,8 +1,7 @@
 /**
  * The flow catalog: stable flow ids, renames with aliases, archive and
- * restore, delete (refused while deployed or live) and run retention, whose
- * sweep purges old terminal runs with their task runs, events and logs, and
- * collects the result files no surviving run references.
+ * restore, delete (refused while deployed or live), and flow listings.
+ * Retention of old runs lives in `engine/retention/`.
  *
  * @example Rename a flow and find it by its old name
  * ```ts
@@ -29,24 +28,6 @@ export {
   restoreFlow,
   setRetention,
 } from "./catalog.ts";
-export {
-  type AfterPurge,
-  type PurgeCounts,
-  purgeHistory,
-  type PurgeRecord,
-  RETENTION_COLLECTIONS,
-  type RetentionPort,
-  type SweepOptions,
-  type SweepResult,
-  sweepRetention,
-} from "./retention.ts";
-export {
-  collectResults,
-  type CollectResultsOptions,
-  type CollectResultsResult,
-  type ResultFile,
-  type ResultFiles,
-} from "./result_collection.ts";
 export {
   type FlowListing,
   flowNames,

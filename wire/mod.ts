@@ -1,0 +1,53 @@
+/**
+ * The HTTP API's JSON shapes (snake_case, ISO-8601 times): their zod schemas,
+ * the TypeScript types derived from them, and the conversions to and from the
+ * engine's records. Shared by the server and the SDK's remote client; the
+ * engine knows nothing of them.
+ *
+ * @module
+ */
+export type {
+  ApiArtifact,
+  ApiEvent,
+  ApiLog,
+  ApiNewRun,
+  ApiProposal,
+  ApiProposalResult,
+  ApiRun,
+} from "./runs.ts";
+export {
+  fromApiArtifact,
+  fromApiEvent,
+  fromApiLog,
+  fromApiNewRun,
+  fromApiProposal,
+  fromApiProposalResult,
+  fromApiRun,
+  toApiArtifact,
+  toApiEvent,
+  toApiLog,
+  toApiNewRun,
+  toApiProposal,
+  toApiProposalResult,
+  toApiRun,
+} from "./runs.ts";
+export {
+  type ApiClaim,
+  type ApiDeployment,
+  type DeploymentSpec,
+  DeploymentSpecSchema,
+  fromApiClaim,
+  fromApiDeployment,
+  fromDeploymentSpec,
+  fromScheduleSpec,
+  type ScheduleSpecInput,
+  ScheduleSpecSchema,
+  toApiClaim,
+  toApiDeployment,
+  toApiWorker,
+  toApiWorkPool,
+  toScheduleSpec,
+} from "./deployments.ts";
+export * from "./schemas.ts";
+export * from "./run_schemas.ts";
+export * from "./concurrency_limit_schemas.ts";
