@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.6.7";
 import type { ConcurrencyLimit } from "../engine/mod.ts";
 
 /** A concurrency limit on the wire. */

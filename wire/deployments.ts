@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "npm:zod@^4.6.7";
+import { JsonSchema } from "./run_schemas.ts";
 import type { Json } from "../engine/core/mod.ts";
 import { CatchupPolicy, DEFAULT_ANCHOR, type Schedule } from "../engine/schedules/plan.ts";
 import type {
@@ -144,30 +145,33 @@ export function fromDeploymentSpec(spec: DeploymentSpec): DeploymentInput {
   return input;
 }
 
+/** A deployment on the wire (`ApiDeployment`). */
+export const DeploymentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  flow_name: z.string(),
+  entrypoint: z.string(),
+  description: z.string().nullable(),
+  parameters: z.record(z.string(), JsonSchema),
+  parameter_schema: JsonSchema.nullable(),
+  tags: z.array(z.string()),
+  paused: z.boolean(),
+  concurrency_limit: z.number().int().nullable(),
+  collision_strategy: z.enum(["ENQUEUE", "CANCEL_NEW"]),
+  work_pool: z.string(),
+  schedules: z.array(z.record(z.string(), JsonSchema)),
+  formerly: z.array(z.string()),
+  working_directory: z.string().nullable(),
+  permissions: z.array(z.string()).nullable(),
+  env: z.record(z.string(), z.string()),
+  timeout_seconds: z.number().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  deleted_at: z.string().nullable(),
+}).meta({ id: "Deployment" });
+
 /** A deployment on the wire. */
-export interface ApiDeployment {
-  id: string;
-  name: string;
-  flow_name: string;
-  entrypoint: string;
-  description: string | null;
-  parameters: Record<string, Json>;
-  parameter_schema: Json | null;
-  tags: string[];
-  paused: boolean;
-  concurrency_limit: number | null;
-  collision_strategy: string;
-  work_pool: string;
-  schedules: Array<Record<string, Json>>;
-  formerly: string[];
-  working_directory: string | null;
-  permissions: string[] | null;
-  env: Record<string, string>;
-  timeout_seconds: number | null;
-  created_at: string;
-  updated_at: string;
-  deleted_at: string | null;
-}
+export type ApiDeployment = z.output<typeof DeploymentSchema>;
 
 /** The wire form of a deployment. */
 export function toApiDeployment(d: Deployment): ApiDeployment {
@@ -229,39 +233,68 @@ export function fromApiDeployment(d: ApiDeployment): Deployment {
 }
 
 /** The wire form of a work pool. */
-export function toApiWorkPool(pool: WorkPool): Record<string, Json> {
+export function toApiWorkPool(pool: WorkPool): ApiWorkPool {
   return {
     name: pool.name,
     type: pool.type,
     description: pool.description,
     paused: pool.paused,
-    created_at: iso(pool.createdAt),
-    updated_at: iso(pool.updatedAt),
+    created_at: iso(pool.createdAt)!,
+    updated_at: iso(pool.updatedAt)!,
   };
 }
 
 /** The wire form of a worker. */
-export function toApiWorker(worker: WorkerRecord): Record<string, Json> {
+export function toApiWorker(worker: WorkerRecord): ApiWorker {
   return {
     id: worker.id,
     name: worker.name,
     work_pool: worker.pool,
     status: worker.status,
-    last_heartbeat: iso(worker.lastHeartbeat),
-    created_at: iso(worker.createdAt),
+    last_heartbeat: iso(worker.lastHeartbeat)!,
+    created_at: iso(worker.createdAt)!,
   };
 }
 
+/** A work pool on the wire (`ApiWorkPool`). */
+export const PoolSchema = z.object({
+  name: z.string(),
+  type: z.literal("process"),
+  description: z.string().nullable(),
+  paused: z.boolean(),
+  created_at: z.string(),
+  updated_at: z.string(),
+}).meta({ id: "WorkPool" });
+
+/** A worker on the wire (`ApiWorker`). */
+export const WorkerSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  work_pool: z.string(),
+  status: z.enum(["ONLINE", "OFFLINE"]),
+  last_heartbeat: z.string(),
+  created_at: z.string(),
+}).meta({ id: "Worker" });
+
+/** A claim on the wire (`ApiClaim`). */
+export const ClaimSchema = z.object({
+  run_id: z.string(),
+  claim_id: z.string(),
+  worker_id: z.string(),
+  work_pool: z.string(),
+  deployment_id: z.string(),
+  lease_expires_at: z.string(),
+  claimed_at: z.string(),
+}).meta({ id: "Claim" });
+
+/** A work pool on the wire. */
+export type ApiWorkPool = z.output<typeof PoolSchema>;
+
+/** A worker on the wire. */
+export type ApiWorker = z.output<typeof WorkerSchema>;
+
 /** A claim on the wire. */
-export interface ApiClaim {
-  run_id: string;
-  claim_id: string;
-  worker_id: string;
-  work_pool: string;
-  deployment_id: string;
-  lease_expires_at: string;
-  claimed_at: string;
-}
+export type ApiClaim = z.output<typeof ClaimSchema>;
 
 /** The wire form of a claim. */
 export function toApiClaim(claim: Claim): ApiClaim {

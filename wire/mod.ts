@@ -2,7 +2,9 @@
  * The HTTP API's JSON shapes (snake_case, ISO-8601 times): their zod schemas,
  * the TypeScript types derived from them, and the conversions to and from the
  * engine's records. Shared by the server and the SDK's remote client; the
- * engine knows nothing of them.
+ * engine knows nothing of them. Its files name zod by its full `npm:`
+ * specifier: flow modules outside this repository import the SDK, and with it
+ * these files, without this repository's import map.
  *
  * @module
  */
@@ -34,12 +36,17 @@ export {
 export {
   type ApiClaim,
   type ApiDeployment,
+  type ApiWorker,
+  type ApiWorkPool,
+  ClaimSchema,
+  DeploymentSchema,
   type DeploymentSpec,
   DeploymentSpecSchema,
   fromApiClaim,
   fromApiDeployment,
   fromDeploymentSpec,
   fromScheduleSpec,
+  PoolSchema,
   type ScheduleSpecInput,
   ScheduleSpecSchema,
   toApiClaim,
@@ -47,6 +54,7 @@ export {
   toApiWorker,
   toApiWorkPool,
   toScheduleSpec,
+  WorkerSchema,
 } from "./deployments.ts";
 export * from "./schemas.ts";
 export * from "./run_schemas.ts";

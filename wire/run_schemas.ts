@@ -1,11 +1,12 @@
 /**
- * Zod schemas of the wire shapes in `wire/runs.ts`: the inputs are
+ * Zod schemas of the wire shapes: the single definition of each shape; the
+ * TypeScript types in `wire/runs.ts` are derived from them. The inputs are
  * validated with them (unknown fields and wrong types are rejected), the
  * outputs are documented with them.
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.6.7";
 import { MAX_RUN_DEPTH } from "../engine/mod.ts";
 import { IsoTimeText, StateSchema } from "./schemas.ts";
 
@@ -136,6 +137,23 @@ export const ApiProposalResultSchema = z.object({
   seq: z.number().int().optional(),
   data: z.record(z.string(), JsonSchema).optional(),
 }).meta({ id: "ProposalResult" });
+
+/** The kinds of artifact. */
+export const ARTIFACT_TYPES = ["markdown", "table", "link", "progress", "result"] as const;
+
+/** An artifact on the wire (`ApiArtifact`). */
+export const ApiArtifactSchema = z.object({
+  id: z.string(),
+  key: z.string().nullable(),
+  version: z.number().int(),
+  type: z.enum(ARTIFACT_TYPES),
+  description: z.string().nullable(),
+  data: JsonSchema,
+  flow_run_id: z.string(),
+  task_run_id: z.string().nullable(),
+  created_at: z.string(),
+  updated_at: z.string(),
+}).meta({ id: "Artifact" });
 
 /** Items one batch request may carry at most, per list. */
 export const MAX_BATCH = 10_000;

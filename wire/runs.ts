@@ -5,32 +5,23 @@
  *
  * @module
  */
-import type {
-  EngineEvent,
-  Json,
-  LogRecord,
-  NewRun,
-  RunRecord,
-  UpstreamEdge,
-} from "../engine/core/mod.ts";
+import type { EngineEvent, LogRecord, NewRun, RunRecord } from "../engine/core/mod.ts";
 import type { Proposal, ProposalResult } from "../engine/core/mod.ts";
-import type { StateType } from "../engine/core/mod.ts";
 import { boundJsonDepth } from "../engine/core/mod.ts";
-import type { Artifact, ArtifactType } from "../engine/artifacts.ts";
+import type { Artifact } from "../engine/artifacts.ts";
+import type { z } from "npm:zod@^4.6.7";
+import type {
+  ApiArtifactSchema,
+  ApiEventSchema,
+  ApiLogSchema,
+  ApiNewRunSchema,
+  ApiProposalResultSchema,
+  ApiProposalSchema,
+  ApiRunSchema,
+} from "./run_schemas.ts";
 
 /** An artifact on the wire. */
-export interface ApiArtifact {
-  id: string;
-  key: string | null;
-  version: number;
-  type: ArtifactType;
-  description: string | null;
-  data: Json;
-  flow_run_id: string;
-  task_run_id: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type ApiArtifact = z.output<typeof ApiArtifactSchema>;
 
 /** An artifact as API JSON. */
 export function toApiArtifact(artifact: Artifact): ApiArtifact {
@@ -66,111 +57,22 @@ export function fromApiArtifact(artifact: ApiArtifact): Artifact {
 }
 
 /** A run on the wire. */
-export interface ApiRun {
-  id: string;
-  kind: "flow" | "task";
-  name: string;
-  flow_name: string;
-  run_name: string;
-  parent_id: string | null;
-  root_id: string;
-  parent_task_run_id: string | null;
-  depth: number;
-  deployment_id: string | null;
-  lineage_id: string;
-  attempt: number;
-  state: StateType;
-  state_name: string;
-  version: number;
-  created_at: string;
-  updated_at: string;
-  expected_start_time: string | null;
-  start_time: string | null;
-  end_time: string | null;
-  run_count: number;
-  total_run_time_ms: number;
-  task_key: string | null;
-  map_index: number | null;
-  tags: string[];
-  parameters: Json;
-  upstream: UpstreamEdge[];
-  message: string | null;
-}
+export type ApiRun = z.output<typeof ApiRunSchema>;
 
 /** An event on the wire. */
-export interface ApiEvent {
-  seq: number;
-  id: string;
-  run_id: string;
-  run_kind: "flow" | "task";
-  from: StateType | null;
-  to: StateType;
-  state_name: string;
-  token: string;
-  version: number;
-  kind: string;
-  at: string;
-  rules: string[];
-  data: { [key: string]: Json } | null;
-}
+export type ApiEvent = z.output<typeof ApiEventSchema>;
 
 /** A log line on the wire. */
-export interface ApiLog {
-  id?: number;
-  flow_run_id: string;
-  task_run_id: string | null;
-  level: number;
-  name: string;
-  message: string;
-  at: string;
-}
+export type ApiLog = z.output<typeof ApiLogSchema>;
 
 /** A proposal on the wire (`POST /api/transitions`). */
-export interface ApiProposal {
-  run_id: string;
-  to: StateType;
-  name?: string;
-  token: string;
-  expected_version?: number;
-  kind: string;
-  data?: { [key: string]: Json };
-}
+export type ApiProposal = z.output<typeof ApiProposalSchema>;
 
 /** The answer to one proposal on the wire. */
-export interface ApiProposalResult {
-  status: ProposalResult["status"];
-  state: StateType;
-  state_name: string;
-  version: number;
-  reason?: string;
-  retry_after_ms?: number;
-  seq?: number;
-  data?: { [key: string]: Json };
-}
+export type ApiProposalResult = z.output<typeof ApiProposalResultSchema>;
 
 /** A run to create on the wire (`POST /api/runs/batch`). */
-export interface ApiNewRun {
-  id?: string;
-  kind: "flow" | "task";
-  name: string;
-  flow_name?: string;
-  run_name?: string;
-  parent_id?: string | null;
-  root_id?: string | null;
-  parent_task_run_id?: string | null;
-  depth?: number;
-  deployment_id?: string | null;
-  lineage_id?: string | null;
-  attempt?: number;
-  state?: StateType;
-  state_name?: string;
-  expected_start_time?: string | null;
-  task_key?: string | null;
-  map_index?: number | null;
-  tags?: string[];
-  parameters?: Json;
-  upstream?: UpstreamEdge[];
-}
+export type ApiNewRun = z.output<typeof ApiNewRunSchema>;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));

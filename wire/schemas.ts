@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { z } from "zod";
+import { z } from "npm:zod@^4.6.7";
 import { MAX_PAGE_SIZE, STATE_TYPES, type StateType } from "../engine/mod.ts";
 
 /** One of the nine state types. */

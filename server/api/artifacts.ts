@@ -18,23 +18,7 @@ import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
 import { runOfKind } from "./lookup.ts";
 import type { ApiRouter } from "./router.ts";
-import { JsonSchema } from "../../wire/run_schemas.ts";
-
-const TYPES = ["markdown", "table", "link", "progress", "result"] as const;
-
-/** An artifact on the wire (`ApiArtifact`). */
-export const ApiArtifactSchema = z.object({
-  id: z.string(),
-  key: z.string().nullable(),
-  version: z.number().int(),
-  type: z.enum(TYPES),
-  description: z.string().nullable(),
-  data: JsonSchema,
-  flow_run_id: z.string(),
-  task_run_id: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-}).meta({ id: "Artifact" });
+import { ApiArtifactSchema, ARTIFACT_TYPES, JsonSchema } from "../../wire/run_schemas.ts";
 
 /** The answer of artifact listings. */
 export const ArtifactList = z.object({
@@ -46,7 +30,7 @@ const NewArtifactBody = z.strictObject({
   key: z.string().regex(/^[a-z0-9][a-z0-9-]{0,99}$/, {
     error: "must be lowercase letters, digits and dashes (at most 100)",
   }).nullable().optional(),
-  type: z.enum(TYPES),
+  type: z.enum(ARTIFACT_TYPES),
   description: z.string().max(10_000).nullable().optional(),
   data: JsonSchema,
   flow_run_id: z.string().min(1),

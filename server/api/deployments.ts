@@ -14,6 +14,7 @@ import {
   StateType,
 } from "../../engine/mod.ts";
 import { toApiRun } from "../../wire/mod.ts";
+import { DeploymentSchema } from "../../wire/mod.ts";
 import {
   type ApplyResult,
   type Deployment,
@@ -39,31 +40,7 @@ import {
   pageOf,
   StateSchema,
 } from "../../wire/schemas.ts";
-import { ApiRunSchema, JsonSchema } from "../../wire/run_schemas.ts";
-
-const DeploymentSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  flow_name: z.string(),
-  entrypoint: z.string(),
-  description: z.string().nullable(),
-  parameters: z.record(z.string(), JsonSchema),
-  parameter_schema: JsonSchema.nullable(),
-  tags: z.array(z.string()),
-  paused: z.boolean(),
-  concurrency_limit: z.number().int().nullable(),
-  collision_strategy: z.enum(["ENQUEUE", "CANCEL_NEW"]),
-  work_pool: z.string(),
-  schedules: z.array(z.record(z.string(), JsonSchema)),
-  formerly: z.array(z.string()),
-  working_directory: z.string().nullable(),
-  permissions: z.array(z.string()).nullable(),
-  env: z.record(z.string(), z.string()),
-  timeout_seconds: z.number().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  deleted_at: z.string().nullable(),
-}).meta({ id: "Deployment" });
+import { ApiRunSchema } from "../../wire/run_schemas.ts";
 
 const PatchBody = DeploymentSpecSchema.partial();
 

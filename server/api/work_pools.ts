@@ -8,6 +8,7 @@
  */
 import { z } from "zod";
 import { toApiRun } from "../../wire/mod.ts";
+import { ClaimSchema, PoolSchema, WorkerSchema } from "../../wire/mod.ts";
 import {
   claimRuns,
   createWorkPool,
@@ -26,34 +27,6 @@ import { ApiRunSchema, JsonSchema } from "../../wire/run_schemas.ts";
 
 /** Longest long-poll a claim may ask for. */
 export const MAX_WAIT_MS = 30_000;
-
-const PoolSchema = z.object({
-  name: z.string(),
-  type: z.literal("process"),
-  description: z.string().nullable(),
-  paused: z.boolean(),
-  created_at: z.string(),
-  updated_at: z.string(),
-}).meta({ id: "WorkPool" });
-
-const WorkerSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  work_pool: z.string(),
-  status: z.enum(["ONLINE", "OFFLINE"]),
-  last_heartbeat: z.string(),
-  created_at: z.string(),
-}).meta({ id: "Worker" });
-
-const ClaimSchema = z.object({
-  run_id: z.string(),
-  claim_id: z.string(),
-  worker_id: z.string(),
-  work_pool: z.string(),
-  deployment_id: z.string(),
-  lease_expires_at: z.string(),
-  claimed_at: z.string(),
-}).meta({ id: "Claim" });
 
 const Name = z.string().min(1).max(200).regex(/^[A-Za-z0-9_][\w.:-]*$/, {
   error: "may hold letters, digits, _ . : and - only",

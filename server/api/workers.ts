@@ -16,19 +16,11 @@ import {
   renewClaim,
 } from "../../engine/deployments/mod.ts";
 import { toApiWorker } from "../../wire/mod.ts";
+import { WorkerSchema } from "../../wire/mod.ts";
 import { NotFoundError } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
 import { pageOf, StateSchema } from "../../wire/schemas.ts";
-
-const WorkerSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  work_pool: z.string(),
-  status: z.enum(["ONLINE", "OFFLINE"]),
-  last_heartbeat: z.string(),
-  created_at: z.string(),
-});
 
 const TAG = "Workers";
 const IDS = { id: "Worker id", run_id: "Claimed flow run id" };
