@@ -12,6 +12,7 @@ import { z } from "npm:zod@^4.6.7";
 import { type DeploymentSpec, DeploymentSpecSchema } from "../wire/mod.ts";
 import { checkJsonInput } from "../engine/mod.ts";
 import { UsageError } from "./format.ts";
+import { unknownNameHint } from "../sdk/option_names.ts";
 
 /** The default manifest file name. */
 export const MANIFEST_FILE = "ironflow.yaml";
@@ -34,6 +35,33 @@ function where(path: readonly PropertyKey[]): string {
       typeof key === "number" ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key),
     "",
   );
+}
+
+type SchemaNode = { _zod: { def: { [key: string]: unknown } } };
+
+/** The field names the schema allows for the object at `path`, to suggest the nearest one. */
+function fieldsAt(schema: unknown, path: readonly PropertyKey[]): string[] {
+  const def = (schema as SchemaNode)._zod.def;
+  switch (def["type"]) {
+    case "optional":
+    case "nullable":
+    case "default":
+      return fieldsAt(def["innerType"], path);
+    case "pipe":
+      return fieldsAt(def["in"], path);
+    case "union":
+      return [...new Set((def["options"] as unknown[]).flatMap((o) => fieldsAt(o, path)))];
+    case "array":
+      return typeof path[0] === "number" ? fieldsAt(def["element"], path.slice(1)) : [];
+    case "object": {
+      const shape = def["shape"] as Record<string, unknown>;
+      if (path.length === 0) return Object.keys(shape);
+      const next = shape[String(path[0])];
+      return next === undefined ? [] : fieldsAt(next, path.slice(1));
+    }
+    default:
+      return [];
+  }
 }
 
 /**
@@ -70,9 +98,11 @@ export function parseManifest(text: string, file: string, baseDir: string): Depl
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const message = issue.code === "unrecognized_keys"
-        ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${
-          issue.keys.map((k) => `"${k}"`).join(", ")
-        }`
+        ? issue.keys.map((key) =>
+          `unknown field "${key}": ${
+            unknownNameHint(key, fieldsAt(ManifestSchema, issue.path)).replace("options", "fields")
+          }`
+        ).join("; ")
         : issue.message;
       return `${where(issue.path) || "manifest"}: ${message}`;
     });

@@ -6,6 +6,7 @@
  * @module
  */
 import { isPlainObject, TaskFuture } from "./future.ts";
+import { sameNameFolded, unknownNameHint } from "./option_names.ts";
 
 /** Options of one `submit()` or `map()` call. */
 export interface SubmitOptions {
@@ -52,7 +53,7 @@ export function callOptions(options: SubmitOptions): CallOptions {
   const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
   if (unknown.length > 0) {
     throw new TypeError(
-      `Unknown task call option "${unknown[0]}": expected "waitFor" or "detach"`,
+      `Unknown task call option "${unknown[0]}": ${unknownNameHint(unknown[0]!, [...OPTION_KEYS])}`,
     );
   }
   const { waitFor = [], detach = false } = options;
@@ -94,7 +95,7 @@ export function splitCallOptions(
   }
   if (
     args.length > arity && isPlainObject(last) && Object.keys(last).length > 0 &&
-    Object.keys(last).every((key) => OPTION_KEYS.has(key))
+    Object.keys(last).every((key) => sameNameFolded(key, [...OPTION_KEYS]) !== undefined)
   ) {
     throw new TypeError(
       `Cannot ${method} task "${taskName}": its last argument looks like call options ` +

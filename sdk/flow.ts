@@ -19,6 +19,7 @@ import type { FlowSpec } from "./run_specs.ts";
 import { TaskFuture } from "./future.ts";
 import { captureConsolePrints } from "./logger.ts";
 import { type FlowOptions, validateOptions } from "./options.ts";
+import { checkOptionNames } from "./option_names.ts";
 import { proposalFor } from "./run_mirror.ts";
 import { friendlyRunName } from "./run_names.ts";
 import { registerFlow } from "./registry.ts";
@@ -28,6 +29,8 @@ import { keepAlive } from "./liveness.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 import { ConcurrentTaskRunner, runnerFromEnv, type TaskRunner } from "./runners.ts";
 import type { FlowRunOutcome } from "./state.ts";
+
+const FLOW_CALL_OPTION_NAMES = ["plane", "runId", "tags", "deploymentId", "lineage"];
 
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => any;
@@ -91,8 +94,10 @@ function makeFlow(
   }
   const spec: FlowSpec = { name, fn, options, moduleUrl };
 
-  const runWith = (callOptions: FlowCallOptions, ...args: unknown[]) =>
-    runFlow(spec, args, callOptions);
+  const runWith = (callOptions: FlowCallOptions, ...args: unknown[]) => {
+    checkOptionNames(`runWith() of flow "${name}"`, callOptions ?? {}, FLOW_CALL_OPTION_NAMES);
+    return runFlow(spec, args, callOptions);
+  };
   const callable = (async (...args: unknown[]) => {
     const outcome = await runFlow(spec, args, {});
     if (outcome.error) throw outcome.error;

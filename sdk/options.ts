@@ -6,6 +6,7 @@
 import { type Json, StateType } from "../engine/mod.ts";
 import type { CachePolicy } from "./cache_policies.ts";
 import { InvalidOptionError } from "./errors.ts";
+import { checkOptionNames, FLOW_OPTION_NAMES, TASK_OPTION_NAMES } from "./option_names.ts";
 import { type HookContext, onTransition, type TransitionHook } from "./hooks.ts";
 import type { RetryDelay } from "./retry.ts";
 import type { TaskRunner } from "./runners.ts";
@@ -121,6 +122,13 @@ export function validateOptions(kind: "flow" | "task", name: string, options: Ru
   const fail = (message: string): never => {
     throw new InvalidOptionError(`Invalid option of ${kind} "${name}": ${message}`);
   };
+  const known = kind === "flow" ? FLOW_OPTION_NAMES : TASK_OPTION_NAMES;
+  const other = kind === "flow" ? TASK_OPTION_NAMES : FLOW_OPTION_NAMES;
+  const elsewhere = Object.fromEntries(
+    other.filter((key) => !(known as readonly string[]).includes(key))
+      .map((key) => [key, `it is an option of ${kind === "flow" ? "task" : "flow"}()`]),
+  );
+  checkOptionNames(`${kind} "${name}"`, options, known, elsewhere);
   if (options.name !== undefined && (typeof options.name !== "string" || options.name === "")) {
     fail("name must be a non-empty string");
   }

@@ -17,6 +17,8 @@ import { proposalFor } from "./run_mirror.ts";
 import type { Flow } from "./flow_types.ts";
 import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve_options.ts";
 import { ClaimWait, engineClaimWake } from "./_claim_wake.ts";
+import { checkOptionNames } from "./option_names.ts";
+import { FLOW_SERVE_OPTION_NAMES, SERVE_OPTION_NAMES } from "./serve_options.ts";
 
 export type { FlowServeOptions, ServeHandle, ServeOptions };
 
@@ -28,8 +30,25 @@ export interface ServedFlow {
 
 type Servable = Flow<never[], unknown> | ServedFlow;
 
+const PER_FLOW = Object.fromEntries(
+  FLOW_SERVE_OPTION_NAMES.map((key) => [
+    key,
+    `it is set per flow: serve({ flow, options: { ${key} } }) or flow.serve({ ${key} })`,
+  ]),
+);
+const PER_PROCESS = Object.fromEntries(
+  SERVE_OPTION_NAMES.map((key) => [
+    key,
+    `it is an option of the serving process: pass it last, serve(flows..., { ${key} })`,
+  ]),
+);
+
 function asServed(item: Servable): ServedFlow {
-  return typeof item === "function" ? { flow: item } : item;
+  if (typeof item === "function") return { flow: item };
+  checkOptionNames("a served flow", item, ["flow", "options"]);
+  const label = `serve() of flow "${item.flow?.flowName}"`;
+  checkOptionNames(label, item.options ?? {}, FLOW_SERVE_OPTION_NAMES, PER_PROCESS);
+  return item;
 }
 
 function scheduleOf(options: FlowServeOptions): ScheduleSpecInput[] {
@@ -65,6 +84,7 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
   const options: ServeOptions = last && typeof last !== "function" && !("flow" in last)
     ? args.pop() as ServeOptions
     : {};
+  checkOptionNames("serve()", options, SERVE_OPTION_NAMES, PER_FLOW);
   const served = (args as Servable[]).map(asServed);
   if (served.length === 0) throw new TypeError("serve() needs at least one flow");
   const plane = options.plane ?? getControlPlane();
@@ -191,7 +211,13 @@ export function serveFlow(
   flow: Flow<never[], unknown>,
   options: FlowServeOptions & ServeOptions = {},
 ): Promise<ServeHandle> {
-  return serve({ flow, options }, options);
+  checkOptionNames(`serve() of flow "${flow.flowName}"`, options, [
+    ...FLOW_SERVE_OPTION_NAMES,
+    ...SERVE_OPTION_NAMES,
+  ]);
+  const pick = (names: readonly string[]) =>
+    Object.fromEntries(Object.entries(options).filter(([key]) => names.includes(key)));
+  return serve({ flow, options: pick(FLOW_SERVE_OPTION_NAMES) }, pick(SERVE_OPTION_NAMES));
 }
 
 async function failRun(plane: ControlPlane, run: RunRecord, error: unknown): Promise<void> {

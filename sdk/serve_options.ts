@@ -54,6 +54,32 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
+/** The names of {@linkcode FlowServeOptions}, to refuse any other. */
+export const FLOW_SERVE_OPTION_NAMES = [
+  "name",
+  "cron",
+  "interval",
+  "rrule",
+  "timezone",
+  "parameters",
+  "parameterSchema",
+  "tags",
+  "description",
+  "concurrencyLimit",
+  "paused",
+] as const;
+
+/** The names of {@linkcode ServeOptions}, to refuse any other. */
+export const SERVE_OPTION_NAMES = [
+  "plane",
+  "limit",
+  "pollMs",
+  "leaseSeconds",
+  "schedule",
+  "signal",
+  "log",
+] as const;
+
 /** A running `serve()`. */
 export interface ServeHandle {
   /** The deployments this process serves. */

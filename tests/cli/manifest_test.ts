@@ -183,3 +183,36 @@ Deno.test("ironflow deploy: a YAML alias bomb is one clear line and exit code 1"
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// Prefect's prefect.yaml ("Define deployments with YAML", docs.prefect.io/v3/deploy/
+// infrastructure-concepts/prefect-yaml) spells fields in snake_case; a misspelt or
+// camelCase field here is refused with the field it was probably meant to be.
+Deno.test("parseManifest() names the nearest valid field of an unknown one", async (t) => {
+  const cases: Array<[string, string, RegExp]> = [
+    [
+      "workPool",
+      "    workPool: p",
+      /deployments\[0\]: unknown field "workPool": did you mean "work_pool"\?/,
+    ],
+    [
+      "time_zone",
+      "    schedules:\n      - cron: '@daily'\n        time_zone: UTC",
+      /deployments\[0\]\.schedules\[0\]: unknown field "time_zone": did you mean "timezone"\?/,
+    ],
+    [
+      "no near field",
+      "    colour: red",
+      /unknown field "colour": valid fields are "name", "entrypoint"/,
+    ],
+  ];
+  for (const [label, extra, pattern] of cases) {
+    await t.step(label, () => {
+      const text = `deployments:\n  - name: a\n    entrypoint: ./f.ts:f\n${extra}\n`;
+      assert.throws(() => parseManifest(text, "ironflow.yaml", "/tmp"), (error: unknown) => {
+        assert.ok(error instanceof ManifestError);
+        assert.match(error.message, pattern);
+        return true;
+      });
+    });
+  }
+});
