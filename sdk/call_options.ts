@@ -6,6 +6,7 @@
  * @module
  */
 import { isPlainObject, TaskFuture } from "./future.ts";
+import { InvalidOptionError } from "./errors.ts";
 import { sameNameFolded, unknownNameHint } from "./option_names.ts";
 
 /** Options of one `submit()` or `map()` call. */
@@ -52,7 +53,7 @@ export function callOptions(options: SubmitOptions): CallOptions {
   }
   const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
   if (unknown.length > 0) {
-    throw new TypeError(
+    throw new InvalidOptionError(
       `Unknown task call option "${unknown[0]}": ${unknownNameHint(unknown[0]!, [...OPTION_KEYS])}`,
     );
   }

@@ -11,7 +11,7 @@ const body = async () => await Promise.resolve(1);
 
 function assertRefused(define: () => unknown, pattern: RegExp): void {
   assert.throws(define, (error: unknown) => {
-    assert.ok(error instanceof TypeError, `not a TypeError: ${error}`);
+    assert.ok(error instanceof InvalidOptionError, `not an InvalidOptionError: ${error}`);
     assert.match((error as Error).message, pattern);
     return true;
   });
@@ -68,7 +68,7 @@ Deno.test("submit and map: Prefect's wait_for is refused, not passed on as an ar
   );
   const inc = task(async (x: number) => await Promise.resolve(x + 1));
   const run = flow(async () => {
-    inc.submit(1, { wait_for: [] } as never);
+    await inc.submit(1, { wait_for: [] } as never);
   });
   return assert.rejects(run(), /looks like call options \(wait_for\)/);
 });
