@@ -55,12 +55,13 @@ const NOT_RUN: Array<{ pattern: RegExp; why: string; check: (line: string) => Pr
     check: assertTaskExists,
   },
   {
-    pattern: /^deno (run|bench) -A bench\/\S+( --quick)?$/,
+    pattern: /^deno (run|bench) -A bench\/\S+( --quick| --base \S+)?$/,
     why: "benchmarks take minutes",
     check: async (line) => {
       const script = line.split(" ")[3]!;
       const source = await Deno.readTextFile(`${ROOT}${script}`);
       if (line.endsWith("--quick")) assert.match(source, /--quick/, `${script} has no --quick`);
+      if (line.includes("--base")) assert.match(source, /--base/, `${script} has no --base`);
     },
   },
   {
