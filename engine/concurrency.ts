@@ -16,8 +16,8 @@ import {
   InvalidArgumentError,
   type Json,
   NotFoundError,
+  type Transactor,
 } from "./core/mod.ts";
-import type { Engine } from "./engine.ts";
 import { uuidv7 } from "./uuid7.ts";
 
 const LEASE = "concurrency_lease";
@@ -221,7 +221,7 @@ export function renewLease(
 
 /** Acquires slots in an engine transaction (the SDK's `concurrency()` helper). */
 export function acquireSlots(
-  engine: Pick<Engine, "transact">,
+  engine: Transactor,
   clock: Clock,
   request: SlotRequest,
 ): Promise<SlotGrant> {
@@ -229,6 +229,6 @@ export function acquireSlots(
 }
 
 /** Releases a lease in an engine transaction. */
-export function releaseSlots(engine: Pick<Engine, "transact">, leaseId: string): Promise<boolean> {
+export function releaseSlots(engine: Transactor, leaseId: string): Promise<boolean> {
   return engine.transact((tx) => releaseLease(tx, leaseId));
 }

@@ -89,6 +89,7 @@ export type {
   StoreReader,
   StoreTx,
   StoreWrites,
+  Transactor,
 } from "./store_port.ts";
 export { ACTIVITY_BUCKET_MS } from "./store_queries.ts";
 export type {

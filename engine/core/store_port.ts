@@ -144,6 +144,15 @@ export function checkImportedSeq(seq: number, last: number): void {
   }
 }
 
+/**
+ * Whatever runs a function inside a write transaction that joins the engine's
+ * group commit (the engine itself); helpers that only need to write take this
+ * instead of the whole engine.
+ */
+export interface Transactor {
+  transact<T>(fn: (tx: StoreTx) => T): Promise<T>;
+}
+
 /** What a write transaction may do. */
 export interface StoreTx extends DocumentAccess {
   /** Whether another connection committed since this connection's last write. */
