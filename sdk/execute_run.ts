@@ -15,6 +15,7 @@ import { callHooks, type HookContext, hooksFor } from "./hooks.ts";
 import { allHooks } from "./options.ts";
 import { bindParameters } from "./parameters.ts";
 import type { FlowRunOutcome } from "./state.ts";
+import { proposalFor } from "./run_mirror.ts";
 
 /** Splits `./flows/etl.ts:etl` or `https://host/f.ts:etl` into module and export. */
 export function splitEntrypoint(entrypoint: string): { module: string; name: string | undefined } {
@@ -93,12 +94,10 @@ export async function executeRun(
   } catch (error) {
     // The flow cannot even start: the run fails with the reason, not a crash.
     const message = error instanceof Error ? error.message : String(error);
-    await plane.propose(runId, {
-      to: StateType.FAILED,
-      token: `execute:${runId}:${run.version}`,
-      kind: "fail",
-      data: { message },
-    });
+    await plane.propose(
+      runId,
+      proposalFor(runId, run.version, StateType.FAILED, { kind: "fail", data: { message } }),
+    );
     await plane.flush();
     throw error;
   }

@@ -19,6 +19,7 @@ import type { ControlPlane } from "./control_plane.ts";
 import { readEnv } from "./env.ts";
 import { abortableSleep } from "./sleep.ts";
 import type { DeploymentClient, WorkItem } from "./deployment_client.ts";
+import { proposalFor } from "./run_mirror.ts";
 
 /** How the worker starts a run's process. */
 export interface ProcessCommand {
@@ -406,13 +407,15 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   }
 
   async function finish(run: RunRecord, to: StateType, name: string, message: string) {
-    await options.plane.propose(run.id, {
-      to,
-      name,
-      token: `worker:${workerId}:${run.id}:${run.version}`,
-      kind: to === StateType.CRASHED ? "crash" : to === StateType.CANCELLED ? "cancel" : "fail",
-      data: { message },
-    });
+    const kind = to === StateType.CRASHED
+      ? "crash"
+      : to === StateType.CANCELLED
+      ? "cancel"
+      : "fail";
+    await options.plane.propose(
+      run.id,
+      proposalFor(run.id, run.version, to, { kind, name, data: { message } }),
+    );
     await options.plane.flush();
   }
 
