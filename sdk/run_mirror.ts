@@ -138,17 +138,10 @@ export class RunMirror {
     const before = this.run.state;
     const moved = result.version !== this.run.version;
     if (moved) {
-      const message = typeof request.data?.["message"] === "string"
-        ? request.data["message"] as string
-        : null;
       // The mirror owns its record (a copy the control plane returned): update it in place,
       // which matters when thousands of task runs move at once.
       const run = this.run;
-      run.message = typeof result.data?.["message"] === "string"
-        ? result.data["message"] as string
-        : result.state === to
-        ? message
-        : run.message;
+      if (result.message !== undefined) run.message = result.message;
       run.state = result.state;
       run.stateName = result.stateName;
       run.version = result.version;

@@ -136,6 +136,9 @@ export const ApiProposalResultSchema = z.object({
   retry_after_ms: z.number().optional(),
   seq: z.number().int().optional(),
   data: z.record(z.string(), JsonSchema).optional(),
+  message: z.string().nullable().optional().meta({
+    description: "The run's message as the answer leaves it",
+  }),
 }).meta({ id: "ProposalResult" });
 
 /** The kinds of artifact. */

@@ -297,6 +297,7 @@ export function toApiProposalResult(result: ProposalResult): ApiProposalResult {
   if (result.retryAfterMs !== undefined) out.retry_after_ms = result.retryAfterMs;
   if (result.seq !== undefined) out.seq = result.seq;
   if (result.data !== undefined) out.data = result.data;
+  if (result.message !== undefined) out.message = result.message;
   return out;
 }
 
@@ -312,5 +313,6 @@ export function fromApiProposalResult(result: ApiProposalResult): ProposalResult
   if (result.retry_after_ms !== undefined) out.retryAfterMs = result.retry_after_ms;
   if (result.seq !== undefined) out.seq = result.seq;
   if (result.data !== undefined) out.data = result.data;
+  if (result.message !== undefined) out.message = result.message;
   return out;
 }

@@ -46,6 +46,7 @@ function answer(run: RunRecord, status: ProposalResult["status"], reason?: strin
     state: run.state,
     stateName: run.stateName,
     version: run.version,
+    message: run.message,
   };
   if (reason !== undefined) result.reason = reason;
   return result;
@@ -116,6 +117,7 @@ export function decide(input: DecideInput): Decision {
     state: next.state,
     stateName: next.stateName,
     version: next.version,
+    message: next.message,
   };
   if (redirectReason !== undefined) {
     result.reason = redirectReason;

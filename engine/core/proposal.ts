@@ -39,4 +39,6 @@ export interface ProposalResult {
   seq?: number;
   /** Data of the committed event when a rule redirected it (e.g. a cached result). */
   data?: { [key: string]: Json };
+  /** The run's message as the answer leaves it (what a mirror of the run should show). */
+  message?: string | null;
 }

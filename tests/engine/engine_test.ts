@@ -65,6 +65,7 @@ Deno.test("propose() moves a run through its lifecycle with versions 1..3", asyn
         stateName: "Running",
         version: 2,
         seq: 2,
+        message: null,
       });
       assert.deepEqual(done, {
         status: "accepted",
@@ -72,6 +73,7 @@ Deno.test("propose() moves a run through its lifecycle with versions 1..3", asyn
         stateName: "Completed",
         version: 3,
         seq: 3,
+        message: null,
       });
       const events = engine.events(run.id);
       assert.deepEqual(
@@ -86,6 +88,24 @@ Deno.test("propose() moves a run through its lifecycle with versions 1..3", asyn
       assert.equal(engine.getRun(run.id)!.version, 3);
     });
   }
+});
+
+Deno.test("an answer carries the run's message as the transition left it, so a mirror need not re-derive it", async () => {
+  const { engine } = testEngine(createMemoryStore());
+  const run = await engine.createFlowRun({ name: "etl" });
+  await engine.propose(run.id, { to: "RUNNING", token: "t1", kind: "start" });
+  const failed = await engine.propose(run.id, {
+    to: "FAILED",
+    token: "t2",
+    kind: "fail",
+    data: { message: "boom" },
+  });
+  assert.equal(failed.message, "boom");
+  assert.equal(engine.getRun(run.id)?.message, "boom");
+  // A re-sent token answers with the run as it is, message included.
+  const again = await engine.propose(run.id, { to: "FAILED", token: "t2", kind: "fail" });
+  assert.equal(again.status, "duplicate");
+  assert.equal(again.message, "boom");
 });
 
 Deno.test("propose() accepts every edge of the matrix", async (t) => {
