@@ -1,3 +1,4 @@
+// Over 500 lines: one benchmark file per workload family, each case next to the setup it measures.
 /**
  * Scheduler benchmark (issue 7): 10,000 deployments with minutely cron
  * schedules on a SQLite store in a temporary folder.

@@ -1,3 +1,4 @@
+// Over 500 lines: createEngine is one closure whose batch state (queue, tokens, listeners) its methods share.
 /**
  * The engine: the single authority over run state. It judges proposals with
  * the pure core and commits them to the store in batches (group commit):
