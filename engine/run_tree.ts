@@ -45,7 +45,7 @@ export function endRun(
  * (reaped, cancelled while idle) has no process left to release them, and its
  * slots must not wait for their lease to expire.
  */
-export function releaseLeasesOf(engine: Engine, runIds: readonly string[]): Promise<number> {
+function releaseLeasesOf(engine: Engine, runIds: readonly string[]): Promise<number> {
   return engine.transact((tx) => runIds.reduce((freed, id) => freed + releaseHolder(tx, id), 0));
 }
 

@@ -13,7 +13,7 @@ import { type Engine, type EngineEvent, isTerminal } from "../engine/mod.ts";
 export type ClaimWakeSource = (notify: () => void) => () => void;
 
 /** Whether a committed event may make a run claimable. */
-export function mayMakeClaimable(event: EngineEvent): boolean {
+function mayMakeClaimable(event: EngineEvent): boolean {
   return event.runKind === "flow" && (event.to === "SCHEDULED" || isTerminal(event.to));
 }
 

@@ -18,7 +18,7 @@ import type { FlowRunOutcome } from "./state.ts";
 import { proposalFor } from "./run_mirror.ts";
 
 /** Splits `./flows/etl.ts:etl` or `https://host/f.ts:etl` into module and export. */
-export function splitEntrypoint(entrypoint: string): { module: string; name: string | undefined } {
+function splitEntrypoint(entrypoint: string): { module: string; name: string | undefined } {
   const match = entrypoint.match(/^(.*\.(?:[cm]?[jt]sx?))(?::([A-Za-z_$][\w$]*))?$/);
   if (match) return { module: match[1]!, name: match[2] };
   const colon = entrypoint.lastIndexOf(":");
@@ -35,7 +35,7 @@ function isFlow(value: unknown): value is Flow<unknown[], unknown> {
 }
 
 /** Imports the entrypoint's module (relative to `cwd`) and returns its flow. */
-export async function importFlow(
+async function importFlow(
   entrypoint: string,
   cwd: string,
 ): Promise<Flow<unknown[], unknown>> {

@@ -260,7 +260,7 @@ export class InvalidParametersError extends TypeError {
  * with the deployments' validator; throws {@linkcode InvalidParametersError}
  * naming each bad path. Positional (array) parameters are not checked.
  */
-export function checkParameters(
+function checkParameters(
   flowName: string,
   schema: Json | undefined,
   parameters: unknown,

@@ -121,7 +121,7 @@ export class RemoteUnavailableError extends IronFlowError {
 export const DEFAULT_REMOTE_OUTAGE_MS = 300_000;
 
 /** `IRONFLOW_REMOTE_OUTAGE_MS`, when set to a number of 0 or more. */
-export function outageMsFromEnv(): number | undefined {
+function outageMsFromEnv(): number | undefined {
   let text: string | undefined;
   try {
     text = Deno.env.get("IRONFLOW_REMOTE_OUTAGE_MS");

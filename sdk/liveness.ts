@@ -27,7 +27,7 @@ interface Beating {
 const beating = new WeakMap<ControlPlane, Beating>();
 
 /** Time between heartbeats: `IRONFLOW_HEARTBEAT_MS`, else {@linkcode DEFAULT_HEARTBEAT_MS}. */
-export function heartbeatIntervalMs(): number {
+function heartbeatIntervalMs(): number {
   const configured = Number(readEnv("IRONFLOW_HEARTBEAT_MS"));
   return Number.isFinite(configured) && configured > 0 ? configured : DEFAULT_HEARTBEAT_MS;
 }

@@ -20,7 +20,7 @@ export interface RunLogger {
 }
 
 /** Formats log arguments like `console.log` does, simply. */
-export function formatParts(parts: readonly unknown[]): string {
+function formatParts(parts: readonly unknown[]): string {
   return parts.map((part) => {
     if (typeof part === "string") return part;
     if (part instanceof Error) return part.stack ?? `${part.name}: ${part.message}`;

@@ -113,7 +113,7 @@ export function defaultProcessCommand(): ProcessCommand {
 }
 
 /** `deno run` permission flags of a run's process. */
-export function permissionFlags(
+function permissionFlags(
   declared: readonly string[] | null,
   cwd: string,
   home: string | undefined,

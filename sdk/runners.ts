@@ -91,7 +91,7 @@ export function registerWorkerRunnerFactory(factory: () => TaskRunner): void {
 }
 
 /** A runner by its name. */
-export function runnerByName(name: string): TaskRunner {
+function runnerByName(name: string): TaskRunner {
   switch (name) {
     case "concurrent":
       return new ConcurrentTaskRunner();

@@ -61,7 +61,7 @@ function scheduleOf(options: FlowServeOptions): ScheduleSpecInput[] {
 }
 
 /** The pool a served deployment's runs go to. */
-export function servePool(deploymentName: string): string {
+function servePool(deploymentName: string): string {
   return `serve.${deploymentName}`;
 }
 

@@ -105,7 +105,7 @@ export async function jsonBody(c: Context): Promise<unknown> {
 }
 
 /** Throws a 400 (`json_too_deep`, `invalid_unicode`) for a JSON value the server does not hold. */
-export function checkJson(value: unknown): void {
+function checkJson(value: unknown): void {
   const problem = checkJsonInput(value, MAX_JSON_DEPTH);
   if (problem === undefined) return;
   throw new HttpError(400, problem.code, `Request body: ${problem.message}`, {

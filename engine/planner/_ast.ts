@@ -98,7 +98,7 @@ export function unwrap(node: AstNode): AstNode {
 }
 
 /** True for values that look like syntax nodes. */
-export function isNode(value: unknown): value is AstNode {
+function isNode(value: unknown): value is AstNode {
   return typeof value === "object" && value !== null &&
     typeof (value as { type?: unknown }).type === "string";
 }

@@ -44,7 +44,7 @@ export interface ModuleInfo {
 }
 
 /** True for import specifiers that denote the IronFlow SDK. */
-export function isSdkSpecifier(specifier: string): boolean {
+function isSdkSpecifier(specifier: string): boolean {
   return /(?:^|\/)sdk(?:\/mod\.ts)?$/.test(specifier) ||
     /^(?:npm:|jsr:)?@?ironflow(?:[/@]|$)/.test(specifier);
 }

@@ -79,7 +79,7 @@ export function walkStatement(b: PlanBuilder, statement: AstNode, scope: Scope):
 }
 
 /** Combines the completions of a branch's paths; a `return` on some path makes the rest conditional. */
-export function joinBranches(b: PlanBuilder, at: AstNode, completions: Completion[]): Completion {
+function joinBranches(b: PlanBuilder, at: AstNode, completions: Completion[]): Completion {
   const leaves = (c: Completion) => c === "return" || c === "throw";
   if (completions.length > 0 && completions.every(leaves)) {
     return completions.includes("return") ? "return" : "throw";

@@ -70,7 +70,7 @@ export class RunCreator {
  * `parent_task_run_id` names a task run. Pages and readers walk these links,
  * so a dangling one must never be stored.
  */
-export function checkReferences(
+function checkReferences(
   run: ApiNewRun,
   known: (id: string) => KnownRun | undefined,
 ): ApiNewRun {

@@ -16,7 +16,7 @@ export interface RouteGroup {
 }
 
 /** A path as OpenAPI writes it: `/flow-runs/:id` → `/flow-runs/{id}`. */
-export function openApiPath(prefix: string, path: string): string {
+function openApiPath(prefix: string, path: string): string {
   return `${prefix}${path}`.replaceAll(/:(\w+)/g, "{$1}") || "/";
 }
 

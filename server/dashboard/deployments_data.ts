@@ -186,7 +186,7 @@ export async function workPoolRows(
 }
 
 /** SCHEDULED flow runs of a deployment. */
-export function scheduledRuns(engine: Engine, deploymentId: string): number {
+function scheduledRuns(engine: Engine, deploymentId: string): number {
   return engine.reader.countRuns({
     kind: "flow",
     deploymentId,

@@ -37,7 +37,7 @@ export const LOGS_PAGE_SIZE = 500;
 const LOG_TASK_OPTIONS = 200;
 
 /** The tab named in the URL, `tasks` when none or unknown. */
-export function parseTab(value: string | undefined): RunTab {
+function parseTab(value: string | undefined): RunTab {
   return RUN_TABS.includes(value as RunTab) ? value as RunTab : "tasks";
 }
 
