@@ -49,6 +49,7 @@ import {
   trackExecutorLiveness,
 } from "./core/mod.ts";
 
+import { type DocumentChange, recordingTx } from "./document_changes.ts";
 import { ConcurrencyDeniedError, releaseHolder, tryAcquireSlots } from "./concurrency.ts";
 
 /** Collaborators of {@linkcode createEngine}. */
@@ -105,6 +106,8 @@ export interface Engine {
   logs(query: LogQuery): LogRecord[];
   /** Called with every committed log line. */
   subscribeLogs(listener: (log: LogRecord) => void): () => void;
+  /** Called with every document a committed {@linkcode Engine.transact} wrote. */
+  subscribeDocuments(listener: (change: DocumentChange) => void): () => void;
   /**
    * Delivers events other processes committed to the same store to
    * subscribers (checked now). Returns how many were delivered.
@@ -156,6 +159,8 @@ interface BatchAttempt {
   outcomes: unknown[];
   failed: boolean[];
   committed: Committed[];
+  /** Documents the batch's transaction functions wrote (recorded only while someone listens). */
+  documents: DocumentChange[];
   /** Index of a transaction function that threw: the batch must be committed without it. */
   retry?: number;
   retryError?: unknown;
@@ -207,6 +212,7 @@ class EngineImpl implements Engine {
   #queue: Pending[] = [];
   #logQueue: LogRecord[] = [];
   readonly #logListeners = new Set<(log: LogRecord) => void>();
+  readonly #documentListeners = new Set<(change: DocumentChange) => void>();
   #scheduled = false;
   #hops = 0;
   #seen = 0;
@@ -318,7 +324,7 @@ class EngineImpl implements Engine {
       for (const item of batch) item.reject(error);
       return this.#notifyIdle();
     }
-    const { outcomes, failed, committed } = attempt;
+    const { outcomes, failed, committed, documents } = attempt;
     for (let i = 0; i < batch.length; i++) {
       const item = batch[i]!;
       if (failed[i]) item.reject(outcomes[i]);
@@ -328,6 +334,9 @@ class EngineImpl implements Engine {
       for (const log of logs) {
         for (const listener of this.#logListeners) this.#safely(() => listener(log));
       }
+    }
+    for (const change of documents) {
+      for (const listener of this.#documentListeners) this.#safely(() => listener(change));
     }
     const first = committed[0]?.event.seq;
     if (first !== undefined && this.#listeners.size > 0 && first > this.#deliveredSeq + 1) {
@@ -350,6 +359,7 @@ class EngineImpl implements Engine {
     const failed: boolean[] = new Array(batch.length).fill(false);
     const committed: Committed[] = [];
     const retry = { index: -1, error: undefined as unknown };
+    const documents: DocumentChange[] = [];
     try {
       this.#store.write((tx) => {
         if (tx.externalChanges()) this.#cache.clear();
@@ -363,7 +373,7 @@ class EngineImpl implements Engine {
               ? this.#applyCreate(tx, item.input, now, committed, known, services)
               : item.op === "propose"
               ? this.#applyProposal(tx, item.runId, item.proposal, now, committed, services)
-              : item.fn(tx);
+              : item.fn(this.#documentListeners.size > 0 ? recordingTx(tx, documents) : tx);
           } catch (error) {
             if (item.op === "transact") {
               retry.index = i;
@@ -379,9 +389,16 @@ class EngineImpl implements Engine {
     } catch (error) {
       if (retry.index < 0 || retry.error !== error) throw error;
       this.#cache.clear();
-      return { outcomes, failed, committed: [], retry: retry.index, retryError: error };
+      return {
+        outcomes,
+        failed,
+        committed: [],
+        documents: [],
+        retry: retry.index,
+        retryError: error,
+      };
     }
-    return { outcomes, failed, committed };
+    return { outcomes, failed, committed, documents };
   }
 
   #applyCreate(
@@ -587,6 +604,11 @@ class EngineImpl implements Engine {
   subscribeLogs(listener: (log: LogRecord) => void): () => void {
     this.#logListeners.add(listener);
     return () => this.#logListeners.delete(listener);
+  }
+
+  subscribeDocuments(listener: (change: DocumentChange) => void): () => void {
+    this.#documentListeners.add(listener);
+    return () => this.#documentListeners.delete(listener);
   }
 
   flush(): Promise<void> {

@@ -20,6 +20,7 @@ export {
   type EngineStorePort,
   type EventListener,
 } from "./engine.ts";
+export type { DocumentChange } from "./document_changes.ts";
 export { createMemoryStore, createSqliteStore, SCHEMA_VERSION } from "./store/mod.ts";
 export type { SqliteStoreOptions, SqliteSynchronous } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";

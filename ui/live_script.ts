@@ -5,8 +5,11 @@
  * - subscribes to the page's SSE stream (`<body data-stream>`); EventSource
  *   reconnects by itself and sends `Last-Event-ID`, so nothing is missed;
  * - on a transition, updates every badge of that run (`data-badge-for`) at
- *   once, then re-fetches the page (debounced) and swaps the regions marked
- *   `data-live` (counters, tables, timeline, graph, chart);
+ *   once, then refreshes the regions marked `data-live` that it made stale:
+ *   a region with `data-live-src` is fetched alone (as an HTML fragment) when
+ *   a message it names in `data-live-on` arrives (`run`, `task`, `artifact`);
+ *   the others are swapped from one fetch of the page. Stale regions are
+ *   fetched together, at most every 250 ms, so a burst costs one round;
  * - appends live log lines to the log list when they pass its filters;
  * - shows times in the browser's time zone and submits filter selects on
  *   change.
@@ -54,44 +57,76 @@ export const LIVE_SCRIPT = `(() => {
     }
   }
 
-  let timer = 0, busy = false, pending = false;
-  function refreshSoon() {
-    if (!timer) timer = setTimeout(refresh, 700);
+  // Regions with data-live-src are fetched alone when a message they name in
+  // data-live-on arrives; the others come from one fetch of the whole page.
+  // Stale regions are gathered and fetched together, at most every 250 ms.
+  const stale = new Set();
+  let timer = 0, busy = false, last = 0;
+  function regionOf(key) {
+    return document.querySelector('[data-live="' + CSS.escape(key) + '"]');
+  }
+  function markStale(kind) {
+    for (const el of document.querySelectorAll("[data-live]")) {
+      if (!el.hasAttribute("data-live-src")) { if (kind !== "artifact") stale.add(""); continue; }
+      const on = (el.getAttribute("data-live-on") || "").split(" ");
+      if (on.includes(kind)) stale.add(el.getAttribute("data-live"));
+    }
+    schedule();
+  }
+  function schedule() {
+    if (timer || busy || stale.size === 0) return;
+    timer = setTimeout(refresh, Math.max(30, last + 250 - Date.now()));
+  }
+  function swap(current, fresh) {
+    if (!current || !fresh || current.contains(document.activeElement)) return;
+    const node = document.importNode(fresh, true);
+    current.replaceWith(node);
+    localize(node);
+  }
+  async function refreshRegion(key) {
+    const current = regionOf(key);
+    if (!current) return;
+    const res = await fetch(current.getAttribute("data-live-src"));
+    if (!res.ok || res.redirected) return;
+    const template = document.createElement("template");
+    template.innerHTML = await res.text();
+    swap(regionOf(key), template.content.querySelector('[data-live="' + CSS.escape(key) + '"]'));
+  }
+  async function refreshPage() {
+    const res = await fetch(location.href);
+    if (!res.ok) return;
+    const doc = new DOMParser().parseFromString(await res.text(), "text/html");
+    for (const fresh of doc.querySelectorAll("[data-live]:not([data-live-src])")) {
+      swap(regionOf(fresh.getAttribute("data-live")), fresh);
+    }
   }
   async function refresh() {
     timer = 0;
-    if (busy || document.visibilityState === "hidden") { pending = true; return; }
+    if (document.visibilityState === "hidden") return;
+    const keys = [...stale];
+    stale.clear();
     busy = true;
+    last = Date.now();
     try {
-      const res = await fetch(location.href);
-      if (!res.ok) return;
-      const doc = new DOMParser().parseFromString(await res.text(), "text/html");
-      for (const fresh of doc.querySelectorAll("[data-live]")) {
-        const key = fresh.getAttribute("data-live");
-        const current = document.querySelector('[data-live="' + CSS.escape(key) + '"]');
-        if (!current || current.contains(document.activeElement)) continue;
-        const node = document.importNode(fresh, true);
-        current.replaceWith(node);
-        localize(node);
-      }
+      await Promise.all(keys.map((key) => (key === "" ? refreshPage() : refreshRegion(key))
+        .catch(() => {})));
       document.dispatchEvent(new CustomEvent("ironflow:refreshed"));
-    } catch (_) {
-      // The next event tries again.
     } finally {
       busy = false;
-      if (pending) { pending = false; refreshSoon(); }
+      schedule();
     }
   }
   document.addEventListener("visibilitychange", () => {
-    if (document.visibilityState === "visible" && pending) { pending = false; refreshSoon(); }
+    if (document.visibilityState === "visible") schedule();
   });
 
   source.addEventListener("transition", (message) => {
     let event;
     try { event = JSON.parse(message.data); } catch (_) { return; }
     setBadges(event.run_id, event.to, event.state_name);
-    refreshSoon();
+    markStale(event.run_kind === "task" ? "task" : "run");
   });
+  source.addEventListener("artifact", () => markStale("artifact"));
 
   const LEVELS = [[50, "CRITICAL"], [40, "ERROR"], [30, "WARNING"], [20, "INFO"], [10, "DEBUG"]];
   function levelName(level) {

@@ -116,6 +116,13 @@ export {
   type RunTabData,
   type TabPaging,
 } from "./pages/run_page.tsx";
+export {
+  RUN_REGIONS,
+  RunRegion,
+  runRegionHref,
+  type RunRegionName,
+  type RunRegionProps,
+} from "./pages/run_regions.tsx";
 export { RunsPage, type RunsPageProps } from "./pages/runs_page.tsx";
 export { WorkPoolPage, type WorkPoolPageProps } from "./pages/work_pool_page.tsx";
 export { WorkPoolsPage, type WorkPoolsPageProps } from "./pages/work_pools_page.tsx";

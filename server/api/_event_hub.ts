@@ -7,7 +7,8 @@
  *
  * @module
  */
-import type { Engine, EngineEvent, LogRecord } from "../../engine/mod.ts";
+import type { DocumentChange, Engine, EngineEvent, LogRecord } from "../../engine/mod.ts";
+import { ARTIFACT_COLLECTIONS } from "../../engine/mod.ts";
 import { toApiEvent, toApiLog } from "../../wire/mod.ts";
 
 /** Which events a watch wants. */
@@ -94,6 +95,7 @@ export class EventHub {
   #streams = 0;
   #unsubscribe: (() => void) | undefined;
   #unsubscribeLogs: (() => void) | undefined;
+  #unsubscribeDocuments: (() => void) | undefined;
 
   constructor(engine: Engine, now: () => number = Date.now) {
     this.#engine = engine;
@@ -170,12 +172,16 @@ export class EventHub {
   #start(): void {
     this.#unsubscribe = this.#engine.subscribe((event) => this.#deliver(event));
     this.#unsubscribeLogs = this.#engine.subscribeLogs((log) => this.#deliverLog(log));
+    this.#unsubscribeDocuments = this.#engine.subscribeDocuments((change) =>
+      this.#deliverArtifact(change)
+    );
   }
 
   #stop(): void {
     this.#unsubscribe?.();
     this.#unsubscribeLogs?.();
-    this.#unsubscribe = this.#unsubscribeLogs = undefined;
+    this.#unsubscribeDocuments?.();
+    this.#unsubscribe = this.#unsubscribeLogs = this.#unsubscribeDocuments = undefined;
     this.#parents.clear();
   }
 
@@ -204,6 +210,18 @@ export class EventHub {
     const watches = this.#byLogFlowRun.get(log.flowRunId);
     if (!watches) return;
     const text = frame("log", toApiLog(log));
+    for (const watch of watches) {
+      for (const sink of watch.sinks) sink.frame(text);
+    }
+  }
+
+  // A flow run's stream hears that one of its artifacts was created or changed
+  // (the page fetches it); the artifact itself is not sent.
+  #deliverArtifact(change: DocumentChange): void {
+    if (change.collection !== ARTIFACT_COLLECTIONS.artifact || change.ref === null) return;
+    const watches = this.#byLogFlowRun.get(change.ref);
+    if (!watches) return;
+    const text = frame("artifact", { id: change.key, flow_run_id: change.ref });
     for (const watch of watches) {
       for (const sink of watch.sinks) sink.frame(text);
     }

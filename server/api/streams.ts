@@ -41,7 +41,9 @@ const SUBSCRIPTION_IDLE_MS = 10 * 60_000;
 const MAX_SUBSCRIPTIONS = 10_000;
 
 const STREAM_DOC = "Messages: `event: transition` (`id:` = event seq, data = Event), " +
-  "`event: log` (no id, data = Log; flow run stream only) and `event: heartbeat`. " +
+  "`event: log` (no id, data = Log; flow run stream only), `event: artifact` (no id, data = " +
+  "`{ id, flow_run_id }` when an artifact of the flow run is created or changes; flow run " +
+  "stream only) and `event: heartbeat`. " +
   "Reconnect with `Last-Event-ID` to receive the missed transitions before live ones.";
 
 /** Registers `/stream/events` and `/stream/flow-runs/:id`. */

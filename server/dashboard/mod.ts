@@ -57,6 +57,7 @@ import { deploymentNames, deploymentRow, deploymentsWhere } from "./deployments_
 import type { FormHandler, PageHandler, PageKit } from "./kit.ts";
 import { sendPage } from "./render.ts";
 import { runPageData } from "./run_data.ts";
+import { runRegionRoutes } from "./run_regions.ts";
 import {
   activity,
   filterWindow,
@@ -206,14 +207,12 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       const deploymentName = run.deploymentId === null
         ? null
         : deployments.find(run.deploymentId)?.name ?? null;
-      return RunPage({
-        ctx,
-        flash,
-        deploymentName,
-        ...runPageData(engine, run, params, ctx.now),
-      });
+      const data = runPageData(engine, run, params, ctx.now);
+      params.delete("flash");
+      return RunPage({ ctx, flash, deploymentName, query: params.toString(), ...data });
     }),
   );
+  runRegionRoutes(pages, kit, deployments);
 
   pages.post("/runs/:id/:action", async (c) => {
     if (!sessions.signedIn(c)) return c.redirect("/login", 303);

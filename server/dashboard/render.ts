@@ -21,16 +21,23 @@ const CSP = [
   "base-uri 'none'",
 ].join("; ");
 
+const HEADERS = {
+  "content-security-policy": CSP,
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "same-origin",
+  "cache-control": "no-store",
+};
+
 /** The HTML response of `page`. */
 export function sendPage(
   c: Context,
   page: VNode,
   status: 200 | 400 | 403 | 404 | 409 | 500 | 503 = 200,
 ) {
-  return c.html(`<!doctype html>${renderToString(page)}`, status, {
-    "content-security-policy": CSP,
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "same-origin",
-    "cache-control": "no-store",
-  });
+  return c.html(`<!doctype html>${renderToString(page)}`, status, HEADERS);
+}
+
+/** The HTML of one live region of a page (no document around it). */
+export function sendFragment(c: Context, fragment: VNode) {
+  return c.html(renderToString(fragment), 200, HEADERS);
 }

@@ -21,6 +21,7 @@ import {
   type RunPageProps,
   type RunTab,
   type RunTabData,
+  type StateCounts,
   type TimelineRow,
 } from "../../ui/mod.ts";
 import { runGraph } from "./graph_layout.ts";
@@ -48,6 +49,18 @@ export function runPageData(
   params: URLSearchParams,
   now: number,
 ): Omit<RunPageProps, "ctx" | "flash"> {
+  const { attempts, parent, subflows } = lineageData(engine, run);
+  const result = resultViewOf(engine, run);
+  const pause = pauseRequestOf(engine, run) ?? null;
+  const { tasks, data } = bodyData(engine, run, params, now, subflows);
+  return { run, tasks, attempts, parent, subflows, data, result, pause };
+}
+
+/** The attempts of the run's lineage, its parent and its subflow runs. */
+export function lineageData(
+  engine: Engine,
+  run: RunRecord,
+): { attempts: RunRecord[]; parent: RunRecord | null; subflows: RunRecord[] } {
   const attempts = engine.listRuns({
     kind: "flow",
     lineageId: run.lineageId,
@@ -63,18 +76,30 @@ export function runPageData(
     limit: 100,
   }).items;
   const parent = run.parentId === null ? null : engine.getRun(run.parentId) ?? null;
+  return { attempts, parent, subflows };
+}
+
+/** The run's task runs by state and what its active tab shows. */
+export function bodyData(
+  engine: Engine,
+  run: RunRecord,
+  params: URLSearchParams,
+  now: number,
+  subflows: readonly RunRecord[],
+): { tasks: StateCounts; data: RunTabData } {
   const tab = parseTab(params.get("tab") ?? undefined);
-  const result = resultViewOf(engine, run);
-  const pause = pauseRequestOf(engine, run) ?? null;
   if (tab === "graph") {
     const expanded = params.get("graph") === "expanded";
     const { graph, taskCounts } = runGraph(engine, run, subflows, { expanded });
-    const data: RunTabData = { tab, expanded, graph };
-    return { run, tasks: taskCounts, attempts, parent, subflows, data, result, pause };
+    return { tasks: taskCounts, data: { tab, expanded, graph } };
   }
   const tasks = engine.reader.countRuns({ kind: "task", parentId: run.id });
-  const data = tabData(engine, run, tab, params, now, subflows);
-  return { run, tasks, attempts, parent, subflows, data, result, pause };
+  return { tasks, data: tabData(engine, run, tab, params, now, subflows) };
+}
+
+/** The task runs by state of a run (the header's counts). */
+export function taskCounts(engine: Engine, run: RunRecord): StateCounts {
+  return engine.reader.countRuns({ kind: "task", parentId: run.id });
 }
 
 function tabData(

@@ -115,7 +115,7 @@ Deno.test({
     await page.goto(`${d.base}/runs/${runId}`);
     assert.equal(await page.locator("tr[data-run-id]").count(), 6);
     await page.click('a[data-tab="timeline"]');
-    await page.waitForSelector('svg[data-live="timeline"] rect.bar');
+    await page.waitForSelector('svg[data-chart="timeline"] rect.bar');
     await page.click('a[data-tab="graph"]');
     await page.waitForSelector('g[data-node="step#0"]');
     assert.match(await page.locator('g[data-node="step#0"]').textContent() ?? "", /×5 runs/);

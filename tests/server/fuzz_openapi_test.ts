@@ -291,6 +291,9 @@ Deno.test("no route answers 5xx to malformed input, and every reader works after
         )
       ),
       `/runs/${taskId}`,
+      ...["actions", "header", "lineage", "body", "body?tab=graph", "body?tab=artifacts"].map(
+        (region) => `/runs/${encodeURIComponent(etlId)}/regions/${region}`,
+      ),
       ...flowNames.map((name) => `/flows/${encodeURIComponent(name.toWellFormed())}`),
       ...deployments.map((d: { id: string }) => `/deployments/${d.id}`),
       ...pools.map((p: { name: string }) =>

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { ApiEvent, ApiLog } from "../../wire/mod.ts";
+import { createArtifact, updateProgressArtifact } from "../../engine/mod.ts";
 import { createApp } from "../../server/mod.ts";
 import { eventStream } from "../../server/api/sse.ts";
 import { EventHub } from "../../server/api/_event_hub.ts";
@@ -227,4 +228,24 @@ Deno.test("EventHub delivers each event only to the streams that follow its run"
   assert.deepEqual(received.map((seqs) => seqs.length), runs.map((_, i) => i === 7 ? 1 : 0));
   for (const off of detach) off();
   assert.equal(active(), 0);
+});
+
+Deno.test("GET /api/stream/flow-runs/:id tells of the run's new and changed artifacts, and only its own", async () => {
+  const { app, engine, clock } = testServer();
+  const run = await engine.createFlowRun({ name: "etl" });
+  const stranger = await engine.createFlowRun({ name: "stranger" });
+  const stream = await open(app, `/api/stream/flow-runs/${run.id}`);
+  await createArtifact(engine, clock, { type: "progress", data: 0, flowRunId: stranger.id });
+  const progress = await createArtifact(engine, clock, {
+    type: "progress",
+    data: 0,
+    flowRunId: run.id,
+  });
+  await updateProgressArtifact(engine, clock, progress.id, 100);
+  const got = await stream.take(2);
+  assert.deepEqual(got.map((m) => [m.event, m.id, m.data]), [
+    ["artifact", undefined, { id: progress.id, flow_run_id: run.id }],
+    ["artifact", undefined, { id: progress.id, flow_run_id: run.id }],
+  ]);
+  await stream.cancel();
 });

@@ -160,7 +160,7 @@ Deno.test("run page renders every tab from a real run", async (t) => {
   });
   await t.step("timeline", async () => {
     const page = await html(app.request(`/runs/${runId}?tab=timeline`));
-    assert.match(page, /data-live="timeline"/);
+    assert.match(page, /data-chart="timeline"/);
     assert.ok((page.match(/class="bar f-COMPLETED"/g)?.length ?? 0) >= 5);
   });
   await t.step("graph, mapped tasks folded", async () => {

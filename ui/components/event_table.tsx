@@ -10,7 +10,7 @@ export interface EventTableProps {
 /** The event history of a run: every committed transition with its rules and message. */
 export function EventTable({ events }: EventTableProps) {
   return (
-    <table class="tight" data-live="events">
+    <table class="tight">
       <thead>
         <tr>
           <th class="num">Seq</th>

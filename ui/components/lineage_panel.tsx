@@ -16,7 +16,7 @@ export interface LineagePanelProps {
 export function LineagePanel({ run, attempts, parent, subflows }: LineagePanelProps) {
   if (attempts.length <= 1 && parent === null && subflows.length === 0) return null;
   return (
-    <section class="panel" data-live="lineage">
+    <section class="panel">
       <h2>Lineage</h2>
       <dl class="kv">
         {attempts.length > 1 && (

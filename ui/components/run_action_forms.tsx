@@ -73,7 +73,7 @@ export function RunActionForms({ run, csrf, pause = null }: RunActionFormsProps)
   }
   // Always rendered, so a live refresh can add or drop forms as the state moves.
   return (
-    <div class="actions" data-live="actions">
+    <div class="actions">
       {forms}
     </div>
   );

@@ -25,7 +25,7 @@ export function RunGraph({ graph }: RunGraphProps) {
       height={height}
       role="img"
       aria-label="Task graph"
-      data-live="graph"
+      data-chart="graph"
     >
       <defs>
         <marker
@@ -126,7 +126,7 @@ export function GraphLegend({ graph }: GraphLegendProps) {
   const plan = graph.plan;
   const used = plan?.status === "used";
   return (
-    <div class="legend" data-live="graph-legend">
+    <div class="legend">
       <span>
         Mode: <strong>{graph.mode}</strong>
       </span>

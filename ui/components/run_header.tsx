@@ -22,7 +22,7 @@ export function RunHeader({ run, tasks, now, deploymentName, result }: RunHeader
   const taskTotal = Object.values(tasks).reduce((a, b) => a + (b ?? 0), 0);
   const parameters = run.parameters === null ? null : jsonText(run.parameters, 2);
   return (
-    <section class="panel" data-live="header">
+    <section class="panel">
       <div class="row spread">
         <div class="row">
           <h1>{run.runName}</h1>

@@ -31,7 +31,7 @@ export function TimelineChart({ rows, start, end }: TimelineChartProps) {
       viewBox={`0 0 ${WIDTH} ${height}`}
       role="img"
       aria-label="Timeline of task runs"
-      data-live="timeline"
+      data-chart="timeline"
     >
       {Array.from({ length: ticks + 1 }, (_, i) => {
         const tx = LABEL + (i * plot) / ticks;
