@@ -5,14 +5,17 @@
  *
  * @module
  */
-import { isPlainObject, TaskFuture } from "./future.ts";
+import { AllowFailure, isPlainObject, TaskFuture } from "./future.ts";
 import { InvalidOptionError } from "./errors.ts";
 import { sameNameFolded, unknownNameHint } from "./option_names.ts";
 
 /** Options of one `submit()` or `map()` call. */
 export interface SubmitOptions {
-  /** Futures that must finish first; their values are not passed (Prefect's `wait_for`). */
-  waitFor?: Iterable<TaskFuture<unknown>>;
+  /**
+   * Futures that must finish first; their values are not passed (Prefect's
+   * `wait_for`). One wrapped in `allowFailure()` may fail without cancelling the call.
+   */
+  waitFor?: Iterable<TaskFuture<unknown> | AllowFailure<unknown>>;
   /** A detached task run does not count towards the flow's final state. @default false */
   detach?: boolean;
 }
@@ -23,11 +26,18 @@ const OPTION_KEYS: ReadonlySet<string> = new Set(["waitFor", "detach"]);
 export class CallOptions {
   readonly waitFor: readonly TaskFuture<unknown>[];
   readonly detach: boolean;
+  /** The futures of `waitFor` that were wrapped in `allowFailure()`. */
+  readonly allowFailed: readonly TaskFuture<unknown>[];
 
   /** Use {@linkcode callOptions}, which checks its input. */
-  constructor(waitFor: readonly TaskFuture<unknown>[], detach: boolean) {
+  constructor(
+    waitFor: readonly TaskFuture<unknown>[],
+    detach: boolean,
+    allowFailed: readonly TaskFuture<unknown>[] = [],
+  ) {
     this.waitFor = waitFor;
     this.detach = detach;
+    this.allowFailed = allowFailed;
     Object.freeze(this);
   }
 }
@@ -60,13 +70,15 @@ export function callOptions(options: SubmitOptions): CallOptions {
   const { waitFor = [], detach = false } = options;
   const iterable = waitFor !== null && typeof waitFor === "object" && Symbol.iterator in waitFor;
   const list: unknown[] = iterable ? [...waitFor as Iterable<unknown>] : [0];
-  if (!list.every((future) => future instanceof TaskFuture)) {
+  if (!list.every((future) => future instanceof TaskFuture || future instanceof AllowFailure)) {
     throw new TypeError("waitFor must be a list of task futures");
   }
+  const allowed = list.filter((item) => item instanceof AllowFailure).map((item) => item.future);
   if (typeof detach !== "boolean") {
     throw new TypeError(`detach must be true or false, got ${String(detach)}`);
   }
-  return new CallOptions(list as TaskFuture<unknown>[], detach);
+  const futures = list.map((item) => item instanceof AllowFailure ? item.future : item);
+  return new CallOptions(futures as TaskFuture<unknown>[], detach, allowed);
 }
 
 /**

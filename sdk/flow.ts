@@ -28,7 +28,7 @@ import { trackExecution } from "./executions.ts";
 import { keepAlive } from "./liveness.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 import { ConcurrentTaskRunner, runnerFromEnv, type TaskRunner } from "./runners.ts";
-import type { FlowRunOutcome } from "./state.ts";
+import { type FlowRunOutcome, type RunOutcome, withStateValue } from "./state.ts";
 
 const FLOW_CALL_OPTION_NAMES = ["plane", "runId", "tags", "deploymentId", "lineage"];
 
@@ -70,11 +70,11 @@ function makeFlow(
   const name = options.name ?? (fn.name || "flow");
   validateOptions("flow", name, options);
   if (
-    options.finalState !== undefined && options.finalState !== "waitAll" &&
-    options.finalState !== "explicit"
+    options.finalState !== undefined &&
+    !["waitAll", "explicit", "prefect"].includes(options.finalState)
   ) {
-    throw new TypeError(
-      `Invalid option of flow "${name}": finalState must be "waitAll" or "explicit"`,
+    throw new InvalidOptionError(
+      `Invalid option of flow "${name}": finalState must be "waitAll", "explicit" or "prefect"`,
     );
   }
   if (
@@ -181,7 +181,7 @@ async function runFlow(
     try {
       checkParameters(spec.name, spec.options.parameters, run.parameters);
     } catch (error) {
-      return await failBeforeStart(plane, run, error as Error);
+      return withStateValue(await failBeforeStart(plane, run, error as Error));
     }
   }
   const runner = makeRunner(spec.options);
@@ -228,7 +228,7 @@ async function runFlow(
         ? { state: outcome.state, error: outcome.error }
         : { state: outcome.state, value: outcome.result },
     );
-    return outcome;
+    return withStateValue(outcome);
   } catch (error) {
     handle?._settle({
       state: { type: "CRASHED", name: "Crashed", message: String(error) },
@@ -280,7 +280,7 @@ async function failBeforeStart(
   plane: ControlPlane,
   run: RunRecord,
   error: Error,
-): Promise<FlowRunOutcome<unknown>> {
+): Promise<RunOutcome<unknown>> {
   let version = run.version;
   if (run.state === "SCHEDULED") {
     // SCHEDULED cannot fail directly: the run is taken (PENDING), then fails.

@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { type Json, LogLevel, type RunRecord, StateName, StateType } from "../engine/mod.ts";
+import {
+  type FinalStateReport,
+  type Json,
+  LogLevel,
+  type RunRecord,
+  StateName,
+  StateType,
+} from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { type InternalContext, type RunExecution, withContext } from "./context.ts";
 import { readEnv } from "./env.ts";
@@ -36,14 +43,18 @@ import {
   stoppedError,
 } from "./run_steps.ts";
 import type { TaskRunner } from "./runners.ts";
-import type { FlowRunOutcome, RunState } from "./state.ts";
+import type { RunOutcome } from "./state.ts";
+import {
+  type BodyProposal,
+  type ChildStates,
+  proposalForReturn,
+  reportForRaise,
+} from "./final_state.ts";
 import { runTask, type TaskRunHost } from "./task_run.ts";
 
 export type { FlowSpec, TaskSpec };
 
 const { PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, CANCELLING, SCHEDULED, PAUSED } = StateType;
-
-type ChildStates = Array<{ future: TaskFuture<unknown>; state: RunState }>;
 
 /** One flow run being executed in this process. */
 export class FlowRunExecution implements RunExecution, TaskRunHost {
@@ -171,17 +182,28 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     future: TaskFuture<T>,
     args: unknown[],
     key: string,
-    options: { readonly waitFor?: readonly TaskFuture<unknown>[] },
+    options: {
+      readonly waitFor?: readonly TaskFuture<unknown>[];
+      readonly allowFailed?: readonly TaskFuture<unknown>[];
+    },
     parentTaskRun: InternalContext["taskRun"],
   ): TaskFuture<T> {
     if (!future.detached) this.children.push(future as TaskFuture<unknown>);
     // Never rejects: an infrastructure failure settles the future CRASHED.
-    void runTask(this, { spec, future, args, key, waitFor: options.waitFor, parentTaskRun });
+    void runTask(this, {
+      spec,
+      future,
+      args,
+      key,
+      waitFor: options.waitFor,
+      allowFailed: options.allowFailed,
+      parentTaskRun,
+    });
     return future;
   }
 
   /** Runs the flow body attempts and proposes the final state. */
-  async execute(args: unknown[]): Promise<FlowRunOutcome<unknown>> {
+  async execute(args: unknown[]): Promise<RunOutcome<unknown>> {
     const prepared = await this.#prepare();
     if ("outcome" in prepared) return prepared.outcome;
     for (let attempt = 1;; attempt++) {
@@ -196,10 +218,17 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
       const drained = this.pauses.drained;
       if (drained) await drained;
       if (outcome.cancelled || this.mirror.state === CANCELLING) return await this.#handleCancel();
-      const judged = this.#judge(outcome, childStates);
-      if (judged.target === CANCELLED) return await this.#handleChildrenCancelled(judged.error!);
-      if (judged.target === COMPLETED) return await this.#handleSuccess(outcome.value);
-      const ended = await this.#handleFailure(judged.error!, outcome.timedOut === true, attempt);
+      const ended = outcome.ok
+        ? await this.#handleReturn(
+          proposalForReturn(outcome.value, childStates, this.spec.options),
+          attempt,
+        )
+        : await this.#handleFailure(
+          outcome.error!,
+          outcome.timedOut === true,
+          attempt,
+          reportForRaise(childStates, this.spec.options),
+        );
       if (ended) return ended;
     }
   }
@@ -210,7 +239,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
    * needs a fallback refuses to start: it ends FAILED here.
    */
   async #prepare(): Promise<
-    { graphData: { [key: string]: Json } } | { outcome: FlowRunOutcome<unknown> }
+    { graphData: { [key: string]: Json } } | { outcome: RunOutcome<unknown> }
   > {
     const { options } = this.spec;
     const mirror = this.mirror;
@@ -250,7 +279,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
   async #start(
     attempt: number,
     graphData: { [key: string]: Json },
-  ): Promise<FlowRunOutcome<unknown> | undefined> {
+  ): Promise<RunOutcome<unknown> | undefined> {
     const mirror = this.mirror;
     const started = await proposeStart(
       mirror,
@@ -279,51 +308,72 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     return outcome;
   }
 
-  /** The state the attempt proposes: its own, or (waitAll) what its children fold to. */
-  #judge(
-    outcome: Attempt<unknown>,
-    childStates: ChildStates,
-  ): { target: StateType; error: Error | undefined } {
-    const options = this.spec.options;
-    if (outcome.ok && (options.finalState ?? "waitAll") === "waitAll") {
-      const folded = foldChildren(childStates);
-      if (folded) {
-        return {
-          target: folded.state,
-          error: new FlowRunError(folded.message, this.mirror.id, folded.state),
-        };
-      }
-    }
-    return outcome.ok
-      ? { target: COMPLETED, error: undefined }
-      : { target: FAILED, error: outcome.error };
-  }
-
-  async #handleSuccess(value: unknown): Promise<FlowRunOutcome<unknown>> {
+  /**
+   * The body returned: proposes COMPLETED (or the state it returned) with its
+   * children's report, and the engine decides. `undefined` when it retries.
+   */
+  async #handleReturn(
+    proposal: BodyProposal,
+    attempt: number,
+  ): Promise<RunOutcome<unknown> | undefined> {
+    const { options } = this.spec;
     const mirror = this.mirror;
+    const report = proposal.report as unknown as Json;
+    if (proposal.to === FAILED) {
+      const message = proposal.returned?.message ?? undefined;
+      return await this.#handleFailure(proposal.error!, false, attempt, proposal.report, message);
+    }
+    if (proposal.to === CANCELLED) {
+      await mirror.transition(CANCELLED, {
+        kind: "returned_state",
+        data: { message: proposal.error!.message, finalState: report },
+        error: proposal.error!,
+      });
+      return this.#outcome(undefined, proposal.error);
+    }
+    // The failure the engine may decide (by the mode) and the retry it would get.
+    const { failedSummary, returnedSummary } = proposal.report;
+    const mayFail = options.finalState === "prefect" ? returnedSummary : failedSummary;
+    const delay = mayFail !== undefined && options.finalState !== "explicit"
+      ? await retryDelay(
+        options,
+        new FlowRunError(mayFail, mirror.id, FAILED),
+        attempt,
+        (m) => this.warn(m),
+      )
+      : undefined;
+    const value = proposal.value;
     const data = await resultData(
       this.plane,
       value,
-      this.persists(this.spec.options),
+      this.persists(options),
       undefined,
       (message) => this.warn(message),
-    );
+    ) ?? {};
+    data["finalState"] = report;
+    if (proposal.returned?.message) data["message"] = proposal.returned.message;
+    if (delay !== undefined) {
+      data["retries"] = options.retries ?? 0;
+      data["retryDelayMs"] = delay;
+    }
     await mirror.transition(COMPLETED, {
-      kind: "complete",
+      kind: proposal.returned ? "returned_state" : "complete",
       result: value,
-      ...(data ? { data } : {}),
+      data,
     });
-    return mirror.state === COMPLETED
-      ? this.#outcome(value)
-      : this.#outcome(undefined, stoppedError(mirror));
-  }
-
-  async #handleChildrenCancelled(error: Error): Promise<FlowRunOutcome<unknown>> {
-    await this.mirror.transition(CANCELLED, {
-      kind: "children_cancelled",
-      data: { message: error.message },
-    });
-    return this.#outcome(undefined, error);
+    const state = mirror.state as StateType;
+    if (state === COMPLETED) return this.#outcome(value);
+    const error = new FlowRunError(
+      mirror.run.message ?? `Flow run ended ${state}`,
+      mirror.id,
+      state,
+    );
+    if (state === SCHEDULED) return await this.#awaitRetry(delay);
+    if (state === FAILED) this.#logFailure(error, false);
+    return this.#outcome(
+      undefined,
+      state === FAILED || state === CANCELLED ? error : stoppedError(mirror),
+    );
   }
 
   /**
@@ -335,24 +385,24 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     error: Error,
     timedOut: boolean,
     attempt: number,
-  ): Promise<FlowRunOutcome<unknown> | undefined> {
+    report: FinalStateReport,
+    returnedMessage?: string,
+  ): Promise<RunOutcome<unknown> | undefined> {
     const { options } = this.spec;
     const mirror = this.mirror;
     const delay = timedOut
       ? undefined
       : await retryDelay(options, error, attempt, (message) => this.warn(message));
-    writeLog(
-      this.context,
-      LogLevel.ERROR,
-      `Flow run "${mirror.run.runName}" failed${delay !== undefined ? " (will retry)" : ""}: ${
-        error.stack ?? error.message
-      }`,
-      "ironflow.flow",
-    );
+    this.#logFailure(error, delay !== undefined);
     await mirror.transition(FAILED, {
-      kind: timedOut ? "timeout" : "fail",
+      kind: timedOut ? "timeout" : returnedMessage !== undefined ? "returned_state" : "fail",
       ...(timedOut ? { name: StateName.TimedOut } : {}),
-      data: failureData(error, delay, options.retries ?? 0),
+      data: {
+        ...failureData(error, delay, options.retries ?? 0),
+        finalState: report as unknown as Json,
+        // A returned Failed(...) shows its own message.
+        ...(returnedMessage !== undefined ? { message: returnedMessage } : {}),
+      },
       error,
     });
     if (mirror.state !== SCHEDULED) {
@@ -360,6 +410,22 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
         ? this.#outcome(undefined)
         : this.#outcome(undefined, error);
     }
+    return await this.#awaitRetry(delay);
+  }
+
+  #logFailure(error: Error, willRetry: boolean): void {
+    writeLog(
+      this.context,
+      LogLevel.ERROR,
+      `Flow run "${this.mirror.run.runName}" failed${willRetry ? " (will retry)" : ""}: ${
+        error.stack ?? error.message
+      }`,
+      "ironflow.flow",
+    );
+  }
+
+  /** The engine scheduled a retry: waits for it (or a cancel). */
+  async #awaitRetry(delay: number | undefined): Promise<RunOutcome<unknown> | undefined> {
     try {
       await this.plane.timer.sleep(delay ?? 0, this.signal);
       return undefined;
@@ -369,7 +435,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
   }
 
   /** The run was cancelled (or paused with terminate): its children end first. */
-  async #handleCancel(): Promise<FlowRunOutcome<unknown>> {
+  async #handleCancel(): Promise<RunOutcome<unknown>> {
     await this.#settleChildren();
     const mirror = this.mirror;
     if (this.pauses.terminated && mirror.state === PAUSED) {
@@ -407,7 +473,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     return states;
   }
 
-  #outcome(value: unknown, error?: Error): FlowRunOutcome<unknown> {
+  #outcome(value: unknown, error?: Error): RunOutcome<unknown> {
     const state = this.mirror.snapshot();
     if (state.type === COMPLETED) return { runId: this.mirror.id, state, result: value };
     return {
@@ -420,34 +486,6 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
       ),
     };
   }
-}
-
-/** The waitAll fold: any CANCELLED → CANCELLED, any FAILED/unfinished → FAILED. */
-function foldChildren(children: ChildStates): { state: StateType; message: string } | undefined {
-  const cancelled = children.filter((c) => c.state.type === CANCELLED);
-  if (cancelled.length > 0) {
-    return { state: CANCELLED, message: `${describeChildren(cancelled)} ended CANCELLED` };
-  }
-  const failed = children.filter((c) => c.state.type !== COMPLETED);
-  if (failed.length > 0) {
-    const first = failed[0]!;
-    const detail = first.state.message ? `: ${first.state.message}` : "";
-    return {
-      state: FAILED,
-      message: `${describeChildren(failed)} ended ${first.state.type}${detail}`,
-    };
-  }
-  return undefined;
-}
-
-function describeChildren(children: Array<{ future: TaskFuture<unknown> }>): string {
-  const names = children.slice(0, 3).map(({ future }) =>
-    `"${future.taskName}${future.mapIndex !== null ? `[${future.mapIndex}]` : ""}" (${
-      future.runId ?? "not created"
-    })`
-  );
-  const more = children.length > 3 ? ` and ${children.length - 3} more` : "";
-  return `Task run ${names.join(", ")}${more}`;
 }
 
 /** Whether results are persisted when no option says: `IRONFLOW_PERSIST_RESULTS`. */

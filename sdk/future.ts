@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { RunState } from "./state.ts";
+import { type RunState, State } from "./state.ts";
 
 /** How a task run ended, as its future knows it. */
 export interface TaskOutcome<T> {
@@ -60,10 +60,14 @@ export class TaskFuture<T> implements PromiseLike<T> {
     return this.#state;
   }
 
-  /** Waits until the task run is final; resolves with its state, never throws. */
-  async wait(): Promise<RunState> {
+  /**
+   * Waits until the task run is final; resolves with its {@linkcode State}
+   * (`isCompleted()`, `result()`...), never throws.
+   */
+  async wait(): Promise<State<T>> {
     this.#observed = true;
-    return (await this.#outcome).state;
+    const outcome = await this.#outcome;
+    return new State<T>(outcome.state, outcome.value, outcome.error);
   }
 
   /** The task's return value; throws its error if it did not complete. */
@@ -121,17 +125,32 @@ export class TaskFuture<T> implements PromiseLike<T> {
 }
 
 /**
- * Waits for every future; resolves with their states, never throws.
+ * A future whose failure its dependents accept (Prefect's `allow_failure`):
+ * passed as an argument or in `waitFor`, the dependent runs even when it
+ * failed, and an argument receives the upstream's error as its value.
+ */
+export class AllowFailure<T> {
+  readonly future: TaskFuture<T>;
+  constructor(future: TaskFuture<T>) {
+    this.future = future;
+  }
+}
+
+/**
+ * Lets a dependent run when `future` failed.
  *
  * @example
  * ```ts
- * import { flow, task, wait } from "./mod.ts";
- * const inc = task(async (x: number) => x + 1);
- * const f = flow(async () => { const states = await wait(inc.map([1, 2])); return states.length; });
+ * import { allowFailure, flow, task } from "./mod.ts";
+ * const extract = task(async (): Promise<number> => await Promise.reject(new Error("down")));
+ * const report = task(async (rows: number | Error) => rows instanceof Error ? "no data" : `${rows}`);
+ * export const etl = flow(async () => await report(allowFailure(extract.submit())));
+ * // etl() resolves "no data" under finalState "explicit" or "prefect"
  * ```
  */
-export function wait(futures: Iterable<TaskFuture<unknown>>): Promise<RunState[]> {
-  return Promise.all([...futures].map((future) => future.wait()));
+export function allowFailure<T>(future: TaskFuture<T>): AllowFailure<T> & TaskFuture<T | Error> {
+  if (!(future instanceof TaskFuture)) throw new TypeError("allowFailure() needs a task future");
+  return new AllowFailure(future) as AllowFailure<T> & TaskFuture<T | Error>;
 }
 
 /** A value `map()` passes whole to every mapped call instead of iterating it. */
@@ -155,6 +174,8 @@ export function collectFutures(
 ): TaskFuture<unknown>[] {
   if (value instanceof TaskFuture) {
     out.push(value);
+  } else if (value instanceof AllowFailure) {
+    out.push(value.future);
   } else if (depth < 6 && Array.isArray(value)) {
     for (const item of value) collectFutures(item, out, depth + 1);
   } else if (depth < 6 && isPlainObject(value)) {
@@ -163,9 +184,25 @@ export function collectFutures(
   return out;
 }
 
+/** The futures inside an argument whose failure is allowed (`allowFailure`). */
+export function collectAllowed(value: unknown, out = new Set<TaskFuture<unknown>>(), depth = 0) {
+  if (value instanceof AllowFailure) {
+    out.add(value.future);
+  } else if (depth < 6 && Array.isArray(value)) {
+    for (const item of value) collectAllowed(item, out, depth + 1);
+  } else if (depth < 6 && isPlainObject(value)) {
+    for (const item of Object.values(value)) collectAllowed(item, out, depth + 1);
+  }
+  return out;
+}
+
 /** Replaces futures inside an argument with their values (already settled). */
 export async function resolveFutures(value: unknown, depth = 0): Promise<unknown> {
   if (value instanceof TaskFuture) return await value.result();
+  if (value instanceof AllowFailure) {
+    const outcome = await value.future._outcome();
+    return outcome.error ?? outcome.value;
+  }
   if (depth < 6 && Array.isArray(value)) {
     return await Promise.all(value.map((item) => resolveFutures(item, depth + 1)));
   }

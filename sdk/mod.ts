@@ -18,10 +18,25 @@
  */
 export { type Flow, flow, type FlowCallOptions } from "./flow.ts";
 export { type FutureArgs, type MapArgs, type Task, task } from "./task.ts";
-export { TaskFuture, type TaskOutcome, Unmapped, unmapped, wait } from "./future.ts";
+export {
+  AllowFailure,
+  allowFailure,
+  TaskFuture,
+  type TaskOutcome,
+  Unmapped,
+  unmapped,
+} from "./future.ts";
+export {
+  asCompleted,
+  type DoneAndNotDone,
+  wait,
+  type WaitOptions,
+  WaitTimeoutError,
+} from "./waiting.ts";
 export { CallOptions, callOptions, type SubmitOptions } from "./call_options.ts";
 export type { FlowOptions, RunOptions, StateHook, TaskOptions } from "./options.ts";
-export type { FlowRunOutcome, RunState } from "./state.ts";
+export type { FlowRunOutcome, RunState, StateInput } from "./state.ts";
+export { Cancelled, Completed, Failed, State } from "./state.ts";
 export { exponentialBackoff, type RetryDelay } from "./retry.ts";
 export {
   ConcurrentTaskRunner,

@@ -78,8 +78,14 @@ export interface FlowOptions extends RunOptions {
    * task calls raise), `dynamic` (no plan). @default "auto"
    */
   graphMode?: "auto" | "static" | "dynamic";
-  /** `waitAll` folds every child's state into the flow's; `explicit` lets the body decide. @default "waitAll" */
-  finalState?: "waitAll" | "explicit";
+  /**
+   * How the engine decides the flow run's final state: `waitAll` folds every
+   * child's state into it (a failed or unfinished child fails the flow);
+   * `explicit` lets the body decide; `prefect` is Prefect 3's rule (a raised
+   * error fails the flow, a returned state or a returned list holding a failed
+   * state decides, anything else completes). @default "waitAll"
+   */
+  finalState?: "waitAll" | "explicit" | "prefect";
   /**
    * JSON Schema of the flow's named parameters. Checked (with the
    * deployments' validator) when a run starts through a deployment or

@@ -9,7 +9,6 @@ import {
   type Json,
   LogLevel,
   type NewRun,
-  type ProposalResult,
   type RunRecord,
   StateName,
   StateType,
@@ -17,18 +16,15 @@ import {
   uuidv7,
 } from "../engine/mod.ts";
 import { type InternalContext, withContext } from "./context.ts";
-import type { ControlPlane } from "./control_plane.ts";
 import { asError, CancelledError } from "./errors.ts";
-import { collectFutures, resolveFutures, type TaskFuture } from "./future.ts";
+import { asReturnedState, type State } from "./state.ts";
+import { collectAllowed, collectFutures, resolveFutures, type TaskFuture } from "./future.ts";
 import { writeLog } from "./logger.ts";
-import type { RunOptions } from "./options.ts";
 import { decodeResult, storedResultOf } from "./results.ts";
-import { type Completion, inputFingerprint, type ResumeIndex } from "./resume.ts";
+import { type Completion, inputFingerprint } from "./resume.ts";
 import { proposalFor, RunMirror } from "./run_mirror.ts";
-import type { RunPauses } from "./run_pauses.ts";
 import {
   type Attempt,
-  type Attempts,
   failureData,
   hooksOf,
   proposeStart,
@@ -41,51 +37,13 @@ import {
 } from "./run_steps.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import { recordResultArtifact, taskCacheKey, taskParameters } from "./task_records.ts";
-import type { TaskRunner } from "./runners.ts";
+import type { EarlyStart, Slot, TaskCall, TaskRunHost } from "./task_run_types.ts";
+
+export type { TaskCall, TaskRunHost };
 
 const { RUNNING, COMPLETED, FAILED, CANCELLED, SCHEDULED } = StateType;
 
 const NO_FUTURES: readonly TaskFuture<unknown>[] = [];
-
-/** What a task run uses of the flow run it belongs to. */
-export interface TaskRunHost {
-  /** The flow run's mirror. */
-  readonly mirror: RunMirror;
-  readonly plane: ControlPlane;
-  readonly runner: TaskRunner;
-  readonly signal: AbortSignal;
-  readonly context: InternalContext;
-  readonly attempts: Attempts;
-  readonly pauses: RunPauses;
-  /** Completed task runs of earlier attempts that this attempt may restore. */
-  readonly resume: ResumeIndex | undefined;
-  /** Whether a run with these options persists its result. */
-  persists(options: RunOptions): boolean;
-  warn(message: string, taskRunId?: string | null): void;
-}
-
-/** Where a task run's call came from. */
-export interface TaskCall<T> {
-  readonly spec: TaskSpec;
-  readonly future: TaskFuture<T>;
-  readonly args: unknown[];
-  readonly key: string;
-  readonly waitFor: readonly TaskFuture<unknown>[] | undefined;
-  readonly parentTaskRun: InternalContext["taskRun"];
-}
-
-/** A task run's first RUNNING proposal, sent together with its creation. */
-interface EarlyStart {
-  release: () => void;
-  answer: Promise<ProposalResult>;
-  cacheKey: string | undefined;
-}
-
-/** A runner slot taken for one attempt, and the start already sent with the creation. */
-interface Slot {
-  release: () => void;
-  sent: Promise<ProposalResult> | undefined;
-}
 
 /**
  * Runs one task run to its end and settles its future. Never rejects: an
@@ -124,6 +82,7 @@ class TaskRunEngine<T> {
   #persist = false;
   #inputs: string | undefined;
   #cacheKey: string | undefined;
+  #allowFailed: readonly TaskFuture<unknown>[];
   readonly #warnRun = (message: string) => this.#host.warn(message, this.#run.id);
 
   constructor(host: TaskRunHost, call: TaskCall<T>) {
@@ -134,6 +93,7 @@ class TaskRunEngine<T> {
     this.#key = call.key;
     this.#dataDeps = collectFutures(call.args);
     this.#waitFor = call.waitFor ?? NO_FUTURES;
+    this.#allowFailed = call.allowFailed ?? NO_FUTURES;
     this.#parentTaskRun = call.parentTaskRun;
   }
 
@@ -150,7 +110,17 @@ class TaskRunEngine<T> {
       const outcome = await this.#attempt(attempt, slot);
       if (!outcome) return;
       if (outcome.cancelled) return this.#settle(undefined, await this.#cancel());
-      if (outcome.ok) return await this.#complete(outcome.value as T);
+      const returned = outcome.ok ? asReturnedState(outcome.value) : undefined;
+      if (returned?.isCancelled()) return await this.#endCancelled(returned);
+      if (returned && !returned.isCompleted()) {
+        // A returned Failed(...) is a failure like a raised error: retries apply.
+        const error = returned.result({ raiseOnFailure: false }) as Error;
+        if (!await this.#failOrRetry({ ok: false, error }, attempt)) return;
+        continue;
+      }
+      if (outcome.ok) {
+        return await this.#complete((returned ? returned.result() : outcome.value) as T);
+      }
       if (!await this.#failOrRetry(outcome, attempt)) return;
     }
   }
@@ -231,7 +201,12 @@ class TaskRunEngine<T> {
     if (dataDeps.length > 0 || waitFor.length > 0) {
       const deps = [...dataDeps, ...waitFor];
       const outcomes = await Promise.all(deps.map((f) => f._outcome()));
-      const failed = outcomes.findIndex((o) => o.state.type !== COMPLETED);
+      let failed = outcomes.findIndex((o) => o.state.type !== COMPLETED);
+      if (failed >= 0) {
+        // Upstreams wrapped in allowFailure() may have failed: only the others cancel this run.
+        const allowed = collectAllowed(this.#args, new Set(this.#allowFailed));
+        failed = outcomes.findIndex((o, i) => o.state.type !== COMPLETED && !allowed.has(deps[i]!));
+      }
       if (failed >= 0) {
         const dep = deps[failed]!;
         const outcome = outcomes[failed]!;
@@ -460,6 +435,17 @@ class TaskRunEngine<T> {
       this.#settle(undefined, await this.#cancel());
       return false;
     }
+  }
+
+  /** The body returned `Cancelled(...)`: the run proposes CANCELLED with its message. */
+  async #endCancelled(state: State): Promise<void> {
+    const error = state.result({ raiseOnFailure: false }) as Error;
+    await this.#mirror.transition(CANCELLED, {
+      kind: "returned_state",
+      data: { message: error.message },
+      error,
+    });
+    this.#settle(undefined, error);
   }
 
   /** The flow run was cancelled: this run ends CANCELLED unless it already ended. */

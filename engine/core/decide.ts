@@ -183,6 +183,8 @@ function judge(candidates: readonly Rule[], input: DecideInput): Judgement {
   const judged: Rule[] = [];
   for (const rule of candidates) {
     if (!matches(rule.to, out.to)) continue;
+    // A redirect by an earlier rule may leave a later one nothing to act on.
+    if (rule.applies !== undefined && !rule.applies(run, current, input.now)) continue;
     const toBefore = out.to;
     changed = false;
     rule.before!(ctx);

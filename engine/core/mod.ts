@@ -123,6 +123,11 @@ export {
 
 export { RetryFailedRuns, SetExpectedStartTime } from "./retry_rules.ts";
 export {
+  DecideFlowFinalState,
+  FinalStateMode,
+  type FinalStateReport,
+} from "./final_state_rules.ts";
+export {
   DEFAULT_LIVENESS_MS,
   type Liveness,
   LIVENESS_COLLECTION,
@@ -142,9 +147,14 @@ import { ServeCachedResults, StoreCachedResults } from "./cache_rules.ts";
 import { ReleaseTaskConcurrencySlots, SecureTaskConcurrencySlots } from "./concurrency_rules.ts";
 import type { Policy } from "./decide.ts";
 import { RetryFailedRuns, SetExpectedStartTime } from "./retry_rules.ts";
+import { DecideFlowFinalState } from "./final_state_rules.ts";
 
-/** The flow-run policy unless the engine is given another. */
+/**
+ * The flow-run policy unless the engine is given another: the final state is
+ * decided before a failure is turned into a retry.
+ */
 export const DEFAULT_POLICY: Policy = [
+  DecideFlowFinalState,
   RetryFailedRuns,
   ...BOOKKEEPING_RULES,
   SetExpectedStartTime,
