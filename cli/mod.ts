@@ -10,7 +10,7 @@
  * @module
  */
 import { IronFlowError, SCHEMA_VERSION } from "../engine/mod.ts";
-import { createSqliteControlPlane, ironflowHomeDir, type LocalControlPlane } from "../sdk/mod.ts";
+import { createHomeControlPlane, ironflowHomeDir, type LocalControlPlane } from "../sdk/mod.ts";
 import { sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { dbCommand } from "./db_commands.ts";
 import { UsageError } from "./format.ts";
@@ -43,6 +43,7 @@ Options of every command:
 
 Environment:
   IRONFLOW_HOME           where the embedded database lives (default ./.ironflow)
+  IRONFLOW_DATABASE_URL   postgres://… : keep everything in PostgreSQL instead
 
 Run "ironflow <command> --help" for the options of a command.`;
 
@@ -61,11 +62,8 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
     isTty: Deno.stdout.isTerminal(),
     openPlane: () => {
       if (!plane) {
-        const home = ironflowHomeDir();
-        Deno.mkdirSync(home, { recursive: true });
-        plane = createSqliteControlPlane(
-          `${home}/ironflow.db`,
-          undefined,
+        plane = createHomeControlPlane(
+          ironflowHomeDir(),
           sqliteOptionsFromEnv({ integrityCheck }),
         );
       }

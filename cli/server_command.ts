@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
+import { databaseUrlFromEnv, readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
 import { parseAllowedHosts, startServer } from "../server/mod.ts";
 import { parseLivenessMs } from "../engine/mod.ts";
@@ -19,7 +19,7 @@ import type { CliContext } from "./io.ts";
 export const SERVER_HELP =
   `Usage: ironflow server start [--host 127.0.0.1] [--port 4200] [--home ./.ironflow]
                              [--synchronous normal|full] [--skip-integrity-check]
-                             [--allowed-hosts name,...]
+                             [--allowed-hosts name,...] [--database-url postgres://...]
 
 Serves the HTTP API (/api, /api/docs), SSE streams and the dashboard on the
 embedded SQLite store in --home (default IRONFLOW_HOME or ./.ironflow).
@@ -33,6 +33,12 @@ IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64 MiB). The services loop create
 embedded worker on --pool runs them in subprocesses (--no-worker to
 run workers separately with "ironflow worker start"). Stops cleanly on
 Ctrl-C / SIGTERM.
+
+--database-url (or IRONFLOW_DATABASE_URL) keeps everything in a PostgreSQL
+database instead of the SQLite file: several servers may share it, one of
+them runs the services loop at a time (each needs its own IRONFLOW_NODE_ID
+when they share a host and port), and the schema is migrated at start. See
+docs/production.md.
 
 --synchronous full (or IRONFLOW_SQLITE_SYNCHRONOUS=full) flushes every
 commit to the disk, so it also survives a power loss; the default, normal,
@@ -57,6 +63,7 @@ export async function serverCommand(
       "allowed-hosts": { type: "string" },
       "no-worker": { type: "boolean", default: false },
       synchronous: { type: "string" },
+      "database-url": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -78,6 +85,10 @@ export async function serverCommand(
     }
     store.synchronous = values.synchronous;
   }
+  const databaseUrl = databaseUrlOf(values["database-url"]);
+  if (databaseUrl && values.synchronous !== undefined) {
+    throw new UsageError("--synchronous applies to the SQLite store, not to --database-url");
+  }
   const apiKey = readEnv("IRONFLOW_API_KEY");
   const allowedHosts = [
     ...parseAllowedHosts(readEnv("IRONFLOW_ALLOWED_HOSTS")),
@@ -98,6 +109,7 @@ export async function serverCommand(
   const server = await startServer({
     home,
     store,
+    ...(databaseUrl ? { databaseUrl } : {}),
     results,
     ...(maxResultBytes !== undefined ? { maxResultBytes } : {}),
     ...(servicesIntervalMs !== undefined ? { servicesIntervalMs } : {}),
@@ -160,4 +172,23 @@ function sessionTtl(text: string | undefined): number | undefined {
     );
   }
   return seconds * 1000;
+}
+
+// The PostgreSQL database of --database-url, else of IRONFLOW_DATABASE_URL.
+function databaseUrlOf(flag: string | undefined): string | undefined {
+  if (flag === undefined) {
+    try {
+      return databaseUrlFromEnv();
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
+  if (!/^postgres(ql)?:\/\//i.test(flag.trim())) {
+    throw new UsageError(
+      `--database-url must be postgres://user:password@host:port/database, got "${
+        flag.split(":")[0]
+      }:…"`,
+    );
+  }
+  return flag.trim();
 }

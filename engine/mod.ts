@@ -21,8 +21,15 @@ export {
   type EventListener,
 } from "./engine.ts";
 export type { DocumentChange } from "./document_changes.ts";
-export { createMemoryStore, createSqliteStore, SCHEMA_VERSION } from "./store/mod.ts";
-export type { SqliteStoreOptions, SqliteSynchronous } from "./store/mod.ts";
+export {
+  createMemoryStore,
+  createPostgresStore,
+  createSqliteStore,
+  isPostgresUrl,
+  PG_SCHEMA_VERSION,
+  SCHEMA_VERSION,
+} from "./store/mod.ts";
+export type { PostgresStoreOptions, SqliteStoreOptions, SqliteSynchronous } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";
 export { uuidv7 } from "./uuid7.ts";
 export {

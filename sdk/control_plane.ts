@@ -14,6 +14,7 @@ import {
   createEngine,
   createIdSource,
   createMemoryStore,
+  createPostgresStore,
   createSqliteStore,
   type Engine,
   type EngineEvent,
@@ -40,6 +41,7 @@ import {
   type SlotGrant,
   type SlotRequest,
   type SqliteStoreOptions,
+  type Store,
   systemClock,
   type Timer,
   updateProgressArtifact,
@@ -196,9 +198,63 @@ export function createSqliteControlPlane(
   timer: Timer = systemClock,
   store: SqliteStoreOptions = sqliteOptionsFromEnv(),
 ): LocalControlPlane {
+  // Large and binary results live in a `results` folder beside the database.
+  const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
+  return createStoreControlPlane(createSqliteStore(path, store), `${folder}/results`, timer);
+}
+
+/**
+ * An engine on the PostgreSQL database at `url`; large results go to the
+ * `results` folder of `home`.
+ */
+export function createPostgresControlPlane(
+  url: string,
+  home: string,
+  timer: Timer = systemClock,
+): LocalControlPlane {
+  return createStoreControlPlane(createPostgresStore(url), `${home}/results`, timer);
+}
+
+/**
+ * The local plane of the environment: the PostgreSQL database of
+ * `IRONFLOW_DATABASE_URL` when it is set, else the SQLite file of `home`.
+ */
+export function createHomeControlPlane(
+  home: string,
+  store: SqliteStoreOptions = sqliteOptionsFromEnv(),
+): LocalControlPlane {
+  Deno.mkdirSync(home, { recursive: true });
+  const url = databaseUrlFromEnv();
+  return url
+    ? createPostgresControlPlane(url, home)
+    : createSqliteControlPlane(`${home}/ironflow.db`, systemClock, store);
+}
+
+/**
+ * `IRONFLOW_DATABASE_URL`, when set: the PostgreSQL database that replaces
+ * the SQLite file of `IRONFLOW_HOME`. Throws `RangeError` on a URL that is
+ * not `postgres://` or `postgresql://`.
+ */
+export function databaseUrlFromEnv(): string | undefined {
+  const url = readEnv("IRONFLOW_DATABASE_URL")?.trim();
+  if (!url) return undefined;
+  if (!/^postgres(ql)?:\/\//i.test(url)) {
+    throw new RangeError(
+      `Invalid IRONFLOW_DATABASE_URL: expected postgres://user:password@host:port/database`,
+    );
+  }
+  return url;
+}
+
+// An engine on `store`, reaping what dead processes left live, with results in `resultsFolder`.
+function createStoreControlPlane(
+  store: Store,
+  resultsFolder: string,
+  timer: Timer,
+): LocalControlPlane {
   const livenessMs = parseLivenessMs(readEnv("IRONFLOW_LIVENESS_TIMEOUT_MS"));
   const engine = createEngine({
-    store: createSqliteStore(path, store),
+    store,
     clock: timer,
     ids: createIdSource(),
     ...(livenessMs !== undefined ? { livenessMs } : {}),
@@ -206,9 +262,7 @@ export function createSqliteControlPlane(
   // A process that died left its runs live: whoever opens the database next
   // ends those whose heartbeats stopped (the server does it on every tick).
   const reaping = reapLostRuns(engine).catch((error) => console.error(error));
-  // Large and binary results live in a `results` folder beside the database.
-  const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
-  const plane = createLocalControlPlane(engine, timer, createFileResultStore(`${folder}/results`));
+  const plane = createLocalControlPlane(engine, timer, createFileResultStore(resultsFolder));
   // A short-lived process (`ironflow flow-run ls`) finishes the reaping it started before it closes.
   const close = plane.close;
   plane.close = async () => {
@@ -242,7 +296,8 @@ export function registerRemoteFactory(
 /**
  * The control plane in effect: the one set with {@linkcode setControlPlane};
  * else, with `IRONFLOW_API_URL` set, the server at that URL; else the engine
- * on `IRONFLOW_HOME/ironflow.db` (created on first use).
+ * on `IRONFLOW_HOME/ironflow.db` (created on first use), or on the
+ * PostgreSQL database of `IRONFLOW_DATABASE_URL`.
  */
 export function getControlPlane(): ControlPlane {
   if (current) return current;
@@ -251,9 +306,7 @@ export function getControlPlane(): ControlPlane {
     current = remoteFactory(url, readEnv("IRONFLOW_API_KEY"));
     return current;
   }
-  const home = ironflowHomeDir();
-  Deno.mkdirSync(home, { recursive: true });
-  current = createSqliteControlPlane(`${home}/ironflow.db`);
+  current = createHomeControlPlane(ironflowHomeDir());
   return current;
 }
 

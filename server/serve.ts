@@ -8,6 +8,7 @@ import type { Hono } from "hono";
 import {
   createEngine,
   createIdSource,
+  createPostgresStore,
   createSqliteStore,
   type Engine,
   type SqliteStoreOptions,
@@ -97,6 +98,12 @@ export interface StartServerOptions {
   /** Settings of the SQLite store (synchronous, integrity check at open). */
   store?: SqliteStoreOptions;
   /**
+   * A PostgreSQL database (`postgres://user:password@host:port/database`) to
+   * keep everything in instead of `home`'s SQLite file: several servers may
+   * share it. `home` still holds the results folder.
+   */
+  databaseUrl?: string;
+  /**
    * The result store of `home` (`sdk`'s file result store): remote clients
    * upload large results to it through `PUT /api/results/{ref}`, and the
    * services loop's retention sweep collects its `files`. Unset: those routes
@@ -139,7 +146,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   await Deno.mkdir(options.home, { recursive: true });
   const engine = createEngine({
-    store: createSqliteStore(`${options.home}/ironflow.db`, options.store),
+    store: options.databaseUrl
+      ? createPostgresStore(options.databaseUrl)
+      : createSqliteStore(`${options.home}/ironflow.db`, options.store),
     clock: systemClock,
     ids: createIdSource(),
     ...(options.livenessMs !== undefined ? { livenessMs: options.livenessMs } : {}),

@@ -19,7 +19,7 @@ const ADD_FLOW_BUCKET_SQL = `INSERT INTO flow_run_buckets_by_flow
   ON CONFLICT (flow_name, bucket_start, state) DO UPDATE SET n = n + excluded.n`;
 
 /** A change of one flow's activity bucket (hour and state) within a write transaction. */
-interface BucketDelta {
+export interface BucketDelta {
   flowName: string;
   hour: number;
   state: StateType;
@@ -71,6 +71,22 @@ export class CountChanges {
       this.bucket(run, before, -1);
       this.bucket(run, run.state, 1);
     }
+  }
+
+  /** The changes as rows: runs as (kind, state, by), flows as (name, by), buckets per flow. */
+  deltas(): {
+    runs: [RunKind, StateType, number][];
+    flows: [string, number][];
+    buckets: BucketDelta[];
+  } {
+    const runs: [RunKind, StateType, number][] = [];
+    for (const [key, by] of this.#runs) {
+      const [kind, state] = key.split("\u0000") as [RunKind, StateType];
+      if (by !== 0) runs.push([kind, state, by]);
+    }
+    const flows = [...this.#flows].filter(([, by]) => by !== 0);
+    const buckets = [...this.#buckets?.values() ?? []].filter((delta) => delta.n !== 0);
+    return { runs, flows, buckets };
   }
 
   /** Writes the changes: one statement per count that changed. */

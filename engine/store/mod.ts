@@ -1,5 +1,6 @@
 /**
- * Store adapters: memory (tests, scripts) and SQLite (the durable default).
+ * Store adapters: memory (tests, scripts), SQLite (the durable default) and
+ * PostgreSQL (several servers on one database).
  *
  * @example
  * ```ts
@@ -18,3 +19,5 @@ export {
   type SqliteSynchronous,
 } from "./sqlite_store.ts";
 export { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";
+export { createPostgresStore, isPostgresUrl, type PostgresStoreOptions } from "./postgres_store.ts";
+export { PG_SCHEMA_VERSION } from "./postgres_schema.ts";

@@ -4,9 +4,11 @@
  *
  * @module
  */
+import postgres from "postgres";
 import {
   createEngine,
   createMemoryStore,
+  createPostgresStore,
   createSqliteStore,
   type Engine,
   FakeClock,
@@ -46,6 +48,49 @@ export async function openSqliteFixture(): Promise<StoreFixture & { path: string
   };
 }
 
+/**
+ * The PostgreSQL server the tests may use (`.ci/with_postgres` starts one);
+ * without it the PostgreSQL tests are skipped.
+ */
+export const POSTGRES_URL: string | undefined = Deno.env.get("IRONFLOW_TEST_DATABASE_URL");
+
+/** Why PostgreSQL tests are skipped, in their names. */
+export const POSTGRES_SKIP =
+  "skipped: IRONFLOW_TEST_DATABASE_URL is not set (run the tests under .ci/with_postgres)";
+
+/** A fresh schema of the test server, dropped with everything in it on dispose. */
+export function freshPostgresSchema(): AsyncDisposable & { schema: string } {
+  const url = POSTGRES_URL;
+  if (!url) throw new Error(POSTGRES_SKIP);
+  // Parallel test modules share the server: each store gets a schema of its own.
+  const schema = `t_${crypto.randomUUID().replaceAll("-", "")}`;
+  return {
+    schema,
+    async [Symbol.asyncDispose]() {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      } finally {
+        await sql.end();
+      }
+    },
+  };
+}
+
+/** Opens a PostgreSQL store in a fresh schema of the test server. */
+export function openPostgresFixture(): Promise<StoreFixture & { schema: string }> {
+  const fresh = freshPostgresSchema();
+  const store = createPostgresStore(POSTGRES_URL!, { schema: fresh.schema });
+  return Promise.resolve({
+    store,
+    schema: fresh.schema,
+    async [Symbol.asyncDispose]() {
+      store.close();
+      await fresh[Symbol.asyncDispose]();
+    },
+  });
+}
+
 /** Every store adapter the engine ships; the contract suites run against each. */
 export const STORE_ADAPTERS: readonly StoreAdapter[] = [
   {
@@ -62,6 +107,7 @@ export const STORE_ADAPTERS: readonly StoreAdapter[] = [
     },
   },
   { name: "sqlite", open: openSqliteFixture },
+  ...(POSTGRES_URL ? [{ name: "postgres", open: openPostgresFixture }] : []),
 ];
 
 /** The start of every fake clock in these tests. */

@@ -1,7 +1,20 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { createSqliteStore, type Engine, type ProposalResult } from "../../engine/mod.ts";
-import { openSqliteFixture, testEngine } from "./_helpers.ts";
+import {
+  createPostgresStore,
+  createSqliteStore,
+  type Engine,
+  type ProposalResult,
+  type Store,
+} from "../../engine/mod.ts";
+import {
+  openPostgresFixture,
+  openSqliteFixture,
+  POSTGRES_SKIP,
+  POSTGRES_URL,
+  type StoreFixture,
+  testEngine,
+} from "./_helpers.ts";
 
 const WORKER = new URL("../testdata/engine/propose_worker.ts", import.meta.url).pathname;
 const RUNS = 8;
@@ -47,8 +60,47 @@ async function workerCommitted(engine: Engine, signal: AbortSignal): Promise<voi
   }
 }
 
+/** Where the second process opens the store, and how a fresh connection does. */
+interface SharedStore {
+  fixture: StoreFixture;
+  workerArgs: string[];
+  reopen(): Store;
+}
+
 Deno.test("two processes proposing on one SQLite file apply each token once", async () => {
   await using fixture = await openSqliteFixture();
+  await proposeFromTwoProcesses({
+    fixture,
+    workerArgs: [fixture.path],
+    reopen: () => createSqliteStore(fixture.path),
+  });
+  const db = new DatabaseSync(fixture.path);
+  try {
+    const rows = db.prepare("PRAGMA integrity_check").all();
+    assert.deepEqual(rows.map((row) => row["integrity_check"]), ["ok"]);
+  } finally {
+    db.close();
+  }
+});
+
+Deno.test({
+  name: `two processes proposing on one PostgreSQL database apply each token once${
+    POSTGRES_URL ? "" : ` (${POSTGRES_SKIP})`
+  }`,
+  ignore: !POSTGRES_URL,
+  async fn() {
+    await using fixture = await openPostgresFixture();
+    await proposeFromTwoProcesses({
+      fixture,
+      workerArgs: [POSTGRES_URL!, fixture.schema],
+      reopen: () => createPostgresStore(POSTGRES_URL!, { schema: fixture.schema }),
+    });
+  },
+});
+
+// Both processes send shared tokens (in opposite orders) and tokens of their
+// own to the same runs; every token must be applied once, in one log.
+async function proposeFromTwoProcesses({ fixture, workerArgs, reopen }: SharedStore) {
   const { engine } = testEngine(fixture.store);
   const runs = await Promise.all(
     Array.from(
@@ -81,7 +133,7 @@ Deno.test("two processes proposing on one SQLite file apply each token once", as
       "run",
       "-A",
       WORKER,
-      fixture.path,
+      ...workerArgs,
       ...theirPlan.map(({ runId, token }) => `${runId}=${token}`),
     ],
     stdin: "piped",
@@ -139,7 +191,7 @@ Deno.test("two processes proposing on one SQLite file apply each token once", as
 
     // The log, as a fresh connection sees it.
     await engine.close();
-    const { engine: reader } = testEngine(createSqliteStore(fixture.path));
+    const { engine: reader } = testEngine(reopen());
     try {
       const events = reader.events();
       const tokens = events.map((e) => e.token);
@@ -162,13 +214,6 @@ Deno.test("two processes proposing on one SQLite file apply each token once", as
     } finally {
       await reader.close();
     }
-    const db = new DatabaseSync(fixture.path);
-    try {
-      const rows = db.prepare("PRAGMA integrity_check").all();
-      assert.deepEqual(rows.map((row) => row["integrity_check"]), ["ok"]);
-    } finally {
-      db.close();
-    }
   } finally {
     clearTimeout(deadline);
     try {
@@ -178,4 +223,4 @@ Deno.test("two processes proposing on one SQLite file apply each token once", as
     }
     await child.status;
   }
-});
+}

@@ -18,7 +18,15 @@ import {
   type RunSortKey,
   type Store,
 } from "../../engine/mod.ts";
-import { allRuns, STORE_ADAPTERS, type StoreAdapter, T0, testEngine } from "./_helpers.ts";
+import {
+  allRuns,
+  POSTGRES_SKIP,
+  POSTGRES_URL,
+  STORE_ADAPTERS,
+  type StoreAdapter,
+  T0,
+  testEngine,
+} from "./_helpers.ts";
 
 interface ContractContext {
   store: Store;
@@ -1171,4 +1179,8 @@ const ACTIVITY_CONTRACT: readonly ContractCase[] = [
 
 for (const adapter of STORE_ADAPTERS) {
   storeContract(adapter, [...CONTRACT, ...PURGE_CONTRACT, ...ACTIVITY_CONTRACT]);
+}
+
+if (!POSTGRES_URL) {
+  Deno.test({ name: `postgres store: contract suite ${POSTGRES_SKIP}`, ignore: true, fn() {} });
 }

@@ -1,8 +1,10 @@
 /**
  * A second process for `tests/engine/multiprocess_test.ts`: opens the same
- * SQLite file with its own engine and proposes the tokens it is given.
+ * SQLite file (or PostgreSQL schema) with its own engine and proposes the
+ * tokens it is given.
  *
- * Usage: `deno run -A propose_worker.ts <db path> <run id>=<token>...`
+ * Usage: `deno run -A propose_worker.ts <db path> <run id>=<token>...`, or
+ * `deno run -A propose_worker.ts postgres://… <schema> <run id>=<token>...`
  *
  * Prints `ready` once the store is open, waits for `go` on stdin (so both
  * processes start proposing together), proposes in small concurrent chunks,
@@ -13,7 +15,9 @@
 import {
   createEngine,
   createIdSource,
+  createPostgresStore,
   createSqliteStore,
+  isPostgresUrl,
   systemClock,
 } from "../../../engine/mod.ts";
 
@@ -21,18 +25,20 @@ const CHUNK = 8;
 // Never outlive a test that forgot us.
 Deno.unrefTimer(setTimeout(() => Deno.exit(3), 60_000));
 
-const [dbPath, ...pairs] = Deno.args;
+const [dbPath, ...rest] = Deno.args;
 if (dbPath === undefined) {
   console.error("usage: propose_worker.ts <db path> <run id>=<token>...");
   Deno.exit(2);
 }
+const postgres = isPostgresUrl(dbPath);
+const pairs = postgres ? rest.slice(1) : rest;
 const plan = pairs.map((pair) => {
   const at = pair.indexOf("=");
   return { runId: pair.slice(0, at), token: pair.slice(at + 1) };
 });
 
 const engine = createEngine({
-  store: createSqliteStore(dbPath),
+  store: postgres ? createPostgresStore(dbPath, { schema: rest[0]! }) : createSqliteStore(dbPath),
   clock: systemClock,
   ids: createIdSource(),
 });

@@ -1,0 +1,77 @@
+/**
+ * What the PostgreSQL store adds to the store contract: its URL checks, how
+ * it reports an unreachable server, and its versioned migrations.
+ */
+import assert from "node:assert/strict";
+import postgres from "postgres";
+import { createPostgresStore, PG_SCHEMA_VERSION, StorageError } from "../../engine/mod.ts";
+import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL } from "./_helpers.ts";
+
+const needsPostgres = POSTGRES_URL ? "" : ` (${POSTGRES_SKIP})`;
+
+Deno.test("createPostgresStore() refuses a URL that is not postgres:// and a bad schema name", () => {
+  assert.throws(
+    () => createPostgresStore("mysql://user:secret@db/x"),
+    (error: Error) =>
+      error instanceof RangeError && /expected postgres:\/\//.test(error.message) &&
+      !error.message.includes("secret"),
+  );
+  assert.throws(
+    () => createPostgresStore("postgres://127.0.0.1:1/x", { schema: "Robert'); DROP" }),
+    /Invalid schema name "Robert'\); DROP"/,
+  );
+});
+
+Deno.test("createPostgresStore() reports a server that cannot be reached as a StorageError", async () => {
+  // A port nothing listens on: bound, then released.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  await Promise.resolve();
+  assert.throws(
+    () => createPostgresStore(`postgres://ironflow:hunter2@127.0.0.1:${port}/ironflow`),
+    (error: Error) =>
+      error instanceof StorageError && error.message.includes(`127.0.0.1:${port}`) &&
+      !error.message.includes("hunter2"),
+  );
+});
+
+Deno.test({
+  name:
+    `createPostgresStore() migrates a new schema once and refuses one newer than the build${needsPostgres}`,
+  ignore: !POSTGRES_URL,
+  async fn() {
+    await using fresh = freshPostgresSchema();
+    createPostgresStore(POSTGRES_URL!, { schema: fresh.schema }).close();
+    const again = createPostgresStore(POSTGRES_URL!, { schema: fresh.schema });
+    assert.equal(again.schemaVersion, PG_SCHEMA_VERSION);
+    again.close();
+    const sql = postgres(POSTGRES_URL!, { max: 1, onnotice: () => {} });
+    try {
+      const rows = await sql.unsafe(`SELECT version FROM ${fresh.schema}.schema_version`);
+      assert.deepEqual(rows.map((row) => Number(row.version)), [PG_SCHEMA_VERSION]);
+      await sql.unsafe(
+        `INSERT INTO ${fresh.schema}.schema_version VALUES (${PG_SCHEMA_VERSION + 1})`,
+      );
+    } finally {
+      await sql.end();
+    }
+    assert.throws(
+      () => createPostgresStore(POSTGRES_URL!, { schema: fresh.schema }),
+      new RegExp(`schema version ${PG_SCHEMA_VERSION + 1} is newer than this build supports`),
+    );
+  },
+});
+
+Deno.test({
+  name:
+    `createPostgresStore() with migrate: false refuses an out-of-date schema, naming the command${needsPostgres}`,
+  ignore: !POSTGRES_URL,
+  async fn() {
+    await using fresh = freshPostgresSchema();
+    assert.throws(
+      () => createPostgresStore(POSTGRES_URL!, { schema: fresh.schema, migrate: false }),
+      /is older than this build's .*ironflow db migrate/,
+    );
+  },
+});
