@@ -57,9 +57,9 @@ export { getRunContext, type RunContext } from "./context.ts";
 export { getRunLogger, type RunLogger } from "./logger.ts";
 export {
   type ControlPlane,
+  createHomeControlPlane,
   createInMemoryControlPlane,
   createLocalControlPlane,
-  createHomeControlPlane,
   createPostgresControlPlane,
   createSqliteControlPlane,
   databaseUrlFromEnv,
