@@ -11,6 +11,7 @@ import { MissingContextError } from "./errors.ts";
 import type { TaskFuture } from "./future.ts";
 import type { RunMirror } from "./run_mirror.ts";
 import type { TaskSpec } from "./run_specs.ts";
+import type { Transaction } from "./transaction.ts";
 
 /** What user code can learn about the run it is part of. */
 export interface RunContext {
@@ -39,7 +40,12 @@ export interface RunExecution {
     future: TaskFuture<T>,
     args: unknown[],
     key: string,
-    options: { readonly waitFor?: readonly TaskFuture<unknown>[] },
+    options: {
+      readonly waitFor?: readonly TaskFuture<unknown>[];
+      readonly allowFailed?: readonly TaskFuture<unknown>[];
+      /** The transaction the call was made in. */
+      readonly transaction?: Transaction;
+    },
     parentTaskRun: RunContext["taskRun"],
   ): TaskFuture<T>;
   warn(message: string, taskRunId?: string | null): void;

@@ -43,6 +43,7 @@ import {
   stoppedError,
 } from "./run_steps.ts";
 import type { TaskRunner } from "./runners.ts";
+import type { Transaction } from "./transaction.ts";
 import type { RunOutcome } from "./state.ts";
 import {
   type BodyProposal,
@@ -185,6 +186,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     options: {
       readonly waitFor?: readonly TaskFuture<unknown>[];
       readonly allowFailed?: readonly TaskFuture<unknown>[];
+      readonly transaction?: Transaction;
     },
     parentTaskRun: InternalContext["taskRun"],
   ): TaskFuture<T> {
@@ -197,6 +199,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
       key,
       waitFor: options.waitFor,
       allowFailed: options.allowFailed,
+      transaction: options.transaction,
       parentTaskRun,
     });
     return future;

@@ -37,6 +37,16 @@ export { CallOptions, callOptions, type SubmitOptions } from "./call_options.ts"
 export type { FlowOptions, RunOptions, StateHook, TaskOptions } from "./options.ts";
 export type { FlowRunOutcome, RunState, StateInput } from "./state.ts";
 export { Cancelled, Completed, Failed, State } from "./state.ts";
+export {
+  getTransaction,
+  type IsolationLevel,
+  Transaction,
+  transaction,
+  type TransactionHook,
+  type TransactionHookContext,
+  type TransactionOptions,
+  type TransactionStore,
+} from "./transaction.ts";
 export { exponentialBackoff, type RetryDelay } from "./retry.ts";
 export {
   ConcurrentTaskRunner,

@@ -36,6 +36,8 @@ export const TASK_OPTION_NAMES = [
   "cacheExpiration",
   "refreshCache",
   "module",
+  "onCommit",
+  "onRollback",
 ] as const;
 
 /** Options only `flow()` takes. */
@@ -60,8 +62,6 @@ const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   resultStorageKey: "results go to a content-addressed result store",
   resultSerializer: "results are serialised as JSON",
   cacheResultInMemory: "results are kept in memory for the run's lifetime",
-  onCommit: "transactions are not supported yet",
-  onRollback: "transactions are not supported yet",
   vizReturnValue: "the static planner (ironflow plan) draws graphs without running",
   assets: "assets are not supported",
 };

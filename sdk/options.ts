@@ -10,6 +10,7 @@ import { checkOptionNames, FLOW_OPTION_NAMES, TASK_OPTION_NAMES } from "./option
 import { type HookContext, onTransition, type TransitionHook } from "./hooks.ts";
 import type { RetryDelay } from "./retry.ts";
 import type { TaskRunner } from "./runners.ts";
+import type { TransactionHook } from "./transaction.ts";
 
 /** A Prefect-style state hook (`onCompletion`, `onFailure`, ...). */
 export type StateHook = (context: HookContext) => void | Promise<void>;
@@ -61,6 +62,10 @@ export interface TaskOptions extends RunOptions {
   cacheExpiration?: number;
   /** Run even on a cache hit, and store the new result. @default false */
   refreshCache?: boolean;
+  /** Called when the transaction the task run completed in commits (`transaction()`). */
+  onCommit?: TransactionHook | readonly TransactionHook[];
+  /** Called, newest task first, when the transaction it completed in rolls back. */
+  onRollback?: TransactionHook | readonly TransactionHook[];
   /**
    * URL of the module that defines the task, for the worker runner. Found
    * from the call stack when omitted; pass `import.meta.url` to be explicit.
@@ -163,5 +168,14 @@ export function validateOptions(kind: "flow" | "task", name: string, options: Ru
   }
   if (options.tags !== undefined && !options.tags.every((tag) => typeof tag === "string")) {
     fail("tags must be strings");
+  }
+  for (const hook of ["onCommit", "onRollback"] as const) {
+    const value = (options as TaskOptions)[hook];
+    const list = typeof value === "function" ? [value] : value;
+    if (
+      list !== undefined && !(Array.isArray(list) && list.every((h) => typeof h === "function"))
+    ) {
+      fail(`${hook} must be a function or a list of functions`);
+    }
   }
 }

@@ -11,6 +11,7 @@ import { type CallOptions, splitCallOptions } from "./call_options.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import { type TaskOptions, validateOptions } from "./options.ts";
 import { registerTask } from "./registry.ts";
+import { getTransaction } from "./transaction.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -102,12 +103,14 @@ function makeTask(
     }
     const execution = context.execution;
     const future = new TaskFuture<unknown>(name, mapIndex, submitOptions?.detach ?? false);
+    const txn = getTransaction();
+    txn?._track(future);
     return execution.submitTask(
       spec,
       future,
       args,
       key ?? execution.nextKey(name),
-      submitOptions ?? {},
+      txn ? { ...submitOptions, transaction: txn } : submitOptions ?? {},
       context.taskRun,
     );
   }

@@ -37,6 +37,7 @@ import {
 } from "./run_steps.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import { recordResultArtifact, taskCacheKey, taskParameters } from "./task_records.ts";
+import type { Transaction, TransactionHook } from "./transaction.ts";
 import type { EarlyStart, Slot, TaskCall, TaskRunHost } from "./task_run_types.ts";
 
 export type { TaskCall, TaskRunHost };
@@ -55,6 +56,10 @@ export async function runTask<T>(host: TaskRunHost, call: TaskCall<T>): Promise<
   } catch (error) {
     handleCrash(call.future, error);
   }
+}
+
+function hookList(hooks: TransactionHook | readonly TransactionHook[] | undefined) {
+  return hooks === undefined ? [] : typeof hooks === "function" ? [hooks] : hooks;
 }
 
 // Infrastructure failure (store, network): the task run's outcome is unknown.
@@ -83,6 +88,7 @@ class TaskRunEngine<T> {
   #inputs: string | undefined;
   #cacheKey: string | undefined;
   #allowFailed: readonly TaskFuture<unknown>[];
+  readonly #transaction: Transaction | undefined;
   readonly #warnRun = (message: string) => this.#host.warn(message, this.#run.id);
 
   constructor(host: TaskRunHost, call: TaskCall<T>) {
@@ -94,6 +100,7 @@ class TaskRunEngine<T> {
     this.#dataDeps = collectFutures(call.args);
     this.#waitFor = call.waitFor ?? NO_FUTURES;
     this.#allowFailed = call.allowFailed ?? NO_FUTURES;
+    this.#transaction = call.transaction;
     this.#parentTaskRun = call.parentTaskRun;
   }
 
@@ -391,9 +398,15 @@ class TaskRunEngine<T> {
     if (mirror.state === COMPLETED && this.#persist && data?.["result"] !== undefined) {
       await recordResultArtifact(host, this.#run, data["result"]);
     }
-    return mirror.state === COMPLETED
-      ? this.#settle(value)
-      : this.#settle(undefined, stoppedError(mirror));
+    if (mirror.state !== COMPLETED) return this.#settle(undefined, stoppedError(mirror));
+    this.#transaction?._completed({
+      taskName: this.#spec.name,
+      taskRunId: mirror.id,
+      result: value,
+      onCommit: hookList(options.onCommit),
+      onRollback: hookList(options.onRollback),
+    });
+    return this.#settle(value);
   }
 
   /**

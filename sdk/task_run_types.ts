@@ -15,6 +15,7 @@ import type { RunPauses } from "./run_pauses.ts";
 import type { Attempts } from "./run_steps.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import type { TaskRunner } from "./runners.ts";
+import type { Transaction } from "./transaction.ts";
 
 /** What a task run uses of the flow run it belongs to. */
 export interface TaskRunHost {
@@ -42,6 +43,8 @@ export interface TaskCall<T> {
   readonly waitFor: readonly TaskFuture<unknown>[] | undefined;
   /** Futures in `waitFor` whose failure does not cancel this run (`allowFailure`). */
   readonly allowFailed?: readonly TaskFuture<unknown>[] | undefined;
+  /** The transaction the call was made in. */
+  readonly transaction?: Transaction | undefined;
   readonly parentTaskRun: InternalContext["taskRun"];
 }
 

@@ -1,0 +1,289 @@
+/**
+ * Transactions, as Prefect 3's `transaction()`: the task runs completed
+ * inside the block are one unit. When the block succeeds the transaction
+ * commits (the tasks' `onCommit` hooks run, in order); when it throws, the
+ * completed tasks are rolled back (their `onRollback` hooks run, newest
+ * first) and the error is rethrown. A committed transaction with a `key` is
+ * idempotent: a later transaction with that key — in this run, another run or
+ * another process — skips its block and returns the recorded result.
+ * A callback rather than `using`, because a disposer cannot see the block's error.
+ *
+ * @module
+ */
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Json } from "../engine/mod.ts";
+import { currentContext } from "./context.ts";
+import { asError } from "./errors.ts";
+import type { TaskFuture } from "./future.ts";
+import { checkOptionNames } from "./option_names.ts";
+import { type CommittedRecord, TransactionRecord } from "./transaction_record.ts";
+
+/** Isolation of a keyed transaction. */
+export type IsolationLevel = "READ_COMMITTED" | "SERIALIZABLE";
+
+/** Where committed keys are kept instead of the control plane (Prefect's `store`). */
+export interface TransactionStore {
+  read(key: string): Promise<Json | undefined> | Json | undefined;
+  write(key: string, record: Json): Promise<void> | void;
+}
+
+/** Options of `transaction()`. */
+export interface TransactionOptions {
+  /** Makes a committed transaction idempotent: a later one with this key skips its block. */
+  key?: string;
+  /**
+   * `SERIALIZABLE` lets one transaction of a key run at a time in this
+   * process, so the second sees the first's commit. @default "READ_COMMITTED"
+   */
+  isolation?: IsolationLevel;
+  /** Keeps committed records here. @default the control plane (the engine's cache entries) */
+  store?: TransactionStore;
+}
+
+/** What a task's `onCommit` / `onRollback` hook receives. */
+export interface TransactionHookContext {
+  readonly transaction: Transaction;
+  readonly taskName: string;
+  readonly taskRunId: string;
+  /** The task run's result. */
+  readonly result: unknown;
+}
+
+/** A task's transaction hook. */
+export type TransactionHook = (context: TransactionHookContext) => void | Promise<void>;
+
+interface Member {
+  taskName: string;
+  taskRunId: string;
+  result: unknown;
+  onCommit: readonly TransactionHook[];
+  onRollback: readonly TransactionHook[];
+}
+
+const OPTION_NAMES = ["key", "isolation", "store"];
+const storage = new AsyncLocalStorage<Transaction>();
+const serialized = new Map<string, Promise<void>>();
+
+/** An open transaction: values shared by its block and tasks, and what it will commit. */
+export class Transaction {
+  readonly key: string | undefined;
+  readonly isolation: IsolationLevel;
+  readonly parent: Transaction | undefined;
+  readonly #values = new Map<string, unknown>();
+  readonly #members: Member[] = [];
+  readonly #pending: TaskFuture<unknown>[] = [];
+  /** Records of nested transactions that commit with this one. */
+  readonly #nested: Array<{ record: TransactionRecord; committed: CommittedRecord }> = [];
+
+  /** @internal Made by {@linkcode transaction}. */
+  constructor(options: TransactionOptions, parent: Transaction | undefined) {
+    this.key = options.key;
+    this.isolation = options.isolation ?? "READ_COMMITTED";
+    this.parent = parent;
+  }
+
+  /** Stores a value for the block and its tasks; recorded with the commit. */
+  set(name: string, value: unknown): void {
+    this.#values.set(name, value);
+  }
+
+  /** A value set here or in an enclosing transaction; `fallback` when none. */
+  get<T = unknown>(name: string, fallback?: T): T {
+    if (this.#values.has(name)) return this.#values.get(name) as T;
+    if (this.parent) return this.parent.get(name, fallback);
+    return fallback as T;
+  }
+
+  /** @internal A task run submitted inside: the commit waits for it. */
+  _track(future: TaskFuture<unknown>): void {
+    this.#pending.push(future);
+  }
+
+  /** @internal A task run completed inside. */
+  _completed(member: Member): void {
+    this.#members.push(member);
+  }
+
+  /** @internal */
+  _values(): Record<string, unknown> {
+    return Object.fromEntries(this.#values);
+  }
+
+  /** @internal */
+  _restore(values: Record<string, unknown>): void {
+    for (const [name, value] of Object.entries(values)) this.#values.set(name, value);
+  }
+
+  /** @internal Waits for the tasks submitted inside; throws the first failure. */
+  async _settle(): Promise<void> {
+    for (let seen = 0; seen < this.#pending.length; seen++) {
+      const outcome = await this.#pending[seen]!._outcome();
+      if (outcome.error) throw outcome.error;
+    }
+  }
+
+  /** @internal A nested transaction committed into this one. */
+  _adopt(child: Transaction, record: TransactionRecord, committed: CommittedRecord): void {
+    this.#members.push(...child.#members);
+    this.#nested.push(...child.#nested, { record, committed });
+  }
+
+  /** @internal Runs the onCommit hooks in order, then finishes nested records. */
+  async _commit(warn: (message: string) => void): Promise<string[]> {
+    for (const member of this.#members) await callHooks(this, member, member.onCommit, warn);
+    for (const { record, committed } of this.#nested) {
+      await record.committed(committed, []);
+    }
+    return this.#members.map((m) => m.taskRunId);
+  }
+
+  /** @internal Runs the onRollback hooks newest first; ends nested records rolled back. */
+  async _rollback(error: Error, warn: (message: string) => void): Promise<string[]> {
+    const members = [...this.#members].reverse();
+    for (const member of members) await callHooks(this, member, member.onRollback, warn);
+    for (const { record } of this.#nested) await record.rolledBack(error, []);
+    return members.map((m) => m.taskRunId);
+  }
+}
+
+async function callHooks(
+  transaction: Transaction,
+  member: Member,
+  hooks: readonly TransactionHook[],
+  warn: (message: string) => void,
+): Promise<void> {
+  const context = {
+    transaction,
+    taskName: member.taskName,
+    taskRunId: member.taskRunId,
+    result: member.result,
+  };
+  for (const hook of hooks) {
+    try {
+      await hook(context);
+    } catch (error) {
+      warn(`Transaction hook of task "${member.taskName}" failed: ${asError(error).message}`);
+    }
+  }
+}
+
+/** The transaction this code runs in, or `undefined` (Prefect's `get_transaction()`). */
+export function getTransaction(): Transaction | undefined {
+  return storage.getStore();
+}
+
+/**
+ * Runs `fn` as a transaction of the current flow run.
+ *
+ * @example
+ * ```ts
+ * import { flow, task, transaction } from "./mod.ts";
+ * const write = task({
+ *   name: "write",
+ *   onRollback: [({ result }) => console.log(`delete ${result}`)],
+ * }, async (path: string) => path);
+ * const check = task(async (path: string) => { if (!path) throw new Error("empty"); });
+ * export const pipeline = flow(async () =>
+ *   await transaction({ key: "daily-2024-05-01" }, async (txn) => {
+ *     const path = await write("out.csv");
+ *     await check(path); // a failure here rolls back write (its onRollback runs)
+ *     txn.set("rows", 10);
+ *     return path;
+ *   })
+ * );
+ * ```
+ */
+export async function transaction<T>(
+  options: TransactionOptions,
+  fn: (txn: Transaction) => T | Promise<T>,
+): Promise<T> {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError('transaction() needs options, e.g. transaction({ key: "x" }, fn)');
+  }
+  checkOptionNames("transaction()", options, OPTION_NAMES);
+  if (typeof fn !== "function") throw new TypeError("transaction() needs a function");
+  const { key, isolation = "READ_COMMITTED", store } = options;
+  if (key !== undefined && (typeof key !== "string" || key === "")) {
+    throw new TypeError(`transaction() key must be a non-empty string, got ${String(key)}`);
+  }
+  if (isolation !== "READ_COMMITTED" && isolation !== "SERIALIZABLE") {
+    throw new TypeError(`isolation must be "READ_COMMITTED" or "SERIALIZABLE", got "${isolation}"`);
+  }
+  const context = currentContext();
+  if (!context) throw new TypeError("transaction() must be called inside a flow run");
+  const release = isolation === "SERIALIZABLE" && key !== undefined
+    ? await lockKey(key)
+    : undefined;
+  try {
+    return await runTransaction(new Transaction(options, getTransaction()), store, fn, context);
+  } finally {
+    release?.();
+  }
+}
+
+async function runTransaction<T>(
+  txn: Transaction,
+  store: TransactionStore | undefined,
+  fn: (txn: Transaction) => T | Promise<T>,
+  context: NonNullable<ReturnType<typeof currentContext>>,
+): Promise<T> {
+  const warn = (message: string) => context.execution.warn(message);
+  const record = new TransactionRecord(context, txn.key, store === undefined);
+  const index = transactionIndex(context.execution);
+  let committed = await record.open(txn.isolation, index);
+  if (!committed && store && txn.key !== undefined) {
+    const found = await store.read(txn.key);
+    if (found !== undefined) {
+      committed = found as unknown as CommittedRecord;
+      await record.skipped(committed);
+    }
+  }
+  if (committed) {
+    // Already committed under this key: the block is skipped, its record restored.
+    txn._restore(committed.values ?? {});
+    return committed.result as T;
+  }
+  let value: T;
+  try {
+    value = await storage.run(txn, () => fn(txn));
+    await txn._settle();
+  } catch (thrown) {
+    const error = asError(thrown);
+    const rolledBack = await txn._rollback(error, warn);
+    await record.rolledBack(error, rolledBack);
+    throw thrown;
+  }
+  const done: CommittedRecord = { result: value, values: txn._values() };
+  if (txn.parent) {
+    // A nested transaction commits with the outermost one.
+    txn.parent._adopt(txn, record, done);
+    return value;
+  }
+  const members = await txn._commit(warn);
+  await record.committed(done, members);
+  if (store && txn.key !== undefined) await store.write(txn.key, done as unknown as Json);
+  return value;
+}
+
+const indexes = new WeakMap<object, number>();
+
+// Unkeyed transactions are numbered per flow run attempt, for their run names.
+function transactionIndex(execution: object): number {
+  const next = indexes.get(execution) ?? 0;
+  indexes.set(execution, next + 1);
+  return next;
+}
+
+/** Waits for the key's current holder in this process, then holds it. */
+async function lockKey(key: string): Promise<() => void> {
+  const previous = serialized.get(key) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => release = resolve);
+  const chained = previous.then(() => mine);
+  serialized.set(key, chained);
+  await previous;
+  return () => {
+    release();
+    if (serialized.get(key) === chained) serialized.delete(key);
+  };
+}
