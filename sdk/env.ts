@@ -20,3 +20,12 @@ export function readEnv(name: string): string | undefined {
     return undefined;
   }
 }
+
+/** Whether results are persisted when no option says: `IRONFLOW_PERSIST_RESULTS`. */
+export function defaultPersistResult(): boolean {
+  persistByDefault ??= /^(1|true|yes)$/i.test(readEnv("IRONFLOW_PERSIST_RESULTS") ?? "");
+  return persistByDefault;
+}
+
+// Read once: the environment does not change under a running process.
+let persistByDefault: boolean | undefined;

@@ -16,7 +16,7 @@ import {
 } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { type InternalContext, type RunExecution, withContext } from "./context.ts";
-import { readEnv } from "./env.ts";
+import { defaultPersistResult } from "./env.ts";
 import { asError, CancelledError, FlowRunError } from "./errors.ts";
 import type { TaskFuture } from "./future.ts";
 import {
@@ -66,6 +66,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
   readonly controller = new AbortController();
   /** Futures of the current attempt's task runs and subflows. */
   children: TaskFuture<unknown>[] = [];
+  readonly results = new WeakMap<object, string>(); // object results → their task runs
   #calls = new Map<string, number>();
   readonly context: InternalContext;
   readonly attempts: Attempts;
@@ -490,12 +491,3 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     };
   }
 }
-
-/** Whether results are persisted when no option says: `IRONFLOW_PERSIST_RESULTS`. */
-function defaultPersistResult(): boolean {
-  persistByDefault ??= /^(1|true|yes)$/i.test(readEnv("IRONFLOW_PERSIST_RESULTS") ?? "");
-  return persistByDefault;
-}
-
-// Read once: the environment does not change under a running process.
-let persistByDefault: boolean | undefined;

@@ -196,6 +196,31 @@ export function collectAllowed(value: unknown, out = new Set<TaskFuture<unknown>
   return out;
 }
 
+/**
+ * Adds a `data` edge for each argument (top level, arrays and plain objects)
+ * that is the very object a task run of this flow returned, as Prefect 3
+ * tracks results by identity. Primitives carry no identity and add none.
+ */
+export function resultEdges(
+  value: unknown,
+  results: WeakMap<object, string>,
+  out: Array<{ runId: string; kind: "data" | "waitFor" }>,
+  depth = 0,
+): void {
+  if (value === null || typeof value !== "object" || value instanceof TaskFuture) return;
+  const runId = results.get(value);
+  if (runId !== undefined) {
+    if (!out.some((edge) => edge.runId === runId)) out.push({ runId, kind: "data" });
+    return;
+  }
+  if (depth >= 6) return;
+  if (Array.isArray(value)) {
+    for (const item of value) resultEdges(item, results, out, depth + 1);
+  } else if (isPlainObject(value)) {
+    for (const item of Object.values(value)) resultEdges(item, results, out, depth + 1);
+  }
+}
+
 /** Replaces futures inside an argument with their values (already settled). */
 export async function resolveFutures(value: unknown, depth = 0): Promise<unknown> {
   if (value instanceof TaskFuture) return await value.result();

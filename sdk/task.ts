@@ -12,6 +12,10 @@ import type { TaskSpec } from "./run_specs.ts";
 import { type TaskOptions, validateOptions } from "./options.ts";
 import { registerTask } from "./registry.ts";
 import { getTransaction } from "./transaction.ts";
+import { runStandaloneTask } from "./standalone_task.ts";
+import { checkOptionNames } from "./option_names.ts";
+import type { ControlPlane } from "./control_plane.ts";
+import type { State } from "./state.ts";
 import { assignedName, callerLocation } from "./source_names.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -27,7 +31,10 @@ export type MapArgs<A extends unknown[]> = {
 
 /** A task: call it inside a flow to run it, or `submit`/`map` it for futures. */
 export interface Task<A extends unknown[], R> {
-  /** Runs the task and returns its value (throws its error). Outside a flow, calls the function. */
+  /**
+   * Runs the task and returns its value (throws its error). Outside a flow it
+   * is a task run of its own on the default control plane (as in Prefect 3).
+   */
   (...args: FutureArgs<A>): Promise<R>;
   readonly taskName: string;
   readonly options: Readonly<TaskOptions>;
@@ -45,6 +52,30 @@ export interface Task<A extends unknown[], R> {
   map(...args: MapArgs<A> | [...MapArgs<A>, CallOptions]): TaskFuture<R>[];
   /** A copy of the task with some options changed. */
   with(options: TaskOptions): Task<A, R>;
+  /**
+   * Runs the task outside a flow as a task run of its own on `options.plane`
+   * (what calling it outside a flow does on the default control plane);
+   * resolves with its final state, never throws for a failed run.
+   */
+  runWith(options: TaskCallOptions, ...args: A): Promise<TaskRunOutcome<R>>;
+}
+
+/** Options of `task.runWith()`. */
+export interface TaskCallOptions {
+  /** @default the default control plane */
+  plane?: ControlPlane;
+}
+
+/** How a task run started with `runWith()` ended. */
+export interface TaskRunOutcome<R> {
+  readonly runId: string;
+  readonly state: State<R>;
+  readonly result?: R;
+  readonly error?: Error;
+}
+
+function inWebWorker(): boolean {
+  return typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== "undefined";
 }
 
 /**
@@ -116,9 +147,26 @@ function makeTask(
   }
 
   const callable = (async (...args: unknown[]) => {
-    if (!currentContext()) return await fn(...args);
-    return await submitWith(args, undefined, null).result();
+    if (currentContext()) return await submitWith(args, undefined, null).result();
+    // A task body in a Web Worker calls other tasks as plain functions: its runner records it.
+    if (inWebWorker()) return await fn(...args);
+    const future = new TaskFuture<unknown>(name, null, false);
+    await runStandaloneTask(spec, args, future);
+    return await future.result();
   }) as Task<unknown[], unknown>;
+
+  const runWith = async (callOptions: TaskCallOptions, ...args: unknown[]) => {
+    checkOptionNames(`runWith() of task "${name}"`, callOptions ?? {}, ["plane"]);
+    const future = new TaskFuture<unknown>(name, null, false);
+    await runStandaloneTask(spec, args, future, callOptions.plane);
+    const state = await future.wait();
+    return {
+      runId: future.runId!,
+      state,
+      ...(state.isCompleted() ? { result: state.result() } : {}),
+      ...(state.isCompleted() ? {} : { error: state.result({ raiseOnFailure: false }) as Error }),
+    };
+  };
 
   const submit = (...args: unknown[]) => {
     const { callArgs, options } = splitCallOptions("submit", name, fn.length, args);
@@ -141,6 +189,7 @@ function makeTask(
     submit: { value: submit },
     map: { value: map },
     with: { value: (more: TaskOptions) => makeTask(fn, { ...options, ...more }, moduleUrl) },
+    runWith: { value: runWith },
   });
   return callable;
 }

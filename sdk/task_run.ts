@@ -1,8 +1,6 @@
 /**
- * The task-run engine: one task run of a flow run, from its creation to its
- * final state, as named steps (await upstream, try resume, try cache, start,
- * attempt, complete, fail or retry), the way Prefect's task engine reads.
- *
+ * The task-run engine: one task run, from its creation to its final state, as named steps
+ * (await upstream, try resume, try cache, start, attempt, complete, fail or retry).
  * @module
  */
 import {
@@ -18,7 +16,13 @@ import {
 import { type InternalContext, withContext } from "./context.ts";
 import { asError, CancelledError } from "./errors.ts";
 import { asReturnedState, type State } from "./state.ts";
-import { collectAllowed, collectFutures, resolveFutures, type TaskFuture } from "./future.ts";
+import {
+  collectAllowed,
+  collectFutures,
+  resolveFutures,
+  resultEdges,
+  type TaskFuture,
+} from "./future.ts";
 import { writeLog } from "./logger.ts";
 import { decodeResult, storedResultOf } from "./results.ts";
 import { type Completion, inputFingerprint } from "./resume.ts";
@@ -37,7 +41,7 @@ import {
 } from "./run_steps.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import { recordResultArtifact, taskCacheKey, taskParameters } from "./task_records.ts";
-import type { Transaction, TransactionHook } from "./transaction.ts";
+import { hookList, type Transaction } from "./transaction.ts";
 import type { EarlyStart, Slot, TaskCall, TaskRunHost } from "./task_run_types.ts";
 
 export type { TaskCall, TaskRunHost };
@@ -56,10 +60,6 @@ export async function runTask<T>(host: TaskRunHost, call: TaskCall<T>): Promise<
   } catch (error) {
     handleCrash(call.future, error);
   }
-}
-
-function hookList(hooks: TransactionHook | readonly TransactionHook[] | undefined) {
-  return hooks === undefined ? [] : typeof hooks === "function" ? [hooks] : hooks;
 }
 
 // Infrastructure failure (store, network): the task run's outcome is unknown.
@@ -141,6 +141,8 @@ class TaskRunEngine<T> {
     for (const dep of this.#waitFor) {
       upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "waitFor" });
     }
+    const results = this.#host.results;
+    if (results !== undefined) resultEdges(this.#args, results, upstream);
     const host = this.#host;
     const spec = this.#spec;
     const future = this.#future;
@@ -166,6 +168,16 @@ class TaskRunEngine<T> {
       upstream,
     };
     if (this.#parentTaskRun) newRun.parentTaskRunId = this.#parentTaskRun.id;
+    if (host.standalone) {
+      // Called outside a flow: a root run of its own (rootId and lineage default to its id).
+      Object.assign(newRun, {
+        parentId: null,
+        rootId: null,
+        lineageId: null,
+        depth: 0,
+        attempt: 1,
+      });
+    }
     const creation = host.plane.createRun(newRun);
     this.#early = this.#dataDeps.length === 0 && this.#waitFor.length === 0
       ? this.#startWithCreation(runId)
@@ -477,6 +489,10 @@ class TaskRunEngine<T> {
   }
 
   #settle(value?: T, error?: Error): undefined {
+    // An object result is tracked by identity: passed on, it is a dependency edge.
+    if (value !== null && typeof value === "object" && this.#run !== undefined) {
+      this.#host.results?.set(value, this.#run.id);
+    }
     settleFuture(this.#future, this.#mirror, value, error);
     return undefined;
   }

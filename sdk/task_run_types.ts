@@ -32,6 +32,10 @@ export interface TaskRunHost {
   /** Whether a run with these options persists its result. */
   persists(options: RunOptions): boolean;
   warn(message: string, taskRunId?: string | null): void;
+  /** Task runs by the object results they returned, for edges through results. */
+  readonly results?: WeakMap<object, string>;
+  /** A task called outside a flow: its run is a root run. */
+  readonly standalone?: boolean;
 }
 
 /** Where a task run's call came from. */

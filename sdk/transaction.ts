@@ -167,6 +167,13 @@ async function callHooks(
   }
 }
 
+/** A task's `onCommit`/`onRollback` option as a list. */
+export function hookList(
+  hooks: TransactionHook | readonly TransactionHook[] | undefined,
+): readonly TransactionHook[] {
+  return hooks === undefined ? [] : typeof hooks === "function" ? [hooks] : hooks;
+}
+
 /** The transaction this code runs in, or `undefined` (Prefect's `get_transaction()`). */
 export function getTransaction(): Transaction | undefined {
   return storage.getStore();
