@@ -68,11 +68,10 @@ class StandaloneTaskHost implements TaskRunHost, RunExecution {
     // Nobody drains a standalone run: its pauses only count task bodies in flight.
     const running = { run: { state: "RUNNING" } } as unknown as RunMirror;
     this.pauses = new RunPauses(running, (m) => this.warn(m));
-    const host = this;
     this.context = {
       // The task run is its own root: its id stands for the flow run's in logs and artifacts.
       get flowRun() {
-        return { id: host.#future.runId ?? "", name: spec.name, parameters: null };
+        return { id: future.runId ?? "", name: spec.name, parameters: null };
       },
       signal: this.#controller.signal,
       execution: this,
