@@ -1,10 +1,12 @@
 /**
- * `ironflow db export|import|rebuild`: the event log as JSON lines, and
- * projections rebuilt from it.
+ * `ironflow db export|import|rebuild|migrate|copy`: the event log as JSON
+ * lines, projections rebuilt from it, schema migrations and a copy of a
+ * SQLite home into PostgreSQL (`db_copy.ts`).
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { dbCopy, dbMigrate } from "./db_copy.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 
@@ -13,19 +15,42 @@ export const DB_HELP = `Usage: ironflow db <command>
 Commands:
   export [--out FILE]   write the event log as JSON lines (stdout by default)
   import <FILE>         append a JSON-lines event log, then rebuild projections
-  rebuild               rebuild run projections from the event log`;
+  rebuild               rebuild run projections from the event log
+  migrate [--database-url URL] [--home DIR]
+                        bring the database to this build's schema (PostgreSQL with a
+                        URL or IRONFLOW_DATABASE_URL, else the SQLite home); servers
+                        also migrate when they start
+  copy --to URL [--home DIR]
+                        copy the SQLite home (events, runs, logs, documents, limits)
+                        into an empty PostgreSQL database and compare the counts`;
 
 /** Runs a db subcommand; resolves with the exit code. */
 export async function dbCommand(args: string[], cli: CliContext): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
-    options: { out: { type: "string" }, help: { type: "boolean", short: "h", default: false } },
+    options: {
+      out: { type: "string" },
+      to: { type: "string" },
+      home: { type: "string" },
+      "database-url": { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
     allowPositionals: true,
   });
   if (!sub || values.help || sub === "help") {
     cli.out(DB_HELP);
     return 0;
+  }
+  if ((sub === "migrate" || sub === "copy") && (values.out !== undefined || positionals.length)) {
+    throw new UsageError(`db ${sub} takes no --out and no file.\n\n${DB_HELP}`);
+  }
+  if (sub === "migrate") return dbMigrate(values["database-url"], values.home, cli);
+  if (sub === "copy") return dbCopy(values.to, values.home, cli);
+  for (const flag of ["to", "home", "database-url"] as const) {
+    if (values[flag] !== undefined) {
+      throw new UsageError(`--${flag} applies to db migrate and db copy`);
+    }
   }
   const plane = cli.openPlane();
   switch (sub) {

@@ -35,7 +35,7 @@ Commands:
   deploy                  apply ironflow.yaml: --all | --name N, --prune, --dry-run
   deployment <command>    ls | inspect | run | pause | resume | delete
   worker start            claim and execute deployment runs in subprocesses
-  db <command>            export | import | rebuild
+  db <command>            export | import | rebuild | migrate | copy
   version                 print versions
 
 Options of every command:

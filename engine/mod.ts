@@ -22,12 +22,18 @@ export {
 } from "./engine.ts";
 export type { DocumentChange } from "./document_changes.ts";
 export {
+  type CopyReport,
+  copyStore,
+  countStore,
   createMemoryStore,
   createPostgresStore,
   createSqliteStore,
   isPostgresUrl,
+  migratePostgres,
   PG_SCHEMA_VERSION,
   SCHEMA_VERSION,
+  sqliteDocumentCollections,
+  type StoreCounts,
 } from "./store/mod.ts";
 export type { PostgresStoreOptions, SqliteStoreOptions, SqliteSynchronous } from "./store/mod.ts";
 export { createIdSource, systemClock } from "./ids.ts";

@@ -15,9 +15,22 @@
 export { createMemoryStore } from "./memory_store.ts";
 export {
   createSqliteStore,
+  sqliteDocumentCollections,
   type SqliteStoreOptions,
   type SqliteSynchronous,
 } from "./sqlite_store.ts";
 export { MIGRATIONS, SCHEMA_VERSION } from "./sqlite_schema.ts";
-export { createPostgresStore, isPostgresUrl, type PostgresStoreOptions } from "./postgres_store.ts";
+export {
+  createPostgresStore,
+  isPostgresUrl,
+  migratePostgres,
+  type PostgresStoreOptions,
+} from "./postgres_store.ts";
+export {
+  type CopyReport,
+  copyStore,
+  type CopyStoreOptions,
+  countStore,
+  type StoreCounts,
+} from "./copy_store.ts";
 export { PG_SCHEMA_VERSION } from "./postgres_schema.ts";

@@ -43,17 +43,7 @@ export function isPostgresUrl(url: string): boolean {
 
 /** Opens (and migrates) the PostgreSQL store at `url` (`postgres://user:pass@host:port/db`). */
 export function createPostgresStore(url: string, options: PostgresStoreOptions = {}): Store {
-  if (!isPostgresUrl(url)) {
-    throw new RangeError(
-      `Invalid database URL "${redact(url)}": expected postgres://user:password@host:port/database`,
-    );
-  }
-  const schema = options.schema ?? null;
-  if (schema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
-    throw new RangeError(
-      `Invalid schema name "${schema}": use lower-case letters, digits and "_"`,
-    );
-  }
+  const schema = checkedSchema(url, options.schema);
   const conn = new PostgresConnection(url, schema);
   try {
     migrate(conn, schema, options.migrate ?? true);
@@ -77,12 +67,40 @@ export function createPostgresStore(url: string, options: PostgresStoreOptions =
   });
 }
 
+// Refuses a URL that is not PostgreSQL's and a schema name that is not a plain identifier.
+function checkedSchema(url: string, schema: string | undefined): string | null {
+  if (!isPostgresUrl(url)) {
+    throw new RangeError(
+      `Invalid database URL "${redact(url)}": expected postgres://user:password@host:port/database`,
+    );
+  }
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) {
+    throw new RangeError(`Invalid schema name "${schema}": use lower-case letters, digits and "_"`);
+  }
+  return schema ?? null;
+}
+
+/**
+ * Migrates the PostgreSQL database at `url` (in `options.schema`) to this
+ * build's schema and closes it; returns the versions it applied (none when
+ * it was up to date).
+ */
+export function migratePostgres(url: string, options: { schema?: string } = {}): number[] {
+  const schema = checkedSchema(url, options.schema);
+  const conn = new PostgresConnection(url, schema);
+  try {
+    return migrate(conn, schema, true);
+  } finally {
+    conn.close();
+  }
+}
+
 /**
  * Brings the schema to the version of this build, under an advisory lock:
  * servers starting together migrate one after another, and the later ones
  * find nothing left to do. Returns the versions it applied.
  */
-export function migrate(conn: PostgresConnection, schema: string | null, apply: boolean): number[] {
+function migrate(conn: PostgresConnection, schema: string | null, apply: boolean): number[] {
   const lock = `${PgLock.MIGRATE}, ${SCHEMA_LOCK_KEY}`;
   if (schema !== null) conn.execute(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   conn.query(`SELECT pg_advisory_lock(${lock})`);

@@ -133,3 +133,15 @@ function migrate(conn: SqliteConnection): void {
     }
   });
 }
+
+/** The document collections of the SQLite database at `path` (what `ironflow db copy` copies). */
+export function sqliteDocumentCollections(path: string): string[] {
+  const db = new DatabaseSync(path, { readOnly: true });
+  try {
+    const rows = db.prepare("SELECT DISTINCT collection FROM documents ORDER BY collection")
+      .all() as { collection: string }[];
+    return rows.map((row) => row.collection);
+  } finally {
+    db.close();
+  }
+}

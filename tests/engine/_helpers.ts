@@ -77,6 +77,35 @@ export function freshPostgresSchema(): AsyncDisposable & { schema: string } {
   };
 }
 
+/**
+ * A fresh database on the test server, for what takes a whole URL (the CLI,
+ * servers in subprocesses); dropped on dispose.
+ */
+export async function freshPostgresDatabase(): Promise<AsyncDisposable & { url: string }> {
+  const url = POSTGRES_URL;
+  if (!url) throw new Error(POSTGRES_SKIP);
+  const name = `t_${crypto.randomUUID().replaceAll("-", "")}`;
+  const admin = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return {
+    url: parsed.toString(),
+    async [Symbol.asyncDispose]() {
+      const sql = postgres(url, { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await sql.end();
+      }
+    },
+  };
+}
+
 /** Opens a PostgreSQL store in a fresh schema of the test server. */
 export function openPostgresFixture(): Promise<StoreFixture & { schema: string }> {
   const fresh = freshPostgresSchema();
