@@ -21,8 +21,9 @@ Commands:
                         URL or IRONFLOW_DATABASE_URL, else the SQLite home); servers
                         also migrate when they start
   copy --to URL [--home DIR]
-                        copy the SQLite home (events, runs, logs, documents, limits)
-                        into an empty PostgreSQL database and compare the counts`;
+                        copy the SQLite home (events, runs, logs, documents, limits,
+                        result files) into an empty PostgreSQL database and compare
+                        the counts`;
 
 /** Runs a db subcommand; resolves with the exit code. */
 export async function dbCommand(args: string[], cli: CliContext): Promise<number> {
@@ -46,7 +47,7 @@ export async function dbCommand(args: string[], cli: CliContext): Promise<number
     throw new UsageError(`db ${sub} takes no --out and no file.\n\n${DB_HELP}`);
   }
   if (sub === "migrate") return dbMigrate(values["database-url"], values.home, cli);
-  if (sub === "copy") return dbCopy(values.to, values.home, cli);
+  if (sub === "copy") return await dbCopy(values.to, values.home, cli);
   for (const flag of ["to", "home", "database-url"] as const) {
     if (values[flag] !== undefined) {
       throw new UsageError(`--${flag} applies to db migrate and db copy`);

@@ -21,6 +21,8 @@ import {
 } from "../engine/mod.ts";
 import { databaseUrlFromEnv } from "../sdk/control_plane.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
+import { createPostgresResultStore } from "../sdk/postgres_results.ts";
+import { createFileResultStore } from "../sdk/results.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 
@@ -50,8 +52,16 @@ export function dbMigrate(
   return 0;
 }
 
-/** `ironflow db copy --to URL`: copies the SQLite home into an empty PostgreSQL database. */
-export function dbCopy(to: string | undefined, home: string | undefined, cli: CliContext): number {
+/**
+ * `ironflow db copy --to URL`: copies the SQLite home into an empty
+ * PostgreSQL database, then the result files of its `results` folder into
+ * the database's result table.
+ */
+export async function dbCopy(
+  to: string | undefined,
+  home: string | undefined,
+  cli: CliContext,
+): Promise<number> {
   const url = checkedUrl(to, "--to");
   if (!url) throw new UsageError("Missing --to postgres://user:password@host:port/database");
   const dir = home ?? ironflowHomeDir();
@@ -71,7 +81,10 @@ export function dbCopy(to: string | undefined, home: string | undefined, cli: Cl
         rebuild: () => engine.rebuildProjections(),
         onProgress: (step) => cli.err(`copied ${step}`),
       });
-      cli.out(countsTable(report.source, report.target));
+      const results = await copyResults(`${dir}/results`, url);
+      cli.err("copied results");
+      cli.out(countsTable(report.source, report.target, results));
+      if (results.copied !== results.files) report.mismatches.push("results");
       if (report.mismatches.length > 0) {
         cli.err(`Copy incomplete: ${report.mismatches.join(", ")} differ`);
         return 1;
@@ -86,8 +99,35 @@ export function dbCopy(to: string | undefined, home: string | undefined, cli: Cl
   }
 }
 
-function countsTable(source: StoreCounts, target: StoreCounts): string {
+// Copies every result file of `folder` into the database's result table,
+// checking each one's content address on the way.
+async function copyResults(
+  folder: string,
+  url: string,
+): Promise<{ files: number; copied: number }> {
+  const files = createFileResultStore(folder);
+  const target = createPostgresResultStore(url);
+  let count = 0;
+  let copied = 0;
+  try {
+    for await (const { ref } of files.files!.list()) {
+      count++;
+      const bytes = await files.get(ref);
+      if (bytes && await target.put(bytes) === ref) copied++;
+    }
+  } finally {
+    await target.close();
+  }
+  return { files: count, copied };
+}
+
+function countsTable(
+  source: StoreCounts,
+  target: StoreCounts,
+  results: { files: number; copied: number },
+): string {
   const rows: [string, number, number][] = [
+    ["results", results.files, results.copied],
     ["events", source.events, target.events],
     ["last seq", source.lastSeq, target.lastSeq],
     ["flow runs", source.flowRuns, target.flowRuns],

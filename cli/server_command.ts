@@ -13,6 +13,7 @@ import { createRemoteControlPlane } from "../sdk/mod.ts";
 import { createLocalDeploymentClient } from "../sdk/deployment_client.ts";
 import { engineClaimWake, startWorker } from "../sdk/process_worker.ts";
 import { createFileResultStore } from "../sdk/results.ts";
+import { createPostgresResultStore } from "../sdk/postgres_results.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 
@@ -28,7 +29,8 @@ in to the dashboard (sessions last IRONFLOW_SESSION_TTL_SECONDS, default 12
 hours). The server answers only the Host names localhost, 127.0.0.1, [::1],
 --host and those of --allowed-hosts or IRONFLOW_ALLOWED_HOSTS (a proxy's
 public name, .domain for subdomains, * for any). Large results of remote
-runs are uploaded to --home's results folder (at most
+runs are uploaded to --home's results folder, or to the database with
+--database-url (at most
 IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64 MiB). The services loop creates scheduled runs of deployments, and an
 embedded worker on --pool runs them in subprocesses (--no-worker to
 run workers separately with "ironflow worker start"). Stops cleanly on
@@ -99,9 +101,11 @@ export async function serverCommand(
   // Filled once the server listens; stopped before the server closes its engine.
   const embedded: { worker?: ReturnType<typeof startWorker> } = {};
   const home = values.home ?? ironflowHomeDir();
-  // The results folder beside the database, as the SDK writes it: remote
-  // clients upload large results into it, and the retention sweep collects it.
-  const results = createFileResultStore(`${home}/results`);
+  // Where remote clients upload large results and the retention sweep
+  // collects them: the database when servers share one (every server reaches
+  // every result), else the results folder beside the SQLite file.
+  const databaseResults = databaseUrl ? createPostgresResultStore(databaseUrl) : undefined;
+  const results = databaseResults ?? createFileResultStore(`${home}/results`);
   const maxResultBytes = resultLimit(readEnv("IRONFLOW_RESULT_UPLOAD_MAX_BYTES"));
   const servicesIntervalMs = positiveMs("IRONFLOW_SERVICES_INTERVAL_MS");
   const leaderLeaseMs = positiveMs("IRONFLOW_LEADER_LEASE_MS");
@@ -138,6 +142,7 @@ export async function serverCommand(
     });
   }
   await server.finished;
+  await databaseResults?.close();
   cli.out("IronFlow server stopped");
   return 0;
 }

@@ -54,6 +54,7 @@ import { readEnv } from "./env.ts";
 // The CLI reads its settings the same way.
 export { readEnv };
 import { createFileResultStore, createMemoryResultStore, type ResultStore } from "./results.ts";
+import { createPostgresResultStore } from "./postgres_results.ts";
 
 /**
  * Operator actions on flow runs. The engine's actions module judges them,
@@ -200,19 +201,27 @@ export function createSqliteControlPlane(
 ): LocalControlPlane {
   // Large and binary results live in a `results` folder beside the database.
   const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
-  return createStoreControlPlane(createSqliteStore(path, store), `${folder}/results`, timer);
+  return createStoreControlPlane(
+    createSqliteStore(path, store),
+    createFileResultStore(`${folder}/results`),
+    timer,
+  );
 }
 
-/**
- * An engine on the PostgreSQL database at `url`; large results go to the
- * `results` folder of `home`.
- */
+/** An engine on the PostgreSQL database at `url`, large results in its `results` table. */
 export function createPostgresControlPlane(
   url: string,
-  home: string,
   timer: Timer = systemClock,
 ): LocalControlPlane {
-  return createStoreControlPlane(createPostgresStore(url), `${home}/results`, timer);
+  const store = createPostgresStore(url);
+  const results = createPostgresResultStore(url);
+  const plane = createStoreControlPlane(store, results, timer);
+  const close = plane.close;
+  plane.close = async () => {
+    await close.call(plane);
+    await results.close();
+  };
+  return plane;
 }
 
 /**
@@ -226,7 +235,7 @@ export function createHomeControlPlane(
   Deno.mkdirSync(home, { recursive: true });
   const url = databaseUrlFromEnv();
   return url
-    ? createPostgresControlPlane(url, home)
+    ? createPostgresControlPlane(url)
     : createSqliteControlPlane(`${home}/ironflow.db`, systemClock, store);
 }
 
@@ -246,10 +255,10 @@ export function databaseUrlFromEnv(): string | undefined {
   return url;
 }
 
-// An engine on `store`, reaping what dead processes left live, with results in `resultsFolder`.
+// An engine on `store`, reaping what dead processes left live, with large results in `results`.
 function createStoreControlPlane(
   store: Store,
-  resultsFolder: string,
+  results: ResultStore,
   timer: Timer,
 ): LocalControlPlane {
   const livenessMs = parseLivenessMs(readEnv("IRONFLOW_LIVENESS_TIMEOUT_MS"));
@@ -262,7 +271,7 @@ function createStoreControlPlane(
   // A process that died left its runs live: whoever opens the database next
   // ends those whose heartbeats stopped (the server does it on every tick).
   const reaping = reapLostRuns(engine).catch((error) => console.error(error));
-  const plane = createLocalControlPlane(engine, timer, createFileResultStore(resultsFolder));
+  const plane = createLocalControlPlane(engine, timer, results);
   // A short-lived process (`ironflow flow-run ls`) finishes the reaping it started before it closes.
   const close = plane.close;
   plane.close = async () => {

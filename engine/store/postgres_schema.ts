@@ -133,6 +133,15 @@ export const PG_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (flow_name, bucket_start, state)
   );
   `,
+  // Large and binary results by content address, so every server reaches
+  // every run's results (the SQLite store keeps them in files beside it).
+  `
+  CREATE TABLE results (
+    ref ${TEXT} PRIMARY KEY,
+    bytes BYTEA NOT NULL,
+    modified_at BIGINT NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -13,6 +13,8 @@ import {
   SequentialIds,
 } from "../../engine/mod.ts";
 import { runDeno } from "./_deno.ts";
+import { createPostgresResultStore } from "../../sdk/postgres_results.ts";
+import { createFileResultStore } from "../../sdk/results.ts";
 import { freshPostgresDatabase, POSTGRES_SKIP, POSTGRES_URL } from "../engine/_helpers.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -77,11 +79,16 @@ Deno.test({
     const home = await Deno.makeTempDir();
     try {
       const ids = await seedHome(home);
+      const ref = await createFileResultStore(`${home}/results`).put(new Uint8Array([1, 2, 3]));
       const copy = await ironflow(home, "db", "copy", "--to", db.url);
       assert.equal(copy.code, 0, copy.stderr);
       assert.match(copy.stdout, /flow runs\s+5\s+5/);
       assert.match(copy.stdout, /documents notes\s+5\s+5/);
+      assert.match(copy.stdout, /results\s+1\s+1/);
       assert.match(copy.stdout, /every count matches/);
+      const results = createPostgresResultStore(db.url);
+      assert.deepEqual(await results.get(ref), new Uint8Array([1, 2, 3]));
+      await results.close();
       const source = createSqliteStore(`${home}/ironflow.db`);
       const target = createPostgresStore(db.url);
       try {

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { createPostgresStore, PG_SCHEMA_VERSION, StorageError } from "../../engine/mod.ts";
-import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL } from "./_helpers.ts";
+import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL, testEngine } from "./_helpers.ts";
 
 const needsPostgres = POSTGRES_URL ? "" : ` (${POSTGRES_SKIP})`;
 
@@ -49,7 +49,8 @@ Deno.test({
     const sql = postgres(POSTGRES_URL!, { max: 1, onnotice: () => {} });
     try {
       const rows = await sql.unsafe(`SELECT version FROM ${fresh.schema}.schema_version`);
-      assert.deepEqual(rows.map((row) => Number(row.version)), [PG_SCHEMA_VERSION]);
+      const every = Array.from({ length: PG_SCHEMA_VERSION }, (_, i) => i + 1);
+      assert.deepEqual(rows.map((row) => Number(row.version)), every);
       await sql.unsafe(
         `INSERT INTO ${fresh.schema}.schema_version VALUES (${PG_SCHEMA_VERSION + 1})`,
       );
@@ -73,5 +74,42 @@ Deno.test({
       () => createPostgresStore(POSTGRES_URL!, { schema: fresh.schema, migrate: false }),
       /is older than this build's .*ironflow db migrate/,
     );
+  },
+});
+
+Deno.test({
+  name:
+    `createPostgresStore() brings a database of schema version 1 up to date, keeping its runs${needsPostgres}`,
+  ignore: !POSTGRES_URL,
+  async fn() {
+    await using fresh = freshPostgresSchema();
+    const store = createPostgresStore(POSTGRES_URL!, { schema: fresh.schema });
+    const { engine } = testEngine(store);
+    const run = await engine.createFlowRun({ name: "etl" });
+    await engine.close();
+    // Back to version 1: what a database of the first release holds.
+    const sql = postgres(POSTGRES_URL!, { max: 1, onnotice: () => {} });
+    try {
+      await sql.unsafe(`DROP TABLE ${fresh.schema}.results`);
+      await sql.unsafe(`DELETE FROM ${fresh.schema}.schema_version WHERE version > 1`);
+    } finally {
+      await sql.end();
+    }
+    const upgraded = createPostgresStore(POSTGRES_URL!, { schema: fresh.schema });
+    try {
+      assert.equal(upgraded.getRun(run.id)?.name, "etl");
+    } finally {
+      upgraded.close();
+    }
+    const check = postgres(POSTGRES_URL!, { max: 1, onnotice: () => {} });
+    try {
+      const versions = await check.unsafe(
+        `SELECT version FROM ${fresh.schema}.schema_version ORDER BY 1`,
+      );
+      assert.deepEqual(versions.map((row) => Number(row.version)), [1, 2]);
+      await check.unsafe(`SELECT ref FROM ${fresh.schema}.results`);
+    } finally {
+      await check.end();
+    }
   },
 });
