@@ -6,7 +6,7 @@
  *
  * @module
  */
-import postgres from "postgres";
+import type postgres from "postgres";
 import { resultRef, type ResultStore } from "./results.ts";
 
 // Same content stored again: only the time it was last used moves, which
@@ -31,11 +31,21 @@ export function createPostgresResultStore(
   url: string,
   now: () => number = Date.now,
 ): PostgresResultStore {
-  const sql = postgres(url, { max: 4, onnotice: () => {}, idle_timeout: 30 });
+  // The driver loads on first use: a flow module that imports the SDK
+  // without IronFlow's import map (or a bundle) never needs it.
+  let client: Promise<postgres.Sql> | undefined;
+  const connect = () =>
+    client ??= import("postgres").then(({ default: open }) =>
+      open(url, { max: 4, onnotice: () => {}, idle_timeout: 30 })
+    );
+  const sql = {
+    unsafe: async (text: string, params: postgres.ParameterOrJSON<never>[]) =>
+      await (await connect()).unsafe(text, params),
+  };
   return {
     async put(bytes) {
       const ref = await resultRef(bytes);
-      await sql.unsafe(PUT_SQL, [ref, bytes, now()]);
+      await sql.unsafe(PUT_SQL, [ref, bytes as never, now()]);
       return ref;
     },
     async get(ref) {
@@ -58,6 +68,6 @@ export function createPostgresResultStore(
         return result.count > 0;
       },
     },
-    close: () => sql.end({ timeout: 5 }),
+    close: async () => await (await client)?.end({ timeout: 5 }),
   };
 }
