@@ -29,3 +29,13 @@ export function defaultPersistResult(): boolean {
 
 // Read once: the environment does not change under a running process.
 let persistByDefault: boolean | undefined;
+
+/** `persistResult`, or true when a result serializer or storage is set, else `undefined`. */
+export function impliedPersist(
+  options: { persistResult?: boolean; resultSerializer?: string; resultStorage?: string },
+): boolean | undefined {
+  if (options.persistResult !== undefined) return options.persistResult;
+  return options.resultSerializer !== undefined || options.resultStorage !== undefined
+    ? true
+    : undefined;
+}

@@ -21,7 +21,8 @@ import { captureConsolePrints } from "./logger.ts";
 import { type FlowOptions, validateOptions } from "./options.ts";
 import { checkOptionNames } from "./option_names.ts";
 import { proposalFor } from "./run_mirror.ts";
-import { friendlyRunName } from "./run_names.ts";
+import { asRecord, friendlyRunName, renderRunName } from "./run_names.ts";
+import { withScopeTags } from "./tags.ts";
 import { registerFlow } from "./registry.ts";
 import { bindParameters, namedParameters } from "./parameters.ts";
 import { trackExecution } from "./executions.ts";
@@ -158,9 +159,15 @@ async function runFlow(
       id,
       kind: "flow",
       name: spec.name,
-      runName: friendlyRunName(id),
+      runName: spec.options.flowRunName === undefined ? friendlyRunName(id) : renderRunName(
+        spec.options.flowRunName,
+        asRecord(namedParameters(spec.fn, args)),
+        `flow "${spec.name}"`,
+      ),
       parameters: flowParameters(spec.fn, args),
-      tags: [...new Set([...(spec.options.tags ?? []), ...(callOptions.tags ?? [])])],
+      tags: withScopeTags([
+        ...new Set([...(spec.options.tags ?? []), ...(callOptions.tags ?? [])]),
+      ]),
       ...(callOptions.deploymentId ? { deploymentId: callOptions.deploymentId } : {}),
       ...(callOptions.lineage ? callOptions.lineage : {}),
       ...(parentRun

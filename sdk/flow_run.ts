@@ -16,7 +16,7 @@ import {
 } from "../engine/mod.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { type InternalContext, type RunExecution, withContext } from "./context.ts";
-import { defaultPersistResult } from "./env.ts";
+import { defaultPersistResult, impliedPersist } from "./env.ts";
 import { asError, CancelledError, FlowRunError } from "./errors.ts";
 import type { TaskFuture } from "./future.ts";
 import {
@@ -25,7 +25,7 @@ import {
   StaticGraphContractViolation,
 } from "./graph_contract.ts";
 import { writeLog } from "./logger.ts";
-import type { RunOptions } from "./options.ts";
+import { resultOptionsOf, type RunOptions } from "./options.ts";
 import { ResumeIndex } from "./resume.ts";
 import { RunMirror } from "./run_mirror.ts";
 import { RunPauses } from "./run_pauses.ts";
@@ -115,7 +115,12 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
 
   /** Whether results of runs with these options are persisted. */
   persists(options: RunOptions): boolean {
-    return options.persistResult ?? this.spec.options.persistResult ?? defaultPersistResult();
+    return impliedPersist(options) ?? impliedPersist(this.spec.options) ?? defaultPersistResult();
+  }
+
+  /** Where and how results of runs with these options are stored (task settings first). */
+  resultOptions(options: RunOptions): RunOptions {
+    return resultOptionsOf(options, this.spec.options);
   }
 
   /** Aborts the run: running task bodies see the signal, pending ones never start. */
@@ -353,6 +358,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
       this.persists(options),
       undefined,
       (message) => this.warn(message),
+      options,
     ) ?? {};
     data["finalState"] = report;
     if (proposal.returned?.message) data["message"] = proposal.returned.message;

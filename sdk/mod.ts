@@ -37,6 +37,7 @@ export { CallOptions, callOptions, type SubmitOptions } from "./call_options.ts"
 export type { FlowOptions, RunOptions, StateHook, TaskOptions } from "./options.ts";
 export type { FlowRunOutcome, RunState, StateInput } from "./state.ts";
 export { Cancelled, Completed, Failed, State } from "./state.ts";
+export { currentTags, withTags } from "./tags.ts";
 export {
   getTransaction,
   type IsolationLevel,

@@ -26,6 +26,8 @@ export const RUN_OPTION_NAMES = [
   "onRunning",
   "logPrints",
   "persistResult",
+  "resultSerializer",
+  "resultStorage",
 ] as const;
 
 /** Options only `task()` takes. */
@@ -38,6 +40,7 @@ export const TASK_OPTION_NAMES = [
   "module",
   "onCommit",
   "onRollback",
+  "taskRunName",
 ] as const;
 
 /** Options only `flow()` takes. */
@@ -47,6 +50,7 @@ export const FLOW_OPTION_NAMES = [
   "graphMode",
   "finalState",
   "parameters",
+  "flowRunName",
 ] as const;
 
 /**
@@ -55,12 +59,8 @@ export const FLOW_OPTION_NAMES = [
  */
 const NOT_SUPPORTED: Readonly<Record<string, string>> = {
   version: "flow versions are not supported yet",
-  flowRunName: "run names are generated (friendly names); templates are not supported yet",
-  taskRunName: "run names are generated; templates are not supported yet",
   validateParameters: "give a JSON Schema as `parameters` to validate parameters",
-  resultStorage: "results go to the run's store (inline or IRONFLOW_HOME/results)",
   resultStorageKey: "results go to a content-addressed result store",
-  resultSerializer: "results are serialised as JSON",
   cacheResultInMemory: "results are kept in memory for the run's lifetime",
   vizReturnValue: "the static planner (ironflow plan) draws graphs without running",
   assets: "assets are not supported",
@@ -130,9 +130,12 @@ export function checkOptionNames(
     if (place !== undefined) {
       throw new InvalidOptionError(`Option "${key}" does not belong to ${owner}: ${place}`);
     }
-    const nearest = nearestName(key, Object.keys(NOT_SUPPORTED));
+    // An exact Prefect name IronFlow lacks says so; a typo of one only when no valid name is near.
+    const exact = sameNameFolded(key, Object.keys(NOT_SUPPORTED));
+    const nearest = exact ??
+      (nearestName(key, known) ? undefined : nearestName(key, Object.keys(NOT_SUPPORTED)));
     const unsupported = NOT_SUPPORTED[nearest ?? ""];
-    if (unsupported !== undefined && nearestName(key, known) === undefined) {
+    if (unsupported !== undefined) {
       throw new InvalidOptionError(
         `Option "${key}" of ${owner} is not supported by IronFlow: ${unsupported}`,
       );

@@ -11,6 +11,8 @@ import { type HookContext, onTransition, type TransitionHook } from "./hooks.ts"
 import type { RetryDelay } from "./retry.ts";
 import type { TaskRunner } from "./runners.ts";
 import type { TransactionHook } from "./transaction.ts";
+import type { RunNameOption } from "./run_names.ts";
+import type { ResultSerializer } from "./results.ts";
 
 /** A Prefect-style state hook (`onCompletion`, `onFailure`, ...). */
 export type StateHook = (context: HookContext) => void | Promise<void>;
@@ -45,6 +47,17 @@ export interface RunOptions {
    * flow's setting is the default of its tasks. @default `IRONFLOW_PERSIST_RESULTS` or false
    */
   persistResult?: boolean;
+  /**
+   * How results become bytes: `json`, or `structured-clone` for Dates, Maps,
+   * Sets, typed arrays and cycles. Setting it persists results. A flow's
+   * setting is the default of its tasks. @default "json"
+   */
+  resultSerializer?: ResultSerializer;
+  /**
+   * A folder for this flow's or task's stored results instead of the control
+   * plane's result store. Setting it persists results. @default the control plane's store
+   */
+  resultStorage?: string;
 }
 
 /** Options of `task()`. */
@@ -62,6 +75,8 @@ export interface TaskOptions extends RunOptions {
   cacheExpiration?: number;
   /** Run even on a cache hit, and store the new result. @default false */
   refreshCache?: boolean;
+  /** Name of each task run: a template over its arguments (`"fetch-{url}"`) or a function of them. @default `name-n` */
+  taskRunName?: RunNameOption;
   /** Called when the transaction the task run completed in commits (`transaction()`). */
   onCommit?: TransactionHook | readonly TransactionHook[];
   /** Called, newest task first, when the transaction it completed in rolls back. */
@@ -75,6 +90,8 @@ export interface TaskOptions extends RunOptions {
 
 /** Options of `flow()`. */
 export interface FlowOptions extends RunOptions {
+  /** Name of each flow run: a template over its parameters (`"{region}-{date}"`) or a function of them. @default a friendly name */
+  flowRunName?: RunNameOption;
   /** Where task bodies run. @default `IRONFLOW_TASK_RUNNER` or a ConcurrentTaskRunner */
   taskRunner?: TaskRunner | (() => TaskRunner);
   /**
@@ -128,6 +145,16 @@ export function allHooks(options: RunOptions): TransitionHook[] {
   return hooks;
 }
 
+/** A task's result serializer and storage, its flow's as defaults. */
+export function resultOptionsOf(task: RunOptions, flow: RunOptions): RunOptions {
+  const serializer = task.resultSerializer ?? flow.resultSerializer;
+  const storage = task.resultStorage ?? flow.resultStorage;
+  return {
+    ...(serializer ? { resultSerializer: serializer } : {}),
+    ...(storage ? { resultStorage: storage } : {}),
+  };
+}
+
 /** Checks options and throws `InvalidOptionError` naming the bad one. */
 export function validateOptions(kind: "flow" | "task", name: string, options: RunOptions): void {
   const fail = (message: string): never => {
@@ -168,6 +195,24 @@ export function validateOptions(kind: "flow" | "task", name: string, options: Ru
   }
   if (options.tags !== undefined && !options.tags.every((tag) => typeof tag === "string")) {
     fail("tags must be strings");
+  }
+  const serializer = options.resultSerializer;
+  if (serializer !== undefined && serializer !== "json" && serializer !== "structured-clone") {
+    fail(`resultSerializer must be "json" or "structured-clone", got "${serializer}"`);
+  }
+  if (
+    options.resultStorage !== undefined &&
+    !(typeof options.resultStorage === "string" && options.resultStorage !== "")
+  ) {
+    fail("resultStorage must be a folder path");
+  }
+  for (const key of ["flowRunName", "taskRunName"] as const) {
+    const value = (options as TaskOptions & FlowOptions)[key];
+    if (
+      value !== undefined && !(typeof value === "function" || (typeof value === "string" && value))
+    ) {
+      fail(`${key} must be a template string or a function`);
+    }
   }
   for (const hook of ["onCommit", "onRollback"] as const) {
     const value = (options as TaskOptions)[hook];

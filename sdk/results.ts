@@ -10,6 +10,7 @@ import type { ResultFiles } from "../engine/retention/mod.ts";
 import type { Json } from "../engine/mod.ts";
 import { removeUnless, resultFolderEntries, resultPath } from "./_result_folder.ts";
 import { readEnv } from "./env.ts";
+import { deserialize, serialize } from "node:v8";
 
 /** Where large or binary results live, by content address. */
 export interface ResultStore {
@@ -33,8 +34,17 @@ export type StoredResult =
     readonly kind: "ref";
     readonly ref: string;
     readonly size: number;
-    readonly encoding: "json" | "bytes";
+    readonly encoding: "json" | "bytes" | "structured-clone";
+    /** The folder of a run's own `resultStorage`, when not the control plane's store. */
+    readonly location?: string;
   };
+
+/**
+ * How a result becomes bytes: `json` (the default: JSON-safe values, inline
+ * when small) or `structured-clone` (Dates, Maps, Sets, typed arrays, cycles...;
+ * always in the result store).
+ */
+export type ResultSerializer = "json" | "structured-clone";
 
 /** Why a result could not be stored. */
 export class ResultNotSerializableError extends TypeError {
@@ -86,8 +96,19 @@ export async function encodeResult(
   value: unknown,
   store: ResultStore,
   inlineLimit = inlineLimitBytes(),
+  serializer: ResultSerializer = "json",
 ): Promise<StoredResult> {
   if (value === undefined) return { kind: "none" };
+  if (serializer === "structured-clone") {
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(serialize(value));
+    } catch (error) {
+      throw new ResultNotSerializableError(`result cannot be cloned: ${(error as Error).message}`);
+    }
+    const ref = await store.put(bytes);
+    return { kind: "ref", ref, size: bytes.byteLength, encoding: "structured-clone" };
+  }
   if (value instanceof Uint8Array) {
     return { kind: "ref", ref: await store.put(value), size: value.byteLength, encoding: "bytes" };
   }
@@ -106,8 +127,10 @@ export async function decodeResult(stored: StoredResult, store: ResultStore): Pr
     case "inline":
       return stored.value;
     case "ref": {
-      const bytes = await store.get(stored.ref);
+      const from = stored.location ? createFileResultStore(stored.location) : store;
+      const bytes = await from.get(stored.ref);
       if (!bytes) throw new Error(`Result "${stored.ref}" is missing from the result store`);
+      if (stored.encoding === "structured-clone") return deserialize(bytes);
       return stored.encoding === "bytes" ? bytes : JSON.parse(new TextDecoder().decode(bytes));
     }
   }

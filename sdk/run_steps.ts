@@ -11,7 +11,7 @@ import { asError, CancelledError, FlowRunError, TimeoutError } from "./errors.ts
 import type { TaskFuture } from "./future.ts";
 import type { TransitionHook } from "./hooks.ts";
 import { allHooks, type RunOptions, type TaskOptions } from "./options.ts";
-import { encodeResult } from "./results.ts";
+import { createFileResultStore, encodeResult } from "./results.ts";
 import { retryDelayMs } from "./retry.ts";
 import type { RunMirror, TransitionRequest } from "./run_mirror.ts";
 
@@ -237,6 +237,7 @@ export async function resultData(
   persist: boolean,
   inputs: string | undefined,
   warn: (message: string) => void,
+  options: Pick<RunOptions, "resultSerializer" | "resultStorage"> = {},
 ): Promise<{ [key: string]: Json } | undefined> {
   const data: { [key: string]: Json } = {};
   if (inputs !== undefined) data["inputs"] = inputs;
@@ -244,7 +245,12 @@ export async function resultData(
     data["result"] = { kind: "none" };
   } else if (persist) {
     try {
-      data["result"] = await encodeResult(value, plane.results) as unknown as Json;
+      const location = options.resultStorage;
+      const store = location === undefined ? plane.results : createFileResultStore(location);
+      const stored = await encodeResult(value, store, undefined, options.resultSerializer);
+      data["result"] = (location !== undefined && stored.kind === "ref"
+        ? { ...stored, location }
+        : stored) as unknown as Json;
     } catch (error) {
       data["resultPersisted"] = false;
       warn(`Result not persisted: ${asError(error).message}`);

@@ -19,7 +19,7 @@ import { Attempts } from "./run_steps.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import { ConcurrentTaskRunner, type TaskRunner } from "./runners.ts";
 import { runTask, type TaskRunHost } from "./task_run.ts";
-import { defaultPersistResult } from "./env.ts";
+import { defaultPersistResult, impliedPersist } from "./env.ts";
 
 /** Runs one task call outside a flow as a root task run; settles `future`. */
 export async function runStandaloneTask<T>(
@@ -96,7 +96,11 @@ class StandaloneTaskHost implements TaskRunHost, RunExecution {
   }
 
   persists(options: RunOptions): boolean {
-    return options.persistResult ?? defaultPersistResult();
+    return impliedPersist(options) ?? defaultPersistResult();
+  }
+
+  resultOptions(options: RunOptions): RunOptions {
+    return options;
   }
 
   warn(message: string, taskRunId: string | null = null): void {

@@ -5,13 +5,18 @@
  *
  * @module
  */
-import type { Json, RunRecord } from "../engine/mod.ts";
+import { type Json, type RunRecord, StateName, StateType } from "../engine/mod.ts";
+import { decodeResult } from "./results.ts";
+import type { Completion } from "./resume.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { cacheKeyOf } from "./cache_policies.ts";
 import { asError } from "./errors.ts";
 import type { RunMirror } from "./run_mirror.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import { isFuture } from "./run_steps.ts";
+import { namedParameters } from "./parameters.ts";
+import { asRecord, renderRunName } from "./run_names.ts";
+import { lockKey } from "./_key_lock.ts";
 
 /** Largest task-argument JSON kept as the task run's parameters. */
 const MAX_TASK_PARAMETERS_CHARS = 2048;
@@ -47,6 +52,7 @@ export function taskCacheKey(
     source: Function.prototype.toString.call(spec.fn),
     flowParameters: flowRun.parameters,
     flowRunId: flowRun.id,
+    namedArgs: () => namedParameters(spec.fn, resolved),
   });
 }
 
@@ -94,4 +100,59 @@ export async function recordResultArtifact(
   } catch (error) {
     host.warn(`Result artifact not recorded: ${asError(error).message}`, run.id);
   }
+}
+
+/**
+ * A task run's name: its `taskRunName` over the named arguments (a future
+ * stands as its task's name), else `name-n`, or `name-i` for map index i.
+ */
+export function taskRunName(
+  spec: TaskSpec,
+  args: readonly unknown[],
+  key: string,
+  mapIndex: number | null,
+): string {
+  const option = spec.options.taskRunName;
+  if (option === undefined) {
+    return mapIndex === null ? key.replace("#", "-") : `${spec.name}-${mapIndex}`;
+  }
+  const shown = args.map((arg) => isFuture(arg) ? arg.taskName : arg);
+  return renderRunName(option, asRecord(namedParameters(spec.fn, shown)), `task "${spec.name}"`);
+}
+
+/** Holds the call's cache key in this process (a SERIALIZABLE cache policy); the release. */
+export async function cacheKeyLock(cacheKey: string | undefined): Promise<() => void> {
+  return cacheKey === undefined ? () => {} : await lockKey(`cache:${cacheKey}`);
+}
+
+/** Restores a task run from an earlier attempt: PENDING → RUNNING → COMPLETED "Cached", no hooks. */
+export async function restoreTaskRun(
+  host: { readonly plane: ControlPlane; warn(message: string, taskRunId?: string | null): void },
+  mirror: RunMirror,
+  hit: Completion,
+  inputs: string,
+): Promise<{ ok: boolean; value?: unknown }> {
+  let value: unknown;
+  try {
+    value = await decodeResult(hit.result, host.plane.results);
+  } catch (error) {
+    host.warn(
+      `Cannot restore the result of "${mirror.run.runName}", running it again: ${
+        asError(error).message
+      }`,
+      mirror.id,
+    );
+    return { ok: false };
+  }
+  const data = { cache_hit: true, resumedFrom: hit.runId };
+  await mirror.transition(StateType.RUNNING, { kind: "resume", data, callHooks: false });
+  if (mirror.state !== StateType.RUNNING) return { ok: false };
+  await mirror.transition(StateType.COMPLETED, {
+    kind: "resume",
+    name: StateName.Cached,
+    data: { ...data, inputs, result: hit.result as unknown as Json },
+    callHooks: false,
+  });
+  const final = mirror.state as StateType;
+  return final === StateType.COMPLETED ? { ok: true, value } : { ok: false };
 }

@@ -25,7 +25,7 @@ import {
 } from "./future.ts";
 import { writeLog } from "./logger.ts";
 import { decodeResult, storedResultOf } from "./results.ts";
-import { type Completion, inputFingerprint } from "./resume.ts";
+import { inputFingerprint } from "./resume.ts";
 import { proposalFor, RunMirror } from "./run_mirror.ts";
 import {
   type Attempt,
@@ -40,8 +40,16 @@ import {
   stoppedError,
 } from "./run_steps.ts";
 import type { TaskSpec } from "./run_specs.ts";
-import { recordResultArtifact, taskCacheKey, taskParameters } from "./task_records.ts";
+import {
+  cacheKeyLock,
+  recordResultArtifact,
+  restoreTaskRun,
+  taskCacheKey,
+  taskParameters,
+  taskRunName,
+} from "./task_records.ts";
 import { hookList, type Transaction } from "./transaction.ts";
+import { withScopeTags } from "./tags.ts";
 import type { EarlyStart, Slot, TaskCall, TaskRunHost } from "./task_run_types.ts";
 
 export type { TaskCall, TaskRunHost };
@@ -111,6 +119,17 @@ class TaskRunEngine<T> {
     this.#cacheKey = this.#early
       ? this.#early.cacheKey
       : taskCacheKey(this.#spec, this.#resolved, this.#host);
+    const unlock = this.#spec.options.cachePolicy?.isolationLevel === "SERIALIZABLE"
+      ? await cacheKeyLock(this.#cacheKey)
+      : undefined;
+    try {
+      await this.#attempts();
+    } finally {
+      unlock?.();
+    }
+  }
+
+  async #attempts(): Promise<void> {
     for (let attempt = 1;; attempt++) {
       const slot = await this.#takeSlot();
       if (!slot) return this.#settle(undefined, await this.#cancel());
@@ -153,9 +172,7 @@ class TaskRunEngine<T> {
       kind: "task",
       name: spec.name,
       flowName: flowRun.flowName,
-      runName: future.mapIndex === null
-        ? this.#key.replace("#", "-")
-        : `${spec.name}-${future.mapIndex}`,
+      runName: taskRunName(spec, this.#args, this.#key, future.mapIndex),
       parentId: flowRun.id,
       rootId: flowRun.rootId,
       depth: flowRun.depth,
@@ -163,7 +180,7 @@ class TaskRunEngine<T> {
       attempt: flowRun.attempt,
       taskKey: this.#key,
       mapIndex: future.mapIndex,
-      tags: spec.options.tags ?? [],
+      tags: withScopeTags(spec.options.tags ?? []),
       parameters: taskParameters(this.#args, this.#dataDeps.length > 0),
       upstream,
     };
@@ -200,9 +217,10 @@ class TaskRunEngine<T> {
    */
   #startWithCreation(runId: string): EarlyStart | undefined {
     const host = this.#host;
-    if (host.resume !== undefined || host.pauses.drained !== undefined || host.signal.aborted) {
-      return undefined;
-    }
+    if (
+      host.resume !== undefined || host.pauses.drained !== undefined || host.signal.aborted ||
+      this.#spec.options.cachePolicy?.isolationLevel === "SERIALIZABLE"
+    ) return undefined;
     const release = host.runner.tryAcquire?.();
     if (!release) return undefined;
     const cacheKey = taskCacheKey(this.#spec, this.#args, this.#host);
@@ -260,39 +278,11 @@ class TaskRunEngine<T> {
       this.#waitFor.every((dep) => dep._resumed);
     const hit = upstreamResumed ? resume.find(this.#key, this.#future.mapIndex, inputs) : undefined;
     if (!hit) return false;
-    const restored = await this.#restore(hit, inputs);
+    const restored = await restoreTaskRun(this.#host, this.#mirror, hit, inputs);
     if (!restored.ok) return false;
     this.#future._markResumed();
     this.#settle(restored.value as T);
     return true;
-  }
-
-  /** Restores a task run from an earlier attempt: PENDING → RUNNING → COMPLETED "Cached", no hooks. */
-  async #restore(hit: Completion, inputs: string): Promise<{ ok: boolean; value?: unknown }> {
-    const mirror = this.#mirror;
-    let value: unknown;
-    try {
-      value = await decodeResult(hit.result, this.#host.plane.results);
-    } catch (error) {
-      this.#host.warn(
-        `Cannot restore the result of "${mirror.run.runName}", running it again: ${
-          asError(error).message
-        }`,
-        mirror.id,
-      );
-      return { ok: false };
-    }
-    const data = { cache_hit: true, resumedFrom: hit.runId };
-    await mirror.transition(RUNNING, { kind: "resume", data, callHooks: false });
-    if (mirror.state !== RUNNING) return { ok: false };
-    await mirror.transition(COMPLETED, {
-      kind: "resume",
-      name: StateName.Cached,
-      data: { ...data, inputs, result: hit.result as unknown as Json },
-      callHooks: false,
-    });
-    const final = mirror.state as StateType;
-    return final === COMPLETED ? { ok: true, value } : { ok: false };
   }
 
   /** A runner slot for the next attempt (after a drain); `undefined` when the flow run was cancelled. */
@@ -394,6 +384,7 @@ class TaskRunEngine<T> {
       // "No result" is always resumable, persisted or not: it needs its inputs recorded.
       this.#inputs ?? (value === undefined ? inputFingerprint(this.#resolved) : undefined),
       this.#warnRun,
+      host.resultOptions(options),
     );
     if (cacheKey !== undefined && data?.["result"] !== undefined) {
       data["cacheKey"] = cacheKey;

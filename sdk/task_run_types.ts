@@ -31,6 +31,8 @@ export interface TaskRunHost {
   readonly resume: ResumeIndex | undefined;
   /** Whether a run with these options persists its result. */
   persists(options: RunOptions): boolean;
+  /** Result serializer and storage for runs with these options. */
+  resultOptions(options: RunOptions): RunOptions;
   warn(message: string, taskRunId?: string | null): void;
   /** Task runs by the object results they returned, for edges through results. */
   readonly results?: WeakMap<object, string>;

@@ -17,6 +17,7 @@ import { asError } from "./errors.ts";
 import type { TaskFuture } from "./future.ts";
 import { checkOptionNames } from "./option_names.ts";
 import { type CommittedRecord, TransactionRecord } from "./transaction_record.ts";
+import { lockKey } from "./_key_lock.ts";
 
 /** Isolation of a keyed transaction. */
 export type IsolationLevel = "READ_COMMITTED" | "SERIALIZABLE";
@@ -62,7 +63,6 @@ interface Member {
 
 const OPTION_NAMES = ["key", "isolation", "store"];
 const storage = new AsyncLocalStorage<Transaction>();
-const serialized = new Map<string, Promise<void>>();
 
 /** An open transaction: values shared by its block and tasks, and what it will commit. */
 export class Transaction {
@@ -279,18 +279,4 @@ function transactionIndex(execution: object): number {
   const next = indexes.get(execution) ?? 0;
   indexes.set(execution, next + 1);
   return next;
-}
-
-/** Waits for the key's current holder in this process, then holds it. */
-async function lockKey(key: string): Promise<() => void> {
-  const previous = serialized.get(key) ?? Promise.resolve();
-  let release!: () => void;
-  const mine = new Promise<void>((resolve) => release = resolve);
-  const chained = previous.then(() => mine);
-  serialized.set(key, chained);
-  await previous;
-  return () => {
-    release();
-    if (serialized.get(key) === chained) serialized.delete(key);
-  };
 }

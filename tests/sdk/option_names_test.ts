@@ -31,7 +31,14 @@ Deno.test("write-tasks: an unknown task option is refused with the nearest valid
       { taskRunner: {} },
       /Option "taskRunner" does not belong to task "t": it is an option of flow\(\)/,
     ],
-    [{ flowRunName: "x" }, /Option "flowRunName" of task "t" is not supported by IronFlow/],
+    [
+      { flowRunName: "x" },
+      /Option "flowRunName" does not belong to task "t": it is an option of flow\(\)/,
+    ],
+    [
+      { resultStorageKey: "x" },
+      /Option "resultStorageKey" of task "t" is not supported by IronFlow/,
+    ],
   ];
   for (const [options, pattern] of cases) {
     await t.step(Object.keys(options)[0]!, () => {
