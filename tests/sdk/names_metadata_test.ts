@@ -37,7 +37,7 @@ Deno.test("write-flows: flowRunName and taskRunName templates and functions name
 
 Deno.test("write-flows: a template naming no parameter is a clear error before the run", async () => {
   await using plane = testPlane();
-  const typo = flow({ name: "typo", flowRunName: "{regoin}" }, async (region: string) => region);
+  const typo = flow({ name: "typo", flowRunName: "{regoin}" }, (region: string) => region);
   await assert.rejects(
     () => typo.runWith({ plane }, "eu"),
     /Run name template of flow "typo" names "\{regoin\}", which is not a parameter \(parameters: "region"\)/,
