@@ -169,6 +169,7 @@ async function runFlow(
         ...new Set([...(spec.options.tags ?? []), ...(callOptions.tags ?? [])]),
       ]),
       ...(callOptions.deploymentId ? { deploymentId: callOptions.deploymentId } : {}),
+      ...(spec.options.version ? { flowVersion: spec.options.version } : {}),
       ...(callOptions.lineage ? callOptions.lineage : {}),
       ...(parentRun
         ? {

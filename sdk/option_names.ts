@@ -51,6 +51,7 @@ export const FLOW_OPTION_NAMES = [
   "finalState",
   "parameters",
   "flowRunName",
+  "version",
 ] as const;
 
 /**
@@ -58,7 +59,6 @@ export const FLOW_OPTION_NAMES = [
  * says so plainly instead of proposing an unrelated nearest name.
  */
 const NOT_SUPPORTED: Readonly<Record<string, string>> = {
-  version: "flow versions are not supported yet",
   validateParameters: "give a JSON Schema as `parameters` to validate parameters",
   resultStorageKey: "results go to a content-addressed result store",
   cacheResultInMemory: "results are kept in memory for the run's lifetime",

@@ -90,6 +90,8 @@ export interface TaskOptions extends RunOptions {
 
 /** Options of `flow()`. */
 export interface FlowOptions extends RunOptions {
+  /** The flow's version, recorded on each of its runs and shown on the run page. */
+  version?: string;
   /** Name of each flow run: a template over its parameters (`"{region}-{date}"`) or a function of them. @default a friendly name */
   flowRunName?: RunNameOption;
   /** Where task bodies run. @default `IRONFLOW_TASK_RUNNER` or a ConcurrentTaskRunner */
@@ -195,6 +197,10 @@ export function validateOptions(kind: "flow" | "task", name: string, options: Ru
   }
   if (options.tags !== undefined && !options.tags.every((tag) => typeof tag === "string")) {
     fail("tags must be strings");
+  }
+  const version = (options as FlowOptions).version;
+  if (version !== undefined && !(typeof version === "string" && version !== "")) {
+    fail("version must be a non-empty string");
   }
   const serializer = options.resultSerializer;
   if (serializer !== undefined && serializer !== "json" && serializer !== "structured-clone") {

@@ -105,6 +105,7 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
       ...(o.description ? { description: o.description } : {}),
       ...(o.concurrencyLimit ? { concurrency_limit: o.concurrencyLimit } : {}),
       ...(o.paused !== undefined ? { paused: o.paused } : {}),
+      ...(flow.options.version ? { version: flow.options.version } : {}),
     };
   });
   const applied = await client.apply(specs, {});

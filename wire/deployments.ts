@@ -74,6 +74,9 @@ export const DeploymentSpecSchema = z.strictObject({
   permissions: z.array(z.string()).nullable().optional(),
   env: z.record(z.string(), z.string()).optional(),
   timeout_seconds: z.number().positive().nullable().optional(),
+  version: z.string().min(1).max(200).nullable().optional().meta({
+    description: "The version of the flow this deployment runs",
+  }),
 }).meta({ id: "DeploymentSpec" });
 
 /** A deployment spec as parsed. */
@@ -142,6 +145,7 @@ export function fromDeploymentSpec(spec: DeploymentSpec): DeploymentInput {
   if (spec.permissions !== undefined) input.permissions = spec.permissions;
   if (spec.env !== undefined) input.env = spec.env;
   if (spec.timeout_seconds !== undefined) input.timeoutSeconds = spec.timeout_seconds;
+  if (spec.version !== undefined) input.version = spec.version;
   return input;
 }
 
@@ -165,6 +169,7 @@ export const DeploymentSchema = z.object({
   permissions: z.array(z.string()).nullable(),
   env: z.record(z.string(), z.string()),
   timeout_seconds: z.number().nullable(),
+  version: z.string().nullable().optional(),
   created_at: z.string(),
   updated_at: z.string(),
   deleted_at: z.string().nullable(),
@@ -194,6 +199,7 @@ export function toApiDeployment(d: Deployment): ApiDeployment {
     permissions: d.permissions,
     env: d.env,
     timeout_seconds: d.timeoutSeconds,
+    version: d.version ?? null,
     created_at: iso(d.createdAt)!,
     updated_at: iso(d.updatedAt)!,
     deleted_at: iso(d.deletedAt),
@@ -226,6 +232,7 @@ export function fromApiDeployment(d: ApiDeployment): Deployment {
     permissions: d.permissions,
     env: d.env,
     timeoutSeconds: d.timeout_seconds,
+    ...(d.version ? { version: d.version } : {}),
     createdAt: Date.parse(d.created_at),
     updatedAt: Date.parse(d.updated_at),
     deletedAt: d.deleted_at === null ? null : Date.parse(d.deleted_at),

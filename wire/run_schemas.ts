@@ -85,6 +85,7 @@ export const ApiNewRunSchema = z.strictObject({
   tags: z.array(z.string().min(1).max(200)).optional(),
   parameters: JsonInput.optional(),
   upstream: z.array(UpstreamEdgeSchema).optional(),
+  flow_version: z.string().min(1).max(200).nullable().optional(),
 }).meta({ id: "NewRun" });
 
 /** An event on the wire (`ApiEvent`). */

@@ -169,6 +169,7 @@ export function toApiNewRun(run: NewRun): ApiNewRun {
   if (run.tags !== undefined) out.tags = [...run.tags];
   if (run.parameters !== undefined) out.parameters = run.parameters;
   if (run.upstream !== undefined) out.upstream = run.upstream.map((edge) => ({ ...edge }));
+  if (run.flowVersion !== undefined) out.flow_version = run.flowVersion;
   return out;
 }
 
@@ -195,6 +196,7 @@ export function fromApiNewRun(run: ApiNewRun): NewRun {
   if (run.tags !== undefined) out.tags = run.tags;
   if (run.parameters !== undefined) out.parameters = run.parameters;
   if (run.upstream !== undefined) out.upstream = run.upstream;
+  if (run.flow_version !== undefined) out.flowVersion = run.flow_version;
   return out;
 }
 

@@ -81,7 +81,9 @@ export function createRun(
     kind: CREATE_KIND,
     at: now,
     rules: [],
-    data: creationData(run),
+    data: input.flowVersion
+      ? { ...creationData(run), flowVersion: input.flowVersion }
+      : creationData(run),
   };
   return { run, event };
 }

@@ -83,6 +83,8 @@ export interface NewRun {
   tags?: readonly string[];
   parameters?: Json;
   upstream?: readonly UpstreamEdge[];
+  /** The version of the flow that runs (recorded on the creation event). */
+  flowVersion?: string | null;
   /** Use this id instead of a generated one. */
   id?: string;
 }

@@ -56,6 +56,8 @@ export interface Deployment {
   env: { [name: string]: string };
   /** The worker kills the run's process and fails it as "TimedOut" after this long. */
   timeoutSeconds: number | null;
+  /** The version of the flow this deployment runs, as the manifest gives it. */
+  version?: string | null;
   createdAt: number;
   updatedAt: number;
   /** Soft delete time; deleted deployments are hidden and free their name. */
@@ -81,6 +83,7 @@ export interface DeploymentInput {
   permissions?: string[] | null;
   env?: { [name: string]: string };
   timeoutSeconds?: number | null;
+  version?: string | null;
 }
 
 /** Fields a partial update may change. */

@@ -407,6 +407,7 @@ export function inputOf(deployment: Deployment): DeploymentInput {
     permissions: deployment.permissions,
     env: deployment.env,
     timeoutSeconds: deployment.timeoutSeconds,
+    ...(deployment.version ? { version: deployment.version } : {}),
   };
 }
 

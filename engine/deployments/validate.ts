@@ -139,6 +139,7 @@ export function buildDeployment(
     permissions: input.permissions ?? null,
     env: { ...(input.env ?? {}) },
     timeoutSeconds: timeout,
+    ...(input.version ? { version: input.version } : {}),
     createdAt: existing?.createdAt ?? options.now,
     updatedAt: options.now,
     deletedAt: null,

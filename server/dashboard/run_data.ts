@@ -53,7 +53,14 @@ export function runPageData(
   const result = resultViewOf(engine, run);
   const pause = pauseRequestOf(engine, run) ?? null;
   const { tasks, data } = bodyData(engine, run, params, now, subflows);
-  return { run, tasks, attempts, parent, subflows, data, result, pause };
+  const flowVersion = flowVersionOf(engine, run);
+  return { run, tasks, attempts, parent, subflows, data, result, pause, flowVersion };
+}
+
+/** The flow version the run recorded when it was created, if any. */
+export function flowVersionOf(engine: Engine, run: RunRecord): string | null {
+  const version = engine.events({ runId: run.id, limit: 1 })[0]?.data?.["flowVersion"];
+  return typeof version === "string" ? version : null;
 }
 
 /** The attempts of the run's lineage, its parent and its subflow runs. */

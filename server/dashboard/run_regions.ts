@@ -19,7 +19,7 @@ import {
 import type { PageKit } from "./kit.ts";
 import { sendFragment } from "./render.ts";
 import { resultViewOf } from "./result_views.ts";
-import { bodyData, lineageData, taskCounts } from "./run_data.ts";
+import { bodyData, flowVersionOf, lineageData, taskCounts } from "./run_data.ts";
 
 /** Registers the run page's region route on `pages`. */
 export function runRegionRoutes(
@@ -71,6 +71,7 @@ function regionProps(
           ? null
           : deployments.find(run.deploymentId)?.name ?? null,
         result: resultViewOf(engine, run),
+        flowVersion: flowVersionOf(engine, run),
       };
     case "lineage":
       return { name, run, ...lineageData(engine, run) };

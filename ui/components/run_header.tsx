@@ -15,10 +15,14 @@ export interface RunHeaderProps {
   deploymentName?: string | null;
   /** The run's stored result, once it completed with one. */
   result?: ResultView | null;
+  /** The version of the flow the run ran. */
+  flowVersion?: string | null;
 }
 
 /** A flow run's name, state, timing, parameters, result and last message. */
-export function RunHeader({ run, tasks, now, deploymentName, result }: RunHeaderProps) {
+export function RunHeader(
+  { run, tasks, now, deploymentName, result, flowVersion }: RunHeaderProps,
+) {
   const taskTotal = Object.values(tasks).reduce((a, b) => a + (b ?? 0), 0);
   const parameters = run.parameters === null ? null : jsonText(run.parameters, 2);
   return (
@@ -36,6 +40,12 @@ export function RunHeader({ run, tasks, now, deploymentName, result }: RunHeader
           <dt>Flow</dt>
           <dd>
             <a href={flowHref(run.flowName)}>{run.flowName}</a>
+            {flowVersion && (
+              <span class="muted">
+                {` · version `}
+                <code>{flowVersion}</code>
+              </span>
+            )}
           </dd>
           <dt>Created</dt>
           <dd>

@@ -74,6 +74,8 @@ function Details({ deployment, activeRuns }: { deployment: Deployment; activeRun
             ? `no limit · ${activeRuns} active`
             : `${activeRuns} of ${deployment.concurrencyLimit} in use · ${deployment.collisionStrategy}`}
         </dd>
+        <dt>Version</dt>
+        <dd>{deployment.version ? <code>{deployment.version}</code> : "—"}</dd>
         <dt>Timeout</dt>
         <dd>
           {deployment.timeoutSeconds === null ? "none" : formatInterval(deployment.timeoutSeconds)}

@@ -62,6 +62,8 @@ export interface RunPageProps {
   deploymentName?: string | null;
   /** The run's stored result, once it completed with one. */
   result?: ResultView | null;
+  /** The version of the flow the run ran, when it has one. */
+  flowVersion?: string | null;
   /** What the pause a PAUSED run is in asks of a resume (input and its schema). */
   pause?: PauseRequest | null;
   /** The page's query string (tab, filters, cursor), for its live regions' fragments. */
@@ -102,6 +104,7 @@ export function RunPage(props: RunPageProps) {
           now: ctx.now,
           deploymentName: props.deploymentName ?? null,
           result: props.result ?? null,
+          flowVersion: props.flowVersion ?? null,
         }}
       />
       <RunRegion

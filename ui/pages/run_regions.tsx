@@ -39,6 +39,7 @@ export type RunRegionProps =
     now: number;
     deploymentName: string | null;
     result: ResultView | null;
+    flowVersion?: string | null;
   }
   | {
     name: "lineage";
@@ -89,6 +90,7 @@ export function RunRegion({ region, query }: { region: RunRegionProps; query: st
             now={region.now}
             deploymentName={region.deploymentName}
             result={region.result}
+            flowVersion={region.flowVersion ?? null}
           />
         </div>
       );
