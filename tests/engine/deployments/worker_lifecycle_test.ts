@@ -175,15 +175,14 @@ Deno.test({
       const killedAt = Date.now();
       await until(() => engine.getRun(runId)?.state === "CRASHED", "the run to be CRASHED");
       const crashedMs = Date.now() - killedAt;
-      const hook = JSON.parse(
-        await until(() => {
-          try {
-            return Deno.readTextFileSync(`${home}/crashed.json`);
-          } catch {
-            return undefined;
-          }
-        }, "the onCrashed hook"),
-      );
+      // The hook may be caught mid-write (an empty or partial file): wait for whole JSON.
+      const hook = await until(() => {
+        try {
+          return JSON.parse(Deno.readTextFileSync(`${home}/crashed.json`));
+        } catch {
+          return undefined;
+        }
+      }, "the onCrashed hook");
       const hookMs = Date.now() - killedAt;
       console.log(
         `run process SIGKILL: CRASHED after ${crashedMs} ms, onCrashed after ${hookMs} ms`,
