@@ -35,6 +35,7 @@ Commands:
   deploy                  apply ironflow.yaml: --all | --name N, --prune, --dry-run
   deployment <command>    ls | inspect | run | pause | resume | delete
   worker start            claim and execute deployment runs in subprocesses
+  task serve <module>...  run a task worker for background tasks (task.delay())
   db <command>            export | import | rebuild | migrate | copy
   version                 print versions
 
@@ -137,6 +138,10 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         const { workerCommand } = await import("./worker_command.ts");
         return await workerCommand(rest, cli);
       }
+      case "task": {
+        const { taskCommand } = await import("./task_command.ts");
+        return await taskCommand(rest, cli);
+      }
       case "execute-run": {
         const { executeRunCommand } = await import("./worker_command.ts");
         return await executeRunCommand(rest, cli);
@@ -190,6 +195,8 @@ async function commandHelp(command: string): Promise<string | undefined> {
       return (await import("./deployment_commands.ts")).DEPLOYMENT_HELP;
     case "worker":
       return (await import("./worker_command.ts")).WORKER_HELP;
+    case "task":
+      return (await import("./task_command.ts")).TASK_HELP;
     case "demo":
       return "Usage: ironflow demo\n\nRuns the example ETL flow (examples/etl.ts) on the embedded store and prints its history.";
   }

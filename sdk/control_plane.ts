@@ -105,6 +105,8 @@ export interface ControlPlane {
   readonly actions: RunActions;
   /** Tells the engine this process still executes `runIds`; the answers say which to stop. */
   heartbeat(runIds: readonly string[]): Promise<HeartbeatAnswer[]>;
+  /** SCHEDULED background task runs (`task.delay()`) of these tasks, oldest first, for task workers. */
+  scheduledTaskRuns?(taskNames: readonly string[], limit: number): Promise<RunRecord[]>;
 }
 
 /** A control plane that talks to an engine in this process. */
@@ -172,7 +174,29 @@ export function createLocalControlPlane(
       retry: (runId) => retryFlowRun(engine, runId),
     },
     heartbeat: (runIds) => heartbeatFlowRuns(engine, runIds),
+    scheduledTaskRuns: (taskNames, limit) =>
+      Promise.resolve(scheduledBackgroundRuns(engine, taskNames, limit)),
   };
+}
+
+/** The SCHEDULED background task runs of `taskNames`, oldest first, at most `limit`. */
+export function scheduledBackgroundRuns(
+  engine: Engine,
+  taskNames: readonly string[],
+  limit: number,
+): RunRecord[] {
+  const due = taskNames.flatMap((name) =>
+    engine.listRuns({
+      kind: "task",
+      name,
+      states: ["SCHEDULED"],
+      rootsOnly: true,
+      sort: "created",
+      order: "asc",
+      limit,
+    }).items.filter((run) => run.taskKey === "background")
+  );
+  return due.sort((a, b) => a.createdAt - b.createdAt).slice(0, limit);
 }
 
 /** How often a local plane reads other processes' commits while it watches a run. */

@@ -38,6 +38,8 @@ export type { FlowOptions, RunOptions, StateHook, TaskOptions } from "./options.
 export type { FlowRunOutcome, RunState, StateInput } from "./state.ts";
 export { Cancelled, Completed, Failed, State } from "./state.ts";
 export { currentTags, withTags } from "./tags.ts";
+export { BackgroundFuture } from "./background.ts";
+export { serveTasks, type ServeTasksOptions, type TaskWorkerHandle } from "./task_worker.ts";
 export {
   getTransaction,
   type IsolationLevel,

@@ -28,12 +28,22 @@ export async function runStandaloneTask<T>(
   future: TaskFuture<T>,
   plane: ControlPlane = getControlPlane(),
   parentTaskRunId?: string,
+  claimed?: RunRecord,
 ): Promise<void> {
-  const host = new StandaloneTaskHost(plane, spec, future as TaskFuture<unknown>);
+  const host = new StandaloneTaskHost(plane, spec, future as TaskFuture<unknown>, !!claimed);
   const parentTaskRun = parentTaskRunId !== undefined
     ? { id: parentTaskRunId, name: "", attempt: 0 }
     : undefined;
-  await runTask(host, { spec, future, args, key: `${spec.name}#0`, waitFor: [], parentTaskRun });
+  const key = claimed?.taskKey ?? `${spec.name}#0`;
+  await runTask(host, {
+    spec,
+    future,
+    args,
+    key,
+    waitFor: [],
+    parentTaskRun,
+    existingRun: claimed,
+  });
   await plane.flush();
 }
 
@@ -60,7 +70,16 @@ class StandaloneTaskHost implements TaskRunHost, RunExecution {
   readonly #spec: TaskSpec;
   #calls = 0;
 
-  constructor(plane: ControlPlane, spec: TaskSpec, future: TaskFuture<unknown>) {
+  /** A background task run's result is always stored: its caller reads it from there. */
+  readonly #persistAlways: boolean;
+
+  constructor(
+    plane: ControlPlane,
+    spec: TaskSpec,
+    future: TaskFuture<unknown>,
+    persistAlways: boolean,
+  ) {
+    this.#persistAlways = persistAlways;
     this.plane = plane;
     this.#spec = spec;
     this.#future = future;
@@ -96,7 +115,7 @@ class StandaloneTaskHost implements TaskRunHost, RunExecution {
   }
 
   persists(options: RunOptions): boolean {
-    return impliedPersist(options) ?? defaultPersistResult();
+    return this.#persistAlways || (impliedPersist(options) ?? defaultPersistResult());
   }
 
   resultOptions(options: RunOptions): RunOptions {
@@ -118,7 +137,7 @@ class StandaloneTaskHost implements TaskRunHost, RunExecution {
     future: TaskFuture<T>,
     args: unknown[],
   ): TaskFuture<T> {
-    void runStandaloneTask(spec, args, future, this.plane, this.#future.runId);
+    void runStandaloneTask(spec, args, future, this.plane, this.#future.runId ?? undefined);
     return future;
   }
 

@@ -13,6 +13,7 @@ import { type TaskOptions, validateOptions } from "./options.ts";
 import { registerTask } from "./registry.ts";
 import { getTransaction } from "./transaction.ts";
 import { runStandaloneTask } from "./standalone_task.ts";
+import { type BackgroundFuture, delayTask } from "./background.ts";
 import { checkOptionNames } from "./option_names.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import type { State } from "./state.ts";
@@ -52,6 +53,15 @@ export interface Task<A extends unknown[], R> {
   map(...args: MapArgs<A> | [...MapArgs<A>, CallOptions]): TaskFuture<R>[];
   /** A copy of the task with some options changed. */
   with(options: TaskOptions): Task<A, R>;
+  /**
+   * Enqueues a background task run (SCHEDULED until a task worker runs it:
+   * `serveTasks()`, `ironflow task serve`) and returns its future at once;
+   * `future.enqueued` resolves once the run is recorded. The arguments must
+   * be JSON values.
+   */
+  delay(...args: A): BackgroundFuture<R>;
+  /** `delay()` on the given control plane. */
+  delayWith(options: TaskCallOptions, ...args: A): BackgroundFuture<R>;
   /**
    * Runs the task outside a flow as a task run of its own on `options.plane`
    * (what calling it outside a flow does on the default control plane);
@@ -190,6 +200,13 @@ function makeTask(
     map: { value: map },
     with: { value: (more: TaskOptions) => makeTask(fn, { ...options, ...more }, moduleUrl) },
     runWith: { value: runWith },
+    delay: { value: (...args: unknown[]) => delayTask(spec, args) },
+    delayWith: {
+      value: (callOptions: TaskCallOptions, ...args: unknown[]) => {
+        checkOptionNames(`delayWith() of task "${name}"`, callOptions ?? {}, ["plane"]);
+        return delayTask(spec, args, callOptions.plane);
+      },
+    },
   });
   return callable;
 }

@@ -97,6 +97,7 @@ class TaskRunEngine<T> {
   #cacheKey: string | undefined;
   #allowFailed: readonly TaskFuture<unknown>[];
   readonly #transaction: Transaction | undefined;
+  readonly #existing: RunRecord | undefined;
   readonly #warnRun = (message: string) => this.#host.warn(message, this.#run.id);
 
   constructor(host: TaskRunHost, call: TaskCall<T>) {
@@ -110,6 +111,7 @@ class TaskRunEngine<T> {
     this.#allowFailed = call.allowFailed ?? NO_FUTURES;
     this.#transaction = call.transaction;
     this.#parentTaskRun = call.parentTaskRun;
+    this.#existing = call.existingRun;
   }
 
   async run(): Promise<void> {
@@ -153,6 +155,7 @@ class TaskRunEngine<T> {
 
   /** Creates the task run, with its upstream edges; starts it in the same batch when it can. */
   async #create(): Promise<void> {
+    if (this.#existing) return this.#adopt(this.#existing);
     const upstream: UpstreamEdge[] = [];
     for (const dep of this.#dataDeps) {
       upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "data" });
@@ -207,6 +210,12 @@ class TaskRunEngine<T> {
     }
     future._setRunId(this.#run.id);
     this.#mirror = new RunMirror(this.#run, host.plane, hooksOf(spec.options), this.#warnRun);
+  }
+
+  #adopt(run: RunRecord): void {
+    this.#run = run;
+    this.#future._setRunId(run.id);
+    this.#mirror = new RunMirror(run, this.#host.plane, hooksOf(this.#spec.options), this.#warnRun);
   }
 
   /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ProposalResult } from "../engine/mod.ts";
+import type { ProposalResult, RunRecord } from "../engine/mod.ts";
 import type { InternalContext } from "./context.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import type { TaskFuture } from "./future.ts";
@@ -51,6 +51,8 @@ export interface TaskCall<T> {
   readonly allowFailed?: readonly TaskFuture<unknown>[] | undefined;
   /** The transaction the call was made in. */
   readonly transaction?: Transaction | undefined;
+  /** A run that already exists (a claimed background task run): it is not created again. */
+  readonly existingRun?: RunRecord | undefined;
   readonly parentTaskRun: InternalContext["taskRun"];
 }
 

@@ -123,6 +123,7 @@ export function matchesQuery(run: RunRecord, query: RunQuery): boolean {
   }
   if (query.flowName !== undefined && run.flowName !== query.flowName) return false;
   if (query.name !== undefined && run.name !== query.name) return false;
+  if (query.rootsOnly === true && run.parentId !== null) return false;
   if (query.parentId !== undefined && run.parentId !== query.parentId) return false;
   if (query.rootId !== undefined && run.rootId !== query.rootId) return false;
   if (query.lineageId !== undefined && run.lineageId !== query.lineageId) return false;

@@ -19,6 +19,8 @@ export interface RunQuery {
   /** Task name or flow name, exact. */
   name?: string;
   parentId?: string;
+  /** Only runs without a parent (flow runs at the top, task runs called outside a flow). */
+  rootsOnly?: boolean;
   rootId?: string;
   lineageId?: string;
   deploymentId?: string;

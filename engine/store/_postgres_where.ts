@@ -59,6 +59,7 @@ export function pgRunFilter(query: RunQuery): { table: string; where: PgWhere } 
   const where = new PgWhere();
   const states = [...new Set(query.states ?? [])];
   if (states.length) where.add("state = ANY(?::text[])", states);
+  if (query.rootsOnly === true) where.add("parent_id IS NULL");
   where
     .addIf("flow_name = ?", query.flowName)
     .addIf("name = ?", query.name)

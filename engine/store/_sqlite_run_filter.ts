@@ -42,6 +42,7 @@ export function runFilter(query: RunQuery): RunFilter {
   // First, so listRuns can split it per state.
   const states = [...new Set(query.states ?? [])];
   if (states.length) where.add(`state IN (${states.map(() => "?").join(", ")})`, ...states);
+  if (query.rootsOnly === true) where.add("parent_id IS NULL");
   where
     .addIf("flow_name = ?", query.flowName)
     .addIf("name = ?", query.name)

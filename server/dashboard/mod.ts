@@ -62,6 +62,7 @@ import {
   activity,
   filterWindow,
   parseFilters,
+  rootTaskRows,
   runRows,
   sumCounts,
   withTaskCounts,
@@ -189,6 +190,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
         paged: cursor !== null,
         storeEmpty,
         deploymentNames: deploymentNames(deployments, rows.map((row) => row.run)),
+        taskRuns: cursor === null ? rootTaskRows(engine) : [],
       });
     }),
   );
@@ -199,7 +201,8 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       const id = c.req.param("id") ?? "";
       const run = engine.getRun(id);
       if (!run) return notFound(c, ctx, `Flow run "${id}" does not exist`);
-      if (run.kind === "task") {
+      // A task run called outside a flow (or a background one) is its own root: it has a page.
+      if (run.kind === "task" && run.parentId !== null) {
         return c.redirect(runHref(run.parentId ?? run.rootId, "events", { task: run.id }), 303);
       }
       const params = new URL(c.req.url).searchParams;

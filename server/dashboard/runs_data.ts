@@ -203,6 +203,15 @@ export function runRows(
   return { rows: withTaskCounts(engine, page.items), nextCursor: page.nextCursor };
 }
 
+/**
+ * The newest task runs of no flow: background task runs (`task.delay()`,
+ * SCHEDULED until a task worker takes them) and tasks called outside a flow.
+ */
+export function rootTaskRows(engine: Engine, limit = 20): RunRow[] {
+  const runs = engine.listRuns({ kind: "task", rootsOnly: true, limit }).items;
+  return runs.map((run) => ({ run, tasks: {} }));
+}
+
 /** Flow runs with the counts of their task runs by state. */
 export function withTaskCounts(
   engine: Engine,

@@ -212,6 +212,18 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "listRuns({ rootsOnly }) lists the runs without a parent",
+    async fn({ engine, store }) {
+      const flow = await engine.createFlowRun({ id: "f-1", name: "etl" });
+      await engine.createTaskRun({ id: "t-in", name: "extract", parentId: flow.id });
+      await engine.createTaskRun({ id: "t-alone", name: "extract" });
+      const roots = store.listRuns({ kind: "task", rootsOnly: true }).items.map((r) => r.id);
+      assert.deepEqual(roots, ["t-alone"]);
+      const all = store.listRuns({ rootsOnly: true }).items.map((r) => r.id).sort();
+      assert.deepEqual(all, ["f-1", "t-alone"]);
+    },
+  },
+  {
     name: "listRuns() filters by kind, states, flowName, name, text, tags and created range",
     async fn({ engine, clock, t }) {
       await seedRuns(engine, clock);

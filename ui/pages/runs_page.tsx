@@ -25,6 +25,8 @@ export interface RunsPageProps {
   storeEmpty: boolean;
   /** Names of the deployments of the runs shown, by id. */
   deploymentNames?: Readonly<Record<string, string>>;
+  /** The newest task runs of no flow (background tasks waiting for a worker among them). */
+  taskRuns?: readonly RunRow[];
 }
 
 /** The home page: activity chart, state chips, filters and the table of flow runs. */
@@ -73,6 +75,16 @@ export function RunsPage(props: RunsPageProps) {
           firstLabel="« Newest"
         />
       </section>
+      {props.taskRuns && props.taskRuns.length > 0 && (
+        <section class="panel flush" data-live="task-runs">
+          <h2>Task runs outside flows</h2>
+          <p class="muted small">
+            Background tasks (<code>task.delay()</code>) wait Scheduled until a task worker takes
+            them (<code>ironflow task serve</code>).
+          </p>
+          <RunTable rows={props.taskRuns} now={ctx.now} hideDeployment />
+        </section>
+      )}
     </Layout>
   );
 }

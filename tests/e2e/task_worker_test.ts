@@ -1,0 +1,59 @@
+/**
+ * Background tasks through a real task worker process (Prefect 3's "Deploy background tasks",
+ * docs.prefect.io/v3/develop/deferred-tasks, `prefect task serve`): a script delays a task, a
+ * separate `ironflow task serve` process claims and runs it (with its retry), and the script's
+ * future gets the result; with no worker the run waits SCHEDULED and the dashboard shows it.
+ */
+import assert from "node:assert/strict";
+import { fileURLToPath } from "node:url";
+import { createSqliteControlPlane } from "../../sdk/mod.ts";
+import { double } from "../testdata/sdk/background_tasks.ts";
+import { testServer } from "../server/_helpers.ts";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const MODULE = fileURLToPath(new URL("../testdata/sdk/background_tasks.ts", import.meta.url));
+
+Deno.test("deferred-tasks: ironflow task serve runs a delayed task in another process", async () => {
+  const home = await Deno.makeTempDir({ prefix: "ironflow_task_worker_" });
+  const plane = createSqliteControlPlane(`${home}/ironflow.db`);
+  const worker = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, "task", "serve", MODULE, "--limit", "2"],
+    env: { IRONFLOW_HOME: home },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  try {
+    const future = double.delayWith({ plane }, 21);
+    const runId = await future.enqueued;
+    const result = await future.result() as unknown as { doubled: number; pid: number };
+    assert.equal(result.doubled, 42);
+    assert.notEqual(result.pid, Deno.pid, "ran in the worker process");
+    const run = plane.engine.getRun(runId)!;
+    assert.deepEqual([run.state, run.runCount], ["COMPLETED", 2]);
+  } finally {
+    worker.kill("SIGTERM");
+    const status = await worker.status;
+    const output = await worker.output().catch(() => undefined);
+    void output;
+    await plane.close();
+    await Deno.remove(home, { recursive: true });
+    assert.equal(status.code, 0, "the worker stops cleanly on SIGTERM");
+  }
+});
+
+Deno.test("deferred-tasks: with no worker the run waits SCHEDULED, listed on the dashboard", async () => {
+  const server = testServer();
+  try {
+    const future = double.delayWith({ plane: server.plane }, 1);
+    const runId = await future.enqueued;
+    const home = await (await server.app.request("/")).text();
+    assert.match(home, /Task runs outside flows/);
+    assert.match(home, new RegExp(`/runs/${runId}`));
+    assert.match(home, /Scheduled/);
+    const page = await server.app.request(`/runs/${runId}`);
+    assert.equal(page.status, 200);
+    assert.match(await page.text(), /double-/);
+  } finally {
+    server.close();
+  }
+});

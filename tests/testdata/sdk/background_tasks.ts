@@ -1,0 +1,11 @@
+/** Tasks a task worker serves in tests/e2e/task_worker_test.ts (`ironflow task serve`). */
+import { task } from "../../../sdk/mod.ts";
+
+let attempts = 0;
+
+/** Fails its first attempt in each worker process, then doubles. */
+export const double = task({ name: "double", retries: 1 }, (x: number) => {
+  attempts++;
+  if (attempts === 1) throw new Error("first attempt fails");
+  return { doubled: x * 2, pid: Deno.pid };
+});
