@@ -112,3 +112,9 @@ export {
   retryFlowRun,
 } from "./run_actions.ts";
 export { endRunsUnder, type TreeEnding } from "./run_tree.ts";
+export {
+  resolveVariableTemplate,
+  type Variable,
+  variableNamesIn,
+  VariableService,
+} from "./variables/mod.ts";

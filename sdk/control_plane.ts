@@ -48,6 +48,7 @@ import {
 } from "../engine/mod.ts";
 
 import { createLocalDeploymentClient, type DeploymentClient } from "./deployment_client.ts";
+import { createLocalVariableClient, type VariableClient } from "./variable_client.ts";
 import type { LineageHistory } from "./resume.ts";
 import type { FlowPlan } from "../engine/planner/mod.ts";
 import { readEnv } from "./env.ts";
@@ -93,6 +94,8 @@ export interface ControlPlane {
   listArtifacts(query: { flowRunId: string; taskRunId?: string }): Promise<Artifact[]>;
   /** Deployments, claims and leases (`runDeployment`, `serve`, workers); absent on test fakes. */
   readonly deployments?: DeploymentClient;
+  /** Named JSON values (`getVariable()`); absent on test fakes. */
+  readonly variables?: VariableClient;
   /** Records the static plan of a flow (the latest per flow name). */
   savePlan(flowName: string, plan: FlowPlan): Promise<void>;
   /** One attempt to take concurrency slots (all or nothing). */
@@ -167,6 +170,7 @@ export function createLocalControlPlane(
     renewLease: (leaseId, leaseMs) =>
       engine.transact((tx) => renewLease(tx, leaseId, timer.now(), leaseMs)),
     deployments: createLocalDeploymentClient(engine),
+    variables: createLocalVariableClient(engine, timer),
     actions: {
       cancel: (runId, options) => cancelFlowRun(engine, runId, options),
       pause: (runId, options) => pauseFlowRun(engine, runId, options),

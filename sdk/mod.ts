@@ -127,6 +127,12 @@ export {
   updateProgressArtifact,
 } from "./artifacts.ts";
 export { bindParameters, namedParameters, parameterNames } from "./parameters.ts";
+export { getVariable, setVariable, unsetVariable, type VariableOptions } from "./variables.ts";
+export {
+  createLocalVariableClient,
+  createRemoteVariableClient,
+  type VariableClient,
+} from "./variable_client.ts";
 export {
   type DeploymentRunFuture,
   runDeployment,

@@ -31,6 +31,7 @@ import {
 import { RunEventFeed } from "./_run_event_feed.ts";
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";
+import { createRemoteVariableClient } from "./variable_client.ts";
 import {
   createHttpClient,
   type HttpClient,
@@ -221,6 +222,11 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       return (page?.items ?? []).map(fromApiArtifact);
     },
     deployments: createRemoteDeploymentClient({
+      url: client.url,
+      ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+      fetch: client.fetch,
+    }),
+    variables: createRemoteVariableClient({
       url: client.url,
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       fetch: client.fetch,

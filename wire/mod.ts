@@ -59,3 +59,4 @@ export {
 export * from "./schemas.ts";
 export * from "./run_schemas.ts";
 export * from "./concurrency_limit_schemas.ts";
+export * from "./variable_schemas.ts";

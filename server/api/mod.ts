@@ -40,6 +40,7 @@ import { streamRoutes } from "./streams.ts";
 import { taskRunRoutes } from "./task_runs.ts";
 import { workerRoutes } from "./workers.ts";
 import { workPoolRoutes } from "./work_pools.ts";
+import { variableRoutes } from "./variables.ts";
 import { HttpError } from "../errors.ts";
 
 export { ApiRouter, type RouteSpec } from "./router.ts";
@@ -74,6 +75,7 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   deploymentRoutes(router, deps);
   workPoolRoutes(router, deps);
   workerRoutes(router, deps);
+  variableRoutes(router, deps);
 
   let doc: ReturnType<typeof openApiDocument> | undefined;
   const document = () =>

@@ -1,0 +1,73 @@
+/**
+ * Variables on a control plane: in this process, or on a server over its
+ * HTTP API.
+ *
+ * @module
+ */
+import type { Clock, Engine, Json } from "../engine/mod.ts";
+import { checkName, type Variable, VariableService } from "../engine/variables/mod.ts";
+import { type ApiVariable, fromApiVariable } from "../wire/mod.ts";
+import { createHttpClient, type HttpClientOptions } from "./http_client.ts";
+
+/** Variables on a control plane. */
+export interface VariableClient {
+  get(name: string): Promise<Variable | undefined>;
+  set(name: string, value: Json): Promise<Variable>;
+  /** Whether the variable existed. */
+  unset(name: string): Promise<boolean>;
+  /** A page in name order. */
+  list(
+    query?: { cursor?: string; limit?: number },
+  ): Promise<{ items: Variable[]; nextCursor: string | null }>;
+}
+
+/** Variables of an engine in this process. */
+export function createLocalVariableClient(
+  engine: Engine,
+  clock: Clock = engine.clock,
+): VariableClient {
+  const service = new VariableService({ engine, clock });
+  return {
+    get: (name) => Promise.resolve(service.get(name)),
+    set: (name, value) => service.set(name, value),
+    unset: (name) => service.unset(name),
+    list: (query) => Promise.resolve(service.list(query)),
+  };
+}
+
+/** Variables of a server, over its HTTP API. */
+export function createRemoteVariableClient(
+  options: Pick<HttpClientOptions, "url" | "apiKey" | "fetch">,
+): VariableClient {
+  const client = createHttpClient(options);
+  const pathOf = (name: string) => `/api/variables/${encodeURIComponent(checkName(name))}`;
+  return {
+    async get(name) {
+      const found = await client.find<ApiVariable>(pathOf(name));
+      return found ? fromApiVariable(found) : undefined;
+    },
+    async set(name, value) {
+      return fromApiVariable((await client.request<ApiVariable>("PUT", pathOf(name), { value }))!);
+    },
+    async unset(name) {
+      const path = pathOf(name);
+      if (!(await client.find<ApiVariable>(path))) return false;
+      await client.request("DELETE", path);
+      return true;
+    },
+    async list(query = {}) {
+      const params = new URLSearchParams({
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+        ...(query.limit ? { limit: String(query.limit) } : {}),
+      });
+      const page = await client.request<{ items: ApiVariable[]; next_cursor: string | null }>(
+        "GET",
+        `/api/variables?${params}`,
+      );
+      return {
+        items: (page?.items ?? []).map(fromApiVariable),
+        nextCursor: page?.next_cursor ?? null,
+      };
+    },
+  };
+}
