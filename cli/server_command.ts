@@ -92,6 +92,7 @@ export async function serverCommand(
     throw new UsageError("--synchronous applies to the SQLite store, not to --database-url");
   }
   const apiKey = readEnv("IRONFLOW_API_KEY");
+  const secretKey = readEnv("IRONFLOW_SECRET_KEY");
   const allowedHosts = [
     ...parseAllowedHosts(readEnv("IRONFLOW_ALLOWED_HOSTS")),
     ...parseAllowedHosts(values["allowed-hosts"]),
@@ -122,6 +123,7 @@ export async function serverCommand(
     host: values.host,
     port,
     ...(apiKey ? { apiKey } : {}),
+    ...(secretKey ? { secretKey } : {}),
     allowedHosts,
     ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
     ...(livenessMs !== undefined ? { livenessMs } : {}),

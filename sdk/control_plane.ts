@@ -49,6 +49,8 @@ import {
 
 import { createLocalDeploymentClient, type DeploymentClient } from "./deployment_client.ts";
 import { createLocalVariableClient, type VariableClient } from "./variable_client.ts";
+import { createLocalSecretClient, type SecretClient } from "./secret_client.ts";
+import { withSecretRedaction } from "./redaction.ts";
 import type { LineageHistory } from "./resume.ts";
 import type { FlowPlan } from "../engine/planner/mod.ts";
 import { readEnv } from "./env.ts";
@@ -96,6 +98,8 @@ export interface ControlPlane {
   readonly deployments?: DeploymentClient;
   /** Named JSON values (`getVariable()`); absent on test fakes. */
   readonly variables?: VariableClient;
+  /** Encrypted secrets (`getSecret()`), whose revealed values this plane redacts; absent on test fakes. */
+  readonly secrets?: SecretClient;
   /** Records the static plan of a flow (the latest per flow name). */
   savePlan(flowName: string, plan: FlowPlan): Promise<void>;
   /** One attempt to take concurrency slots (all or nothing). */
@@ -122,13 +126,19 @@ export function createLocalControlPlane(
   engine: Engine,
   timer: Timer = systemClock,
   results: ResultStore = createMemoryResultStore(),
+  options: LocalControlPlaneOptions = {},
 ): LocalControlPlane {
+  const secretKey = options.secretKey;
+  const secrets = createLocalSecretClient(engine, {
+    clock: timer,
+    secretKey: () => secretKey ?? readEnv("IRONFLOW_SECRET_KEY"),
+  });
   const watchers = new Map<string, Set<(event: EngineEvent) => void>>();
   let unsubscribe: (() => void) | undefined;
   // Another process on the same database (a server, the CLI) may cancel or
   // resume a watched run: its commits are read while anything is watched.
   let stopTailing: (() => void) | undefined;
-  return {
+  return withSecretRedaction({
     engine,
     timer,
     createRun: (run) => run.kind === "flow" ? engine.createFlowRun(run) : engine.createTaskRun(run),
@@ -180,7 +190,13 @@ export function createLocalControlPlane(
     heartbeat: (runIds) => heartbeatFlowRuns(engine, runIds),
     scheduledTaskRuns: (taskNames, limit) =>
       Promise.resolve(scheduledBackgroundRuns(engine, taskNames, limit)),
-  };
+  }, secrets);
+}
+
+/** Options of {@linkcode createLocalControlPlane}. */
+export interface LocalControlPlaneOptions {
+  /** Encrypts and decrypts secrets. @default `IRONFLOW_SECRET_KEY`, read when first needed */
+  secretKey?: string;
 }
 
 /** The SCHEDULED background task runs of `taskNames`, oldest first, at most `limit`. */
@@ -210,6 +226,8 @@ const EXTERNAL_EVENTS_POLL_MS = 250;
 export interface InMemoryControlPlaneOptions {
   /** Clock and timer; pass a `FakeClock` to control time in tests. @default the system clock */
   timer?: Timer;
+  /** Encrypts secrets. @default `IRONFLOW_SECRET_KEY` */
+  secretKey?: string;
 }
 
 /** An engine on a memory store: for tests and throwaway scripts. */
@@ -218,7 +236,12 @@ export function createInMemoryControlPlane(
 ): LocalControlPlane {
   const timer = options.timer ?? systemClock;
   const engine = createEngine({ store: createMemoryStore(), clock: timer, ids: createIdSource() });
-  return createLocalControlPlane(engine, timer);
+  return createLocalControlPlane(
+    engine,
+    timer,
+    undefined,
+    options.secretKey ? { secretKey: options.secretKey } : {},
+  );
 }
 
 /** An engine on the SQLite file `path`, opened with `store` options (default: {@linkcode sqliteOptionsFromEnv}). */

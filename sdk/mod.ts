@@ -128,6 +128,13 @@ export {
 } from "./artifacts.ts";
 export { bindParameters, namedParameters, parameterNames } from "./parameters.ts";
 export { getVariable, setVariable, unsetVariable, type VariableOptions } from "./variables.ts";
+export { getSecret, type SecretOptions, setSecret } from "./secrets.ts";
+export {
+  createLocalSecretClient,
+  createRemoteSecretClient,
+  type SecretClient,
+} from "./secret_client.ts";
+export { REDACTED, SecretRedactor } from "./redaction.ts";
 export {
   createLocalVariableClient,
   createRemoteVariableClient,

@@ -32,6 +32,8 @@ import { RunEventFeed } from "./_run_event_feed.ts";
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";
 import { createRemoteVariableClient } from "./variable_client.ts";
+import { createRemoteSecretClient } from "./secret_client.ts";
+import { withSecretRedaction } from "./redaction.ts";
 import {
   createHttpClient,
   type HttpClient,
@@ -109,7 +111,12 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     change: (change) => request("POST", `/api/stream/subscriptions/${subscriptionId}`, change),
   });
 
-  return {
+  const secrets = createRemoteSecretClient({
+    url: client.url,
+    ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    fetch: client.fetch,
+  });
+  return withSecretRedaction({
     timer: options.timer ?? systemClock,
     createRun: (run) =>
       batcher.create(run.id, toApiNewRun(run)).then((answer) => fromApiRun(answer as ApiRun)),
@@ -233,7 +240,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     }),
     actions: remoteRunActions(request),
     heartbeat: (runIds) => remoteHeartbeat(request, runIds),
-  };
+  }, secrets);
 }
 
 /**

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { SecretCipher } from "../engine/secrets/mod.ts";
 import type { ResultFiles } from "../engine/retention/mod.ts";
 import type { Clock, Engine } from "../engine/mod.ts";
 import type { StorageHealth } from "./storage_health.ts";
@@ -52,6 +53,8 @@ export interface AppDeps {
    * the services loop. @default a new one on `clock`
    */
   storageHealth?: StorageHealth;
+  /** The cipher of `IRONFLOW_SECRET_KEY`; unset: secrets can be listed and deleted, not set or read. */
+  secretCipher?: SecretCipher;
   /** Aborted when the server shuts down: open SSE streams end so in-flight requests can finish. */
   signal?: AbortSignal;
 }

@@ -4,6 +4,12 @@
  *
  * @module
  */
+import {
+  SECRET_COLLECTION,
+  SecretCipher,
+  SecretKeyError,
+  SecretService,
+} from "../engine/secrets/mod.ts";
 import type { Hono } from "hono";
 import {
   createEngine,
@@ -71,6 +77,8 @@ export interface StartServerOptions {
   port?: number;
   /** Require `Authorization: Bearer <apiKey>` on `/api/*`. */
   apiKey?: string;
+  /** `IRONFLOW_SECRET_KEY`: encrypts secrets; required once the store holds any. */
+  secretKey?: string;
   /**
    * Host names to answer besides the loopback names and `host` itself (see
    * `AppDeps.allowedHosts`); a proxy's public name goes here. When `host` is
@@ -153,6 +161,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ids: createIdSource(),
     ...(options.livenessMs !== undefined ? { livenessMs: options.livenessMs } : {}),
   });
+  const secretCipher = await checkSecretKey(engine, options.secretKey);
   const controller = new AbortController();
   const storageHealth = new StorageHealth(systemClock);
   const app = createApp({
@@ -161,6 +170,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     storageHealth,
     signal: controller.signal,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    ...(secretCipher ? { secretCipher } : {}),
     allowedHosts: servedHosts(host, options.allowedHosts ?? []),
     ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
@@ -260,4 +270,32 @@ export function servedHosts(host: string, allowed: readonly string[]): string[] 
 function urlOf(addr: Deno.NetAddr): string {
   const host = addr.hostname.includes(":") ? `[${addr.hostname}]` : addr.hostname;
   return `http://${host}:${addr.port}`;
+}
+
+/**
+ * The cipher of `secretKey`, after checking it opens the stored secrets:
+ * with secrets but no key, or a key that is not theirs, the server does not
+ * start (and changes nothing).
+ */
+async function checkSecretKey(
+  engine: Engine,
+  secretKey: string | undefined,
+): Promise<SecretCipher | undefined> {
+  try {
+    const cipher = secretKey ? await SecretCipher.fromKey(secretKey) : undefined;
+    const first = engine.reader.listDocuments({ collection: SECRET_COLLECTION, limit: 1 })[0];
+    if (first && !cipher) {
+      throw new SecretKeyError(
+        "The store holds secrets but IRONFLOW_SECRET_KEY is not set: set the key they were stored with",
+        { code: "secret_key_missing" },
+      );
+    }
+    if (first && cipher) {
+      await new SecretService({ engine, clock: systemClock, cipher }).reveal(first.key);
+    }
+    return cipher;
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
 }

@@ -60,3 +60,4 @@ export * from "./schemas.ts";
 export * from "./run_schemas.ts";
 export * from "./concurrency_limit_schemas.ts";
 export * from "./variable_schemas.ts";
+export * from "./secret_schemas.ts";

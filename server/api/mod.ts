@@ -41,6 +41,7 @@ import { taskRunRoutes } from "./task_runs.ts";
 import { workerRoutes } from "./workers.ts";
 import { workPoolRoutes } from "./work_pools.ts";
 import { variableRoutes } from "./variables.ts";
+import { secretRoutes } from "./secrets.ts";
 import { HttpError } from "../errors.ts";
 
 export { ApiRouter, type RouteSpec } from "./router.ts";
@@ -76,6 +77,7 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   workPoolRoutes(router, deps);
   workerRoutes(router, deps);
   variableRoutes(router, deps);
+  secretRoutes(router, deps);
 
   let doc: ReturnType<typeof openApiDocument> | undefined;
   const document = () =>

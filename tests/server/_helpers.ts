@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { SecretCipher } from "../../engine/secrets/mod.ts";
 import assert from "node:assert/strict";
 import type { Hono } from "hono";
 import {
@@ -48,6 +49,8 @@ export interface TestServerOptions {
   allowedHosts?: readonly string[];
   sessionTtlMs?: number;
   results?: ResultBlobs;
+  /** Lets the server store and reveal secrets. */
+  secretCipher?: SecretCipher;
 }
 
 /** An app over a fresh engine on a fake clock (memory store unless given one). */
@@ -69,6 +72,7 @@ export function testServer(options: TestServerOptions = {}): TestServer {
     ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
     ...(options.sessionTtlMs ? { sessionTtlMs: options.sessionTtlMs } : {}),
     ...(options.results ? { results: options.results } : {}),
+    ...(options.secretCipher ? { secretCipher: options.secretCipher } : {}),
   });
   return {
     app,

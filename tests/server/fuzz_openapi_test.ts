@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { SecretCipher } from "../../engine/secrets/mod.ts";
 import assert from "node:assert/strict";
 import { createSqliteStore } from "../../engine/mod.ts";
 import { flow, task } from "../../sdk/mod.ts";
@@ -174,7 +175,10 @@ function concrete(template: string, params: Record<string, string>): string {
 
 Deno.test("no route answers 5xx to malformed input, and every reader works afterwards", async () => {
   const dir = await Deno.makeTempDir({ prefix: "ironflow_fuzz_" });
-  const s = testServer({ store: createSqliteStore(`${dir}/ironflow.db`) });
+  const s = testServer({
+    store: createSqliteStore(`${dir}/ironflow.db`),
+    secretCipher: await SecretCipher.fromKey("fuzz secret key 0123456789"),
+  });
   try {
     const { etlId, brokenId } = await seedFlows(s);
     const step = task({ name: "データ処理" }, async (x: number) => await Promise.resolve(x));
