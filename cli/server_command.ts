@@ -98,6 +98,7 @@ export async function serverCommand(
     ...parseAllowedHosts(values["allowed-hosts"]),
   ];
   const sessionTtlMs = sessionTtl(readEnv("IRONFLOW_SESSION_TTL_SECONDS"));
+  const eventRetentionMs = eventRetention(readEnv("IRONFLOW_EVENT_RETENTION_DAYS"));
   const livenessMs = parseLivenessMs(readEnv("IRONFLOW_LIVENESS_TIMEOUT_MS"));
   // Filled once the server listens; stopped before the server closes its engine.
   const embedded: { worker?: ReturnType<typeof startWorker> } = {};
@@ -126,6 +127,7 @@ export async function serverCommand(
     ...(secretKey ? { secretKey } : {}),
     allowedHosts,
     ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
+    ...(eventRetentionMs !== undefined ? { eventRetentionMs } : {}),
     ...(livenessMs !== undefined ? { livenessMs } : {}),
     beforeClose: async () => await embedded.worker?.stop(),
     onListen: (addr) =>
@@ -179,6 +181,17 @@ function sessionTtl(text: string | undefined): number | undefined {
     );
   }
   return seconds * 1000;
+}
+
+function eventRetention(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const days = Number(text);
+  if (!Number.isFinite(days) || days <= 0) {
+    throw new UsageError(
+      `IRONFLOW_EVENT_RETENTION_DAYS must be a positive number of days, got "${text}"`,
+    );
+  }
+  return Math.round(days * 86_400_000);
 }
 
 // The PostgreSQL database of --database-url, else of IRONFLOW_DATABASE_URL.

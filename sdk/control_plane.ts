@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { createLocalEventClient, type EventClient } from "./events.ts";
 import {
   acquireSlots,
   type ActionOutcome,
@@ -100,6 +101,8 @@ export interface ControlPlane {
   readonly variables?: VariableClient;
   /** Encrypted secrets (`getSecret()`), whose revealed values this plane redacts; absent on test fakes. */
   readonly secrets?: SecretClient;
+  /** Records custom events (`emitEvent`); absent on test fakes. */
+  readonly events?: EventClient;
   /** Records the static plan of a flow (the latest per flow name). */
   savePlan(flowName: string, plan: FlowPlan): Promise<void>;
   /** One attempt to take concurrency slots (all or nothing). */
@@ -181,6 +184,7 @@ export function createLocalControlPlane(
       engine.transact((tx) => renewLease(tx, leaseId, timer.now(), leaseMs)),
     deployments: createLocalDeploymentClient(engine),
     variables: createLocalVariableClient(engine, timer),
+    events: createLocalEventClient(engine),
     actions: {
       cancel: (runId, options) => cancelFlowRun(engine, runId, options),
       pause: (runId, options) => pauseFlowRun(engine, runId, options),

@@ -40,6 +40,7 @@ export { Cancelled, Completed, Failed, State } from "./state.ts";
 export { currentTags, withTags } from "./tags.ts";
 export { BackgroundFuture } from "./background.ts";
 export { serveTasks, type ServeTasksOptions, type TaskWorkerHandle } from "./task_worker.ts";
+export { emitEvent, type EmitEventOptions, type EventClient } from "./events.ts";
 export {
   getTransaction,
   type IsolationLevel,

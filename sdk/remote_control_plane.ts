@@ -13,6 +13,7 @@
  *
  * @module
  */
+import { createRemoteEventClient } from "./events.ts";
 import { type EngineEvent, systemClock } from "../engine/mod.ts";
 import {
   type ApiArtifact,
@@ -238,6 +239,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       ...(options.apiKey ? { apiKey: options.apiKey } : {}),
       fetch: client.fetch,
     }),
+    events: createRemoteEventClient(client),
     actions: remoteRunActions(request),
     heartbeat: (runIds) => remoteHeartbeat(request, runIds),
   }, secrets);

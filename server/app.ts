@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import config from "../deno.json" with { type: "json" };
 import { apiRoutes } from "./api/mod.ts";
+import { WEBHOOK_CALL_PATH } from "./api/webhooks.ts";
 import { apiKeyAuth } from "./auth.ts";
 import { bodyLimit } from "./body_limit.ts";
 import type { AppDeps } from "./deps.ts";
@@ -65,7 +66,7 @@ export function createApp(appDeps: AppDeps): Hono {
     deps.clock,
     deps.sessionTtlMs === undefined ? {} : { ttlMs: deps.sessionTtlMs },
   );
-  app.use("/api/*", apiKeyAuth(deps.apiKey, { sessions }));
+  app.use("/api/*", apiKeyAuth(deps.apiKey, { sessions, ownTokenPaths: WEBHOOK_CALL_PATH }));
   app.use("/metrics", apiKeyAuth(deps.apiKey, { sessions }));
 
   const ops = opsRoutes(deps, metrics);

@@ -42,6 +42,8 @@ export function bearerToken(header: string | undefined): string | undefined {
 export interface ApiKeyAuthOptions {
   /** Dashboard sessions whose cookie opens GET and HEAD requests; unset: the cookie opens nothing. */
   sessions?: SessionStore;
+  /** POST paths that authenticate themselves (webhook calls, by their own token). */
+  ownTokenPaths?: RegExp;
 }
 
 /** Middleware requiring the API key; lets everything through when `apiKey` is unset. */
@@ -49,13 +51,14 @@ export function apiKeyAuth(
   apiKey: string | undefined,
   options: ApiKeyAuthOptions = {},
 ): MiddlewareHandler {
-  const { sessions } = options;
+  const { sessions, ownTokenPaths } = options;
   if (!apiKey) {
     return async function noAuth(_c, next) {
       await next();
     };
   }
   return async function requireApiKey(c, next) {
+    if (c.req.method === "POST" && ownTokenPaths?.test(c.req.path)) return await next();
     const readOnly = c.req.method === "GET" || c.req.method === "HEAD";
     if (
       verifyApiKey(bearerToken(c.req.header("authorization")), apiKey) ||

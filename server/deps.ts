@@ -46,6 +46,10 @@ export interface AppDeps {
   results?: ResultBlobs;
   /** Largest result `PUT /api/results/{ref}` accepts, in bytes. @default 67_108_864 (64 MiB) */
   maxResultBytes?: number;
+  /** How often the event stream (`/api/events/stream`) reads the log for new events, in ms. @default 250 */
+  eventPollMs?: number;
+  /** How long custom events are kept, in ms. @default 604_800_000 (7 days) */
+  eventRetentionMs?: number;
   /** SSE heartbeat interval in ms. @default 15_000 */
   heartbeatMs?: number;
   /**

@@ -90,6 +90,8 @@ export interface StartServerOptions {
   sessionTtlMs?: number;
   /** SSE heartbeat interval. @default 15_000 */
   heartbeatMs?: number;
+  /** How long custom events are kept, in ms. @default 604_800_000 (7 days) */
+  eventRetentionMs?: number;
   /** Run the services loop (schedules, late runs, lease reclaim, stale workers). @default true */
   services?: boolean;
   /** Time between services ticks. @default 5_000 */
@@ -174,6 +176,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     allowedHosts: servedHosts(host, options.allowedHosts ?? []),
     ...(options.sessionTtlMs !== undefined ? { sessionTtlMs: options.sessionTtlMs } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+    ...(options.eventRetentionMs !== undefined
+      ? { eventRetentionMs: options.eventRetentionMs }
+      : {}),
     ...(options.results ? { results: options.results } : {}),
     ...(options.maxResultBytes !== undefined ? { maxResultBytes: options.maxResultBytes } : {}),
   });

@@ -39,6 +39,8 @@ import { ApiRouter } from "./router.ts";
 import { streamRoutes } from "./streams.ts";
 import { taskRunRoutes } from "./task_runs.ts";
 import { workerRoutes } from "./workers.ts";
+import { eventRoutes } from "./events.ts";
+import { webhookRoutes } from "./webhooks.ts";
 import { workPoolRoutes } from "./work_pools.ts";
 import { variableRoutes } from "./variables.ts";
 import { secretRoutes } from "./secrets.ts";
@@ -78,6 +80,8 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   workerRoutes(router, deps);
   variableRoutes(router, deps);
   secretRoutes(router, deps);
+  eventRoutes(router, deps);
+  webhookRoutes(router, deps);
 
   let doc: ReturnType<typeof openApiDocument> | undefined;
   const document = () =>
