@@ -34,6 +34,7 @@ Commands:
   init                    write a starter ironflow.yaml and flows/hello.ts
   deploy                  apply ironflow.yaml: --all | --name N, --prune, --dry-run
   deployment <command>    ls | inspect | run | pause | resume | delete
+  automation <command>    ls | inspect | create | apply | pause | resume | delete
   worker start            claim and execute deployment runs in subprocesses
   task serve <module>...  run a task worker for background tasks (task.delay())
   db <command>            export | import | rebuild | migrate | copy
@@ -134,6 +135,10 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         const { deploymentCommand } = await import("./deployment_commands.ts");
         return await deploymentCommand(rest, cli);
       }
+      case "automation": {
+        const { automationCommand } = await import("./automation_commands.ts");
+        return await automationCommand(rest, cli);
+      }
       case "worker": {
         const { workerCommand } = await import("./worker_command.ts");
         return await workerCommand(rest, cli);
@@ -193,6 +198,8 @@ async function commandHelp(command: string): Promise<string | undefined> {
       return (await import("./deploy_command.ts")).DEPLOY_HELP;
     case "deployment":
       return (await import("./deployment_commands.ts")).DEPLOYMENT_HELP;
+    case "automation":
+      return (await import("./automation_commands.ts")).AUTOMATION_HELP;
     case "worker":
       return (await import("./worker_command.ts")).WORKER_HELP;
     case "task":

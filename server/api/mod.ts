@@ -41,6 +41,7 @@ import { taskRunRoutes } from "./task_runs.ts";
 import { workerRoutes } from "./workers.ts";
 import { eventRoutes } from "./events.ts";
 import { webhookRoutes } from "./webhooks.ts";
+import { automationRoutes } from "./automations.ts";
 import { workPoolRoutes } from "./work_pools.ts";
 import { variableRoutes } from "./variables.ts";
 import { secretRoutes } from "./secrets.ts";
@@ -82,6 +83,7 @@ export function apiRoutes(deps: AppDeps, options: ApiOptions): ApiRouter {
   secretRoutes(router, deps);
   eventRoutes(router, deps);
   webhookRoutes(router, deps);
+  automationRoutes(router, deps);
 
   let doc: ReturnType<typeof openApiDocument> | undefined;
   const document = () =>

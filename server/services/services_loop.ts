@@ -23,6 +23,8 @@ import {
 } from "../../engine/deployments/mod.ts";
 import { reapLostRuns, uuidv7 } from "../../engine/mod.ts";
 import { type ResultFiles, sweepRetention } from "../../engine/retention/mod.ts";
+import { evaluateAutomations } from "../../engine/automations/mod.ts";
+import { runFiringActions } from "./automation_actions.ts";
 
 const LEADER_COLLECTION = "service_leader";
 const LEADER_KEY = "services";
@@ -41,6 +43,8 @@ export interface SchedulerOptions extends Omit<SchedulingOptions, "now"> {
   leaderLeaseMs?: number;
   /** Result files beside the database: the retention sweep deletes those no surviving run references. */
   resultFiles?: ResultFiles;
+  /** Sends automations' HTTP notifications. @default globalThis.fetch */
+  fetch?: typeof fetch;
 }
 
 /** The leader lease as stored. */
@@ -68,6 +72,8 @@ export interface TickReport {
   /** Flow runs whose executor stopped heartbeating, ended CRASHED or CANCELLED. */
   reaped: string[];
   staleWorkers: string[];
+  /** Automation firings this tick recorded. */
+  firings: string[];
 }
 
 /** The scheduler: call `tick()` on a timer (see {@linkcode startServices}) or from tests. */
@@ -124,6 +130,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         crashed: [],
         reaped: [],
         staleWorkers: [],
+        firings: [],
       };
       const leadership = await lead(now);
       if (!leadership.leads) return report;
@@ -140,6 +147,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       report.reaped = [...reaped.crashed, ...reaped.cancelled];
       report.late = await markLateRuns(engine, { ...options, now });
       report.staleWorkers = await markStaleWorkers(engine, now);
+      report.firings = await automate(engine, now, options.fetch);
       await sweepRetention(engine, clock, {
         now,
         everyMs: 3_600_000,
@@ -163,6 +171,19 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         | undefined;
     },
   };
+}
+
+// Automations: evaluate the events recorded since the last tick (a bounded
+// number of passes), then run the actions that are due.
+async function automate(engine: Engine, now: number, send?: typeof fetch): Promise<string[]> {
+  const firings: string[] = [];
+  for (let pass = 0; pass < 10; pass++) {
+    const report = await evaluateAutomations(engine, { now });
+    firings.push(...report.firings.map((firing) => firing.id));
+    if (!report.more) break;
+  }
+  await runFiringActions(engine, { now, ...(send ? { fetch: send } : {}) });
+  return firings;
 }
 
 /** Options of {@linkcode startServices}. */

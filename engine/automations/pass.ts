@@ -1,0 +1,129 @@
+/**
+ * One evaluation pass of every enabled automation over the events recorded
+ * since the last pass. The pass's firings, the automations' new counting
+ * states and the log position commit in one transaction: a pass that does
+ * not commit leaves everything as it was (the next one reads the same
+ * events), and one that does is never repeated, so each firing happens once.
+ *
+ * @module
+ */
+import type { Json } from "../core/mod.ts";
+import type { Engine } from "../engine.ts";
+import { appendEvents, type IronEvent, logEnd, type NewEvent, readEvents } from "../events/mod.ts";
+import { uuidv7 } from "../uuid7.ts";
+import { evaluateTrigger, type Firing } from "./evaluate.ts";
+import { eventTriggerOf } from "./model.ts";
+import {
+  type FiringRecord,
+  listAutomations,
+  putCursor,
+  putFiring,
+  putTriggerState,
+  readCursor,
+  triggerState,
+} from "./store.ts";
+
+/** What one pass did. */
+export interface PassReport {
+  /** Events read. */
+  events: number;
+  firings: FiringRecord[];
+  /** More events wait: the next pass should follow at once. */
+  more: boolean;
+}
+
+/** Options of {@linkcode evaluateAutomations}. */
+export interface PassOptions {
+  now: number;
+  /** Most events read per pass. @default 5000 */
+  maxEvents?: number;
+}
+
+/** Evaluates every enabled automation once; see the module doc. */
+export async function evaluateAutomations(
+  engine: Engine,
+  options: PassOptions,
+): Promise<PassReport> {
+  const { now } = options;
+  const start = readCursor(engine.reader);
+  // Never evaluated: automations react to what happens from now on, not to the past.
+  const after = start ?? logEnd(engine.reader, now);
+  const page = readEvents(engine.reader, {
+    after,
+    limit: options.maxEvents ?? 5000,
+    now,
+  });
+  const events = page.items.filter((event) => !event.event.startsWith("ironflow.automation."));
+  return await engine.transact((tx) => {
+    // Another leader moved the position since it was read: its pass counted these events.
+    if (JSON.stringify(readCursor(tx)) !== JSON.stringify(start)) {
+      return { events: 0, firings: [], more: false };
+    }
+    const firings: FiringRecord[] = [];
+    const announced: NewEvent[] = [];
+    for (const automation of listAutomations(tx)) {
+      if (!automation.enabled) continue;
+      const trigger = eventTriggerOf(automation.trigger);
+      const state = triggerState(tx, automation.id, now);
+      const watched = events.filter((event) => event.occurred >= state.since);
+      const result = evaluateTrigger(trigger, state, watched, { now, since: state.since });
+      putTriggerState(tx, automation.id, { ...result.state, since: state.since }, now);
+      for (const firing of result.firings) {
+        const record = firingRecord(
+          automation.id,
+          automation.name,
+          firing,
+          automation.actions.length,
+          now,
+        );
+        putFiring(tx, record, now);
+        firings.push(record);
+        announced.push(triggeredEvent(record, firing.event));
+      }
+    }
+    appendEvents(tx, announced, { now });
+    putCursor(tx, page.next, now);
+    return { events: page.items.length, firings, more: page.more };
+  });
+}
+
+function firingRecord(
+  automationId: string,
+  automationName: string,
+  firing: Firing,
+  actions: number,
+  now: number,
+): FiringRecord {
+  return {
+    id: uuidv7(now),
+    automationId,
+    automationName,
+    group: firing.group,
+    at: firing.at,
+    count: firing.count,
+    event: (firing.event ?? null) as unknown as Json,
+    actions: Array.from({ length: actions }, () => ({
+      status: "pending" as const,
+      attempts: 0,
+      nextAttemptAt: now,
+    })),
+    done: actions === 0,
+  };
+}
+
+function triggeredEvent(record: FiringRecord, event: IronEvent | undefined): NewEvent {
+  return {
+    event: "ironflow.automation.triggered",
+    resource: `ironflow.automation.${record.automationId}`,
+    related: [
+      ...(event ? [{ id: event.resource, role: "triggering-resource" }] : []),
+      ...(record.group ? [{ id: record.group, role: "group" }] : []),
+    ],
+    payload: {
+      firing_id: record.id,
+      automation: record.automationName,
+      count: record.count,
+      ...(event ? { triggering_event: event.id, triggering_event_name: event.event } : {}),
+    },
+  };
+}
