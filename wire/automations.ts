@@ -7,8 +7,9 @@
 import { z } from "npm:zod@^4.6.7";
 import type { Json } from "../engine/mod.ts";
 import type { Action, Automation, FiringRecord, Trigger } from "../engine/automations/mod.ts";
+import { JsonSchema } from "./run_schemas.ts";
 
-const JsonValue = z.json();
+const JsonValue = JsonSchema;
 const Patterns = z.array(z.string().min(1).max(1024)).max(100);
 
 const EventTriggerSchema = z.strictObject({

@@ -8,8 +8,9 @@ import { z } from "npm:zod@^4.6.7";
 import type { Json } from "../engine/mod.ts";
 import type { IronEvent, NewEvent, Webhook } from "../engine/events/mod.ts";
 import { IsoTimeText } from "./schemas.ts";
+import { JsonSchema } from "./run_schemas.ts";
 
-const JsonValue = z.json();
+const JsonValue = JsonSchema;
 
 /** A related resource on the wire. */
 export const RelatedSchema = z.strictObject({

@@ -31,6 +31,7 @@ import {
   WebhookSchema,
 } from "../../wire/events.ts";
 import { pageOf } from "../../wire/schemas.ts";
+import { JsonSchema } from "../../wire/run_schemas.ts";
 import type { ApiRouter } from "./router.ts";
 
 const TAG = "Webhooks";
@@ -140,7 +141,7 @@ export function webhookRoutes(router: ApiRouter, deps: AppDeps): void {
     description: "Authenticated by the webhook's token (`Authorization: Bearer <token>`), " +
       "not the API key. Must be sent as `Content-Type: application/json`.",
     params: SLUG,
-    body: z.json(),
+    body: JsonSchema,
     status: 201,
     response: EventSchema,
   }, async (c, { params, body }) => {
