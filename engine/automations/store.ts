@@ -21,8 +21,8 @@ export const A = {
   firing: "automation_firing",
 } as const;
 
-/** Roots automation templates read. A variables source joins here as one more name. */
-export const ACTION_TEMPLATE_ROOTS = ["event", "automation", "firing"] as const;
+/** Roots automation templates read (`variables` is resolved from the store's variables first). */
+export const ACTION_TEMPLATE_ROOTS = ["event", "automation", "firing", "variables"] as const;
 
 /** The counting state of an automation and since when it watches. */
 export interface StoredTriggerState extends TriggerState {

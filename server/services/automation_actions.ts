@@ -37,6 +37,7 @@ import {
   resumeFlowRun,
 } from "../../engine/mod.ts";
 import { toApiEvent } from "../../wire/events.ts";
+import { resolveVariableTemplate, VariableService } from "../../engine/variables/mod.ts";
 
 /** Options of {@linkcode runFiringActions}. */
 export interface ActionRunOptions {
@@ -152,7 +153,12 @@ async function perform(
   options: ActionRunOptions,
 ): Promise<Outcome> {
   const sources = firingSources(firing);
-  const render = (template: Json) => renderTemplate(template, sources);
+  const variables = new VariableService({ engine, clock: engine.clock });
+  const render = (template: Json) =>
+    renderTemplate(
+      resolveVariableTemplate(template, (name) => variables.get(name)?.value),
+      sources,
+    );
   switch (action.type) {
     case "run-deployment": {
       const deployment = new DeploymentService(engine).get(action.deployment);

@@ -9,6 +9,7 @@ import { appendEvents, readEvents } from "../../engine/events/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
 import { createMemoryStore, createSqliteStore, type Engine, FakeClock } from "../../engine/mod.ts";
 import { createScheduler } from "../../server/services/services_loop.ts";
+import { VariableService } from "../../engine/variables/mod.ts";
 import { openSqliteFixture, T0, testEngine } from "../engine/_helpers.ts";
 
 const S = 1000;
@@ -149,13 +150,18 @@ Deno.test("an HTTP notification is retried on later ticks and its result recorde
         actions: [{
           type: "http",
           url: "http://127.0.0.1:1/hook",
-          body: { text: "{{ event.event }} on {{ event.resource }}", n: "{{ firing.count }}" },
+          body: {
+            text: "{{ event.event }} on {{ event.resource }}",
+            n: "{{ firing.count }}",
+            team: "{{ variables.team }}",
+          },
           retries: 3,
         }],
       }),
       clock.now(),
     )
   );
+  await new VariableService({ engine, clock }).set("team", { name: "data" });
   const services = createScheduler({ engine, clock, holder: "node", fetch: fakeFetch });
   await services.tick();
   await post(engine, clock, "acme.fail");
@@ -165,7 +171,7 @@ Deno.test("an HTTP notification is retried on later ticks and its result recorde
     await services.tick();
   }
   assert.equal(bodies.length, 3, "two failures, then a success; no more tries");
-  assert.deepEqual(bodies[2], { text: "acme.fail on acme.job", n: 1 });
+  assert.deepEqual(bodies[2], { text: "acme.fail on acme.job", n: 1, team: { name: "data" } });
   assert.deepEqual(named(engine, clock, "ironflow.automation.action"), [
     "ironflow.automation.action.succeeded",
   ]);
