@@ -21,6 +21,14 @@ const PUT_DOCUMENT_SQL = `INSERT INTO documents
   ON CONFLICT (collection, key) DO UPDATE SET ref = excluded.ref, data = excluded.data,
     created_at = excluded.created_at, updated_at = excluded.updated_at,
     expires_at = excluded.expires_at`;
+// Puts of one transaction as one statement: `[collection, key, ref, data, created, updated, expires]` rows.
+const PUT_DOCUMENTS_JSON = `INSERT INTO documents
+  (collection, key, ref, data, created_at, updated_at, expires_at)
+  SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint
+  FROM json_array_elements($1::json) AS r
+  ON CONFLICT (collection, key) DO UPDATE SET ref = excluded.ref, data = excluded.data,
+    created_at = excluded.created_at, updated_at = excluded.updated_at,
+    expires_at = excluded.expires_at`;
 const DELETE_DOCUMENT_SQL = "DELETE FROM documents WHERE collection = $1 AND key = $2";
 
 const LIST_LIMITS_SQL = "SELECT * FROM concurrency_limits ORDER BY name";
@@ -34,20 +42,65 @@ const PUT_LIMIT_SQL = `INSERT INTO concurrency_limits
     updated_at = excluded.updated_at`;
 const DELETE_LIMIT_SQL = "DELETE FROM concurrency_limits WHERE name = $1";
 
+// Bumps the writers' counter, so other servers drop what they cached.
+const BUMP_WRITES_SQL = "UPDATE store_state SET writes = writes + 1 WHERE id = 1";
+
+/** Documents a store keeps between write transactions; past this the cache starts over. */
+const CACHE_LIMIT = 50_000;
+
 /**
- * The `documents` table. A put inside a write transaction is queued and
- * sent with the transaction's next round trip; outside one it runs at once.
+ * The `documents` table. Puts inside a write transaction are kept and sent
+ * as one statement with the transaction's next round trip; outside one a
+ * put runs at once, in a transaction of its own that counts as a write.
+ *
+ * Inside a write transaction that found no other writer since this store's
+ * last one, documents read or written before are answered from memory: the
+ * engine reads one per transition (a run's liveness), and a round trip each
+ * would cost more than the rest of the batch.
  */
 export class PostgresDocuments implements DocumentAccess {
   readonly #conn: PostgresConnection;
+  readonly #cache = new Map<string, StoredDocument | null>();
+  /** Puts of the open write transaction, by collection and key, written as one statement. */
+  readonly #puts = new Map<string, StoredDocument>();
+  #trusted = false;
 
   constructor(conn: PostgresConnection) {
     this.#conn = conn;
   }
 
+  /** A write transaction opened; `externalChanges`: another writer wrote since our last one. */
+  opened(externalChanges: boolean): void {
+    if (externalChanges || this.#cache.size > CACHE_LIMIT) this.#cache.clear();
+    this.#trusted = true;
+  }
+
+  /** The write transaction ended; what it wrote is forgotten unless it committed. */
+  closed(committed: boolean): void {
+    if (!committed) this.#cache.clear();
+    this.#puts.clear();
+    this.#trusted = false;
+  }
+
+  /** Queues the open transaction's puts as one multi-row upsert. */
+  flushPuts(): void {
+    if (this.#puts.size === 0) return;
+    const rows = [...this.#puts.values()].map(documentToRow);
+    this.#puts.clear();
+    this.#conn.queue(PUT_DOCUMENTS_JSON, [rows]);
+  }
+
   getDocument(collection: string, key: string): StoredDocument | undefined {
+    const id = `${collection}\u0000${key}`;
+    if (this.#trusted) {
+      const cached = this.#cache.get(id);
+      if (cached !== undefined) return cached === null ? undefined : structuredClone(cached);
+    }
+    this.flushPuts();
     const [row] = this.#conn.query<Row>(GET_DOCUMENT_SQL, [collection, key]);
-    return row ? rowToDocument(row) : undefined;
+    const document = row ? rowToDocument(row) : undefined;
+    if (this.#trusted) this.#cache.set(id, document ? structuredClone(document) : null);
+    return document;
   }
 
   listDocuments(query: DocumentQuery): StoredDocument[] {
@@ -56,6 +109,7 @@ export class PostgresDocuments implements DocumentAccess {
       .addIf("ref = ?", query.ref)
       .addIf("key > ?", query.afterKey);
     const limit = where.param(query.limit ?? 1000);
+    this.flushPuts();
     const rows = this.#conn.query<Row>(
       `SELECT * FROM documents ${where.sql()} ORDER BY key LIMIT ${limit}`,
       where.params,
@@ -64,12 +118,39 @@ export class PostgresDocuments implements DocumentAccess {
   }
 
   putDocument(document: StoredDocument): void {
-    if (this.#conn.inTransaction) this.#conn.queue(PUT_DOCUMENT_SQL, documentToRow(document));
-    else this.#conn.execute(PUT_DOCUMENT_SQL, documentToRow(document));
+    const id = `${document.collection}\u0000${document.key}`;
+    if (this.#conn.inTransaction) {
+      this.#puts.set(id, document);
+      if (this.#trusted) this.#cache.set(id, structuredClone(document));
+      else this.#cache.delete(id);
+      return;
+    }
+    this.#cache.delete(id);
+    this.#conn.transaction(() => {
+      this.#conn.queue(BUMP_WRITES_SQL);
+      this.#conn.queue(PUT_DOCUMENT_SQL, documentToRow(document));
+    });
   }
 
   deleteDocument(collection: string, key: string): boolean {
-    return this.#conn.execute(DELETE_DOCUMENT_SQL, [collection, key]) > 0;
+    const id = `${collection}\u0000${key}`;
+    if (this.#conn.inTransaction) {
+      this.flushPuts();
+      const deleted = this.#conn.execute(DELETE_DOCUMENT_SQL, [collection, key]) > 0;
+      if (this.#trusted) this.#cache.set(id, null);
+      else this.#cache.delete(id);
+      return deleted;
+    }
+    this.#cache.delete(id);
+    return this.#conn.transaction(() => {
+      this.#conn.queue(BUMP_WRITES_SQL);
+      return this.#conn.execute(DELETE_DOCUMENT_SQL, [collection, key]) > 0;
+    });
+  }
+
+  /** Forgets every cached document (a purge deleted some). */
+  forget(): void {
+    this.#cache.clear();
   }
 }
 

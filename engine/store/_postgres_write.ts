@@ -87,12 +87,19 @@ export class PostgresWriter implements StoreWrites {
 
   /** Runs `fn` in one transaction: the engine's group commit. */
   write<T>(fn: (tx: StoreTx) => T): T {
-    return this.#conn.transaction(() => {
-      this.#open();
-      const result = fn(this.#transaction());
-      this.flushPending();
+    let committed = false;
+    try {
+      const result = this.#conn.transaction(() => {
+        this.#open();
+        const result = fn(this.#transaction());
+        this.flushPending();
+        return result;
+      }, () => this.#discard());
+      committed = true;
       return result;
-    }, () => this.#discard());
+    } finally {
+      this.#documents.closed(committed);
+    }
   }
 
   /**
@@ -116,17 +123,20 @@ export class PostgresWriter implements StoreWrites {
     this.#logs = [];
     queueCounts(this.#conn, this.#changes);
     this.#changes = new CountChanges();
+    this.#documents.flushPuts();
   }
 
   /** Deletes the trees of `rootIds` that may go, in one transaction (see `Store.purgeRuns`). */
   purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
     return this.#conn.transaction(() => {
       this.#conn.query(OPEN_WRITE_SQL);
+      this.#documents.forget();
       const result = this.#purge.purgeRuns(rootIds, options, this.#documents);
+      this.#documents.flushPuts();
       // Engines that cache runs drop them at their next batch.
       this.#lastWrites = -1;
       return result;
-    });
+    }, () => this.#documents.closed(false));
   }
 
   /** Appends already-sequenced events verbatim, in one transaction. */
@@ -199,7 +209,9 @@ export class PostgresWriter implements StoreWrites {
       { text: LAST_IDS_SQL, params: [] },
     ]);
     const writes = (turn![0] as { writes: number }).writes;
-    if (writes !== this.#lastWrites + 1) this.#externalChanges = true;
+    const external = writes !== this.#lastWrites + 1;
+    if (external) this.#externalChanges = true;
+    this.#documents.opened(external);
     this.#lastWrites = writes;
     const last = ids![0] as { seq: number; log: number };
     this.#nextSeq = last.seq + 1;

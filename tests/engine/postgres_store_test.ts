@@ -113,3 +113,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    `a write transaction reads a document fresh once another server changed it, and never one it rolled back${needsPostgres}`,
+  ignore: !POSTGRES_URL,
+  async fn() {
+    await using fresh = freshPostgresSchema();
+    const mine = createPostgresStore(POSTGRES_URL!, { schema: fresh.schema });
+    const theirs = createPostgresStore(POSTGRES_URL!, { schema: fresh.schema });
+    const doc = (v: number) => ({
+      collection: "liveness",
+      key: "r1",
+      ref: null,
+      data: { v },
+      createdAt: 1,
+      updatedAt: v,
+      expiresAt: null,
+    });
+    const read = () => mine.write((tx) => tx.getDocument("liveness", "r1")?.data);
+    try {
+      mine.write((tx) => tx.putDocument(doc(1)));
+      assert.deepEqual(read(), { v: 1 });
+      theirs.write((tx) => tx.putDocument(doc(2)));
+      assert.deepEqual(read(), { v: 2 });
+      theirs.putDocument(doc(3));
+      assert.deepEqual(read(), { v: 3 });
+      theirs.deleteDocument("liveness", "r1");
+      assert.equal(read(), undefined);
+      assert.throws(() =>
+        mine.write((tx) => {
+          tx.putDocument(doc(4));
+          throw new Error("rolled back");
+        })
+      );
+      assert.equal(read(), undefined);
+      assert.equal(theirs.getDocument("liveness", "r1"), undefined);
+    } finally {
+      mine.close();
+      theirs.close();
+    }
+  },
+});
