@@ -102,12 +102,12 @@ async function timeRaw(n: number): Promise<number> {
           version, kind, at, rules, data)
         SELECT (r->>0)::bigint, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6, r->>7,
           (r->>8)::bigint, r->>9, (r->>10)::bigint, r->>11, r->>12
-        FROM json_array_elements($1::json) AS r`,
+        FROM jsonb_array_elements($1::jsonb) AS r`,
         [events as never],
       );
       await tx.unsafe(
         `UPDATE flow_runs AS t SET state = r->>1, state_name = r->>2, version = (r->>3)::bigint,
-          updated_at = (r->>4)::bigint FROM json_array_elements($1::json) AS r WHERE t.id = r->>0`,
+          updated_at = (r->>4)::bigint FROM jsonb_array_elements($1::jsonb) AS r WHERE t.id = r->>0`,
         [updates as never],
       );
     });

@@ -25,7 +25,7 @@ const PUT_DOCUMENT_SQL = `INSERT INTO documents
 const PUT_DOCUMENTS_JSON = `INSERT INTO documents
   (collection, key, ref, data, created_at, updated_at, expires_at)
   SELECT r->>0, r->>1, r->>2, r->>3, (r->>4)::bigint, (r->>5)::bigint, (r->>6)::bigint
-  FROM json_array_elements($1::json) AS r
+  FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT (collection, key) DO UPDATE SET ref = excluded.ref, data = excluded.data,
     created_at = excluded.created_at, updated_at = excluded.updated_at,
     expires_at = excluded.expires_at`;

@@ -79,7 +79,7 @@ function field(index: number, type: "text" | "bigint"): string {
 function insertFromJson(table: string, columns: readonly [string, "text" | "bigint"][]): string {
   return `INSERT INTO ${table} (${columns.map(([name]) => name).join(", ")})
     SELECT ${columns.map(([, type], i) => field(i, type)).join(", ")}
-    FROM json_array_elements($1::json) AS r`;
+    FROM jsonb_array_elements($1::jsonb) AS r`;
 }
 
 const RUN_COLUMNS = RUN_COLUMN_NAMES.map((name): [string, "text" | "bigint"] => [
@@ -115,26 +115,26 @@ const UPDATED: readonly (typeof RUN_COLUMN_NAMES)[number][] = [
 export function updateRunsJson(table: "flow_runs" | "task_runs"): string {
   const sets = UPDATED.map((name, i) => `${name} = ${field(i + 1, RUN_TYPES[name])}`);
   return `UPDATE ${table} AS t SET ${sets.join(", ")}
-    FROM json_array_elements($1::json) AS r WHERE t.id = r->>0`;
+    FROM jsonb_array_elements($1::jsonb) AS r WHERE t.id = r->>0`;
 }
 
 /** Adds to run counts given as `[kind, state, by]` arrays. */
 export const ADD_RUN_COUNTS_JSON = `INSERT INTO run_counts (kind, state, n)
-  SELECT r->>0, r->>1, (r->>2)::bigint FROM json_array_elements($1::json) AS r
+  SELECT r->>0, r->>1, (r->>2)::bigint FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT (kind, state) DO UPDATE SET n = run_counts.n + excluded.n`;
 /** Adds to flow counts given as `[flow name, by]` arrays. */
 export const ADD_FLOW_COUNTS_JSON = `INSERT INTO flow_counts (flow_name, runs)
-  SELECT r->>0, (r->>1)::bigint FROM json_array_elements($1::json) AS r
+  SELECT r->>0, (r->>1)::bigint FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT (flow_name) DO UPDATE SET runs = flow_counts.runs + excluded.runs`;
 /** Adds to per-flow buckets given as `[flow name, hour, state, by]` arrays. */
 export const ADD_FLOW_BUCKETS_JSON = `INSERT INTO flow_run_buckets_by_flow
     (flow_name, bucket_start, state, n)
-  SELECT r->>0, (r->>1)::bigint, r->>2, (r->>3)::bigint FROM json_array_elements($1::json) AS r
+  SELECT r->>0, (r->>1)::bigint, r->>2, (r->>3)::bigint FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT (flow_name, bucket_start, state)
   DO UPDATE SET n = flow_run_buckets_by_flow.n + excluded.n`;
 /** Adds to buckets given as `[hour, state, by]` arrays. */
 export const ADD_BUCKETS_JSON = `INSERT INTO flow_run_buckets (bucket_start, state, n)
-  SELECT (r->>0)::bigint, r->>1, (r->>2)::bigint FROM json_array_elements($1::json) AS r
+  SELECT (r->>0)::bigint, r->>1, (r->>2)::bigint FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT (bucket_start, state) DO UPDATE SET n = flow_run_buckets.n + excluded.n`;
 
 /** Queues `rows` for a JSON multi-row statement, a bounded number per statement. */
