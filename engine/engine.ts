@@ -352,6 +352,13 @@ class EngineImpl implements Engine {
     if (this.#queue.length === 0 && this.#logQueue.length === 0) this.#notifyIdle();
   }
 
+  // Another connection wrote: forget the runs it changed, or all when the store cannot tell.
+  #forgetExternallyChanged(tx: StoreTx): void {
+    const changed = tx.externallyChangedRuns?.();
+    if (changed === undefined) this.#cache.clear();
+    else for (const runId of changed) this.#cache.delete(runId);
+  }
+
   // One try at committing a batch. Outcomes are settled only after the
   // transaction committed.
   #commit(batch: readonly Pending[], logs: LogRecord[]): BatchAttempt {
@@ -362,7 +369,7 @@ class EngineImpl implements Engine {
     const documents: DocumentChange[] = [];
     try {
       this.#store.write((tx) => {
-        if (tx.externalChanges()) this.#cache.clear();
+        if (tx.externalChanges()) this.#forgetExternallyChanged(tx);
         const now = this.clock.now();
         const services = this.#services(tx);
         const known = this.#knownCreationIds(tx, batch);

@@ -157,6 +157,12 @@ export interface Transactor {
 export interface StoreTx extends DocumentAccess {
   /** Whether another connection committed since this connection's last write. */
   externalChanges(): boolean;
+  /**
+   * When `externalChanges()` said yes: the runs other connections changed,
+   * if the store can tell (a reader that caches runs then forgets only
+   * those); `undefined` when it cannot, and every cached run is suspect.
+   */
+  externallyChangedRuns?(): ReadonlySet<string> | undefined;
   /** The run as committed (including earlier writes of this transaction). */
   getRun(runId: string): RunRecord | undefined;
   /**

@@ -11,6 +11,7 @@ import type {
   StoredDocument,
 } from "../core/mod.ts";
 import type { PostgresConnection } from "./_postgres_connection.ts";
+import { RECORD_DOCUMENT_CHANGES_JSON, WRITE_ALONE_SQL } from "./_postgres_changes.ts";
 import { PgWhere } from "./_postgres_where.ts";
 import { documentToRow, limitToRow, type Row, rowToDocument, rowToLimit } from "./_sqlite_rows.ts";
 
@@ -42,9 +43,6 @@ const PUT_LIMIT_SQL = `INSERT INTO concurrency_limits
     updated_at = excluded.updated_at`;
 const DELETE_LIMIT_SQL = "DELETE FROM concurrency_limits WHERE name = $1";
 
-// Bumps the writers' counter, so other servers drop what they cached.
-const BUMP_WRITES_SQL = "UPDATE store_state SET writes = writes + 1 WHERE id = 1";
-
 /** Documents a store keeps between write transactions; past this the cache starts over. */
 const CACHE_LIMIT = 50_000;
 
@@ -63,15 +61,24 @@ export class PostgresDocuments implements DocumentAccess {
   readonly #cache = new Map<string, StoredDocument | null>();
   /** Puts of the open write transaction, by collection and key, written as one statement. */
   readonly #puts = new Map<string, StoredDocument>();
+  /** Documents the open write transaction put or deleted, as `[collection, key]`. */
+  readonly #changed = new Map<string, [string, string]>();
   #trusted = false;
 
   constructor(conn: PostgresConnection) {
     this.#conn = conn;
   }
 
-  /** A write transaction opened; `externalChanges`: another writer wrote since our last one. */
-  opened(externalChanges: boolean): void {
-    if (externalChanges || this.#cache.size > CACHE_LIMIT) this.#cache.clear();
+  /**
+   * A write transaction opened. `externalChanges`: another server wrote
+   * since our last write; `changed`: the documents it changed, if known.
+   */
+  opened(externalChanges: boolean, changed: ReadonlySet<string> | undefined): void {
+    if (this.#cache.size > CACHE_LIMIT || (externalChanges && changed === undefined)) {
+      this.#cache.clear();
+    } else if (externalChanges) {
+      for (const id of changed!) this.#cache.delete(id);
+    }
     this.#trusted = true;
   }
 
@@ -79,15 +86,24 @@ export class PostgresDocuments implements DocumentAccess {
   closed(committed: boolean): void {
     if (!committed) this.#cache.clear();
     this.#puts.clear();
+    this.#changed.clear();
     this.#trusted = false;
   }
 
-  /** Queues the open transaction's puts as one multi-row upsert. */
-  flushPuts(): void {
-    if (this.#puts.size === 0) return;
-    const rows = [...this.#puts.values()].map(documentToRow);
-    this.#puts.clear();
-    this.#conn.queue(PUT_DOCUMENTS_JSON, [rows]);
+  /**
+   * Queues the open transaction's puts as one multi-row upsert and, given
+   * the transaction's `writes`, records what it changed for other servers.
+   */
+  flushPuts(writes?: number): void {
+    if (this.#puts.size > 0) {
+      const rows = [...this.#puts.values()].map(documentToRow);
+      this.#puts.clear();
+      this.#conn.queue(PUT_DOCUMENTS_JSON, [rows]);
+    }
+    if (writes !== undefined && this.#changed.size > 0) {
+      this.#conn.queue(RECORD_DOCUMENT_CHANGES_JSON, [writes, [...this.#changed.values()]]);
+      this.#changed.clear();
+    }
   }
 
   getDocument(collection: string, key: string): StoredDocument | undefined {
@@ -121,13 +137,14 @@ export class PostgresDocuments implements DocumentAccess {
     const id = `${document.collection}\u0000${document.key}`;
     if (this.#conn.inTransaction) {
       this.#puts.set(id, document);
+      this.#changed.set(id, [document.collection, document.key]);
       if (this.#trusted) this.#cache.set(id, structuredClone(document));
       else this.#cache.delete(id);
       return;
     }
     this.#cache.delete(id);
     this.#conn.transaction(() => {
-      this.#conn.queue(BUMP_WRITES_SQL);
+      this.#conn.queue(WRITE_ALONE_SQL, [document.collection, document.key]);
       this.#conn.queue(PUT_DOCUMENT_SQL, documentToRow(document));
     });
   }
@@ -137,13 +154,14 @@ export class PostgresDocuments implements DocumentAccess {
     if (this.#conn.inTransaction) {
       this.flushPuts();
       const deleted = this.#conn.execute(DELETE_DOCUMENT_SQL, [collection, key]) > 0;
+      this.#changed.set(id, [collection, key]);
       if (this.#trusted) this.#cache.set(id, null);
       else this.#cache.delete(id);
       return deleted;
     }
     this.#cache.delete(id);
     return this.#conn.transaction(() => {
-      this.#conn.queue(BUMP_WRITES_SQL);
+      this.#conn.queue(WRITE_ALONE_SQL, [collection, key]);
       return this.#conn.execute(DELETE_DOCUMENT_SQL, [collection, key]) > 0;
     });
   }

@@ -20,6 +20,7 @@ import {
   type StoreTx,
   type StoreWrites,
 } from "../core/mod.ts";
+import { ChangeTracker, type Opened, RESET_WRITE_SQL } from "./_postgres_changes.ts";
 import { CountChanges } from "./_sqlite_counts.ts";
 import type { PostgresConnection } from "./_postgres_connection.ts";
 import type { PostgresDocuments, PostgresLimits } from "./_postgres_documents.ts";
@@ -37,10 +38,6 @@ import {
 import { eventToRow, logToRow, type Row, rowToEvent, runToRow } from "./_sqlite_rows.ts";
 import { PG_RECOUNT_RUNS_SQL } from "./postgres_schema.ts";
 
-// Takes the writer's turn (held to commit) and tells what others wrote since.
-const OPEN_WRITE_SQL = "UPDATE store_state SET writes = writes + 1 WHERE id = 1 RETURNING writes";
-const LAST_IDS_SQL = `SELECT (SELECT COALESCE(MAX(seq), 0) FROM events) AS seq,
-  (SELECT COALESCE(MAX(id), 0) FROM logs) AS log`;
 const RUN_TOKENS_SQL = "SELECT token, version FROM events WHERE run_id = $1";
 const RUN_STATE_SQL = {
   flow: "SELECT state FROM flow_runs WHERE id = $1",
@@ -65,8 +62,9 @@ export class PostgresWriter implements StoreWrites {
   readonly #documents: PostgresDocuments;
   readonly #limits: PostgresLimits;
   readonly #purge: PostgresPurge;
-  /** The writer counter after our last commit; another value means another writer wrote. */
-  #lastWrites = -1;
+  readonly #tracker = new ChangeTracker();
+  /** What the open transaction learnt when it opened. */
+  #opened: Opened | undefined;
   #externalChanges = false;
   #nextSeq = 0;
   #nextLogId = 0;
@@ -96,9 +94,11 @@ export class PostgresWriter implements StoreWrites {
         return result;
       }, () => this.#discard());
       committed = true;
+      this.#tracker.committed(this.#nextSeq - 1);
       return result;
     } finally {
       this.#documents.closed(committed);
+      this.#opened = undefined;
     }
   }
 
@@ -123,18 +123,18 @@ export class PostgresWriter implements StoreWrites {
     this.#logs = [];
     queueCounts(this.#conn, this.#changes);
     this.#changes = new CountChanges();
-    this.#documents.flushPuts();
+    this.#documents.flushPuts(this.#opened?.writes);
   }
 
   /** Deletes the trees of `rootIds` that may go, in one transaction (see `Store.purgeRuns`). */
   purgeRuns(rootIds: readonly string[], options: PurgeOptions = {}): PurgeResult {
     return this.#conn.transaction(() => {
-      this.#conn.query(OPEN_WRITE_SQL);
+      this.#conn.queue(RESET_WRITE_SQL);
       this.#documents.forget();
       const result = this.#purge.purgeRuns(rootIds, options, this.#documents);
       this.#documents.flushPuts();
       // Engines that cache runs drop them at their next batch.
-      this.#lastWrites = -1;
+      this.#tracker.forget();
       return result;
     }, () => this.#documents.closed(false));
   }
@@ -142,7 +142,7 @@ export class PostgresWriter implements StoreWrites {
   /** Appends already-sequenced events verbatim, in one transaction. */
   importEvents(events: Iterable<EngineEvent>): void {
     this.#conn.transaction(() => {
-      this.#conn.query(OPEN_WRITE_SQL);
+      this.#conn.queue(RESET_WRITE_SQL);
       let last = this.#queries.lastSeq();
       let rows: unknown[][] = [];
       for (const event of events) {
@@ -155,14 +155,14 @@ export class PostgresWriter implements StoreWrites {
         }
       }
       queueRows(this.#conn, INSERT_EVENTS_JSON, rows);
-      this.#lastWrites = -1;
+      this.#tracker.forget();
     });
   }
 
   /** Deletes every run and inserts them again from `apply` over the log, in one transaction. */
   rebuildProjections(apply: (prev: RunRecord | undefined, event: EngineEvent) => RunRecord): void {
     this.#conn.transaction(() => {
-      this.#conn.query(OPEN_WRITE_SQL);
+      this.#conn.queue(RESET_WRITE_SQL);
       this.#conn.queue("DELETE FROM flow_runs");
       this.#conn.queue("DELETE FROM task_runs");
       const runs: Record<RunKind, unknown[][]> = { flow: [], task: [] };
@@ -190,7 +190,7 @@ export class PostgresWriter implements StoreWrites {
       for (const statement of PG_RECOUNT_RUNS_SQL.split(";")) {
         if (statement.trim()) this.#conn.queue(statement);
       }
-      this.#lastWrites = -1;
+      this.#tracker.forget();
     });
   }
 
@@ -199,23 +199,16 @@ export class PostgresWriter implements StoreWrites {
     runs[kind] = [];
   }
 
-  // Takes the writer's turn; another writer's commits since ours are told
-  // to the engine once (it drops its cached runs). The ids are read after
-  // the turn is ours, by a statement of their own: its snapshot then holds
-  // the last writer's commit.
+  // Takes the writers' turn; what other servers changed since our last
+  // write is told to the engine (it forgets those runs) and to the
+  // documents' cache.
   #open(): void {
-    const [turn, ids] = this.#conn.queryEach([
-      { text: OPEN_WRITE_SQL, params: [] },
-      { text: LAST_IDS_SQL, params: [] },
-    ]);
-    const writes = (turn![0] as { writes: number }).writes;
-    const external = writes !== this.#lastWrites + 1;
-    if (external) this.#externalChanges = true;
-    this.#documents.opened(external);
-    this.#lastWrites = writes;
-    const last = ids![0] as { seq: number; log: number };
-    this.#nextSeq = last.seq + 1;
-    this.#nextLogId = last.log + 1;
+    const opened = this.#tracker.open(this.#conn);
+    this.#opened = opened;
+    if (opened.external) this.#externalChanges = true;
+    this.#documents.opened(opened.external, opened.documents);
+    this.#nextSeq = opened.nextSeq;
+    this.#nextLogId = opened.nextLogId;
   }
 
   // What `fn` of write() may do.
@@ -235,6 +228,7 @@ export class PostgresWriter implements StoreWrites {
         this.#externalChanges = false;
         return changed;
       },
+      externallyChangedRuns: () => this.#opened?.runs,
       getRun: (id) => this.#inserted.get(id) ?? this.#updated.get(id) ?? this.#queries.getRun(id),
       existingRunIds: (ids) => this.#existingRunIds(ids),
       runTokens: (id) => this.#tokensOf(id),
@@ -298,7 +292,7 @@ export class PostgresWriter implements StoreWrites {
     this.#inserted.clear();
     this.#updated.clear();
     this.#changes = new CountChanges();
-    this.#lastWrites = -1;
+    this.#tracker.forget();
   }
 }
 

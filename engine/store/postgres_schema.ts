@@ -142,6 +142,18 @@ export const PG_MIGRATIONS: readonly string[] = [
     modified_at BIGINT NOT NULL
   );
   `,
+  // What each write changed, so other servers forget only that from their
+  // caches: documents by the write that changed them, and purges, imports
+  // and rebuilds counted apart (after one, everything is suspect).
+  `
+  ALTER TABLE store_state ADD COLUMN resets BIGINT NOT NULL DEFAULT 0;
+  CREATE TABLE document_changes (
+    writes BIGINT NOT NULL,
+    collection ${TEXT} NOT NULL,
+    key ${TEXT} NOT NULL
+  );
+  CREATE INDEX document_changes_by_writes ON document_changes (writes);
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -90,7 +90,8 @@ Deno.test({
     // Back to version 1: what a database of the first release holds.
     const sql = postgres(POSTGRES_URL!, { max: 1, onnotice: () => {} });
     try {
-      await sql.unsafe(`DROP TABLE ${fresh.schema}.results`);
+      await sql.unsafe(`DROP TABLE ${fresh.schema}.results, ${fresh.schema}.document_changes`);
+      await sql.unsafe(`ALTER TABLE ${fresh.schema}.store_state DROP COLUMN resets`);
       await sql.unsafe(`DELETE FROM ${fresh.schema}.schema_version WHERE version > 1`);
     } finally {
       await sql.end();
@@ -106,7 +107,7 @@ Deno.test({
       const versions = await check.unsafe(
         `SELECT version FROM ${fresh.schema}.schema_version ORDER BY 1`,
       );
-      assert.deepEqual(versions.map((row) => Number(row.version)), [1, 2]);
+      assert.deepEqual(versions.map((row) => Number(row.version)), [1, 2, 3]);
       await check.unsafe(`SELECT ref FROM ${fresh.schema}.results`);
     } finally {
       await check.end();
@@ -152,6 +153,47 @@ Deno.test({
     } finally {
       mine.close();
       theirs.close();
+    }
+  },
+});
+
+Deno.test({
+  name: `an engine forgets exactly the cached runs another server changed${needsPostgres}`,
+  ignore: !POSTGRES_URL,
+  async fn() {
+    await using fresh = freshPostgresSchema();
+    const { engine: mine } = testEngine(
+      createPostgresStore(POSTGRES_URL!, { schema: fresh.schema }),
+    );
+    const { engine: theirs } = testEngine(
+      createPostgresStore(POSTGRES_URL!, { schema: fresh.schema }),
+    );
+    try {
+      const [r1, r2] = [
+        await mine.createFlowRun({ id: "r1", name: "etl" }),
+        await mine.createFlowRun({ id: "r2", name: "etl" }),
+      ];
+      // Both runs are cached by `mine`; the other server moves r1 on.
+      const moved = await theirs.propose(r1.id, { to: "RUNNING", token: "t-start", kind: "start" });
+      assert.equal(moved.status, "accepted");
+      const [next, other] = await Promise.all([
+        mine.propose(r1.id, {
+          to: "COMPLETED",
+          token: "m-end",
+          kind: "end",
+          expectedVersion: moved.version,
+        }),
+        mine.propose(r2.id, { to: "RUNNING", token: "m-start", kind: "start", expectedVersion: 1 }),
+      ]);
+      assert.equal(next.status, "accepted", next.reason);
+      assert.equal(next.version, moved.version + 1);
+      assert.equal(other.status, "accepted", other.reason);
+      // The token the other server applied is a duplicate here too.
+      const again = await mine.propose(r1.id, { to: "RUNNING", token: "t-start", kind: "start" });
+      assert.equal(again.status, "duplicate");
+    } finally {
+      await mine.close();
+      await theirs.close();
     }
   },
 });
