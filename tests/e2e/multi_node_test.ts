@@ -255,8 +255,9 @@ Deno.test({
         const events = plane.engine.events(run.id);
         const claims = events.filter((e) => e.kind === "claim");
         const history = events.map((e) => `${e.kind}:${e.to}/${e.stateName}`).join(" ");
-        // Pausing the deployment withdrew the future slots it had scheduled.
-        if (events.some((e) => e.kind === "unschedule")) {
+        // Pausing the deployment withdrew the future slots it had scheduled;
+        // a slot already due stays SCHEDULED (Late) for when it resumes.
+        if (events.some((e) => e.kind === "unschedule") || run.state === "SCHEDULED") {
           assert.equal(claims.length, 0, `${run.id}: ${history}`);
           continue;
         }
@@ -265,7 +266,7 @@ Deno.test({
         assert.equal(run.runCount, 1, `${run.id}: ${history}`);
         completed++;
       }
-      assert.ok(completed >= triggered.length + 3, `${completed} runs completed`);
+      assert.ok(completed >= triggered.length, `${completed} runs completed`);
       // Every committed event reached the SSE clients of the surviving server.
       const lastSeq = plane.engine.reader.lastSeq();
       await until(() => (seenOnB.at(-1) ?? 0) >= lastSeq, "node-b's stream to catch up");
