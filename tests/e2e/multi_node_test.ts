@@ -157,10 +157,10 @@ Deno.test({
       watchers.push(watchEvents(portA, seenOnA, 0));
 
       const deployment = await post(portA, "/deployments", {
-        name: "every-second",
+        name: "every-two-seconds",
         entrypoint: "./flows.ts:add",
         parameters: { a: 1, b: 2 },
-        schedules: [{ interval: 1, anchor_date: new Date(0).toISOString() }],
+        schedules: [{ interval: 2, anchor_date: new Date(0).toISOString() }],
       }) as unknown as ApiDeployment;
       // Two workers behind the balancer: their claims and reports reach both servers.
       balancer = startBalancer([portA, portB]);
@@ -233,17 +233,17 @@ Deno.test({
         () => deploymentRuns().some((r) => (r.expectedStartTime ?? 0) > killedAt + LEASE_MS),
         "node-b to schedule",
       );
+      // Stop new slots, then let what was triggered or claimed finish.
+      await post(portB, `/deployments/${deployment.id}/pause`, {});
       await until(
         () => triggered.every((id) => plane.engine.getRun(id)?.state === "COMPLETED"),
         "every triggered run to complete",
-        90_000,
+        120_000,
       );
-      // Stop new slots, then let what was claimed finish.
-      await post(portB, `/deployments/${deployment.id}/pause`, {});
       await until(
         () => deploymentRuns().every((r) => isTerminal(r.state) || r.state === "SCHEDULED"),
         "claimed runs to finish",
-        90_000,
+        120_000,
       );
 
       const runs = deploymentRuns();
