@@ -36,6 +36,8 @@ Commands:
   deployment <command>    ls | inspect | run | pause | resume | delete
   automation <command>    ls | inspect | create | apply | pause | resume | delete
   worker start            claim and execute deployment runs in subprocesses
+  variable <command>      ls | get | set | unset
+  secret <command>        ls | set | unset
   task serve <module>...  run a task worker for background tasks (task.delay())
   db <command>            export | import | rebuild | migrate | copy
   version                 print versions
@@ -139,6 +141,14 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
         const { automationCommand } = await import("./automation_commands.ts");
         return await automationCommand(rest, cli);
       }
+      case "variable": {
+        const { variableCommand } = await import("./variable_commands.ts");
+        return await variableCommand(rest, cli);
+      }
+      case "secret": {
+        const { secretCommand } = await import("./variable_commands.ts");
+        return await secretCommand(rest, cli);
+      }
       case "worker": {
         const { workerCommand } = await import("./worker_command.ts");
         return await workerCommand(rest, cli);
@@ -202,6 +212,10 @@ async function commandHelp(command: string): Promise<string | undefined> {
       return (await import("./automation_commands.ts")).AUTOMATION_HELP;
     case "worker":
       return (await import("./worker_command.ts")).WORKER_HELP;
+    case "variable":
+      return (await import("./variable_commands.ts")).VARIABLE_HELP;
+    case "secret":
+      return (await import("./variable_commands.ts")).SECRET_HELP;
     case "task":
       return (await import("./task_command.ts")).TASK_HELP;
     case "demo":
