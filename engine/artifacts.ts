@@ -23,7 +23,7 @@ import type { EngineStorePort } from "./engine.ts";
 import { uuidv7 } from "./uuid7.ts";
 
 /** Kinds of artifacts. */
-export type ArtifactType = "markdown" | "table" | "link" | "progress" | "result";
+export type ArtifactType = "markdown" | "table" | "link" | "image" | "progress" | "result";
 
 /** An artifact as stored. */
 export interface Artifact {
@@ -74,7 +74,16 @@ export interface ArtifactKeyPointer {
 const ARTIFACT = ARTIFACT_COLLECTIONS.artifact;
 const ARTIFACT_KEY = ARTIFACT_COLLECTIONS.key;
 const ARTIFACT_VERSION = ARTIFACT_COLLECTIONS.version;
-const TYPES: ReadonlySet<string> = new Set(["markdown", "table", "link", "progress", "result"]);
+const TYPES: ReadonlySet<string> = new Set([
+  "markdown",
+  "table",
+  "link",
+  "image",
+  "progress",
+  "result",
+]);
+/** An image by URL, or inline as a base64 data URL of a common raster format. */
+const IMAGE_URL = /^(https?:\/\/\S+|data:image\/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+=*)$/;
 const KEY_PATTERN = /^[a-z0-9][a-z0-9-]{0,99}$/;
 
 /** Checks an artifact's fields; throws {@linkcode InvalidArgumentError} naming the bad one. */
@@ -93,6 +102,14 @@ export function validateArtifact(input: NewArtifact): void {
     if (typeof url !== "string" || !/^https?:\/\//.test(url)) {
       throw new InvalidArgumentError(
         "A link artifact needs data.url starting with http:// or https://",
+      );
+    }
+  }
+  if (input.type === "image") {
+    const url = (input.data as { url?: unknown } | null)?.url;
+    if (typeof url !== "string" || !IMAGE_URL.test(url)) {
+      throw new InvalidArgumentError(
+        "An image artifact needs data.url: an http(s) URL or a data:image/png|jpeg|gif|webp;base64 URL",
       );
     }
   }

@@ -64,6 +64,26 @@ export async function createLinkArtifact(
   return (await create("link", { url, text: options.text ?? url }, options)).id;
 }
 
+/**
+ * An image linked to the current run (Prefect's `create_image_artifact`):
+ * an http(s) URL, shown as a link, or a `data:image/png;base64,...` URL,
+ * shown inline.
+ *
+ * @example
+ * ```ts
+ * import { createImageArtifact, task } from "./mod.ts";
+ * const chart = task(async (png: string) => {
+ *   await createImageArtifact(`data:image/png;base64,${png}`, { key: "daily-chart", alt: "rows per day" });
+ * });
+ * ```
+ */
+export async function createImageArtifact(
+  url: string,
+  options: ArtifactOptions & { alt?: string } = {},
+): Promise<string> {
+  return (await create("image", { url, alt: options.alt ?? "" }, options)).id;
+}
+
 /** A progress bar (0..100) linked to the current run; returns its id for updates. */
 export async function createProgressArtifact(
   progress: number,

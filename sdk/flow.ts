@@ -6,6 +6,7 @@
  */
 import type { Flow, FlowCallOptions } from "./flow_types.ts";
 import type { FlowServeOptions, ServeOptions } from "./serve_options.ts";
+import type { DeployOptions } from "./deploy.ts";
 
 export type { Flow, FlowCallOptions };
 import type { Json, RunRecord } from "../engine/mod.ts";
@@ -122,6 +123,12 @@ function makeFlow(
       value: (more: FlowServeOptions & ServeOptions = {}) =>
         import("./serve.ts").then((m) =>
           m.serveFlow(callable as unknown as Flow<never[], unknown>, more)
+        ),
+    },
+    deploy: {
+      value: (more: DeployOptions = {}) =>
+        import("./deploy.ts").then((m) =>
+          m.deployFlow(callable as unknown as Flow<never[], unknown>, moduleUrl, more)
         ),
     },
   });

@@ -8,6 +8,8 @@ import type { ControlPlane } from "./control_plane.ts";
 import type { FlowOptions } from "./options.ts";
 import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve_options.ts";
 import type { FlowRunOutcome } from "./state.ts";
+import type { DeployOptions } from "./deploy.ts";
+import type { Deployment } from "../engine/deployments/mod.ts";
 
 /** Options of one call of a flow. */
 export interface FlowCallOptions {
@@ -37,6 +39,11 @@ export interface Flow<A extends unknown[], R> {
   bindParameters(parameters: unknown): unknown[];
   /** A copy of the flow with some options changed. */
   with(options: FlowOptions): Flow<A, R>;
+  /**
+   * Creates or updates a deployment of this flow for workers to run (Prefect's
+   * `flow.deploy()`), its module as the entrypoint; resolves with it.
+   */
+  deploy(options?: DeployOptions): Promise<Deployment>;
   /** Registers a deployment of this flow and executes its runs in this process until stopped. */
   serve(options?: FlowServeOptions & ServeOptions): Promise<ServeHandle>;
 }

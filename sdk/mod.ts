@@ -39,6 +39,7 @@ export type { FlowRunOutcome, RunState, StateInput } from "./state.ts";
 export { Cancelled, Completed, Failed, State } from "./state.ts";
 export { currentTags, withTags } from "./tags.ts";
 export { BackgroundFuture } from "./background.ts";
+export type { DeployOptions, DeployScheduleSpec } from "./deploy.ts";
 export { serveTasks, type ServeTasksOptions, type TaskWorkerHandle } from "./task_worker.ts";
 export { emitEvent, type EmitEventOptions, type EventClient } from "./events.ts";
 export {
@@ -121,6 +122,7 @@ export {
 export { retryFlowRun, type RetryFlowRunOptions } from "./retry_flow_run.ts";
 export {
   type ArtifactOptions,
+  createImageArtifact,
   createLinkArtifact,
   createMarkdownArtifact,
   createProgressArtifact,

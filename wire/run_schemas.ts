@@ -143,7 +143,14 @@ export const ApiProposalResultSchema = z.object({
 }).meta({ id: "ProposalResult" });
 
 /** The kinds of artifact. */
-export const ARTIFACT_TYPES = ["markdown", "table", "link", "progress", "result"] as const;
+export const ARTIFACT_TYPES = [
+  "markdown",
+  "table",
+  "link",
+  "image",
+  "progress",
+  "result",
+] as const;
 
 /** An artifact on the wire (`ApiArtifact`). */
 export const ApiArtifactSchema = z.object({

@@ -50,6 +50,17 @@ function ArtifactBody({ type, data }: { type: string; data: unknown }) {
         ? <a href={url} rel="noopener noreferrer nofollow">{label}</a>
         : <span>{label}</span>;
     }
+    case "image": {
+      const { url, alt } = (data ?? {}) as { url?: unknown; alt?: unknown };
+      const text = typeof alt === "string" && alt !== "" ? alt : "image artifact";
+      if (typeof url === "string" && url.startsWith("data:image/")) {
+        return <img src={url} alt={text} class="artifact-image" />;
+      }
+      // The dashboard loads no image from elsewhere (img-src 'self' data:): a link opens it.
+      return typeof url === "string" && /^https?:\/\//i.test(url)
+        ? <a href={url} rel="noopener noreferrer nofollow">{`${text} (${url})`}</a>
+        : <span>{text}</span>;
+    }
     case "progress": {
       const value = typeof data === "number" ? Math.min(100, Math.max(0, data)) : 0;
       return (
