@@ -85,6 +85,11 @@ export interface ControlPlane {
   log(records: readonly LogRecord[]): void;
   /** Calls `listener` with every committed event of `runId` until unsubscribed. */
   watch(runId: string, listener: (event: EngineEvent) => void): () => void;
+  /**
+   * Settles once the watches made so far receive every later commit (a remote
+   * plane tells the server first); absent when a watch is live at once.
+   */
+  watchesLive?(): Promise<void>;
   /** Resolves once everything sent so far is durable. */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -70,8 +70,12 @@ export interface DeploymentClient {
   delete(ref: string): Promise<void>;
   run(ref: string, request?: RunDeploymentRequest): Promise<RunRecord>;
   runs(ref: string, states?: readonly StateType[]): Promise<RunRecord[]>;
+  /**
+   * Claims due runs of `pool` (or of several pools, in order, as one claim
+   * whose long-poll covers them all).
+   */
   claim(
-    pool: string,
+    pool: string | readonly string[],
     request: {
       workerId: string;
       workerName?: string;
@@ -137,13 +141,19 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
     },
     runs: (ref, states) =>
       Promise.resolve(service.runs(ref, { ...(states ? { states } : {}), limit: 500 }).items),
-    async claim(pool, request) {
-      const claimed = await claimRuns(engine, pool, {
-        workerId: request.workerId,
-        ...(request.workerName ? { workerName: request.workerName } : {}),
-        limit: request.limit,
-        leaseSeconds: request.leaseSeconds,
-      });
+    async claim(pools, request) {
+      const claimed: WorkItem[] = [];
+      for (const pool of typeof pools === "string" ? [pools] : pools) {
+        if (claimed.length >= request.limit) break;
+        claimed.push(
+          ...await claimRuns(engine, pool, {
+            workerId: request.workerId,
+            ...(request.workerName ? { workerName: request.workerName } : {}),
+            limit: request.limit - claimed.length,
+            leaseSeconds: request.leaseSeconds,
+          }),
+        );
+      }
       return claimed;
     },
     async heartbeat(workerId, pool, name) {
@@ -219,10 +229,13 @@ export function createRemoteDeploymentClient(
       );
       return (page?.items ?? []).map(fromApiRun);
     },
-    async claim(pool, req) {
+    async claim(pools, req) {
+      const list = typeof pools === "string" ? [pools] : pools;
+      const several = list.length !== 1;
       const answer = await request<
         { runs: Array<{ run: ApiRun; claim: ApiClaim; deployment: ApiDeployment }> }
-      >("POST", `/work-pools/${enc(pool)}/claim`, {
+      >("POST", several ? "/claims" : `/work-pools/${enc(list[0]!)}/claim`, {
+        ...(several ? { work_pools: list } : {}),
         worker_id: req.workerId,
         ...(req.workerName ? { worker_name: req.workerName } : {}),
         limit: req.limit,

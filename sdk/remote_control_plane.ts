@@ -135,6 +135,7 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     watch(runId, listener) {
       return events.watch(runId, (event) => listener(fromApiEvent(event)));
     },
+    watchesLive: () => events.settled(),
     async flush() {
       // Let this turn's items join the queue, then wait until every batch was answered.
       await new Promise((resolve) => setTimeout(resolve, 0));

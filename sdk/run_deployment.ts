@@ -25,7 +25,10 @@ export interface RunDeploymentOptions {
   tags?: readonly string[];
   /** When the child should start (epoch ms). @default now */
   scheduledTime?: number;
-  /** How often the child's state is polled besides watching its events. @default 1_000 */
+  /**
+   * Also poll the child's state this often. The child's events settle the
+   * future as they commit, so this is only a fallback. @default no polling
+   */
   pollMs?: number;
   /** @default the current run's control plane, or the default one */
   plane?: ControlPlane;
@@ -96,8 +99,8 @@ function settleNow<T>(future: TaskFuture<T>, run: RunRecord): void {
   future._settle({ state: stateOf(run), value: undefined as T });
 }
 
-// Watches the child's events (and polls, for planes whose watch may lag)
-// until it is final, then settles the future.
+// Watches the child's events until it is final, then settles the future. The
+// state is read once the watch is live, for a child that ended before.
 function follow<T>(
   plane: ControlPlane,
   future: TaskFuture<T>,
@@ -146,7 +149,10 @@ function follow<T>(
       }
       if (isTerminal(event.to)) void check();
     });
-    const timer = setInterval(() => void check(), options.pollMs ?? 1_000);
+    const timer = options.pollMs === undefined
+      ? undefined
+      : setInterval(() => void check(), options.pollMs);
     if (isTerminal(run.state)) void finish(run);
+    else void Promise.resolve(plane.watchesLive?.()).then(check, check);
   });
 }

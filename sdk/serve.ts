@@ -125,8 +125,9 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
   const pollMs = options.pollMs ?? 1_000;
   const idle = new ClaimWait();
   const unsubscribeWake = engine ? engineClaimWake(engine)(idle.notify) : undefined;
-  // Remote: the server holds a single deployment's claim until a run is due.
-  const longPoll = engine === undefined && deployments.length === 1;
+  // Remote: the server holds the claim until a run is due (commits wake it there).
+  const longPoll = engine === undefined;
+  const pools = deployments.map((deployment) => servePool(deployment.name));
   let lastPass = -Infinity;
 
   async function execute(item: WorkItem): Promise<void> {
@@ -166,28 +167,28 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
       }
       let claimed = 0;
       idle.claiming();
-      for (const deployment of deployments) {
-        const room = limit - active.size;
-        if (room <= 0) break;
-        let items: WorkItem[] = [];
-        try {
-          items = await client.claim(servePool(deployment.name), {
-            workerId,
-            limit: room,
-            leaseSeconds,
-            ...(longPoll ? { waitMs: pollMs } : {}),
-          });
-        } catch (error) {
-          log(`claim failed: ${String(error)}`);
-        }
-        for (const item of items) {
-          claimed += 1;
-          const running: Promise<void> = execute(item).finally(() => {
-            active.delete(running);
-            idle.notify();
-          });
-          active.add(running);
-        }
+      const room = limit - active.size;
+      let items: WorkItem[] = [];
+      try {
+        // One claim for every served deployment: on a remote plane it waits on the
+        // server until one of them has a due run.
+        items = await client.claim(pools, {
+          workerId,
+          limit: room,
+          leaseSeconds,
+          ...(longPoll ? { waitMs: Math.min(pollMs, MAX_CLAIM_WAIT_MS) } : {}),
+        });
+      } catch (error) {
+        log(`claim failed: ${String(error)}`);
+        if (longPoll) await idle.wait(pollMs, controller.signal);
+      }
+      for (const item of items) {
+        claimed += 1;
+        const running: Promise<void> = execute(item).finally(() => {
+          active.delete(running);
+          idle.notify();
+        });
+        active.add(running);
       }
       if (claimed === 0 && !longPoll) await idle.wait(pollMs, controller.signal);
       else if (active.size >= limit) await Promise.race([...active]);
@@ -206,6 +207,9 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
     },
   };
 }
+
+/** The longest long-poll the server grants a claim. */
+const MAX_CLAIM_WAIT_MS = 30_000;
 
 /** Serves one flow: `serveFlow(hello, { cron: "@hourly" })` (what `flow.serve()` calls). */
 export function serveFlow(

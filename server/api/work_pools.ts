@@ -164,37 +164,72 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
       "A paused pool answers 204.",
     params: NAME,
     body: ClaimBody,
-    response: z.object({
-      runs: z.array(z.object({
-        run: ApiRunSchema,
-        claim: ClaimSchema,
-        deployment: z.record(z.string(), JsonSchema),
-      })),
-    }),
+    response: ClaimAnswer,
   }, async (c, { params, body }) => {
-    const deadline = Date.now() + (body.wait_ms ?? 0);
-    // Not the request's signal: reading it warns under Deno.serve; waits are bounded anyway.
-    const signal = deps.signal ?? new AbortController().signal;
-    while (true) {
-      const claimed = await claimRuns(engine, params.name!, {
-        workerId: body.worker_id,
-        ...(body.worker_name ? { workerName: body.worker_name } : {}),
-        limit: body.limit ?? 1,
-        leaseSeconds: body.lease_seconds ?? DEFAULT_LEASE_SECONDS,
-      });
-      if (claimed.length > 0) {
-        return c.json({
-          runs: claimed.map((item) => ({
-            run: toApiRun(item.run),
-            claim: toApiClaim(item.claim),
-            deployment: toApiDeployment(item.deployment),
-          })),
-        });
-      }
-      const left = deadline - Date.now();
-      if (left <= 0 || signal.aborted) return c.body(null, 204);
-      // A due run appears through an event (a new or rescheduled run) or with time.
-      await nextChange(deps, Math.min(left, 1000), signal);
-    }
+    const answer = await claimAnswer(deps, [params.name!], body);
+    return answer ? c.json(answer) : c.body(null, 204);
   });
+
+  router.add({
+    method: "post",
+    path: "/claims",
+    tag: TAG,
+    summary: "Claim due runs of several pools with a lease; 204 when there is none",
+    description:
+      "The pools are tried in the order given; one long-poll covers them all (serve() of " +
+      "several deployments waits on one request).",
+    body: ClaimBody.extend({ work_pools: z.array(Name).min(1).max(100) }),
+    response: ClaimAnswer,
+  }, async (c, { body }) => {
+    const answer = await claimAnswer(deps, body.work_pools, body);
+    return answer ? c.json(answer) : c.body(null, 204);
+  });
+}
+
+const ClaimAnswer = z.object({
+  runs: z.array(z.object({
+    run: ApiRunSchema,
+    claim: ClaimSchema,
+    deployment: z.record(z.string(), JsonSchema),
+  })),
+});
+
+// Claims from `pools` in order until `limit` runs, waiting for a commit (or
+// the time a due run needs) up to `wait_ms` while there is none.
+async function claimAnswer(
+  deps: AppDeps,
+  pools: readonly string[],
+  body: z.output<typeof ClaimBody>,
+) {
+  const deadline = Date.now() + (body.wait_ms ?? 0);
+  // Not the request's signal: reading it warns under Deno.serve; waits are bounded anyway.
+  const signal = deps.signal ?? new AbortController().signal;
+  const limit = body.limit ?? 1;
+  while (true) {
+    const claimed = [];
+    for (const pool of pools) {
+      if (claimed.length >= limit) break;
+      claimed.push(
+        ...await claimRuns(deps.engine, pool, {
+          workerId: body.worker_id,
+          ...(body.worker_name ? { workerName: body.worker_name } : {}),
+          limit: limit - claimed.length,
+          leaseSeconds: body.lease_seconds ?? DEFAULT_LEASE_SECONDS,
+        }),
+      );
+    }
+    if (claimed.length > 0) {
+      return {
+        runs: claimed.map((item) => ({
+          run: toApiRun(item.run),
+          claim: toApiClaim(item.claim),
+          deployment: toApiDeployment(item.deployment),
+        })),
+      };
+    }
+    const left = deadline - Date.now();
+    if (left <= 0 || signal.aborted) return undefined;
+    // A due run appears through an event (a new or rescheduled run) or with time.
+    await nextChange(deps, Math.min(left, 1000), signal);
+  }
 }
