@@ -7,10 +7,15 @@
  *   in-process engine in the same run (taking turns, medians of `--reps`);
  * - trigger → first task: a deployment run created through the API until its
  *   first task run starts, executed by the server's embedded worker and by a
- *   separate `ironflow worker start`, p50 and p99 over `--samples` runs.
+ *   separate `ironflow worker start`, p50 and p99 over `--samples` runs;
+ * - worker throughput: `--batch` (default 40) deployment runs of the
+ *   three-task flow created at once, executed by `ironflow worker start
+ *   --limit 4` (one process per run), as runs/s from the first trigger to the
+ *   last run's end, median of `--reps`.
  *
- * Run with `deno run -A bench/cross_process.ts [--runs=1000] [--reps=3] [--samples=20]`.
- * Run one part with `--only=remote`, `--only=trigger`, `--only=embedded` or `--only=separate`.
+ * Run with `deno run -A bench/cross_process.ts [--runs=1000] [--reps=3] [--samples=20] [--batch=40]`.
+ * Run one part with `--only=remote`, `--only=trigger`, `--only=embedded`, `--only=separate`
+ * or `--only=throughput`.
  *
  * @module
  */
@@ -27,6 +32,7 @@ const runs = Number(arg("runs", "1000"));
 const reps = Number(arg("reps", "3"));
 const samples = Number(arg("samples", "20"));
 const only = arg("only", "");
+const batch = Number(arg("batch", "40"));
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const FLOWS = new URL("./flows/", import.meta.url).pathname;
 
@@ -189,12 +195,61 @@ async function triggerLatency(dir: string, mode: "embedded" | "separate"): Promi
   }
 }
 
+// `batch` deployment runs at once through a separate worker with --limit 4.
+async function workerThroughput(dir: string): Promise<void> {
+  const home = `${dir}/throughput`;
+  const server = await startServer(home, false);
+  const worker = spawn(["worker", "start", "--limit", "4"], {
+    IRONFLOW_API_URL: server.url,
+    IRONFLOW_HOME: home,
+  });
+  try {
+    await api(server.url, "POST", "/deployments", {
+      name: "three",
+      entrypoint: "./three_tasks.ts:three",
+      working_directory: FLOWS,
+    });
+    await triggerToFirstTask(server.url, "three"); // warm-up: module cache, worker registered
+    const rates: number[] = [];
+    for (let rep = 0; rep < reps; rep++) {
+      const t0 = Date.now();
+      const created = await Promise.all(
+        Array.from(
+          { length: batch },
+          () => api<ApiRunLike>(server.url, "POST", "/deployments/three/run", {}),
+        ),
+      );
+      const ids = new Set(created.map((run) => run.id));
+      while (true) {
+        const page = await api<{ items: ApiRunLike[] }>(
+          server.url,
+          "GET",
+          "/deployments/three/runs?limit=500&state=COMPLETED,FAILED,CRASHED",
+        );
+        if (page.items.filter((run) => ids.has(run.id)).length === ids.size) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      rates.push(batch / ((Date.now() - t0) / 1000));
+    }
+    console.log(
+      `worker --limit 4, ${batch} deployment runs at once: ${median(rates).toFixed(1)} runs/s ` +
+        `(median of ${reps})`,
+    );
+  } finally {
+    worker.kill("SIGTERM");
+    await worker.status;
+    await server.stop();
+  }
+}
+
 if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "ironflow_cross_process_" });
   try {
     if (only === "" || only === "remote") await remoteRuns(dir);
-    if (only !== "remote" && only !== "separate") await triggerLatency(dir, "embedded");
-    if (only !== "remote" && only !== "embedded") await triggerLatency(dir, "separate");
+    const trigger = only === "" || only === "trigger";
+    if (trigger || only === "embedded") await triggerLatency(dir, "embedded");
+    if (trigger || only === "separate") await triggerLatency(dir, "separate");
+    if (only === "" || only === "throughput") await workerThroughput(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -13,6 +13,7 @@ import {
 } from "../sdk/deployment_client.ts";
 import { type ControlPlane, createRemoteControlPlane, ironflowHomeDir } from "../sdk/mod.ts";
 import type { CliContext } from "./io.ts";
+import type { Engine } from "../engine/mod.ts";
 
 /** A deployment client with the control plane next to it. */
 export interface DeploymentTarget {
@@ -22,6 +23,8 @@ export interface DeploymentTarget {
   apiUrl?: string;
   /** The absolute IRONFLOW_HOME in local mode. */
   home?: string;
+  /** The engine on that home in local mode. */
+  engine?: Engine;
 }
 
 /** Opens the target of this invocation. */
@@ -41,5 +44,6 @@ export function openDeploymentTarget(cli: CliContext): DeploymentTarget {
     client: createLocalDeploymentClient(plane.engine),
     plane,
     home: resolve(cli.cwd, ironflowHomeDir()),
+    engine: plane.engine,
   };
 }

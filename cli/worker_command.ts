@@ -6,7 +6,9 @@
  */
 import { parseArgs } from "node:util";
 import { executeRun, exitWithParent, runCrashedHooks } from "../sdk/execute_run.ts";
-import { startWorker } from "../sdk/process_worker.ts";
+import { sharedStoreClaimWake, startWorker } from "../sdk/process_worker.ts";
+import type { ExecutorAssignment } from "../sdk/_warm_executors.ts";
+import { warmUp } from "../sdk/graph_contract.ts";
 import type { StateType } from "../engine/mod.ts";
 import { readEnv } from "../sdk/control_plane.ts";
 import { UsageError } from "./format.ts";
@@ -75,6 +77,8 @@ export async function workerCommand(args: string[], cli: CliContext): Promise<nu
       exitWhenIdle: values["exit-when-idle"],
       ...(target.apiUrl ? { apiUrl: target.apiUrl, waitMs: 10_000 } : {}),
       ...(target.home ? { home: target.home } : {}),
+      // A local worker claims when a commit (its own or another process's) enqueues a run.
+      ...(target.engine ? { wake: sharedStoreClaimWake(target.engine) } : {}),
       cwd: cli.cwd,
       signal: controller.signal,
       log: (line) => cli.out(`worker: ${line}`),
@@ -101,9 +105,11 @@ export async function executeRunCommand(args: string[], cli: CliContext): Promis
       entrypoint: { type: "string" },
       hooks: { type: "string" },
       from: { type: "string" },
+      warm: { type: "boolean", default: false },
     },
     allowPositionals: true,
   });
+  if (values.warm) return await executeWarmRun(cli);
   const runId = positionals[0];
   if (!runId || !values.entrypoint) {
     throw new UsageError(
@@ -123,5 +129,18 @@ export async function executeRunCommand(args: string[], cli: CliContext): Promis
     return 0;
   }
   const outcome = await executeRun(runId, { entrypoint: values.entrypoint, cwd: cli.cwd });
+  return outcome.state.type === "COMPLETED" ? 0 : 1;
+}
+
+// A worker's warm run process: loaded ahead, it reads its run from stdin
+// (nothing, when the worker stops first) and executes it like `execute-run`.
+async function executeWarmRun(cli: CliContext): Promise<number> {
+  if (readEnv("IRONFLOW_WORKER_PID")) exitWithParent();
+  await warmUp();
+  const line = (await new Response(Deno.stdin.readable).text()).trim();
+  if (!line) return 0;
+  const { runId, entrypoint } = JSON.parse(line) as ExecutorAssignment;
+  Deno.env.set("IRONFLOW_RUN_ID", runId); // the run's own process: its environment names it
+  const outcome = await executeRun(runId, { entrypoint, cwd: cli.cwd });
   return outcome.state.type === "COMPLETED" ? 0 : 1;
 }

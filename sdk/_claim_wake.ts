@@ -3,7 +3,7 @@
  * claim, a loop beside the engine claims again as soon as a commit may have
  * made a run claimable (a flow run entering SCHEDULED, or one ending and so
  * freeing a concurrency slot). The poll period stays as the fallback for runs
- * that become due with time and for commits of other processes.
+ * that become due with time.
  *
  * @module
  */
@@ -23,6 +23,25 @@ export function engineClaimWake(engine: Engine): ClaimWakeSource {
     engine.subscribe((event) => {
       if (mayMakeClaimable(event)) notify();
     });
+}
+
+/** How often the shared store is read when its commits cannot be watched. */
+const SHARED_STORE_POLL_MS = 250;
+
+/**
+ * Like {@linkcode engineClaimWake}, and also for the commits of other
+ * processes on the same store (a CLI `deployment run` beside a worker): they
+ * are read as the store reports them (SQLite: a write of its file).
+ */
+export function sharedStoreClaimWake(engine: Engine): ClaimWakeSource {
+  return (notify) => {
+    const unsubscribe = engineClaimWake(engine)(notify);
+    const stopTailing = engine.tailExternalEvents(SHARED_STORE_POLL_MS);
+    return () => {
+      stopTailing();
+      unsubscribe();
+    };
+  };
 }
 
 /** The idle wait of a claim loop: ends at the poll period, on abort, or on news. */

@@ -80,6 +80,24 @@ async function planOf(
   return await pending;
 }
 
+/**
+ * Loads the planner and runs it once on a small module, so that the first
+ * flow call of a warm run process does not pay for it.
+ */
+export async function warmUp(): Promise<void> {
+  try {
+    const { planFlow } = await import("../engine/planner/mod.ts");
+    planFlow(WARM_UP_SOURCE, { flowName: "warm", fileName: "file:///warm.ts" });
+  } catch {
+    // The first flow call loads it (and reports a failure) as usual.
+  }
+}
+
+const WARM_UP_SOURCE = `import { flow, task } from "ironflow";
+const add = task(async (a: number, b: number) => a + b);
+export const warm = flow({ name: "warm" }, async () => await add(1, 2));
+`;
+
 /** The contract of a run of the flow `flowName` defined in `moduleUrl`. */
 export async function graphContract(
   declared: GraphMode,

@@ -15,6 +15,7 @@
 import { LogLevel, type RunRecord, StateName, StateType, systemClock } from "../engine/mod.ts";
 import { isTerminal, uuidv7 } from "../engine/mod.ts";
 import { ClaimWait, type ClaimWakeSource } from "./_claim_wake.ts";
+import { WarmExecutors } from "./_warm_executors.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { readEnv } from "./env.ts";
 import { abortableSleep } from "./sleep.ts";
@@ -31,7 +32,7 @@ export interface ProcessCommand {
   flags?: string[];
 }
 
-export { type ClaimWakeSource, engineClaimWake } from "./_claim_wake.ts";
+export { type ClaimWakeSource, engineClaimWake, sharedStoreClaimWake } from "./_claim_wake.ts";
 
 /** Options of {@linkcode startWorker}. */
 export interface WorkerOptions {
@@ -58,6 +59,13 @@ export interface WorkerOptions {
    * after `pollMs`.
    */
   wake?: ClaimWakeSource;
+  /**
+   * Run processes started ahead, with IronFlow loaded, each waiting to take
+   * the next claimed run started the same way (command, working directory,
+   * environment); each still executes one run. `0` starts a run's process
+   * when it is claimed. @default `limit`
+   */
+  warmProcesses?: number;
   /** Heartbeat period. @default 15_000 */
   heartbeatMs?: number;
   /** After SIGTERM, SIGKILL follows this much later. @default 10_000 */
@@ -124,6 +132,9 @@ function permissionFlags(
 }
 
 // The worker's own waits end at once when it stops.
+/** Names the run in its process's environment. */
+const RUN_ID_VARIABLE = "IRONFLOW_RUN_ID";
+
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   abortableSleep(ms, signal).then(() => {});
 
@@ -132,6 +143,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   const workerId = options.workerId ?? uuidv7(systemClock.now());
   const pool = options.pool ?? "default";
   const limit = options.limit ?? 4;
+  const executors = new WarmExecutors({ spares: options.warmProcesses ?? limit });
   const leaseSeconds = options.leaseSeconds ?? 30;
   const controller = new AbortController();
   options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
@@ -200,6 +212,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     }
     unsubscribeWake?.();
     controller.abort();
+    await executors.close();
     await Promise.allSettled(active.values());
     await heartbeats;
     await options.plane.flush();
@@ -210,18 +223,13 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     const { run, claim, deployment } = item;
     const cwd = deployment.workingDirectory ?? options.cwd ?? Deno.cwd();
     const command = options.command ?? defaultProcessCommand();
-    const args = runArgs(command, deployment, cwd, run.id);
-    const env = runEnv(deployment, run.id);
+    const { [RUN_ID_VARIABLE]: _, ...env } = runEnv(deployment, run.id);
     let child: Deno.ChildProcess;
     try {
-      child = new Deno.Command(command.deno, {
-        args,
-        cwd,
-        env,
-        stdin: "null",
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
+      child = executors.start(
+        { deno: command.deno, args: processArgs(command, deployment, cwd), cwd, env },
+        { runId: run.id, entrypoint: deployment.entrypoint },
+      );
     } catch (error) {
       const message = error instanceof Deno.errors.NotFound
         ? `Cannot start flow run: Deno executable "${command.deno}" not found; set IRONFLOW_DENO`
@@ -328,11 +336,11 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     if (reason !== "lost") await options.client.release(claim).catch(() => {});
   }
 
-  function runArgs(
+  // `deno run ... execute-run`: a run's command line up to what names the run.
+  function processArgs(
     command: ProcessCommand,
     deployment: WorkItem["deployment"],
     cwd: string,
-    runId: string,
   ): string[] {
     return [
       "run",
@@ -341,6 +349,17 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       "--no-prompt",
       command.main,
       "execute-run",
+    ];
+  }
+
+  function runArgs(
+    command: ProcessCommand,
+    deployment: WorkItem["deployment"],
+    cwd: string,
+    runId: string,
+  ): string[] {
+    return [
+      ...processArgs(command, deployment, cwd),
       runId,
       "--entrypoint",
       deployment.entrypoint,
@@ -351,7 +370,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     const env: Record<string, string> = {
       ...options.env,
       ...deployment.env,
-      IRONFLOW_RUN_ID: runId,
+      [RUN_ID_VARIABLE]: runId,
       // The run's process exits as soon as this worker is gone.
       IRONFLOW_WORKER_PID: String(Deno.pid),
       // Its stdout becomes the run's logs: logPrints lines are stored once, by the SDK.

@@ -50,3 +50,13 @@ const tick = task({ name: "tick" }, async (i: number) => {
 export const ticker = flow({ name: "ticker" }, async () => {
   for (let i = 0; i < 600; i++) await tick(i);
 });
+
+/** Prints what makes its process its own: pid, working directory and environment. */
+export const whoami = flow({ name: "whoami" }, async () => {
+  await Promise.resolve();
+  console.log(
+    `pid=${Deno.pid} cwd=${Deno.cwd()} who=${Deno.env.get("WHO")} run=${
+      Deno.env.get("IRONFLOW_RUN_ID")
+    }`,
+  );
+});
