@@ -30,8 +30,8 @@ const SHARED_STORE_POLL_MS = 250;
 
 /**
  * Like {@linkcode engineClaimWake}, and also for the commits of other
- * processes on the same store (a CLI `deployment run` beside a worker): they
- * are read as the store reports them (SQLite: a write of its file).
+ * processes on the same store (a CLI `deployment run` beside a worker), read
+ * every 250 ms instead of the claim loop's poll period.
  */
 export function sharedStoreClaimWake(engine: Engine): ClaimWakeSource {
   return (notify) => {
