@@ -132,12 +132,26 @@ export async function executeRunCommand(args: string[], cli: CliContext): Promis
   return outcome.state.type === "COMPLETED" ? 0 : 1;
 }
 
+// The first line of `stream` (up to its end when it has no newline).
+async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += decoder.decode(chunk, { stream: true });
+    const end = text.indexOf("\n");
+    if (end >= 0) return text.slice(0, end).trim();
+  }
+  return text.trim();
+}
+
 // A worker's warm run process: loaded ahead, it reads its run from stdin
 // (nothing, when the worker stops first) and executes it like `execute-run`.
 async function executeWarmRun(cli: CliContext): Promise<number> {
   if (readEnv("IRONFLOW_WORKER_PID")) exitWithParent();
-  await warmUp();
-  const line = (await new Response(Deno.stdin.readable).text()).trim();
+  // Loads the planner while no run is here yet; a run that is already waiting
+  // starts at once (its first flow call shares the loading).
+  void warmUp();
+  const line = await firstLine(Deno.stdin.readable);
   if (!line) return 0;
   const { runId, entrypoint } = JSON.parse(line) as ExecutorAssignment;
   Deno.env.set("IRONFLOW_RUN_ID", runId); // the run's own process: its environment names it

@@ -54,14 +54,20 @@ export class WarmExecutors {
 
   /**
    * A process executing `assignment`: a ready one started like `spec` when
-   * there is one, else a new one; then another is started for the next run.
+   * there is one, else a new one.
    */
   start(spec: ExecutorSpec, assignment: ExecutorAssignment): Deno.ChildProcess {
-    const key = keyOf(spec);
-    const ready = this.#take(key) ?? this.#spawn(spec).child;
+    const ready = this.#take(keyOf(spec)) ?? this.#spawn(spec).child;
     void assign(ready, assignment);
-    if (this.#max > 0 && !this.#closed) this.#refill(key, spec);
     return ready;
+  }
+
+  /**
+   * Starts processes for runs started like `spec`. Call it once a run's own
+   * process has started its run, so the new ones do not slow that one down.
+   */
+  refill(spec: ExecutorSpec): void {
+    if (this.#max > 0 && !this.#closed) this.#refill(keyOf(spec), spec);
   }
 
   /** Ends the processes kept ready. */

@@ -224,12 +224,10 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     const cwd = deployment.workingDirectory ?? options.cwd ?? Deno.cwd();
     const command = options.command ?? defaultProcessCommand();
     const { [RUN_ID_VARIABLE]: _, ...env } = runEnv(deployment, run.id);
+    const spec = { deno: command.deno, args: processArgs(command, deployment, cwd), cwd, env };
     let child: Deno.ChildProcess;
     try {
-      child = executors.start(
-        { deno: command.deno, args: processArgs(command, deployment, cwd), cwd, env },
-        { runId: run.id, entrypoint: deployment.entrypoint },
-      );
+      child = executors.start(spec, { runId: run.id, entrypoint: deployment.entrypoint });
     } catch (error) {
       const message = error instanceof Deno.errors.NotFound
         ? `Cannot start flow run: Deno executable "${command.deno}" not found; set IRONFLOW_DENO`
@@ -238,6 +236,17 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       await options.client.release(claim).catch(() => {});
       return;
     }
+    // Processes for the next runs start once this one runs (or ends), not beside its start.
+    let refilled = false;
+    const refill = () => {
+      if (refilled) return;
+      refilled = true;
+      stopWatching();
+      executors.refill(spec);
+    };
+    const stopWatching = options.plane.watch(run.id, (event) => {
+      if (event.to !== StateType.PENDING) refill();
+    });
     const tail: string[] = [];
     const pumps = [
       pump(child.stdout, run.id, LogLevel.INFO, "ironflow.worker.stdout", options.plane, tail),
@@ -293,6 +302,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       timer = setTimeout(() => void terminate("timeout"), deployment.timeoutSeconds * 1000);
     }
     const status = await child.status;
+    refill();
     clearTimeout(timer);
     stopping.removeEventListener("abort", onStop);
     watch.abort();
