@@ -38,7 +38,7 @@ interface Spare {
 
 /** Options of {@linkcode WarmExecutors}. */
 export interface WarmExecutorsOptions {
-  /** Processes kept ready, over every kind of run. @default 4 */
+  /** Processes kept ready, over every kind of run. @default 2 */
   spares?: number;
 }
 
@@ -49,7 +49,7 @@ export class WarmExecutors {
   #closed = false;
 
   constructor(options: WarmExecutorsOptions = {}) {
-    this.#max = options.spares ?? 4;
+    this.#max = options.spares ?? 2;
   }
 
   /**
@@ -102,14 +102,14 @@ export class WarmExecutors {
     return spare;
   }
 
-  // Starts processes for the kind of run just started (two at a time, so a
+  // Starts a process for the kind of run just started (one per run, so a
   // busy kind grows its reserve up to the limit), dropping the oldest of
   // other kinds beyond it.
   #refill(key: string, spec: ExecutorSpec): void {
     const list = this.#spares.get(key) ?? [];
     this.#spares.delete(key);
     this.#spares.set(key, list); // most recent kind last
-    for (let i = 0; i < 2 && list.length < this.#max; i++) {
+    for (let i = 0; i < 1 && list.length < this.#max; i++) {
       try {
         list.push(this.#spawn(spec));
       } catch {

@@ -63,7 +63,7 @@ export interface WorkerOptions {
    * Run processes started ahead, with IronFlow loaded, each waiting to take
    * the next claimed run started the same way (command, working directory,
    * environment); each still executes one run. `0` starts a run's process
-   * when it is claimed. @default `limit`
+   * when it is claimed. @default the smaller of `limit` and 2
    */
   warmProcesses?: number;
   /** Heartbeat period. @default 15_000 */
@@ -143,7 +143,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   const workerId = options.workerId ?? uuidv7(systemClock.now());
   const pool = options.pool ?? "default";
   const limit = options.limit ?? 4;
-  const executors = new WarmExecutors({ spares: options.warmProcesses ?? limit });
+  const executors = new WarmExecutors({ spares: options.warmProcesses ?? Math.min(limit, 2) });
   const leaseSeconds = options.leaseSeconds ?? 30;
   const controller = new AbortController();
   options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
