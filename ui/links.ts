@@ -52,12 +52,14 @@ export function runsHref(filters: RunFilters, extra: Record<string, string | nul
 export function runHref(
   id: string,
   tab?: string,
-  extra: Record<string, string | null | undefined> = {},
+  extra: Record<string, string | readonly string[] | null | undefined> = {},
 ): string {
   const params = new URLSearchParams();
   if (tab && tab !== "tasks") params.set("tab", tab);
   for (const [key, value] of Object.entries(extra)) {
-    if (value !== null && value !== undefined && value !== "") params.set(key, value);
+    // A list repeats its key (state=FAILED&state=CRASHED).
+    if (typeof value !== "string") { for (const one of value ?? []) params.append(key, one); }
+    else if (value !== "") params.set(key, value);
   }
   const query = params.toString();
   return `/runs/${encodePathPart(id)}${query ? `?${query}` : ""}`;

@@ -95,6 +95,12 @@ export { ScheduleList, type ScheduleListProps } from "./components/schedule_list
 export { StateBadge, type StateBadgeProps } from "./components/state_badge.tsx";
 export { StateChips, type StateChipsProps } from "./components/state_chips.tsx";
 export { TaskRunTable, type TaskRunTableProps } from "./components/task_run_table.tsx";
+export {
+  TASK_SORTS,
+  type TaskRunFilter,
+  TaskRunFiltersForm,
+  type TaskSort,
+} from "./components/task_run_filters.tsx";
 export { TimelineChart, type TimelineChartProps } from "./components/timeline_chart.tsx";
 export { WorkerTable, type WorkerTableProps } from "./components/worker_table.tsx";
 export { ConcurrencyPage, type ConcurrencyPageProps } from "./pages/concurrency_page.tsx";
@@ -123,6 +129,7 @@ export {
   type RunRegionName,
   type RunRegionProps,
 } from "./pages/run_regions.tsx";
+export { type TaskAttempt, TaskRunPage, type TaskRunPageProps } from "./pages/task_run_page.tsx";
 export { RunsPage, type RunsPageProps } from "./pages/runs_page.tsx";
 export { WorkPoolPage, type WorkPoolPageProps } from "./pages/work_pool_page.tsx";
 export { WorkPoolsPage, type WorkPoolsPageProps } from "./pages/work_pools_page.tsx";

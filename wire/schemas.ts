@@ -57,8 +57,11 @@ export const LimitParam = z.coerce.number().int().min(1).max(MAX_PAGE_SIZE)
 export const SeqParam = z.coerce.number().int().min(0);
 
 /** Sort keys of run listings. */
-export const SortParam = z.enum(["created", "updated", "start", "end", "name"])
-  .meta({ description: "Sort key; default created" });
+export const SortParam = z.enum(["created", "updated", "start", "end", "name", "state", "duration"])
+  .meta({
+    description: "Sort key; default created. `state` orders by state type, `duration` by " +
+      "the time spent running by attempts that ended",
+  });
 
 /** Sort direction. */
 export const OrderParam = z.enum(["asc", "desc"]).meta({ description: "Default desc" });

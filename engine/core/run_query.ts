@@ -25,6 +25,8 @@ export const SORT_FIELDS: Readonly<Record<RunSortKey, keyof RunRecord>> = {
   end: "endTime",
   name: "runName",
   expected: "expectedStartTime",
+  state: "state",
+  duration: "totalRunTimeMs",
 };
 
 /** The position after which the next page starts. */

@@ -7,8 +7,20 @@
 import type { EngineEvent, LogQuery, LogRecord, RunKind, RunRecord } from "./model.ts";
 import type { StateType } from "./states.ts";
 
-/** Sort keys for run listings; `expected` is the expected start time. */
-export type RunSortKey = "created" | "updated" | "start" | "end" | "name" | "expected";
+/**
+ * Sort keys for run listings; `expected` is the expected start time, `state`
+ * the state type (alphabetical), `duration` the time spent in RUNNING so far
+ * by attempts that ended.
+ */
+export type RunSortKey =
+  | "created"
+  | "updated"
+  | "start"
+  | "end"
+  | "name"
+  | "expected"
+  | "state"
+  | "duration";
 
 /** A filtered, sorted, paged query over runs. */
 export interface RunQuery {

@@ -43,6 +43,8 @@ export const PG_SORT_COLUMNS: Readonly<Record<RunSortKey, string>> = {
   end: "COALESCE(end_time, 0)",
   name: "run_name",
   expected: "COALESCE(expected_start_time, 0)",
+  state: "state",
+  duration: "total_run_time_ms",
 };
 
 // Flow and task runs in one listing; `run_kind` tells them apart.

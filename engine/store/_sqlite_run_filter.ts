@@ -16,6 +16,8 @@ export const SORT_COLUMNS: Readonly<Record<RunSortKey, string>> = {
   end: "IFNULL(end_time, 0)",
   name: "run_name",
   expected: "IFNULL(expected_start_time, 0)",
+  state: "state",
+  duration: "total_run_time_ms",
 };
 
 // Flow and task runs in one listing; `run_kind` tells them apart.

@@ -154,6 +154,12 @@ export const PG_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX document_changes_by_writes ON document_changes (writes);
   `,
+  // A flow run's task runs by state and by start time: the run page's state
+  // filter and start-time sort read one index range of the run.
+  `
+  CREATE INDEX IF NOT EXISTS task_runs_by_parent_state ON task_runs (parent_id, state, created_at, id);
+  CREATE INDEX IF NOT EXISTS task_runs_by_parent_start ON task_runs (parent_id, (COALESCE(start_time, 0)), id);
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -177,6 +177,13 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   ${BUCKETS_RECOUNT_SQL}
   `,
+  // A flow run's task runs by state and by start time: the run page's state
+  // filter and start-time sort read one index range of the run, whatever its
+  // ten thousand other task runs.
+  `
+  CREATE INDEX IF NOT EXISTS task_runs_by_parent_state ON task_runs (parent_id, state, created_at, id);
+  CREATE INDEX IF NOT EXISTS task_runs_by_parent_start ON task_runs (parent_id, IFNULL(start_time, 0), id);
+  `,
 ];
 
 /** The schema version this build writes. */

@@ -39,6 +39,7 @@ import {
   runHref,
   RunPage,
   RunsPage,
+  TaskRunPage,
 } from "../../ui/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
 import {
@@ -58,6 +59,7 @@ import type { FormHandler, PageHandler, PageKit } from "./kit.ts";
 import { sendPage } from "./render.ts";
 import { runPageData } from "./run_data.ts";
 import { runRegionRoutes } from "./run_regions.ts";
+import { taskRunPageData } from "./task_run_data.ts";
 import {
   activity,
   filterWindow,
@@ -201,9 +203,10 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       const id = c.req.param("id") ?? "";
       const run = engine.getRun(id);
       if (!run) return notFound(c, ctx, `Flow run "${id}" does not exist`);
-      // A task run called outside a flow (or a background one) is its own root: it has a page.
+      // A task run called outside a flow (or a background one) is its own root: the run page
+      // shows it; a task run of a flow run has a page of its own.
       if (run.kind === "task" && run.parentId !== null) {
-        return c.redirect(runHref(run.parentId ?? run.rootId, "events", { task: run.id }), 303);
+        return TaskRunPage({ ctx, ...taskRunPageData(engine, run) });
       }
       const params = new URL(c.req.url).searchParams;
       const flash = flashes.take(params.get("flash"));

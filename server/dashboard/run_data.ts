@@ -8,11 +8,14 @@
  */
 import {
   type Engine,
+  InvalidArgumentError,
   listArtifacts,
   type LogRecord,
   pauseRequestOf,
   type RunQuery,
   type RunRecord,
+  STATE_TYPES,
+  type StateType,
 } from "../../engine/mod.ts";
 import {
   type ArtifactData,
@@ -22,6 +25,9 @@ import {
   type RunTab,
   type RunTabData,
   type StateCounts,
+  TASK_SORTS,
+  type TaskRunFilter,
+  type TaskSort,
   type TimelineRow,
 } from "../../ui/mod.ts";
 import { runGraph } from "./graph_layout.ts";
@@ -121,25 +127,29 @@ function tabData(
   switch (tab) {
     case "tasks": {
       const name = params.get("name") || null;
+      const filter = parseTaskFilter(params);
       const query: RunQuery = {
         kind: "task",
         parentId: run.id,
-        sort: "created",
-        order: "asc",
+        sort: filter.sort,
+        order: filter.order,
         limit: TASKS_PAGE_SIZE,
       };
+      if (filter.states.length > 0) query.states = filter.states;
       if (name !== null) query.name = name;
       if (cursor) query.cursor = cursor;
       const page = engine.listRuns(query);
+      const keep = { name, ...taskFilterParams(filter) };
       return {
         tab,
         name,
+        filter,
         tasks: page.items,
         results: resultViewsOf(engine, page.items),
         paging: {
-          firstHref: cursor ? runHref(run.id, tab, { name }) : null,
+          firstHref: cursor ? runHref(run.id, tab, keep) : null,
           nextHref: page.nextCursor
-            ? runHref(run.id, tab, { name, cursor: page.nextCursor })
+            ? runHref(run.id, tab, { ...keep, cursor: page.nextCursor })
             : null,
         },
       };
@@ -200,6 +210,42 @@ function tabData(
       return { tab, artifacts };
     }
   }
+}
+
+/**
+ * The task runs tab's state filter and sort from the URL; throws
+ * `InvalidArgumentError` (a 400 page) for a state or sort it does not know.
+ */
+export function parseTaskFilter(params: URLSearchParams): TaskRunFilter {
+  const states = params.getAll("state").filter((state) => state !== "");
+  for (const state of states) {
+    if (!STATE_TYPES.includes(state as StateType)) {
+      throw new InvalidArgumentError(
+        `Unknown state "${state}": expected one of ${STATE_TYPES.join(", ")}`,
+      );
+    }
+  }
+  const sort = params.get("sort") || "created";
+  if (!TASK_SORTS.includes(sort as TaskSort)) {
+    throw new InvalidArgumentError(
+      `Unknown sort "${sort}": expected one of ${TASK_SORTS.join(", ")}`,
+    );
+  }
+  const order = params.get("order") || (sort === "duration" ? "desc" : "asc");
+  if (order !== "asc" && order !== "desc") {
+    throw new InvalidArgumentError(`Unknown order "${order}": expected asc or desc`);
+  }
+  return { states: states as StateType[], sort: sort as TaskSort, order };
+}
+
+function taskFilterParams(
+  filter: TaskRunFilter,
+): Record<string, string | readonly string[] | null> {
+  return {
+    state: filter.states,
+    sort: filter.sort === "created" ? null : filter.sort,
+    order: filter.order,
+  };
 }
 
 function logsData(

@@ -39,7 +39,8 @@ export function runRegionRoutes(
         );
       }
       const run = engine.getRun(id);
-      if (!run || run.kind !== "flow") {
+      // A root task run (called outside a flow) has a run page too, with its regions.
+      if (!run || (run.kind === "task" && run.parentId !== null)) {
         return kit.notFound(c, ctx, `Flow run "${id}" does not exist`);
       }
       const params = new URL(c.req.url).searchParams;

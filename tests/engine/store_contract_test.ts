@@ -91,6 +91,8 @@ const SORT_FIELD: Record<RunSortKey, (run: RunRecord) => number | string | null>
   end: (run) => run.endTime,
   name: (run) => run.runName,
   expected: (run) => run.expectedStartTime,
+  state: (run) => run.state,
+  duration: (run) => run.totalRunTimeMs,
 };
 
 // The order the contract promises, computed independently of the adapters:
@@ -289,6 +291,46 @@ const CONTRACT: readonly ContractCase[] = [
           });
         }
       }
+    },
+  },
+  {
+    name: "listRuns() filters a flow run's task runs by state and sorts them by start and duration",
+    async fn({ engine, clock, t }) {
+      const parent = await engine.createFlowRun({ name: "triage" });
+      const other = await engine.createFlowRun({ name: "other" });
+      for (let i = 0; i < 24; i++) {
+        const task = await engine.createTaskRun({
+          name: "step",
+          parentId: i % 6 === 5 ? other.id : parent.id,
+          rootId: parent.id,
+          runName: `step-${i}`,
+        });
+        if (i % 4 === 3) continue;
+        clock.tick((i * 7) % 5);
+        await engine.propose(task.id, { to: "RUNNING", token: `s${i}`, kind: "start" });
+        clock.tick(1 + (i % 3) * 10);
+        const to = i % 3 === 0 ? "FAILED" : "COMPLETED";
+        await engine.propose(task.id, { to, token: `e${i}`, kind: "finish" });
+      }
+      const mine = allRuns(engine, { kind: "task", parentId: parent.id, limit: 1000 });
+      for (const sort of ["start", "duration", "state", "name"] as const) {
+        for (const order of ["asc", "desc"] as const) {
+          await t.step(`FAILED by ${sort} ${order}`, () => {
+            const query = { kind: "task", parentId: parent.id, states: ["FAILED"] } as const;
+            const failed = mine.filter((run) => run.state === "FAILED");
+            assert.ok(failed.length >= 3);
+            for (const limit of [1, 2, 100]) {
+              assert.deepEqual(
+                listedIds(engine, { ...query, sort, order, limit }),
+                expectedOrder(failed, sort, order),
+                `limit ${limit}`,
+              );
+            }
+          });
+        }
+      }
+      const durations = mine.filter((run) => run.state !== "PENDING").map((r) => r.totalRunTimeMs);
+      assert.ok(new Set(durations).size > 1, "the runs took different times");
     },
   },
   {

@@ -100,7 +100,7 @@ Deno.test("GET /api/openapi.json documents every route with its parameters and s
   }
   assert.deepEqual(
     list.parameters.find((p: { name: string }) => p.name === "sort").schema.enum,
-    ["created", "updated", "start", "end", "name"],
+    ["created", "updated", "start", "end", "name", "state", "duration"],
   );
   const pause = doc.paths["/api/flow-runs/{id}/pause"].post;
   assert.equal(pause.requestBody.required, true);

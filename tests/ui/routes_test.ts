@@ -128,13 +128,15 @@ Deno.test("run page answers 404 with a message for an unknown run", async () => 
   );
 });
 
-Deno.test("run page redirects a task run id to its flow run's events of that task", async () => {
+Deno.test("run page of a task run id is the task run's own page, linked to its flow run", async () => {
   await using e = testEngine();
   const { runId } = await mapReduce.runWith({ plane: e.plane }, 1);
   const taskRun = e.engine.listRuns({ kind: "task", parentId: runId }).items[0]!;
   const res = await appOn(e.engine).request(`/runs/${taskRun.id}`);
-  assert.equal(res.status, 303);
-  assert.equal(res.headers.get("location"), `/runs/${runId}?tab=events&task=${taskRun.id}`);
+  assert.equal(res.status, 200);
+  const page = await res.text();
+  assert.match(page, new RegExp(`<h1>${taskRun.runName}</h1>`));
+  assert.match(page, new RegExp(`href="/runs/${runId}"`));
 });
 
 Deno.test("run page renders every tab from a real run", async (t) => {

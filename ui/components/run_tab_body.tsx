@@ -10,36 +10,57 @@ import { GraphLegend, RunGraph } from "./run_graph.tsx";
 import { TaskRunTable } from "./task_run_table.tsx";
 import { TimelineChart } from "./timeline_chart.tsx";
 import { runHref } from "../links.ts";
+import { stateLabel, total } from "../format.ts";
+import type { StateCounts } from "../types.ts";
+import { TaskRunFiltersForm } from "./task_run_filters.tsx";
 
 /** Props of {@linkcode RunTabBody}. */
 export interface RunTabBodyProps {
   run: RunRecord;
   data: RunTabData;
   now: number;
+  /** The run's task runs by state (the task filter's choices). */
+  counts: StateCounts;
 }
 
 /** The active tab of the run page: its table, chart, log list or empty state. */
-export function RunTabBody({ run, data, now }: RunTabBodyProps) {
+export function RunTabBody({ run, data, now, counts }: RunTabBodyProps) {
   switch (data.tab) {
-    case "tasks":
-      return data.tasks.length === 0
-        ? (
-          <EmptyState title={data.name ? `No task runs of "${data.name}"` : "No task runs yet"}>
-            <p>Task runs appear here as the flow calls its tasks.</p>
-          </EmptyState>
-        )
-        : (
-          <div data-live="tasks">
-            {data.name && (
-              <p class="small pad">
-                {`Showing task runs of "${data.name}". `}
-                <a href={runHref(run.id)}>Show all</a>
-              </p>
+    case "tasks": {
+      const filtered = data.name !== null || data.filter.states.length > 0;
+      return (
+        <div>
+          {total(counts) > 0 && (
+            <TaskRunFiltersForm runId={run.id} filter={data.filter} counts={counts} />
+          )}
+          {filtered && (
+            <p class="small pad">
+              {`Showing task runs${data.name ? ` of "${data.name}"` : ""}${
+                data.filter.states.length
+                  ? ` in state ${data.filter.states.map(stateLabel).join(", ")}`
+                  : ""
+              }. `}
+              <a href={runHref(run.id)}>Show all</a>
+            </p>
+          )}
+          {data.tasks.length === 0
+            ? (
+              <EmptyState title={filtered ? "No task runs match" : "No task runs yet"}>
+                <p>Task runs appear here as the flow calls its tasks.</p>
+              </EmptyState>
+            )
+            : (
+              <TaskRunTable
+                flowRunId={run.id}
+                tasks={data.tasks}
+                now={now}
+                results={data.results}
+              />
             )}
-            <TaskRunTable flowRunId={run.id} tasks={data.tasks} now={now} results={data.results} />
-            <Pager {...data.paging} />
-          </div>
-        );
+          <Pager {...data.paging} />
+        </div>
+      );
+    }
     case "timeline":
       return data.rows.length === 0
         ? (

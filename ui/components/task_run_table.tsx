@@ -36,7 +36,7 @@ export function TaskRunTable({ flowRunId, tasks, now, results }: TaskRunTablePro
         {tasks.map((task) => (
           <tr key={task.id} data-run-id={task.id}>
             <td>
-              {task.runName}
+              <a href={runHref(task.id)}>{task.runName}</a>
               {task.message && <div class="small muted">{task.message}</div>}
             </td>
             <td class="mono small">

@@ -2,6 +2,7 @@ import type { EngineEvent, LogRecord, PauseRequest, RunRecord } from "../../engi
 import { Layout } from "../components/layout.tsx";
 import { encodePathPart } from "../links.ts";
 import { RunRegion } from "./run_regions.tsx";
+import type { TaskRunFilter } from "../components/task_run_filters.tsx";
 import type {
   ArtifactData,
   GraphLayout,
@@ -30,6 +31,7 @@ export type RunTabData =
     tasks: readonly RunRecord[];
     paging: TabPaging;
     name: string | null;
+    filter: TaskRunFilter;
     /** Stored results of the listed task runs that completed with one, by id. */
     results: ReadonlyMap<string, ResultView>;
   }

@@ -123,7 +123,7 @@ export function RunRegion({ region, query }: { region: RunRegionProps; query: st
               count: tab === "tasks" ? total(region.tasks) : null,
             }))}
           />
-          <RunTabBody run={run} data={data} now={region.now} />
+          <RunTabBody run={run} data={data} now={region.now} counts={region.tasks} />
         </section>
       );
     }
