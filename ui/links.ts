@@ -21,6 +21,13 @@ export const DEFAULT_FILTERS: RunFilters = {
   range: "24h",
   from: null,
   to: null,
+  tags: [],
+  deployment: null,
+  pool: null,
+  parent: null,
+  subflows: false,
+  sort: "created",
+  order: "desc",
 };
 
 /** Query string of `filters` (defaults left out), with `extra` parameters appended. */
@@ -38,6 +45,13 @@ export function filterParams(
   } else if (filters.range !== DEFAULT_FILTERS.range) {
     params.set("range", filters.range);
   }
+  for (const tag of filters.tags) params.append("tag", tag);
+  if (filters.deployment !== null) params.set("deployment", filters.deployment);
+  if (filters.pool !== null) params.set("pool", filters.pool);
+  if (filters.parent !== null) params.set("parent", filters.parent);
+  if (filters.subflows) params.set("subflows", "1");
+  if (filters.sort !== DEFAULT_FILTERS.sort) params.set("sort", filters.sort);
+  if (filters.order !== DEFAULT_FILTERS.order) params.set("order", filters.order);
   for (const [key, value] of Object.entries(extra)) if (value !== null) params.set(key, value);
   return params;
 }

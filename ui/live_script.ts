@@ -9,12 +9,14 @@
  *   a region with `data-live-src` is fetched alone (as an HTML fragment) when
  *   a message it names in `data-live-on` arrives (`run`, `task`, `artifact`);
  *   the others are swapped from one fetch of the page. Stale regions are
- *   fetched together, at most every 250 ms, so a burst costs one round;
+ *   fetched together, at most every 250 ms, so a burst costs one round; a
+ *   region holding the focus or a checked selection box is left as it is;
  * - appends live log lines to the log list when they pass its filters;
  * - shows times in the browser's time zone and submits filter selects on
  *   change.
  *
- * All text is inserted with `textContent`, never as HTML.
+ * Text from stream messages is inserted with `textContent`, never as HTML;
+ * the only HTML inserted is a region as this server rendered it.
  *
  * @module
  */
@@ -79,6 +81,8 @@ export const LIVE_SCRIPT = `(() => {
   }
   function swap(current, fresh) {
     if (!current || !fresh || current.contains(document.activeElement)) return;
+    // A selection the user is making (bulk actions) outlives refreshes.
+    if (current.querySelector("[data-hold]:checked")) return;
     const node = document.importNode(fresh, true);
     current.replaceWith(node);
     localize(node);

@@ -57,6 +57,7 @@ export type {
   ResultView,
   RunFilters,
   RunRow,
+  RunsSort,
   ScheduleDraft,
   ScheduleKind,
   SchedulePreview,

@@ -25,7 +25,22 @@ export interface RunFilters {
   /** A custom window (epoch ms) that replaces `range`, e.g. from a chart bar. */
   from: number | null;
   to: number | null;
+  /** Runs carrying all of these tags. */
+  tags: readonly string[];
+  /** Deployment name (or id). */
+  deployment: string | null;
+  /** Work pool name: runs of its deployments. */
+  pool: string | null;
+  /** Parent flow run id: its subflow runs. */
+  parent: string | null;
+  /** Whether subflow runs are listed (they are hidden by default). */
+  subflows: boolean;
+  sort: RunsSort;
+  order: "asc" | "desc";
 }
+
+/** Sort keys of the runs page. */
+export type RunsSort = "created" | "start" | "end" | "name" | "state" | "duration";
 
 /** Runs created per time bucket, by state. */
 export interface ActivityData {

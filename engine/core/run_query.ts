@@ -127,6 +127,18 @@ export function matchesQuery(run: RunRecord, query: RunQuery): boolean {
   if (query.name !== undefined && run.name !== query.name) return false;
   if (query.rootsOnly === true && run.parentId !== null) return false;
   if (query.parentId !== undefined && run.parentId !== query.parentId) return false;
+  if (
+    query.deploymentIds !== undefined &&
+    (run.deploymentId === null || !query.deploymentIds.includes(run.deploymentId))
+  ) return false;
+  if (
+    query.expectedStartFrom !== undefined &&
+    (run.expectedStartTime === null || run.expectedStartTime < query.expectedStartFrom)
+  ) return false;
+  if (
+    query.hideUpcomingFrom !== undefined && run.state === "SCHEDULED" &&
+    (run.expectedStartTime ?? 0) >= query.hideUpcomingFrom
+  ) return false;
   if (query.rootId !== undefined && run.rootId !== query.rootId) return false;
   if (query.lineageId !== undefined && run.lineageId !== query.lineageId) return false;
   if (query.deploymentId !== undefined && run.deploymentId !== query.deploymentId) return false;

@@ -36,6 +36,8 @@ export interface RunQuery {
   rootId?: string;
   lineageId?: string;
   deploymentId?: string;
+  /** Only runs of one of these deployments (e.g. those of a work pool); empty: none. */
+  deploymentIds?: readonly string[];
   /** Case-insensitive substring of the run name, name or id. */
   text?: string;
   /** Runs carrying all of these tags. */
@@ -44,6 +46,13 @@ export interface RunQuery {
   createdBefore?: number;
   /** Only runs with an expected start time before this (epoch ms); runs without one are left out. */
   expectedStartBefore?: number;
+  /** Only runs with an expected start time at or after this (epoch ms); runs without one are left out. */
+  expectedStartFrom?: number;
+  /**
+   * Leaves out the upcoming runs: SCHEDULED runs expected to start at or
+   * after this time (epoch ms). Late SCHEDULED runs and every other state stay.
+   */
+  hideUpcomingFrom?: number;
   sort?: RunSortKey;
   order?: "asc" | "desc";
   /** Opaque cursor from a previous page; must match sort and order. */

@@ -75,6 +75,18 @@ export function pgRunFilter(query: RunQuery): { table: string; where: PgWhere } 
       "COALESCE(expected_start_time, 0) < ? AND expected_start_time IS NOT NULL",
       query.expectedStartBefore,
     );
+  if (query.deploymentIds !== undefined) {
+    where.add("deployment_id = ANY(?::text[])", [...new Set(query.deploymentIds)]);
+  }
+  where
+    .addIf(
+      "COALESCE(expected_start_time, 0) >= ? AND expected_start_time IS NOT NULL",
+      query.expectedStartFrom,
+    )
+    .addIf(
+      "NOT (state = 'SCHEDULED' AND COALESCE(expected_start_time, 0) >= ?)",
+      query.hideUpcomingFrom,
+    );
   const tags = [...new Set(query.tags ?? [])];
   if (tags.length > 0) where.add("tags::jsonb @> ?::jsonb", tags);
   if (query.text) {

@@ -59,6 +59,22 @@ export function runFilter(query: RunQuery): RunFilter {
       "IFNULL(expected_start_time, 0) < ? AND expected_start_time IS NOT NULL",
       query.expectedStartBefore,
     );
+  if (query.deploymentIds !== undefined) {
+    const ids = [...new Set(query.deploymentIds)];
+    where.add(
+      ids.length === 0 ? "0" : `deployment_id IN (${ids.map(() => "?").join(", ")})`,
+      ...ids,
+    );
+  }
+  where
+    .addIf(
+      "IFNULL(expected_start_time, 0) >= ? AND expected_start_time IS NOT NULL",
+      query.expectedStartFrom,
+    )
+    .addIf(
+      "NOT (state = 'SCHEDULED' AND IFNULL(expected_start_time, 0) >= ?)",
+      query.hideUpcomingFrom,
+    );
   const tags = [...new Set(query.tags ?? [])];
   if (tags.length === 1) {
     where.add("EXISTS (SELECT 1 FROM json_each(tags) WHERE value = ?)", tags[0]!);

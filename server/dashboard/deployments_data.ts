@@ -113,6 +113,8 @@ export function deploymentRow(
     recent: engine.listRuns({
       kind: "flow",
       deploymentId: deployment.id,
+      // "Last runs" are past ones: the runs scheduled ahead are its next runs.
+      hideUpcomingFrom: now + 1,
       sort: "created",
       order: "desc",
       limit: RECENT_RUNS,

@@ -59,14 +59,18 @@ import type { FormHandler, PageHandler, PageKit } from "./kit.ts";
 import { sendPage } from "./render.ts";
 import { runPageData } from "./run_data.ts";
 import { runRegionRoutes } from "./run_regions.ts";
+import { bulkRunAction } from "./bulk_actions.ts";
 import { taskRunPageData } from "./task_run_data.ts";
 import {
   activity,
   filterWindow,
   parseFilters,
+  pastLastRuns,
   rootTaskRows,
   runRows,
+  scopeQuery,
   sumCounts,
+  upcomingRows,
   withTaskCounts,
 } from "./runs_data.ts";
 import { CSRF_FIELD, localPath, PageSessions } from "./session.ts";
@@ -173,7 +177,11 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       const filters = parseFilters(params);
       const cursor = params.get("cursor");
       const window = filterWindow(engine, filters, ctx.now);
-      const { rows, nextCursor } = runRows(engine, filters, window, cursor);
+      const scope = scopeQuery(filters, deployments);
+      const { rows, nextCursor } = runRows(engine, filters, scope, window, cursor, ctx.now);
+      const upcoming = cursor === null
+        ? upcomingRows(engine, filters, scope, ctx.now)
+        : { rows: [], total: 0 };
       const chart = activity(
         engine,
         window,
@@ -191,8 +199,13 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
         nextCursor,
         paged: cursor !== null,
         storeEmpty,
-        deploymentNames: deploymentNames(deployments, rows.map((row) => row.run)),
         taskRuns: cursor === null ? rootTaskRows(engine) : [],
+        deploymentNames: deploymentNames(
+          deployments,
+          [...rows, ...upcoming.rows].map((row) => row.run),
+        ),
+        upcoming,
+        flash: flashes.take(params.get("flash")),
       });
     }),
   );
@@ -219,6 +232,27 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     }),
   );
   runRegionRoutes(pages, kit, deployments);
+
+  // Before "/runs/:id/:action" would not matter (two segments), but reads as the list's own.
+  pages.post("/runs/bulk", async (c) => {
+    if (!sessions.signedIn(c)) return c.redirect("/login", 303);
+    const form = await c.req.parseBody({ all: true });
+    if (!sessions.checkCsrf(c, form[CSRF_FIELD])) return refused(c);
+    const next = localPath(form["next"]);
+    try {
+      const runs = form["run"];
+      const outcome = await bulkRunAction(
+        engine,
+        form["action"],
+        Array.isArray(runs) ? runs : runs === undefined ? [] : [runs],
+      );
+      return c.redirect(withFlash(next, flashes.put(outcome.ok, outcome.message)), 303);
+    } catch (error) {
+      const { status, body } = describeError(error);
+      if (status >= 500) return fail(c, error);
+      return c.redirect(withFlash(next, flashes.put(false, body.error.message)), 303);
+    }
+  });
 
   pages.post("/runs/:id/:action", async (c) => {
     if (!sessions.signedIn(c)) return c.redirect("/login", 303);
@@ -268,7 +302,8 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     "/flows",
     page((c, ctx) => {
       const archived = c.req.query("archived") === "true";
-      return FlowsPage({ ctx, archived, flows: listFlows(engine.reader, { archived }) });
+      const flows = pastLastRuns(engine, listFlows(engine.reader, { archived }), ctx.now);
+      return FlowsPage({ ctx, archived, flows });
     }),
   );
 
@@ -317,6 +352,13 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     page((_c, ctx) => ConcurrencyPage({ ctx, limits: engine.reader.concurrencyLimits() })),
   );
   return pages;
+}
+
+// `path` (a local path with its query) with the flash message's id added.
+function withFlash(path: string, flash: string): string {
+  const url = new URL(path, "http://local");
+  url.searchParams.set("flash", flash);
+  return url.pathname + url.search;
 }
 
 // The resume form's input field: JSON text, or nothing for a run that waits for none.

@@ -11,13 +11,24 @@ import {
   ACTIVITY_BUCKET_MS,
   type ActivityQuery,
   type Engine,
+  InvalidArgumentError,
   isStateType,
   type RunQuery,
   type RunRecord,
   STATE_TYPES,
   type StateType,
 } from "../../engine/mod.ts";
-import type { ActivityData, RangeKey, RunFilters, RunRow, StateCounts } from "../../ui/mod.ts";
+import type {
+  ActivityData,
+  RangeKey,
+  RunFilters,
+  RunRow,
+  RunsSort,
+  StateCounts,
+} from "../../ui/mod.ts";
+import type { DeploymentService } from "../../engine/deployments/mod.ts";
+import type { FlowListing } from "../../engine/catalog/mod.ts";
+import { deploymentsWhere } from "./deployments_data.ts";
 
 /** Flow runs per page. */
 export const RUNS_PAGE_SIZE = 50;
@@ -50,12 +61,38 @@ export interface ActivityOptions {
   stored?: boolean;
 }
 
-/** The filters in `params` (unknown states and ranges are ignored). */
+const SORTS: readonly RunsSort[] = ["created", "start", "end", "name", "state", "duration"];
+/** Most tags a filter names. */
+const MAX_TAGS = 10;
+
+/**
+ * The filters in `params` (unknown states and ranges are ignored); throws
+ * `InvalidArgumentError` for an unknown sort or order.
+ */
 export function parseFilters(params: URLSearchParams): RunFilters {
   const states = [...new Set(params.getAll("state").filter(isStateType))] as StateType[];
   const range = params.get("range");
   const flow = params.get("flow")?.trim() || null;
+  const sort = params.get("sort") || "created";
+  if (!SORTS.includes(sort as RunsSort)) {
+    throw new InvalidArgumentError(`Unknown sort "${sort}": expected one of ${SORTS.join(", ")}`);
+  }
+  const order = params.get("order") || "desc";
+  if (order !== "asc" && order !== "desc") {
+    throw new InvalidArgumentError(`Unknown order "${order}": expected asc or desc`);
+  }
+  const tags = [
+    ...new Set(params.getAll("tag").flatMap((tag) => tag.split(",")).map((tag) => tag.trim())),
+  ].filter((tag) => tag !== "").slice(0, MAX_TAGS).map((tag) => tag.slice(0, 100));
+  const text = (name: string) => params.get(name)?.trim().slice(0, 200) || null;
   return {
+    tags,
+    deployment: text("deployment"),
+    pool: text("pool"),
+    parent: text("parent"),
+    subflows: params.get("subflows") === "1" || params.get("subflows") === "on",
+    sort: sort as RunsSort,
+    order,
     states,
     flow,
     q: (params.get("q") ?? "").trim().slice(0, 200),
@@ -180,24 +217,64 @@ export function sumCounts(data: ActivityData): StateCounts {
   return data.buckets.reduce<StateCounts>((sum, bucket) => addCounts(sum, bucket.counts), {});
 }
 
-/** One page of flow runs matching the filters, each with its task runs by state. */
+/**
+ * The query of the filters that do not depend on time: flow, text, tags,
+ * deployment, work pool, parent and subflows. An unknown deployment or pool
+ * matches no run.
+ */
+export function scopeQuery(
+  filters: RunFilters,
+  deployments: DeploymentService,
+): RunQuery {
+  const query: RunQuery = { kind: "flow" };
+  if (filters.flow !== null) query.flowName = filters.flow;
+  if (filters.q !== "") query.text = filters.q;
+  if (filters.tags.length > 0) query.tags = filters.tags;
+  if (filters.parent !== null) query.parentId = filters.parent;
+  else if (!filters.subflows) query.rootsOnly = true;
+  const ids: string[][] = [];
+  if (filters.deployment !== null) {
+    const deployment = deployments.find(filters.deployment);
+    ids.push(deployment ? [deployment.id] : []);
+  }
+  if (filters.pool !== null) {
+    ids.push(
+      deploymentsWhere(deployments, () => true, MAX_POOL_DEPLOYMENTS, filters.pool)
+        .map((d) => d.id),
+    );
+  }
+  if (ids.length > 0) {
+    query.deploymentIds = ids.reduce((kept, more) => kept.filter((id) => more.includes(id)));
+  }
+  return query;
+}
+
+/** Deployments of a work pool that its filter reads. */
+const MAX_POOL_DEPLOYMENTS = 1000;
+
+/**
+ * One page of the past flow runs matching the filters (upcoming runs are
+ * listed apart), each with its task runs by state.
+ */
 export function runRows(
   engine: Engine,
   filters: RunFilters,
+  scope: RunQuery,
   window: { since: number; until: number; bounded: boolean },
   cursor: string | null,
+  now: number,
 ): { rows: RunRow[]; nextCursor: string | null } {
   const query: RunQuery = {
-    kind: "flow",
-    sort: "created",
-    order: "desc",
+    ...scope,
+    sort: filters.sort,
+    order: filters.order,
     limit: RUNS_PAGE_SIZE,
     createdAfter: window.since,
+    // A run due right now is no longer upcoming.
+    hideUpcomingFrom: now + 1,
   };
   if (window.bounded) query.createdBefore = window.until;
   if (filters.states.length > 0) query.states = filters.states;
-  if (filters.flow !== null) query.flowName = filters.flow;
-  if (filters.q !== "") query.text = filters.q;
   if (cursor !== null) query.cursor = cursor;
   const page = engine.listRuns(query);
   return { rows: withTaskCounts(engine, page.items), nextCursor: page.nextCursor };
@@ -210,6 +287,60 @@ export function runRows(
 export function rootTaskRows(engine: Engine, limit = 20): RunRow[] {
   const runs = engine.listRuns({ kind: "task", rootsOnly: true, limit }).items;
   return runs.map((run) => ({ run, tasks: {} }));
+}
+
+/** Upcoming runs shown above the past ones. */
+export const UPCOMING_SHOWN = 10;
+
+/**
+ * The next upcoming runs (SCHEDULED, expected from now on) matching the
+ * filters, soonest first, and how many there are; none when the state filter
+ * leaves SCHEDULED out.
+ */
+export function upcomingRows(
+  engine: Engine,
+  filters: RunFilters,
+  scope: RunQuery,
+  now: number,
+): { rows: RunRow[]; total: number } {
+  if (filters.states.length > 0 && !filters.states.includes("SCHEDULED")) {
+    return { rows: [], total: 0 };
+  }
+  const query: RunQuery = { ...scope, states: ["SCHEDULED"], expectedStartFrom: now + 1 };
+  const page = engine.listRuns({ ...query, sort: "expected", order: "asc", limit: UPCOMING_SHOWN });
+  const total = page.nextCursor === null
+    ? page.items.length
+    : engine.reader.countRuns(query).SCHEDULED ?? 0;
+  return { rows: withTaskCounts(engine, page.items), total };
+}
+
+/**
+ * Flows whose newest run is an upcoming one (scheduled ahead by a
+ * deployment) show their newest run that is not: "Last run" means the past.
+ */
+export function pastLastRuns(
+  engine: Engine,
+  flows: readonly FlowListing[],
+  now: number,
+): FlowListing[] {
+  return flows.map((flow) => {
+    if (flow.lastRun.state !== "SCHEDULED") return flow;
+    const names = [flow.name, ...flow.formerly];
+    let last: RunRecord | undefined;
+    for (const flowName of names) {
+      const [run] = engine.listRuns({
+        kind: "flow",
+        flowName,
+        hideUpcomingFrom: now + 1,
+        sort: "created",
+        order: "desc",
+        limit: 1,
+      }).items;
+      if (run && (!last || run.createdAt > last.createdAt)) last = run;
+    }
+    if (!last) return flow;
+    return { ...flow, lastRun: { id: last.id, state: last.state, createdAt: last.createdAt } };
+  });
 }
 
 /** Flow runs with the counts of their task runs by state. */

@@ -173,7 +173,7 @@ Deno.test({
     const problems = watch(page);
     await page.goto(`${d.base}/`);
     assert.equal(
-      await page.locator(`tr[data-run-id="${runId}"] td:nth-child(2)`).textContent(),
+      await page.locator(`tr[data-run-id="${runId}"] td:nth-child(3)`).textContent(),
       payload,
     );
     await page.goto(`${d.base}/runs/${runId}?tab=logs`);

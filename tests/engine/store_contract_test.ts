@@ -334,6 +334,50 @@ const CONTRACT: readonly ContractCase[] = [
     },
   },
   {
+    name: "listRuns() splits upcoming runs from past ones and filters by top level and deployments",
+    async fn({ engine, clock, t }) {
+      const now = clock.now();
+      const root = await engine.createFlowRun({ name: "etl", deploymentId: "d-1" });
+      const sub = await engine.createFlowRun({ name: "child", parentId: root.id, rootId: root.id });
+      const late = await engine.createFlowRun({
+        name: "etl",
+        deploymentId: "d-2",
+        state: "SCHEDULED",
+        stateName: "Late",
+        expectedStartTime: now - 60_000,
+      });
+      const soon = await engine.createFlowRun({
+        name: "etl",
+        deploymentId: "d-2",
+        state: "SCHEDULED",
+        expectedStartTime: now + 60_000,
+      });
+      const later = await engine.createFlowRun({
+        name: "etl",
+        deploymentId: "d-3",
+        state: "SCHEDULED",
+        expectedStartTime: now + 3_600_000,
+      });
+      const cases: Array<[string, RunQuery, string[]]> = [
+        ["roots only", { rootsOnly: true }, [root.id, late.id, soon.id, later.id]],
+        ["deployments", { deploymentIds: ["d-1", "d-3"] }, [root.id, later.id]],
+        ["no deployments", { deploymentIds: [] }, []],
+        ["past (upcoming hidden)", { hideUpcomingFrom: now }, [root.id, sub.id, late.id]],
+        [
+          "upcoming",
+          { states: ["SCHEDULED"], expectedStartFrom: now, sort: "expected", order: "asc" },
+          [soon.id, later.id],
+        ],
+      ];
+      for (const [label, query, expected] of cases) {
+        await t.step(label, () => {
+          const ids = listedIds(engine, { kind: "flow", ...query, limit: 2 });
+          assert.deepEqual(query.sort ? ids : ids.sort(), query.sort ? expected : expected.sort());
+        });
+      }
+    },
+  },
+  {
     name: "listRuns() lists the runs expected to start before a time, in expected start order",
     async fn({ engine, store, clock }) {
       // The scheduler's due scan: ties in expected start time, runs without one, other states.

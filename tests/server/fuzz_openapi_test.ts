@@ -284,6 +284,7 @@ Deno.test("no route answers 5xx to malformed input, and every reader works after
     const pages = [
       "/",
       "/?range=all",
+      "/?subflows=1&sort=duration&order=asc&tag=nightly,etl&deployment=x&pool=default&parent=p",
       "/flows",
       "/flows?archived=true",
       "/deployments",
@@ -297,6 +298,9 @@ Deno.test("no route answers 5xx to malformed input, and every reader works after
       `/runs/${taskId}`,
       ...["actions", "header", "lineage", "body", "body?tab=graph", "body?tab=artifacts"].map(
         (region) => `/runs/${encodeURIComponent(etlId)}/regions/${region}`,
+      ),
+      ...["state=FAILED&sort=duration", "sort=start&order=desc", "state=COMPLETED&sort=name"].map(
+        (query) => `/runs/${encodeURIComponent(etlId)}?${query}`,
       ),
       ...flowNames.map((name) => `/flows/${encodeURIComponent(name.toWellFormed())}`),
       ...deployments.map((d: { id: string }) => `/deployments/${d.id}`),

@@ -159,3 +159,24 @@ Deno.test("a dashboard form post from another origin is refused even with a vali
   assert.equal(own.status, 303);
   assert.equal(engine.getRun(runId)?.state, "CANCELLED");
 });
+
+Deno.test("a bulk action of the runs page from another origin is refused even with a valid token", async () => {
+  const { app, engine } = testServer();
+  const runId = (await engine.createFlowRun({ name: "etl", state: "SCHEDULED" })).id;
+  const page = await (await app.request("/")).text();
+  const form = new URLSearchParams({ _csrf: csrfOf(page), action: "cancel", run: runId });
+  const before = snapshot(engine);
+  for (const headers of [{ origin: "http://evil.example" }, { "sec-fetch-site": "cross-site" }]) {
+    const res = await app.request("/runs/bulk", { method: "POST", headers, body: form });
+    assert.equal(res.status, 403);
+    assert.equal((await res.json()).error.code, "cross_origin_request");
+  }
+  assert.deepEqual(snapshot(engine), before);
+  const own = await app.request("/runs/bulk", {
+    method: "POST",
+    headers: { origin: "http://localhost", "sec-fetch-site": "same-origin" },
+    body: form,
+  });
+  assert.equal(own.status, 303);
+  assert.equal(engine.getRun(runId)?.state, "CANCELLED");
+});

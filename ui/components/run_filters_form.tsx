@@ -1,4 +1,5 @@
 import type { RangeKey, RunFilters } from "../types.ts";
+import { RunScopeFields } from "./run_scope_form.tsx";
 
 /** Props of {@linkcode RunFiltersForm}. */
 export interface RunFiltersFormProps {
@@ -49,6 +50,7 @@ export function RunFiltersForm({ filters, flowNames }: RunFiltersFormProps) {
       {custom && filters.from !== null && <input type="hidden" name="from" value={filters.from} />}
       {custom && filters.to !== null && <input type="hidden" name="to" value={filters.to} />}
       <button type="submit">Apply</button>
+      <RunScopeFields filters={filters} />
     </form>
   );
 }

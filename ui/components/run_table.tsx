@@ -14,16 +14,19 @@ export interface RunTableProps {
   hideDeployment?: boolean;
   /** Names of the deployments of these runs, by id (else the id is shown). */
   deploymentNames?: Readonly<Record<string, string>> | undefined;
+  /** Id of the form that a checkbox per row selects runs for (bulk actions). */
+  selectForm?: string;
 }
 
 /** Flow runs as a table: name, flow, state, start, duration, tasks, deployment. */
 export function RunTable(
-  { rows, now, hideFlow, hideDeployment, deploymentNames }: RunTableProps,
+  { rows, now, hideFlow, hideDeployment, deploymentNames, selectForm }: RunTableProps,
 ) {
   return (
     <table>
       <thead>
         <tr>
+          {selectForm && <th class="small">Select</th>}
           <th>Run</th>
           {!hideFlow && <th>Flow</th>}
           <th>State</th>
@@ -39,6 +42,18 @@ export function RunTable(
           const failed = (tasks.FAILED ?? 0) + (tasks.CRASHED ?? 0);
           return (
             <tr key={run.id} data-run-id={run.id}>
+              {selectForm && (
+                <td>
+                  <input
+                    type="checkbox"
+                    name="run"
+                    value={run.id}
+                    form={selectForm}
+                    aria-label={`Select ${run.runName}`}
+                    data-hold
+                  />
+                </td>
+              )}
               <td>
                 <a href={runHref(run.id)}>{run.runName}</a>
                 {run.attempt > 1 && <span class="muted small tag">{`attempt ${run.attempt}`}</span>}

@@ -1,4 +1,5 @@
 import { ActivityChart } from "../components/activity_chart.tsx";
+import { BULK_FORM_ID, BulkRunActions } from "../components/bulk_run_actions.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { Layout } from "../components/layout.tsx";
 import { Pager } from "../components/pager.tsx";
@@ -27,16 +28,33 @@ export interface RunsPageProps {
   deploymentNames?: Readonly<Record<string, string>>;
   /** The newest task runs of no flow (background tasks waiting for a worker among them). */
   taskRuns?: readonly RunRow[];
+  /** The next upcoming (scheduled) runs, listed apart, and how many there are. */
+  upcoming?: { rows: readonly RunRow[]; total: number };
+  /** Outcome of a bulk action just taken (after its redirect). */
+  flash?: { ok: boolean; message: string } | null;
 }
 
 /** The home page: activity chart, state chips, filters and the table of flow runs. */
 export function RunsPage(props: RunsPageProps) {
   const { ctx, filters, rows, storeEmpty } = props;
+  const upcoming = props.upcoming ?? { rows: [], total: 0 };
+  const here = runsHref(filters);
   return (
     <Layout title="Flow runs" ctx={ctx} active="runs" stream="/api/stream/events">
       <div class="row spread">
         <h1>Flow runs</h1>
+        {filters.parent !== null && (
+          <span class="small">
+            {`Subflow runs of ${filters.parent}. `}
+            <a href={runsHref({ ...filters, parent: null })}>Show every run</a>
+          </span>
+        )}
       </div>
+      {props.flash && (
+        <div class={`flash${props.flash.ok ? "" : " bad"}`} role="status">
+          {props.flash.message}
+        </div>
+      )}
       <section class="panel">
         <ActivityChart
           data={props.activity}
@@ -47,7 +65,24 @@ export function RunsPage(props: RunsPageProps) {
           <RunFiltersForm filters={filters} flowNames={props.flowNames} />
         </div>
       </section>
+      <section class="panel flush" data-live="upcoming">
+        {upcoming.total > 0 && (
+          <>
+            <h2 class="pad">
+              {`Upcoming runs · ${upcoming.total.toLocaleString("en-US")}`}
+            </h2>
+            <RunTable rows={upcoming.rows} now={ctx.now} deploymentNames={props.deploymentNames} />
+            {upcoming.total > upcoming.rows.length && (
+              <p class="small pad muted">
+                {`The next ${upcoming.rows.length} are shown, soonest first.`}
+              </p>
+            )}
+          </>
+        )}
+      </section>
       <section class="panel flush" data-live="runs">
+        <h2 class="pad">Past runs</h2>
+        {rows.length > 0 && <BulkRunActions csrf={ctx.session.csrf} next={here} />}
         {storeEmpty
           ? (
             <EmptyState title="No flow runs yet" command="deno task demo">
@@ -66,7 +101,14 @@ export function RunsPage(props: RunsPageProps) {
               </p>
             </EmptyState>
           )
-          : <RunTable rows={rows} now={ctx.now} deploymentNames={props.deploymentNames} />}
+          : (
+            <RunTable
+              rows={rows}
+              now={ctx.now}
+              deploymentNames={props.deploymentNames}
+              selectForm={BULK_FORM_ID}
+            />
+          )}
         <Pager
           firstHref={props.paged ? runsHref(filters) : null}
           nextHref={props.nextCursor === null
