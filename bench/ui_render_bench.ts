@@ -120,8 +120,11 @@ Deno.bench({
 for (
   const [name, url] of [
     ["GET task runs tab", run],
+    ["GET task runs tab, FAILED only", `${run}?state=FAILED`],
+    ["GET task runs tab, longest first", `${run}?sort=duration&order=desc`],
+    ["GET body region of the task runs tab", `${run}/regions/body`],
     ["GET graph tab (map folded)", `${run}?tab=graph`],
-    ["GET graph tab, expanded asked (too many: stays folded)", `${run}?tab=graph&graph=expanded`],
+    ["GET graph tab, expanded (one square per task run)", `${run}?tab=graph&graph=expanded`],
     ["GET timeline tab (first 150 task runs)", `${run}?tab=timeline`],
     ["GET logs tab (500 lines)", `${run}?tab=logs`],
     ["GET events tab", `${run}?tab=events`],

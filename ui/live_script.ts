@@ -13,7 +13,8 @@
  *   region holding the focus or a checked selection box is left as it is;
  * - appends live log lines to the log list when they pass its filters;
  * - shows times in the browser's time zone and submits filter selects on
- *   change.
+ *   change;
+ * - zooms (buttons, wheel), pans (drag) and fits the run graph.
  *
  * Text from stream messages is inserted with `textContent`, never as HTML;
  * the only HTML inserted is a region as this server rendered it.
@@ -41,6 +42,73 @@ export const LIVE_SCRIPT = `(() => {
       el.form.requestSubmit();
     }
   });
+
+  // The run graph's view: zoom, pan and fit move the SVG's viewBox. The view
+  // outlives live refreshes of the graph while the user has moved it.
+  let graphView = null;
+  function setupGraph() {
+    const holder = document.querySelector("[data-graph-view]");
+    const svg = holder && holder.querySelector('svg[data-chart="graph"]');
+    const tools = document.querySelector("[data-graph-tools]");
+    if (!svg || !tools || svg.dataset.zoomable) return;
+    svg.dataset.zoomable = "true";
+    tools.hidden = false;
+    const full = svg.getAttribute("viewBox").split(" ").map(Number);
+    const same = graphView && graphView.moved && graphView.full.join() === full.join();
+    let box = same ? graphView.box.slice() : full.slice();
+    const height = Math.min(full[3], Math.max(320, Math.round(innerHeight * 0.65)));
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.style.width = "100%";
+    svg.style.height = height + "px";
+    holder.style.overflow = "hidden";
+    function apply(moved) {
+      svg.setAttribute("viewBox", box.map((n) => n.toFixed(1)).join(" "));
+      graphView = { full, box, moved };
+    }
+    function point(x, y) {
+      return new DOMPoint(x, y).matrixTransform(svg.getScreenCTM().inverse());
+    }
+    function zoom(factor, at) {
+      const w = Math.min(full[2] * 3, Math.max(40, box[2] * factor));
+      const f = w / box[2];
+      box = [at.x - (at.x - box[0]) * f, at.y - (at.y - box[1]) * f, box[2] * f, box[3] * f];
+      apply(true);
+    }
+    function center() {
+      return { x: box[0] + box[2] / 2, y: box[1] + box[3] / 2 };
+    }
+    tools.onclick = (e) => {
+      const button = e.target.closest("[data-zoom]");
+      if (!button) return;
+      const kind = button.getAttribute("data-zoom");
+      if (kind === "fit") { box = full.slice(); apply(false); }
+      else zoom(kind === "in" ? 0.7 : 1 / 0.7, center());
+    };
+    svg.addEventListener("wheel", (e) => {
+      e.preventDefault();
+      zoom(e.deltaY > 0 ? 1.15 : 1 / 1.15, point(e.clientX, e.clientY));
+    }, { passive: false });
+    let drag = null;
+    svg.addEventListener("pointerdown", (e) => {
+      if (e.button !== 0) return;
+      drag = { start: point(e.clientX, e.clientY), x: e.clientX, y: e.clientY, moved: false };
+    });
+    svg.addEventListener("pointermove", (e) => {
+      if (!drag) return;
+      if (!drag.moved && Math.hypot(e.clientX - drag.x, e.clientY - drag.y) < 4) return;
+      if (!drag.moved) { drag.moved = true; svg.setPointerCapture(e.pointerId); }
+      const now = point(e.clientX, e.clientY);
+      box = [box[0] + drag.start.x - now.x, box[1] + drag.start.y - now.y, box[2], box[3]];
+      apply(true);
+    });
+    svg.addEventListener("pointerup", () => { setTimeout(() => { drag = null; }, 0); });
+    // A drag that ends on a node is not a click on its link.
+    svg.addEventListener("click", (e) => { if (drag && drag.moved) e.preventDefault(); }, true);
+    apply(same);
+  }
+  setupGraph();
+  document.addEventListener("ironflow:refreshed", setupGraph);
 
   const url = document.body.dataset.stream;
   if (!url || !("EventSource" in window)) return;

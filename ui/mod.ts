@@ -47,6 +47,7 @@ export type {
   AssetUrls,
   DeploymentRow,
   FlashMessage as FlashData,
+  GraphCells,
   GraphEdge,
   GraphLayout,
   GraphNode,

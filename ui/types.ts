@@ -84,12 +84,17 @@ export interface TimelineSegment {
   end: number;
   /** State the attempt ended in (or RUNNING while it runs). */
   state: StateType;
+  /** The task run's name, on a row of grouped (mapped) task runs. */
+  label?: string;
 }
 
 /** One row of the timeline. */
 export interface TimelineRow {
+  /** The row's run (the first of a group). */
   run: RunRecord;
   segments: readonly TimelineSegment[];
+  /** Task runs of one mapped call drawn on this row (1 for a row of its own). */
+  count?: number;
 }
 
 /** A laid-out node of the run graph. */
@@ -143,6 +148,28 @@ export interface GraphPlanInfo {
   dynamic: boolean;
 }
 
+/**
+ * An expanded graph at its lower level of detail: every task run a square,
+ * squares of one task call (a map) in one block, blocks in columns by the
+ * dependencies between them. Blocks are the graph's `nodes` (kind `map` or
+ * `task`), so edges join blocks.
+ */
+export interface GraphCells {
+  /** Side of a square, gap included. */
+  size: number;
+  /** Squares of task runs that completed, one path per state name: they need no link. */
+  quiet: readonly { stateName: string; d: string }[];
+  /** Squares worth a look (failed, running, pending...), each linking to its task run. */
+  loud: readonly {
+    id: string;
+    label: string;
+    state: StateType;
+    stateName: string;
+    x: number;
+    y: number;
+  }[];
+}
+
 /** A graph ready to draw. */
 export interface GraphLayout {
   mode: "logical" | "expanded" | "by-name";
@@ -154,6 +181,8 @@ export interface GraphLayout {
   notice: string | null;
   /** The static plan's part in the graph; absent when the run has no plan to show. */
   plan?: GraphPlanInfo;
+  /** Task runs drawn as squares (an expanded graph too large for boxes), with their groups. */
+  cells?: GraphCells;
 }
 
 /** An artifact to render (markdown, table, link, progress). */

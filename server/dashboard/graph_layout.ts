@@ -8,6 +8,8 @@ import dagre from "@dagrejs/dagre";
 import {
   type Engine,
   isTerminal,
+  MAX_PAGE_SIZE,
+  type Page,
   type RunRecord,
   type StateType,
   type TaskGraph,
@@ -32,10 +34,11 @@ import {
   stoppedState,
   type UsablePlan,
 } from "./plan_overlay.ts";
+import { denseGraph, MAX_DENSE_NODES } from "./dense_graph.ts";
 
 /** Most nodes drawn one per task key before groups fold further, by task name. */
 export const MAX_LOGICAL_NODES = 200;
-/** Most task runs drawn one node each in expanded mode. */
+/** Most task runs drawn as a box each in expanded mode; more are drawn as squares (dense_graph.ts). */
 export const MAX_EXPANDED_NODES = 300;
 
 const NODE_W = 180;
@@ -87,15 +90,17 @@ export function runGraph(
     ? childPlacements(plan, subflows, (name) => new DeploymentService(engine).find(name)?.id)
     : new Map<string, Placement>();
   const childKeys = new Set(placed.keys());
-  const tasks = options.expanded
-    ? engine.listRuns({
-      kind: "task",
-      parentId: run.id,
-      sort: "created",
-      order: "asc",
-      limit: MAX_EXPANDED_NODES + 1,
-    }).items
-    : [];
+  const tasks = options.expanded ? taskRunsUpTo(engine, run.id, MAX_DENSE_NODES + 1) : [];
+  if (options.expanded && tasks.length > MAX_EXPANDED_NODES && tasks.length <= MAX_DENSE_NODES) {
+    for (const task of tasks) taskCounts[task.state] = (taskCounts[task.state] ?? 0) + 1;
+    const notice = `${formatCount(tasks.length)} task runs: one square each, a block per task ` +
+      "call; completed squares are plain, the others link to their task run." +
+      (plan ? " The flow's planned nodes are not drawn at this size." : "");
+    return {
+      graph: { ...denseGraph(run.id, tasks, subflows), mode: "expanded", notice },
+      taskCounts,
+    };
+  }
   const expandable = options.expanded && tasks.length <= MAX_EXPANDED_NODES &&
     tasks.length + plannedMissing(plan, tasks.map((task) => task.taskKey ?? task.id), childKeys) <=
       MAX_EXPANDED_NODES;
@@ -109,8 +114,10 @@ export function runGraph(
     }
   } else {
     if (options.expanded) {
-      notice = tasks.length > MAX_EXPANDED_NODES
-        ? `More than ${MAX_EXPANDED_NODES} task runs are too many to draw one by one; mapped tasks stay folded.`
+      notice = tasks.length > MAX_DENSE_NODES
+        ? `More than ${
+          formatCount(MAX_DENSE_NODES)
+        } task runs are too many to draw one by one; mapped tasks stay folded.`
         : `More than ${MAX_EXPANDED_NODES} task runs and planned nodes are too many to draw one by one; mapped tasks stay folded.`;
     }
     const calls = engine.reader.taskGraph(run.id);
@@ -178,6 +185,25 @@ export function runGraph(
     graph: { ...layout(nodes, edges), mode, notice, ...(planInfo ? { plan: planInfo } : {}) },
     taskCounts,
   };
+}
+
+/** The first `max` task runs of a flow run, in creation order (pages of the store's largest). */
+function taskRunsUpTo(engine: Engine, flowRunId: string, max: number): RunRecord[] {
+  const runs: RunRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Page<RunRecord> = engine.listRuns({
+      kind: "task",
+      parentId: flowRunId,
+      sort: "created",
+      order: "asc",
+      limit: Math.min(MAX_PAGE_SIZE, max - runs.length),
+      ...(cursor ? { cursor } : {}),
+    });
+    runs.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor !== null && runs.length < max);
+  return runs;
 }
 
 /** Planned nodes with no run among `keys` and `childKeys`; 0 without a plan. */

@@ -28,11 +28,11 @@ import {
   TASK_SORTS,
   type TaskRunFilter,
   type TaskSort,
-  type TimelineRow,
 } from "../../ui/mod.ts";
 import { runGraph } from "./graph_layout.ts";
+import { MAX_DENSE_NODES } from "./dense_graph.ts";
 import { resultViewOf, resultViewsOf } from "./result_views.ts";
-import { runningSegments } from "./timeline_data.ts";
+import { runningSegments, timelineRows } from "./timeline_data.ts";
 
 /** Task runs per page of the task runs tab. */
 export const TASKS_PAGE_SIZE = 100;
@@ -104,7 +104,12 @@ export function bodyData(
   if (tab === "graph") {
     const expanded = params.get("graph") === "expanded";
     const { graph, taskCounts } = runGraph(engine, run, subflows, { expanded });
-    return { tasks: taskCounts, data: { tab, expanded, graph } };
+    const expandable = Object.values(taskCounts).reduce((a, b) => a + (b ?? 0), 0) <=
+      MAX_DENSE_NODES;
+    return {
+      tasks: taskCounts,
+      data: { tab, expanded, graph, expandable, expandLimit: MAX_DENSE_NODES },
+    };
   }
   const tasks = engine.reader.countRuns({ kind: "task", parentId: run.id });
   return { tasks, data: tabData(engine, run, tab, params, now, subflows) };
@@ -155,20 +160,31 @@ function tabData(
       };
     }
     case "timeline": {
+      // Task runs that have started (PENDING ones have no bar yet), by start time.
       const page = engine.listRuns({
         kind: "task",
         parentId: run.id,
-        sort: "created",
+        states: STATE_TYPES.filter((state) => state !== "PENDING"),
+        sort: "start",
         order: "asc",
         limit: TIMELINE_PAGE_SIZE,
         ...(cursor ? { cursor } : {}),
       });
-      // Subflow runs join the first page, as rows of their own.
-      const runs = cursor ? page.items : [...page.items, ...subflows];
-      const rows: TimelineRow[] = runs.map((task) => ({
-        run: task,
-        segments: runningSegments(engine.events({ runId: task.id }), now),
-      }));
+      // Subflow runs join the first page, in start order too.
+      const runs = cursor
+        ? page.items
+        : [...page.items, ...subflows].sort((a, b) =>
+          (a.startTime ?? Infinity) - (b.startTime ?? Infinity)
+        );
+      const rows = timelineRows(
+        runs,
+        (task) => runningSegments(engine.events({ runId: task.id }), now),
+      );
+      const waiting = engine.reader.countRuns({
+        kind: "task",
+        parentId: run.id,
+        states: ["PENDING"],
+      }).PENDING ?? 0;
       let start = run.startTime ?? run.createdAt;
       let end = run.endTime ?? now;
       for (const row of rows) {
@@ -182,6 +198,7 @@ function tabData(
         rows,
         start,
         end,
+        waiting,
         paging: {
           firstHref: cursor ? runHref(run.id, tab) : null,
           nextHref: page.nextCursor ? runHref(run.id, tab, { cursor: page.nextCursor }) : null,

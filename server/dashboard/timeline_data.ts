@@ -4,8 +4,39 @@
  *
  * @module
  */
-import type { EngineEvent, StateType } from "../../engine/mod.ts";
-import type { TimelineSegment } from "../../ui/mod.ts";
+import type { EngineEvent, RunRecord, StateType } from "../../engine/mod.ts";
+import type { TimelineRow, TimelineSegment } from "../../ui/mod.ts";
+
+/**
+ * Timeline rows of `runs` (in start order): the task runs of one mapped
+ * call share a row, placed where its first run started, each run's bars
+ * labelled with its name; other runs have a row each.
+ */
+export function timelineRows(
+  runs: readonly RunRecord[],
+  segmentsOf: (run: RunRecord) => TimelineSegment[],
+): TimelineRow[] {
+  const rows: { run: RunRecord; segments: TimelineSegment[]; count: number }[] = [];
+  const groups = new Map<string, (typeof rows)[number]>();
+  for (const run of runs) {
+    const mapped = run.kind === "task" && run.mapIndex !== null && run.taskKey !== null;
+    const group = mapped ? groups.get(run.taskKey!) : undefined;
+    const segments = segmentsOf(run);
+    if (group) {
+      group.count += 1;
+      for (const segment of segments) group.segments.push({ ...segment, label: run.runName });
+      continue;
+    }
+    const row = {
+      run,
+      segments: mapped ? segments.map((s) => ({ ...s, label: run.runName })) : segments,
+      count: 1,
+    };
+    rows.push(row);
+    if (mapped) groups.set(run.taskKey!, row);
+  }
+  return rows;
+}
 
 /**
  * The RUNNING intervals of one run's events (in `seq` order). An attempt

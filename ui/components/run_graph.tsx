@@ -1,6 +1,7 @@
 import type { StateType } from "../../engine/mod.ts";
 import { formatCount, presentStates, stateLabel, total } from "../format.ts";
-import type { GraphLayout, GraphNode } from "../types.ts";
+import { runHref } from "../links.ts";
+import type { GraphCells, GraphLayout, GraphNode } from "../types.ts";
 
 /** Props of {@linkcode RunGraph}. */
 export interface RunGraphProps {
@@ -58,9 +59,53 @@ export function RunGraph({ graph }: RunGraphProps) {
             </title>
           </path>
         ))}
-        {graph.nodes.map((node) => <Node key={node.id} node={node} />)}
+        {graph.cells
+          ? <DenseCells graph={graph} cells={graph.cells} />
+          : graph.nodes.map((node) => <Node key={node.id} node={node} />)}
       </g>
     </svg>
+  );
+}
+
+// Blocks with their label and squares: completed squares as one path per
+// state name, the others as links to their task run.
+function DenseCells({ graph, cells }: { graph: GraphLayout; cells: GraphCells }) {
+  return (
+    <>
+      {graph.nodes.map((node) => {
+        const left = node.x - node.width / 2;
+        const top = node.y - node.height / 2;
+        const label = (
+          <text class="label" x={left + 6} y={top + 14}>
+            {clip(`${node.label} ${node.detail}`, node.width)}
+          </text>
+        );
+        return (
+          <g key={node.id} class={`node block ${node.kind}`} data-node={node.id}>
+            <rect class="box" x={left} y={top} width={node.width} height={node.height} rx={6} />
+            {node.href ? <a href={node.href}>{label}</a> : label}
+          </g>
+        );
+      })}
+      {cells.quiet.map((path) => (
+        <path key={path.stateName} class="f-COMPLETED cells" d={path.d}>
+          <title>{path.stateName}</title>
+        </path>
+      ))}
+      {cells.loud.map((cell) => (
+        <a key={cell.id} href={runHref(cell.id)} data-cell={cell.id}>
+          <rect
+            class={`f-${cell.state}`}
+            x={cell.x}
+            y={cell.y}
+            width={cells.size}
+            height={cells.size}
+          >
+            <title>{`${cell.label}: ${cell.stateName}`}</title>
+          </rect>
+        </a>
+      ))}
+    </>
   );
 }
 

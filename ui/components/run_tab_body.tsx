@@ -10,7 +10,8 @@ import { GraphLegend, RunGraph } from "./run_graph.tsx";
 import { TaskRunTable } from "./task_run_table.tsx";
 import { TimelineChart } from "./timeline_chart.tsx";
 import { runHref } from "../links.ts";
-import { stateLabel, total } from "../format.ts";
+import { formatCount, stateLabel, total } from "../format.ts";
+import { GraphTools } from "./graph_tools.tsx";
 import type { StateCounts } from "../types.ts";
 import { TaskRunFiltersForm } from "./task_run_filters.tsx";
 
@@ -70,6 +71,11 @@ export function RunTabBody({ run, data, now, counts }: RunTabBodyProps) {
         )
         : (
           <div>
+            <p class="small muted pad">
+              {`Task runs by start time; the runs of a mapped task share a row.${
+                data.waiting > 0 ? ` ${formatCount(data.waiting)} not started yet.` : ""
+              }`}
+            </p>
             <TimelineChart rows={data.rows} start={data.start} end={data.end} />
             <Pager {...data.paging} />
           </div>
@@ -82,9 +88,18 @@ export function RunTabBody({ run, data, now, counts }: RunTabBodyProps) {
             <div class="small">
               {data.expanded
                 ? <a href={runHref(run.id, "graph")}>Collapse mapped tasks</a>
-                : <a href={runHref(run.id, "graph", { graph: "expanded" })}>Expand mapped tasks</a>}
+                : data.expandable
+                ? <a href={runHref(run.id, "graph", { graph: "expanded" })}>Expand mapped tasks</a>
+                : (
+                  <span class="muted">
+                    {`Mapped tasks stay folded: more than ${
+                      formatCount(data.expandLimit)
+                    } task runs to draw.`}
+                  </span>
+                )}
             </div>
           </div>
+          {data.graph.nodes.length > 0 && <GraphTools />}
           {data.graph.nodes.length === 0
             ? (
               <EmptyState title="No tasks to draw yet">
@@ -92,7 +107,7 @@ export function RunTabBody({ run, data, now, counts }: RunTabBodyProps) {
               </EmptyState>
             )
             : (
-              <div class="scroll">
+              <div class="scroll" data-graph-view>
                 <RunGraph graph={data.graph} />
               </div>
             )}

@@ -24,7 +24,8 @@ export function TimelineChart({ rows, start, end }: TimelineChartProps) {
   const plot = WIDTH - LABEL - 10;
   const x = (ms: number) => LABEL + ((Math.min(Math.max(ms, start), end) - start) / span) * plot;
   const height = AXIS + rows.length * ROW + 6;
-  const ticks = 5;
+  const step = tickStep(span);
+  const ticks = Math.floor(span / step);
   return (
     <svg
       class="chart"
@@ -34,23 +35,30 @@ export function TimelineChart({ rows, start, end }: TimelineChartProps) {
       data-chart="timeline"
     >
       {Array.from({ length: ticks + 1 }, (_, i) => {
-        const tx = LABEL + (i * plot) / ticks;
+        const tx = x(start + i * step);
+        // The last label would run off the chart: it ends at its line instead.
+        const anchor = i === 0 ? "start" : tx > WIDTH - 40 ? "end" : "middle";
         return (
           <g key={i}>
             <line class="grid" x1={tx} x2={tx} y1={AXIS - 6} y2={height} />
-            <text x={tx} y={12} text-anchor={i === 0 ? "start" : i === ticks ? "end" : "middle"}>
-              {`+${formatDuration((i * span) / ticks)}`}
-            </text>
+            <text x={tx} y={12} text-anchor={anchor}>{`+${formatDuration(i * step)}`}</text>
           </g>
         );
       })}
-      {rows.map(({ run, segments }, i) => {
+      {rows.map(({ run, segments, count = 1 }, i) => {
         const y = AXIS + i * ROW;
-        const retried = segments.length > 1;
+        const retried = count === 1 && segments.length > 1;
         return (
-          <g key={run.id} data-run-id={run.id}>
+          <g
+            key={run.id}
+            data-run-id={count === 1 ? run.id : undefined}
+            data-group={count > 1 ? run.taskKey ?? undefined : undefined}
+            class={count > 1 ? "group" : undefined}
+          >
             <text x={4} y={y + 15}>
-              {truncate(run.runName, 30)}
+              {count > 1
+                ? `${truncate(run.name, 22)} ×${count.toLocaleString("en-US")}`
+                : truncate(run.runName, 30)}
               {retried ? ` ×${segments.length}` : ""}
             </text>
             {segments.length === 0 && (
@@ -68,9 +76,12 @@ export function TimelineChart({ rows, start, end }: TimelineChartProps) {
                   width={w.toFixed(1)}
                   height={ROW - 8}
                   rx={3}
+                  fill-opacity={count > 1 ? 0.55 : undefined}
                 >
                   <title>
-                    {`${run.runName} attempt ${j + 1}: ${segment.state.toLowerCase()}, ${
+                    {`${
+                      segment.label ?? `${run.runName} attempt ${j + 1}`
+                    }: ${segment.state.toLowerCase()}, ${
                       formatDuration(segment.end - segment.start)
                     }`}
                   </title>
@@ -82,6 +93,43 @@ export function TimelineChart({ rows, start, end }: TimelineChartProps) {
       })}
     </svg>
   );
+}
+
+const STEPS = [
+  1,
+  2,
+  5,
+  10,
+  20,
+  50,
+  100,
+  200,
+  500,
+  1_000,
+  2_000,
+  5_000,
+  10_000,
+  15_000,
+  30_000,
+  60_000,
+  120_000,
+  300_000,
+  600_000,
+  900_000,
+  1_800_000,
+  3_600_000,
+  7_200_000,
+  10_800_000,
+  21_600_000,
+  43_200_000,
+  86_400_000,
+  172_800_000,
+  604_800_000,
+];
+
+/** A round tick interval (1s, 5m, 1h, 1d…) giving at most six intervals over `span` ms. */
+export function tickStep(span: number): number {
+  return STEPS.find((step) => span / step <= 6) ?? Math.ceil(span / 6 / 86_400_000) * 86_400_000;
 }
 
 function truncate(text: string, max: number): string {

@@ -35,8 +35,24 @@ export type RunTabData =
     /** Stored results of the listed task runs that completed with one, by id. */
     results: ReadonlyMap<string, ResultView>;
   }
-  | { tab: "timeline"; rows: readonly TimelineRow[]; start: number; end: number; paging: TabPaging }
-  | { tab: "graph"; graph: GraphLayout; expanded: boolean }
+  | {
+    tab: "timeline";
+    rows: readonly TimelineRow[];
+    start: number;
+    end: number;
+    /** Task runs not started yet (no bar to draw). */
+    waiting: number;
+    paging: TabPaging;
+  }
+  | {
+    tab: "graph";
+    graph: GraphLayout;
+    expanded: boolean;
+    /** Whether the run has few enough task runs to draw one by one (else why not). */
+    expandable: boolean;
+    /** Most task runs an expanded graph draws. */
+    expandLimit: number;
+  }
   | {
     tab: "logs";
     logs: readonly LogRecord[];
