@@ -141,60 +141,63 @@ export function createArtifact(
     return Promise.reject(error);
   }
   const now = clock.now();
-  return engine.transact((tx) => {
-    let version = 1;
-    let indexed = true;
-    if (input.key) {
-      const previous = tx.getDocument(ARTIFACT_KEY, input.key)?.data as
-        | ArtifactKeyPointer
-        | undefined;
-      version = (previous?.version ?? 0) + 1;
-      indexed = previous === undefined || previous.indexed === true;
-    }
-    const artifact: Artifact = {
-      id: uuidv7(now),
-      key: input.key ?? null,
-      version,
-      type: input.type,
-      description: input.description ?? null,
-      data: input.data,
-      flowRunId: input.flowRunId,
-      taskRunId: input.taskRunId ?? null,
-      createdAt: now,
-      updatedAt: now,
-    };
-    tx.putDocument({
-      collection: ARTIFACT,
-      key: artifact.id,
-      ref: artifact.flowRunId,
-      data: artifact as unknown as Json,
-      createdAt: now,
-      updatedAt: now,
-      expiresAt: null,
-    });
-    if (input.key) {
-      const pointer: ArtifactKeyPointer = { version, latestId: artifact.id, indexed };
-      tx.putDocument({
-        collection: ARTIFACT_KEY,
-        key: input.key,
-        ref: null,
-        data: pointer as unknown as Json,
+  return announced(
+    engine,
+    engine.transact((tx) => {
+      let version = 1;
+      let indexed = true;
+      if (input.key) {
+        const previous = tx.getDocument(ARTIFACT_KEY, input.key)?.data as
+          | ArtifactKeyPointer
+          | undefined;
+        version = (previous?.version ?? 0) + 1;
+        indexed = previous === undefined || previous.indexed === true;
+      }
+      const artifact: Artifact = {
+        id: uuidv7(now),
+        key: input.key ?? null,
+        version,
+        type: input.type,
+        description: input.description ?? null,
+        data: input.data,
+        flowRunId: input.flowRunId,
+        taskRunId: input.taskRunId ?? null,
         createdAt: now,
         updatedAt: now,
-        expiresAt: null,
-      });
+      };
       tx.putDocument({
-        collection: ARTIFACT_VERSION,
-        key: versionKey(input.key, version),
+        collection: ARTIFACT,
+        key: artifact.id,
         ref: artifact.flowRunId,
-        data: { id: artifact.id },
+        data: artifact as unknown as Json,
         createdAt: now,
         updatedAt: now,
         expiresAt: null,
       });
-    }
-    return artifact;
-  });
+      if (input.key) {
+        const pointer: ArtifactKeyPointer = { version, latestId: artifact.id, indexed };
+        tx.putDocument({
+          collection: ARTIFACT_KEY,
+          key: input.key,
+          ref: null,
+          data: pointer as unknown as Json,
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: null,
+        });
+        tx.putDocument({
+          collection: ARTIFACT_VERSION,
+          key: versionKey(input.key, version),
+          ref: artifact.flowRunId,
+          data: { id: artifact.id },
+          createdAt: now,
+          updatedAt: now,
+          expiresAt: null,
+        });
+      }
+      return artifact;
+    }),
+  );
 }
 
 /** The artifact with `id`, if any. */
@@ -214,20 +217,32 @@ export function updateProgressArtifact(
   } catch (error) {
     return Promise.reject(error);
   }
-  return engine.transact((tx) => {
-    const document = tx.getDocument(ARTIFACT, id);
-    if (!document) throw new InvalidArgumentError(`Artifact "${id}" does not exist`);
-    const artifact = document.data as unknown as Artifact;
-    if (artifact.type !== "progress") {
-      throw new InvalidArgumentError(
-        `Artifact "${id}" is a ${artifact.type} artifact, not a progress artifact`,
-      );
-    }
-    const now = clock.now();
-    const updated: Artifact = { ...artifact, data: progress, updatedAt: now };
-    tx.putDocument({ ...document, data: updated as unknown as Json, updatedAt: now });
-    return updated;
-  });
+  return announced(
+    engine,
+    engine.transact((tx) => {
+      const document = tx.getDocument(ARTIFACT, id);
+      if (!document) throw new InvalidArgumentError(`Artifact "${id}" does not exist`);
+      const artifact = document.data as unknown as Artifact;
+      if (artifact.type !== "progress") {
+        throw new InvalidArgumentError(
+          `Artifact "${id}" is a ${artifact.type} artifact, not a progress artifact`,
+        );
+      }
+      const now = clock.now();
+      const updated: Artifact = { ...artifact, data: progress, updatedAt: now };
+      tx.putDocument({ ...document, data: updated as unknown as Json, updatedAt: now });
+      return updated;
+    }),
+  );
+}
+
+// Once committed, an artifact is announced to the engine's document listeners.
+async function announced(engine: EngineStorePort, write: Promise<Artifact>): Promise<Artifact> {
+  const artifact = await write;
+  engine.announceDocuments?.([
+    { collection: ARTIFACT, key: artifact.id, ref: artifact.flowRunId },
+  ]);
+  return artifact;
 }
 
 /** Artifacts of a flow run (optionally of one task run), oldest first. */

@@ -49,7 +49,7 @@ import {
   trackExecutorLiveness,
 } from "./core/mod.ts";
 
-import { type DocumentChange, recordingTx } from "./document_changes.ts";
+import type { DocumentChange } from "./document_changes.ts";
 import { ConcurrencyDeniedError, releaseHolder, tryAcquireSlots } from "./concurrency.ts";
 
 /** Collaborators of {@linkcode createEngine}. */
@@ -72,7 +72,9 @@ export interface EngineOptions {
  * What a module that keeps documents needs of the engine: its reads, and
  * writes that join the group commit.
  */
-export type EngineStorePort = Pick<Engine, "reader" | "transact">;
+export type EngineStorePort =
+  & Pick<Engine, "reader" | "transact">
+  & Partial<Pick<Engine, "announceDocuments">>;
 
 /** Called with every committed event, in `seq` order. */
 export type EventListener = (event: EngineEvent) => void;
@@ -106,8 +108,13 @@ export interface Engine {
   logs(query: LogQuery): LogRecord[];
   /** Called with every committed log line. */
   subscribeLogs(listener: (log: LogRecord) => void): () => void;
-  /** Called with every document a committed {@linkcode Engine.transact} wrote. */
+  /** Called with the documents a committed transaction wrote, as its writer announces them. */
   subscribeDocuments(listener: (change: DocumentChange) => void): () => void;
+  /**
+   * Tells document listeners of documents a committed {@linkcode Engine.transact}
+   * wrote (artifacts announce theirs, so pages showing them update).
+   */
+  announceDocuments(changes: readonly DocumentChange[]): void;
   /**
    * Delivers events other processes committed to the same store to
    * subscribers (checked now). Returns how many were delivered.
@@ -159,8 +166,6 @@ interface BatchAttempt {
   outcomes: unknown[];
   failed: boolean[];
   committed: Committed[];
-  /** Documents the batch's transaction functions wrote (recorded only while someone listens). */
-  documents: DocumentChange[];
   /** Index of a transaction function that threw: the batch must be committed without it. */
   retry?: number;
   retryError?: unknown;
@@ -324,7 +329,7 @@ class EngineImpl implements Engine {
       for (const item of batch) item.reject(error);
       return this.#notifyIdle();
     }
-    const { outcomes, failed, committed, documents } = attempt;
+    const { outcomes, failed, committed } = attempt;
     for (let i = 0; i < batch.length; i++) {
       const item = batch[i]!;
       if (failed[i]) item.reject(outcomes[i]);
@@ -334,9 +339,6 @@ class EngineImpl implements Engine {
       for (const log of logs) {
         for (const listener of this.#logListeners) this.#safely(() => listener(log));
       }
-    }
-    for (const change of documents) {
-      for (const listener of this.#documentListeners) this.#safely(() => listener(change));
     }
     const first = committed[0]?.event.seq;
     if (first !== undefined && this.#listeners.size > 0 && first > this.#deliveredSeq + 1) {
@@ -366,7 +368,6 @@ class EngineImpl implements Engine {
     const failed: boolean[] = new Array(batch.length).fill(false);
     const committed: Committed[] = [];
     const retry = { index: -1, error: undefined as unknown };
-    const documents: DocumentChange[] = [];
     try {
       this.#store.write((tx) => {
         if (tx.externalChanges()) this.#forgetExternallyChanged(tx);
@@ -380,7 +381,7 @@ class EngineImpl implements Engine {
               ? this.#applyCreate(tx, item.input, now, committed, known, services)
               : item.op === "propose"
               ? this.#applyProposal(tx, item.runId, item.proposal, now, committed, services)
-              : item.fn(this.#documentListeners.size > 0 ? recordingTx(tx, documents) : tx);
+              : item.fn(tx);
           } catch (error) {
             if (item.op === "transact") {
               retry.index = i;
@@ -396,16 +397,9 @@ class EngineImpl implements Engine {
     } catch (error) {
       if (retry.index < 0 || retry.error !== error) throw error;
       this.#cache.clear();
-      return {
-        outcomes,
-        failed,
-        committed: [],
-        documents: [],
-        retry: retry.index,
-        retryError: error,
-      };
+      return { outcomes, failed, committed: [], retry: retry.index, retryError: error };
     }
-    return { outcomes, failed, committed, documents };
+    return { outcomes, failed, committed };
   }
 
   #applyCreate(
@@ -616,6 +610,12 @@ class EngineImpl implements Engine {
   subscribeDocuments(listener: (change: DocumentChange) => void): () => void {
     this.#documentListeners.add(listener);
     return () => this.#documentListeners.delete(listener);
+  }
+
+  announceDocuments(changes: readonly DocumentChange[]): void {
+    for (const change of changes) {
+      for (const listener of this.#documentListeners) this.#safely(() => listener(change));
+    }
   }
 
   flush(): Promise<void> {
