@@ -10,6 +10,7 @@ import { apiRoutes } from "./api/mod.ts";
 import { WEBHOOK_CALL_PATH } from "./api/webhooks.ts";
 import { apiKeyAuth } from "./auth.ts";
 import { bodyLimit } from "./body_limit.ts";
+import { compressHtml } from "./compress_html.ts";
 import type { AppDeps } from "./deps.ts";
 import { handleError, handleNotFound } from "./errors.ts";
 import { Metrics } from "./metrics.ts";
@@ -54,6 +55,7 @@ export function createApp(appDeps: AppDeps): Hono {
   });
   app.notFound(handleNotFound);
   app.use("*", metrics.middleware());
+  app.use("*", compressHtml());
   app.use("*", hostGuard({ allowedHosts: deps.allowedHosts ?? [] }));
   app.use("*", crossSiteGuard());
   const limitBody = bodyLimit(deps.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);

@@ -1,6 +1,7 @@
 /**
  * The dashboard's stylesheet, as a module so the single binary carries it.
- * Light and dark themes follow `prefers-color-scheme`; state colours are
+ * Light and dark themes follow `prefers-color-scheme` unless the reader
+ * chose one (`data-theme` on the root element); state colours are
  * variables shared by badges, charts, the timeline and the graph.
  *
  * @module
@@ -12,20 +13,30 @@ export const APP_CSS = `
   color-scheme: light dark;
   --bg: #f7f8fa; --panel: #ffffff; --text: #1a202c; --muted: #5f6b7a; --border: #dfe3ea;
   --accent: #3b5bdb; --accent-text: #ffffff; --code: #eef1f5; --hover: #f0f3f8;
-  --s-scheduled: #b7791f; --s-pending: #718096; --s-running: #2b6cb0; --s-paused: #6b46c1;
-  --s-cancelling: #8a94a6; --s-completed: #2f855a; --s-failed: #c53030; --s-cancelled: #4a5568;
+  --s-scheduled: #975a16; --s-pending: #5f6b7a; --s-running: #2b6cb0; --s-paused: #6b46c1;
+  --s-cancelling: #5f6b7a; --s-completed: #2f855a; --s-failed: #c53030; --s-cancelled: #4a5568;
   --s-crashed: #c05621;
   --font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   --mono: ui-monospace, "SF Mono", Menlo, Consolas, monospace;
 }
 @media (prefers-color-scheme: dark) {
-  :root {
+  :root:not([data-theme=light]) {
+    color-scheme: dark;
     --bg: #0f1217; --panel: #171b22; --text: #e6e9ef; --muted: #98a2b3; --border: #2a303b;
     --accent: #748ffc; --accent-text: #0f1217; --code: #1f2530; --hover: #1d232c;
     --s-scheduled: #ecc94b; --s-pending: #a0aec0; --s-running: #63b3ed; --s-paused: #b794f4;
     --s-cancelling: #a0aec0; --s-completed: #68d391; --s-failed: #fc8181; --s-cancelled: #8795a8;
     --s-crashed: #f6ad55;
   }
+}
+:root[data-theme=light] { color-scheme: light; }
+:root[data-theme=dark] {
+  color-scheme: dark;
+    --bg: #0f1217; --panel: #171b22; --text: #e6e9ef; --muted: #98a2b3; --border: #2a303b;
+    --accent: #748ffc; --accent-text: #0f1217; --code: #1f2530; --hover: #1d232c;
+    --s-scheduled: #ecc94b; --s-pending: #a0aec0; --s-running: #63b3ed; --s-paused: #b794f4;
+    --s-cancelling: #a0aec0; --s-completed: #68d391; --s-failed: #fc8181; --s-cancelled: #8795a8;
+    --s-crashed: #f6ad55;
 }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.5 var(--font); background: var(--bg); color: var(--text); }
@@ -42,6 +53,10 @@ h1 { font-size: 20px; margin: 0; } h2 { font-size: 16px; margin: 0 0 8px; } h3 {
 .nav a { color: var(--muted); padding: 6px 10px; border-radius: 6px; }
 .nav a.on, .nav a:hover { color: var(--text); background: var(--hover); text-decoration: none; }
 .top form { margin: 0; }
+.skip { position: absolute; left: 8px; top: -40px; padding: 6px 12px; background: var(--panel); border: 1px solid var(--accent); border-radius: 6px; z-index: 10; }
+.skip:focus { top: 8px; }
+main:focus { outline: none; }
+main p a, main dd a, main li a, .crumbs a { text-decoration: underline; text-underline-offset: 2px; }
 main { padding: 20px 24px 48px; max-width: 1400px; margin: 0 auto; display: grid; gap: 16px; }
 .panel { background: var(--panel); border: 1px solid var(--border); border-radius: 10px; padding: 16px; }
 .panel.flush { padding: 0; overflow: auto; }
@@ -77,7 +92,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 input, select, button { font: inherit; color: var(--text); background: var(--panel); border: 1px solid var(--border); border-radius: 6px; padding: 5px 10px; }
 button, .button { cursor: pointer; background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; display: inline-block; padding: 5px 12px; border-radius: 6px; }
 button.secondary, .button.secondary { background: var(--panel); color: var(--text); border-color: var(--border); }
-button.danger { background: var(--s-failed); border-color: var(--s-failed); color: #fff; }
+/* A fixed red: white text on the dark theme's light red is unreadable. */
+button.danger { background: #c53030; border-color: #c53030; color: #fff; }
 button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
 .filters { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
 .filters input[type=search] { min-width: 240px; }
@@ -164,5 +180,22 @@ textarea:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; 
 .preview.bad { border-left-color: var(--s-failed); }
 .preview p { margin: 0; }
 details summary { cursor: pointer; margin-top: 8px; }
-@media (max-width: 720px) { main { padding: 12px; } .top { padding: 0 12px; gap: 10px; } .logs li { grid-template-columns: 1fr; } }
+.tabs { overflow-x: auto; white-space: nowrap; }
+.kv dd, td { overflow-wrap: anywhere; }
+/* On a phone: the navigation becomes a scrolling strip under the brand,
+   tables and charts scroll inside their panels, never the page. */
+@media (max-width: 720px) {
+  main { padding: 12px; grid-template-columns: minmax(0, 1fr); }
+  .top { padding: 6px 12px; gap: 6px 10px; height: auto; flex-wrap: wrap; }
+  .nav { order: 3; flex-basis: 100%; overflow-x: auto; white-space: nowrap; }
+  .nav a { padding: 6px 8px; }
+  .top .theme { margin-left: auto; }
+  .logs li { grid-template-columns: 1fr; }
+  .kv { grid-template-columns: minmax(0, 1fr); } .kv dt { margin-top: 6px; }
+  .filters input[type=search] { min-width: 0; flex: 1 1 100%; }
+  .chart-scroll { overflow-x: auto; }
+  .chart-scroll .chart { min-width: 640px; }
+  td, th { padding: 6px 8px; }
+  td { overflow-wrap: normal; }
+}
 `;

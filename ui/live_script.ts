@@ -36,11 +36,26 @@ export const LIVE_SCRIPT = `(() => {
     }
   }
   localize(document);
+  // Arrow keys on a closed select change its value one step at a time: a
+  // keyboard user submits with Enter or by leaving the field, not per step.
+  let keyed = null;
+  const autosubmit = (el) =>
+    el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form;
+  document.addEventListener("keydown", (e) => {
+    if (!autosubmit(e.target)) return;
+    if (e.key === "Enter") { e.preventDefault(); keyed = null; e.target.form.requestSubmit(); }
+    else if (e.key.startsWith("Arrow") || e.key === "Home" || e.key === "End") keyed = e.target;
+  });
   document.addEventListener("change", (e) => {
     const el = e.target;
-    if (el instanceof HTMLSelectElement && el.hasAttribute("data-autosubmit") && el.form) {
-      el.form.requestSubmit();
-    }
+    if (!autosubmit(el)) return;
+    if (keyed === el) { el.dataset.dirty = "1"; return; }
+    el.form.requestSubmit();
+  });
+  document.addEventListener("focusout", (e) => {
+    const el = e.target;
+    if (keyed === el) keyed = null;
+    if (autosubmit(el) && el.dataset.dirty) { delete el.dataset.dirty; el.form.requestSubmit(); }
   });
 
   // The run graph's view: zoom, pan and fit move the SVG's viewBox. The view

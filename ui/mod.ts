@@ -65,10 +65,12 @@ export type {
   ScheduleView,
   SessionInfo,
   StateCounts,
+  Theme,
   TimelineRow,
   TimelineSegment,
   WorkPoolRow,
 } from "./types.ts";
+export { THEMES } from "./types.ts";
 export { ActivityChart, type ActivityChartProps } from "./components/activity_chart.tsx";
 export { ArtifactView, type ArtifactViewProps } from "./components/artifact_view.tsx";
 export { DeploymentTable, type DeploymentTableProps } from "./components/deployment_table.tsx";

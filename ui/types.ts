@@ -76,7 +76,15 @@ export interface PageContext {
   assets: AssetUrls;
   session: SessionInfo;
   now: number;
+  /** The theme the reader chose; "system" (the default) follows the browser. */
+  theme?: Theme;
 }
+
+/** Colour themes the reader can choose. */
+export const THEMES = ["system", "light", "dark"] as const;
+
+/** A colour theme: the browser's preference, or one forced by the reader. */
+export type Theme = typeof THEMES[number];
 
 /** A bar of one task run in the timeline: its time in RUNNING per attempt. */
 export interface TimelineSegment {

@@ -74,6 +74,7 @@ import {
   withTaskCounts,
 } from "./runs_data.ts";
 import { CSRF_FIELD, localPath, PageSessions } from "./session.ts";
+import { isTheme, rememberTheme, themeOf } from "./theme.ts";
 import type { SessionStore } from "../sessions.ts";
 
 /** Options of {@linkcode createPageRoutes}. */
@@ -94,6 +95,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     assets: ASSET_URLS,
     session: sessions.info(c),
     now: clock.now(),
+    theme: themeOf(c),
   });
   const fail = (c: Context, error: unknown) => {
     const { status, body } = describeError(error);
@@ -168,6 +170,18 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     if (!sessions.checkCsrf(c, form[CSRF_FIELD])) return c.text("Invalid form token", 403);
     sessions.signOut(c);
     return c.redirect(sessions.required ? "/login" : "/", 303);
+  });
+
+  // Not behind sign-in: a theme is no secret, and the form still needs the CSRF token.
+  pages.post("/theme", async (c) => {
+    const form = await c.req.parseBody();
+    if (!sessions.checkCsrf(c, form[CSRF_FIELD])) return refused(c);
+    const theme = form["theme"];
+    if (!isTheme(theme)) {
+      return fail(c, new InvalidArgumentError(`Unknown theme "${String(theme)}"`));
+    }
+    rememberTheme(c, theme);
+    return c.redirect(pageBefore(c), 303);
   });
 
   pages.get(
@@ -359,6 +373,13 @@ function withFlash(path: string, flash: string): string {
   const url = new URL(path, "http://local");
   url.searchParams.set("flash", flash);
   return url.pathname + url.search;
+}
+
+// Back to the page the form was on (the Referer, same origin only), else home.
+function pageBefore(c: Context): string {
+  const referer = URL.parse(c.req.header("referer") ?? "");
+  if (referer === null || referer.origin !== new URL(c.req.url).origin) return "/";
+  return localPath(referer.pathname + referer.search);
 }
 
 // The resume form's input field: JSON text, or nothing for a run that waits for none.

@@ -55,7 +55,7 @@ Deno.test({
     await page.waitForURL(/state=FAILED/);
     assert.equal(await page.locator(`tr[data-run-id="${ok.runId}"]`).count(), 0);
     assert.equal(await page.locator(`tr[data-run-id="${bad.runId}"]`).count(), 1);
-    assert.equal(await page.getAttribute('a[data-chip="FAILED"]', "aria-pressed"), "true");
+    assert.equal(await page.getAttribute('a[data-chip="FAILED"]', "aria-current"), "true");
     assert.deepEqual(problems, []);
   },
 });

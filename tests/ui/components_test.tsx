@@ -99,7 +99,7 @@ Deno.test("StateChips toggle states in the URL and keep the other filters", asyn
   const filters = { ...DEFAULT_FILTERS, flow: "etl", states: ["FAILED" as const] };
   const html = render(<StateChips filters={filters} counts={{ FAILED: 3, COMPLETED: 5 }} />);
   await t.step("an active chip links to the page without it", () => {
-    assert.match(html, /href="\/\?flow=etl" aria-pressed="true" data-chip="FAILED"/);
+    assert.match(html, /href="\/\?flow=etl" aria-current="true" data-chip="FAILED"/);
   });
   await t.step("an inactive chip adds its state", () => {
     assert.match(html, /href="\/\?state=FAILED&amp;state=RUNNING&amp;flow=etl"/);

@@ -51,7 +51,7 @@ Deno.test("FlowTable shows the archived flag, former names and retention", () =>
 
 Deno.test("FlowsPage marks the archived filter and keeps the empty state per filter", () => {
   const active = renderToString(<FlowsPage ctx={CTX} flows={[]} />);
-  assert.match(active, /class="chip on" href="\/flows" aria-pressed="true"/);
+  assert.match(active, /class="chip on" href="\/flows" aria-current="true"/);
   assert.match(active, /No flows have run yet/);
   const all = renderToString(<FlowsPage ctx={CTX} flows={[listing()]} archived />);
   assert.match(all, /class="chip on" href="\/flows\?archived=true"/);

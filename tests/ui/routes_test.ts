@@ -60,7 +60,7 @@ Deno.test("runs page filters by state, flow and text from the URL", async (t) =>
     const page = await html(app.request("/?state=FAILED"));
     assert.match(page, new RegExp(`data-run-id="${bad.runId}"`));
     assert.doesNotMatch(page, new RegExp(`data-run-id="${ok.runId}"`));
-    assert.match(page, /aria-pressed="true" data-chip="FAILED"/);
+    assert.match(page, /aria-current="true" data-chip="FAILED"/);
   });
   await t.step("flow", async () => {
     const page = await html(app.request("/?flow=map-reduce"));

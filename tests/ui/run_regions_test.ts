@@ -52,7 +52,7 @@ Deno.test("run regions: empty tabs are live regions too", async () => {
   const empties = [["tasks", "No task runs yet"], ["graph", "No tasks to draw yet"]] as const;
   for (const [tab, empty] of empties) {
     const body = await (await app.request(`/runs/${runId}/regions/body?tab=${tab}`)).text();
-    assert.match(body, /^<section class="panel flush" data-live="body"/);
+    assert.match(body, /^<section class="panel flush" tabindex="0" data-live="body"/);
     assert.match(body, /data-live-on="run task"/);
     assert.ok(body.includes(empty), `${tab}: ${body.slice(0, 200)}`);
   }

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from "preact";
-import type { PageContext } from "../types.ts";
+import { type PageContext, type Theme, THEMES } from "../types.ts";
 
 /** Sections of the top navigation. */
 export type NavSection = "runs" | "flows" | "deployments" | "work-pools" | "concurrency";
@@ -22,30 +22,47 @@ const NAV: readonly [NavSection, string, string][] = [
   ["concurrency", "Concurrency", "/concurrency-limits"],
 ];
 
+const THEME_LABELS: Record<Theme, string> = {
+  system: "Theme: system",
+  light: "Theme: light",
+  dark: "Theme: dark",
+};
+
 /** The page shell: head, top navigation, main column, the client script. */
 export function Layout({ title, ctx, active, stream, children }: LayoutProps) {
+  const theme = ctx.theme ?? "system";
+  // The server renders the chosen theme, so a forced theme never flashes.
+  const next = THEMES[(THEMES.indexOf(theme) + 1) % THEMES.length]!;
   return (
-    <html lang="en">
+    <html lang="en" data-theme={theme === "system" ? undefined : theme}>
       <head>
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <meta name="color-scheme" content="light dark" />
+        <meta name="color-scheme" content={theme === "system" ? "light dark" : theme} />
         <title>{`${title} · IronFlow`}</title>
         <link rel="icon" href="data:," />
         <link rel="stylesheet" href={ctx.assets.css} />
         <script src={ctx.assets.js} defer></script>
       </head>
       <body data-stream={stream}>
+        <a class="skip" href="#main">Skip to content</a>
         <header class="top">
           <a class="brand" href="/">
             Iron<span>Flow</span>
           </a>
-          <nav class="nav">
+          <nav class="nav" aria-label="Main">
             {NAV.map(([key, label, href]) => (
               <a key={key} href={href} class={key === active ? "on" : undefined}>{label}</a>
             ))}
           </nav>
           {stream && <span class="live-dot" data-live-dot title="Live updates"></span>}
+          <form method="post" action="/theme" class="theme">
+            <input type="hidden" name="_csrf" value={ctx.session.csrf} />
+            <input type="hidden" name="theme" value={next} />
+            <button type="submit" class="secondary" title={`Switch to the ${next} theme`}>
+              {THEME_LABELS[theme]}
+            </button>
+          </form>
           {ctx.session.authenticated && (
             <form method="post" action="/logout">
               <input type="hidden" name="_csrf" value={ctx.session.csrf} />
@@ -53,7 +70,7 @@ export function Layout({ title, ctx, active, stream, children }: LayoutProps) {
             </form>
           )}
         </header>
-        <main>{children}</main>
+        <main id="main" tabIndex={-1}>{children}</main>
       </body>
     </html>
   );

@@ -24,7 +24,7 @@ export function RunGraph({ graph }: RunGraphProps) {
       viewBox={`0 0 ${width} ${height}`}
       width={width}
       height={height}
-      role="img"
+      role="group"
       aria-label="Task graph"
       data-chart="graph"
     >

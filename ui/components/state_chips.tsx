@@ -34,7 +34,7 @@ export function StateChips({ filters, counts }: StateChipsProps) {
             key={state}
             class={`chip s-${state}${on ? " on" : ""}`}
             href={toggle(state)}
-            aria-pressed={on ? "true" : "false"}
+            aria-current={on ? "true" : undefined}
             data-chip={state}
           >
             {stateLabel(state)} <span class="n">{formatCount(counts[state] ?? 0)}</span>

@@ -30,7 +30,7 @@ export function TimelineChart({ rows, start, end }: TimelineChartProps) {
     <svg
       class="chart"
       viewBox={`0 0 ${WIDTH} ${height}`}
-      role="img"
+      role="group"
       aria-label="Timeline of task runs"
       data-chart="timeline"
     >

@@ -15,7 +15,7 @@ export function ConcurrencyPage({ ctx, limits }: ConcurrencyPageProps) {
   return (
     <Layout title="Concurrency limits" ctx={ctx} active="concurrency">
       <h1>Concurrency limits</h1>
-      <section class="panel flush">
+      <section class="panel flush" tabIndex={0}>
         {limits.length === 0
           ? (
             <EmptyState

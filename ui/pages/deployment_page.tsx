@@ -207,7 +207,7 @@ export function DeploymentPage(props: DeploymentPageProps) {
           idempotencyKey={props.runKey}
         />
       </section>
-      <section class="panel flush" data-live="runs">
+      <section class="panel flush" tabIndex={0} data-live="runs">
         <div class="row spread pad">
           <h2>Recent runs</h2>
           <StateLegend counts={counts} />

@@ -41,7 +41,7 @@ export function DeploymentsPage({ ctx, rows, nextCursor, paged }: DeploymentsPag
       <div class="row spread">
         <h1>Deployments</h1>
       </div>
-      <section class="panel flush" data-live="deployments">
+      <section class="panel flush" tabIndex={0} data-live="deployments">
         {rows.length === 0 && !paged ? <NoDeployments /> : <DeploymentTable rows={rows} />}
         <Pager
           firstHref={paged ? "/deployments" : null}

@@ -57,7 +57,7 @@ export function FlowPage(
       <section class="panel">
         <StateLegend counts={counts} />
       </section>
-      <section class="panel flush" data-live="deployments">
+      <section class="panel flush" tabIndex={0} data-live="deployments">
         <h2 class="pad">Deployments</h2>
         {deployments.length === 0
           ? (
@@ -75,7 +75,7 @@ export function FlowPage(
           )
           : <DeploymentTable rows={deployments} hideFlow />}
       </section>
-      <section class="panel flush" data-live="runs">
+      <section class="panel flush" tabIndex={0} data-live="runs">
         <h2 class="pad">Recent runs</h2>
         {rows.length === 0
           ? <EmptyState title="No runs of this flow" />

@@ -22,19 +22,19 @@ export function FlowsPage({ ctx, flows, archived = false }: FlowsPageProps) {
         <a
           class={`chip${archived ? "" : " on"}`}
           href="/flows"
-          aria-pressed={archived ? "false" : "true"}
+          aria-current={archived ? undefined : "true"}
         >
           Active
         </a>
         <a
           class={`chip${archived ? " on" : ""}`}
           href="/flows?archived=true"
-          aria-pressed={archived ? "true" : "false"}
+          aria-current={archived ? "true" : undefined}
         >
           With archived
         </a>
       </nav>
-      <section class="panel flush" data-live="flows">
+      <section class="panel flush" tabIndex={0} data-live="flows">
         {flows.length === 0
           ? archived ? <p class="muted">No flows have run yet.</p> : (
             <EmptyState

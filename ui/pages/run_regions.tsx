@@ -110,6 +110,7 @@ export function RunRegion({ region, query }: { region: RunRegionProps; query: st
       return (
         <section
           class="panel flush"
+          tabIndex={0}
           data-live="body"
           data-live-src={src}
           data-live-on={BODY_TRIGGERS[data.tab]}

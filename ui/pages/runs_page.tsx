@@ -65,7 +65,7 @@ export function RunsPage(props: RunsPageProps) {
           <RunFiltersForm filters={filters} flowNames={props.flowNames} />
         </div>
       </section>
-      <section class="panel flush" data-live="upcoming">
+      <section class="panel flush" tabIndex={0} data-live="upcoming">
         {upcoming.total > 0 && (
           <>
             <h2 class="pad">
@@ -80,7 +80,7 @@ export function RunsPage(props: RunsPageProps) {
           </>
         )}
       </section>
-      <section class="panel flush" data-live="runs">
+      <section class="panel flush" tabIndex={0} data-live="runs">
         <h2 class="pad">Past runs</h2>
         {rows.length > 0 && <BulkRunActions csrf={ctx.session.csrf} next={here} />}
         {storeEmpty

@@ -69,7 +69,7 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
           </dd>
         </dl>
       </section>
-      <section class="panel flush" data-live="workers">
+      <section class="panel flush" tabIndex={0} data-live="workers">
         <h2 class="pad">Workers</h2>
         {workers.length === 0
           ? (
@@ -82,7 +82,7 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
           )
           : <WorkerTable workers={workers} now={ctx.now} />}
       </section>
-      <section class="panel flush" data-live="queue">
+      <section class="panel flush" tabIndex={0} data-live="queue">
         <h2 class="pad">Queue</h2>
         {props.queue.length === 0
           ? <p class="pad muted">No scheduled runs are waiting.</p>
@@ -121,7 +121,7 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
             </table>
           )}
       </section>
-      <section class="panel flush" data-live="deployments">
+      <section class="panel flush" tabIndex={0} data-live="deployments">
         <h2 class="pad">Deployments</h2>
         {props.deployments.length === 0
           ? <p class="pad muted">No deployment uses this pool.</p>

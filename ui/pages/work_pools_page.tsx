@@ -17,7 +17,7 @@ export function WorkPoolsPage({ ctx, pools }: WorkPoolsPageProps) {
   return (
     <Layout title="Work pools" ctx={ctx} active="work-pools" stream="/api/stream/events">
       <h1>Work pools and workers</h1>
-      <section class="panel flush" data-live="pools">
+      <section class="panel flush" tabIndex={0} data-live="pools">
         <table>
           <thead>
             <tr>

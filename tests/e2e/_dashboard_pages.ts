@@ -1,0 +1,75 @@
+/**
+ * Every page of the dashboard, for the tests that check all of them
+ * (accessibility, narrow screens): the pages the top navigation links to,
+ * found by reading the navigation, plus one page of each detail kind
+ * (a run on each of its tabs, a flow, a deployment, a work pool, a 404).
+ *
+ * @module
+ */
+import type { Browser } from "playwright-core";
+import { DeploymentService } from "../../engine/deployments/mod.ts";
+import { createMarkdownArtifact, flow, getRunLogger, task } from "../../sdk/mod.ts";
+import type { Dashboard } from "./_dashboard.ts";
+
+const step = task((x: number) => x * 2, { name: "step" });
+const seeded = flow({ name: "seeded" }, async (n: number) => {
+  getRunLogger().info("seeding the dashboard");
+  await createMarkdownArtifact("# Done\n\nAll rows.", { key: "summary" });
+  return (await Promise.all(Array.from({ length: n }, (_, i) => step(i)))).length;
+});
+const broken = flow({ name: "broken" }, () => {
+  throw new Error("broken on purpose");
+});
+
+/** Fills the dashboard with a run of each outcome, a deployment and a work pool. */
+export async function seedDashboard(d: Dashboard): Promise<{ runId: string }> {
+  const ok = await seeded.runWith({ plane: d.plane }, 3);
+  await broken.runWith({ plane: d.plane }).catch(() => undefined);
+  await new DeploymentService(d.engine).create({
+    name: "etl-daily",
+    entrypoint: "./flows/etl.ts:etl",
+    workPool: "default-pool",
+    parameters: { pages: 2 },
+    parameterSchema: {
+      type: "object",
+      properties: { pages: { type: "integer", minimum: 1 } },
+      required: ["pages"],
+    },
+    schedules: [{
+      kind: "cron",
+      cron: "0 6 * * *",
+      timezone: "Europe/Paris",
+      active: true,
+      catchup: "skip",
+    }],
+  });
+  return { runId: ok.runId };
+}
+
+/** Paths of every page kind: the navigation's targets and their detail pages. */
+export async function dashboardPaths(
+  browser: Browser,
+  base: string,
+  runId: string,
+): Promise<string[]> {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${base}/`);
+    const nav = await page.locator("header nav a[href]").evaluateAll((links) =>
+      links.map((a) => a.getAttribute("href") ?? "")
+    );
+    await page.goto(`${base}/runs/${runId}`);
+    const tabs = await page.locator("nav.tabs a[href]").evaluateAll((links) =>
+      links.map((a) => a.getAttribute("href") ?? "")
+    );
+    const details = [
+      "/flows/seeded",
+      "/deployments/etl-daily",
+      "/work-pools/default-pool",
+      "/runs/no-such-run",
+    ];
+    return [...new Set([...nav, ...tabs, ...details])].filter((p) => p.startsWith("/"));
+  } finally {
+    await page.close();
+  }
+}
