@@ -93,7 +93,7 @@ input, select, button { font: inherit; color: var(--text); background: var(--pan
 button, .button { cursor: pointer; background: var(--accent); color: var(--accent-text); border-color: var(--accent); font-weight: 600; display: inline-block; padding: 5px 12px; border-radius: 6px; }
 button.secondary, .button.secondary { background: var(--panel); color: var(--text); border-color: var(--border); }
 /* A fixed red: white text on the dark theme's light red is unreadable. */
-button.danger { background: #c53030; border-color: #c53030; color: #fff; }
+button.danger, .button.danger { background: #c53030; border-color: #c53030; color: #fff; }
 button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; }
 .filters { display: flex; gap: 8px; flex-wrap: wrap; align-items: center; }
 .filters input[type=search] { min-width: 240px; }
@@ -180,6 +180,19 @@ textarea:focus-visible { outline: 2px solid var(--accent); outline-offset: 1px; 
 .preview.bad { border-left-color: var(--s-failed); }
 .preview p { margin: 0; }
 details summary { cursor: pointer; margin-top: 8px; }
+.schema-fields { display: grid; gap: 10px; }
+.schema-fields .field { display: grid; gap: 3px; font-size: 12px; color: var(--muted); max-width: 520px; }
+.schema-fields .field label { color: var(--text); font-size: 13px; }
+.schema-fields fieldset.group { border: 1px solid var(--border); border-radius: 8px; padding: 8px 12px; display: grid; gap: 8px; }
+.schema-fields legend { font-size: 13px; padding: 0 4px; }
+.req { color: var(--s-failed); text-decoration: none; margin-left: 2px; }
+.field-error { color: var(--s-failed); font-size: 12.5px; }
+[aria-invalid=true] { border-color: var(--s-failed); }
+.confirm { display: inline-block; }
+.confirm > summary { list-style: none; margin: 0; }
+.confirm > summary::-webkit-details-marker { display: none; }
+.confirm[open] > summary { opacity: .6; }
+.confirm form { margin-top: 6px; display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
 .tabs { overflow-x: auto; white-space: nowrap; }
 .kv dd, td { overflow-wrap: anywhere; }
 /* On a phone: the navigation becomes a scrolling strip under the brand,

@@ -71,6 +71,17 @@ export type {
   WorkPoolRow,
 } from "./types.ts";
 export { THEMES } from "./types.ts";
+export {
+  FIELD_PREFIX,
+  fieldTexts,
+  hasFields,
+  postedTexts,
+  problemsByField,
+  type SchemaField,
+  schemaFields,
+  valuesFromForm,
+} from "./schema_form.ts";
+export { SchemaFields, type SchemaFieldsProps } from "./components/schema_fields.tsx";
 export { ActivityChart, type ActivityChartProps } from "./components/activity_chart.tsx";
 export { ArtifactView, type ArtifactViewProps } from "./components/artifact_view.tsx";
 export { DeploymentTable, type DeploymentTableProps } from "./components/deployment_table.tsx";

@@ -271,6 +271,16 @@ export interface SchedulePreview {
 export interface QuickRunDraft {
   parameters: string;
   error: string | null;
+  /** Which form was posted: the schema's fields or the JSON text. @default "fields" */
+  mode?: "fields" | "json";
+  /** Text of each schema field by path (the defaults, or what was posted). */
+  fields?: Record<string, string>;
+  /** A problem per schema field path, shown next to the field. */
+  fieldErrors?: Record<string, string>;
+  /** Start time as posted (`datetime-local`, UTC). */
+  start?: string;
+  /** Tags as posted (comma-separated). */
+  tags?: string;
 }
 
 /** A one-time message after an action's redirect. */

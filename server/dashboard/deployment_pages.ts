@@ -35,7 +35,6 @@ import {
   WorkPoolsPage,
 } from "../../ui/mod.ts";
 import {
-  defaultParametersText,
   DEPLOYMENT_RUNS_PAGE_SIZE,
   deploymentRow,
   DEPLOYMENTS_PAGE_SIZE,
@@ -43,7 +42,6 @@ import {
   indexField,
   NEW_SCHEDULE,
   NEXT_RUNS_SHOWN,
-  parseParameters,
   parseScheduleForm,
   previewOf,
   scheduleFromDraft,
@@ -53,6 +51,7 @@ import {
   workPoolRows,
 } from "./deployments_data.ts";
 import type { PageKit } from "./kit.ts";
+import { failedDraft, freshDraft, quickRunFields, readQuickRun } from "./quick_run.ts";
 import { sendPage } from "./render.ts";
 import { withTaskCounts } from "./runs_data.ts";
 
@@ -111,7 +110,8 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
       timezones: [
         ...new Set([...SUGGESTED_TIMEZONES, ...deployment.schedules.map((s) => s.timezone)]),
       ],
-      quickRun: shown.quickRun ?? { parameters: defaultParametersText(deployment), error: null },
+      quickRun: shown.quickRun ?? freshDraft(deployment),
+      quickRunFields: quickRunFields(deployment),
       runKey: shown.runKey ?? crypto.randomUUID(),
       runs: withTaskCounts(engine, runs.items),
       nextCursor: runs.nextCursor,
@@ -162,11 +162,18 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
     "/deployments/:ref/run",
     kit.form(async (c, form, ctx) => {
       const deployment = service.get(c.req.param("ref") ?? "");
-      const raw = field(form, "parameters");
       const key = runKeyOf(form);
+      const again = (quickRun: QuickRunDraft) =>
+        sendPage(
+          c,
+          view(c, ctx, deployment, { quickRun, ...(key !== undefined ? { runKey: key } : {}) }),
+          400,
+        );
+      const request = readQuickRun(deployment, form);
+      if (!request.ok) return again(request.draft);
       try {
         const { run, created } = await triggerDeploymentRun(engine, deployment, {
-          parameters: parseParameters(raw),
+          ...request.options,
           ...(key !== undefined ? { idempotencyKey: key } : {}),
         });
         const message = created
@@ -178,11 +185,7 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
         );
       } catch (error) {
         if (!(error instanceof DeploymentError)) throw error;
-        const page = view(c, ctx, deployment, {
-          quickRun: { parameters: raw, error: error.message },
-          ...(key !== undefined ? { runKey: key } : {}),
-        });
-        return sendPage(c, page, 400);
+        return again(failedDraft(deployment, form, error));
       }
     }),
   );

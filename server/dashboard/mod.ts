@@ -18,12 +18,14 @@
 import { type Context, Hono } from "hono";
 import {
   cancelFlowRun,
+  type Engine,
   InvalidArgumentError,
   InvalidCursorError,
   InvalidInputError,
   type Json,
   pauseFlowRun,
   type PauseMode,
+  pauseRequestOf,
   resumeFlowRun,
   retryFlowRun,
   type RunRecord,
@@ -40,6 +42,7 @@ import {
   RunPage,
   RunsPage,
   TaskRunPage,
+  valuesFromForm,
 } from "../../ui/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
 import {
@@ -289,7 +292,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
           break;
         }
         case "resume":
-          await resumeFlowRun(engine, id, resumeInputOf(form["input"]));
+          await resumeFlowRun(engine, id, resumeInputOf(engine, id, form));
           message = "Resumed.";
           break;
         case "retry": {
@@ -382,8 +385,24 @@ function pageBefore(c: Context): string {
   return localPath(referer.pathname + referer.search);
 }
 
-// The resume form's input field: JSON text, or nothing for a run that waits for none.
-function resumeInputOf(field: unknown): { input?: Json } {
+// The resume form's input: its schema fields, JSON text, or nothing for a
+// run that waits for none. resumeFlowRun judges it against the pause's schema.
+function resumeInputOf(
+  engine: Engine,
+  id: string,
+  form: Record<string, unknown>,
+): { input?: Json } {
+  if (form["mode"] === "fields") {
+    const run = engine.getRun(id);
+    const schema = run ? pauseRequestOf(engine, run)?.inputSchema ?? null : null;
+    const { value, problems } = valuesFromForm(schema, form);
+    if (problems.size > 0) {
+      const lines = [...problems].map(([path, problem]) => `${path}: ${problem}`);
+      throw new InvalidInputError(`Input is not valid: ${lines.join("; ")}`, lines);
+    }
+    return { input: value };
+  }
+  const field = form["input"];
   if (typeof field !== "string" || field.trim() === "") return {};
   try {
     return { input: JSON.parse(field) as Json };

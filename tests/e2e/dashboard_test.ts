@@ -147,6 +147,7 @@ Deno.test({
     const page = await context.newPage();
     await page.goto(`${d.base}/runs/${runId}`);
     await page.click("text=Cancel run");
+    await page.click("text=Yes, cancel the run");
     await page.waitForSelector("text=Cancellation requested.");
     assert.equal(new URL(page.url()).pathname, `/runs/${runId}`);
     gate.resolve();

@@ -1,5 +1,7 @@
 import { isTerminal, type PauseRequest, type RunRecord } from "../../engine/mod.ts";
 import { runHref } from "../links.ts";
+import { fieldTexts, schemaFields } from "../schema_form.ts";
+import { SchemaFields } from "./schema_fields.tsx";
 
 /** Props of {@linkcode RunActionForms}. */
 export interface RunActionFormsProps {
@@ -34,32 +36,20 @@ export function RunActionForms({ run, csrf, pause = null }: RunActionFormsProps)
     (run.stateName !== "Suspended" || run.deploymentId !== null);
   if (resumable) {
     forms.push(
-      <form key="resume" method="post" action={`${base}/resume`}>
-        {token}
-        {pause?.waitsForInput
-          ? (
-            <>
-              <label for="resume-input">Input (JSON)</label>
-              <textarea id="resume-input" name="input" rows={4} required></textarea>
-              {pause.inputSchema !== null && (
-                <details>
-                  <summary>Input schema</summary>
-                  <pre>{JSON.stringify(pause.inputSchema, null, 2)}</pre>
-                </details>
-              )}
-            </>
-          )
-          : null}
-        <button type="submit">Resume</button>
-      </form>,
+      <ResumeForms key="resume" action={`${base}/resume`} csrf={csrf} pause={pause} />,
     );
   }
   if (!isTerminal(run.state) && run.state !== "CANCELLING") {
     forms.push(
-      <form key="cancel" method="post" action={`${base}/cancel`}>
-        {token}
-        <button type="submit" class="danger">Cancel run</button>
-      </form>,
+      // A details step asks first, and works without JavaScript.
+      <details key="cancel" class="confirm">
+        <summary class="button danger">Cancel run…</summary>
+        <form method="post" action={`${base}/cancel`}>
+          {token}
+          <span>Cancel this run? Its running tasks are stopped.</span>
+          <button type="submit" class="danger">Yes, cancel the run</button>
+        </form>
+      </details>,
     );
   }
   // Only a deployment run has a worker to run a new attempt (as in Prefect's UI).
@@ -75,6 +65,65 @@ export function RunActionForms({ run, csrf, pause = null }: RunActionFormsProps)
   return (
     <div class="actions">
       {forms}
+    </div>
+  );
+}
+
+/** Props of {@linkcode ResumeForms}. */
+interface ResumeFormsProps {
+  action: string;
+  csrf: string;
+  pause: PauseRequest | null;
+}
+
+/**
+ * Resume, with the input the pause waits for: a field per property of its
+ * schema (and JSON text as the fallback), or a plain button.
+ */
+function ResumeForms({ action, csrf, pause }: ResumeFormsProps) {
+  const token = <input type="hidden" name="_csrf" value={csrf} />;
+  if (!pause?.waitsForInput) {
+    return (
+      <form method="post" action={action}>
+        {token}
+        <button type="submit">Resume</button>
+      </form>
+    );
+  }
+  const fields = schemaFields(pause.inputSchema);
+  const jsonForm = (
+    <form method="post" action={action} class="editor" data-resume="json">
+      {token}
+      <label for="resume-input">Input (JSON)</label>
+      <textarea id="resume-input" name="input" rows={4} required></textarea>
+      {pause.inputSchema !== null && (
+        <details>
+          <summary>Input schema</summary>
+          <pre>{JSON.stringify(pause.inputSchema, null, 2)}</pre>
+        </details>
+      )}
+      <button type="submit">Resume</button>
+    </form>
+  );
+  if (fields.length === 0) return jsonForm;
+  return (
+    <div class="editor">
+      <form method="post" action={action} class="editor" data-resume="fields">
+        {token}
+        <input type="hidden" name="mode" value="fields" />
+        <h3>Input the run waits for</h3>
+        <SchemaFields
+          fields={fields}
+          values={fieldTexts(fields, undefined)}
+          errors={{}}
+          idPrefix="input"
+        />
+        <button type="submit">Resume</button>
+      </form>
+      <details>
+        <summary>Input as JSON</summary>
+        {jsonForm}
+      </details>
     </div>
   );
 }

@@ -12,6 +12,7 @@ import { ScheduleEditor } from "../components/schedule_editor.tsx";
 import { ScheduleList } from "../components/schedule_list.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
 import { formatInterval, jsonText } from "../format.ts";
+import type { SchemaField } from "../schema_form.ts";
 import { deploymentHref, flowHref, workPoolHref } from "../links.ts";
 import type {
   FlashMessage as Flash,
@@ -38,6 +39,8 @@ export interface DeploymentPageProps {
   quickRun: QuickRunDraft;
   /** Key of this rendering's quick-run form (a resubmission returns the same run). */
   runKey: string;
+  /** Fields of the deployment's parameter schema for the quick run (none: JSON only). */
+  quickRunFields?: readonly SchemaField[];
   /** Recent flow runs of the deployment, newest first. */
   runs: readonly RunRow[];
   nextCursor: string | null;
@@ -205,6 +208,7 @@ export function DeploymentPage(props: DeploymentPageProps) {
           csrf={csrf}
           draft={props.quickRun}
           idempotencyKey={props.runKey}
+          fields={props.quickRunFields ?? []}
         />
       </section>
       <section class="panel flush" tabIndex={0} data-live="runs">
