@@ -53,6 +53,13 @@ export {
   validateArtifact,
 } from "./artifacts.ts";
 export {
+  type ArtifactKeyEntry,
+  artifactKeyEntry,
+  type ArtifactKeyPage,
+  artifactKeys,
+  artifactVersions,
+} from "./artifact_catalog.ts";
+export {
   acquireSlots,
   activeSlotsOf,
   ConcurrencyDeniedError,

@@ -84,6 +84,11 @@ export function flowHref(name: string): string {
   return `/flows/${encodePathPart(name)}`;
 }
 
+/** The history page of an artifact key. */
+export function artifactHref(key: string): string {
+  return `/artifacts/${encodePathPart(key)}`;
+}
+
 /** A deployment's page (`ref`: its id or name), with more parameters. */
 export function deploymentHref(
   ref: string,

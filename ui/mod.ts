@@ -31,6 +31,7 @@ export {
   total,
 } from "./format.ts";
 export {
+  artifactHref,
   DEFAULT_FILTERS,
   deploymentHref,
   encodePathPart,
@@ -82,6 +83,8 @@ export {
   valuesFromForm,
 } from "./schema_form.ts";
 export { SchemaFields, type SchemaFieldsProps } from "./components/schema_fields.tsx";
+export { ArtifactsPage, type ArtifactsPageProps } from "./pages/artifacts_page.tsx";
+export { ArtifactKeyPage, type ArtifactKeyPageProps } from "./pages/artifact_key_page.tsx";
 export { ActivityChart, type ActivityChartProps } from "./components/activity_chart.tsx";
 export { ArtifactView, type ArtifactViewProps } from "./components/artifact_view.tsx";
 export { DeploymentTable, type DeploymentTableProps } from "./components/deployment_table.tsx";

@@ -17,6 +17,9 @@
  */
 import { type Context, Hono } from "hono";
 import {
+  artifactKeyEntry,
+  artifactKeys,
+  artifactVersions,
   cancelFlowRun,
   type Engine,
   InvalidArgumentError,
@@ -31,6 +34,8 @@ import {
   type RunRecord,
 } from "../../engine/mod.ts";
 import {
+  ArtifactKeyPage,
+  ArtifactsPage,
   ConcurrencyPage,
   ErrorPage,
   flowHref,
@@ -364,6 +369,32 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   );
 
   deploymentPages(pages, kit);
+  pages.get(
+    "/artifacts",
+    page((c, ctx) => {
+      const after = c.req.query("after");
+      const { items, nextAfterKey } = artifactKeys(engine.reader, {
+        limit: 50,
+        ...(after ? { afterKey: after } : {}),
+      });
+      const nextHref = nextAfterKey === null
+        ? null
+        : `/artifacts?after=${encodeURIComponent(nextAfterKey)}`;
+      return ArtifactsPage({ ctx, keys: items, nextHref });
+    }),
+  );
+  pages.get(
+    "/artifacts/:key",
+    page((c, ctx) => {
+      const key = c.req.param("key") ?? "";
+      const entry = artifactKeyEntry(engine.reader, key);
+      const versions = entry ? artifactVersions(engine.reader, key) : [];
+      if (!entry || versions.length === 0) {
+        return notFound(c, ctx, `No stored artifact has the key "${key}"`);
+      }
+      return ArtifactKeyPage({ ctx, artifactKey: key, versions, created: entry.versions });
+    }),
+  );
   pages.get(
     "/concurrency-limits",
     page((_c, ctx) => ConcurrencyPage({ ctx, limits: engine.reader.concurrencyLimits() })),

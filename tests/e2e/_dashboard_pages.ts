@@ -2,7 +2,8 @@
  * Every page of the dashboard, for the tests that check all of them
  * (accessibility, narrow screens): the pages the top navigation links to,
  * found by reading the navigation, plus one page of each detail kind
- * (a run on each of its tabs, a flow, a deployment, a work pool, a 404).
+ * (a run on each of its tabs, a flow, a deployment, a work pool, an
+ * artifact key, a 404).
  *
  * @module
  */
@@ -66,6 +67,7 @@ export async function dashboardPaths(
       "/flows/seeded",
       "/deployments/etl-daily",
       "/work-pools/default-pool",
+      "/artifacts/summary",
       "/runs/no-such-run",
     ];
     return [...new Set([...nav, ...tabs, ...details])].filter((p) => p.startsWith("/"));

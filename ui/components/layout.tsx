@@ -2,7 +2,13 @@ import type { ComponentChildren } from "preact";
 import { type PageContext, type Theme, THEMES } from "../types.ts";
 
 /** Sections of the top navigation. */
-export type NavSection = "runs" | "flows" | "deployments" | "work-pools" | "concurrency";
+export type NavSection =
+  | "runs"
+  | "flows"
+  | "deployments"
+  | "work-pools"
+  | "concurrency"
+  | "artifacts";
 
 /** Props of {@linkcode Layout}. */
 export interface LayoutProps {
@@ -20,6 +26,7 @@ const NAV: readonly [NavSection, string, string][] = [
   ["deployments", "Deployments", "/deployments"],
   ["work-pools", "Work pools", "/work-pools"],
   ["concurrency", "Concurrency", "/concurrency-limits"],
+  ["artifacts", "Artifacts", "/artifacts"],
 ];
 
 const THEME_LABELS: Record<Theme, string> = {
