@@ -73,6 +73,11 @@ export {
   tryAcquireSlots,
 } from "./concurrency.ts";
 export {
+  createConcurrencyLimit,
+  type NewConcurrencyLimit,
+  updateConcurrencyLimit,
+} from "./concurrency_limits.ts";
+export {
   CatchupPolicy,
   CRON_SHORTCUTS,
   type CronSpec,

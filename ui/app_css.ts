@@ -189,6 +189,8 @@ details summary { cursor: pointer; margin-top: 8px; }
 .field-error { color: var(--s-failed); font-size: 12.5px; }
 [aria-invalid=true] { border-color: var(--s-failed); }
 .confirm { display: inline-block; }
+.inline-form { display: flex; gap: 6px; margin: 0; }
+.inline-form input[type=number] { width: 90px; }
 .confirm > summary { list-style: none; margin: 0; }
 .confirm > summary::-webkit-details-marker { display: none; }
 .confirm[open] > summary { opacity: .6; }

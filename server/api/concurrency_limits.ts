@@ -7,8 +7,9 @@
 import {
   activeSlotsOf,
   type ConcurrencyLimit,
-  ConflictError,
+  createConcurrencyLimit,
   NotFoundError,
+  updateConcurrencyLimit,
 } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import {
@@ -64,21 +65,12 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     status: 201,
     response: LimitSchema,
   }, async (c, { body }) => {
-    const limit = await engine.transact((tx) => {
-      if (tx.getConcurrencyLimit(body.name)) {
-        throw new ConflictError(`Concurrency limit "${body.name}" already exists`);
-      }
-      const now = deps.clock.now();
-      const limit: ConcurrencyLimit = {
-        name: body.name,
-        limit: body.limit,
-        slotDecayPerSecond: body.slot_decay_per_second ?? 0,
-        activeSlots: 0,
-        createdAt: now,
-        updatedAt: now,
-      };
-      tx.putConcurrencyLimit(limit);
-      return limit;
+    const limit = await createConcurrencyLimit(engine, {
+      name: body.name,
+      limit: body.limit,
+      ...(body.slot_decay_per_second !== undefined
+        ? { slotDecayPerSecond: body.slot_decay_per_second }
+        : {}),
     });
     return c.json(await toApi(limit), 201);
   });
@@ -101,14 +93,12 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     body: UpdateLimitBody,
     response: LimitSchema,
   }, async (c, { params, body }) => {
-    const limit = existing(params.name!);
-    const next: ConcurrencyLimit = {
-      ...limit,
-      limit: body.limit ?? limit.limit,
-      slotDecayPerSecond: body.slot_decay_per_second ?? limit.slotDecayPerSecond,
-      updatedAt: deps.clock.now(),
-    };
-    await engine.transact((tx) => tx.putConcurrencyLimit(next));
+    const next = await updateConcurrencyLimit(engine, params.name!, {
+      ...(body.limit !== undefined ? { limit: body.limit } : {}),
+      ...(body.slot_decay_per_second !== undefined
+        ? { slotDecayPerSecond: body.slot_decay_per_second }
+        : {}),
+    });
     return c.json(await toApi(next));
   });
 

@@ -82,6 +82,7 @@ import {
   withTaskCounts,
 } from "./runs_data.ts";
 import { CSRF_FIELD, localPath, PageSessions } from "./session.ts";
+import { limitForms } from "./limit_forms.ts";
 import { isTheme, rememberTheme, themeOf } from "./theme.ts";
 import type { SessionStore } from "../sessions.ts";
 
@@ -397,8 +398,15 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   );
   pages.get(
     "/concurrency-limits",
-    page((_c, ctx) => ConcurrencyPage({ ctx, limits: engine.reader.concurrencyLimits() })),
+    page((c, ctx) =>
+      ConcurrencyPage({
+        ctx,
+        limits: engine.reader.concurrencyLimits(),
+        flash: flashes.take(c.req.query("flash") ?? null),
+      })
+    ),
   );
+  limitForms(pages, kit);
   return pages;
 }
 

@@ -148,3 +148,34 @@ Deno.test({
     await context.close();
   },
 });
+
+Deno.test({
+  name: "dashboard: concurrency limits are created and changed from their page",
+  ...BROWSER_TEST,
+  async fn() {
+    await using d = await openDashboard();
+    const page = await d.browser.newPage();
+    await page.goto(`${d.base}/concurrency-limits`);
+    const create = page.locator('form[data-form="new-limit"]');
+    await create.locator('input[name="name"]').fill("db pool");
+    await create.locator('input[name="limit"]').fill("3");
+    await create.locator("button[type=submit]").click();
+    await page.waitForSelector(".flash.bad");
+    assert.match(await page.textContent(".flash.bad") ?? "", /name: may hold letters/);
+    assert.deepEqual(d.engine.reader.concurrencyLimits(), [], "nothing was created");
+
+    await create.locator('input[name="name"]').fill("db");
+    await create.locator('input[name="limit"]').fill("3");
+    await create.locator("button[type=submit]").click();
+    await page.waitForSelector('text=Concurrency limit "db" created.');
+    assert.equal(d.engine.reader.getConcurrencyLimit("db")?.limit, 3);
+
+    await page.fill('input[aria-label="Slots of db"]', "7");
+    await page.fill('input[aria-label="Slot decay of db"]', "0.5");
+    await page.click("td form.inline-form button[type=submit]");
+    await page.waitForSelector('text=Concurrency limit "db" saved.');
+    const saved = d.engine.reader.getConcurrencyLimit("db");
+    assert.equal(saved?.limit, 7);
+    assert.equal(saved?.slotDecayPerSecond, 0.5);
+  },
+});

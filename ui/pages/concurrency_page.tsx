@@ -1,20 +1,44 @@
 import type { ConcurrencyLimit } from "../../engine/mod.ts";
 import { EmptyState } from "../components/empty_state.tsx";
+import { FlashMessage } from "../components/flash_message.tsx";
 import { Layout } from "../components/layout.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
-import type { PageContext } from "../types.ts";
+import type { FlashMessage as Flash, PageContext } from "../types.ts";
 
 /** Props of {@linkcode ConcurrencyPage}. */
 export interface ConcurrencyPageProps {
   ctx: PageContext;
   limits: readonly ConcurrencyLimit[];
+  /** The outcome of a form just posted. @default null */
+  flash?: Flash | null;
 }
 
 /** Global concurrency limits: slots in use out of each limit. */
-export function ConcurrencyPage({ ctx, limits }: ConcurrencyPageProps) {
+export function ConcurrencyPage({ ctx, limits, flash = null }: ConcurrencyPageProps) {
+  const token = <input type="hidden" name="_csrf" value={ctx.session.csrf} />;
   return (
     <Layout title="Concurrency limits" ctx={ctx} active="concurrency">
       <h1>Concurrency limits</h1>
+      <FlashMessage flash={flash} />
+      <section class="panel">
+        <h2>New limit</h2>
+        <form method="post" action="/concurrency-limits" class="fields" data-form="new-limit">
+          {token}
+          <label>
+            <span>Name (the tag task runs carry)</span>
+            <input type="text" name="name" required />
+          </label>
+          <label>
+            <span>Slots</span>
+            <input type="number" name="limit" min={0} step={1} required />
+          </label>
+          <label>
+            <span>Slot decay / s (0: a concurrency limit)</span>
+            <input type="number" name="slot_decay_per_second" min={0} step="any" />
+          </label>
+          <button type="submit">Create</button>
+        </form>
+      </section>
       <section class="panel flush" tabIndex={0}>
         {limits.length === 0
           ? (
@@ -25,7 +49,7 @@ export function ConcurrencyPage({ ctx, limits }: ConcurrencyPageProps) {
               <p>
                 A concurrency limit caps how many task runs holding its name (as a tag) run at the
                 same time, across every flow run; a slot decay turns it into a rate limit. Create
-                one through the API and it appears here with its slots in use:
+                one above or through the API and it appears here with its slots in use:
               </p>
             </EmptyState>
           )
@@ -38,6 +62,7 @@ export function ConcurrencyPage({ ctx, limits }: ConcurrencyPageProps) {
                   <th class="num">Limit</th>
                   <th class="num">Slot decay / s</th>
                   <th>Updated</th>
+                  <th>Change</th>
                 </tr>
               </thead>
               <tbody>
@@ -49,6 +74,32 @@ export function ConcurrencyPage({ ctx, limits }: ConcurrencyPageProps) {
                     <td class="num">{limit.slotDecayPerSecond}</td>
                     <td>
                       <TimeLabel ms={limit.updatedAt} />
+                    </td>
+                    <td>
+                      <form
+                        method="post"
+                        action={`/concurrency-limits/${encodeURIComponent(limit.name)}`}
+                        class="inline-form"
+                      >
+                        {token}
+                        <input
+                          type="number"
+                          name="limit"
+                          min={0}
+                          step={1}
+                          value={String(limit.limit)}
+                          aria-label={`Slots of ${limit.name}`}
+                        />
+                        <input
+                          type="number"
+                          name="slot_decay_per_second"
+                          min={0}
+                          step="any"
+                          value={String(limit.slotDecayPerSecond)}
+                          aria-label={`Slot decay of ${limit.name}`}
+                        />
+                        <button type="submit" class="secondary">Save</button>
+                      </form>
                     </td>
                   </tr>
                 ))}
