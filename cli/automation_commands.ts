@@ -8,7 +8,6 @@
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
-import { readEnv } from "../sdk/control_plane.ts";
 import { createHttpClient, type HttpClient } from "../sdk/http_client.ts";
 import { systemClock } from "../engine/mod.ts";
 import { createApp } from "../server/app.ts";
@@ -132,9 +131,10 @@ function describeTrigger(trigger: ApiAutomation["trigger"]): string {
 
 // The server's API, or the same API over the embedded store without a port.
 function openClient(cli: CliContext): HttpClient {
-  const url = readEnv("IRONFLOW_API_URL");
+  // `--api-url` or IRONFLOW_API_URL, as runCli resolved it for every command.
+  const url = cli.apiUrl;
   if (url) {
-    const apiKey = readEnv("IRONFLOW_API_KEY");
+    const apiKey = cli.apiKey;
     return createHttpClient({ url, ...(apiKey ? { apiKey } : {}) });
   }
   const plane = cli.openPlane();

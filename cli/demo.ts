@@ -5,7 +5,7 @@
  * @module
  */
 import { etl } from "../examples/etl.ts";
-import { historyTable } from "./flow_run_commands.ts";
+import { formatEvents } from "./flow_run_view.ts";
 import type { CliContext } from "./io.ts";
 
 /** Runs the demo; resolves with the exit code. */
@@ -34,7 +34,18 @@ export async function demoCommand(_args: string[], cli: CliContext): Promise<num
       JSON.stringify(outcome.result)
     }\n`,
   );
-  cli.out(historyTable(events, label));
+  cli.out(formatEvents(
+    events.map((e) => ({
+      seq: e.seq,
+      run_id: e.runId,
+      from: e.from,
+      to: e.to,
+      state_name: e.stateName,
+      kind: e.kind,
+      at: new Date(e.at).toISOString(),
+    })),
+    label,
+  ));
   const summary = engine.summary();
   cli.out(
     `\n${events.length} events for this run; the store holds ${summary.flowRuns} flow runs, ${summary.taskRuns} task runs, ${summary.events} events.`,

@@ -5,7 +5,6 @@
  * @module
  */
 import { resolve } from "node:path";
-import { readEnv } from "../sdk/control_plane.ts";
 import {
   createLocalDeploymentClient,
   createRemoteDeploymentClient,
@@ -29,9 +28,9 @@ export interface DeploymentTarget {
 
 /** Opens the target of this invocation. */
 export function openDeploymentTarget(cli: CliContext): DeploymentTarget {
-  const url = readEnv("IRONFLOW_API_URL");
+  const url = cli.apiUrl;
   if (url) {
-    const apiKey = readEnv("IRONFLOW_API_KEY");
+    const apiKey = cli.apiKey;
     const auth = apiKey ? { apiKey } : {};
     return {
       client: createRemoteDeploymentClient({ url, ...auth }),

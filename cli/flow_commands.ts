@@ -17,7 +17,6 @@ import {
   setRetention,
 } from "../engine/catalog/mod.ts";
 import { purgeHistory, sweepRetention } from "../engine/retention/mod.ts";
-import { readEnv } from "../sdk/control_plane.ts";
 import { createHttpClient } from "../sdk/http_client.ts";
 import { table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -179,8 +178,7 @@ function describe(flow: WireFlow): string {
 }
 
 function openTarget(cli: CliContext): FlowTarget {
-  const url = readEnv("IRONFLOW_API_URL");
-  return url ? remoteTarget(url, readEnv("IRONFLOW_API_KEY")) : localTarget(cli);
+  return cli.apiUrl ? remoteTarget(cli.apiUrl, cli.apiKey) : localTarget(cli);
 }
 
 function localTarget(cli: CliContext): FlowTarget {

@@ -1,41 +1,53 @@
 /**
- * `ironflow flow-run ls|inspect|logs|events|cancel|pause|resume|retry`.
+ * `ironflow flow-run ls|inspect|task-runs|logs|events|dag|cancel|pause|resume|retry`,
+ * on the server or the embedded home by the rule of {@linkcode openApiTarget}.
  *
  * @module
  */
 import { parseArgs } from "node:util";
+import { isStateType, type Json, LogLevel } from "../engine/mod.ts";
+import { type ApiTarget, openApiTarget } from "./api_target.ts";
+import { UsageError } from "./format.ts";
 import {
-  InvalidInputError,
-  IronFlowError,
-  isStateType,
-  type Json,
-  LogLevel,
-  type RunRecord,
-  type StateType,
-} from "../engine/mod.ts";
-import { retryFlowRun } from "../sdk/mod.ts";
-import { loadFlow } from "./load_flow.ts";
-import { duration, table, time, UsageError } from "./format.ts";
+  type ApiEvent,
+  type ApiLog,
+  type ApiRun,
+  type FlowRunDetail,
+  formatDag,
+  formatEvents,
+  formatLogs,
+  formatRunDetail,
+  formatRuns,
+  formatTaskRuns,
+  type Page,
+} from "./flow_run_view.ts";
 import type { CliContext } from "./io.ts";
 
 export const FLOW_RUN_HELP = `Usage: ironflow flow-run <command> [options]
 
 Commands:
   ls [--state S]... [--flow NAME] [--limit N] [--json]   list flow runs, newest first
-  inspect <id> [--json]                                   one run with its task runs
-  logs <id> [--level LEVEL] [--json]                      log lines of a run
-  events <id> [--json]                                    state history of a run
-  cancel <id> [--reason TEXT]                             cancel a run
-  pause <id> --mode drain|terminate                       pause a RUNNING run
-  resume <id> [--input JSON]                              resume a PAUSED run; a run that
+  inspect <run> [--json]                                  one run with its task runs
+  task-runs <run> [--json]                                the task runs of a run
+  logs <run> [--level LEVEL] [--json]                     log lines of a run
+  events <run> [--json]                                   state history of a run and its tasks
+  dag <run> [--json]                                      task runs and their upstream edges
+  watch <run> [--json]                                    follow a run to its end; exits
+                                                          0 when it COMPLETED, else 1
+  cancel <run> [--reason TEXT]                            cancel a run
+  pause <run> --mode drain|terminate                      pause a RUNNING run
+  resume <run> [--input JSON]                             resume a PAUSED run; a run that
                                                           waits for input needs --input
-  retry <id>                                              queue a new attempt of a
+  retry <run>                                             queue a new attempt of a
                                                           deployment run for its work pool
-  retry <id> --module <module>[:flow]                     run a new attempt here, restoring
-                                                          completed task runs`;
+  retry <run> --module <module>[:flow]                    run a new attempt here, restoring
+                                                          completed task runs
+
+<run> is a run id, a unique prefix of one, or a run name. Works against the
+server at --api-url / IRONFLOW_API_URL when set, else the embedded home.`;
 
 /** Runs a flow-run subcommand; resolves with the exit code. */
-export function flowRunCommand(args: string[], cli: CliContext): number | Promise<number> {
+export async function flowRunCommand(args: string[], cli: CliContext): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
@@ -59,14 +71,11 @@ export function flowRunCommand(args: string[], cli: CliContext): number | Promis
   }
   const print = (value: unknown, human: () => string) =>
     cli.out(values.json ? JSON.stringify(value, null, 2) : human());
-  const plane = cli.openPlane();
-  const engine = plane.engine;
-  const needId = () => {
-    const id = positionals[0];
-    if (!id) throw new UsageError(`Missing the flow run id.\n\n${FLOW_RUN_HELP}`);
-    const run = engine.getRun(id);
-    if (!run || run.kind !== "flow") throw new UsageError(`Flow run "${id}" does not exist`);
-    return run;
+  const api = await openApiTarget(cli);
+  const needRun = async () => {
+    const reference = positionals[0];
+    if (!reference) throw new UsageError(`Missing the flow run.\n\n${FLOW_RUN_HELP}`);
+    return await findFlowRun(api, reference);
   };
   switch (sub) {
     case "ls": {
@@ -79,122 +88,82 @@ export function flowRunCommand(args: string[], cli: CliContext): number | Promis
           `--limit must be a whole number from 1 to 1000, got "${values.limit}"`,
         );
       }
-      const page = engine.listRuns({
-        kind: "flow",
-        states: states as StateType[],
-        ...(values.flow ? { flowName: values.flow } : {}),
-        limit,
-      });
-      print(
-        page.items,
-        () =>
-          page.items.length === 0
-            ? "No flow runs yet. Run one with: ironflow run <module>[:flow]"
-            : table(
-              ["ID", "NAME", "FLOW", "STATE", "STARTED", "DURATION"],
-              page.items.map((
-                run,
-              ) => [
-                run.id,
-                run.runName,
-                run.name,
-                stateLabel(run),
-                time(run.startTime),
-                duration(runDuration(run)),
-              ]),
-            ),
-      );
+      const query = new URLSearchParams({ limit: String(limit) });
+      for (const state of states) query.append("state", state);
+      if (values.flow) query.set("flow_name", values.flow);
+      const page = await api.request<Page<ApiRun>>("GET", `/api/flow-runs?${query}`);
+      print(page.items, () => formatRuns(page.items));
       return 0;
     }
     case "inspect": {
-      const run = needId();
-      const tasks = engine.listRuns({
-        kind: "task",
-        parentId: run.id,
-        sort: "created",
-        order: "asc",
-        limit: 1000,
-      }).items;
-      print({ ...run, taskRuns: tasks }, () =>
-        [
-          `Flow run  ${run.runName} (${run.id})`,
-          `Flow      ${run.name}`,
-          `State     ${stateLabel(run)}${run.message ? ` — ${run.message}` : ""}`,
-          `Started   ${time(run.startTime)}`,
-          `Duration  ${duration(runDuration(run))}`,
-          `Params    ${JSON.stringify(run.parameters)}`,
-          `Parent    ${run.parentId ?? "-"}`,
-          "",
-          tasks.length === 0 ? "No task runs." : table(
-            ["TASK RUN", "TASK", "STATE", "RUNS", "DURATION"],
-            tasks.map((
-              t,
-            ) => [t.runName, t.name, stateLabel(t), t.runCount, duration(runDuration(t))]),
-          ),
-        ].join("\n"));
+      const run = await needRun();
+      const [detail, tasks] = await Promise.all([
+        api.request<FlowRunDetail>("GET", `/api/flow-runs/${run.id}`),
+        taskRunsOf(api, run.id),
+      ]);
+      print({ ...detail, task_runs: tasks }, () => formatRunDetail(detail, tasks));
+      return 0;
+    }
+    case "task-runs": {
+      const run = await needRun();
+      const tasks = await taskRunsOf(api, run.id);
+      print(tasks, () => formatTaskRuns(tasks));
       return 0;
     }
     case "logs": {
-      const run = needId();
-      const minLevel = values.level
-        ? LogLevel[values.level.toUpperCase() as keyof typeof LogLevel]
-        : undefined;
-      if (values.level && minLevel === undefined) {
-        throw new UsageError(`Unknown log level "${values.level}"`);
+      const run = await needRun();
+      const query = new URLSearchParams({ limit: "1000" });
+      if (values.level) {
+        const level = LogLevel[values.level.toUpperCase() as keyof typeof LogLevel];
+        if (level === undefined) throw new UsageError(`Unknown log level "${values.level}"`);
+        query.set("level", String(level));
       }
-      const logs = engine.logs({
-        flowRunId: run.id,
-        ...(minLevel !== undefined ? { minLevel } : {}),
-        limit: 10_000,
-      });
-      const levelName = (level: number) =>
-        Object.entries(LogLevel).find(([, v]) => v === level)?.[0] ?? String(level);
-      print(
-        logs,
-        () =>
-          logs.length === 0
-            ? "No log lines."
-            : logs.map((log) => `${time(log.at)} ${levelName(log.level).padEnd(8)} ${log.message}`)
-              .join("\n"),
-      );
+      const logs = await allPages<ApiLog>(api, `/api/flow-runs/${run.id}/logs`, query);
+      print(logs, () => formatLogs(logs));
       return 0;
     }
     case "events": {
-      const run = needId();
-      const ids = [
-        run.id,
-        ...engine.listRuns({ kind: "task", parentId: run.id, limit: 1000 }).items.map((t) => t.id),
-      ];
-      const events = ids.flatMap((id) => engine.events(id)).sort((a, b) => a.seq - b.seq);
+      const run = await needRun();
+      const query = new URLSearchParams({ limit: "1000", include_task_runs: "true" });
+      const events = await allPages<ApiEvent>(api, `/api/flow-runs/${run.id}/events`, query);
+      const tasks = await taskRunsOf(api, run.id);
+      const names = new Map(tasks.map((t) => [t.id, t.run_name]));
       print(
         events,
-        () =>
-          historyTable(events, (id) => id === run.id ? "flow" : engine.getRun(id)?.runName ?? id),
+        () => formatEvents(events, (id) => id === run.id ? "flow" : names.get(id) ?? id),
       );
       return 0;
     }
+    case "dag": {
+      const run = await needRun();
+      const dag = await api.request<Json>("GET", `/api/flow-runs/${run.id}/dag`);
+      print(dag, () => formatDag(dag));
+      return 0;
+    }
+    case "watch": {
+      const { watchFlowRun } = await import("./watch.ts");
+      const run = await needRun();
+      return await watchFlowRun(api, run.id, cli, { json: values.json });
+    }
     case "cancel": {
-      const run = needId();
-      return operatorAction(() =>
-        plane.actions.cancel(run.id, values.reason !== undefined ? { reason: values.reason } : {})
-      ).then(({ run: after }) => {
-        cli.out(`Flow run ${run.id} is ${after.state}`);
-        return 0;
-      });
+      const run = await needRun();
+      const body = values.reason !== undefined ? { reason: values.reason } : {};
+      const after = await action(api, run.id, "cancel", body);
+      cli.out(`Flow run ${run.id} is ${after.state} (${api.where})`);
+      return 0;
     }
     case "pause": {
-      const run = needId();
+      const run = await needRun();
       const mode = values.mode;
       if (mode !== "drain" && mode !== "terminate") {
         throw new UsageError(`Pass --mode drain or --mode terminate.\n\n${FLOW_RUN_HELP}`);
       }
-      return operatorAction(() => plane.actions.pause(run.id, { mode })).then(({ run: after }) => {
-        cli.out(`Flow run ${run.id} is ${after.state} (${after.stateName})`);
-        return 0;
-      });
+      const after = await action(api, run.id, "pause", { mode });
+      cli.out(`Flow run ${run.id} is ${after.state} (${after.state_name}) (${api.where})`);
+      return 0;
     }
     case "resume": {
-      const run = needId();
+      const run = await needRun();
       let input: Json | undefined;
       if (values.input !== undefined) {
         try {
@@ -203,89 +172,82 @@ export function flowRunCommand(args: string[], cli: CliContext): number | Promis
           throw new UsageError(`--input is not valid JSON: ${(error as Error).message}`);
         }
       }
-      return operatorAction(() =>
-        plane.actions.resume(run.id, input !== undefined ? { input } : {})
-      ).then(({ run: after }) => {
-        cli.out(`Flow run ${run.id} is ${after.state}`);
-        return 0;
-      });
+      const after = await action(api, run.id, "resume", input !== undefined ? { input } : {});
+      cli.out(`Flow run ${run.id} is ${after.state} (${api.where})`);
+      return 0;
     }
     case "retry": {
-      const run = needId();
-      if (!values.module) {
-        return operatorAction(() => plane.actions.retry(run.id)).then((attempt) => {
-          print(
-            { run_id: attempt.id, attempt: attempt.attempt, state: attempt.state },
-            () =>
-              `Attempt ${attempt.attempt} of ${run.runName}: flow run ${attempt.id} ${attempt.state}`,
-          );
-          return 0;
-        });
+      const run = await needRun();
+      if (values.module) {
+        const { retryHere } = await import("./retry_here.ts");
+        return await retryHere(run, values.module, cli, { json: values.json });
       }
-      const reference = values.module;
-      return loadFlow(reference, cli.cwd).then(async (loaded) => {
-        let outcome;
-        try {
-          outcome = await retryFlowRun(run.id, { plane, flow: loaded.flow as never });
-        } catch (error) {
-          throw new UsageError((error as Error).message);
-        }
-        const attempt = engine.getRun(outcome.runId);
-        print(
-          { run_id: outcome.runId, attempt: attempt?.attempt, state: outcome.state.type },
-          () =>
-            `Attempt ${attempt?.attempt} of ${run.runName}: flow run ${outcome.runId} ${outcome.state.type}`,
-        );
-        return outcome.state.type === "COMPLETED" ? 0 : 1;
-      });
+      const attempt = await api.request<ApiRun>("POST", `/api/flow-runs/${run.id}/retry`, {});
+      print(
+        { run_id: attempt.id, attempt: attempt.attempt, state: attempt.state },
+        () =>
+          `Attempt ${attempt.attempt} of ${run.run_name}: flow run ${attempt.id} ${attempt.state} (${api.where})`,
+      );
+      return 0;
     }
     default:
       throw new UsageError(`Unknown flow-run command "${sub}".\n\n${FLOW_RUN_HELP}`);
   }
 }
 
-// An operator action's refusal (the run moved on, bad input) is the user's to
-// fix: one line, no stack trace.
-async function operatorAction<T>(action: () => Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof IronFlowError) {
-      const problems = error instanceof InvalidInputError && error.problems.length > 0
-        ? `\n  ${error.problems.join("\n  ")}`
-        : "";
-      throw new UsageError(`${error.message}${problems}`);
-    }
+/**
+ * The flow run `reference` names: its id, a unique id prefix, or its run name
+ * (the newest run of that name when names repeat is not guessed: it is refused).
+ */
+export async function findFlowRun(api: ApiTarget, reference: string): Promise<ApiRun> {
+  const direct = await api.request<{ run: ApiRun }>(
+    "GET",
+    `/api/flow-runs/${encodeURIComponent(reference)}`,
+  ).catch((error: Error) => {
+    if (/does not exist/.test(error.message)) return undefined;
     throw error;
-  }
-}
-
-/** The state history of runs as a table. */
-export function historyTable(
-  events: ReadonlyArray<
-    {
-      seq: number;
-      runId: string;
-      from: string | null;
-      to: string;
-      stateName: string;
-      kind: string;
-      at: number;
-    }
-  >,
-  label: (runId: string) => string,
-): string {
-  return table(
-    ["SEQ", "RUN", "FROM", "TO", "NAME", "KIND", "AT"],
-    events.map((e) => [e.seq, label(e.runId), e.from ?? "", e.to, e.stateName, e.kind, time(e.at)]),
+  });
+  if (direct) return direct.run;
+  const query = new URLSearchParams({ q: reference, limit: "1000" });
+  const page = await api.request<Page<ApiRun>>("GET", `/api/flow-runs?${query}`);
+  const named = page.items.filter((run) => run.run_name === reference);
+  const prefixed = page.items.filter((run) => run.id.startsWith(reference));
+  const matches = named.length > 0 ? named : prefixed;
+  if (matches.length === 1) return matches[0]!;
+  if (matches.length === 0) throw new UsageError(`Flow run "${reference}" does not exist`);
+  throw new UsageError(
+    `"${reference}" names ${matches.length} flow runs; give one of their ids:\n  ` +
+      matches.slice(0, 10).map((run) => `${run.id}  ${run.run_name}  ${run.state}`).join("\n  "),
   );
 }
 
-function stateLabel(run: RunRecord): string {
-  return run.stateName.toUpperCase() === run.state ? run.state : `${run.state} (${run.stateName})`;
+async function taskRunsOf(api: ApiTarget, runId: string): Promise<ApiRun[]> {
+  const query = new URLSearchParams({ limit: "1000", sort: "created", order: "asc" });
+  return await allPages<ApiRun>(api, `/api/flow-runs/${runId}/task-runs`, query);
 }
 
-function runDuration(run: RunRecord): number | null {
-  if (run.startTime === null) return null;
-  return (run.endTime ?? run.updatedAt) - run.startTime;
+/** Every item of a paged list (bounded by the server's cursor chain). */
+async function allPages<T>(api: ApiTarget, path: string, query: URLSearchParams): Promise<T[]> {
+  const items: T[] = [];
+  for (let cursor: string | null = null;;) {
+    if (cursor) query.set("cursor", cursor);
+    const page: Page<T> = await api.request<Page<T>>("GET", `${path}?${query}`);
+    items.push(...page.items);
+    cursor = page.next_cursor;
+    if (!cursor) return items;
+  }
+}
+
+async function action(
+  api: ApiTarget,
+  runId: string,
+  name: string,
+  body: Record<string, unknown>,
+): Promise<ApiRun> {
+  const answer = await api.request<{ run: ApiRun }>(
+    "POST",
+    `/api/flow-runs/${runId}/${name}`,
+    body,
+  );
+  return answer.run;
 }

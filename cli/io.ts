@@ -12,6 +12,10 @@ export interface CliContext {
   cwd: string;
   /** Whether stdout is a terminal (live progress lines). */
   isTty: boolean;
+  /** The server to use (`--api-url`, else `IRONFLOW_API_URL`); unset: the embedded home. */
+  apiUrl?: string;
+  /** The server's API key (`IRONFLOW_API_KEY`). */
+  apiKey?: string;
   /** Opens the local control plane (the engine on `IRONFLOW_HOME`). */
   openPlane(): LocalControlPlane;
 }

@@ -7,7 +7,6 @@
 import { parseArgs } from "node:util";
 import type { EngineEvent } from "../engine/mod.ts";
 import { bindParameters, type ControlPlane, createRemoteControlPlane } from "../sdk/mod.ts";
-import { readEnv } from "../sdk/control_plane.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { loadFlow, parseReference } from "./load_flow.ts";
@@ -94,9 +93,8 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  // With IRONFLOW_API_URL the run reports to that server, like any SDK script.
-  const apiUrl = readEnv("IRONFLOW_API_URL");
-  const apiKey = readEnv("IRONFLOW_API_KEY");
+  // With --api-url or IRONFLOW_API_URL the run reports to that server, like any SDK script.
+  const { apiUrl, apiKey } = cli;
   const local = apiUrl ? undefined : cli.openPlane();
   const plane: ControlPlane = local ??
     createRemoteControlPlane({ url: apiUrl!, ...(apiKey ? { apiKey } : {}) });

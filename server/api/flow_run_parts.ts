@@ -6,8 +6,8 @@
 import { z } from "zod";
 import { toApiEvent, toApiRun } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
-import { runOfKind } from "./lookup.ts";
 import { FlowRunLogQuery, LogPage, logPage } from "./logs.ts";
+import { collectRuns, runOfKind } from "./lookup.ts";
 import type { ApiRouter } from "./router.ts";
 import {
   CursorParam,
@@ -36,6 +36,9 @@ const EventListQuery = z.strictObject({
   cursor: z.string().regex(/^\d+$/, { error: "must be an event seq" }).transform(Number)
     .optional().meta({ description: "`next_cursor` of the previous page" }),
   limit: LimitParam.optional(),
+  include_task_runs: z.enum(["true", "false"]).transform((v) => v === "true").optional().meta({
+    description: "Also the transitions of the run's task runs, in seq order (default false)",
+  }),
 }).refine((q) => q.after_seq === undefined || q.cursor === undefined, {
   error: "give after_seq or cursor, not both",
   path: ["cursor"],
@@ -94,11 +97,18 @@ export function flowRunPartRoutes(router: ApiRouter, deps: AppDeps): void {
   }, (c, { query, params }) => {
     const run = runOfKind(engine, params.id!, "flow");
     const limit = query.limit ?? 200;
-    const events = engine.events({
-      runId: run.id,
-      afterSeq: query.cursor ?? query.after_seq ?? 0,
-      limit: limit + 1,
-    });
+    const afterSeq = query.cursor ?? query.after_seq ?? 0;
+    const runIds = query.include_task_runs
+      ? [
+        run.id,
+        ...collectRuns(engine, { kind: "task", parentId: run.id }, 10_000).runs.map((t) => t.id),
+      ]
+      : [run.id];
+    // Each run's next events, merged by seq: the page is the lowest `limit + 1`.
+    const events = runIds
+      .flatMap((runId) => engine.events({ runId, afterSeq, limit: limit + 1 }))
+      .sort((a, b) => a.seq - b.seq)
+      .slice(0, limit + 1);
     const items = events.slice(0, limit);
     const last = items.at(-1);
     return c.json({

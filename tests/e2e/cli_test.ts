@@ -153,8 +153,10 @@ Deno.test("ironflow flow-run retry runs a new attempt that restores completed ta
     assert.equal(second.state, "COMPLETED");
     assert.equal(second.attempt, 2);
     const inspect = await ironflow(home, "flow-run", "inspect", second.run_id, "--json");
-    const tasks = JSON.parse(inspect.stdout).taskRuns as Array<{ name: string; stateName: string }>;
-    assert.deepEqual(tasks.map((t) => `${t.name}:${t.stateName}`).sort(), [
+    const tasks = JSON.parse(inspect.stdout).task_runs as Array<
+      { name: string; state_name: string }
+    >;
+    assert.deepEqual(tasks.map((t) => `${t.name}:${t.state_name}`).sort(), [
       "prepare:Cached",
       "publish:Completed",
     ]);
