@@ -159,6 +159,46 @@ export const COMMANDS: readonly CommandEntry[] = [
       await (await import("./worker_command.ts")).executeRunCommand(args, cli),
   },
   {
+    name: "work-pool",
+    usage: "work-pool <command>",
+    summary: "ls | create | inspect | pause | resume | delete",
+    help: async () => (await import("./work_pool_commands.ts")).WORK_POOL_HELP,
+    run: async (args, cli) =>
+      await (await import("./work_pool_commands.ts")).workPoolCommand(args, cli),
+  },
+  {
+    name: "concurrency-limit",
+    aliases: ["gcl"],
+    usage: "concurrency-limit <command>",
+    summary: "ls | create | inspect | update | delete (alias gcl)",
+    help: async () => (await import("./concurrency_limit_commands.ts")).CONCURRENCY_LIMIT_HELP,
+    run: async (args, cli) =>
+      await (await import("./concurrency_limit_commands.ts")).concurrencyLimitCommand(args, cli),
+  },
+  {
+    name: "task-run",
+    usage: "task-run <command>",
+    summary: "ls | inspect | logs",
+    help: async () => (await import("./task_run_commands.ts")).TASK_RUN_HELP,
+    run: async (args, cli) =>
+      await (await import("./task_run_commands.ts")).taskRunCommand(args, cli),
+  },
+  {
+    name: "artifact",
+    usage: "artifact <command>",
+    summary: "ls | inspect",
+    help: async () => (await import("./task_run_commands.ts")).ARTIFACT_HELP,
+    run: async (args, cli) =>
+      await (await import("./task_run_commands.ts")).artifactCommand(args, cli),
+  },
+  {
+    name: "sdk",
+    usage: "sdk export <dir>",
+    summary: 'write the SDK of this version into <dir> (imported as "ironflow")',
+    help: async () => (await import("./sdk_command.ts")).SDK_HELP,
+    run: async (args, cli) => await (await import("./sdk_command.ts")).sdkCommand(args, cli),
+  },
+  {
     name: "api",
     usage: "api METHOD PATH",
     summary: "send one request to the HTTP API and print its JSON answer",

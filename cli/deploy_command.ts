@@ -9,9 +9,12 @@ import { dirname, resolve } from "node:path";
 import type { ApiDeployment } from "../wire/mod.ts";
 import { table, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
+import { VERSION } from "./version.ts";
 import { MANIFEST_FILE, readManifest, STARTER_MANIFEST, starterFlow } from "./manifest.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
 import { withFlowNames } from "./flow_names.ts";
+import { linkSdk } from "./sdk_link.ts";
+import { reportWrite, serverHint, whereOf } from "./where.ts";
 
 export const DEPLOY_HELP =
   `Usage: ironflow deploy [--file ironflow.yaml] (--name NAME... | --all) [--prune] [--dry-run] [--json]
@@ -20,11 +23,16 @@ Creates or updates the deployments of the manifest (all of them with --all,
 or those named with --name). --prune deletes live deployments the manifest
 does not list (their schedules are turned off first; deployments with live
 runs are kept and reported). --dry-run prints what would change and writes
-nothing. Talks to IRONFLOW_API_URL when set, else to the embedded store.`;
+nothing. Talks to --api-url / IRONFLOW_API_URL when set, else to the embedded
+home; says which after applying.`;
 
 export const INIT_HELP = `Usage: ironflow init [--force]
 
-Writes a starter ironflow.yaml and flows/hello.ts in the current directory.`;
+Writes a starter ironflow.yaml and flows/hello.ts in the current directory,
+and maps "ironflow" in its deno.json (created or updated) to the SDK: the
+published package when this ironflow came from one, else a copy of the SDK
+of this version written to vendor/ironflow/ (see "ironflow sdk export").
+Flows then import { flow, task } from "ironflow", on any machine.`;
 
 /** Runs `ironflow deploy`. */
 export async function deployCommand(args: string[], cli: CliContext): Promise<number> {
@@ -67,6 +75,7 @@ export async function deployCommand(args: string[], cli: CliContext): Promise<nu
   const result = await client.apply(named, { prune: values.prune, dryRun });
   if (values.json) {
     cli.out(JSON.stringify(result, null, 2));
+    if (!dryRun) reportWrite(cli);
     return 0;
   }
   const rows: Array<[string, string, string]> = [];
@@ -78,7 +87,10 @@ export async function deployCommand(args: string[], cli: CliContext): Promise<nu
   add("pruned", result.pruned);
   for (const kept of result.kept) rows.push(["kept", kept.deployment.name, kept.reason]);
   cli.out(table(["ACTION", "DEPLOYMENT", "DETAIL"], rows));
-  if (dryRun) cli.out("Dry run: nothing was changed.");
+  if (dryRun) cli.out(`Dry run: nothing was changed (${whereOf(cli)}).`);
+  else cli.out(`Applied to ${whereOf(cli)}`);
+  const hint = await serverHint(cli);
+  if (hint) cli.err(hint);
   return 0;
 }
 
@@ -103,23 +115,24 @@ export async function initCommand(args: string[], cli: CliContext): Promise<numb
     }
   }
   await Deno.mkdir(dirname(flowFile), { recursive: true });
+  const link = await linkSdk(cli.cwd, { force: values.force });
   await Deno.writeTextFile(manifest, STARTER_MANIFEST);
-  await Deno.writeTextFile(flowFile, starterFlow(sdkSpecifier()));
-  cli.out(`Wrote ${MANIFEST_FILE} and flows/hello.ts.
+  await Deno.writeTextFile(flowFile, starterFlow("ironflow"));
+  const hint = await serverHint(cli);
+  const url = hint ? ` --api-url ${hint.match(/--api-url (\S+)/)![1]}` : "";
+  cli.out(
+    `Wrote ${MANIFEST_FILE}, flows/hello.ts and deno.json ("ironflow" → ${link.target}${
+      link.copy ? `, the SDK ${VERSION} copied into ${link.copy}/` : ""
+    }).
+Flows import the SDK as: import { flow, task } from "ironflow";
 Next:
-  ironflow run flows/hello.ts:hello      run the flow once
-  ironflow deploy --all                  register its deployment
-  ironflow deployment run hello-hourly   create a run of it
-  ironflow worker start                  execute deployment runs`);
+  ironflow run flows/hello.ts:hello${url}      run the flow once
+  ironflow deploy --all${url}                  register its deployment
+  ironflow deployment run hello-hourly${url}   create a run of it
+  ironflow worker start${url}                  execute deployment runs`,
+  );
+  if (hint) cli.err(hint);
   return 0;
-}
-
-// The SDK as the starter flow should import it: this installation's sdk/mod.ts.
-function sdkSpecifier(): string {
-  const here = new URL("../sdk/mod.ts", import.meta.url);
-  return here.protocol === "file:" || here.protocol === "https:"
-    ? here.href
-    : "https://example.invalid/ironflow/sdk/mod.ts";
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import { toApiDeployment } from "../wire/mod.ts";
 import { parseParameters } from "./run_command.ts";
 import { table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
+import { reportWrite } from "./where.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
 
 export const DEPLOYMENT_HELP = `Usage: ironflow deployment <command> [options]
@@ -120,6 +121,7 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
         ...(values["idempotency-key"] ? { idempotencyKey: values["idempotency-key"] } : {}),
       });
       print(run, () => `Created flow run ${run.runName} (${run.id}) ${run.stateName}`);
+      reportWrite(cli);
       return run.state === "CANCELLED" ? 1 : 0;
     }
     case "pause":
@@ -129,11 +131,13 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
         toApiDeployment(deployment),
         () => `Deployment ${deployment.name} ${deployment.paused ? "paused" : "resumed"}`,
       );
+      reportWrite(cli);
       return 0;
     }
     case "delete": {
       await client.delete(ref());
       cli.out(`Deployment ${ref()} deleted`);
+      reportWrite(cli);
       return 0;
     }
     default:

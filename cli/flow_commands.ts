@@ -20,6 +20,7 @@ import { purgeHistory, sweepRetention } from "../engine/retention/mod.ts";
 import { createHttpClient } from "../sdk/http_client.ts";
 import { table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
+import { reportWrite } from "./where.ts";
 
 export const FLOW_HELP = `Usage: ironflow flow <command> [options]
 
@@ -124,6 +125,7 @@ export async function flowCommand(args: string[], cli: CliContext): Promise<numb
     case "rename": {
       const flow = await target.call("rename", arg(0, "flow name"), arg(1, "new name"));
       print(flow, () => `Renamed flow "${positionals[0]}" to "${flow.name}" (id ${flow.id})`);
+      reportWrite(cli);
       return 0;
     }
     case "archive":
@@ -132,6 +134,7 @@ export async function flowCommand(args: string[], cli: CliContext): Promise<numb
       const flow = await target.call(sub, arg(0, "flow name"));
       const done = { archive: "Archived", restore: "Restored", delete: "Deleted" }[sub];
       print(flow, () => `${done} flow "${flow.name}"`);
+      reportWrite(cli);
       return 0;
     }
     case "retention": {
@@ -142,6 +145,7 @@ export async function flowCommand(args: string[], cli: CliContext): Promise<numb
       }
       const flow = await target.call("retention", arg(0, "flow name"), days);
       print(flow, () => describe(flow));
+      reportWrite(cli);
       return 0;
     }
     case "sweep": {
@@ -158,6 +162,7 @@ export async function flowCommand(args: string[], cli: CliContext): Promise<numb
         (r.result_files ? `, deleted ${r.result_files} result file(s) no run references` : "") +
         `; kept ${r.kept} due run(s) that are live or newest` +
         (r.more ? "; more are due, sweep again" : ""));
+      reportWrite(cli);
       return 0;
     }
     default:

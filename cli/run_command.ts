@@ -9,6 +9,7 @@ import type { EngineEvent } from "../engine/mod.ts";
 import { bindParameters, type ControlPlane, createRemoteControlPlane } from "../sdk/mod.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
+import { reportWrite } from "./where.ts";
 import { loadFlow, parseReference } from "./load_flow.ts";
 import { toFileUrl } from "./paths.ts";
 import { isCompiledBinary, runInSubprocess, type SubprocessOutcome } from "./subprocess_run.ts";
@@ -78,7 +79,11 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
   if (isCompiledBinary() && !isEmbedded(reference)) {
     const { module, name } = parseReference(reference);
     const moduleUrl = /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd);
-    const outcome = await runInSubprocess(module, moduleUrl, name, parameters);
+    const outcome = await runInSubprocess(module, moduleUrl, name, parameters, {
+      ...(cli.apiUrl ? { IRONFLOW_API_URL: cli.apiUrl } : {}),
+      ...(cli.apiKey ? { IRONFLOW_API_KEY: cli.apiKey } : {}),
+    });
+    reportWrite(cli);
     printOutcome(cli, values.json, outcome);
     return outcome.state === "COMPLETED" ? 0 : 1;
   }
@@ -106,6 +111,7 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
     progress?.stop();
     await plane.flush();
     const run = await plane.getRun(outcome.runId);
+    reportWrite(cli);
     printOutcome(cli, values.json, {
       run_id: outcome.runId,
       run_name: run?.runName ?? "",

@@ -60,6 +60,8 @@ export async function runInSubprocess(
   moduleUrl: string,
   exportName: string | undefined,
   parameters: unknown,
+  /** Added to the subprocess's environment (the server of `--api-url`). */
+  env: Record<string, string> = {},
 ): Promise<SubprocessOutcome> {
   const deno = readEnv("IRONFLOW_DENO") ?? "deno";
   let output: Deno.CommandOutput;
@@ -67,6 +69,7 @@ export async function runInSubprocess(
     output = await new Deno.Command(deno, {
       args: ["eval", "--ext=ts", RUNNER],
       env: {
+        ...env,
         IRONFLOW_RUN_MODULE: moduleUrl,
         IRONFLOW_RUN_SOURCE: source,
         IRONFLOW_RUN_EXPORT: exportName ?? "",

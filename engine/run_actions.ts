@@ -247,7 +247,9 @@ export async function resumeFlowRun(
     }
     const request = pauseRequestOf(engine, run)!;
     checkResumeInput(id, request, options.input);
-    const input = options.input === undefined ? {} : { input: options.input as Json };
+    const input: { [key: string]: Json } = options.input === undefined
+      ? {}
+      : { input: options.input as Json };
     if (run.stateName === StateName.Suspended) {
       if (run.deploymentId === null) {
         throw new InvalidTransitionError(

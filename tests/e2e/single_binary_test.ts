@@ -52,8 +52,16 @@ Deno.test({
     const empty = await Deno.makeTempDir();
     try {
       const bundle = `${out}/ironflow.js`;
+      // The entry `deno task compile` compiles: the CLI with the SDK's sources embedded.
+      const entry = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", `${ROOT}cli/compile_entry.ts`, `${out}/entry.ts`],
+        cwd: ROOT,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(entry.code, 0, new TextDecoder().decode(entry.stderr));
       const built = await new Deno.Command(Deno.execPath(), {
-        args: ["bundle", "--platform", "deno", "-o", bundle, `${ROOT}main.ts`],
+        args: ["bundle", "--platform", "deno", "-o", bundle, `${out}/entry.ts`],
         cwd: ROOT,
         stdout: "piped",
         stderr: "piped",
@@ -89,6 +97,19 @@ Deno.test({
       );
       assert.equal(ran.code, 0, ran.stderr);
       assert.equal(JSON.parse(ran.stdout.trim().split("\n").at(-1)!).result, "hello bundle");
+
+      // The SDK of this version, written by the bundle without the IronFlow sources.
+      const exported = await run(empty, bundle, env, "sdk", "export", "vendor/ironflow");
+      assert.equal(exported.code, 0, exported.stderr);
+      const copy = `${empty}/vendor/ironflow`;
+      assert.match(await Deno.readTextFile(`${copy}/sdk/mod.ts`), /export \{/);
+      const checked = await new Deno.Command(Deno.execPath(), {
+        args: ["check", "--no-config", "--no-lock", `${copy}/sdk/mod.ts`],
+        cwd: empty,
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      assert.equal(checked.code, 0, new TextDecoder().decode(checked.stderr));
 
       const plan = await run(empty, bundle, env, "plan", `${ROOT}examples/etl.ts:etl`);
       assert.equal(plan.code, 0, plan.stderr);
