@@ -45,8 +45,9 @@ export async function loadFlow(reference: string, cwd = Deno.cwd()): Promise<Loa
   try {
     exports = await import(moduleUrl);
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
-    throw new UsageError(`Cannot import flow module "${module}": ${message}`, { cause });
+    throw new UsageError(`Cannot import flow module "${module}": ${importProblem(cause)}`, {
+      cause,
+    });
   }
   const flows = Object.entries(exports).filter(([, value]) => isFlow(value)) as Array<
     [string, Flow<unknown[], unknown>]
@@ -72,4 +73,18 @@ export async function loadFlow(reference: string, cwd = Deno.cwd()): Promise<Loa
 
 function describe(flows: Array<[string, Flow<unknown[], unknown>]>): string {
   return flows.length === 0 ? "none" : flows.map(([name]) => `"${name}"`).join(", ");
+}
+
+/**
+ * What went wrong importing a module, in one line, and for a syntax error its
+ * place as `path:line:col` with the offending line, as Deno shows it.
+ */
+export function importProblem(cause: unknown): string {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const [first, ...rest] = message.split("\n");
+  const at = message.match(/\bat (file:\/\/\S+?):(\d+):(\d+)\s*$/m);
+  if (!at || !/SyntaxError|could not be parsed/.test(first!)) return first!;
+  const path = decodeURIComponent(new URL(at[1]!).pathname);
+  const frame = rest.filter((line) => /^\s*\d*\s*\|/.test(line));
+  return [first, `  at ${path}:${at[2]}:${at[3]}`, ...frame.map((line) => `  ${line}`)].join("\n");
 }

@@ -6,11 +6,12 @@
  */
 import { parseArgs } from "node:util";
 import type { EngineEvent } from "../engine/mod.ts";
-import { bindParameters, type ControlPlane, createRemoteControlPlane } from "../sdk/mod.ts";
+import { type ControlPlane, createRemoteControlPlane } from "../sdk/mod.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { reportWrite } from "./where.ts";
 import { loadFlow, parseReference } from "./load_flow.ts";
+import { parameterKinds, typedParameters } from "./parameter_types.ts";
 import { toFileUrl } from "./paths.ts";
 import { isCompiledBinary, runInSubprocess, type SubprocessOutcome } from "./subprocess_run.ts";
 import { lookupFlow } from "../sdk/registry.ts";
@@ -88,15 +89,16 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
     return outcome.state === "COMPLETED" ? 0 : 1;
   }
   const loaded = await loadFlow(reference, cli.cwd);
+  // --param values take the types the flow declares (schema or literal defaults).
+  const typed = typedParameters(values.param, parameterKinds(loaded.flow));
+  const bound = Object.keys(typed).length > 0
+    ? { ...(parameters as Record<string, unknown>), ...typed }
+    : parameters;
   let callArgs: unknown[];
   try {
-    callArgs = bindParameters(
-      loaded.flow.fn as (...args: never[]) => unknown,
-      parameters,
-      `flow "${loaded.flow.flowName}"`,
-    );
+    callArgs = loaded.flow.bindParameters(bound);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(describeProblem(error));
   }
   // With --api-url or IRONFLOW_API_URL the run reports to that server, like any SDK script.
   const { apiUrl, apiKey } = cli;
@@ -177,4 +179,11 @@ function liveProgress(subscribe: (listener: (event: EngineEvent) => void) => () 
       if (states.size > 0) Deno.stdout.writeSync(encoder.encode("\n"));
     },
   };
+}
+
+// A schema refusal carries its problems: show them, one a line.
+function describeProblem(error: unknown): string {
+  const problems = (error as { problems?: unknown }).problems;
+  const list = Array.isArray(problems) && problems.length > 0 ? `\n  ${problems.join("\n  ")}` : "";
+  return `${(error as Error).message}${list}`;
 }

@@ -14,11 +14,13 @@ import { createLocalDeploymentClient } from "../sdk/deployment_client.ts";
 import { engineClaimWake, startWorker } from "../sdk/process_worker.ts";
 import { createFileResultStore } from "../sdk/results.ts";
 import { createPostgresResultStore } from "../sdk/postgres_results.ts";
+import { resolve } from "node:path";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 
 export const SERVER_HELP =
   `Usage: ironflow server start [--host 127.0.0.1] [--port 4200] [--home ./.ironflow]
+                             [--pool default] [--no-worker] [--no-services]
                              [--synchronous normal|full] [--skip-integrity-check]
                              [--allowed-hosts name,...] [--database-url postgres://...]
 
@@ -33,7 +35,8 @@ runs are uploaded to --home's results folder, or to the database with
 --database-url (at most
 IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64 MiB). The services loop creates scheduled runs of deployments, and an
 embedded worker on --pool runs them in subprocesses (--no-worker to
-run workers separately with "ironflow worker start"). Stops cleanly on
+run workers separately with "ironflow worker start"; --no-services to leave
+the services loop to another server). Stops cleanly on
 Ctrl-C / SIGTERM.
 
 --database-url (or IRONFLOW_DATABASE_URL) keeps everything in a PostgreSQL
@@ -64,6 +67,7 @@ export async function serverCommand(
       pool: { type: "string", default: "default" },
       "allowed-hosts": { type: "string" },
       "no-worker": { type: "boolean", default: false },
+      "no-services": { type: "boolean", default: false },
       synchronous: { type: "string" },
       "database-url": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
@@ -112,27 +116,54 @@ export async function serverCommand(
   const servicesIntervalMs = positiveMs("IRONFLOW_SERVICES_INTERVAL_MS");
   const leaderLeaseMs = positiveMs("IRONFLOW_LEADER_LEASE_MS");
   const nodeId = readEnv("IRONFLOW_NODE_ID")?.trim();
-  const server = await startServer({
-    home,
-    store,
-    ...(databaseUrl ? { databaseUrl } : {}),
-    results,
-    ...(maxResultBytes !== undefined ? { maxResultBytes } : {}),
-    ...(servicesIntervalMs !== undefined ? { servicesIntervalMs } : {}),
-    ...(leaderLeaseMs !== undefined ? { leaderLeaseMs } : {}),
-    ...(nodeId ? { nodeId } : {}),
-    host: values.host,
-    port,
-    ...(apiKey ? { apiKey } : {}),
-    ...(secretKey ? { secretKey } : {}),
-    allowedHosts,
-    ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
-    ...(eventRetentionMs !== undefined ? { eventRetentionMs } : {}),
-    ...(livenessMs !== undefined ? { livenessMs } : {}),
-    beforeClose: async () => await embedded.worker?.stop(),
-    onListen: (addr) =>
-      cli.out(`IronFlow is serving the dashboard at http://${addr.hostname}:${addr.port}/`),
-  });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({
+      home,
+      ...(values["no-services"] ? { services: false } : {}),
+      store,
+      ...(databaseUrl ? { databaseUrl } : {}),
+      results,
+      ...(maxResultBytes !== undefined ? { maxResultBytes } : {}),
+      ...(servicesIntervalMs !== undefined ? { servicesIntervalMs } : {}),
+      ...(leaderLeaseMs !== undefined ? { leaderLeaseMs } : {}),
+      ...(nodeId ? { nodeId } : {}),
+      host: values.host,
+      port,
+      ...(apiKey ? { apiKey } : {}),
+      ...(secretKey ? { secretKey } : {}),
+      allowedHosts,
+      ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
+      ...(eventRetentionMs !== undefined ? { eventRetentionMs } : {}),
+      ...(livenessMs !== undefined ? { livenessMs } : {}),
+      beforeClose: async () => await embedded.worker?.stop(),
+      onListen: (addr) =>
+        cli.out(`IronFlow is serving the dashboard at http://${addr.hostname}:${addr.port}/`),
+    });
+  } catch (error) {
+    if (error instanceof Deno.errors.AddrInUse) {
+      throw new UsageError(
+        `Port ${port} on ${values.host} is in use: another server (maybe IronFlow) listens there. ` +
+          `Stop it, or pick another port with --port (e.g. --port ${port + 1})`,
+      );
+    }
+    throw error;
+  }
+  // What this server runs, so no one has to guess.
+  cli.out(
+    [
+      `  home          ${databaseUrl ? "PostgreSQL (--database-url)" : resolve(home)}`,
+      `  worker        ${
+        values["no-worker"] ? "none (--no-worker)" : `embedded, on work pool "${values.pool}"`
+      }`,
+      `  services loop ${
+        values["no-services"] ? "off (--no-services)" : "on (schedules, late runs, leases)"
+      }`,
+      `  auth          ${
+        apiKey ? "on (IRONFLOW_API_KEY)" : "off: anyone who can reach the port may act"
+      }`,
+    ].join("\n"),
+  );
   // The embedded worker reports through this server's API, like any worker.
   if (!values["no-worker"]) {
     embedded.worker = startWorker({
