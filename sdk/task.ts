@@ -22,8 +22,18 @@ import { assignedName, callerLocation } from "./source_names.ts";
 // deno-lint-ignore no-explicit-any
 type AnyFn = (...args: any[]) => any;
 
-/** Each argument may also be a future of its type. */
-export type FutureArgs<A extends unknown[]> = { [K in keyof A]: A[K] | TaskFuture<A[K]> };
+/**
+ * Each argument may also be a future of its type, and an array argument an
+ * array of futures of its elements (the fan-in `total.submit(futures)`):
+ * futures nested in arrays are awaited before the task runs.
+ */
+export type FutureArgs<A extends unknown[]> = { [K in keyof A]: Futurable<A[K]> };
+
+/** A value, a future of it, or for an array an array of values and futures. */
+export type Futurable<T> =
+  | T
+  | TaskFuture<T>
+  | (T extends readonly (infer E)[] ? ReadonlyArray<E | TaskFuture<E>> : never);
 
 /** Each argument of `map()`: an iterable of values, or `unmapped(value)`. */
 export type MapArgs<A extends unknown[]> = {
