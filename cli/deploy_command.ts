@@ -12,6 +12,7 @@ import type { CliContext } from "./io.ts";
 import { VERSION } from "./version.ts";
 import { MANIFEST_FILE, readManifest, STARTER_MANIFEST, starterFlow } from "./manifest.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
+import { deploymentProblems } from "./deploy_checks.ts";
 import { withFlowNames } from "./flow_names.ts";
 import { linkSdk } from "./sdk_link.ts";
 import { reportWrite, serverHint, whereOf } from "./where.ts";
@@ -66,6 +67,13 @@ export async function deployCommand(args: string[], cli: CliContext): Promise<nu
       `${values.file} has no deployment ${missing.map((n) => `"${n}"`).join(", ")}; it has ${
         specs.map((s) => `"${s.name}"`).join(", ")
       }`,
+    );
+  }
+  // Checked before anything is written, and in a dry run too.
+  const problems = await deploymentProblems(chosen, cli.cwd);
+  if (problems.length > 0) {
+    throw new UsageError(
+      `${values.file} has deployments that would fail on every run:\n  ${problems.join("\n  ")}`,
     );
   }
   const { client } = openDeploymentTarget(cli);
