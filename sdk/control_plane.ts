@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { createLocalEventClient, type EventClient } from "./events.ts";
+import { createLocalEventClient, type EventClient } from "./event_clients.ts";
 import {
   acquireSlots,
   type ActionOutcome,

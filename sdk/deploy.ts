@@ -6,38 +6,13 @@
  *
  * @module
  */
-import type { Json } from "../engine/mod.ts";
 import type { Deployment } from "../engine/deployments/mod.ts";
 import { DeploymentSpecSchema, fromApiDeployment } from "../wire/mod.ts";
-import { type ControlPlane, getControlPlane } from "./control_plane.ts";
-import type { Flow } from "./flow_types.ts";
+import { getControlPlane } from "./control_plane.ts";
+import type { DeployOptions, Flow } from "./flow_types.ts";
 import { checkOptionNames } from "./option_names.ts";
 
-/** One schedule of a deployment, as in `ironflow.yaml` (`cron`, `interval` or `rrule`, ...). */
-export type DeployScheduleSpec = { [field: string]: Json };
-
-/** Options of `flow.deploy()`. */
-export interface DeployOptions {
-  /** Deployment name. @default the flow's name */
-  name?: string;
-  /** The work pool whose workers run it. @default "default" */
-  workPool?: string;
-  /** Schedules as in `ironflow.yaml`: `[{ cron: "0 * * * *", timezone: "UTC" }]`. */
-  schedules?: readonly DeployScheduleSpec[];
-  /** Default parameters of its runs, by name. */
-  parameters?: { [name: string]: Json };
-  tags?: string[];
-  description?: string;
-  /** Most runs of the deployment at once. */
-  concurrencyLimit?: number;
-  paused?: boolean;
-  /** Environment variables of the run processes. */
-  env?: { [name: string]: string };
-  /** The flow's module as workers import it. @default the module that defined the flow */
-  entrypoint?: string;
-  /** @default the default control plane */
-  plane?: ControlPlane;
-}
+export type { DeployOptions, DeployScheduleSpec } from "./flow_types.ts";
 
 const OPTION_NAMES = [
   "name",

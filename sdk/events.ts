@@ -6,22 +6,14 @@
  * @module
  */
 import {
-  appendEvents,
   type IronEvent,
   type NewEvent,
   newEventProblems,
   runResource,
 } from "../engine/events/mod.ts";
-import { type Engine, InvalidArgumentError } from "../engine/mod.ts";
-import type { HttpClient } from "./http_client.ts";
-import { fromApiEvent } from "../wire/events.ts";
+import { InvalidArgumentError } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { currentContext } from "./context.ts";
-
-/** Where custom events go: the control plane's part that records them. */
-export interface EventClient {
-  emit(input: NewEvent): Promise<IronEvent>;
-}
 
 /** Options of {@linkcode emitEvent}. */
 export interface EmitEventOptions {
@@ -67,36 +59,4 @@ export async function emitEvent(
   return await client.emit(event);
 }
 
-/** Records events in an engine of this process. */
-export function createLocalEventClient(engine: Engine): EventClient {
-  return {
-    async emit(input) {
-      const [event] = await engine.transact((tx) =>
-        appendEvents(tx, [input], { now: engine.clock.now() })
-      );
-      return event!;
-    },
-  };
-}
-
-/** Records events on a server through `POST /api/events`. */
-export function createRemoteEventClient(client: Pick<HttpClient, "request">): EventClient {
-  return {
-    async emit(input) {
-      const answer = await client.request<Parameters<typeof fromApiEvent>[0]>(
-        "POST",
-        "/api/events",
-        {
-          event: input.event,
-          resource: input.resource,
-          related: input.related ?? [],
-          payload: input.payload ?? {},
-          ...(input.occurred !== undefined
-            ? { occurred: new Date(input.occurred).toISOString() }
-            : {}),
-        },
-      );
-      return fromApiEvent(answer!);
-    },
-  };
-}
+export type { EventClient } from "./event_clients.ts";

@@ -8,7 +8,7 @@ import type { ControlPlane } from "./control_plane.ts";
 import type { FlowOptions } from "./options.ts";
 import type { FlowServeOptions, ServeHandle, ServeOptions } from "./serve_options.ts";
 import type { FlowRunOutcome } from "./state.ts";
-import type { DeployOptions } from "./deploy.ts";
+import type { Json } from "../engine/mod.ts";
 import type { Deployment } from "../engine/deployments/mod.ts";
 
 /** Options of one call of a flow. */
@@ -46,4 +46,30 @@ export interface Flow<A extends unknown[], R> {
   deploy(options?: DeployOptions): Promise<Deployment>;
   /** Registers a deployment of this flow and executes its runs in this process until stopped. */
   serve(options?: FlowServeOptions & ServeOptions): Promise<ServeHandle>;
+}
+
+/** One schedule of a deployment, as in `ironflow.yaml` (`cron`, `interval` or `rrule`, ...). */
+export type DeployScheduleSpec = { [field: string]: Json };
+
+/** Options of `flow.deploy()`. */
+export interface DeployOptions {
+  /** Deployment name. @default the flow's name */
+  name?: string;
+  /** The work pool whose workers run it. @default "default" */
+  workPool?: string;
+  /** Schedules as in `ironflow.yaml`: `[{ cron: "0 * * * *", timezone: "UTC" }]`. */
+  schedules?: readonly DeployScheduleSpec[];
+  /** Default parameters of its runs, by name. */
+  parameters?: { [name: string]: Json };
+  tags?: string[];
+  description?: string;
+  /** Most runs of the deployment at once. */
+  concurrencyLimit?: number;
+  paused?: boolean;
+  /** Environment variables of the run processes. */
+  env?: { [name: string]: string };
+  /** The flow's module as workers import it. @default the module that defined the flow */
+  entrypoint?: string;
+  /** @default the default control plane */
+  plane?: ControlPlane;
 }

@@ -16,7 +16,6 @@ import type {
   ProposalResult,
   RunRecord,
 } from "../engine/mod.ts";
-import type { SecretClient } from "./secret_client.ts";
 
 /** The writes of a control plane that carry user data out of the process. */
 interface PlaneWrites {
@@ -78,10 +77,13 @@ export class SecretRedactor {
  * `plane` with `secrets`, whose writes leaving the process are redacted of
  * every value `secrets` revealed.
  */
-export function withSecretRedaction<P extends PlaneWrites>(
+export function withSecretRedaction<
+  P extends PlaneWrites,
+  S extends { readonly redactor: SecretRedactor },
+>(
   plane: P,
-  secrets: SecretClient,
-): P & { secrets: SecretClient } {
+  secrets: S,
+): P & { secrets: S } {
   const redactor = secrets.redactor;
   return {
     ...plane,

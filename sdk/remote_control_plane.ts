@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { createRemoteEventClient } from "./events.ts";
+import { createRemoteEventClient } from "./event_clients.ts";
 import { type EngineEvent, systemClock } from "../engine/mod.ts";
 import {
   type ApiArtifact,

@@ -1,5 +1,5 @@
 import type { RunRecord } from "../../engine/mod.ts";
-import type { RunTabData } from "../pages/run_page.tsx";
+import type { RunTabData } from "../pages/run_tabs.ts";
 import { ArtifactView } from "./artifact_view.tsx";
 import { EmptyState } from "./empty_state.tsx";
 import { EventTable } from "./event_table.tsx";

@@ -7,7 +7,7 @@ import { Tabs } from "../components/tabs.tsx";
 import { total } from "../format.ts";
 import { encodePathPart, runHref } from "../links.ts";
 import type { ResultView, StateCounts } from "../types.ts";
-import { RUN_TABS, type RunTab, type RunTabData } from "./run_page.tsx";
+import { RUN_TABS, type RunTab, type RunTabData } from "./run_tabs.ts";
 
 /** The parts of the run page that update live, each fetched on its own. */
 export const RUN_REGIONS = ["actions", "header", "lineage", "body"] as const;
