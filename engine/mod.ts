@@ -114,6 +114,8 @@ export {
   heartbeatFlowRuns,
   InvalidInputError,
   invalidInputError,
+  type OfferedActions,
+  offeredActions,
   pauseFlowRun,
   type PauseMode,
   type PauseRequest,

@@ -68,6 +68,7 @@ export class InvalidInputError extends IronFlowError {
 }
 
 const MAX_TRIES = 10;
+const RETRYABLE: ReadonlySet<StateType> = new Set([FAILED, CRASHED, CANCELLED]);
 
 function flowRunOf(engine: Engine, id: string): RunRecord {
   const run = engine.getRun(id);
@@ -104,6 +105,30 @@ async function act(
     }
     return { result, run: engine.getRun(id)! };
   }
+}
+
+/** The operator actions a flow run takes now: what the dashboard offers as buttons. */
+export interface OfferedActions {
+  cancel: boolean;
+  pause: boolean;
+  /** From the dashboard or API; a terminated run of no deployment resumes only in its own process. */
+  resume: boolean;
+  /** A new attempt run by a worker: root runs of a deployment only, as in Prefect's UI. */
+  retry: boolean;
+}
+
+/**
+ * Which of the actions below `run` would take, by the same rules they check,
+ * so a page offers no button that the engine then refuses.
+ */
+export function offeredActions(run: RunRecord): OfferedActions {
+  return {
+    cancel: !isTerminal(run.state) && run.state !== CANCELLING,
+    pause: run.state === RUNNING,
+    resume: run.state === PAUSED &&
+      (run.stateName !== StateName.Suspended || run.deploymentId !== null),
+    retry: RETRYABLE.has(run.state) && run.parentId === null && run.deploymentId !== null,
+  };
 }
 
 /** Whether the executor of `run` is known to be gone (its liveness deadline passed). */
@@ -282,7 +307,6 @@ async function queueForPool(engine: Engine, run: RunRecord): Promise<void> {
   });
 }
 
-const RETRYABLE: ReadonlySet<StateType> = new Set([FAILED, CRASHED, CANCELLED]);
 const retrying = new WeakMap<Engine, Set<string>>();
 
 /**

@@ -11,6 +11,7 @@ import {
   InvalidArgumentError,
   listArtifacts,
   type LogRecord,
+  offeredActions,
   pauseRequestOf,
   type RunQuery,
   type RunRecord,
@@ -60,7 +61,8 @@ export function runPageData(
   const pause = pauseRequestOf(engine, run) ?? null;
   const { tasks, data } = bodyData(engine, run, params, now, subflows);
   const flowVersion = flowVersionOf(engine, run);
-  return { run, tasks, attempts, parent, subflows, data, result, pause, flowVersion };
+  const offered = offeredActions(run);
+  return { run, offered, tasks, attempts, parent, subflows, data, result, pause, flowVersion };
 }
 
 /** The flow version the run recorded when it was created, if any. */

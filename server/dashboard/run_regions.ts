@@ -7,7 +7,12 @@
  * @module
  */
 import type { Context } from "hono";
-import { InvalidArgumentError, pauseRequestOf, type RunRecord } from "../../engine/mod.ts";
+import {
+  InvalidArgumentError,
+  offeredActions,
+  pauseRequestOf,
+  type RunRecord,
+} from "../../engine/mod.ts";
 import type { DeploymentService } from "../../engine/deployments/mod.ts";
 import {
   type PageContext,
@@ -61,7 +66,13 @@ function regionProps(
   const { engine } = kit.deps;
   switch (name) {
     case "actions":
-      return { name, run, csrf: ctx.session.csrf, pause: pauseRequestOf(engine, run) ?? null };
+      return {
+        name,
+        run,
+        offered: offeredActions(run),
+        csrf: ctx.session.csrf,
+        pause: pauseRequestOf(engine, run) ?? null,
+      };
     case "header":
       return {
         name,

@@ -14,9 +14,11 @@ import {
   InvalidInputError,
   LIVENESS_KIND,
   livenessOf,
+  offeredActions,
   pauseFlowRun,
   reapLostRuns,
   resumeFlowRun,
+  retryFlowRun,
   type RunRecord,
   SequentialIds,
   type Store,
@@ -301,4 +303,62 @@ Deno.test("the concurrency() leases of a reaped run come back at once, not when 
     "freed 270 s before its lease ends",
   );
   await engine.close();
+});
+
+Deno.test("offeredActions() offers exactly the actions the engine then takes, so no button is refused", async () => {
+  type Action = "cancel" | "pause" | "resume" | "retry";
+  const take: Record<Action, (engine: Engine, id: string) => Promise<unknown>> = {
+    cancel: (engine, id) => cancelFlowRun(engine, id),
+    pause: (engine, id) => pauseFlowRun(engine, id, { mode: "drain" }),
+    resume: (engine, id) => resumeFlowRun(engine, id),
+    retry: (engine, id) => retryFlowRun(engine, id),
+  };
+  const deploymentRun = async (engine: Engine) => {
+    const deployment = await new DeploymentService(engine).create({
+      name: "d",
+      entrypoint: "./d.ts:d",
+    });
+    const queued = await createDeploymentRun(engine, deployment);
+    await engine.propose(queued.id, { to: "RUNNING", token: "start", kind: "start" });
+    return engine.getRun(queued.id)!;
+  };
+  const fail = async (engine: Engine, run: RunRecord) => {
+    await engine.propose(run.id, { to: "FAILED", token: "fail", kind: "fail" });
+    return engine.getRun(run.id)!;
+  };
+  const scenarios: Record<string, (engine: Engine) => Promise<RunRecord>> = {
+    "SCHEDULED": (engine) => engine.createFlowRun({ name: "etl", state: "SCHEDULED" }),
+    "RUNNING": (engine) => running(engine),
+    "PAUSED, draining": async (engine) => {
+      const run = await running(engine);
+      return (await pauseFlowRun(engine, run.id, { mode: "drain" })).run;
+    },
+    "PAUSED, suspended, of no deployment": async (engine) => {
+      const run = await running(engine);
+      return (await pauseFlowRun(engine, run.id, { mode: "terminate" })).run;
+    },
+    "PAUSED, suspended, of a deployment": async (engine) => {
+      const run = await deploymentRun(engine);
+      return (await pauseFlowRun(engine, run.id, { mode: "terminate" })).run;
+    },
+    "CANCELLING": async (engine) => (await cancelFlowRun(engine, (await running(engine)).id)).run,
+    "FAILED, of no deployment": async (engine) => await fail(engine, await running(engine)),
+    "FAILED, of a deployment": async (engine) => await fail(engine, await deploymentRun(engine)),
+  };
+  for (const [scenario, build] of Object.entries(scenarios)) {
+    for (const action of Object.keys(take) as Action[]) {
+      const engine = engineOn(new FakeClock());
+      const run = await build(engine);
+      const offered = offeredActions(run)[action];
+      const taken = await take[action](engine, run.id).then(
+        () => true,
+        (error: Error) => {
+          assert.equal(error.name, "InvalidTransitionError", `${scenario}, ${action}: ${error}`);
+          return false;
+        },
+      );
+      assert.equal(offered, taken, `${scenario}: ${action} offered ${offered}, taken ${taken}`);
+      await engine.close();
+    }
+  }
 });

@@ -1,6 +1,5 @@
-import { DEFAULT_STATE_NAME } from "../../engine/mod.ts";
 import type { FlowListing } from "../../engine/catalog/mod.ts";
-import { formatCount } from "../format.ts";
+import { formatCount, stateLabel } from "../format.ts";
 import { flowHref, runHref } from "../links.ts";
 import { Pill } from "./pill.tsx";
 import { StateBadge } from "./state_badge.tsx";
@@ -51,7 +50,7 @@ export function FlowTable({ flows }: FlowTableProps) {
               <a href={runHref(flow.lastRun.id)}>
                 <StateBadge
                   state={flow.lastRun.state}
-                  name={DEFAULT_STATE_NAME[flow.lastRun.state]}
+                  name={stateLabel(flow.lastRun.state)}
                   runId={flow.lastRun.id}
                 />
               </a>

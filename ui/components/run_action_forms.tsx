@@ -1,4 +1,4 @@
-import { isTerminal, type PauseRequest, type RunRecord } from "../../engine/mod.ts";
+import type { OfferedActions, PauseRequest, RunRecord } from "../../engine/mod.ts";
 import { runHref } from "../links.ts";
 import { fieldTexts, schemaFields } from "../schema_form.ts";
 import { SchemaFields } from "./schema_fields.tsx";
@@ -6,19 +6,19 @@ import { SchemaFields } from "./schema_fields.tsx";
 /** Props of {@linkcode RunActionForms}. */
 export interface RunActionFormsProps {
   run: RunRecord;
+  /** The actions the engine takes on this run now (`offeredActions`); only these get a form. */
+  offered: OfferedActions;
   csrf: string;
   /** What the run's pause asks of a resume; null when it is not PAUSED. */
   pause?: PauseRequest | null;
 }
 
-const RETRYABLE = new Set(["FAILED", "CRASHED", "CANCELLED"]);
-
 /** Cancel, pause, resume and retry as plain HTML forms (they work without JavaScript). */
-export function RunActionForms({ run, csrf, pause = null }: RunActionFormsProps) {
+export function RunActionForms({ run, offered, csrf, pause = null }: RunActionFormsProps) {
   const base = runHref(run.id);
   const token = <input type="hidden" name="_csrf" value={csrf} />;
   const forms = [];
-  if (run.state === "RUNNING") {
+  if (offered.pause) {
     forms.push(
       <form key="pause" method="post" action={`${base}/pause`}>
         {token}
@@ -30,16 +30,12 @@ export function RunActionForms({ run, csrf, pause = null }: RunActionFormsProps)
       </form>,
     );
   }
-  // A terminated run of no deployment has no process and no worker: only a
-  // process that defines its flow can run it again (resumeFlowRun in the SDK).
-  const resumable = run.state === "PAUSED" &&
-    (run.stateName !== "Suspended" || run.deploymentId !== null);
-  if (resumable) {
+  if (offered.resume) {
     forms.push(
       <ResumeForms key="resume" action={`${base}/resume`} csrf={csrf} pause={pause} />,
     );
   }
-  if (!isTerminal(run.state) && run.state !== "CANCELLING") {
+  if (offered.cancel) {
     forms.push(
       // A details step asks first, and works without JavaScript.
       <details key="cancel" class="confirm">
@@ -52,8 +48,7 @@ export function RunActionForms({ run, csrf, pause = null }: RunActionFormsProps)
       </details>,
     );
   }
-  // Only a deployment run has a worker to run a new attempt (as in Prefect's UI).
-  if (RETRYABLE.has(run.state) && run.parentId === null && run.deploymentId !== null) {
+  if (offered.retry) {
     forms.push(
       <form key="retry" method="post" action={`${base}/retry`}>
         {token}

@@ -1,5 +1,5 @@
-import { STATE_TYPES, type StateType } from "../../engine/mod.ts";
-import { formatCount, stateLabel, total } from "../format.ts";
+import type { StateType } from "../../engine/mod.ts";
+import { formatCount, STATE_ORDER, stateLabel, total } from "../format.ts";
 import { runsHref } from "../links.ts";
 import type { RunFilters, StateCounts } from "../types.ts";
 
@@ -27,7 +27,7 @@ export function StateChips({ filters, counts }: StateChipsProps) {
       >
         All <span class="n">{formatCount(total(counts))}</span>
       </a>
-      {STATE_TYPES.map((state) => {
+      {STATE_ORDER.map((state) => {
         const on = filters.states.includes(state);
         return (
           <a

@@ -1,4 +1,4 @@
-import type { PauseRequest, RunRecord } from "../../engine/mod.ts";
+import type { OfferedActions, PauseRequest, RunRecord } from "../../engine/mod.ts";
 import { Layout } from "../components/layout.tsx";
 import { encodePathPart } from "../links.ts";
 import { RunRegion } from "./run_regions.tsx";
@@ -11,6 +11,8 @@ export { RUN_TABS, type RunTab, type RunTabData, type TabPaging } from "./run_ta
 export interface RunPageProps {
   ctx: PageContext;
   run: RunRecord;
+  /** What the engine lets an operator do to the run now. */
+  offered: OfferedActions;
   /** Task runs by state. */
   tasks: StateCounts;
   attempts: readonly RunRecord[];
@@ -48,7 +50,13 @@ export function RunPage(props: RunPageProps) {
         </span>
         <RunRegion
           query={query}
-          region={{ name: "actions", run, csrf: ctx.session.csrf, pause: props.pause ?? null }}
+          region={{
+            name: "actions",
+            run,
+            offered: props.offered,
+            csrf: ctx.session.csrf,
+            pause: props.pause ?? null,
+          }}
         />
       </div>
       {props.flash && (

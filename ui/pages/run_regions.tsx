@@ -1,4 +1,4 @@
-import type { PauseRequest, RunRecord } from "../../engine/mod.ts";
+import type { OfferedActions, PauseRequest, RunRecord } from "../../engine/mod.ts";
 import { LineagePanel } from "../components/lineage_panel.tsx";
 import { RunActionForms } from "../components/run_action_forms.tsx";
 import { RunHeader } from "../components/run_header.tsx";
@@ -31,7 +31,14 @@ const BODY_TRIGGERS: Record<RunTab, string> = {
 
 /** What each region shows. */
 export type RunRegionProps =
-  | { name: "actions"; run: RunRecord; csrf: string; pause: PauseRequest | null }
+  | {
+    name: "actions";
+    run: RunRecord;
+    /** What the engine lets an operator do to the run now. */
+    offered: OfferedActions;
+    csrf: string;
+    pause: PauseRequest | null;
+  }
   | {
     name: "header";
     run: RunRecord;
@@ -78,7 +85,12 @@ export function RunRegion({ region, query }: { region: RunRegionProps; query: st
     case "actions":
       return (
         <div data-live="actions" data-live-src={src} data-live-on="run">
-          <RunActionForms run={region.run} csrf={region.csrf} pause={region.pause} />
+          <RunActionForms
+            run={region.run}
+            offered={region.offered}
+            csrf={region.csrf}
+            pause={region.pause}
+          />
         </div>
       );
     case "header":
