@@ -12,8 +12,6 @@ import { parseLivenessMs } from "../engine/mod.ts";
 import { createRemoteControlPlane } from "../sdk/mod.ts";
 import { createLocalDeploymentClient } from "../sdk/deployment_client.ts";
 import { engineClaimWake, startWorker } from "../sdk/process_worker.ts";
-import { createFileResultStore } from "../sdk/results.ts";
-import { createPostgresResultStore } from "../sdk/postgres_results.ts";
 import { resolve } from "node:path";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -107,11 +105,6 @@ export async function serverCommand(
   // Filled once the server listens; stopped before the server closes its engine.
   const embedded: { worker?: ReturnType<typeof startWorker> } = {};
   const home = values.home ?? ironflowHomeDir();
-  // Where remote clients upload large results and the retention sweep
-  // collects them: the database when servers share one (every server reaches
-  // every result), else the results folder beside the SQLite file.
-  const databaseResults = databaseUrl ? createPostgresResultStore(databaseUrl) : undefined;
-  const results = databaseResults ?? createFileResultStore(`${home}/results`);
   const maxResultBytes = resultLimit(readEnv("IRONFLOW_RESULT_UPLOAD_MAX_BYTES"));
   const servicesIntervalMs = positiveMs("IRONFLOW_SERVICES_INTERVAL_MS");
   const leaderLeaseMs = positiveMs("IRONFLOW_LEADER_LEASE_MS");
@@ -123,7 +116,6 @@ export async function serverCommand(
       ...(values["no-services"] ? { services: false } : {}),
       store,
       ...(databaseUrl ? { databaseUrl } : {}),
-      results,
       ...(maxResultBytes !== undefined ? { maxResultBytes } : {}),
       ...(servicesIntervalMs !== undefined ? { servicesIntervalMs } : {}),
       ...(leaderLeaseMs !== undefined ? { leaderLeaseMs } : {}),
@@ -177,7 +169,6 @@ export async function serverCommand(
     });
   }
   await server.finished;
-  await databaseResults?.close();
   cli.out("IronFlow server stopped");
   return 0;
 }

@@ -15,7 +15,6 @@ import {
   createEngine,
   createIdSource,
   createMemoryStore,
-  createPostgresStore,
   createSqliteStore,
   type Engine,
   type EngineEvent,
@@ -58,7 +57,7 @@ import { readEnv } from "./env.ts";
 // The CLI reads its settings the same way.
 export { readEnv };
 import { createFileResultStore, createMemoryResultStore, type ResultStore } from "./results.ts";
-import { createPostgresResultStore } from "./postgres_results.ts";
+import { type HomeStorage, openHomeStorage } from "./home.ts";
 
 /**
  * Operator actions on flow runs. The engine's actions module judges them,
@@ -261,11 +260,11 @@ export function createSqliteControlPlane(
 ): LocalControlPlane {
   // Large and binary results live in a `results` folder beside the database.
   const folder = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : ".";
-  return createStoreControlPlane(
-    createSqliteStore(path, store),
-    createFileResultStore(`${folder}/results`),
-    timer,
-  );
+  return createStoreControlPlane({
+    store: createSqliteStore(path, store),
+    results: createFileResultStore(`${folder}/results`),
+    closeResults: () => Promise.resolve(),
+  }, timer);
 }
 
 /** An engine on the PostgreSQL database at `url`, large results in its `results` table. */
@@ -273,15 +272,7 @@ export function createPostgresControlPlane(
   url: string,
   timer: Timer = systemClock,
 ): LocalControlPlane {
-  const store = createPostgresStore(url);
-  const results = createPostgresResultStore(url);
-  const plane = createStoreControlPlane(store, results, timer);
-  const close = plane.close;
-  plane.close = async () => {
-    await close.call(plane);
-    await results.close();
-  };
-  return plane;
+  return createStoreControlPlane(openHomeStorage({ home: ".", databaseUrl: url }), timer);
 }
 
 /**
@@ -292,11 +283,10 @@ export function createHomeControlPlane(
   home: string,
   store: SqliteStoreOptions = sqliteOptionsFromEnv(),
 ): LocalControlPlane {
-  Deno.mkdirSync(home, { recursive: true });
-  const url = databaseUrlFromEnv();
-  return url
-    ? createPostgresControlPlane(url)
-    : createSqliteControlPlane(`${home}/ironflow.db`, systemClock, store);
+  return createStoreControlPlane(
+    openHomeStorage({ home, databaseUrl: databaseUrlFromEnv(), sqlite: store }),
+    systemClock,
+  );
 }
 
 /**
@@ -315,15 +305,11 @@ export function databaseUrlFromEnv(): string | undefined {
   return url;
 }
 
-// An engine on `store`, reaping what dead processes left live, with large results in `results`.
-function createStoreControlPlane(
-  store: Store,
-  results: ResultStore,
-  timer: Timer,
-): LocalControlPlane {
+// An engine on a home's storage, reaping what dead processes left live.
+function createStoreControlPlane(storage: HomeStorage, timer: Timer): LocalControlPlane {
   const livenessMs = parseLivenessMs(readEnv("IRONFLOW_LIVENESS_TIMEOUT_MS"));
   const engine = createEngine({
-    store,
+    store: storage.store,
     clock: timer,
     ids: createIdSource(),
     ...(livenessMs !== undefined ? { livenessMs } : {}),
@@ -331,12 +317,13 @@ function createStoreControlPlane(
   // A process that died left its runs live: whoever opens the database next
   // ends those whose heartbeats stopped (the server does it on every tick).
   const reaping = reapLostRuns(engine).catch((error) => console.error(error));
-  const plane = createLocalControlPlane(engine, timer, results);
+  const plane = createLocalControlPlane(engine, timer, storage.results);
   // A short-lived process (`ironflow flow-run ls`) finishes the reaping it started before it closes.
   const close = plane.close;
   plane.close = async () => {
     await reaping;
     await close.call(plane);
+    await storage.closeResults();
   };
   return plane;
 }

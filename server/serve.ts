@@ -1,6 +1,6 @@
 /**
- * Serving the app with `Deno.serve`, and the whole server on the embedded
- * SQLite store with graceful shutdown on SIGINT/SIGTERM.
+ * Serving the app with `Deno.serve`, and the whole server on a home's storage
+ * (SQLite or PostgreSQL) with graceful shutdown on SIGINT/SIGTERM.
  *
  * @module
  */
@@ -14,12 +14,11 @@ import type { Hono } from "hono";
 import {
   createEngine,
   createIdSource,
-  createPostgresStore,
-  createSqliteStore,
   type Engine,
   type SqliteStoreOptions,
   systemClock,
 } from "../engine/mod.ts";
+import { openHomeStorage } from "../sdk/home.ts";
 import { createApp } from "./app.ts";
 import type { ResultBlobs } from "./deps.ts";
 import { startServices, type TickReport } from "./services/services_loop.ts";
@@ -109,15 +108,14 @@ export interface StartServerOptions {
   store?: SqliteStoreOptions;
   /**
    * A PostgreSQL database (`postgres://user:password@host:port/database`) to
-   * keep everything in instead of `home`'s SQLite file: several servers may
-   * share it. `home` still holds the results folder.
+   * keep runs and large results in instead of `home`'s SQLite file and
+   * results folder: several servers may share it.
    */
   databaseUrl?: string;
   /**
-   * The result store of `home` (`sdk`'s file result store): remote clients
-   * upload large results to it through `PUT /api/results/{ref}`, and the
-   * services loop's retention sweep collects its `files`. Unset: those routes
-   * answer 501.
+   * Where remote clients upload large results (`PUT /api/results/{ref}`) and
+   * the services loop's retention sweep collects them.
+   * @default the home's: its `results` folder, or the database's `results` table
    */
   results?: ResultBlobs;
   /** Largest result a remote client may upload, in bytes. @default 64 MiB */
@@ -154,11 +152,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         "can read and change runs. Set IRONFLOW_API_KEY.",
     );
   }
-  await Deno.mkdir(options.home, { recursive: true });
+  const storage = openHomeStorage({
+    home: options.home,
+    databaseUrl: options.databaseUrl,
+    ...(options.store ? { sqlite: options.store } : {}),
+  });
+  const results = options.results ?? storage.results;
   const engine = createEngine({
-    store: options.databaseUrl
-      ? createPostgresStore(options.databaseUrl)
-      : createSqliteStore(`${options.home}/ironflow.db`, options.store),
+    store: storage.store,
     clock: systemClock,
     ids: createIdSource(),
     ...(options.livenessMs !== undefined ? { livenessMs: options.livenessMs } : {}),
@@ -179,7 +180,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.eventRetentionMs !== undefined
       ? { eventRetentionMs: options.eventRetentionMs }
       : {}),
-    ...(options.results ? { results: options.results } : {}),
+    results,
     ...(options.maxResultBytes !== undefined ? { maxResultBytes: options.maxResultBytes } : {}),
   });
   const handle = serve(app, {
@@ -215,7 +216,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     onError: (error) => storageHealth.report(error) ?? console.error(error),
     ...(options.servicesIntervalMs !== undefined ? { intervalMs: options.servicesIntervalMs } : {}),
     ...(options.leaderLeaseMs !== undefined ? { leaderLeaseMs: options.leaderLeaseMs } : {}),
-    ...(options.results?.files ? { resultFiles: options.results.files } : {}),
+    ...(results.files ? { resultFiles: results.files } : {}),
   });
 
   const stop = () => controller.abort();
@@ -231,6 +232,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await options.beforeClose?.();
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
     await engine.close();
+    await storage.closeResults();
   });
   return {
     engine,
