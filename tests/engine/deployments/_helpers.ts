@@ -1,12 +1,13 @@
 /**
- * Fixtures of the deployment tests: engines on a fake clock over memory or
- * SQLite stores, and a deployment service.
+ * Fixtures of the deployment tests: engines on a fake clock over memory,
+ * SQLite or PostgreSQL stores, and a deployment service.
  *
  * @module
  */
 import {
   createEngine,
   createMemoryStore,
+  createPostgresStore,
   createSqliteStore,
   type Engine,
   FakeClock,
@@ -14,6 +15,7 @@ import {
   type Store,
 } from "../../../engine/mod.ts";
 import { DeploymentService } from "../../../engine/deployments/mod.ts";
+import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL } from "../_helpers.ts";
 
 /** An engine with its clock and deployments; dispose to close. */
 export interface DeploymentFixture extends AsyncDisposable {
@@ -49,7 +51,11 @@ export async function tempDb(): Promise<{ path: string; dir: string } & AsyncDis
   };
 }
 
-/** Runs `fn` as one test step per store adapter (memory, then SQLite in a temporary folder). */
+/**
+ * Runs `fn` as one test step per store adapter: memory, SQLite in a
+ * temporary folder, and PostgreSQL in a fresh schema when the tests run under
+ * `.ci/with_postgres` (skipped otherwise).
+ */
 export async function onEachStore(
   t: Deno.TestContext,
   fn: (f: DeploymentFixture) => Promise<void>,
@@ -61,6 +67,15 @@ export async function onEachStore(
       await fn(f);
     });
   }
+  await t.step({
+    name: POSTGRES_URL ? "postgres" : `postgres (${POSTGRES_SKIP})`,
+    ignore: POSTGRES_URL === undefined,
+    async fn() {
+      await using schema = freshPostgresSchema();
+      await using f = fixture(createPostgresStore(POSTGRES_URL!, { schema: schema.schema }));
+      await fn(f);
+    },
+  });
 }
 
 export { createSqliteStore };
