@@ -1,5 +1,5 @@
 /**
- * IronFlow's composition root and command line: `deno run -A main.ts <command>`
+ * IronFlow's entry point, the command line: `deno run -A main.ts <command>`
  * (or the compiled `ironflow` binary).
  *
  * @module
