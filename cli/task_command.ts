@@ -6,7 +6,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { serveTasks, type Task } from "../sdk/mod.ts";
+import { createRemoteControlPlane, serveTasks, type Task } from "../sdk/mod.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { toFileUrl } from "./paths.ts";
@@ -16,7 +16,8 @@ export const TASK_HELP = `Usage: ironflow task serve <module>... [--limit 10] [-
 Runs a task worker for the tasks the modules export: it claims their
 background task runs (made with task.delay()) and executes them here, with
 their retries and timeouts, up to --limit at once. --task serves only the
-named tasks. Uses the embedded store (IRONFLOW_HOME); stops on Ctrl-C / SIGTERM
+named tasks. Claims from the server of --api-url or IRONFLOW_API_URL when
+set, else from the embedded store (IRONFLOW_HOME); stops on Ctrl-C / SIGTERM
 after the runs in flight.`;
 
 // deno-lint-ignore no-explicit-any
@@ -80,14 +81,24 @@ export async function taskCommand(args: string[], cli: CliContext): Promise<numb
   const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   try {
+    const { apiUrl, apiKey } = cli;
+    const plane = apiUrl
+      ? createRemoteControlPlane({ url: apiUrl, ...(apiKey ? { apiKey } : {}) })
+      : cli.openPlane();
     const worker = serveTasks(served, {
-      plane: cli.openPlane(),
+      plane,
       limit,
       signal: controller.signal,
       log: (line) => cli.out(`task worker: ${line}`),
     });
-    cli.out(`Task worker serving ${served.map((t) => `"${t.taskName}"`).join(", ")}`);
+    cli.out(
+      `Task worker serving ${served.map((t) => `"${t.taskName}"`).join(", ")} from ${
+        apiUrl ?? "the embedded store"
+      }`,
+    );
     await worker.done;
+    // The embedded plane is the CLI's to close; a remote one is this command's.
+    if (apiUrl) await plane.close();
     cli.out("Task worker stopped");
     return 0;
   } finally {

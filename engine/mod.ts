@@ -125,6 +125,7 @@ export {
   resumeFlowRun,
   retryFlowRun,
 } from "./run_actions.ts";
+export { BACKGROUND_TASK_KEY, dueBackgroundTaskRuns } from "./background_tasks.ts";
 export { endRunsUnder, type TreeEnding } from "./run_tree.ts";
 export {
   resolveVariableTemplate,

@@ -6,7 +6,13 @@
  *
  * @module
  */
-import { isTerminal, type Json, type RunRecord, StateType } from "../engine/mod.ts";
+import {
+  BACKGROUND_TASK_KEY,
+  isTerminal,
+  type Json,
+  type RunRecord,
+  StateType,
+} from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { TaskFuture } from "./future.ts";
 import { assertJsonSafe, decodeResult, storedResultOf } from "./results.ts";
@@ -15,8 +21,7 @@ import { friendlyRunName } from "./run_names.ts";
 import { withScopeTags } from "./tags.ts";
 import { uuidv7 } from "../engine/mod.ts";
 
-/** The task key that marks a task run waiting for a task worker. */
-export const BACKGROUND_TASK_KEY = "background";
+export { BACKGROUND_TASK_KEY };
 
 /**
  * Enqueues one call of `spec` as a SCHEDULED background task run and returns

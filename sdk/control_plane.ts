@@ -16,6 +16,7 @@ import {
   createIdSource,
   createMemoryStore,
   createSqliteStore,
+  dueBackgroundTaskRuns,
   type Engine,
   type EngineEvent,
   type HeartbeatAnswer,
@@ -41,7 +42,6 @@ import {
   type SlotGrant,
   type SlotRequest,
   type SqliteStoreOptions,
-  type Store,
   systemClock,
   type Timer,
   updateProgressArtifact,
@@ -197,7 +197,7 @@ export function createLocalControlPlane(
     },
     heartbeat: (runIds) => heartbeatFlowRuns(engine, runIds),
     scheduledTaskRuns: (taskNames, limit) =>
-      Promise.resolve(scheduledBackgroundRuns(engine, taskNames, limit)),
+      Promise.resolve(dueBackgroundTaskRuns(engine, taskNames, limit)),
   }, secrets);
 }
 
@@ -205,26 +205,6 @@ export function createLocalControlPlane(
 export interface LocalControlPlaneOptions {
   /** Encrypts and decrypts secrets. @default `IRONFLOW_SECRET_KEY`, read when first needed */
   secretKey?: string;
-}
-
-/** The SCHEDULED background task runs of `taskNames`, oldest first, at most `limit`. */
-export function scheduledBackgroundRuns(
-  engine: Engine,
-  taskNames: readonly string[],
-  limit: number,
-): RunRecord[] {
-  const due = taskNames.flatMap((name) =>
-    engine.listRuns({
-      kind: "task",
-      name,
-      states: ["SCHEDULED"],
-      rootsOnly: true,
-      sort: "created",
-      order: "asc",
-      limit,
-    }).items.filter((run) => run.taskKey === "background")
-  );
-  return due.sort((a, b) => a.createdAt - b.createdAt).slice(0, limit);
 }
 
 /** How often a local plane reads other processes' commits while it watches a run. */

@@ -243,6 +243,12 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     events: createRemoteEventClient(client),
     actions: remoteRunActions(request),
     heartbeat: (runIds) => remoteHeartbeat(request, runIds),
+    async scheduledTaskRuns(taskNames, limit) {
+      const params = new URLSearchParams({ limit: String(limit) });
+      for (const name of taskNames) params.append("task", name);
+      const page = await client.find<{ items: ApiRun[] }>(`/api/background-task-runs?${params}`);
+      return (page?.items ?? []).map(fromApiRun);
+    },
   }, secrets);
 }
 

@@ -64,7 +64,7 @@ export class RunCreator {
 
 /**
  * `run` with its tree fields made consistent, or a 400
- * `invalid_run_reference`: a task run belongs to a known flow run, a subflow
+ * `invalid_run_reference`: a task run with a parent belongs to a known flow run, a subflow
  * run's parent is a flow run, `root_id` is the parent's root (filled in when
  * null or absent) or, without a parent, the run itself, and
  * `parent_task_run_id` names a task run. Pages and readers walk these links,
@@ -78,7 +78,7 @@ function checkReferences(
   const label = `${run.kind} run "${run.name}"`;
   const parentId = run.parent_id ?? null;
   if (parentId === null) {
-    if (run.kind === "task") throw refuse(`Cannot create ${label}: a task run needs a parent_id`);
+    // A task run of no flow: a background task (task.delay()) or a task called outside a flow.
     if (run.parent_task_run_id != null) {
       throw refuse(`Cannot create ${label}: parent_task_run_id needs a parent_id`);
     }
@@ -110,9 +110,14 @@ export function propose(engine: Engine, item: ApiProposal): Promise<ApiProposalR
   return engine.propose(runId, proposal).then(toApiProposalResult);
 }
 
-/** Whether `id` names a flow run: log lines of anything else are refused. */
-export function isFlowRun(engine: Engine, id: string): boolean {
-  return engine.getRun(id)?.kind === "flow";
+/**
+ * Whether `id` names a run that keeps log lines: a flow run, or a task run of
+ * no flow (a background task, a task called outside a flow), which is its own
+ * root. Log lines of anything else are refused.
+ */
+export function keepsLogs(engine: Engine, id: string): boolean {
+  const run = engine.getRun(id);
+  return run !== undefined && (run.kind === "flow" || run.parentId === null);
 }
 
 /** The refusal of a log line whose flow run does not exist. */

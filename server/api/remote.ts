@@ -26,7 +26,7 @@ import {
   MAX_BATCH,
 } from "../../wire/run_schemas.ts";
 import { remoteBatchRoute } from "./remote_batch.ts";
-import { flowRunNotFound, isFlowRun, itemErrorOf, propose, RunCreator } from "./_remote_items.ts";
+import { flowRunNotFound, itemErrorOf, keepsLogs, propose, RunCreator } from "./_remote_items.ts";
 
 const TAG = "Remote SDK";
 
@@ -92,14 +92,15 @@ export function remoteRoutes(router: ApiRouter, deps: AppDeps): void {
     path: "/logs",
     tag: TAG,
     summary: "Ship log lines; they commit with the engine's next batch",
-    description: "Every flow_run_id must name an existing flow run, else 404 and nothing is kept.",
+    description:
+      "Every flow_run_id must name an existing flow run (or a task run of no flow), else 404 and nothing is kept.",
     body: z.strictObject({ logs: z.array(ApiLogSchema).max(MAX_BATCH) }),
     status: 202,
     response: z.object({ accepted: z.number().int() }),
   }, (c, { body }) => {
     const logs = body.logs as ApiLog[];
     for (const id of new Set(logs.map((log) => log.flow_run_id))) {
-      if (!isFlowRun(engine, id)) throw flowRunNotFound(id);
+      if (!keepsLogs(engine, id)) throw flowRunNotFound(id);
     }
     engine.log(logs.map(fromApiLog));
     return c.json({ accepted: logs.length }, 202);

@@ -15,7 +15,7 @@ import {
 } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
-import { flowRunNotFound, isFlowRun, itemErrorOf, propose, RunCreator } from "./_remote_items.ts";
+import { flowRunNotFound, itemErrorOf, keepsLogs, propose, RunCreator } from "./_remote_items.ts";
 import { ApiBatchAnswerSchema, ApiBatchSchema, type ApiItemError } from "../../wire/run_schemas.ts";
 
 /** Registers `POST /batch`. */
@@ -87,7 +87,7 @@ function shipLogs(
   for (let i = 0; i < logs.length; i++) {
     const id = logs[i]!.flow_run_id;
     let ok = known.get(id);
-    if (ok === undefined) known.set(id, ok = isFlowRun(engine, id));
+    if (ok === undefined) known.set(id, ok = keepsLogs(engine, id));
     if (ok) kept.push(fromApiLog(logs[i]!));
     else rejected.push({ index: i, error: itemErrorOf(flowRunNotFound(id))!.error });
   }

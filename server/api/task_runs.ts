@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from "zod";
+import { dueBackgroundTaskRuns } from "../../engine/mod.ts";
 import { toApiEvent, toApiRun } from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import { artifactItems, ArtifactList } from "./artifacts.ts";
@@ -11,6 +12,7 @@ import { runOfKind } from "./lookup.ts";
 import { LogPage, logPage, TaskRunLogQuery } from "./logs.ts";
 import type { ApiRouter } from "./router.ts";
 import { ApiEventSchema, ApiRunSchema } from "../../wire/run_schemas.ts";
+import { LimitParam, listParam } from "../../wire/schemas.ts";
 
 const TaskRunDetail = z.object({
   run: ApiRunSchema,
@@ -21,9 +23,28 @@ const TaskRunDetail = z.object({
 
 const ID = { id: "Task run id" };
 
-/** Registers the routes under `/task-runs/:id`. */
+/** Query of `GET /api/background-task-runs`. */
+const BackgroundTaskRunQuery = z.strictObject({
+  task: listParam(z.string().min(1), "Names of the tasks the worker serves"),
+  limit: LimitParam.optional(),
+});
+
+/** Registers the routes under `/task-runs/:id` and the background task runs' queue. */
 export function taskRunRoutes(router: ApiRouter, deps: AppDeps): void {
   const { engine } = deps;
+  router.add({
+    method: "get",
+    path: "/background-task-runs",
+    tag: "Task runs",
+    summary:
+      "SCHEDULED background task runs (task.delay()) of these tasks, oldest first: what a task worker claims",
+    query: BackgroundTaskRunQuery,
+    response: z.object({ items: z.array(ApiRunSchema) }),
+  }, (c, { query }) => {
+    const due = dueBackgroundTaskRuns(engine, query.task, query.limit ?? 10);
+    return c.json({ items: due.map(toApiRun) });
+  });
+
   router.add({
     method: "get",
     path: "/task-runs/:id",

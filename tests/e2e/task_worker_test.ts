@@ -6,9 +6,11 @@
  */
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { createSqliteControlPlane } from "../../sdk/mod.ts";
+import { createRemoteControlPlane, createSqliteControlPlane } from "../../sdk/mod.ts";
+import { createMemoryResultStore } from "../../sdk/results.ts";
 import { double } from "../testdata/sdk/background_tasks.ts";
 import { testServer } from "../server/_helpers.ts";
+import { startTestServer } from "./_server.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MODULE = fileURLToPath(new URL("../testdata/sdk/background_tasks.ts", import.meta.url));
@@ -55,5 +57,41 @@ Deno.test("deferred-tasks: with no worker the run waits SCHEDULED, listed on the
     assert.match(await page.text(), /double-/);
   } finally {
     server.close();
+  }
+});
+
+Deno.test("deferred-tasks: a task worker against a server runs a task delayed by a remote script", async () => {
+  // Prefect 3 task workers connect to the server of PREFECT_API_URL
+  // (docs.prefect.io/v3/develop/deferred-tasks); ours to IRONFLOW_API_URL.
+  await using server = startTestServer({ results: createMemoryResultStore() });
+  const home = await Deno.makeTempDir({ prefix: "ironflow_task_worker_" });
+  const worker = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, "task", "serve", MODULE],
+    env: { IRONFLOW_API_URL: server.url, IRONFLOW_HOME: home },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const plane = createRemoteControlPlane({ url: server.url });
+  try {
+    const future = double.delayWith({ plane }, 5);
+    const runId = await future.enqueued;
+    const result = await future.result() as unknown as { doubled: number; pid: number };
+    assert.equal(result.doubled, 10);
+    assert.notEqual(result.pid, Deno.pid, "ran in the worker process");
+    const run = server.engine.getRun(runId)!;
+    assert.deepEqual([run.state, run.runCount, run.parentId], ["COMPLETED", 2, null]);
+    const logged = server.engine.logs({ flowRunId: runId });
+    assert.ok(
+      logged.some((line) => /first attempt fails/.test(line.message)),
+      "the failed attempt's log line reached the server",
+    );
+  } finally {
+    worker.kill("SIGTERM");
+    const { code, stdout } = await worker.output();
+    await plane.close();
+    await Deno.remove(home, { recursive: true });
+    const said = new TextDecoder().decode(stdout);
+    assert.match(said, new RegExp(`Task worker serving "double" from ${server.url}`));
+    assert.equal(code, 0, "the worker stops cleanly on SIGTERM");
   }
 });

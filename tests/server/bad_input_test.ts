@@ -109,7 +109,7 @@ Deno.test("remote run creation refuses dangling tree references", async (t) => {
     const { etlId } = await seedFlows(s);
     const before = snapshot(s.engine);
     const bad: unknown[] = [
-      { kind: "task", name: "t", root_id: null },
+      { kind: "task", name: "t", parent_task_run_id: etlId },
       { kind: "flow", name: "f", root_id: "elsewhere" },
       { kind: "flow", name: "f", parent_id: "missing" },
       { kind: "task", name: "t", parent_id: etlId, root_id: "other" },
@@ -131,8 +131,15 @@ Deno.test("remote run creation refuses dangling tree references", async (t) => {
     });
     assert.equal(ok.status, 200, JSON.stringify(ok.body));
     assert.equal(ok.body.runs[0].root_id, etlId);
+    // A task run of no flow (task.delay(), a task called outside a flow) is its own root.
+    const root = await call(s.app, "/api/runs/batch", {
+      body: { runs: [{ id: "root-task", kind: "task", name: "t", root_id: null }] },
+    });
+    assert.equal(root.status, 200, JSON.stringify(root.body));
+    assert.equal(root.body.runs[0].root_id, "root-task");
     await assertPage(s, "/");
     await assertPage(s, `/runs/${etlId}`);
+    await assertPage(s, "/runs/root-task");
   });
 });
 
