@@ -19,6 +19,7 @@ import {
   DEFAULT_TASK_POLICY,
   type EngineEvent,
   type EventQuery,
+  hasOwnExecutor,
   type IdSource,
   isTerminal,
   type LogQuery,
@@ -233,14 +234,16 @@ class EngineImpl implements Engine {
     if (!(this.livenessMs > 0)) {
       throw new RangeError(`Liveness timeout must be positive, got ${this.livenessMs}`);
     }
+    const liveness = trackExecutorLiveness(this.livenessMs);
     this.#policies = {
-      // Liveness is engine policy for every flow run, whatever policy a caller passes.
+      // Liveness is engine policy for every run an executor holds (flow runs,
+      // task runs of no flow), whatever policy a caller passes.
       flow: [
         ...(options.policy?.flow ?? DEFAULT_POLICY),
         RefuseReapingLiveRuns,
-        trackExecutorLiveness(this.livenessMs),
+        liveness,
       ],
-      task: options.policy?.task ?? DEFAULT_TASK_POLICY,
+      task: [...(options.policy?.task ?? DEFAULT_TASK_POLICY), RefuseReapingLiveRuns, liveness],
     };
     this.#onError = options.onError ?? ((error) => console.error(error));
   }
@@ -425,7 +428,7 @@ class EngineImpl implements Engine {
     if (run.parentId !== null) this.#checkParentLive(tx, run);
     const seq = tx.appendEvent(event);
     tx.insertRun(run);
-    if (run.kind === "flow" && needsExecutor(run)) {
+    if (hasOwnExecutor(run) && needsExecutor(run)) {
       putLiveness(services.documents, run.id, now, this.livenessMs);
     }
     if (input.id !== undefined) known.add(runId);

@@ -21,6 +21,7 @@
  */
 import {
   ConflictError,
+  hasOwnExecutor,
   InvalidArgumentError,
   InvalidTransitionError,
   IronFlowError,
@@ -394,7 +395,7 @@ export function heartbeatFlowRuns(
     const now = engine.clock.now();
     return runIds.map((runId): HeartbeatAnswer => {
       const run = tx.getRun(runId);
-      if (!run || run.kind !== "flow") {
+      if (!run || !hasOwnExecutor(run)) {
         return { runId, state: null, stateName: null, stop: true };
       }
       if (isTerminal(run.state)) {

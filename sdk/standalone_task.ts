@@ -11,6 +11,8 @@ import { LogLevel } from "../engine/mod.ts";
 import type { InternalContext, RunExecution } from "./context.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { TaskFuture } from "./future.ts";
+import { CancelledError } from "./errors.ts";
+import { keepAlive } from "./liveness.ts";
 import { writeLog } from "./logger.ts";
 import type { RunOptions } from "./options.ts";
 import type { RunMirror } from "./run_mirror.ts";
@@ -35,15 +37,34 @@ export async function runStandaloneTask<T>(
     ? { id: parentTaskRunId, name: "", attempt: 0 }
     : undefined;
   const key = claimed?.taskKey ?? `${spec.name}#0`;
-  await runTask(host, {
-    spec,
-    future,
-    args,
-    key,
-    waitFor: [],
-    parentTaskRun,
-    existingRun: claimed,
+  // A root run has no flow run to vouch for it: it heartbeats itself, so a
+  // process that dies leaves it CRASHED by the reaper, not RUNNING forever.
+  let ended = false;
+  let stopHeartbeats = () => {};
+  void (future as TaskFuture<unknown>)._runIdReady().then((runId) => {
+    if (ended) return;
+    stopHeartbeats = keepAlive(plane, runId, (answer) => {
+      if (answer.stop) {
+        host.cancel(
+          new CancelledError(`Task run ended elsewhere as "${answer.state ?? "deleted"}"`),
+        );
+      }
+    });
   });
+  try {
+    await runTask(host, {
+      spec,
+      future,
+      args,
+      key,
+      waitFor: [],
+      parentTaskRun,
+      existingRun: claimed,
+    });
+  } finally {
+    ended = true;
+    stopHeartbeats();
+  }
   await plane.flush();
 }
 
@@ -101,6 +122,11 @@ class StandaloneTaskHost implements TaskRunHost, RunExecution {
 
   get signal(): AbortSignal {
     return this.#controller.signal;
+  }
+
+  /** Stops the run's attempts: the engine says it ended without this process. */
+  cancel(reason: Error): void {
+    this.#controller.abort(reason);
   }
 
   /** The "flow run" fields a task run copies: none, it is a root run named after its task. */

@@ -1,5 +1,7 @@
 /**
- * Liveness of flow runs: while an executor holds a flow run (it is PENDING,
+ * Liveness of the runs an executor holds: flow runs, and task runs of no
+ * flow (background tasks, tasks called outside a flow), which are roots run
+ * by a process of their own. While an executor holds such a run (it is PENDING,
  * RUNNING, PAUSED with a waiting process, CANCELLING, or waiting for a flow
  * retry), the run has a liveness document whose deadline the executor's
  * heartbeats push forward. A run whose deadline passed lost its executor:
@@ -28,6 +30,14 @@ export const LIVENESS_KIND = "liveness_lost";
 export interface Liveness {
   /** Epoch ms after which the run's executor counts as gone. */
   deadline: number;
+}
+
+/**
+ * Whether `run` is held by an executor of its own: a flow run, or a task run
+ * of no flow. A task run inside a flow lives and dies with its flow run.
+ */
+export function hasOwnExecutor(run: Pick<RunRecord, "kind" | "parentId">): boolean {
+  return run.kind === "flow" || run.parentId === null;
 }
 
 /**
@@ -83,7 +93,7 @@ export function trackExecutorLiveness(livenessMs: number): Rule {
     from: "*",
     to: "*",
     onCommit(event: PendingEvent, run: RunRecord, services) {
-      if (run.kind !== "flow") return;
+      if (!hasOwnExecutor(run)) return;
       if (needsExecutor(run)) putLiveness(services.documents, run.id, event.at, livenessMs);
       else services.documents.deleteDocument(LIVENESS_COLLECTION, run.id);
     },
@@ -99,12 +109,14 @@ export const RefuseReapingLiveRuns: Rule = {
   name: "RefuseReapingLiveRuns",
   from: "*",
   to: [StateType.CRASHED, StateType.CANCELLED],
-  applies: (run, proposal) => run.kind === "flow" && proposal.kind === LIVENESS_KIND,
+  applies: (run, proposal) => hasOwnExecutor(run) && proposal.kind === LIVENESS_KIND,
   before(ctx) {
     if (ctx.services === undefined || isTerminal(ctx.run.state)) return;
     const liveness = livenessOf(ctx.services.documents, ctx.run.id);
     if (liveness !== undefined && liveness.deadline > ctx.now) {
-      ctx.reject(`flow run "${ctx.run.id}" has a live executor until ${liveness.deadline}`);
+      ctx.reject(
+        `${ctx.run.kind} run "${ctx.run.id}" has a live executor until ${liveness.deadline}`,
+      );
     }
   },
 };

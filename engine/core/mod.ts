@@ -129,6 +129,7 @@ export {
 } from "./final_state_rules.ts";
 export {
   DEFAULT_LIVENESS_MS,
+  hasOwnExecutor,
   type Liveness,
   LIVENESS_COLLECTION,
   LIVENESS_KIND,

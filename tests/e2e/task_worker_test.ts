@@ -8,7 +8,9 @@ import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { createRemoteControlPlane, createSqliteControlPlane } from "../../sdk/mod.ts";
 import { createMemoryResultStore } from "../../sdk/results.ts";
-import { double } from "../testdata/sdk/background_tasks.ts";
+import { double, sleepy } from "../testdata/sdk/background_tasks.ts";
+import { reapLostRuns } from "../../engine/mod.ts";
+import { assertStoreWhole, kill, until } from "./_kill.ts";
 import { testServer } from "../server/_helpers.ts";
 import { startTestServer } from "./_server.ts";
 
@@ -66,7 +68,7 @@ Deno.test("deferred-tasks: a task worker against a server runs a task delayed by
   await using server = startTestServer({ results: createMemoryResultStore() });
   const home = await Deno.makeTempDir({ prefix: "ironflow_task_worker_" });
   const worker = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, "task", "serve", MODULE],
+    args: ["run", "-A", `${ROOT}main.ts`, "task", "serve", MODULE, "--task", "double"],
     env: { IRONFLOW_API_URL: server.url, IRONFLOW_HOME: home },
     stdout: "piped",
     stderr: "piped",
@@ -93,5 +95,44 @@ Deno.test("deferred-tasks: a task worker against a server runs a task delayed by
     const said = new TextDecoder().decode(stdout);
     assert.match(said, new RegExp(`Task worker serving "double" from ${server.url}`));
     assert.equal(code, 0, "the worker stops cleanly on SIGTERM");
+  }
+});
+
+Deno.test("deferred-tasks: SIGKILL of a task worker mid-task leaves its run CRASHED, not RUNNING", async () => {
+  const home = await Deno.makeTempDir({ prefix: "ironflow_task_worker_kill_" });
+  const plane = createSqliteControlPlane(`${home}/ironflow.db`);
+  const worker = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, "task", "serve", MODULE, "--task", "sleepy"],
+    env: {
+      IRONFLOW_HOME: home,
+      IRONFLOW_HEARTBEAT_MS: "200",
+      IRONFLOW_LIVENESS_TIMEOUT_MS: "1500",
+    },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    const future = sleepy.delayWith({ plane });
+    const runId = await future.enqueued;
+    await until(() => plane.engine.getRun(runId)?.state === "RUNNING", "the worker to start it");
+    kill(worker);
+    await worker.status;
+    const run = await until(
+      async () => {
+        await reapLostRuns(plane.engine);
+        const run = plane.engine.getRun(runId)!;
+        return run.state === "CRASHED" && run;
+      },
+      "the reaper to end the run",
+      15_000,
+    );
+    assert.match(run.message ?? "", /heartbeat/i);
+    const state = await future.wait();
+    assert.equal(state.type, "CRASHED", "the caller's future settles");
+    assertStoreWhole(`${home}/ironflow.db`, plane.engine);
+  } finally {
+    kill(worker);
+    await plane.close();
+    await Deno.remove(home, { recursive: true });
   }
 });

@@ -121,11 +121,15 @@ Deno.test("TrackExecutorLiveness starts the deadline when an executor takes a ru
       },
     );
   }
-  await t.step("task runs have no liveness of their own", () => {
-    const svc = services();
+  await t.step("a task run in a flow has no liveness of its own; one of no flow has", () => {
     const proposal = { to: "RUNNING" as const, token: "t", kind: "start" };
-    assert.ok(judge(policy, runIn("PENDING", "Pending", "task"), proposal, svc).commit);
-    assert.equal(svc.store.getDocument(LIVENESS_COLLECTION, "r1"), undefined);
+    const inFlow = services();
+    const child = { ...runIn("PENDING", "Pending", "task"), parentId: "f1", rootId: "f1" };
+    assert.ok(judge(policy, child, proposal, inFlow).commit);
+    assert.equal(inFlow.store.getDocument(LIVENESS_COLLECTION, "r1"), undefined);
+    const alone = services();
+    assert.ok(judge(policy, runIn("PENDING", "Pending", "task"), proposal, alone).commit);
+    assert.ok(alone.store.getDocument(LIVENESS_COLLECTION, "r1"), "a background task's deadline");
   });
 });
 

@@ -362,3 +362,27 @@ Deno.test("offeredActions() offers exactly the actions the engine then takes, so
     }
   }
 });
+
+Deno.test("a task run of no flow heartbeats itself and is reaped CRASHED when they stop; one in a flow has no deadline of its own", async () => {
+  const clock = new FakeClock();
+  const engine = engineOn(clock);
+  const root = await engine.createTaskRun({ name: "send-email", state: "PENDING" });
+  await engine.propose(root.id, { to: "RUNNING", token: "start", kind: "start" });
+  assert.equal(deadlineOf(engine, root.id)?.deadline, clock.now() + LIVENESS_MS);
+  const flowRun = await running(engine);
+  const inner = await runningTask(engine, flowRun);
+  assert.equal(deadlineOf(engine, inner.id), undefined, "its flow run's executor vouches for it");
+
+  clock.tick(LIVENESS_MS - 1);
+  const [answer] = await heartbeatFlowRuns(engine, [root.id]);
+  assert.deepEqual(answer, { runId: root.id, state: "RUNNING", stateName: "Running", stop: false });
+  const [innerAnswer] = await heartbeatFlowRuns(engine, [inner.id]);
+  assert.equal(innerAnswer!.stop, true, "a task run inside a flow is not heartbeaten on its own");
+  clock.tick(LIVENESS_MS - 1);
+  assert.deepEqual((await reapLostRuns(engine)).crashed, [flowRun.id], "the heartbeat kept it");
+  clock.tick(2);
+  assert.deepEqual((await reapLostRuns(engine)).crashed, [root.id]);
+  assert.equal(engine.getRun(root.id)!.state, "CRASHED");
+  assert.equal(deadlineOf(engine, root.id), undefined);
+  await engine.close();
+});

@@ -9,3 +9,9 @@ export const double = task({ name: "double", retries: 1 }, (x: number) => {
   if (attempts === 1) throw new Error("first attempt fails");
   return { doubled: x * 2, pid: Deno.pid };
 });
+
+/** Tells the caller its pid through its log, then sleeps until killed. */
+export const sleepy = task({ name: "sleepy" }, async () => {
+  console.log(`sleepy pid ${Deno.pid}`);
+  await new Promise((resolve) => setTimeout(resolve, 120_000));
+});
