@@ -27,5 +27,8 @@ export function dueBackgroundTaskRuns(
       limit,
     }).items.filter((run) => run.taskKey === BACKGROUND_TASK_KEY)
   );
-  return due.sort((a, b) => a.createdAt - b.createdAt).slice(0, limit);
+  // Ids (uuidv7, made by the caller) order runs created in the same millisecond.
+  return due
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, limit);
 }

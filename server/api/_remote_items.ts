@@ -78,9 +78,12 @@ function checkReferences(
   const label = `${run.kind} run "${run.name}"`;
   const parentId = run.parent_id ?? null;
   if (parentId === null) {
-    // A task run of no flow: a background task (task.delay()) or a task called outside a flow.
-    if (run.parent_task_run_id != null) {
-      throw refuse(`Cannot create ${label}: parent_task_run_id needs a parent_id`);
+    // A run of no flow: a flow run, or a task run called outside a flow or
+    // delayed (task.delay()); a task called inside such a task names it.
+    if (run.parent_task_run_id != null && known(run.parent_task_run_id)?.kind !== "task") {
+      throw refuse(
+        `Cannot create ${label}: parent_task_run_id "${run.parent_task_run_id}" names no task run`,
+      );
     }
     if (run.root_id != null && run.root_id !== run.id) {
       throw refuse(`Cannot create ${label}: without a parent, root_id must be the run's own id`);

@@ -81,8 +81,26 @@ Deno.test("a root task run may not name a parent task run or another root", asyn
     }).then((response) => response.json());
   const id = "01a00000-0000-7000-8000-000000000001";
   const dangling = await post({ id, parent_task_run_id: "01a00000-0000-7000-8000-000000000002" });
-  assert.match(JSON.stringify(dangling), /parent_task_run_id needs a parent_id/);
+  assert.match(dangling.runs[0].error.message, /parent_task_run_id "[^"]+" names no task run/);
   const elsewhere = await post({ id, root_id: "01a00000-0000-7000-8000-000000000003" });
-  assert.match(JSON.stringify(elsewhere), /root_id must be the run's own id/);
+  assert.match(elsewhere.runs[0].error.message, /root_id must be the run's own id/);
   assert.equal(server.engine.getRun(id), undefined, "nothing was created");
+});
+
+Deno.test("write-tasks: a task called inside a task outside a flow is linked to it on a remote plane", async () => {
+  await using server = startTestServer();
+  const plane = createRemoteControlPlane({ url: server.url });
+  try {
+    const inner = task({ name: "inner" }, (x: number) => x + 1);
+    const outer = task({ name: "outer" }, async (x: number) => (await inner(x)) * 2);
+    const outcome = await outer.runWith({ plane }, 1);
+    await plane.flush();
+    assert.equal(outcome.result, 4);
+    const runs = server.engine.listRuns({ kind: "task" }).items;
+    const innerRun = runs.find((run) => run.name === "inner")!;
+    assert.equal(innerRun.state, "COMPLETED");
+    assert.equal(innerRun.parentTaskRunId, outcome.runId);
+  } finally {
+    await plane.close();
+  }
 });
