@@ -100,7 +100,11 @@ export { Pill, type PillProps, type PillTone } from "./components/pill.tsx";
 export { QuickRunForm, type QuickRunFormProps } from "./components/quick_run_form.tsx";
 export { RecentRuns } from "./components/recent_runs.tsx";
 export { ResultLink, type ResultLinkProps } from "./components/result_link.tsx";
-export { RunActionForms, type RunActionFormsProps } from "./components/run_action_forms.tsx";
+export {
+  type ResumeDraft,
+  RunActionForms,
+  type RunActionFormsProps,
+} from "./components/run_action_forms.tsx";
 export {
   GraphLegend,
   type GraphLegendProps,

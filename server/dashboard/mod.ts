@@ -43,9 +43,13 @@ import {
   FlowsPage,
   LoginPage,
   type PageContext,
+  postedTexts,
+  problemsByField,
+  type ResumeDraft,
   runHref,
   RunPage,
   RunsPage,
+  schemaFields,
   TaskRunPage,
   valuesFromForm,
 } from "../../ui/mod.ts";
@@ -244,16 +248,27 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       if (run.kind === "task" && run.parentId !== null) {
         return TaskRunPage({ ctx, ...taskRunPageData(engine, run) });
       }
-      const params = new URL(c.req.url).searchParams;
-      const flash = flashes.take(params.get("flash"));
-      const deploymentName = run.deploymentId === null
-        ? null
-        : deployments.find(run.deploymentId)?.name ?? null;
-      const data = runPageData(engine, run, params, ctx.now);
-      params.delete("flash");
-      return RunPage({ ctx, flash, deploymentName, query: params.toString(), ...data });
+      return runPage(c, ctx, run);
     }),
   );
+  // The run page; after a refused resume, with its form filled in again and the problems.
+  const runPage = (c: Context, ctx: PageContext, run: RunRecord, resumeDraft?: ResumeDraft) => {
+    const params = new URL(c.req.url).searchParams;
+    const flash = flashes.take(params.get("flash"));
+    const deploymentName = run.deploymentId === null
+      ? null
+      : deployments.find(run.deploymentId)?.name ?? null;
+    const data = runPageData(engine, run, params, ctx.now);
+    params.delete("flash");
+    return RunPage({
+      ctx,
+      flash,
+      deploymentName,
+      query: params.toString(),
+      ...data,
+      ...(resumeDraft ? { resumeDraft } : {}),
+    });
+  };
   runRegionRoutes(pages, kit, deployments);
 
   // Before "/runs/:id/:action" would not matter (two segments), but reads as the list's own.
@@ -312,6 +327,14 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       }
       return c.redirect(runHref(target, undefined, { flash: flashes.put(true, message) }), 303);
     } catch (error) {
+      const run = engine.getRun(id);
+      if (action === "resume" && error instanceof InvalidInputError && run) {
+        return sendPage(
+          c,
+          runPage(c, context(c), run, resumeDraftOf(engine, run, form, error)),
+          400,
+        );
+      }
       const { status, body } = describeError(error);
       if (status >= 500 || status === 404) return fail(c, error);
       return c.redirect(
@@ -426,6 +449,27 @@ function pageBefore(c: Context): string {
 
 // The resume form's input: its schema fields, JSON text, or nothing for a
 // run that waits for none. resumeFlowRun judges it against the pause's schema.
+/** A refused resume as its form shows it again: what was posted, the problems by field. */
+function resumeDraftOf(
+  engine: Engine,
+  run: RunRecord,
+  form: Record<string, unknown>,
+  error: InvalidInputError,
+): ResumeDraft {
+  if (form["mode"] === "fields") {
+    const fields = schemaFields(pauseRequestOf(engine, run)?.inputSchema ?? null);
+    const { byField, general } = problemsByField(fields, error.problems);
+    return {
+      mode: "fields",
+      values: postedTexts(fields, form),
+      errors: Object.fromEntries(byField),
+      general,
+    };
+  }
+  const text = typeof form["input"] === "string" ? form["input"] : "";
+  return { mode: "json", values: { input: text }, errors: {}, general: [...error.problems] };
+}
+
 function resumeInputOf(
   engine: Engine,
   id: string,

@@ -105,14 +105,18 @@ Deno.test({
     const form = page.locator('form[data-resume="fields"]');
     await form.locator("#input-approved").selectOption("true");
     await form.locator("#input-level").selectOption("high");
-    // "by" left empty: the pause's schema refuses it, and the run stays PAUSED.
+    // "by" left empty: the pause's schema refuses it, the problem shows under
+    // that field, what was chosen stays, and the run stays PAUSED.
     await form.locator("button[type=submit]").click();
-    await page.waitForSelector(".flash.bad");
-    assert.match(await page.textContent(".flash.bad") ?? "", /by/);
+    await page.waitForSelector("#input-by-error");
+    assert.match(await page.textContent("#input-by-error") ?? "", /^by: /);
+    assert.equal(await page.locator("#input-approved-error").count(), 0);
+    assert.equal(
+      await page.locator('form[data-resume="fields"] #input-level').inputValue(),
+      "high",
+    );
     assert.equal(d.engine.getRun(runId)!.state, "PAUSED");
 
-    await page.locator('form[data-resume="fields"] #input-approved').selectOption("true");
-    await page.locator('form[data-resume="fields"] #input-level').selectOption("high");
     await page.fill('form[data-resume="fields"] #input-by', "ada");
     await page.locator('form[data-resume="fields"] button[type=submit]').click();
     const done = await outcome;

@@ -10,6 +10,9 @@ import { z } from "npm:zod@^4.6.7";
 import { flow, pauseFlowRun } from "../../sdk/mod.ts";
 import { assertError, call, csrfOf, testServer } from "./_helpers.ts";
 
+// The field names of the schema form: `p.<path>`.
+const FIELD = "p.";
+
 const Approval = z.object({ approved: z.boolean(), by: z.string().min(1) });
 
 async function waitingForApproval(server: ReturnType<typeof testServer>) {
@@ -66,13 +69,38 @@ Deno.test("the dashboard's resume form asks for the input, shows the schema, and
 
   for (const bad of ["{not json", '{"approved":1}']) {
     const refused = await post(bad);
-    assert.equal(refused.status, 303);
-    const flash = await (await server.app.request(refused.headers.get("location")!)).text();
-    assert.match(flash, /Input is not valid JSON|Invalid input for flow run/);
+    assert.equal(refused.status, 400, "the page again, with the problem under the JSON input");
+    const again = await refused.text();
+    assert.match(again, /role="alert">[^<]*(JSON|approved)/);
+    assert.ok(again.includes(bad.replaceAll('"', "&quot;")), "what was posted is kept");
     assert.equal(server.engine.getRun(runId)!.state, "PAUSED");
   }
   const accepted = await post('{"approved":false,"by":"bob"}');
   assert.equal(accepted.status, 303);
   assert.equal((await outcome).result, "rejected");
+  server.close();
+});
+
+Deno.test("the dashboard's resume fields show each problem under its field and keep what was posted", async () => {
+  const server = testServer();
+  const { runId, outcome } = await waitingForApproval(server);
+  const page = await (await server.app.request(`/runs/${runId}`)).text();
+  assert.match(page, /data-resume="fields"/);
+  const post = (fields: Record<string, string>) =>
+    server.app.request(`/runs/${runId}/resume`, {
+      method: "POST",
+      headers: { origin: "http://localhost", "sec-fetch-site": "same-origin" },
+      body: new URLSearchParams({ _csrf: csrfOf(page), mode: "fields", ...fields }),
+    });
+  const refused = await post({ [`${FIELD}approved`]: "true", [`${FIELD}by`]: "" });
+  assert.equal(refused.status, 400);
+  const again = await refused.text();
+  assert.match(again, /id="input-by-error" class="field-error" role="alert">by: [^<]+</);
+  assert.doesNotMatch(again, /id="input-approved-error"/, "the valid field has no problem");
+  assert.equal(server.engine.getRun(runId)!.state, "PAUSED", "nothing changed");
+
+  const accepted = await post({ [`${FIELD}approved`]: "true", [`${FIELD}by`]: "ada" });
+  assert.equal(accepted.status, 303);
+  assert.equal((await outcome).result, "approved by ada");
   server.close();
 });

@@ -11,10 +11,26 @@ export interface RunActionFormsProps {
   csrf: string;
   /** What the run's pause asks of a resume; null when it is not PAUSED. */
   pause?: PauseRequest | null;
+  /** A refused resume, shown again with its problems. */
+  resumeDraft?: ResumeDraft | null;
+}
+
+/** A resume the engine refused: what was posted and why, by field. */
+export interface ResumeDraft {
+  /** `fields` when the schema's fields were posted, `json` for the JSON text. */
+  mode: "fields" | "json";
+  /** Posted text by field path (fields mode) or `input` (JSON mode). */
+  values: Record<string, string>;
+  /** A problem per field path (fields mode). */
+  errors: Record<string, string>;
+  /** Problems that belong to no field (JSON mode: all of them). */
+  general: string[];
 }
 
 /** Cancel, pause, resume and retry as plain HTML forms (they work without JavaScript). */
-export function RunActionForms({ run, offered, csrf, pause = null }: RunActionFormsProps) {
+export function RunActionForms(
+  { run, offered, csrf, pause = null, resumeDraft = null }: RunActionFormsProps,
+) {
   const base = runHref(run.id);
   const token = <input type="hidden" name="_csrf" value={csrf} />;
   const forms = [];
@@ -32,7 +48,13 @@ export function RunActionForms({ run, offered, csrf, pause = null }: RunActionFo
   }
   if (offered.resume) {
     forms.push(
-      <ResumeForms key="resume" action={`${base}/resume`} csrf={csrf} pause={pause} />,
+      <ResumeForms
+        key="resume"
+        action={`${base}/resume`}
+        csrf={csrf}
+        pause={pause}
+        draft={resumeDraft}
+      />,
     );
   }
   if (offered.cancel) {
@@ -69,13 +91,14 @@ interface ResumeFormsProps {
   action: string;
   csrf: string;
   pause: PauseRequest | null;
+  draft: ResumeDraft | null;
 }
 
 /**
  * Resume, with the input the pause waits for: a field per property of its
  * schema (and JSON text as the fallback), or a plain button.
  */
-function ResumeForms({ action, csrf, pause }: ResumeFormsProps) {
+function ResumeForms({ action, csrf, pause, draft }: ResumeFormsProps) {
   const token = <input type="hidden" name="_csrf" value={csrf} />;
   if (!pause?.waitsForInput) {
     return (
@@ -86,11 +109,24 @@ function ResumeForms({ action, csrf, pause }: ResumeFormsProps) {
     );
   }
   const fields = schemaFields(pause.inputSchema);
+  const problems = (lines: readonly string[]) =>
+    lines.length > 0 && <p class="s-FAILED" role="alert">{lines.join("; ")}</p>;
+  const jsonDraft = draft?.mode === "json" ? draft : null;
+  const fieldsDraft = draft?.mode === "fields" ? draft : null;
   const jsonForm = (
     <form method="post" action={action} class="editor" data-resume="json">
       {token}
       <label for="resume-input">Input (JSON)</label>
-      <textarea id="resume-input" name="input" rows={4} required></textarea>
+      <textarea
+        id="resume-input"
+        name="input"
+        rows={4}
+        required
+        aria-invalid={jsonDraft ? "true" : undefined}
+      >
+        {jsonDraft?.values["input"] ?? ""}
+      </textarea>
+      {problems(jsonDraft?.general ?? [])}
       {pause.inputSchema !== null && (
         <details>
           <summary>Input schema</summary>
@@ -109,13 +145,14 @@ function ResumeForms({ action, csrf, pause }: ResumeFormsProps) {
         <h3>Input the run waits for</h3>
         <SchemaFields
           fields={fields}
-          values={fieldTexts(fields, undefined)}
-          errors={{}}
+          values={fieldsDraft?.values ?? fieldTexts(fields, undefined)}
+          errors={fieldsDraft?.errors ?? {}}
           idPrefix="input"
         />
+        {problems(fieldsDraft?.general ?? [])}
         <button type="submit">Resume</button>
       </form>
-      <details>
+      <details open={jsonDraft !== null || undefined}>
         <summary>Input as JSON</summary>
         {jsonForm}
       </details>

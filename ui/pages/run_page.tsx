@@ -1,6 +1,7 @@
 import type { OfferedActions, PauseRequest, RunRecord } from "../../engine/mod.ts";
 import { Layout } from "../components/layout.tsx";
 import { encodePathPart } from "../links.ts";
+import type { ResumeDraft } from "../components/run_action_forms.tsx";
 import { RunRegion } from "./run_regions.tsx";
 import type { RunTabData } from "./run_tabs.ts";
 import type { PageContext, ResultView, StateCounts } from "../types.ts";
@@ -29,6 +30,8 @@ export interface RunPageProps {
   flowVersion?: string | null;
   /** What the pause a PAUSED run is in asks of a resume (input and its schema). */
   pause?: PauseRequest | null;
+  /** A resume just refused, shown again in its form with the problems by field. */
+  resumeDraft?: ResumeDraft | null;
   /** The page's query string (tab, filters, cursor), for its live regions' fragments. */
   query?: string;
 }
@@ -56,6 +59,7 @@ export function RunPage(props: RunPageProps) {
             offered: props.offered,
             csrf: ctx.session.csrf,
             pause: props.pause ?? null,
+            resumeDraft: props.resumeDraft ?? null,
           }}
         />
       </div>

@@ -1,6 +1,6 @@
 import type { OfferedActions, PauseRequest, RunRecord } from "../../engine/mod.ts";
 import { LineagePanel } from "../components/lineage_panel.tsx";
-import { RunActionForms } from "../components/run_action_forms.tsx";
+import { type ResumeDraft, RunActionForms } from "../components/run_action_forms.tsx";
 import { RunHeader } from "../components/run_header.tsx";
 import { RunTabBody } from "../components/run_tab_body.tsx";
 import { Tabs } from "../components/tabs.tsx";
@@ -38,6 +38,8 @@ export type RunRegionProps =
     offered: OfferedActions;
     csrf: string;
     pause: PauseRequest | null;
+    /** A refused resume to show again with its problems. */
+    resumeDraft?: ResumeDraft | null;
   }
   | {
     name: "header";
@@ -90,6 +92,7 @@ export function RunRegion({ region, query }: { region: RunRegionProps; query: st
             offered={region.offered}
             csrf={region.csrf}
             pause={region.pause}
+            resumeDraft={region.resumeDraft ?? null}
           />
         </div>
       );
