@@ -49,7 +49,7 @@ h1 { font-size: 20px; margin: 0; } h2 { font-size: 16px; margin: 0 0 8px; } h3 {
 .top { display: flex; align-items: center; gap: 20px; padding: 0 24px; height: 52px; background: var(--panel); border-bottom: 1px solid var(--border); }
 .brand { font-weight: 700; color: var(--text); font-size: 16px; letter-spacing: .2px; }
 .brand span { color: var(--accent); }
-.nav { display: flex; gap: 4px; flex: 1; }
+.nav { display: flex; gap: 4px; flex: 1; min-width: 0; overflow-x: auto; white-space: nowrap; }
 .nav a { color: var(--muted); padding: 6px 10px; border-radius: 6px; }
 .nav a.on, .nav a:hover { color: var(--text); background: var(--hover); text-decoration: none; }
 .top form { margin: 0; }
@@ -167,6 +167,8 @@ code.chip-code { margin: 0 4px 2px 0; display: inline-block; }
 .schedule.editing { border-color: var(--accent); }
 .times { margin: 4px 0 0; padding-left: 22px; font-variant-numeric: tabular-nums; }
 .editor { display: grid; gap: 10px; }
+ol.plain { margin: 0; padding-left: 18px; }
+fieldset.plain { border: 0; padding: 0; margin: 0; min-width: 0; flex: 1; }
 .editor h3 { margin: 0; }
 .fields { display: flex; gap: 10px; flex-wrap: wrap; align-items: flex-end; }
 .fields label, label.block { display: grid; gap: 3px; font-size: 12px; color: var(--muted); }

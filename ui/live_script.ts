@@ -11,6 +11,8 @@
  *   the others are swapped from one fetch of the page. Stale regions are
  *   fetched together, at most every 250 ms, so a burst costs one round; a
  *   region holding the focus or a checked selection box is left as it is;
+ * - on the events page, refreshes the list when the event stream announces
+ *   a new event;
  * - appends live log lines to the log list when they pass its filters;
  * - shows times in the browser's time zone and submits filter selects on
  *   change;
@@ -214,6 +216,8 @@ export const LIVE_SCRIPT = `(() => {
     markStale(event.run_kind === "task" ? "task" : "run");
   });
   source.addEventListener("artifact", () => markStale("artifact"));
+  // The events page follows the event feed: a new event refreshes its list.
+  source.addEventListener("event", () => markStale("event"));
 
   const LEVELS = [[50, "CRITICAL"], [40, "ERROR"], [30, "WARNING"], [20, "INFO"], [10, "DEBUG"]];
   function levelName(level) {

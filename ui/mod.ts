@@ -46,6 +46,7 @@ export type {
   ActivityData,
   ArtifactData,
   AssetUrls,
+  AutomationRow,
   DeploymentRow,
   FlashMessage as FlashData,
   GraphCells,
@@ -65,6 +66,7 @@ export type {
   SchedulePreview,
   ScheduleView,
   SessionInfo,
+  SpecDraft,
   StateCounts,
   Theme,
   TimelineRow,
@@ -155,3 +157,12 @@ export { type TaskAttempt, TaskRunPage, type TaskRunPageProps } from "./pages/ta
 export { RunsPage, type RunsPageProps } from "./pages/runs_page.tsx";
 export { WorkPoolPage, type WorkPoolPageProps } from "./pages/work_pool_page.tsx";
 export { WorkPoolsPage, type WorkPoolsPageProps } from "./pages/work_pools_page.tsx";
+export { type EventFilterFields, EventsPage, type EventsPageProps } from "./pages/events_page.tsx";
+export { AutomationsPage, type AutomationsPageProps } from "./pages/automations_page.tsx";
+export { AutomationPage, type AutomationPageProps } from "./pages/automation_page.tsx";
+export {
+  type VariableDraft,
+  VariablesPage,
+  type VariablesPageProps,
+} from "./pages/variables_page.tsx";
+export { SecretsPage, type SecretsPageProps } from "./pages/secrets_page.tsx";

@@ -298,3 +298,23 @@ export interface WorkPoolRow {
   online: number;
   offline: number;
 }
+
+/** A row of the automations page. */
+export interface AutomationRow {
+  name: string;
+  href: string;
+  enabled: boolean;
+  /** The trigger in a line, e.g. `3 × acme.file.* within 60 s`. */
+  trigger: string;
+  /** The actions in a line. */
+  actions: string;
+  /** Epoch ms of the newest firing; null if it never fired. */
+  lastFiredAt: number | null;
+}
+
+/** A document typed as text (YAML or JSON) and what is wrong with it. */
+export interface SpecDraft {
+  text: string;
+  /** Null when the text was not refused. */
+  error: string | null;
+}

@@ -2,7 +2,8 @@
  * Dashboard page routes: server-rendered Preact pages from `ui/`, the
  * stylesheet and client script, sign-in, and the run actions as HTML form
  * posts that work without JavaScript. Deployments and work pools live in
- * `deployment_pages.ts`.
+ * `deployment_pages.ts`; events, automations, variables and secrets in
+ * `event_pages.ts`, `automation_pages.ts` and `variable_pages.ts`.
  *
  * @example Mount the pages on an app
  * ```ts ignore
@@ -87,6 +88,9 @@ import {
 } from "./runs_data.ts";
 import { CSRF_FIELD, localPath, PageSessions } from "./session.ts";
 import { limitForms } from "./limit_forms.ts";
+import { eventPages } from "./event_pages.ts";
+import { automationPages } from "./automation_pages.ts";
+import { variablePages } from "./variable_pages.ts";
 import { isTheme, rememberTheme, themeOf } from "./theme.ts";
 import type { SessionStore } from "../sessions.ts";
 
@@ -430,6 +434,9 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     ),
   );
   limitForms(pages, kit);
+  eventPages(pages, kit);
+  automationPages(pages, kit);
+  variablePages(pages, kit);
   return pages;
 }
 

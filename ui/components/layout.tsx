@@ -8,7 +8,11 @@ export type NavSection =
   | "deployments"
   | "work-pools"
   | "concurrency"
-  | "artifacts";
+  | "artifacts"
+  | "events"
+  | "automations"
+  | "variables"
+  | "secrets";
 
 /** Props of {@linkcode Layout}. */
 export interface LayoutProps {
@@ -27,6 +31,10 @@ const NAV: readonly [NavSection, string, string][] = [
   ["work-pools", "Work pools", "/work-pools"],
   ["concurrency", "Concurrency", "/concurrency-limits"],
   ["artifacts", "Artifacts", "/artifacts"],
+  ["events", "Events", "/events"],
+  ["automations", "Automations", "/automations"],
+  ["variables", "Variables", "/variables"],
+  ["secrets", "Secrets", "/secrets"],
 ];
 
 const THEME_LABELS: Record<Theme, string> = {
