@@ -15,6 +15,7 @@ import {
 } from "../../engine/mod.ts";
 import { createLocalControlPlane, type LocalControlPlane } from "../../sdk/mod.ts";
 import { createApp } from "../../server/app.ts";
+import { SecretCipher } from "../../engine/secrets/mod.ts";
 
 /** Where Debian installs Chromium (`apt-get install chromium`). */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -68,13 +69,18 @@ export interface Dashboard extends AsyncDisposable {
 }
 
 /** Serves the app on a free port of 127.0.0.1 and opens a browser. */
-export async function openDashboard(options: { apiKey?: string } = {}): Promise<Dashboard> {
+export async function openDashboard(
+  options: { apiKey?: string; secretKey?: string } = {},
+): Promise<Dashboard> {
   const engine = createEngine({
     store: createMemoryStore(),
     clock: systemClock,
     ids: createIdSource(),
   });
   const plane = createLocalControlPlane(engine, systemClock);
+  const secretCipher = options.secretKey
+    ? await SecretCipher.fromKey(options.secretKey)
+    : undefined;
   const stop = new AbortController();
   const app = createApp({
     engine,
@@ -82,6 +88,7 @@ export async function openDashboard(options: { apiKey?: string } = {}): Promise<
     signal: stop.signal,
     heartbeatMs: 1_000,
     ...(options.apiKey ? { apiKey: options.apiKey } : {}),
+    ...(secretCipher ? { secretCipher } : {}),
   });
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen: () => {} },
