@@ -3,12 +3,18 @@
  * (accessibility, narrow screens): the pages the top navigation links to,
  * found by reading the navigation, plus one page of each detail kind
  * (a run on each of its tabs, a flow, a deployment, a work pool, an
- * artifact key, a 404).
+ * artifact key, an automation, a 404).
  *
  * @module
  */
 import type { Browser } from "playwright-core";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
+import { evaluateAutomations } from "../../engine/automations/mod.ts";
+import { appendEvents } from "../../engine/events/mod.ts";
+import { systemClock } from "../../engine/mod.ts";
+import { VariableService } from "../../engine/variables/mod.ts";
+import { saveAutomation } from "../../server/api/automations.ts";
+import { runFiringActions } from "../../server/services/automation_actions.ts";
 import { createMarkdownArtifact, flow, getRunLogger, task } from "../../sdk/mod.ts";
 import type { Dashboard } from "./_dashboard.ts";
 
@@ -22,8 +28,28 @@ const broken = flow({ name: "broken" }, () => {
   throw new Error("broken on purpose");
 });
 
-/** Fills the dashboard with a run of each outcome, a deployment and a work pool. */
+/**
+ * Fills the dashboard with a run of each outcome, a deployment and a work
+ * pool, a custom event, a variable and an automation that fired.
+ */
 export async function seedDashboard(d: Dashboard): Promise<{ runId: string }> {
+  await new VariableService({ engine: d.engine, clock: systemClock })
+    .set("batch_size", { rows: 500 });
+  await saveAutomation(d.engine, {
+    name: "on-landing",
+    trigger: { type: "event", match: ["acme.file.landed"] },
+    actions: [{ type: "emit-event", event: "acme.seen", resource: "acme.x" }],
+  }, { replace: false, now: Date.now() });
+  await evaluateAutomations(d.engine, { now: Date.now() });
+  await d.engine.transact((tx) =>
+    appendEvents(tx, [{
+      event: "acme.file.landed",
+      resource: "acme.bucket.raw",
+      payload: { file: "a.csv", rows: 12 },
+    }], { now: Date.now() })
+  );
+  await evaluateAutomations(d.engine, { now: Date.now() });
+  await runFiringActions(d.engine, { now: Date.now() });
   const ok = await seeded.runWith({ plane: d.plane }, 3);
   await broken.runWith({ plane: d.plane }).catch(() => undefined);
   await new DeploymentService(d.engine).create({
@@ -68,6 +94,7 @@ export async function dashboardPaths(
       "/deployments/etl-daily",
       "/work-pools/default-pool",
       "/artifacts/summary",
+      "/automations/on-landing",
       "/runs/no-such-run",
     ];
     return [...new Set([...nav, ...tabs, ...details])].filter((p) => p.startsWith("/"));

@@ -6,7 +6,12 @@
 import assert from "node:assert/strict";
 import { createApp } from "../../server/app.ts";
 import { appendEvents } from "../../engine/events/mod.ts";
-import { findAutomation, listAutomations } from "../../engine/automations/mod.ts";
+import {
+  evaluateAutomations,
+  findAutomation,
+  listAutomations,
+} from "../../engine/automations/mod.ts";
+import { runFiringActions } from "../../server/services/automation_actions.ts";
 import { SecretCipher } from "../../engine/secrets/mod.ts";
 import { VariableService } from "../../engine/variables/mod.ts";
 import { FakeClock, testEngine } from "./_fixtures.ts";
@@ -165,6 +170,37 @@ Deno.test("automation forms create from YAML, refuse bad text next to the field,
     assert.equal(res.status, 303);
     assert.equal(listAutomations(t.engine.reader).length, 0);
   });
+});
+
+Deno.test("automation page shows its recent firings with their action results", async () => {
+  const clock = new FakeClock(Date.UTC(2026, 0, 1));
+  await using t = testEngine(clock);
+  const app = createApp({ engine: t.engine, clock });
+  const token = await tokenOf(app, "/automations");
+  const spec = AUTOMATION.replace(
+    "    resource: acme.x\n",
+    "    resource: acme.x\n  - type: pause-work-pool\n    work_pool: nowhere\n",
+  );
+  assert.equal((await post(app, "/automations", { _csrf: token, spec })).status, 303);
+  await evaluateAutomations(t.engine, { now: clock.now() });
+  clock.tick(1_000);
+  await t.engine.transact((tx) =>
+    appendEvents(tx, [{ event: "acme.file.landed", resource: "acme.b" }], { now: clock.now() })
+  );
+  await evaluateAutomations(t.engine, { now: clock.now() });
+  await runFiringActions(t.engine, { now: clock.now() });
+  const page = await (await app.request("/automations/on-landing")).text();
+  const firings = [...page.matchAll(/<tr\s+data-firing="[^"]+">([\s\S]*?)<\/tr>/g)];
+  assert.equal(firings.length, 1);
+  assert.match(firings[0]![1]!, /s-COMPLETED">succeeded/);
+  assert.match(firings[0]![1]!, /s-FAILED">failed<\/span> · [^<]*nowhere/);
+  const list = await (await app.request("/automations")).text();
+  assert.match(list, /data-automation="on-landing"[\s\S]*?<time datetime="2026-01-01T00:00:01/);
+  const id = findAutomation(t.engine.reader, "on-landing")!.id;
+  const feed = await (await app.request(`/events?resource=ironflow.automation.${id}`)).text();
+  assert.match(feed, /ironflow\.automation\.triggered/);
+  assert.match(feed, /ironflow\.automation\.action\.succeeded/);
+  assert.ok(feed.includes(`href="/automations/on-landing"`), "the resource links back");
 });
 
 Deno.test("variable form saves JSON, shows a wrong JSON or name next to its field, deletes", async () => {
