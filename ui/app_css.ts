@@ -107,6 +107,7 @@ button:focus-visible, a:focus-visible, input:focus-visible, select:focus-visible
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(260px, 1fr)); gap: 16px; }
 .actions { display: flex; gap: 8px; flex-wrap: wrap; }
 .actions form { margin: 0; display: flex; gap: 6px; }
+.kv + .actions { margin-top: 12px; }
 .empty { text-align: center; padding: 40px 16px; color: var(--muted); }
 .empty h2 { color: var(--text); }
 .empty pre { display: inline-block; text-align: left; margin-top: 8px; }
