@@ -307,3 +307,20 @@ Deno.test("catalog forms refuse a post without the session's CSRF token and chan
     false,
   );
 });
+
+Deno.test("with an API key the catalog pages and forms need a signed-in session", async () => {
+  await using t = testEngine();
+  const app = createApp({ engine: t.engine, clock: new FakeClock(), apiKey: "catalog-key" });
+  for (const path of ["/events", "/automations", "/automations/x", "/variables", "/secrets"]) {
+    const res = await app.request(path);
+    assert.equal(res.status, 303, path);
+    assert.match(res.headers.get("location")!, /^\/login\?next=/);
+  }
+  const res = await post(app, "/variables", { name: "v", value: "1" });
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get("location"), "/login");
+  assert.equal(
+    new VariableService({ engine: t.engine, clock: new FakeClock() }).get("v"),
+    undefined,
+  );
+});
