@@ -183,14 +183,19 @@ export function automationPages(pages: Hono, kit: PageKit): void {
   for (const [verb, enabled] of [["pause", false], ["resume", true]] as const) {
     pages.post(
       `${LIST}/:ref/${verb}`,
-      kit.form(async (c, _form, ctx) => {
+      kit.form(async (c, form, ctx) => {
         const ref = c.req.param("ref") ?? "";
         if (!findAutomation(engine.reader, ref)) {
           return kit.notFound(c, ctx, `Automation "${ref}" does not exist`);
         }
         const automation = await setAutomationEnabled(engine, ref, enabled, clock.now());
-        const flash = kit.flashes.put(true, enabled ? "Resumed." : "Paused.");
-        return c.redirect(`${automationHref(automation.name)}?flash=${flash}`, 303);
+        const flash = kit.flashes.put(
+          true,
+          `Automation "${automation.name}" ${enabled ? "resumed" : "paused"}.`,
+        );
+        // The list's buttons come back to the list; the automation's page to itself.
+        const back = form["next"] === LIST ? LIST : automationHref(automation.name);
+        return c.redirect(`${back}?flash=${flash}`, 303);
       }),
     );
   }

@@ -147,6 +147,18 @@ Deno.test("automation forms create from YAML, refuse bad text next to the field,
     assert.match(page, /action="\/automations\/on-landing\/resume"/);
     await post(app, "/automations/on-landing/resume", { _csrf: token });
     assert.equal(findAutomation(t.engine.reader, "on-landing")?.enabled, true);
+    // From the list, the button comes back to the list.
+    const list = await (await app.request("/automations")).text();
+    assert.match(list, /action="\/automations\/on-landing\/pause"/);
+    const fromList = await post(app, "/automations/on-landing/pause", {
+      _csrf: token,
+      next: "/automations",
+    });
+    assert.match(fromList.headers.get("location")!, /^\/automations\?flash=/);
+    const after = await (await app.request(fromList.headers.get("location")!)).text();
+    assert.match(after, /Automation &quot;on-landing&quot; paused\./);
+    assert.match(after, /action="\/automations\/on-landing\/resume"/);
+    await post(app, "/automations/on-landing/resume", { _csrf: token });
   });
   await ctx.step("edit keeps the name; another name is refused", async () => {
     const page = await (await app.request("/automations/on-landing")).text();

@@ -28,6 +28,7 @@ actions:
 /** Automations: each trigger and its actions, paused or not, and when it last fired. */
 export function AutomationsPage(props: AutomationsPageProps) {
   const { ctx, automations, flash = null } = props;
+  const token = <input type="hidden" name="_csrf" value={ctx.session.csrf} />;
   return (
     <Layout title="Automations" ctx={ctx} active="automations">
       <h1>Automations</h1>
@@ -55,6 +56,7 @@ export function AutomationsPage(props: AutomationsPageProps) {
                   <th>Trigger</th>
                   <th>Actions</th>
                   <th>Last fired</th>
+                  <th>Change</th>
                 </tr>
               </thead>
               <tbody>
@@ -72,6 +74,34 @@ export function AutomationsPage(props: AutomationsPageProps) {
                     <td class="small">{row.actions}</td>
                     <td>
                       <TimeLabel ms={row.lastFiredAt} />
+                    </td>
+                    <td>
+                      <div class="actions">
+                        <form
+                          method="post"
+                          action={`${row.href}/${row.enabled ? "pause" : "resume"}`}
+                        >
+                          {token}
+                          <input type="hidden" name="next" value="/automations" />
+                          <button
+                            type="submit"
+                            class="secondary"
+                            aria-label={`${row.enabled ? "Pause" : "Resume"} ${row.name}`}
+                          >
+                            {row.enabled ? "Pause" : "Resume"}
+                          </button>
+                        </form>
+                        <details class="confirm">
+                          <summary class="button danger">
+                            Delete…
+                          </summary>
+                          <form method="post" action={`${row.href}/delete`}>
+                            {token}
+                            <span>Delete "{row.name}"? Its firings stay in the event feed.</span>
+                            <button type="submit" class="danger">Yes, delete it</button>
+                          </form>
+                        </details>
+                      </div>
                     </td>
                   </tr>
                 ))}
