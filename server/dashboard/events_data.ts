@@ -124,9 +124,12 @@ function* stateBackwards(
   budget: number,
 ): Generator<Step, void> {
   const pools = new Map<string, string | undefined>();
+  // The oldest kept seq: below it (history swept by retention) there is nothing to read.
+  const oldest = reader.events({ afterSeq: 0, limit: 1 })[0]?.seq;
+  if (oldest === undefined) return;
   let high = beforeSeq;
   let scanned = 0;
-  while (high > 1) {
+  while (high > oldest) {
     if (scanned >= budget) {
       yield { stop: true, seq: high };
       return;
