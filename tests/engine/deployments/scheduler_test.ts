@@ -209,38 +209,6 @@ Deno.test("heartbeats upsert workers; 120 s without one marks a worker OFFLINE",
   assert.equal(listWorkers(f.engine)[0]!.status, "ONLINE");
 });
 
-Deno.test("only one of two schedulers on one database leads", async () => {
-  await using db = await tempDb();
-  await using a = fixture(createSqliteStore(db.path));
-  await using b = fixture(createSqliteStore(db.path), a.clock);
-  await a.deployments.create({ name: "s", entrypoint: "./a.ts:a", schedules: [every(60)] });
-  const first = await createScheduler({
-    engine: a.engine,
-    clock: a.clock,
-    holder: "a",
-    horizonMs: 0,
-  }).tick();
-  const second = await createScheduler({
-    engine: b.engine,
-    clock: b.clock,
-    holder: "b",
-    horizonMs: 0,
-  })
-    .tick();
-  assert.equal(first.leader, true);
-  assert.equal(second.leader, false);
-  a.clock.tick(61_000);
-  const taken = await createScheduler({
-    engine: b.engine,
-    clock: b.clock,
-    holder: "b",
-    horizonMs: 0,
-  })
-    .tick();
-  assert.equal(taken.leader, true, "b takes over once a's lease ran out");
-  assert.equal(b.engine.listRuns({ kind: "flow" }).items.length, 2, "no slot twice");
-});
-
 Deno.test("a pass that died after creating its runs: the next pass queues them, no slot twice", async () => {
   await using f = fixture();
   const d = await f.deployments.create({
@@ -262,28 +230,6 @@ Deno.test("a pass that died after creating its runs: the next pass queues them, 
   assert.equal(f.deployments.runs(d.id).items.length, 1);
   const claims = await claimRuns(f.engine, "default", { workerId: "w" });
   assert.deepEqual(claims.map((c) => c.run.id), [runId]);
-});
-
-Deno.test("two schedulers passing at once on one database create each slot once", async () => {
-  await using db = await tempDb();
-  await using a = fixture(createSqliteStore(db.path));
-  await using b = fixture(createSqliteStore(db.path), a.clock);
-  const d = await a.deployments.create({
-    name: "race",
-    entrypoint: "./a.ts:a",
-    schedules: [every(60)],
-  });
-  const options = { horizonMs: 2 * MINUTE, maxAhead: 2 };
-  const [first, second] = await Promise.all([
-    scheduleRuns(a.engine, options),
-    scheduleRuns(b.engine, options),
-  ]);
-  assert.equal(first.created.length, 3);
-  assert.deepEqual(second.created, first.created, "the same slots, the same runs");
-  assert.equal(a.deployments.runs(d.id).items.length, 3);
-  a.clock.tick(MINUTE);
-  assert.equal((await scheduleRuns(b.engine, options)).created.length, 1);
-  assert.equal(a.deployments.runs(d.id).items.length, 4);
 });
 
 Deno.test("a SCHEDULED deployment run missing from its queue is queued again by a tick", async () => {

@@ -113,6 +113,9 @@ for (const database of DATABASES) {
       assert.equal(first.created.length, 3);
       assert.deepEqual(second.created, first.created, "the same slots, the same runs");
       assert.equal(b.deployments.runs(d.id).items.length, 3);
+      a.clock.tick(MINUTE);
+      assert.equal((await scheduleRuns(b.engine, options)).created.length, 1, "the next slot");
+      assert.equal(a.deployments.runs(d.id).items.length, 4);
     });
   });
 
