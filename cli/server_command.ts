@@ -47,7 +47,12 @@ docs/production.md.
 commit to the disk, so it also survives a power loss; the default, normal,
 survives a crash of the process. The database is checked when the server
 starts (PRAGMA quick_check): a damaged one is refused, and
---skip-integrity-check opens it anyway (to export what is readable).`;
+--skip-integrity-check opens it anyway (to export what is readable).
+
+ironflow server services start [--home DIR] [--database-url URL] [--interval-ms N] [--node-id ID]
+runs the services loop alone, without an HTTP listener, under the same
+leadership lease as servers: pair it with a "server start --no-services"
+(see "ironflow server services --help").`;
 
 /** Runs the command; resolves with the exit code once the server stopped. */
 export async function serverCommand(
@@ -56,6 +61,10 @@ export async function serverCommand(
   options: { integrityCheck?: boolean } = {},
 ): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === "services") {
+    const { servicesCommand } = await import("./services_command.ts");
+    return await servicesCommand(rest, cli, options);
+  }
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -216,8 +225,8 @@ function eventRetention(text: string | undefined): number | undefined {
   return Math.round(days * 86_400_000);
 }
 
-// The PostgreSQL database of --database-url, else of IRONFLOW_DATABASE_URL.
-function databaseUrlOf(flag: string | undefined): string | undefined {
+/** The PostgreSQL database of --database-url, else of IRONFLOW_DATABASE_URL. */
+export function databaseUrlOf(flag: string | undefined): string | undefined {
   if (flag === undefined) {
     try {
       return databaseUrlFromEnv();

@@ -50,3 +50,9 @@ export {
 } from "./request_guard.ts";
 export { DEFAULT_SESSION_TTL_MS, SessionStore, type SessionStoreOptions } from "./sessions.ts";
 export { type ApiErrorBody, errorBody, HttpError } from "./errors.ts";
+export {
+  type ServicesHandle,
+  type ServicesOptions,
+  startServices,
+  type TickReport,
+} from "./services/services_loop.ts";

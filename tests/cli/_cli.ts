@@ -47,3 +47,68 @@ export async function tempHome(): Promise<AsyncDisposable & { path: string }> {
     },
   };
 }
+
+/** A long-running `ironflow` subprocess whose stdout is read as it comes. */
+export interface CliProcess extends AsyncDisposable {
+  readonly child: Deno.ChildProcess;
+  /** Resolves with everything printed so far once `pattern` matches it (bounded by `ms`). */
+  waitFor(pattern: RegExp, ms?: number): Promise<string>;
+  /** Sends `signal`, then resolves with the exit code and everything printed. */
+  stop(signal?: Deno.Signal): Promise<CliOutput>;
+}
+
+/** Starts `ironflow <args>` with its own IRONFLOW_HOME (and `env`) and keeps it running. */
+export function spawnIronflow(
+  home: string,
+  args: readonly string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): CliProcess {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--no-lock", "--config", CONFIG, MAIN, ...args],
+    env: { NO_COLOR: "1", IRONFLOW_HOME: home, ...options.env },
+    stdout: "piped",
+    stderr: "piped",
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+  }).spawn();
+  let stdout = "";
+  let stderr = "";
+  const collect = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) add(text);
+  };
+  const done = Promise.all([
+    collect(child.stdout, (text) => stdout += text),
+    collect(child.stderr, (text) => stderr += text),
+  ]);
+  let stopped: Promise<CliOutput> | undefined;
+  const stop = (signal: Deno.Signal = "SIGTERM") =>
+    stopped ??= (async () => {
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+      const status = await child.status;
+      await done;
+      return { code: status.code, stdout, stderr };
+    })();
+  return {
+    child,
+    async waitFor(pattern, ms = 30_000) {
+      const deadline = Date.now() + ms;
+      while (!pattern.test(stdout)) {
+        if (Date.now() > deadline) {
+          throw new Error(`Gave up waiting for ${pattern}:\n${stdout}\n${stderr}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return stdout;
+    },
+    stop,
+    async [Symbol.asyncDispose]() {
+      await stop("SIGKILL");
+    },
+  };
+}
+
+/** A port free a moment ago, for a server the test starts. */
+export function freePort(): number {
+  return closedPort();
+}
