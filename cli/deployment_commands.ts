@@ -18,7 +18,10 @@ Commands:
   ls [--json]                                  live deployments
   inspect <name|id> [--json]                   one deployment with its recent runs
   run <name|id> [--param k=v]... [--params JSON] [--idempotency-key K] [--json]
-                                               create a run (a worker executes it)
+      [--watch] [--logs]                       create a run (a worker executes it);
+                                               --watch follows it to its end (--logs
+                                               prints its log lines) and exits 0
+                                               COMPLETED, 1 FAILED or CRASHED, 2 CANCELLED
   pause <name|id>                              no new scheduled runs
   resume <name|id>                             schedule again
   delete <name|id>                             soft delete (refused while runs are live
@@ -35,6 +38,8 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
       "idempotency-key": { type: "string" },
       state: { type: "string", multiple: true, default: [] },
       json: { type: "boolean", default: false },
+      watch: { type: "boolean", default: false },
+      logs: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: true,
@@ -120,8 +125,24 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
         ...(parameters ? { parameters: parameters as Record<string, never> } : {}),
         ...(values["idempotency-key"] ? { idempotencyKey: values["idempotency-key"] } : {}),
       });
-      print(run, () => `Created flow run ${run.runName} (${run.id}) ${run.stateName}`);
+      if (values.logs && !values.watch) {
+        throw new UsageError("--logs follows the run's log lines: pass --watch with it");
+      }
+      // With --json --watch, stdout is one JSON object: the final state.
+      if (!(values.json && values.watch)) {
+        print(run, () => `Created flow run ${run.runName} (${run.id}) ${run.stateName}`);
+      }
       reportWrite(cli);
+      if (values.watch) {
+        const [{ watchFlowRun }, { openApiTarget }] = await Promise.all([
+          import("./watch.ts"),
+          import("./api_target.ts"),
+        ]);
+        return await watchFlowRun(await openApiTarget(cli), run.id, cli, {
+          json: values.json,
+          logs: values.logs,
+        });
+      }
       return run.state === "CANCELLED" ? 1 : 0;
     }
     case "pause":

@@ -32,15 +32,17 @@ Commands:
   logs <run> [--level LEVEL] [--json]                     log lines of a run
   events <run> [--json]                                   state history of a run and its tasks
   dag <run> [--json]                                      task runs and their upstream edges
-  watch <run> [--json]                                    follow a run to its end; exits
-                                                          0 when it COMPLETED, else 1
+  watch <run> [--logs] [--json]                           follow a run to its end (with its
+                                                          log lines with --logs); exits 0
+                                                          COMPLETED, 1 FAILED or CRASHED,
+                                                          2 CANCELLED
   cancel <run> [--reason TEXT]                            cancel a run
   pause <run> --mode drain|terminate                      pause a RUNNING run
   resume <run> [--input JSON]                             resume a PAUSED run; a run that
                                                           waits for input needs --input
   retry <run>                                             queue a new attempt of a
                                                           deployment run for its work pool
-  retry <run> --module <module>[:flow]                    run a new attempt here, restoring
+  retry <run> --module <module>[:flow] [--logs]           run a new attempt here, restoring
                                                           completed task runs
 
 <run> is a run id, a unique prefix of one, or a run name. Works against the
@@ -61,6 +63,7 @@ export async function flowRunCommand(args: string[], cli: CliContext): Promise<n
       input: { type: "string" },
       reason: { type: "string" },
       json: { type: "boolean", default: false },
+      logs: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: true,
@@ -143,7 +146,7 @@ export async function flowRunCommand(args: string[], cli: CliContext): Promise<n
     case "watch": {
       const { watchFlowRun } = await import("./watch.ts");
       const run = await needRun();
-      return await watchFlowRun(api, run.id, cli, { json: values.json });
+      return await watchFlowRun(api, run.id, cli, { json: values.json, logs: values.logs });
     }
     case "cancel": {
       const run = await needRun();
@@ -180,7 +183,7 @@ export async function flowRunCommand(args: string[], cli: CliContext): Promise<n
       const run = await needRun();
       if (values.module) {
         const { retryHere } = await import("./retry_here.ts");
-        return await retryHere(run, values.module, cli, { json: values.json });
+        return await retryHere(run, values.module, cli, { json: values.json, logs: values.logs });
       }
       const attempt = await api.request<ApiRun>("POST", `/api/flow-runs/${run.id}/retry`, {});
       print(

@@ -9,19 +9,24 @@ import { UsageError } from "./format.ts";
 import type { ApiRun } from "./flow_run_view.ts";
 import type { CliContext } from "./io.ts";
 import { loadFlow } from "./load_flow.ts";
+import { watchRun } from "./run_command.ts";
+import { observePlane } from "./run_progress.ts";
 
 /** Runs the attempt; resolves with 0 when it COMPLETED, else 1. */
 export async function retryHere(
   run: ApiRun,
   reference: string,
   cli: CliContext,
-  options: { json: boolean },
+  options: { json: boolean; logs?: boolean },
 ): Promise<number> {
   const loaded = await loadFlow(reference, cli.cwd);
   const remote = cli.apiUrl !== undefined;
-  const plane: ControlPlane = remote
+  const base: ControlPlane = remote
     ? createRemoteControlPlane({ url: cli.apiUrl!, ...(cli.apiKey ? { apiKey: cli.apiKey } : {}) })
     : cli.openPlane();
+  // The same live status line, log lines and failure report as `ironflow run`.
+  const watching = watchRun(cli, { logs: options.logs ?? false, json: options.json });
+  const plane = observePlane(base, watching);
   try {
     let outcome;
     try {
@@ -29,6 +34,7 @@ export async function retryHere(
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
+    watching.stop();
     await plane.flush();
     const attempt = await plane.getRun(outcome.runId);
     const answer = {
@@ -43,9 +49,11 @@ export async function retryHere(
         `Attempt ${answer.attempt} of ${run.run_name}: flow run ${outcome.runId} ${answer.state}`,
       );
       if (answer.error) cli.err(`Error: ${answer.error}`);
+      watching.printFailure(answer.state);
     }
     return outcome.state.type === "COMPLETED" ? 0 : 1;
   } finally {
-    if (remote) await plane.close();
+    watching.stop();
+    if (remote) await base.close();
   }
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { EngineEvent } from "../engine/mod.ts";
+import type { LogRecord } from "../engine/mod.ts";
 import { type ControlPlane, createRemoteControlPlane } from "../sdk/mod.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -15,13 +15,29 @@ import { parameterKinds, typedParameters } from "./parameter_types.ts";
 import { toFileUrl } from "./paths.ts";
 import { isCompiledBinary, runInSubprocess, type SubprocessOutcome } from "./subprocess_run.ts";
 import { lookupFlow } from "../sdk/registry.ts";
+import {
+  failureLine,
+  foldProgress,
+  logLine,
+  newProgress,
+  observePlane,
+  type PlaneObserver,
+  startLiveStatus,
+} from "./run_progress.ts";
 
 export const RUN_HELP =
-  `Usage: ironflow run <module>[:flow] [--param key=value]... [--params JSON] [--json]
+  `Usage: ironflow run <module>[:flow] [--param key=value]... [--params JSON] [--logs] [--json]
 
 Imports the module (a local path or an http(s) URL) and runs the flow in this
 process. Values of --param are parsed as JSON when they can be ("4", "true",
-'["a"]'), else taken as strings. --params takes a JSON object or array.`;
+'["a"]'), else taken as strings. --params takes a JSON object or array.
+
+On a terminal one status line is redrawn in place (task runs by state,
+retries, elapsed time) and a failed run names the task run it failed in;
+when stdout is not a terminal only the outcome is printed. --logs prints the
+run's log lines as they are written (to stderr with --json).
+
+Exits 0 when the run COMPLETED, else 1.`;
 
 /** Parses `--param k=v` pairs and `--params` into one parameters value. */
 export function parseParameters(pairs: readonly string[], json: string | undefined): unknown {
@@ -65,6 +81,7 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
       param: { type: "string", multiple: true, default: [] },
       params: { type: "string" },
       json: { type: "boolean", default: false },
+      logs: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     allowPositionals: true,
@@ -103,14 +120,13 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
   // With --api-url or IRONFLOW_API_URL the run reports to that server, like any SDK script.
   const { apiUrl, apiKey } = cli;
   const local = apiUrl ? undefined : cli.openPlane();
-  const plane: ControlPlane = local ??
+  const base: ControlPlane = local ??
     createRemoteControlPlane({ url: apiUrl!, ...(apiKey ? { apiKey } : {}) });
-  const progress = local && cli.isTty && !values.json
-    ? liveProgress(local.engine.subscribe.bind(local.engine))
-    : undefined;
+  const watching = watchRun(cli, { logs: values.logs, json: values.json });
+  const plane = observePlane(base, watching);
   try {
     const outcome = await loaded.flow.runWith({ plane }, ...callArgs);
-    progress?.stop();
+    watching.stop();
     await plane.flush();
     const run = await plane.getRun(outcome.runId);
     reportWrite(cli);
@@ -122,11 +138,53 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
       result: outcome.result ?? null,
       error: outcome.error?.message ?? null,
     });
+    watching.printFailure(outcome.state.type);
     return outcome.state.type === "COMPLETED" ? 0 : 1;
   } finally {
-    progress?.stop();
-    if (!local) await plane.close();
+    watching.stop();
+    if (!local) await base.close();
   }
+}
+
+/**
+ * What a run in this process shows while it runs: the live status line on a
+ * terminal (not with --json), and the log lines with --logs.
+ */
+export function watchRun(
+  cli: CliContext,
+  options: { logs: boolean; json: boolean },
+): PlaneObserver & { stop(): void; printFailure(state: string): void } {
+  const encoder = new TextEncoder();
+  const status = cli.isTty && !options.json
+    ? startLiveStatus({ write: (text) => Deno.stdout.writeSync(encoder.encode(text)) })
+    : undefined;
+  // Task names for log lines when no status line keeps them.
+  let progress = newProgress(0);
+  const print = (line: string) =>
+    status ? status.print(line) : options.json ? cli.err(line) : cli.out(line);
+  return {
+    onEvent(event) {
+      status?.onEvent(event);
+      if (!status && options.logs) progress = foldProgress(progress, event);
+    },
+    ...(options.logs
+      ? {
+        onLog(records: readonly LogRecord[]) {
+          const tasks = (status?.progress ?? progress).tasks;
+          for (const record of records) print(logLine(record, tasks));
+        },
+      }
+      : {}),
+    stop() {
+      status?.stop();
+    },
+    printFailure(state) {
+      // Only on a terminal: piped output stays what scripts parse.
+      if (!status || state === "COMPLETED") return;
+      const line = failureLine(status.progress);
+      if (line) cli.err(line);
+    },
+  };
 }
 
 function printOutcome(
@@ -147,38 +205,6 @@ function printOutcome(
 
 function isEmbedded(reference: string): boolean {
   return /^[A-Za-z_$][\w$-]*$/.test(reference) && lookupFlow(reference) !== undefined;
-}
-
-// A one-line count of task runs by state, redrawn in place.
-function liveProgress(subscribe: (listener: (event: EngineEvent) => void) => () => void) {
-  const states = new Map<string, string>();
-  const encoder = new TextEncoder();
-  let dirty = false;
-  const unsubscribe = subscribe((event) => {
-    if (event.runKind !== "task") return;
-    states.set(event.runId, event.to);
-    dirty = true;
-  });
-  const draw = () => {
-    if (!dirty) return;
-    dirty = false;
-    const counts = new Map<string, number>();
-    for (const state of states.values()) counts.set(state, (counts.get(state) ?? 0) + 1);
-    const line = [...counts].map(([state, n]) => `${state.toLowerCase()} ${n}`).join("  ");
-    Deno.stdout.writeSync(encoder.encode(`\r\x1b[2Ktasks: ${line}`));
-  };
-  const timer = setInterval(draw, 100);
-  let stopped = false;
-  return {
-    stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(timer);
-      draw();
-      unsubscribe();
-      if (states.size > 0) Deno.stdout.writeSync(encoder.encode("\n"));
-    },
-  };
 }
 
 // A schema refusal carries its problems: show them, one a line.

@@ -55,6 +55,8 @@ export interface CliProcess extends AsyncDisposable {
   waitFor(pattern: RegExp, ms?: number): Promise<string>;
   /** Sends `signal`, then resolves with the exit code and everything printed. */
   stop(signal?: Deno.Signal): Promise<CliOutput>;
+  /** Resolves with the exit code and everything printed once the process exits by itself (bounded by `ms`). */
+  exited(ms?: number): Promise<CliOutput>;
 }
 
 /** Starts `ironflow <args>` with its own IRONFLOW_HOME (and `env`) and keeps it running. */
@@ -73,7 +75,8 @@ export function spawnIronflow(
   let stdout = "";
   let stderr = "";
   const collect = async (stream: ReadableStream<Uint8Array>, add: (text: string) => void) => {
-    for await (const text of stream.pipeThrough(new TextDecoderStream())) add(text);
+    const decoder = new TextDecoder();
+    for await (const bytes of stream) add(decoder.decode(bytes, { stream: true }));
   };
   const done = Promise.all([
     collect(child.stdout, (text) => stdout += text),
@@ -102,6 +105,22 @@ export function spawnIronflow(
       return stdout;
     },
     stop,
+    async exited(ms = 60_000) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`Gave up waiting for the exit:\n${stdout}\n${stderr}`)),
+          ms,
+        );
+      });
+      try {
+        const status = await Promise.race([child.status, timeout]);
+        await done;
+        return { code: status.code, stdout, stderr };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     async [Symbol.asyncDispose]() {
       await stop("SIGKILL");
     },
