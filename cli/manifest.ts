@@ -7,12 +7,13 @@
  * @module
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import { parseDocument } from "npm:yaml@^2.9.1";
+import { LineCounter, parseDocument } from "npm:yaml@^2.9.1";
 import { z } from "npm:zod@^4.6.7";
 import { type DeploymentSpec, DeploymentSpecSchema } from "../wire/mod.ts";
 import { checkJsonInput } from "../engine/mod.ts";
 import { UsageError } from "./format.ts";
 import { unknownNameHint } from "../sdk/option_names.ts";
+import { issueMessage, placeOfPath, syntaxErrorMessage } from "./manifest_errors.ts";
 
 /** The default manifest file name. */
 export const MANIFEST_FILE = "ironflow.yaml";
@@ -69,14 +70,10 @@ function fieldsAt(schema: unknown, path: readonly PropertyKey[]): string[] {
  * `baseDir`, which is also the default working directory of every entry.
  */
 export function parseManifest(text: string, file: string, baseDir: string): DeploymentSpec[] {
-  const document = parseDocument(text, { prettyErrors: true });
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { prettyErrors: true, lineCounter });
   if (document.errors.length > 0) {
-    const lines = document.errors.map((error) => {
-      const at = error.linePos?.[0];
-      const first = error.message.split("\n")[0];
-      return at ? `line ${at.line}, column ${at.col}: ${first}` : first;
-    });
-    throw new ManifestError(`Cannot parse ${file}: ${lines.join("; ")}`);
+    throw new ManifestError(syntaxErrorMessage(file, text, document.errors, lineCounter));
   }
   let data: unknown;
   try {
@@ -96,16 +93,28 @@ export function parseManifest(text: string, file: string, baseDir: string): Depl
   if (problem !== undefined) throw new ManifestError(`Invalid ${file}: ${problem.message}`);
   const parsed = ManifestSchema.safeParse(data ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const message = issue.code === "unrecognized_keys"
+    const issues = parsed.error.issues;
+    // A misspelt key also fails the checks of the object it is in: report it once.
+    const unknownAt = new Set(
+      issues.filter((i) => i.code === "unrecognized_keys").map((i) => where(i.path)),
+    );
+    const problems = issues.filter((issue) =>
+      issue.code !== "custom" || !unknownAt.has(where(issue.path))
+    ).flatMap((issue) =>
+      issue.code === "unrecognized_keys"
         ? issue.keys.map((key) =>
-          `unknown field "${key}": ${
+          `${placeOfPath(document, lineCounter, issue.path, key)}${
+            where(issue.path) || "manifest"
+          }: unknown field "${key}": ${
             unknownNameHint(key, fieldsAt(ManifestSchema, issue.path)).replace("options", "fields")
           }`
-        ).join("; ")
-        : issue.message;
-      return `${where(issue.path) || "manifest"}: ${message}`;
-    });
+        )
+        : [
+          `${placeOfPath(document, lineCounter, issue.path)}${where(issue.path) || "manifest"}: ${
+            issueMessage(issue, data)
+          }`,
+        ]
+    );
     throw new ManifestError(`Invalid ${file}:\n  ${problems.join("\n  ")}`);
   }
   const names = new Set<string>();

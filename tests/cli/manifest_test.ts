@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { ManifestError, parseManifest } from "../../cli/manifest.ts";
 import { runCli } from "../../cli/mod.ts";
 import { createInMemoryControlPlane } from "../../sdk/mod.ts";
+import { ironflow } from "./_cli.ts";
 
 const GOOD = `
 deployments:
@@ -214,5 +215,83 @@ Deno.test("parseManifest() names the nearest valid field of an unknown one", asy
         return true;
       });
     });
+  }
+});
+
+Deno.test("parseManifest() reports a broken file once, at the line and column to fix, with that line", async (t) => {
+  const cases: Array<[string, string, string]> = [
+    [
+      "a sequence item indented one space short",
+      "deployments:\n  - name: a\n   entrypoint: ./a.ts:a\n",
+      "Cannot parse ironflow.yaml: line 3, column 4: Sequence item without - indicator\n" +
+      "  3 |    entrypoint: ./a.ts:a\n" +
+      "    |    ^",
+    ],
+    [
+      "an unclosed quote: where it opens, not where the file ends",
+      'deployments:\n  - name: a\n    entrypoint: "./a.ts:a\n    work_pool: x\n',
+      'Cannot parse ironflow.yaml: line 3, column 17: Missing closing "quote\n' +
+      '  3 |     entrypoint: "./a.ts:a\n' +
+      "    |                 ^",
+    ],
+    [
+      "a tab as indentation",
+      "deployments:\n  - name: a\n    entrypoint: ./a.ts:a\n\tschedules: []\n",
+      "Cannot parse ironflow.yaml: line 4, column 1: Tabs are not allowed as indentation\n" +
+      "  4 | \tschedules: []\n" +
+      "    | ^",
+    ],
+    [
+      "a wrong type, at its value",
+      "deployments:\n  - name: a\n    entrypoint: ./a.ts:a\n    concurrency_limit: many\n",
+      "Invalid ironflow.yaml:\n" +
+      '  line 4, column 24: deployments[0].concurrency_limit: expected number or object (got "many")',
+    ],
+    [
+      "an unknown key, at the key, with the nearest valid one, once",
+      "deployments:\n  - name: a\n    entrypoint: ./a.ts:a\n    schedules:\n      - crn: '* * * * *'\n",
+      "Invalid ironflow.yaml:\n" +
+      '  line 5, column 9: deployments[0].schedules[0]: unknown field "crn": did you mean "cron"?',
+    ],
+    [
+      "two problems, each at its place",
+      "deployments:\n  - name: a\n    entrypoint: ./a.ts:a\n    tags: {a: 1}\n    paramters: {}\n",
+      "Invalid ironflow.yaml:\n" +
+      '  line 4, column 11: deployments[0].tags: expected array, received object (got {"a":1})\n' +
+      '  line 5, column 5: deployments[0]: unknown field "paramters": did you mean "parameters"?',
+    ],
+    [
+      "a missing field, at the deployment that lacks it",
+      "deployments:\n  - name: a\n    work_pool: x\n",
+      "Invalid ironflow.yaml:\n  line 2, column 5: deployments[0].entrypoint: missing (required)",
+    ],
+  ];
+  for (const [name, text, message] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => parseManifest(text, "ironflow.yaml", "/p"), (error: Error) => {
+        assert.ok(error instanceof ManifestError, String(error));
+        assert.equal(error.message, message);
+        return true;
+      });
+    });
+  }
+});
+
+Deno.test("ironflow deploy prints a broken manifest's place once and exits 1", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "ironflow_manifest_" });
+  try {
+    await Deno.writeTextFile(
+      `${dir}/ironflow.yaml`,
+      "deployments:\n  - name: a\n    entrypoint: ./a.ts:a\n    workPool: x\n",
+    );
+    const out = await ironflow(dir, ["deploy", "--all"], { cwd: dir });
+    assert.equal(out.code, 1);
+    assert.equal(
+      out.stderr,
+      "Error: Invalid ironflow.yaml:\n" +
+        '  line 4, column 5: deployments[0]: unknown field "workPool": did you mean "work_pool"?\n',
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
