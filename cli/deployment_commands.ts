@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { isStateType, type StateType } from "../engine/mod.ts";
-import { toApiDeployment } from "../wire/mod.ts";
+import { toApiDeployment, toApiRun } from "../wire/mod.ts";
 import { parseParameters } from "./run_command.ts";
 import { table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -85,7 +85,7 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
       const bad = states.find((s) => !isStateType(s));
       if (bad) throw new UsageError(`Unknown state "${bad}"`);
       const runs = (await client.runs(deployment.id, states as StateType[])).slice(0, 20);
-      print({ deployment: toApiDeployment(deployment), runs }, () =>
+      print({ deployment: toApiDeployment(deployment), runs: runs.map(toApiRun) }, () =>
         [
           `${deployment.name} (${deployment.id})`,
           `  flow        ${deployment.flowName}`,
@@ -130,7 +130,10 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
       }
       // With --json --watch, stdout is one JSON object: the final state.
       if (!(values.json && values.watch)) {
-        print(run, () => `Created flow run ${run.runName} (${run.id}) ${run.stateName}`);
+        print(
+          toApiRun(run),
+          () => `Created flow run ${run.runName} (${run.id}) ${run.stateName}`,
+        );
       }
       reportWrite(cli);
       if (values.watch) {

@@ -24,7 +24,7 @@ Usage: ironflow <command> [options]
 
 Commands:
 ${commandList()}
-  version                 print versions
+  version [--json]        print versions
 
 Options of every command:
   --api-url URL           work against the server at URL (default: IRONFLOW_API_URL, else
@@ -71,7 +71,15 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
       return 0;
     }
     if (command === "version" || command === "--version") {
-      cli.out(`ironflow ${VERSION}\ndeno ${Deno.version.deno}\nstore schema ${SCHEMA_VERSION}`);
+      cli.out(
+        rest.includes("--json")
+          ? JSON.stringify({
+            ironflow: VERSION,
+            deno: Deno.version.deno,
+            store_schema: SCHEMA_VERSION,
+          })
+          : `ironflow ${VERSION}\ndeno ${Deno.version.deno}\nstore schema ${SCHEMA_VERSION}`,
+      );
       return 0;
     }
     const entry = findCommand(command);
