@@ -14,7 +14,8 @@ import {
   StateType,
 } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
-import { TaskFuture } from "./future.ts";
+import { TaskFuture, type TaskOutcome } from "./future.ts";
+import type { State } from "./state.ts";
 import { assertJsonSafe, decodeResult, storedResultOf } from "./results.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import { friendlyRunName } from "./run_names.ts";
@@ -85,7 +86,7 @@ export class BackgroundFuture<T> extends TaskFuture<T> {
     this.#follow = undefined;
     follow?.();
   }
-  override wait() {
+  override wait(): Promise<State<T>> {
     this.#start();
     return super.wait();
   }
@@ -93,7 +94,7 @@ export class BackgroundFuture<T> extends TaskFuture<T> {
     this.#start();
     return super.result();
   }
-  override _outcome() {
+  override _outcome(): Promise<TaskOutcome<T>> {
     this.#start();
     return super._outcome();
   }

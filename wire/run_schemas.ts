@@ -11,7 +11,7 @@ import { MAX_RUN_DEPTH } from "../engine/mod.ts";
 import { IsoTimeText, StateSchema } from "./schemas.ts";
 
 /** Any JSON value. */
-export const JsonSchema = z.json().meta({ id: "Json" });
+export const JsonSchema: z.ZodJSONSchema = z.json().meta({ id: "Json" });
 
 /**
  * Any JSON value, as an input of the hot remote endpoints: the body went
