@@ -6,6 +6,7 @@
  * environment variables it names are the ones the product reads.
  */
 import assert from "node:assert/strict";
+import { codeBlocks, Lines, parseLine, shLines } from "./_readme.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CONFIG = `${ROOT}deno.json`;
@@ -13,17 +14,6 @@ const README_PATH = `${ROOT}README.md`;
 const PRODUCT_DIRS = ["engine", "sdk", "server", "cli", "ui", "main.ts"];
 /** The longest any one command may take before the test gives up on it. */
 const COMMAND_TIMEOUT_MS = 30_000;
-
-interface Block {
-  lang: string;
-  body: string;
-}
-
-/** A command line of an `sh` block, without its trailing `# comment`. */
-interface ShLine {
-  command: string;
-  comment: string;
-}
 
 interface Output {
   code: number;
@@ -74,25 +64,6 @@ const NOT_RUN: Array<{ pattern: RegExp; why: string; check: (line: string) => Pr
 
 const readme = await Deno.readTextFile(README_PATH);
 
-/** Fenced code blocks of a markdown text, in order. */
-function codeBlocks(markdown: string): Block[] {
-  return [...markdown.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map((m) => ({
-    lang: m[1]!,
-    body: m[2]!,
-  }));
-}
-
-function shLines(markdown: string): ShLine[] {
-  return codeBlocks(markdown).filter((b) => b.lang === "sh").flatMap((b) =>
-    b.body.split("\n").filter((l) => l.trim() !== "").map((l) => {
-      const at = l.search(/\s+# /);
-      return at < 0
-        ? { command: l.trim(), comment: "" }
-        : { command: l.slice(0, at).trim(), comment: l.slice(at).replace(/^\s+# /, "").trim() };
-    })
-  );
-}
-
 async function assertTaskExists(line: string): Promise<void> {
   const task = line.split(" ").at(-1)!;
   const config = JSON.parse(await Deno.readTextFile(CONFIG)) as { tasks: Record<string, string> };
@@ -122,18 +93,6 @@ async function ironflow(
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
 }
 
-/** Splits `A=1 B=2 ironflow x y` into its environment and its `ironflow` arguments. */
-function parseLine(command: string): { env: Record<string, string>; args: string[] } {
-  const words = command.split(/\s+/);
-  const env: Record<string, string> = {};
-  while (/^[A-Z_]+=/.test(words[0] ?? "")) {
-    const [name, ...value] = words.shift()!.split("=");
-    env[name!] = value.join("=");
-  }
-  assert.equal(words.shift(), "ironflow", command);
-  return { env, args: words };
-}
-
 function freePort(): number {
   const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   const { port } = listener.addr as Deno.NetAddr;
@@ -149,24 +108,6 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>): Prom
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
   throw new Error(`Timed out waiting for ${what}`);
-}
-
-/** The README's `sh` lines by the prefix that names them; each is run once at most. */
-class Lines {
-  readonly #lines: ShLine[];
-  readonly #used = new Set<ShLine>();
-  constructor(lines: ShLine[]) {
-    this.#lines = lines;
-  }
-  take(prefix: string): ShLine {
-    const found = this.#lines.filter((l) => l.command.startsWith(prefix));
-    assert.equal(found.length, 1, `README should have one sh line starting "${prefix}"`);
-    this.#used.add(found[0]!);
-    return found[0]!;
-  }
-  get unused(): ShLine[] {
-    return this.#lines.filter((l) => !this.#used.has(l));
-  }
 }
 
 Deno.test("README: the sh lines the tour does not run are listed, with a check", async () => {
@@ -204,14 +145,10 @@ Deno.test("README: the five-minute tour runs as written", async (t) => {
         b.lang === "ts" && /export const sales/.test(b.body)
       );
       assert.ok(block, "README has no ts block exporting sales");
-      // Saved in the checkout, the flow imports "../sdk/mod.ts": point that at the checkout.
-      const source = block.body.replace(
-        /from "(\.\.?\/[^"]*sdk\/mod\.ts)"/,
-        `from "${new URL("sdk/mod.ts", `file://${ROOT}`).href}"`,
-      );
-      assert.notEqual(source, block.body, "the flow's SDK import is not a relative sdk/mod.ts");
+      // Saved as written: "ironflow" is the checkout's import map entry for the SDK.
+      assert.match(block.body, /^import \{[^}]+\} from "ironflow";$/m);
       await Deno.mkdir(`${project}/flows`);
-      await Deno.writeTextFile(`${project}/flows/sales.ts`, source);
+      await Deno.writeTextFile(`${project}/flows/sales.ts`, block.body);
     });
 
     // The server the tour keeps running (`deno task start`), without its worker as
