@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { FLOWS, freePort, ironflow, spawnIronflow, tempHome } from "./_cli.ts";
+import { freshPostgresDatabase, POSTGRES_SKIP, POSTGRES_URL } from "../engine/_helpers.ts";
 
 const MANIFEST = `deployments:
   - name: squares-every-minute
@@ -143,4 +144,78 @@ Deno.test("server services start refuses a bad interval and an unknown subcomman
       'Error: --database-url must be postgres://user:password@host:port/database, got "mysql:…"',
     );
   });
+});
+
+Deno.test({
+  name: `server services start on a PostgreSQL database schedules beside an API-only server${
+    POSTGRES_URL ? "" : ` (${POSTGRES_SKIP})`
+  }`,
+  ignore: !POSTGRES_URL,
+  async fn() {
+    await using home = await tempHome();
+    await using database = await freshPostgresDatabase();
+    await Deno.writeTextFile(`${home.path}/ironflow.yaml`, MANIFEST);
+    const port = String(freePort());
+    const url = `http://127.0.0.1:${port}`;
+    // A long lease: only a clean release lets the next node lead at once.
+    const env = { IRONFLOW_SERVICES_INTERVAL_MS: "200", IRONFLOW_LEADER_LEASE_MS: "60000" };
+    await using server = spawnIronflow(home.path, [
+      "server",
+      "start",
+      "--database-url",
+      database.url,
+      "--port",
+      port,
+      "--no-services",
+      "--no-worker",
+    ]);
+    await server.waitFor(/services loop off/);
+    const deploy = await ironflow(home.path, ["deploy", "--all", "--api-url", url], {
+      cwd: home.path,
+    });
+    assert.equal(deploy.code, 0, deploy.stderr);
+    const services = spawnIronflow(home.path, [
+      "server",
+      "services",
+      "start",
+      "--database-url",
+      database.url,
+      "--node-id",
+      "pg-a",
+    ], { env });
+    try {
+      const printed = await services.waitFor(/node pg-a leads/);
+      assert.match(printed, /^ {2}home {10}PostgreSQL \(--database-url\)$/m);
+      let runs: Inspect["runs"] = [];
+      for (let i = 0; i < 100 && runs.length === 0; i++) {
+        const out = await ironflow(home.path, [
+          "deployment",
+          "inspect",
+          "squares-every-minute",
+          "--json",
+          "--api-url",
+          url,
+        ]);
+        runs = (JSON.parse(out.stdout) as Inspect).runs;
+        if (runs.length === 0) await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      assert.ok(runs.length > 0, "the services loop created no scheduled run");
+      assert.equal((await services.stop("SIGTERM")).code, 0);
+    } finally {
+      await services.stop("SIGKILL");
+    }
+    // Released: the next node leads at its first tick, not after the 60 s lease.
+    await using next = spawnIronflow(home.path, [
+      "server",
+      "services",
+      "start",
+      "--database-url",
+      database.url,
+      "--node-id",
+      "pg-b",
+    ], { env });
+    const led = await next.waitFor(/node pg-b (leads|stands by)/, 20_000);
+    assert.match(led, /node pg-b leads$/m);
+    assert.equal((await next.stop("SIGINT")).code, 0);
+  },
 });
