@@ -9,6 +9,7 @@ import {
   newProgress,
   type ProgressEvent,
   progressLine,
+  startLiveStatus,
 } from "../../cli/run_progress.ts";
 
 function replay(events: readonly ProgressEvent[], startedAt = 1_000) {
@@ -90,4 +91,29 @@ Deno.test("failureLine() names the first task run that failed, with its error", 
     failureLine(replay([created("a", "x-0"), state("a", "SCHEDULED", "AwaitingRetry", "boom")])),
     undefined,
   );
+});
+
+Deno.test("startLiveStatus() redraws one line in place and prints log lines above it", () => {
+  const written: string[] = [];
+  let now = 10_000;
+  const status = startLiveStatus({
+    write: (text) => written.push(text),
+    now: () => now,
+    // Redraws come from print() and stop() here, not from the timer.
+    intervalMs: 3_600_000,
+  });
+  status.onEvent(created("a", "load-0"));
+  status.onEvent(state("a", "RUNNING", "Running"));
+  now += 1_500;
+  status.print("2026-01-01T00:00:00.000Z INFO     load-0: loading 8 rows");
+  status.onEvent(state("a", "COMPLETED", "Completed"));
+  now += 500;
+  status.stop();
+  status.stop(); // once only
+  assert.deepEqual(written, [
+    "\r\u001b[2K2026-01-01T00:00:00.000Z INFO     load-0: loading 8 rows\n",
+    "\r\u001b[2Ktasks 1: running 1 | elapsed 1.5s",
+    "\r\u001b[2Ktasks 1: completed 1 | elapsed 2.0s",
+    "\n",
+  ]);
 });
