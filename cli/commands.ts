@@ -35,7 +35,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "server",
     usage: "server start",
-    summary: "serve the API and dashboard (default http://127.0.0.1:4200); services start",
+    summary:
+      "serve the API and dashboard (default http://127.0.0.1:4200); services start: the loop alone",
     help: async () => (await import("./server_command.ts")).SERVER_HELP,
     run: async (args, cli, options) =>
       await (await import("./server_command.ts")).serverCommand(args, cli, options),

@@ -52,6 +52,10 @@ export async function servicesCommand(
   options: { integrityCheck?: boolean } = {},
 ): Promise<number> {
   const [sub, ...rest] = args;
+  if (sub === undefined || ["help", "--help", "-h"].includes(sub)) {
+    cli.out(SERVICES_HELP);
+    return 0;
+  }
   const { values } = parseArgs({
     args: rest,
     options: {
@@ -62,10 +66,10 @@ export async function servicesCommand(
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  if (sub !== "start" || values.help) {
-    if (sub !== "start" && sub !== undefined && sub !== "help" && !values.help) {
-      throw new UsageError(`Unknown server services command "${sub}".\n\n${SERVICES_HELP}`);
-    }
+  if (sub !== "start") {
+    throw new UsageError(`Unknown server services command "${sub}".\n\n${SERVICES_HELP}`);
+  }
+  if (values.help) {
     cli.out(SERVICES_HELP);
     return 0;
   }

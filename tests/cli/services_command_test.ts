@@ -122,6 +122,11 @@ Deno.test("server services start refuses a bad interval and an unknown subcomman
       'Error: --interval-ms must be a positive number of milliseconds, got "0"',
     );
   });
+  await t.step("--help", async () => {
+    const out = await ironflow(home.path, ["server", "services", "--help"]);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /^Usage: ironflow server services start /);
+  });
   await t.step("services stop", async () => {
     const out = await ironflow(home.path, ["server", "services", "stop"]);
     assert.equal(out.code, 1);
