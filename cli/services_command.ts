@@ -9,18 +9,10 @@
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import {
-  createEngine,
-  createIdSource,
-  createPostgresStore,
-  createSqliteStore,
-  parseLivenessMs,
-  systemClock,
-} from "../engine/mod.ts";
+import { createEngine, createIdSource, parseLivenessMs, systemClock } from "../engine/mod.ts";
 import { readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
-import { createFileResultStore } from "../sdk/results.ts";
-import { createPostgresResultStore } from "../sdk/postgres_results.ts";
+import { openHomeStorage } from "../sdk/home.ts";
 import { startServices, type TickReport } from "../server/mod.ts";
 import { UsageError } from "./format.ts";
 import { databaseUrlOf } from "./server_command.ts";
@@ -83,19 +75,19 @@ export async function servicesCommand(
   const nodeId = values["node-id"]?.trim() || readEnv("IRONFLOW_NODE_ID")?.trim() ||
     `${hostname()}:services:${Deno.pid}`;
   const home = values.home ?? ironflowHomeDir();
-  if (!databaseUrl) await Deno.mkdir(home, { recursive: true });
+  // The same storage a server on this home opens: the retention sweep collects its results.
+  const storage = openHomeStorage({
+    home,
+    databaseUrl,
+    sqlite: sqliteOptionsFromEnv({ integrityCheck: options.integrityCheck ?? true }),
+  });
+  const { results } = storage;
   const engine = createEngine({
-    store: databaseUrl ? createPostgresStore(databaseUrl) : createSqliteStore(
-      `${home}/ironflow.db`,
-      sqliteOptionsFromEnv({ integrityCheck: options.integrityCheck ?? true }),
-    ),
+    store: storage.store,
     clock: systemClock,
     ids: createIdSource(),
     ...(livenessMs !== undefined ? { livenessMs } : {}),
   });
-  // The retention sweep collects the result files of the same place a server would.
-  const databaseResults = databaseUrl ? createPostgresResultStore(databaseUrl) : undefined;
-  const results = databaseResults ?? createFileResultStore(`${home}/results`);
   cli.out(
     [
       "IronFlow services loop started (no HTTP listener)",
@@ -131,7 +123,7 @@ export async function servicesCommand(
   // Waits for the tick in progress, then releases the lease.
   await services.stop();
   await engine.close();
-  await databaseResults?.close();
+  await storage.closeResults();
   cli.out("IronFlow services loop stopped (lease released)");
   return 0;
 }
