@@ -217,6 +217,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.servicesIntervalMs !== undefined ? { intervalMs: options.servicesIntervalMs } : {}),
     ...(options.leaderLeaseMs !== undefined ? { leaderLeaseMs: options.leaderLeaseMs } : {}),
     ...(results.files ? { resultFiles: results.files } : {}),
+    ...(secretCipher ? { secretCipher } : {}),
   });
 
   const stop = () => controller.abort();

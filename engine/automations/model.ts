@@ -59,6 +59,10 @@ export type Action =
     /** @default "POST" */
     method?: string;
     body?: Json;
+    /**
+     * Header values are templates too; they alone may read `{{ secrets.name }}`,
+     * revealed when the notification is sent and never recorded.
+     */
     headers?: Record<string, string>;
     /** Retries after the first try. @default 3 */
     retries?: number;

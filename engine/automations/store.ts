@@ -189,9 +189,13 @@ export function automationProblems(input: {
   }
   if (input.actions.length === 0) problems.push("actions must hold at least one action");
   input.actions.forEach((action, i) => {
-    for (const problem of templateProblems(action as unknown as Json, [...ACTION_TEMPLATE_ROOTS])) {
-      problems.push(`actions[${i}]: ${problem}`);
-    }
+    // Secrets may be read by HTTP headers only: never written into a body, URL or event.
+    const { headers, ...rest } = action.type === "http" ? action : { ...action, headers: {} };
+    const found = [
+      ...templateProblems(rest as unknown as Json, [...ACTION_TEMPLATE_ROOTS]),
+      ...templateProblems(headers as unknown as Json, [...ACTION_TEMPLATE_ROOTS, "secrets"]),
+    ];
+    for (const problem of new Set(found)) problems.push(`actions[${i}]: ${problem}`);
     if (action.type === "http") {
       let url: URL | undefined;
       try {

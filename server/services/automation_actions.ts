@@ -38,6 +38,7 @@ import {
 } from "../../engine/mod.ts";
 import { toApiEvent } from "../../wire/events.ts";
 import { resolveVariableTemplate, VariableService } from "../../engine/variables/mod.ts";
+import { type SecretCipher, SecretService } from "../../engine/secrets/mod.ts";
 
 /** Options of {@linkcode runFiringActions}. */
 export interface ActionRunOptions {
@@ -46,6 +47,12 @@ export interface ActionRunOptions {
   fetch?: typeof fetch;
   /** How long one HTTP notification may take. @default 10_000 */
   httpTimeoutMs?: number;
+  /**
+   * The cipher of `IRONFLOW_SECRET_KEY`, to reveal the secrets that HTTP
+   * notification headers name (`{{ secrets.name }}`). @default none: such
+   * a notification fails without being sent
+   */
+  secretCipher?: SecretCipher;
 }
 
 /** Runs the due actions of every unfinished firing; returns the firings it changed. */
@@ -154,10 +161,10 @@ async function perform(
 ): Promise<Outcome> {
   const sources = firingSources(firing);
   const variables = new VariableService({ engine, clock: engine.clock });
-  const render = (template: Json) =>
+  const render = (template: Json, extra: TemplateSources = {}) =>
     renderTemplate(
       resolveVariableTemplate(template, (name) => variables.get(name)?.value),
-      sources,
+      { ...sources, ...extra },
     );
   switch (action.type) {
     case "run-deployment": {
@@ -212,13 +219,14 @@ async function perform(
       return { ok: true, detail: { event_id: event!.id } };
     }
     case "http":
-      return await notify(action, render, options);
+      return await notify(engine, action, render, options);
   }
 }
 
 async function notify(
+  engine: Engine,
   action: Extract<Action, { type: "http" }>,
-  render: (template: Json) => Json,
+  render: (template: Json, extra?: TemplateSources) => Json,
   options: ActionRunOptions,
 ): Promise<Outcome> {
   const send = options.fetch ?? fetch;
@@ -227,18 +235,68 @@ async function notify(
   const headers: Record<string, string> = {
     ...(body !== undefined ? { "content-type": "application/json" } : {}),
   };
+  const secrets = await revealHeaderSecrets(engine, action.headers ?? {}, options);
+  if ("problem" in secrets) return { ok: false, message: secrets.problem, final: true };
   for (const [name, value] of Object.entries(action.headers ?? {})) {
-    headers[name] = String(render(value));
+    headers[name] = String(render(value, { secrets: secrets.values }));
   }
-  const response = await send(String(render(action.url)), {
-    method,
-    headers,
-    ...(body !== undefined ? { body } : {}),
-    signal: AbortSignal.timeout(options.httpTimeoutMs ?? 10_000),
-  });
-  await response.body?.cancel();
-  if (response.ok) return { ok: true, detail: { status: response.status } };
-  return { ok: false, message: `HTTP ${response.status}`, detail: { status: response.status } };
+  // A secret must not reach the action's recorded result, whatever the error says.
+  const redact = (text: string) =>
+    Object.values(secrets.values).reduce<string>(
+      (out, secret) => out.replaceAll(secret, "[secret]"),
+      text,
+    );
+  try {
+    const response = await send(String(render(action.url)), {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      signal: AbortSignal.timeout(options.httpTimeoutMs ?? 10_000),
+    });
+    await response.body?.cancel();
+    if (response.ok) return { ok: true, detail: { status: response.status } };
+    return { ok: false, message: `HTTP ${response.status}`, detail: { status: response.status } };
+  } catch (error) {
+    return { ok: false, message: redact(error instanceof Error ? error.message : String(error)) };
+  }
+}
+
+const SECRET_PLACEHOLDER = /\{\{\s*secrets\.([A-Za-z0-9_.-]+)\s*\}\}/g;
+
+/**
+ * The secrets that `headers` name, revealed; or why they cannot be (an
+ * unknown secret, no key): the notification is then not sent at all.
+ */
+async function revealHeaderSecrets(
+  engine: Engine,
+  headers: Record<string, string>,
+  options: ActionRunOptions,
+): Promise<{ values: Record<string, string> } | { problem: string }> {
+  const wanted: Array<[header: string, secret: string]> = [];
+  for (const [header, value] of Object.entries(headers)) {
+    for (const match of value.matchAll(SECRET_PLACEHOLDER)) wanted.push([header, match[1]!]);
+  }
+  if (wanted.length === 0) return { values: {} };
+  if (!options.secretCipher) {
+    return {
+      problem: `Header "${wanted[0]![0]}" reads secret "${
+        wanted[0]![1]
+      }" but IRONFLOW_SECRET_KEY is not set on the server: nothing was sent`,
+    };
+  }
+  const service = new SecretService({ engine, clock: engine.clock, cipher: options.secretCipher });
+  const values: Record<string, string> = {};
+  for (const [header, secret] of wanted) {
+    if (Object.hasOwn(values, secret)) continue;
+    const value = await service.reveal(secret);
+    if (value === undefined) {
+      return {
+        problem: `Secret "${secret}" (used in header "${header}") does not exist: nothing was sent`,
+      };
+    }
+    values[secret] = value;
+  }
+  return { values };
 }
 
 function triggeringFlowRun(firing: FiringRecord): string | undefined {

@@ -25,6 +25,7 @@ import { reapLostRuns, uuidv7 } from "../../engine/mod.ts";
 import { type ResultFiles, sweepRetention } from "../../engine/retention/mod.ts";
 import { evaluateAutomations } from "../../engine/automations/mod.ts";
 import { runFiringActions } from "./automation_actions.ts";
+import type { SecretCipher } from "../../engine/secrets/mod.ts";
 
 const LEADER_COLLECTION = "service_leader";
 const LEADER_KEY = "services";
@@ -45,6 +46,8 @@ export interface SchedulerOptions extends Omit<SchedulingOptions, "now"> {
   resultFiles?: ResultFiles;
   /** Sends automations' HTTP notifications. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Reveals the secrets automations' HTTP notification headers read. @default none */
+  secretCipher?: SecretCipher;
 }
 
 /** The leader lease as stored. */
@@ -147,7 +150,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
       report.reaped = [...reaped.crashed, ...reaped.cancelled];
       report.late = await markLateRuns(engine, { ...options, now });
       report.staleWorkers = await markStaleWorkers(engine, now);
-      report.firings = await automate(engine, now, options.fetch);
+      report.firings = await automate(engine, now, options.fetch, options.secretCipher);
       await sweepRetention(engine, clock, {
         now,
         everyMs: 3_600_000,
@@ -175,14 +178,23 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
 
 // Automations: evaluate the events recorded since the last tick (a bounded
 // number of passes), then run the actions that are due.
-async function automate(engine: Engine, now: number, send?: typeof fetch): Promise<string[]> {
+async function automate(
+  engine: Engine,
+  now: number,
+  send?: typeof fetch,
+  secretCipher?: SecretCipher,
+): Promise<string[]> {
   const firings: string[] = [];
   for (let pass = 0; pass < 10; pass++) {
     const report = await evaluateAutomations(engine, { now });
     firings.push(...report.firings.map((firing) => firing.id));
     if (!report.more) break;
   }
-  await runFiringActions(engine, { now, ...(send ? { fetch: send } : {}) });
+  await runFiringActions(engine, {
+    now,
+    ...(send ? { fetch: send } : {}),
+    ...(secretCipher ? { secretCipher } : {}),
+  });
   return firings;
 }
 

@@ -93,6 +93,19 @@ Deno.test("automations: bad settings give a clear error and store nothing", asyn
       "invalid_automation",
     ],
     [
+      "a secret read outside the headers (it would be sent in clear and recorded)",
+      {
+        name: "p",
+        trigger: { type: "event", match: ["a.b"] },
+        actions: [{
+          type: "http",
+          url: "http://127.0.0.1:1/hook",
+          body: { token: "{{ secrets.api_token }}" },
+        }],
+      },
+      "invalid_automation",
+    ],
+    [
       "an unknown option",
       { ...ON_FAILURE, trigger: { type: "event", match: ["a.b"], thresold: 3 } },
       "invalid_request",

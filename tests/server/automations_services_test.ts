@@ -10,6 +10,7 @@ import { DeploymentService } from "../../engine/deployments/mod.ts";
 import { createMemoryStore, createSqliteStore, type Engine, FakeClock } from "../../engine/mod.ts";
 import { createScheduler } from "../../server/services/services_loop.ts";
 import { VariableService } from "../../engine/variables/mod.ts";
+import { SecretCipher, SecretService } from "../../engine/secrets/mod.ts";
 import { openSqliteFixture, T0, testEngine } from "../engine/_helpers.ts";
 
 const S = 1000;
@@ -222,4 +223,125 @@ Deno.test("a run-deployment action creates one run with parameters from the even
   assert.equal(runs.length, 1);
   assert.deepEqual(runs[0]!.parameters, { file: "a.csv" });
   await engine.close();
+});
+
+/** An engine with an HTTP-notification automation on `acme.fail` whose header reads a secret. */
+async function secretHeaderSetup(headers: Record<string, string>) {
+  const clock = new FakeClock(T0);
+  const { engine } = testEngine(createMemoryStore(), { clock });
+  const secretCipher = await SecretCipher.fromKey("a key of sixteen or more characters");
+  await new SecretService({ engine, clock, cipher: secretCipher }).set(
+    "hook_token",
+    "s3cr3t-v4lue",
+  );
+  await engine.transact((tx) =>
+    putAutomation(
+      tx,
+      automation({
+        trigger: {
+          type: "event",
+          posture: "reactive",
+          match: ["acme.fail"],
+          threshold: 1,
+          withinSeconds: 0,
+        },
+        actions: [{
+          type: "http",
+          url: "http://127.0.0.1:1/hook",
+          body: { on: "{{ event.resource }}" },
+          headers,
+          retries: 0,
+        }],
+      }),
+      clock.now(),
+    )
+  );
+  return { clock, engine, secretCipher };
+}
+
+function actionEvents(engine: Engine, clock: FakeClock) {
+  return readEvents(engine.reader, {
+    now: clock.now(),
+    limit: 1000,
+    filter: { prefixes: ["ironflow.automation.action"] },
+  }).items;
+}
+
+Deno.test("an HTTP notification header reads a secret, which is sent but never recorded", async () => {
+  const { clock, engine, secretCipher } = await secretHeaderSetup({
+    Authorization: "Bearer {{ secrets.hook_token }}",
+    "X-Team": "data",
+  });
+  const sent: Headers[] = [];
+  const fakeFetch: typeof fetch = (_url, init) => {
+    sent.push(new Headers(init?.headers));
+    // An error text that quotes the header must not carry the secret into the log.
+    return Promise.reject(new Error(`refused ${new Headers(init?.headers).get("authorization")}`));
+  };
+  const services = createScheduler({
+    engine,
+    clock,
+    holder: "node",
+    fetch: fakeFetch,
+    secretCipher,
+  });
+  await services.tick();
+  await post(engine, clock, "acme.fail");
+  await services.tick();
+  assert.equal(sent.length, 1);
+  assert.equal(sent[0]!.get("authorization"), "Bearer s3cr3t-v4lue");
+  assert.equal(sent[0]!.get("x-team"), "data");
+  const [result] = actionEvents(engine, clock);
+  assert.equal(result?.event, "ironflow.automation.action.failed");
+  assert.equal(result?.payload["message"], "refused Bearer [secret]");
+  const everything = JSON.stringify(
+    readEvents(engine.reader, { now: clock.now(), limit: 1000 }).items,
+  );
+  assert.ok(!everything.includes("s3cr3t-v4lue"), "no event holds the secret");
+  await engine.close();
+});
+
+Deno.test("an HTTP notification reading an unknown secret records a clear failure and sends nothing", async (t) => {
+  for (
+    const [name, headers, withKey, message] of [
+      [
+        "unknown secret",
+        { Authorization: "Bearer {{ secrets.no_such }}" },
+        true,
+        'Secret "no_such" (used in header "Authorization") does not exist: nothing was sent',
+      ],
+      [
+        "no secret key on the server",
+        { "X-Token": "{{ secrets.hook_token }}" },
+        false,
+        'Header "X-Token" reads secret "hook_token" but IRONFLOW_SECRET_KEY is not set on the server: nothing was sent',
+      ],
+    ] as const
+  ) {
+    await t.step(name, async () => {
+      const { clock, engine, secretCipher } = await secretHeaderSetup({ ...headers });
+      let calls = 0;
+      const fakeFetch: typeof fetch = () => {
+        calls++;
+        return Promise.resolve(new Response(null, { status: 200 }));
+      };
+      const services = createScheduler({
+        engine,
+        clock,
+        holder: "node",
+        fetch: fakeFetch,
+        ...(withKey ? { secretCipher } : {}),
+      });
+      await services.tick();
+      await post(engine, clock, "acme.fail");
+      await services.tick();
+      clock.tick(60 * S);
+      await services.tick();
+      assert.equal(calls, 0, "no request is sent");
+      const results = actionEvents(engine, clock);
+      assert.deepEqual(results.map((e) => e.event), ["ironflow.automation.action.failed"]);
+      assert.equal(results[0]!.payload["message"], message);
+      await engine.close();
+    });
+  }
 });
