@@ -21,7 +21,8 @@ export const DEPLOY_HELP =
   `Usage: ironflow deploy [--file ironflow.yaml] (--name NAME... | --all) [--prune] [--dry-run] [--json]
 
 Creates or updates the deployments of the manifest (all of them with --all,
-or those named with --name). --prune deletes live deployments the manifest
+or those named with --name). {{ variables.name }} in its values reads the
+target's variable of that name when deploying. --prune deletes live deployments the manifest
 does not list (their schedules are turned off first; deployments with live
 runs are kept and reported). --dry-run prints what would change and writes
 nothing. Talks to --api-url / IRONFLOW_API_URL when set, else to the embedded
@@ -59,7 +60,16 @@ export async function deployCommand(args: string[], cli: CliContext): Promise<nu
   if (values.prune && !values.all) {
     throw new UsageError("--prune needs --all: it deletes what the whole manifest does not list");
   }
-  const specs = await readManifest(values.file, cli.cwd);
+  // Opened only when needed: a manifest without variables is checked before any store is touched.
+  let target: ReturnType<typeof openDeploymentTarget> | undefined;
+  const open = () => (target ??= openDeploymentTarget(cli));
+  const specs = await readManifest(values.file, cli.cwd, {
+    async variable(name) {
+      const variables = open().plane.variables;
+      if (!variables) throw new UsageError(`Cannot read variable "${name}": the target has none`);
+      return (await variables.get(name))?.value;
+    },
+  });
   const chosen = values.all ? specs : specs.filter((spec) => values.name.includes(spec.name));
   const missing = values.name.filter((name) => !specs.some((spec) => spec.name === name));
   if (missing.length > 0) {
@@ -76,7 +86,7 @@ export async function deployCommand(args: string[], cli: CliContext): Promise<nu
       `${values.file} has deployments that would fail on every run:\n  ${problems.join("\n  ")}`,
     );
   }
-  const { client } = openDeploymentTarget(cli);
+  const { client } = open();
   const dryRun = values["dry-run"];
   // One flow, one name: its runs are recorded under the flow's own name, as direct calls are.
   const named = await withFlowNames(chosen);

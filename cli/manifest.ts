@@ -2,15 +2,17 @@
  * The deployment manifest `ironflow.yaml`: a `deployments:` list whose
  * entries have the API's deployment shape. Parsed with `yaml`; every problem
  * is reported with where it is (`deployments[1].schedules[0].cron`) and, for
- * YAML syntax, the line and column.
+ * YAML syntax, the line and column. String values may hold
+ * `{{ variables.name }}` placeholders, resolved when deploying against the
+ * variables of the target (the embedded home or the server).
  *
  * @module
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import { LineCounter, parseDocument } from "npm:yaml@^2.9.1";
+import { isScalar, LineCounter, parseDocument, visit } from "npm:yaml@^2.9.1";
 import { z } from "npm:zod@^4.6.7";
 import { type DeploymentSpec, DeploymentSpecSchema } from "../wire/mod.ts";
-import { checkJsonInput } from "../engine/mod.ts";
+import { checkJsonInput, type Json, resolveVariableTemplate } from "../engine/mod.ts";
 import { UsageError } from "./format.ts";
 import { unknownNameHint } from "../sdk/option_names.ts";
 import { issueMessage, placeOfPath, syntaxErrorMessage } from "./manifest_errors.ts";
@@ -65,11 +67,62 @@ function fieldsAt(schema: unknown, path: readonly PropertyKey[]): string[] {
   }
 }
 
+/** A `{{ variables.name }}` placeholder in a manifest, and where it is (1-based). */
+export interface ManifestVariableUse {
+  name: string;
+  line: number;
+  column: number;
+}
+
+const VARIABLE_PLACEHOLDER = /\{\{\s*variables\.([A-Za-z0-9_.-]+)\s*\}\}/g;
+
+/** The `{{ variables.name }}` placeholders of the manifest's values (not its comments), in order. */
+export function manifestVariableUses(text: string): ManifestVariableUse[] {
+  const lines = new LineCounter();
+  const document = parseDocument(text, { lineCounter: lines });
+  if (document.errors.length > 0) return [];
+  const uses: ManifestVariableUse[] = [];
+  visit(document, {
+    Scalar(_key, node) {
+      if (!isScalar(node) || typeof node.value !== "string" || !node.range) return;
+      const [start, end] = node.range;
+      // Found in the source text for an exact column; a placeholder folded over lines is placed at its value.
+      const source = text.slice(start, end);
+      const inSource = [...source.matchAll(VARIABLE_PLACEHOLDER)];
+      const found = inSource.length > 0
+        ? inSource.map((m) => ({ name: m[1]!, offset: start + m.index }))
+        : [...node.value.matchAll(VARIABLE_PLACEHOLDER)].map((m) => ({
+          name: m[1]!,
+          offset: start,
+        }));
+      for (const { name, offset } of found) {
+        const { line, col } = lines.linePos(offset);
+        uses.push({ name, line, column: col });
+      }
+    },
+  });
+  return uses;
+}
+
+/** Options of {@linkcode parseManifest}. */
+export interface ParseManifestOptions {
+  /**
+   * Values of the variables the manifest's `{{ variables.name }}` placeholders
+   * read; a placeholder naming one it lacks is an error. @default none
+   */
+  variables?: ReadonlyMap<string, Json>;
+}
+
 /**
  * Parses manifest text. Relative `working_directory` values resolve against
  * `baseDir`, which is also the default working directory of every entry.
  */
-export function parseManifest(text: string, file: string, baseDir: string): DeploymentSpec[] {
+export function parseManifest(
+  text: string,
+  file: string,
+  baseDir: string,
+  options: ParseManifestOptions = {},
+): DeploymentSpec[] {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { prettyErrors: true, lineCounter });
   if (document.errors.length > 0) {
@@ -91,6 +144,7 @@ export function parseManifest(text: string, file: string, baseDir: string): Depl
   }
   const problem = checkJsonInput(data);
   if (problem !== undefined) throw new ManifestError(`Invalid ${file}: ${problem.message}`);
+  data = withVariables(data as Json, text, file, options.variables ?? new Map());
   const parsed = ManifestSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const issues = parsed.error.issues;
@@ -134,8 +188,40 @@ export function parseManifest(text: string, file: string, baseDir: string): Depl
   }));
 }
 
-/** Reads and parses the manifest at `path` (relative to `cwd`). */
-export async function readManifest(path: string, cwd: string): Promise<DeploymentSpec[]> {
+function withVariables(
+  data: Json,
+  text: string,
+  file: string,
+  values: ReadonlyMap<string, Json>,
+): Json {
+  const unknown = manifestVariableUses(text).filter((use) => !values.has(use.name));
+  if (unknown.length > 0) {
+    throw new ManifestError(
+      `Invalid ${file}:\n  ${
+        unknown.map((use) =>
+          `${file}:${use.line}:${use.column}: variable "${use.name}" does not exist on the target (used as {{ variables.${use.name} }}); create it with "ironflow variable set ${use.name} <value>"`
+        ).join("\n  ")
+      }`,
+    );
+  }
+  return resolveVariableTemplate(data, (name) => values.get(name));
+}
+
+/** Options of {@linkcode readManifest}. */
+export interface ReadManifestOptions {
+  /** The value of a variable the manifest reads, or `undefined` when it does not exist. */
+  variable?: (name: string) => Promise<Json | undefined>;
+}
+
+/**
+ * Reads and parses the manifest at `path` (relative to `cwd`), reading the
+ * variables its placeholders name through `options.variable`.
+ */
+export async function readManifest(
+  path: string,
+  cwd: string,
+  options: ReadManifestOptions = {},
+): Promise<DeploymentSpec[]> {
   const full = isAbsolute(path) ? path : resolve(cwd, path);
   let text: string;
   try {
@@ -149,7 +235,12 @@ export async function readManifest(path: string, cwd: string): Promise<Deploymen
     }
     throw cause;
   }
-  return parseManifest(text, path, dirname(full));
+  const variables = new Map<string, Json>();
+  for (const name of new Set(manifestVariableUses(text).map((use) => use.name))) {
+    const value = await options.variable?.(name);
+    if (value !== undefined) variables.set(name, value);
+  }
+  return parseManifest(text, path, dirname(full), { variables });
 }
 
 /** A starter manifest for `ironflow init`. */
