@@ -22,7 +22,14 @@ export const A = {
 } as const;
 
 /** Roots automation templates read (`variables` is resolved from the store's variables first). */
-export const ACTION_TEMPLATE_ROOTS = ["event", "automation", "firing", "variables"] as const;
+export const ACTION_TEMPLATE_ROOTS = [
+  "event",
+  "automation",
+  "firing",
+  "flow_run",
+  "deployment",
+  "variables",
+] as const;
 
 /** The counting state of an automation and since when it watches. */
 export interface StoredTriggerState extends TriggerState {

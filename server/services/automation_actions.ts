@@ -119,9 +119,18 @@ interface Outcome {
   final?: boolean;
 }
 
-/** The template sources of a firing's actions. */
-export function firingSources(firing: FiringRecord): TemplateSources {
+/**
+ * The template sources of a firing's actions: the triggering event, the
+ * automation, the firing and, when the event is about a flow run (its
+ * resource or a related one), that run and its deployment as they are now.
+ */
+export function firingSources(engine: Engine, firing: FiringRecord): TemplateSources {
   const event = firing.event as unknown as IronEvent | null;
+  const runId = triggeringFlowRun(firing);
+  const run = runId ? engine.getRun(runId) : undefined;
+  const deployment = run?.deploymentId
+    ? new DeploymentService(engine).find(run.deploymentId)
+    : undefined;
   return {
     event: event ? toApiEvent(event) as unknown as Json : null,
     automation: { id: firing.automationId, name: firing.automationName },
@@ -131,6 +140,20 @@ export function firingSources(firing: FiringRecord): TemplateSources {
       count: firing.count,
       group: firing.group,
     },
+    flow_run: run
+      ? {
+        id: run.id,
+        name: run.runName,
+        flow_name: run.flowName,
+        state: run.state,
+        state_name: run.stateName,
+        message: run.message,
+        parameters: run.parameters,
+        tags: [...run.tags],
+        attempt: run.attempt,
+      }
+      : null,
+    deployment: deployment ? { id: deployment.id, name: deployment.name } : null,
   };
 }
 
@@ -159,7 +182,7 @@ async function perform(
   index: number,
   options: ActionRunOptions,
 ): Promise<Outcome> {
-  const sources = firingSources(firing);
+  const sources = firingSources(engine, firing);
   const variables = new VariableService({ engine, clock: engine.clock });
   const render = (template: Json, extra: TemplateSources = {}) =>
     renderTemplate(

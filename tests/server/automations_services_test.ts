@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { type Automation, putAutomation } from "../../engine/automations/mod.ts";
 import { appendEvents, readEvents } from "../../engine/events/mod.ts";
-import { DeploymentService } from "../../engine/deployments/mod.ts";
+import { claimRuns, createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
 import { createMemoryStore, createSqliteStore, type Engine, FakeClock } from "../../engine/mod.ts";
 import { createScheduler } from "../../server/services/services_loop.ts";
 import { VariableService } from "../../engine/variables/mod.ts";
@@ -344,4 +344,58 @@ Deno.test("an HTTP notification reading an unknown secret records a clear failur
       await engine.close();
     });
   }
+});
+
+// https://docs.prefect.io/v3/automate/events/automations-triggers (templates read flow_run and deployment)
+Deno.test("an action on a run-state firing reads the flow run and its deployment in templates", async () => {
+  const clock = new FakeClock(T0);
+  const { engine } = testEngine(createMemoryStore(), { clock });
+  const deployment = await new DeploymentService(engine).create({
+    name: "ingest",
+    entrypoint: "./ingest.ts:ingest",
+  });
+  await engine.transact((tx) =>
+    putAutomation(
+      tx,
+      automation({
+        trigger: { type: "run-state", deploymentId: deployment.id, states: ["Failed"] },
+        actions: [{
+          type: "http",
+          url: "http://127.0.0.1:1/hook",
+          body: {
+            run: "{{ flow_run.id }}",
+            deployment: "{{ deployment.name }}",
+            file: "{{ flow_run.parameters.file }}",
+            text: "{{ flow_run.name }} ended {{ flow_run.state_name }}: {{ flow_run.message }}",
+          },
+        }],
+      }),
+      clock.now(),
+    )
+  );
+  const bodies: Record<string, unknown>[] = [];
+  const fakeFetch: typeof fetch = (_url, init) => {
+    bodies.push(JSON.parse(String(init?.body)));
+    return Promise.resolve(new Response(null, { status: 204 }));
+  };
+  const services = createScheduler({ engine, clock, holder: "node", fetch: fakeFetch });
+  await services.tick();
+  const run = await createDeploymentRun(engine, deployment, { parameters: { file: "a.csv" } });
+  await claimRuns(engine, "default", { workerId: "w1" });
+  await engine.propose(run.id, { to: "RUNNING", token: "start", kind: "start" });
+  await engine.propose(run.id, {
+    to: "FAILED",
+    token: "fail",
+    kind: "fail",
+    data: { message: "bad file" },
+  });
+  await services.tick();
+  const name = engine.getRun(run.id)!.runName;
+  assert.deepEqual(bodies, [{
+    run: run.id,
+    deployment: "ingest",
+    file: "a.csv",
+    text: `${name} ended Failed: bad file`,
+  }]);
+  await engine.close();
 });
