@@ -9,7 +9,14 @@
  */
 import type { Json } from "../core/mod.ts";
 import type { Engine } from "../engine.ts";
-import { appendEvents, type IronEvent, logEnd, type NewEvent, readEvents } from "../events/mod.ts";
+import {
+  appendEvents,
+  type IronEvent,
+  logEnd,
+  namePatternMatches,
+  type NewEvent,
+  readEvents,
+} from "../events/mod.ts";
 import { uuidv7 } from "../uuid7.ts";
 import { evaluateTrigger, type Firing } from "./evaluate.ts";
 import { eventTriggerOf } from "./model.ts";
@@ -20,7 +27,7 @@ import {
   putFiring,
   putTriggerState,
   readCursor,
-  triggerState,
+  storedTriggerState,
 } from "./store.ts";
 
 /** What one pass did. */
@@ -61,13 +68,23 @@ export async function evaluateAutomations(
     }
     const firings: FiringRecord[] = [];
     const announced: NewEvent[] = [];
+    const byName = new EventsByName(events);
     for (const automation of listAutomations(tx)) {
       if (!automation.enabled) continue;
       const trigger = eventTriggerOf(automation.trigger);
-      const state = triggerState(tx, automation.id, now);
-      const watched = events.filter((event) => event.occurred >= state.since);
+      const stored = storedTriggerState(tx, automation.id);
+      const state = stored ?? { windows: {}, since: now };
+      const watched = byName.matching(trigger.match).filter((event) =>
+        event.occurred >= state.since
+      );
       const result = evaluateTrigger(trigger, state, watched, { now, since: state.since });
-      putTriggerState(tx, automation.id, { ...result.state, since: state.since }, now);
+      // Most automations see nothing in a pass: their unchanged state is not written again.
+      if (
+        !stored || result.firings.length > 0 ||
+        JSON.stringify(result.state.windows) !== JSON.stringify(stored.windows)
+      ) {
+        putTriggerState(tx, automation.id, { ...result.state, since: state.since }, now);
+      }
       for (const firing of result.firings) {
         const record = firingRecord(
           automation.id,
@@ -126,4 +143,36 @@ function triggeredEvent(record: FiringRecord, event: IronEvent | undefined): New
       ...(event ? { triggering_event: event.id, triggering_event_name: event.event } : {}),
     },
   };
+}
+
+/**
+ * A pass's events indexed by name: an automation's name patterns pick their
+ * events from the few distinct names of a page instead of testing every
+ * event, so a pass costs little per automation that matches nothing.
+ */
+class EventsByName {
+  #byName = new Map<string, number[]>();
+  #events: readonly IronEvent[];
+
+  constructor(events: readonly IronEvent[]) {
+    this.#events = events;
+    events.forEach((event, index) => {
+      const list = this.#byName.get(event.event);
+      if (list) list.push(index);
+      else this.#byName.set(event.event, [index]);
+    });
+  }
+
+  /** The events whose name matches one of `patterns`, in log order. */
+  matching(patterns: readonly string[]): IronEvent[] {
+    // No pattern matches every name, as in eventMatches().
+    if (patterns.length === 0) return [...this.#events];
+    const lists: number[][] = [];
+    for (const [name, indexes] of this.#byName) {
+      if (patterns.some((pattern) => namePatternMatches(pattern, name))) lists.push(indexes);
+    }
+    if (lists.length === 0) return [];
+    const indexes = lists.length === 1 ? lists[0]! : lists.flat().sort((a, b) => a - b);
+    return indexes.map((index) => this.#events[index]!);
+  }
 }

@@ -136,6 +136,14 @@ export function triggerState(docs: DocumentReader, id: string, now: number): Sto
   return read<StoredTriggerState>(docs, A.state, id) ?? { windows: {}, since: now };
 }
 
+/** An automation's counting state as stored (`undefined`: none yet). */
+export function storedTriggerState(
+  docs: DocumentReader,
+  id: string,
+): StoredTriggerState | undefined {
+  return read<StoredTriggerState>(docs, A.state, id);
+}
+
 /** Stores an automation's counting state. */
 export function putTriggerState(
   docs: DocumentAccess,
