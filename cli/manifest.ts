@@ -9,7 +9,7 @@
  * @module
  */
 import { dirname, isAbsolute, resolve } from "node:path";
-import { isScalar, LineCounter, parseDocument, visit } from "npm:yaml@^2.9.1";
+import { isNode, isScalar, LineCounter, parseDocument, visit } from "npm:yaml@^2.9.1";
 import { z } from "npm:zod@^4.6.7";
 import { type DeploymentSpec, DeploymentSpecSchema } from "../wire/mod.ts";
 import { checkJsonInput, type Json, resolveVariableTemplate } from "../engine/mod.ts";
@@ -22,6 +22,8 @@ export const MANIFEST_FILE = "ironflow.yaml";
 
 const ManifestSchema = z.strictObject({
   deployments: z.array(DeploymentSpecSchema).min(1, { error: "must list at least one deployment" }),
+  // Applied and checked by "ironflow automation apply"; deploy leaves them alone.
+  automations: z.array(z.unknown()).optional(),
 });
 
 /** Alias expansions a manifest may make; more is refused as a resource exhaustion attempt. */
@@ -76,13 +78,19 @@ export interface ManifestVariableUse {
 
 const VARIABLE_PLACEHOLDER = /\{\{\s*variables\.([A-Za-z0-9_.-]+)\s*\}\}/g;
 
-/** The `{{ variables.name }}` placeholders of the manifest's values (not its comments), in order. */
+/**
+ * The `{{ variables.name }}` placeholders of the manifest's deployments, in
+ * order: not its comments, and not its `automations:` (whose actions read
+ * variables when they run).
+ */
 export function manifestVariableUses(text: string): ManifestVariableUse[] {
   const lines = new LineCounter();
   const document = parseDocument(text, { lineCounter: lines });
   if (document.errors.length > 0) return [];
+  const deployments = document.get("deployments", true);
+  if (!isNode(deployments)) return [];
   const uses: ManifestVariableUse[] = [];
-  visit(document, {
+  visit(deployments, {
     Scalar(_key, node) {
       if (!isScalar(node) || typeof node.value !== "string" || !node.range) return;
       const [start, end] = node.range;
@@ -204,7 +212,13 @@ function withVariables(
       }`,
     );
   }
-  return resolveVariableTemplate(data, (name) => values.get(name));
+  if (data === null || typeof data !== "object" || Array.isArray(data) || !data["deployments"]) {
+    return data;
+  }
+  return {
+    ...data,
+    deployments: resolveVariableTemplate(data["deployments"], (name) => values.get(name)),
+  };
 }
 
 /** Options of {@linkcode readManifest}. */

@@ -30,6 +30,22 @@ Deno.test("parseManifest() puts variable values in place, keeping a whole placeh
   assert.deepEqual(spec!.tags, ["eu-west"]);
 });
 
+Deno.test("parseManifest() leaves the automations of the manifest, whose actions read variables when they run", () => {
+  const text = `${MANIFEST}automations:
+  - name: notify
+    trigger: { type: event, match: [acme.file.landed] }
+    actions: [{ type: emit-event, event: acme.seen, resource: "{{ variables.team }}" }]
+`;
+  const variables = new Map<string, number | string>([["batch", 4], ["region", "eu-west"]]);
+  assert.deepEqual(manifestVariableUses(text).map((use) => use.name), [
+    "region",
+    "batch",
+    "region",
+  ]);
+  const [spec] = parseManifest(text, "ironflow.yaml", "/p", { variables });
+  assert.deepEqual(spec!.parameters, { n: 4, offset: 1 });
+});
+
 Deno.test("parseManifest() refuses an unknown variable with its file, line and column", () => {
   assert.deepEqual(manifestVariableUses(MANIFEST), [
     { name: "region", line: 5, column: 35 },
