@@ -68,7 +68,10 @@ export const ActionSchema = z.discriminatedUnion("type", [
     url: z.string().min(1).max(4096),
     method: z.enum(["POST", "PUT", "PATCH", "GET", "DELETE"]).optional(),
     body: JsonValue.optional(),
-    headers: z.record(z.string().min(1).max(200), z.string().max(8192)).optional(),
+    headers: z.record(z.string().min(1).max(200), z.string().max(8192)).optional().meta({
+      description:
+        "Header values are templates; they alone may read secrets (`{{ secrets.name }}`), revealed when sent and never recorded",
+    }),
     retries: z.number().int().min(0).max(20).optional(),
   }),
 ]);
