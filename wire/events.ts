@@ -39,6 +39,14 @@ export const NewEventBody = z.strictObject({
 /** The body of `POST /api/events`. */
 export type NewEventBody = z.infer<typeof NewEventBody>;
 
+/** Most events `POST /api/events/batch` takes in one request. */
+export const MAX_EVENT_BATCH = 500;
+
+/** The body of `POST /api/events/batch`: events recorded together, all or none. */
+export const NewEventBatchBody = z.strictObject({
+  events: z.array(NewEventBody).min(1).max(MAX_EVENT_BATCH),
+});
+
 /** An engine event record as API JSON. */
 export function toApiEvent(event: IronEvent): z.infer<typeof EventSchema> {
   return { ...event, occurred: new Date(event.occurred).toISOString() };

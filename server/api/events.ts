@@ -18,7 +18,14 @@ import {
 } from "../../engine/events/mod.ts";
 import { InvalidArgumentError } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
-import { EventSchema, fromNewEventBody, NewEventBody, toApiEvent } from "../../wire/events.ts";
+import {
+  EventSchema,
+  fromNewEventBody,
+  MAX_EVENT_BATCH,
+  NewEventBatchBody,
+  NewEventBody,
+  toApiEvent,
+} from "../../wire/events.ts";
 import { CursorParam, IsoTimeParam, LimitParam, listParam } from "../../wire/schemas.ts";
 import type { ApiRouter } from "./router.ts";
 import { frame } from "./_event_hub.ts";
@@ -93,6 +100,32 @@ export function eventRoutes(router: ApiRouter, deps: AppDeps): void {
       appendEvents(tx, [input], { now: clock.now(), ...retention(deps) })
     );
     return c.json(toApiEvent(event!), 201);
+  });
+
+  router.add({
+    method: "post",
+    path: "/events/batch",
+    tag: TAG,
+    summary: "Record custom events together",
+    description:
+      `1 to ${MAX_EVENT_BATCH} events in one transaction: all are recorded, or none when one is invalid.`,
+    body: NewEventBatchBody,
+    status: 201,
+    response: z.object({ items: z.array(EventSchema) }),
+  }, async (c, { body }) => {
+    const inputs = body.events.map(fromNewEventBody);
+    const problems = inputs.flatMap((input, i) =>
+      newEventProblems(input).map((problem) => `events[${i}]: ${problem}`)
+    );
+    if (problems.length > 0) {
+      throw new InvalidArgumentError(`Invalid events: ${problems.join("; ")}`, {
+        code: "invalid_event",
+      });
+    }
+    const events = await engine.transact((tx) =>
+      appendEvents(tx, inputs, { now: clock.now(), ...retention(deps) })
+    );
+    return c.json({ items: events.map(toApiEvent) }, 201);
   });
 
   router.add({

@@ -108,3 +108,45 @@ Deno.test("custom events expire after the retention time", async () => {
   const listed = await call(app, "/api/events?prefix=acme.");
   assert.deepEqual(listed.body.items.map((e: { event: string }) => e.event), ["acme.new"]);
 });
+
+// Prefect 3: https://docs.prefect.io/v3/api-ref/rest-api/server/events ("Create Events" takes a list)
+Deno.test("POST /api/events/batch records events together, in order, or none when one is invalid", async () => {
+  const { app, engine } = testServer();
+  const events = [
+    { event: "acme.file.landed", resource: "acme.bucket.raw", payload: { name: "a.csv" } },
+    { event: "acme.file.landed", resource: "acme.bucket.raw", payload: { name: "b.csv" } },
+    { event: "acme.job.done", resource: "acme.job.1" },
+  ];
+  const posted = await call(app, "/api/events/batch", { body: { events } });
+  assert.equal(posted.status, 201);
+  assert.deepEqual(posted.body.items.map((e: { event: string }) => e.event), [
+    "acme.file.landed",
+    "acme.file.landed",
+    "acme.job.done",
+  ]);
+  const listed = await call(app, "/api/events?prefix=acme.");
+  assert.deepEqual(
+    listed.body.items.map((e: { payload: { name?: string } }) => e.payload.name ?? null),
+    ["a.csv", "b.csv", null],
+  );
+
+  const before = engine.reader.listDocuments({ collection: "event" }).length;
+  const refused = await call(app, "/api/events/batch", {
+    body: { events: [events[0], { event: "ironflow.flow-run.Failed", resource: "x" }] },
+  });
+  assertError(refused, 400, "invalid_event");
+  assert.match(refused.body.error.message, /events\[1\]: /);
+  assertError(
+    await call(app, "/api/events/batch", { body: { events: [] } }),
+    400,
+    "invalid_request",
+  );
+  assertError(
+    await call(app, "/api/events/batch", {
+      body: { events: Array.from({ length: 501 }, () => events[2]) },
+    }),
+    400,
+    "invalid_request",
+  );
+  assert.equal(engine.reader.listDocuments({ collection: "event" }).length, before, "none stored");
+});
