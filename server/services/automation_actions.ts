@@ -311,7 +311,17 @@ async function revealHeaderSecrets(
   const values: Record<string, string> = {};
   for (const [header, secret] of wanted) {
     if (Object.hasOwn(values, secret)) continue;
-    const value = await service.reveal(secret);
+    let value: string | undefined;
+    try {
+      value = await service.reveal(secret);
+    } catch (error) {
+      // A name secrets cannot have, or a key that does not open it: retrying cannot help.
+      return {
+        problem: `Secret "${secret}" (used in header "${header}") cannot be read: ${
+          error instanceof Error ? error.message : String(error)
+        }; nothing was sent`,
+      };
+    }
     if (value === undefined) {
       return {
         problem: `Secret "${secret}" (used in header "${header}") does not exist: nothing was sent`,

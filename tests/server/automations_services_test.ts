@@ -311,6 +311,12 @@ Deno.test("an HTTP notification reading an unknown secret records a clear failur
         'Secret "no_such" (used in header "Authorization") does not exist: nothing was sent',
       ],
       [
+        "a name no secret can have",
+        { "X-Token": "{{ secrets.not.a.name }}" },
+        true,
+        'Secret "not.a.name" (used in header "X-Token") cannot be read: Secret name "not.a.name" is invalid: use 1 to 255 lowercase letters, digits, "_" or "-"; nothing was sent',
+      ],
+      [
         "no secret key on the server",
         { "X-Token": "{{ secrets.hook_token }}" },
         false,
