@@ -6,8 +6,8 @@ import {
   putAutomation,
 } from "../../../engine/automations/mod.ts";
 import { appendEvents } from "../../../engine/events/mod.ts";
-import { createMemoryStore, FakeClock } from "../../../engine/mod.ts";
-import { T0, testEngine } from "../_helpers.ts";
+import { FakeClock, type Store } from "../../../engine/mod.ts";
+import { STORE_ADAPTERS, T0, testEngine } from "../_helpers.ts";
 
 function watching(id: string, match: string[], threshold = 1): Automation {
   return {
@@ -22,9 +22,18 @@ function watching(id: string, match: string[], threshold = 1): Automation {
   };
 }
 
-Deno.test("evaluateAutomations() gives each automation the events its name patterns match, in log order", async () => {
+Deno.test("evaluateAutomations() gives each automation the events its name patterns match, in log order", async (t) => {
+  for (const adapter of STORE_ADAPTERS) {
+    await t.step(adapter.name, async () => {
+      await using fixture = await adapter.open();
+      await matchesByName(fixture.store);
+    });
+  }
+});
+
+async function matchesByName(store: Store) {
   const clock = new FakeClock(T0);
-  const { engine } = testEngine(createMemoryStore(), { clock });
+  const { engine } = testEngine(store, { clock });
   await engine.transact((tx) => {
     putAutomation(tx, watching("exact", ["acme.a"]), clock.now());
     putAutomation(tx, watching("prefix", ["acme.*"]), clock.now());
@@ -53,11 +62,20 @@ Deno.test("evaluateAutomations() gives each automation the events its name patte
   assert.deepEqual(fired("two-names"), ["acme.b", "acme.c", "acme.b"]);
   assert.deepEqual(fired("none"), []);
   await engine.close();
+}
+
+Deno.test("evaluateAutomations() leaves an automation that saw nothing unwritten, and it still counts later events", async (t) => {
+  for (const adapter of STORE_ADAPTERS) {
+    await t.step(adapter.name, async () => {
+      await using fixture = await adapter.open();
+      await idleNotWritten(fixture.store);
+    });
+  }
 });
 
-Deno.test("evaluateAutomations() leaves an automation that saw nothing unwritten, and it still counts later events", async () => {
+async function idleNotWritten(store: Store) {
   const clock = new FakeClock(T0);
-  const { engine } = testEngine(createMemoryStore(), { clock });
+  const { engine } = testEngine(store, { clock });
   await engine.transact((tx) => putAutomation(tx, watching("pair", ["acme.a"], 2), clock.now()));
   await evaluateAutomations(engine, { now: clock.now() });
   const stateDoc = () => engine.reader.getDocument(AUTOMATION_COLLECTIONS.state, "pair");
@@ -77,4 +95,4 @@ Deno.test("evaluateAutomations() leaves an automation that saw nothing unwritten
     assert.equal(report.firings.length, n === 2 ? 1 : 0, "the second acme.a completes the pair");
   }
   await engine.close();
-});
+}
