@@ -28,6 +28,8 @@ export interface RunContext {
  */
 export interface RunExecution {
   readonly mirror: RunMirror;
+  /** Set by the execution of a task called outside a flow: `mirror` then stands for no flow run. */
+  readonly standalone?: boolean;
   readonly plane: ControlPlane;
   readonly signal: AbortSignal;
   /** Futures of the current attempt's task runs and subflows. */

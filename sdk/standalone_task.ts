@@ -22,16 +22,25 @@ import type { TaskSpec } from "./run_specs.ts";
 import { ConcurrentTaskRunner, type TaskRunner } from "./runners.ts";
 import { runTask, type TaskRunHost } from "./task_run.ts";
 import { defaultPersistResult, impliedPersist } from "./env.ts";
+import { getTransaction } from "./transaction.ts";
 
-/** Runs one task call outside a flow as a root task run; settles `future`. */
+/**
+ * Runs one task call outside a flow as a root task run; settles `future`.
+ * A call made inside a `transaction()` block joins that transaction and, by
+ * default, uses its control plane.
+ */
 export async function runStandaloneTask<T>(
   spec: TaskSpec,
   args: unknown[],
   future: TaskFuture<T>,
-  plane: ControlPlane = getControlPlane(),
+  plane?: ControlPlane,
   parentTaskRunId?: string,
   claimed?: RunRecord,
 ): Promise<void> {
+  // A claimed background run executes for another process: no transaction of this one applies.
+  const txn = claimed ? undefined : getTransaction();
+  txn?._track(future as TaskFuture<unknown>);
+  plane ??= txn?._plane ?? getControlPlane();
   const host = new StandaloneTaskHost(plane, spec, future as TaskFuture<unknown>, !!claimed);
   const parentTaskRun = parentTaskRunId !== undefined
     ? { id: parentTaskRunId, name: "", attempt: 0 }
@@ -60,6 +69,7 @@ export async function runStandaloneTask<T>(
       waitFor: [],
       parentTaskRun,
       existingRun: claimed,
+      transaction: txn,
     });
   } finally {
     ended = true;

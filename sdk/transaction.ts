@@ -11,12 +11,14 @@
  * @module
  */
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Json } from "../engine/mod.ts";
+import { type Json, LogLevel } from "../engine/mod.ts";
 import { currentContext } from "./context.ts";
+import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { asError } from "./errors.ts";
+import { writeLog } from "./logger.ts";
 import type { TaskFuture } from "./future.ts";
 import { checkOptionNames } from "./option_names.ts";
-import { type CommittedRecord, TransactionRecord } from "./transaction_record.ts";
+import { type CommittedRecord, TransactionOwner, TransactionRecord } from "./transaction_record.ts";
 import { lockKey } from "./_key_lock.ts";
 
 /** Isolation of a keyed transaction. */
@@ -39,6 +41,12 @@ export interface TransactionOptions {
   isolation?: IsolationLevel;
   /** Keeps committed records here. @default the control plane (the engine's cache entries) */
   store?: TransactionStore;
+  /**
+   * The control plane of a transaction outside a flow, and of the tasks
+   * called in its block; inside a flow the flow run's is used.
+   * @default the default control plane
+   */
+  plane?: ControlPlane;
 }
 
 /** What a task's `onCommit` / `onRollback` hook receives. */
@@ -61,7 +69,7 @@ interface Member {
   onRollback: readonly TransactionHook[];
 }
 
-const OPTION_NAMES = ["key", "isolation", "store"];
+const OPTION_NAMES = ["key", "isolation", "store", "plane"];
 const storage = new AsyncLocalStorage<Transaction>();
 
 /** An open transaction: values shared by its block and tasks, and what it will commit. */
@@ -69,6 +77,8 @@ export class Transaction {
   readonly key: string | undefined;
   readonly isolation: IsolationLevel;
   readonly parent: Transaction | undefined;
+  /** @internal The control plane of a transaction outside a flow (its tasks' too). */
+  readonly _plane: ControlPlane | undefined;
   readonly #values = new Map<string, unknown>();
   readonly #members: Member[] = [];
   readonly #pending: TaskFuture<unknown>[] = [];
@@ -76,10 +86,15 @@ export class Transaction {
   readonly #nested: Array<{ record: TransactionRecord; committed: CommittedRecord }> = [];
 
   /** @internal Made by {@linkcode transaction}. */
-  constructor(options: TransactionOptions, parent: Transaction | undefined) {
+  constructor(
+    options: TransactionOptions,
+    parent: Transaction | undefined,
+    plane?: ControlPlane,
+  ) {
     this.key = options.key;
     this.isolation = options.isolation ?? "READ_COMMITTED";
     this.parent = parent;
+    this._plane = plane ?? parent?._plane;
   }
 
   /** Stores a value for the block and its tasks; recorded with the commit. */
@@ -180,7 +195,9 @@ export function getTransaction(): Transaction | undefined {
 }
 
 /**
- * Runs `fn` as a transaction of the current flow run.
+ * Runs `fn` as a transaction of the current flow run or, in a plain script,
+ * of the tasks called directly in the block (as Prefect 3 allows): it is then
+ * recorded as a root task run `transaction` of the control plane.
  *
  * @example
  * ```ts
@@ -216,27 +233,63 @@ export async function transaction<T>(
   if (isolation !== "READ_COMMITTED" && isolation !== "SERIALIZABLE") {
     throw new TypeError(`isolation must be "READ_COMMITTED" or "SERIALIZABLE", got "${isolation}"`);
   }
-  const context = currentContext();
-  if (!context) throw new TypeError("transaction() must be called inside a flow run");
+  const parent = getTransaction();
+  const owner = ownerOf(options.plane ?? parent?._plane);
   const release = isolation === "SERIALIZABLE" && key !== undefined
     ? await lockKey(key)
     : undefined;
   try {
-    return await runTransaction(new Transaction(options, getTransaction()), store, fn, context);
+    const txn = new Transaction(options, parent, owner.flowRun ? undefined : owner.plane);
+    return await runTransaction(txn, store, fn, owner);
   } finally {
     release?.();
   }
+}
+
+// Inside a flow run: its run; outside: the given (or default) control plane alone.
+function ownerOf(plane: ControlPlane | undefined): TransactionOwner & { index: object } {
+  const context = currentContext();
+  if (context) {
+    const { execution } = context;
+    return {
+      plane: context.plane,
+      signal: execution.signal,
+      flowRun: execution.standalone ? undefined : execution.mirror.run,
+      warn: (message, runId) => execution.warn(message, runId),
+      index: execution,
+    };
+  }
+  const standalone = plane ?? getControlPlane();
+  return {
+    plane: standalone,
+    signal: new AbortController().signal,
+    flowRun: undefined,
+    warn: (message, runId) => {
+      if (runId === undefined) return writeLog(undefined, LogLevel.WARNING, message);
+      standalone.log([{
+        flowRunId: runId,
+        taskRunId: runId,
+        level: LogLevel.WARNING,
+        message,
+        at: standalone.timer.now(),
+        name: "ironflow",
+      }]);
+    },
+    index: standalone,
+  };
 }
 
 async function runTransaction<T>(
   txn: Transaction,
   store: TransactionStore | undefined,
   fn: (txn: Transaction) => T | Promise<T>,
-  context: NonNullable<ReturnType<typeof currentContext>>,
+  owner: TransactionOwner & { index: object },
 ): Promise<T> {
-  const warn = (message: string) => context.execution.warn(message);
-  const record = new TransactionRecord(context, txn.key, store === undefined);
-  const index = transactionIndex(context.execution);
+  const record = new TransactionRecord(owner, txn.key, store === undefined);
+  // Hook failures go to the flow run's log, or (outside a flow) to the transaction run's.
+  const warn = (message: string) =>
+    owner.flowRun ? owner.warn(message) : owner.warn(message, record.runId);
+  const index = transactionIndex(owner.index);
   let committed = await record.open(txn.isolation, index);
   if (!committed && store && txn.key !== undefined) {
     const found = await store.read(txn.key);
@@ -274,7 +327,7 @@ async function runTransaction<T>(
 
 const indexes = new WeakMap<object, number>();
 
-// Unkeyed transactions are numbered per flow run attempt, for their run names.
+// Unkeyed transactions are numbered per flow run attempt (or control plane), for their run names.
 function transactionIndex(execution: object): number {
   const next = indexes.get(execution) ?? 0;
   indexes.set(execution, next + 1);

@@ -1,6 +1,7 @@
 /**
  * How a transaction is recorded: as a task run named `transaction` of its
- * flow run (so the run page lists it with its state and events). It is
+ * flow run (so the run page lists it with its state and events), or, for a
+ * transaction outside a flow, as a root task run of its own. It is
  * RUNNING while the block runs, COMPLETED when committed — its result (the
  * block's value and the transaction's values) stored under the cache key
  * `transaction:<key>`, which is how a committed key is found again by later
@@ -9,8 +10,8 @@
  *
  * @module
  */
-import { type Json, StateName, StateType, uuidv7 } from "../engine/mod.ts";
-import type { InternalContext } from "./context.ts";
+import { type Json, type RunRecord, StateName, StateType, uuidv7 } from "../engine/mod.ts";
+import type { ControlPlane } from "./control_plane.ts";
 import { decodeResult, storedResultOf } from "./results.ts";
 import { RunMirror } from "./run_mirror.ts";
 import { proposeStart, resultData, startRequest } from "./run_steps.ts";
@@ -23,19 +24,28 @@ export interface CommittedRecord {
   values: Record<string, unknown>;
 }
 
+/** What a transaction runs in: a flow run, or (outside a flow) a control plane alone. */
+export interface TransactionOwner {
+  readonly plane: ControlPlane;
+  readonly signal: AbortSignal;
+  /** The flow run the transaction belongs to; `undefined` outside a flow. */
+  readonly flowRun: RunRecord | undefined;
+  warn(message: string, runId?: string): void;
+}
+
 /** The name of a rolled-back transaction's state. */
 export const ROLLED_BACK = "RolledBack";
 
 /** The task run that records one transaction. */
 export class TransactionRecord {
-  readonly #context: InternalContext;
+  readonly #owner: TransactionOwner;
   readonly #key: string | undefined;
   readonly #cacheKey: string | undefined;
   #mirror: RunMirror | undefined;
 
   /** `useEngineStore`: whether committed keys are kept (and looked up) by the engine. */
-  constructor(context: InternalContext, key: string | undefined, useEngineStore: boolean) {
-    this.#context = context;
+  constructor(owner: TransactionOwner, key: string | undefined, useEngineStore: boolean) {
+    this.#owner = owner;
     this.#key = key;
     this.#cacheKey = key !== undefined && useEngineStore ? `transaction:${key}` : undefined;
   }
@@ -49,33 +59,33 @@ export class TransactionRecord {
    * answered the start with the one a transaction of the same key stored.
    */
   async open(isolation: string, index: number): Promise<CommittedRecord | undefined> {
-    const { execution, plane } = this.#context;
-    const flowRun = execution.mirror.run;
+    const { plane, flowRun, signal } = this.#owner;
     const key = this.#key;
     const run = await plane.createRun({
       id: uuidv7(),
       kind: "task",
       name: "transaction",
-      flowName: flowRun.flowName,
+      flowName: flowRun?.flowName ?? "transaction",
       runName: key !== undefined ? `transaction-${key}` : `transaction-${index}`,
-      parentId: flowRun.id,
-      rootId: flowRun.rootId,
-      depth: flowRun.depth,
-      lineageId: flowRun.lineageId,
-      attempt: flowRun.attempt,
+      // Outside a flow: a root run of its own (rootId and lineage default to its id).
+      parentId: flowRun?.id ?? null,
+      rootId: flowRun?.rootId ?? null,
+      depth: flowRun?.depth ?? 0,
+      lineageId: flowRun?.lineageId ?? null,
+      attempt: flowRun?.attempt ?? 1,
       taskKey: `transaction:${key ?? index}`,
       mapIndex: null,
       tags: [],
       parameters: { key: key ?? null, isolation },
       upstream: [],
     });
-    const mirror = new RunMirror(run, plane, [], (m) => execution.warn(m, run.id));
+    const mirror = new RunMirror(run, plane, [], (m) => this.#owner.warn(m, run.id));
     this.#mirror = mirror;
     const data = this.#cacheKey ? { cacheKey: this.#cacheKey } : undefined;
     const start = await proposeStart(
       mirror,
       plane.timer,
-      execution.signal,
+      signal,
       startRequest(undefined, data),
     );
     if (!start.cached) return undefined;
@@ -95,13 +105,13 @@ export class TransactionRecord {
 
   /** The transaction committed: records its members and stores its record under the key. */
   async committed(record: CommittedRecord, members: readonly string[]): Promise<void> {
-    const { plane, execution } = this.#context;
+    const { plane } = this.#owner;
     const data = await resultData(
       plane,
       record,
       this.#cacheKey !== undefined,
       undefined,
-      (m) => execution.warn(m, this.runId),
+      (m) => this.#owner.warn(m, this.runId),
     ) ?? {};
     data["transaction"] = { key: this.#key ?? null, committed: [...members] };
     if (this.#cacheKey !== undefined && data["result"] !== undefined) {
