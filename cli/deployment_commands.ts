@@ -1,11 +1,13 @@
 /**
- * `ironflow deployment ls|inspect|run|pause|resume|delete`.
+ * `ironflow deployment ls|inspect|run|pause|resume|delete|schedule`.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { isStateType, type StateType } from "../engine/mod.ts";
-import { toApiDeployment, toApiRun } from "../wire/mod.ts";
+import { toApiDeployment, toApiRun, toScheduleSpec } from "../wire/mod.ts";
+import type { Schedule } from "../engine/schedules/plan.ts";
+import type { DeploymentClient } from "../sdk/deployment_client.ts";
 import { parseParameters } from "./run_command.ts";
 import { table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -25,7 +27,11 @@ Commands:
   pause <name|id>                              no new scheduled runs
   resume <name|id>                             schedule again
   delete <name|id>                             soft delete (refused while runs are live
-                                               or a schedule is active)`;
+                                               or a schedule is active)
+  schedule ls <name|id> [--json]               the deployment's schedules, with slugs
+  schedule pause <name|id> <slug>              pause one schedule (its future runs are
+                                               cancelled)
+  schedule resume <name|id> <slug>             resume one schedule`;
 
 /** Runs a deployment subcommand; resolves with the exit code. */
 export async function deploymentCommand(args: string[], cli: CliContext): Promise<number> {
@@ -94,13 +100,7 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
           `  parameters  ${JSON.stringify(deployment.parameters)}`,
           `  schedules   ${
             deployment.schedules.map((s) =>
-              `${
-                s.kind === "cron"
-                  ? s.cron
-                  : s.kind === "rrule"
-                  ? s.rrule
-                  : `every ${s.intervalSeconds}s`
-              } ${s.timezone}${s.active ? "" : " (off)"}`
+              `${s.slug ? `${s.slug}: ` : ""}${whenOf(s)} ${s.timezone}${s.active ? "" : " (off)"}`
             ).join("; ") || "-"
           }`,
           `  concurrency ${deployment.concurrencyLimit ?? "-"} ${deployment.collisionStrategy}`,
@@ -158,6 +158,8 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
       reportWrite(cli);
       return 0;
     }
+    case "schedule":
+      return await scheduleCommand(positionals, client, print, cli);
     case "delete": {
       await client.delete(ref());
       cli.out(`Deployment ${ref()} deleted`);
@@ -167,4 +169,56 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
     default:
       throw new UsageError(`Unknown deployment command "${sub}".\n\n${DEPLOYMENT_HELP}`);
   }
+}
+
+function whenOf(s: Schedule): string {
+  return s.kind === "cron" ? s.cron : s.kind === "rrule" ? s.rrule : `every ${s.intervalSeconds}s`;
+}
+
+// `deployment schedule ls|pause|resume NAME [SLUG]`.
+async function scheduleCommand(
+  positionals: string[],
+  client: DeploymentClient,
+  print: (value: unknown, human: () => string) => void,
+  cli: CliContext,
+): Promise<number> {
+  const [action, ref, slug] = positionals;
+  if (!ref) throw new UsageError(`Missing the deployment name or id.\n\n${DEPLOYMENT_HELP}`);
+  if (action === "ls") {
+    const deployment = await client.get(ref);
+    if (!deployment) throw new UsageError(`Deployment "${ref}" does not exist`);
+    print(
+      deployment.schedules.map(toScheduleSpec),
+      () =>
+        deployment.schedules.length === 0
+          ? `Deployment ${deployment.name} has no schedules`
+          : table(
+            ["SLUG", "WHEN", "TIMEZONE", "ACTIVE", "PARAMETERS"],
+            deployment.schedules.map((s) => [
+              s.slug ?? "-",
+              whenOf(s),
+              s.timezone,
+              s.active ? "yes" : "no",
+              s.parameters ? JSON.stringify(s.parameters) : "-",
+            ]),
+          ),
+    );
+    return 0;
+  }
+  if (action !== "pause" && action !== "resume") {
+    throw new UsageError(
+      `Unknown schedule command "${action ?? ""}": use ls, pause or resume.\n\n${DEPLOYMENT_HELP}`,
+    );
+  }
+  if (!slug) throw new UsageError(`Missing the schedule's slug.\n\n${DEPLOYMENT_HELP}`);
+  const deployment = await client.setScheduleActive(ref, slug, action === "resume");
+  print(
+    toApiDeployment(deployment),
+    () =>
+      `Schedule ${slug} of deployment ${deployment.name} ${
+        action === "pause" ? "paused" : "resumed"
+      }`,
+  );
+  reportWrite(cli);
+  return 0;
 }

@@ -67,6 +67,8 @@ export interface DeploymentClient {
   list(): Promise<Deployment[]>;
   get(ref: string): Promise<Deployment | undefined>;
   setPaused(ref: string, paused: boolean): Promise<Deployment>;
+  /** Pauses (`active: false`) or resumes one schedule, named by its slug. */
+  setScheduleActive(ref: string, slug: string, active: boolean): Promise<Deployment>;
   delete(ref: string): Promise<void>;
   run(ref: string, request?: RunDeploymentRequest): Promise<RunRecord>;
   runs(ref: string, states?: readonly StateType[]): Promise<RunRecord[]>;
@@ -120,6 +122,7 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
     },
     get: (ref) => Promise.resolve(service.find(ref)),
     setPaused: (ref, paused) => service.setPaused(ref, paused),
+    setScheduleActive: (ref, slug, active) => service.setScheduleActive(ref, slug, active),
     async delete(ref) {
       await service.delete(ref);
     },
@@ -204,6 +207,10 @@ export function createRemoteDeploymentClient(
     },
     async setPaused(ref, paused) {
       const path = `/deployments/${enc(ref)}/${paused ? "pause" : "resume"}`;
+      return fromApiDeployment((await request<ApiDeployment>("POST", path, {}))!);
+    },
+    async setScheduleActive(ref, slug, active) {
+      const path = `/deployments/${enc(ref)}/schedules/${enc(slug)}/${active ? "resume" : "pause"}`;
       return fromApiDeployment((await request<ApiDeployment>("POST", path, {}))!);
     },
     async delete(ref) {

@@ -38,6 +38,12 @@ export const ScheduleSpecSchema = z.strictObject({
   catchup: z.enum([CatchupPolicy.SKIP, CatchupPolicy.RUN_ONCE]).optional().meta({
     description: "Missed slots after downtime: skip (default) or run_once",
   }),
+  slug: z.string().min(1).max(100).nullable().optional().meta({
+    description: "Names the schedule within its deployment, to pause or resume it alone",
+  }),
+  parameters: z.record(z.string(), z.json()).optional().meta({
+    description: "Parameters of this schedule's runs, merged over the deployment's defaults",
+  }),
 }).refine(
   (s) => [s.interval, s.cron, s.rrule].filter((v) => v !== undefined).length === 1,
   { error: "give exactly one of interval, cron or rrule" },
@@ -92,6 +98,10 @@ export function fromScheduleSpec(spec: ScheduleSpecInput): Schedule {
     timezone,
     active: spec.active ?? true,
     catchup: spec.catchup ?? CatchupPolicy.SKIP,
+    ...(spec.slug ? { slug: spec.slug } : {}),
+    ...(spec.parameters !== undefined
+      ? { parameters: spec.parameters as { [name: string]: Json } }
+      : {}),
   };
   if (spec.interval !== undefined) {
     return { kind: "interval", intervalSeconds: spec.interval, anchor, ...common };
@@ -114,6 +124,8 @@ export function toScheduleSpec(schedule: Schedule): Record<string, Json> {
   out["timezone"] = schedule.timezone;
   out["active"] = schedule.active;
   out["catchup"] = schedule.catchup;
+  if (schedule.slug) out["slug"] = schedule.slug;
+  if (schedule.parameters !== undefined) out["parameters"] = schedule.parameters;
   return out;
 }
 

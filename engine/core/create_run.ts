@@ -81,9 +81,11 @@ export function createRun(
     kind: CREATE_KIND,
     at: now,
     rules: [],
-    data: input.flowVersion
-      ? { ...creationData(run), flowVersion: input.flowVersion }
-      : creationData(run),
+    data: {
+      ...creationData(run),
+      ...(input.flowVersion ? { flowVersion: input.flowVersion } : {}),
+      ...(input.schedule ? { schedule: input.schedule } : {}),
+    },
   };
   return { run, event };
 }

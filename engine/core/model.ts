@@ -85,6 +85,8 @@ export interface NewRun {
   upstream?: readonly UpstreamEdge[];
   /** The version of the flow that runs (recorded on the creation event). */
   flowVersion?: string | null;
+  /** Slug of the deployment schedule that created the run (recorded on the creation event). */
+  schedule?: string | null;
   /** Use this id instead of a generated one. */
   id?: string;
 }

@@ -47,6 +47,8 @@ export interface DeploymentRunOptions {
   id?: string;
   /** A new attempt of an earlier run's lineage (a retry). @default a new lineage */
   lineage?: { lineageId: string; attempt: number };
+  /** Slug of the schedule creating the run (recorded on its creation event). */
+  schedule?: string;
 }
 
 /** The merged parameters of a run, checked against the deployment's schema. */
@@ -177,6 +179,7 @@ export async function createQueuedRun(
     expectedStartTime: due,
     parameters,
     tags: [...new Set([...deployment.tags, ...(options.tags ?? [])])],
+    ...(options.schedule !== undefined ? { schedule: options.schedule } : {}),
     ...(options.lineage ?? {}),
     ...(options.parent
       ? {

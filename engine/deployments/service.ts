@@ -15,7 +15,7 @@ import {
   StateType,
   TERMINAL_STATES,
 } from "../core/mod.ts";
-import { scheduleKey } from "../schedules/plan.ts";
+import { scheduleSlotKey } from "../schedules/plan.ts";
 import type { Engine } from "../engine.ts";
 import { uuidv7 } from "../uuid7.ts";
 import { C, read, type ScheduleCursor, write } from "./_documents.ts";
@@ -143,6 +143,27 @@ export class DeploymentService {
   /** Pauses (no new scheduled runs; future ones are cancelled) or resumes. */
   setPaused(ref: string, paused: boolean): Promise<Deployment> {
     return this.update(ref, { paused });
+  }
+
+  /**
+   * Pauses (`active: false`: no new runs; its future scheduled runs are
+   * cancelled) or resumes one schedule of a deployment, named by its slug.
+   */
+  async setScheduleActive(ref: string, slug: string, active: boolean): Promise<Deployment> {
+    const current = this.get(ref);
+    const index = current.schedules.findIndex((s) => s.slug === slug);
+    if (index < 0) {
+      const known = current.schedules.flatMap((s) => s.slug ? [`"${s.slug}"`] : []);
+      throw new NotFoundError(
+        `Deployment "${current.name}" has no schedule with slug "${slug}"` +
+          (known.length > 0
+            ? `; its slugs are ${known.join(", ")}`
+            : "; none of its schedules has a slug"),
+        { code: "schedule_not_found" },
+      );
+    }
+    const schedules = current.schedules.map((s, i) => i === index ? { ...s, active } : s);
+    return await this.update(current.id, { schedules });
   }
 
   /**
@@ -302,10 +323,10 @@ export class DeploymentService {
   // deployment is paused) are cancelled, as Prefect deletes them.
   async #cancelDroppedSlots(before: Deployment, after: Deployment): Promise<void> {
     const kept = new Set(
-      after.paused ? [] : after.schedules.filter((s) => s.active).map((s) => scheduleKey(s)),
+      after.paused ? [] : after.schedules.filter((s) => s.active).map((s) => scheduleSlotKey(s)),
     );
     const was = before.paused ? [] : before.schedules.filter((s) => s.active);
-    if (was.every((s) => kept.has(scheduleKey(s)))) return;
+    if (was.every((s) => kept.has(scheduleSlotKey(s)))) return;
     await cancelFutureSlots(this.#engine, after.id, kept, "schedule turned off");
   }
 }

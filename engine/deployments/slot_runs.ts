@@ -16,7 +16,7 @@ import {
   StateType,
   type StoredDocument,
 } from "../core/mod.ts";
-import { planSlots, type Schedule, scheduleKey } from "../schedules/plan.ts";
+import { planSlots, type Schedule, scheduleSlotKey } from "../schedules/plan.ts";
 import type { Engine } from "../engine.ts";
 import { nextRuns } from "../schedules/mod.ts";
 import { C, parseQueueKey, queueKey, read, type ScheduleCursor } from "./_documents.ts";
@@ -57,6 +57,8 @@ interface SchedulePlan {
   next: ScheduleCursor | null;
   slots: Array<{ runId: string; slot: number }>;
   failed: boolean;
+  /** The slug of the schedule, recorded on the runs it creates. */
+  slug: string | null;
 }
 
 const AUTO_SCHEDULED = { tags: ["auto-scheduled"] } as const;
@@ -96,7 +98,14 @@ export async function scheduleRuns(
   );
   const outcomes = await Promise.allSettled(
     jobs.map(({ plan, runId, slot }) =>
-      createQueuedRun(engine, plan.deployment, runId, slot, plan.parameters, AUTO_SCHEDULED)
+      createQueuedRun(
+        engine,
+        plan.deployment,
+        runId,
+        slot,
+        plan.parameters,
+        plan.slug !== null ? { ...AUTO_SCHEDULED, schedule: plan.slug } : AUTO_SCHEDULED,
+      )
     ),
   );
   const queued: Array<{ deployment: Deployment; run: RunRecord }> = [];
@@ -152,10 +161,10 @@ function planDeployment(
   report: ScheduleReport,
 ): SchedulePlan[] {
   const plans: SchedulePlan[] = [];
-  let parameters: Json | undefined;
   for (const schedule of deployment.schedules) {
+    let parameters: Json | undefined;
     if (!schedule.active) continue;
-    const key = scheduleKey(schedule);
+    const key = scheduleSlotKey(schedule);
     const cursorKey = `${deployment.id}|${key}`;
     const previous = cursors.get(cursorKey);
     const state = (previous?.data as ScheduleCursor | undefined) ?? { cursor: null, since: now };
@@ -171,7 +180,7 @@ function planDeployment(
       ...(state.ahead ? { createdAhead: state.ahead } : {}),
     });
     report.skipped += plan.skipped;
-    if (plan.create.length > 0) parameters ??= runParameters(deployment, undefined);
+    if (plan.create.length > 0) parameters = runParameters(deployment, schedule.parameters);
     const ahead = [...(state.ahead ?? []), ...plan.create].filter((t) => t > now);
     const aheadChanged = ahead.length !== (state.ahead?.length ?? -1);
     const moved = plan.cursor !== state.cursor || state.cursor === null || aheadChanged ||
@@ -182,6 +191,7 @@ function planDeployment(
     plans.push({
       deployment,
       parameters: parameters ?? {},
+      slug: schedule.slug ?? null,
       cursorKey,
       previous,
       next: moved
@@ -211,7 +221,10 @@ export interface ScheduleMisses {
 /** The missed slots of each schedule of `deployment`, in the order of its schedules. */
 export function scheduleMisses(docs: DocumentReader, deployment: Deployment): ScheduleMisses[] {
   return deployment.schedules.map((schedule) => {
-    const cursor = docs.getDocument(C.scheduleCursor, `${deployment.id}|${scheduleKey(schedule)}`)
+    const cursor = docs.getDocument(
+      C.scheduleCursor,
+      `${deployment.id}|${scheduleSlotKey(schedule)}`,
+    )
       ?.data as ScheduleCursor | undefined;
     return { missed: cursor?.missed ?? 0, lastMissed: cursor?.lastMissed ?? null };
   });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { IronFlowError } from "../core/mod.ts";
+import { IronFlowError, type Json } from "../core/mod.ts";
 import { type Schedule, scheduleProblems } from "../schedules/plan.ts";
 import { checkSchedule } from "../schedules/mod.ts";
 import {
@@ -44,10 +44,42 @@ function nameProblem(what: string, name: unknown): string | undefined {
   return undefined;
 }
 
+/** Slugs of schedules: letters, digits, `_ . -`, as Prefect's schedule slugs. */
+export const SLUG_PATTERN = /^[A-Za-z0-9_][\w.-]{0,99}$/;
+
 /** Problems of one schedule, with its position. */
-function scheduleIssues(schedules: readonly Schedule[]): string[] {
+function scheduleIssues(
+  schedules: readonly Schedule[],
+  defaults: { [name: string]: Json },
+  schema: Json | null,
+): string[] {
   const problems: string[] = [];
+  const slugs = new Set<string>();
   schedules.forEach((schedule, i) => {
+    const slug = schedule.slug ?? null;
+    if (slug !== null) {
+      if (typeof slug !== "string" || !SLUG_PATTERN.test(slug)) {
+        problems.push(
+          `schedules[${i}]: slug "${
+            String(slug)
+          }" must be 1 to 100 letters, digits, _ . or - (not starting with . or -)`,
+        );
+      } else if (slugs.has(slug)) {
+        problems.push(`schedules[${i}]: slug "${slug}" is used by another schedule`);
+      }
+      slugs.add(slug);
+    }
+    const parameters = schedule.parameters;
+    if (parameters !== undefined) {
+      if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
+        problems.push(`schedules[${i}]: parameters must be an object of named values`);
+      } else if (schema !== null) {
+        // The runs of this schedule get exactly these merged parameters.
+        for (const problem of parameterProblems(schema, { ...defaults, ...parameters })) {
+          problems.push(`schedules[${i}]: parameters: ${problem}`);
+        }
+      }
+    }
     const structural = scheduleProblems(schedule);
     if (structural.length > 0) {
       for (const problem of structural) problems.push(`schedules[${i}]: ${problem}`);
@@ -98,8 +130,10 @@ export function buildDeployment(
     problems.push("parameters must be an object of named values");
   }
   const schema = input.parameterSchema ?? null;
+  let schemaOk = true;
   if (schema !== null) {
     const bad = schemaProblems(schema);
+    schemaOk = bad.length === 0;
     problems.push(...bad);
     if (bad.length === 0) {
       // Defaults alone may leave required parameters out; check only the ones given.
@@ -110,7 +144,7 @@ export function buildDeployment(
     }
   }
   const schedules = input.schedules ?? [];
-  problems.push(...scheduleIssues(schedules));
+  problems.push(...scheduleIssues(schedules, parameters, schemaOk ? schema : null));
   if (problems.length > 0) {
     throw new DeploymentError(
       `Invalid deployment "${String(input.name)}": ${problems.join("; ")}`,

@@ -51,7 +51,23 @@ export type Schedule = ScheduleSpec & {
   /** Inactive schedules create no runs. */
   active: boolean;
   catchup: CatchupPolicy;
+  /** Names the schedule within its deployment (to pause or resume it alone); absent: none. */
+  slug?: string | null;
+  /**
+   * Parameters of the runs this schedule creates, merged over the
+   * deployment's defaults; absent: the defaults alone.
+   */
+  parameters?: { [name: string]: ScheduleParameter };
 };
+
+/** A JSON value given as a schedule's parameter. */
+export type ScheduleParameter =
+  | null
+  | boolean
+  | number
+  | string
+  | ScheduleParameter[]
+  | { [key: string]: ScheduleParameter };
 
 /** Cron shortcuts and what they stand for. */
 export const CRON_SHORTCUTS: Readonly<Record<string, string>> = {
@@ -242,6 +258,27 @@ export function scheduleKey(spec: ScheduleSpec): string {
     case "rrule":
       return `rrule:${spec.rrule.trim()}:${spec.anchor}:${spec.timezone}`;
   }
+}
+
+/**
+ * Identity of a schedule's slots: its spec, and its parameters when it has
+ * some (two schedules of one time but different parameters each get their
+ * runs). The slug is not part of it, so renaming a slug creates no second run.
+ */
+export function scheduleSlotKey(schedule: Schedule): string {
+  const key = scheduleKey(schedule);
+  const parameters = schedule.parameters;
+  if (parameters === undefined || Object.keys(parameters).length === 0) return key;
+  return `${key}:parameters=${canonicalJson(parameters)}`;
+}
+
+function canonicalJson(value: ScheduleParameter): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k]!)}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
 }
 
 /** Inputs of {@linkcode planSlots}. */

@@ -111,6 +111,7 @@ function applyAnswer(result: ApplyResult, dryRun: boolean) {
 function nextTimes(docs: DocumentReader, deployment: Deployment, now: number, count: number) {
   const misses = scheduleMisses(docs, deployment);
   return deployment.schedules.map((schedule, i) => ({
+    slug: schedule.slug ?? null,
     active: schedule.active,
     next: nextRuns(schedule, now, count).map((t) => new Date(t).toISOString()),
     missed: misses[i]!.missed,
@@ -258,6 +259,29 @@ export function deploymentRoutes(router: ApiRouter, deps: AppDeps): void {
     );
   }
 
+  for (const [action, active] of [["pause", false], ["resume", true]] as const) {
+    router.add(
+      {
+        method: "post",
+        path: `/deployments/:ref/schedules/:slug/${action}`,
+        tag: TAG,
+        summary: active
+          ? "Resume one schedule of a deployment, by its slug"
+          : "Pause one schedule, by its slug: no new runs from it; its future runs are cancelled",
+        params: { ...REF, slug: "The schedule's slug" },
+        bodyOptional: true,
+        body: z.strictObject({}),
+        response: DeploymentSchema,
+      },
+      async (c, { params }) =>
+        c.json(
+          toApiDeployment(
+            await deployments.setScheduleActive(params.ref!, params.slug!, active),
+          ),
+        ),
+    );
+  }
+
   router.add({
     method: "post",
     path: "/deployments/:ref/run",
@@ -310,6 +334,7 @@ export function deploymentRoutes(router: ApiRouter, deps: AppDeps): void {
     query: NextQuery,
     response: z.object({
       schedules: z.array(z.object({
+        slug: z.string().nullable(),
         active: z.boolean(),
         next: z.array(z.string()),
         /** Slots that got no run by the schedule's catch-up policy (missed while no scheduler ran). */

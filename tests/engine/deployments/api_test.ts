@@ -217,3 +217,45 @@ Deno.test("schedules preview answers the next times of a schedule", async () => 
   });
   assert.deepEqual(answer.body.next, ["2024-01-02T00:00:00.000Z", "2024-01-03T00:00:00.000Z"]);
 });
+
+// Prefect 3 "Schedules" (docs.prefect.io/v3/concepts/schedules): schedules with slugs and parameters.
+Deno.test("deployments API: schedules carry a slug and parameters; one is paused and resumed by slug", async () => {
+  const { app } = testServer();
+  const created = await call(app, "/api/deployments", {
+    body: {
+      ...spec,
+      schedules: [
+        { cron: "0 6 * * *", slug: "morning", parameters: { day: "yesterday" } },
+        { cron: "0 18 * * *", slug: "evening" },
+      ],
+    },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  assert.deepEqual(created.body.schedules[0], {
+    cron: "0 6 * * *",
+    timezone: "UTC",
+    active: true,
+    catchup: "skip",
+    slug: "morning",
+    parameters: { day: "yesterday" },
+  });
+  const paused = await call(app, "/api/deployments/etl-daily/schedules/morning/pause", {
+    method: "POST",
+  });
+  assert.equal(paused.status, 200, JSON.stringify(paused.body));
+  assert.deepEqual(paused.body.schedules.map((s: { active: boolean }) => s.active), [false, true]);
+  const next = await call(app, "/api/deployments/etl-daily/schedules/next?count=1");
+  assert.deepEqual(
+    next.body.schedules.map((s: { slug: string; active: boolean }) => [s.slug, s.active]),
+    [["morning", false], ["evening", true]],
+  );
+  const resumed = await call(app, "/api/deployments/etl-daily/schedules/morning/resume", {
+    method: "POST",
+  });
+  assert.equal(resumed.body.schedules[0].active, true);
+  assertError(
+    await call(app, "/api/deployments/etl-daily/schedules/noon/pause", { method: "POST" }),
+    404,
+    "schedule_not_found",
+  );
+});

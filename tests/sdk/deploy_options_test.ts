@@ -1,0 +1,33 @@
+/**
+ * `flow.deploy()` options from Prefect 3's "Schedules" page
+ * (docs.prefect.io/v3/concepts/schedules): schedules with a slug, their own
+ * parameters and `active`.
+ */
+import assert from "node:assert/strict";
+import { nightly } from "../testdata/sdk/deployable_flow.ts";
+import { testPlane } from "./_helpers.ts";
+
+Deno.test("flow.deploy() keeps each schedule's slug, parameters and active flag", async () => {
+  await using plane = testPlane();
+  const deployment = await nightly.deploy({
+    plane,
+    name: "nightly-eu",
+    parameters: { n: 4 },
+    schedules: [
+      { cron: "0 3 * * *", slug: "night", parameters: { n: 8 } },
+      { interval: 3600, slug: "hourly", active: false },
+    ],
+  });
+  assert.deepEqual(
+    deployment.schedules.map((s) => [s.slug, s.active, s.parameters ?? null]),
+    [["night", true, { n: 8 }], ["hourly", false, null]],
+  );
+  await assert.rejects(
+    nightly.deploy({
+      plane,
+      name: "nightly-bad",
+      schedules: [{ cron: "0 3 * * *", slug: "x" }, { cron: "0 4 * * *", slug: "x" }],
+    }),
+    /slug "x" is used by another schedule/,
+  );
+});
