@@ -20,13 +20,24 @@ export {
   CollisionStrategy,
   CONCURRENCY_LIMIT_REACHED,
   DEFAULT_WORK_POOL,
+  DEFAULT_WORK_QUEUE,
   type Deployment,
   type DeploymentInput,
   type DeploymentPatch,
   type WorkerRecord,
   WorkerStatus,
   type WorkPool,
+  type WorkQueue,
 } from "./model.ts";
+export {
+  createWorkQueue,
+  deleteWorkQueue,
+  listWorkQueues,
+  queueOfDeployment,
+  queuesOf,
+  updateWorkQueue,
+  type WorkQueueInput,
+} from "./work_queues.ts";
 export { buildDeployment, DeploymentError, entrypointExport, NAME_PATTERN } from "./validate.ts";
 export { issueProblems, parameterProblems, schemaProblems } from "./parameters.ts";
 export {

@@ -45,6 +45,8 @@ export interface Deployment {
   concurrencyLimit: number | null;
   collisionStrategy: CollisionStrategy;
   workPool: string;
+  /** The queue of its pool its runs go to; absent in deployments made before queues: `default`. */
+  workQueue?: string;
   schedules: Schedule[];
   /** Earlier names that still resolve to this deployment. */
   formerly: string[];
@@ -77,6 +79,7 @@ export interface DeploymentInput {
   concurrencyLimit?: number | null;
   collisionStrategy?: CollisionStrategy;
   workPool?: string;
+  workQueue?: string;
   schedules?: Schedule[];
   formerly?: string[];
   workingDirectory?: string | null;
@@ -89,6 +92,24 @@ export interface DeploymentInput {
 /** Fields a partial update may change. */
 export type DeploymentPatch = Partial<Omit<DeploymentInput, "name">> & { name?: string };
 
+/** The queue of a pool that deployments naming none use; every pool has it. */
+export const DEFAULT_WORK_QUEUE = "default";
+
+/**
+ * A work queue of a pool: workers claim from a pool's queues in priority
+ * order (lower number first), each queue within its concurrency limit.
+ */
+export interface WorkQueue {
+  name: string;
+  /** Lower numbers are claimed from first; the default queue has 1. */
+  priority: number;
+  /** Most claimed runs of this queue at once; `null` for no limit. */
+  concurrencyLimit: number | null;
+  /** Workers claim nothing from a paused queue. */
+  paused: boolean;
+  description: string | null;
+}
+
 /** A work pool: a queue of deployment runs that workers claim from. */
 export interface WorkPool {
   name: string;
@@ -97,6 +118,10 @@ export interface WorkPool {
   description: string | null;
   /** Workers claim nothing from a paused pool. */
   paused: boolean;
+  /** Most claimed runs of the pool at once; absent or `null`: no limit. */
+  concurrencyLimit?: number | null;
+  /** The pool's queues; absent in pools made before queues (they have the default one). */
+  queues?: WorkQueue[];
   createdAt: number;
   updatedAt: number;
 }
@@ -123,6 +148,8 @@ export interface Claim {
   claimId: string;
   workerId: string;
   pool: string;
+  /** The queue the run was claimed from (absent in claims made before queues). */
+  queue?: string;
   deploymentId: string;
   leaseExpiresAt: number;
   claimedAt: number;

@@ -22,6 +22,7 @@ import { C, read, type ScheduleCursor, write } from "./_documents.ts";
 import { slotRunId } from "./_slot_run_id.ts";
 import type { Deployment, DeploymentInput, DeploymentPatch } from "./model.ts";
 import { ensureWorkPool } from "./work_pools.ts";
+import { ensureWorkQueue, queueOfDeployment } from "./work_queues.ts";
 import { buildDeployment, DeploymentError, sameSettings } from "./validate.ts";
 
 /** States in which a run still counts as live (soft delete is refused). */
@@ -393,7 +394,8 @@ function save(
       );
     }
   }
-  ensureWorkPool(tx, next.workPool, now);
+  const pool = ensureWorkPool(tx, next.workPool, now);
+  ensureWorkQueue(tx, pool, queueOfDeployment(next), now);
   write(tx, C.deployment, next.id, next, { now, ref: next.workPool });
   if (current) {
     for (const name of [current.name, ...current.formerly]) {
@@ -422,6 +424,7 @@ export function inputOf(deployment: Deployment): DeploymentInput {
     concurrencyLimit: deployment.concurrencyLimit,
     collisionStrategy: deployment.collisionStrategy,
     workPool: deployment.workPool,
+    workQueue: queueOfDeployment(deployment),
     schedules: deployment.schedules,
     formerly: deployment.formerly,
     workingDirectory: deployment.workingDirectory,

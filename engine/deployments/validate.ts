@@ -10,6 +10,7 @@ import { checkSchedule } from "../schedules/mod.ts";
 import {
   CollisionStrategy,
   DEFAULT_WORK_POOL,
+  DEFAULT_WORK_QUEUE,
   type Deployment,
   type DeploymentInput,
 } from "./model.ts";
@@ -111,6 +112,8 @@ export function buildDeployment(
   const flowName = input.flowName ?? entrypointExport(input.entrypoint ?? "") ?? input.name;
   const workPool = input.workPool ?? DEFAULT_WORK_POOL;
   push(nameProblem("work pool", workPool));
+  const workQueue = input.workQueue ?? DEFAULT_WORK_QUEUE;
+  push(nameProblem("work queue", workQueue));
   const limit = input.concurrencyLimit ?? null;
   if (limit !== null && !(Number.isInteger(limit) && limit >= 1)) {
     problems.push(`concurrency limit must be a whole number of 1 or more, got ${limit}`);
@@ -165,6 +168,7 @@ export function buildDeployment(
     concurrencyLimit: limit,
     collisionStrategy: strategy,
     workPool,
+    workQueue,
     schedules: schedules.map((s) => ({ ...s })),
     formerly: [...new Set([...(existing?.formerly ?? []), ...formerly])].filter((old) =>
       old !== input.name

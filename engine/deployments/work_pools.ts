@@ -17,6 +17,7 @@ import {
   type RunRecord,
   StateName,
   StateType,
+  type StoreTx,
 } from "../core/mod.ts";
 import type { Engine } from "../engine.ts";
 import { endRunsUnder, type TreeEnding } from "../run_tree.ts";
@@ -26,11 +27,14 @@ import {
   type Claim,
   CollisionStrategy,
   DEFAULT_WORK_POOL,
+  DEFAULT_WORK_QUEUE,
   type Deployment,
   type WorkerRecord,
   WorkerStatus,
   type WorkPool,
+  type WorkQueue,
 } from "./model.ts";
+import { queueOfDeployment, queuesOf } from "./work_queues.ts";
 import { activeRuns, cancelForConcurrency, enqueueRun } from "./runs.ts";
 import { DeploymentError, NAME_PATTERN } from "./validate.ts";
 
@@ -84,13 +88,19 @@ export async function getWorkPool(engine: Engine, name: string): Promise<WorkPoo
 /** Creates a pool; `ConflictError` if it exists. */
 export async function createWorkPool(
   engine: Engine,
-  input: { name: string; description?: string | null; paused?: boolean },
+  input: {
+    name: string;
+    description?: string | null;
+    paused?: boolean;
+    concurrencyLimit?: number | null;
+  },
 ): Promise<WorkPool> {
   if (!NAME_PATTERN.test(input.name)) {
     throw new DeploymentError(`Invalid work pool name "${input.name}"`, ["name"], {
       code: "invalid_work_pool",
     });
   }
+  checkPoolLimit(input.name, input.concurrencyLimit);
   const now = engine.clock.now();
   return await engine.transact((tx) => {
     if (read(tx, C.workPool, input.name)) {
@@ -103,6 +113,7 @@ export async function createWorkPool(
       type: "process",
       description: input.description ?? null,
       paused: input.paused ?? false,
+      ...(input.concurrencyLimit != null ? { concurrencyLimit: input.concurrencyLimit } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -111,12 +122,21 @@ export async function createWorkPool(
   });
 }
 
+function checkPoolLimit(name: string, limit: number | null | undefined): void {
+  if (limit !== undefined && limit !== null && !(Number.isInteger(limit) && limit >= 0)) {
+    throw new InvalidArgumentError(
+      `Work pool "${name}": concurrency limit must be a whole number of 0 or more, got ${limit}`,
+    );
+  }
+}
+
 /** Changes a pool's description or paused flag. */
 export async function updateWorkPool(
   engine: Engine,
   name: string,
-  patch: { description?: string | null; paused?: boolean },
+  patch: { description?: string | null; paused?: boolean; concurrencyLimit?: number | null },
 ): Promise<WorkPool> {
+  checkPoolLimit(name, patch.concurrencyLimit);
   const now = engine.clock.now();
   return await engine.transact((tx) => {
     const pool = read<WorkPool>(tx, C.workPool, name) ??
@@ -126,6 +146,7 @@ export async function updateWorkPool(
       ...pool,
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.paused !== undefined ? { paused: patch.paused } : {}),
+      ...(patch.concurrencyLimit !== undefined ? { concurrencyLimit: patch.concurrencyLimit } : {}),
       updatedAt: now,
     };
     write(tx, C.workPool, name, next, { now });
@@ -222,6 +243,8 @@ export interface ClaimOptions {
   limit?: number;
   /** Lease length, 1 to 3600 s. @default 30 */
   leaseSeconds?: number;
+  /** Claim only from these queues of the pool. @default all of them */
+  queues?: readonly string[];
 }
 
 /** A claimed run: the run (PENDING now) and the claim to renew and release. */
@@ -256,62 +279,54 @@ export async function claimRuns(
     beat(tx, { id: options.workerId, pool: poolName, ...nameOf(options) }, now);
     if (pool.paused) return [];
     const claimed: Array<{ run: RunRecord; claim: Claim; deployment: Deployment }> = [];
+    const queues = claimableQueues(pool, options.queues);
+    if (queues.size === 0) return [];
+    // Counting held claims reads every claim: only when some limit needs it.
+    const limited = pool.concurrencyLimit != null ||
+      [...queues.values()].some((q) => q.concurrencyLimit !== null);
+    const held = limited ? heldClaims(tx, poolName) : { total: 0, byQueue: new Map() };
     const taken = new Map<string, number>();
-    let afterKey: string | undefined;
-    scan: while (claimed.length < limit) {
-      const entries = tx.listDocuments({
-        collection: C.runQueue,
-        ref: poolName,
-        limit: 200,
-        ...(afterKey ? { afterKey } : {}),
-      });
-      for (const entry of entries) {
-        afterKey = entry.key;
-        const { due, runId } = parseQueueKey(entry.key);
-        if (due > now) break scan;
-        const run = tx.getRun(runId);
-        if (!run) {
-          if (now - entry.createdAt > ORPHAN_ENTRY_MS) tx.deleteDocument(C.runQueue, entry.key);
-          continue;
-        }
-        const deploymentId = (entry.data as { deploymentId: string }).deploymentId;
-        const deployment = read<Deployment>(tx, C.deployment, deploymentId);
-        if (run.state !== StateType.SCHEDULED || !deployment) {
-          tx.deleteDocument(C.runQueue, entry.key);
-          continue;
-        }
-        if (run.expectedStartTime !== null && run.expectedStartTime > now) continue;
-        if (deployment.concurrencyLimit !== null) {
-          const active = activeRuns(engine.reader, tx, deployment.id) +
-            (taken.get(deployment.id) ?? 0);
-          if (active >= deployment.concurrencyLimit) {
-            if (deployment.collisionStrategy === CollisionStrategy.CANCEL_NEW) {
-              tx.deleteDocument(C.runQueue, entry.key);
-              toCancel.push(run);
-            }
-            continue;
-          }
-        }
-        const claim: Claim = {
-          runId,
-          claimId: uuidv7(now),
-          workerId: options.workerId,
-          pool: poolName,
-          deploymentId: deployment.id,
-          leaseExpiresAt: now + leaseSeconds * 1000,
-          claimedAt: now,
-        };
-        write(tx, C.claim, runId, claim, {
-          now,
-          ref: deployment.id,
-          expiresAt: claim.leaseExpiresAt,
-        });
-        tx.deleteDocument(C.runQueue, entry.key);
-        taken.set(deployment.id, (taken.get(deployment.id) ?? 0) + 1);
-        claimed.push({ run, claim, deployment });
-        if (claimed.length >= limit) break scan;
+    for (const candidate of dueCandidates(tx, poolName, queues, now)) {
+      const { entry, run, deployment, queue } = candidate;
+      if (pool.concurrencyLimit != null && held.total >= pool.concurrencyLimit) break;
+      if (
+        queue.concurrencyLimit !== null &&
+        (held.byQueue.get(queue.name) ?? 0) >= queue.concurrencyLimit
+      ) {
+        continue;
       }
-      if (entries.length < 200) break;
+      if (deployment.concurrencyLimit !== null) {
+        const active = activeRuns(engine.reader, tx, deployment.id) +
+          (taken.get(deployment.id) ?? 0);
+        if (active >= deployment.concurrencyLimit) {
+          if (deployment.collisionStrategy === CollisionStrategy.CANCEL_NEW) {
+            tx.deleteDocument(C.runQueue, entry);
+            toCancel.push(run);
+          }
+          continue;
+        }
+      }
+      const claim: Claim = {
+        runId: run.id,
+        claimId: uuidv7(now),
+        workerId: options.workerId,
+        pool: poolName,
+        queue: queue.name,
+        deploymentId: deployment.id,
+        leaseExpiresAt: now + leaseSeconds * 1000,
+        claimedAt: now,
+      };
+      write(tx, C.claim, run.id, claim, {
+        now,
+        ref: deployment.id,
+        expiresAt: claim.leaseExpiresAt,
+      });
+      tx.deleteDocument(C.runQueue, entry);
+      taken.set(deployment.id, (taken.get(deployment.id) ?? 0) + 1);
+      held.total += 1;
+      held.byQueue.set(queue.name, (held.byQueue.get(queue.name) ?? 0) + 1);
+      claimed.push({ run, claim, deployment });
+      if (claimed.length >= limit) break;
     }
     return claimed;
   });
@@ -333,6 +348,106 @@ export async function claimRuns(
     }
   }
   return out;
+}
+
+/** The queues a worker may claim from now: not paused, among `only` when given. */
+function claimableQueues(
+  pool: WorkPool,
+  only: readonly string[] | undefined,
+): Map<string, WorkQueue> {
+  const queues = queuesOf(pool);
+  for (const name of only ?? []) {
+    if (!queues.some((q) => q.name === name)) {
+      throw new NotFoundError(`Work queue "${name}" does not exist in work pool "${pool.name}"`, {
+        code: "work_queue_not_found",
+      });
+    }
+  }
+  return new Map(
+    queues.filter((q) =>
+      !q.paused && (only === undefined || only.length === 0 || only.includes(q.name))
+    )
+      .map((q) => [q.name, q]),
+  );
+}
+
+/** Claims held in a pool now (their runs are being started or executed), in total and by queue. */
+function heldClaims(
+  docs: DocumentAccess,
+  poolName: string,
+): { total: number; byQueue: Map<string, number> } {
+  const held = { total: 0, byQueue: new Map<string, number>() };
+  for (const doc of allDocuments(docs, C.claim)) {
+    const claim = doc.data as unknown as Claim;
+    if (claim.pool !== poolName) continue;
+    const queue = claim.queue ?? DEFAULT_WORK_QUEUE;
+    held.total += 1;
+    held.byQueue.set(queue, (held.byQueue.get(queue) ?? 0) + 1);
+  }
+  return held;
+}
+
+interface Candidate {
+  entry: string;
+  run: RunRecord;
+  deployment: Deployment;
+  queue: WorkQueue;
+}
+
+/** Most due queue entries read for one claim across several queues. */
+const MAX_SCAN = 5_000;
+
+/**
+ * The due runs of a pool's claimable queues, by queue priority and then due
+ * time. Entries whose run is gone or no longer SCHEDULED are dropped. With
+ * one queue the entries are already in order: they are handed out as read,
+ * and the scan stops when the claimer has enough.
+ */
+function* dueCandidates(
+  tx: StoreTx,
+  poolName: string,
+  queues: ReadonlyMap<string, WorkQueue>,
+  now: number,
+): Generator<Candidate> {
+  const candidates: Candidate[] = [];
+  const single = queues.size === 1;
+  let afterKey: string | undefined;
+  let scanned = 0;
+  scan: while (scanned < MAX_SCAN) {
+    const entries = tx.listDocuments({
+      collection: C.runQueue,
+      ref: poolName,
+      limit: 200,
+      ...(afterKey ? { afterKey } : {}),
+    });
+    for (const entry of entries) {
+      afterKey = entry.key;
+      scanned += 1;
+      const { due, runId } = parseQueueKey(entry.key);
+      if (due > now) break scan;
+      const run = tx.getRun(runId);
+      if (!run) {
+        if (now - entry.createdAt > ORPHAN_ENTRY_MS) tx.deleteDocument(C.runQueue, entry.key);
+        continue;
+      }
+      const deploymentId = (entry.data as { deploymentId: string }).deploymentId;
+      const deployment = read<Deployment>(tx, C.deployment, deploymentId);
+      if (run.state !== StateType.SCHEDULED || !deployment) {
+        tx.deleteDocument(C.runQueue, entry.key);
+        continue;
+      }
+      if (run.expectedStartTime !== null && run.expectedStartTime > now) continue;
+      const queue = queues.get(queueOfDeployment(deployment));
+      if (!queue) continue;
+      const candidate = { entry: entry.key, run, deployment, queue };
+      // One queue: entries come in due order already, so hand them out as read.
+      if (single) yield candidate;
+      else candidates.push(candidate);
+    }
+    if (entries.length < 200) break;
+  }
+  // Array sort is stable: within a priority, due order stays.
+  yield* candidates.sort((a, b) => a.queue.priority - b.queue.priority);
 }
 
 function nameOf(options: ClaimOptions): { name?: string } {
