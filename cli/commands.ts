@@ -162,10 +162,18 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "work-pool",
     usage: "work-pool <command>",
-    summary: "ls | create | inspect | pause | resume | delete",
+    summary: "ls | create | inspect | pause | resume | set-concurrency-limit | delete",
     help: async () => (await import("./work_pool_commands.ts")).WORK_POOL_HELP,
     run: async (args, cli) =>
       await (await import("./work_pool_commands.ts")).workPoolCommand(args, cli),
+  },
+  {
+    name: "work-queue",
+    usage: "work-queue <command>",
+    summary: "ls | create | update | inspect | pause | resume | delete (--pool)",
+    help: async () => (await import("./work_queue_commands.ts")).WORK_QUEUE_HELP,
+    run: async (args, cli) =>
+      await (await import("./work_queue_commands.ts")).workQueueCommand(args, cli),
   },
   {
     name: "concurrency-limit",

@@ -14,11 +14,15 @@ export const WORK_POOL_HELP = `Usage: ironflow work-pool <command> [options]
 
 Commands:
   ls [--json]                                  work pools with their state
-  create <name> [--description TEXT] [--paused] [--json]
-  inspect <name> [--json]                      a pool and its workers
+  create <name> [--description TEXT] [--paused] [--concurrency-limit N] [--json]
+  inspect <name> [--json]                      a pool, its queues and its workers
   pause <name>                                 workers stop claiming its runs
   resume <name>
+  set-concurrency-limit <name> <N>             most claimed runs of the pool at once
+  clear-concurrency-limit <name>
   delete <name>
+
+Queues of a pool: ironflow work-queue --help.
 
 Works against the server at --api-url / IRONFLOW_API_URL when set, else the
 embedded home.`;
@@ -28,7 +32,15 @@ interface ApiPool {
   type: string;
   description: string | null;
   paused: boolean;
+  concurrency_limit?: number | null;
   created_at: string;
+}
+
+interface ApiQueue {
+  name: string;
+  priority: number;
+  concurrency_limit: number | null;
+  paused: boolean;
 }
 
 interface ApiWorker {
@@ -46,6 +58,7 @@ export async function workPoolCommand(args: string[], cli: CliContext): Promise<
     options: {
       description: { type: "string" },
       paused: { type: "boolean", default: false },
+      "concurrency-limit": { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -78,6 +91,9 @@ export async function workPoolCommand(args: string[], cli: CliContext): Promise<
         name: positionals[0] ?? name(),
         ...(values.description !== undefined ? { description: values.description } : {}),
         ...(values.paused ? { paused: true } : {}),
+        ...(values["concurrency-limit"] !== undefined
+          ? { concurrency_limit: wholeNumber(values["concurrency-limit"], "--concurrency-limit") }
+          : {}),
       });
       print(pool, () => `Created work pool ${pool.name} (${api.where})`);
       return 0;
@@ -89,12 +105,22 @@ export async function workPoolCommand(args: string[], cli: CliContext): Promise<
         `/api/work-pools/${name()}/workers`,
       );
       const list = Array.isArray(workers) ? workers : workers.items;
-      print({ ...pool, workers: list }, () =>
+      const queues = (await api.request<Page<ApiQueue>>("GET", `/api/work-pools/${name()}/queues`))
+        .items;
+      print({ ...pool, queues, workers: list }, () =>
         [
           `Work pool    ${pool.name}`,
           `Type         ${pool.type}`,
           `Paused       ${pool.paused ? "yes" : "no"}`,
           `Description  ${pool.description ?? "-"}`,
+          `Concurrency  ${pool.concurrency_limit ?? "-"}`,
+          "",
+          table(
+            ["QUEUE", "PRIORITY", "CONCURRENCY", "PAUSED"],
+            queues.map((
+              q,
+            ) => [q.name, q.priority, q.concurrency_limit ?? "-", q.paused ? "yes" : "no"]),
+          ),
           "",
           list.length === 0 ? "No workers." : table(
             ["WORKER", "NAME", "STATUS", "LAST HEARTBEAT"],
@@ -111,6 +137,21 @@ export async function workPoolCommand(args: string[], cli: CliContext): Promise<
       cli.out(`Work pool ${pool.name} ${pool.paused ? "paused" : "resumed"} (${api.where})`);
       return 0;
     }
+    case "set-concurrency-limit":
+    case "clear-concurrency-limit": {
+      const limit = sub === "clear-concurrency-limit"
+        ? null
+        : wholeNumber(positionals[1], "The concurrency limit");
+      const pool = await api.request<ApiPool>("PATCH", `/api/work-pools/${name()}`, {
+        concurrency_limit: limit,
+      });
+      cli.out(
+        `Work pool ${pool.name} concurrency limit ${
+          limit === null ? "cleared" : `set to ${limit}`
+        } (${api.where})`,
+      );
+      return 0;
+    }
     case "delete": {
       await api.request("DELETE", `/api/work-pools/${name()}`);
       cli.out(`Deleted work pool ${positionals[0]} (${api.where})`);
@@ -119,4 +160,13 @@ export async function workPoolCommand(args: string[], cli: CliContext): Promise<
     default:
       throw new UsageError(`Unknown work-pool command "${sub}".\n\n${WORK_POOL_HELP}`);
   }
+}
+
+/** A whole number of 0 or more from a flag or argument, or a usage error naming `what`. */
+export function wholeNumber(value: string | undefined, what: string): number {
+  const n = Number(value);
+  if (value === undefined || value.trim() === "" || !Number.isInteger(n) || n < 0) {
+    throw new UsageError(`${what} must be a whole number of 0 or more, got "${value ?? ""}"`);
+  }
+  return n;
 }

@@ -16,10 +16,11 @@ import type { CliContext } from "./io.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
 
 export const WORKER_HELP =
-  `Usage: ironflow worker start [--pool default] [--limit 4] [--name NAME] [--lease 30]
-                             [--max-runs N] [--exit-when-idle]
+  `Usage: ironflow worker start [--pool default] [--queue NAME]... [--limit 4] [--name NAME]
+                             [--lease 30] [--max-runs N] [--exit-when-idle]
 
-Claims runs of the work pool and executes each in a "deno run" subprocess
+Claims runs of the work pool (of its queues in priority order; only of the
+queues named by --queue when given) and executes each in a "deno run" subprocess
 (Deno: IRONFLOW_DENO, else this executable when it is Deno, else "deno" on
 PATH). Heartbeats every 15 s, renews leases while runs are alive, terminates
 a run's process on cancel, marks it CRASHED when it dies without a final
@@ -42,6 +43,7 @@ export async function workerCommand(args: string[], cli: CliContext): Promise<nu
     args: rest,
     options: {
       pool: { type: "string", default: "default" },
+      queue: { type: "string", multiple: true, default: [] },
       limit: { type: "string", default: "4" },
       name: { type: "string" },
       lease: { type: "string", default: "30" },
@@ -70,6 +72,7 @@ export async function workerCommand(args: string[], cli: CliContext): Promise<nu
       client: target.client,
       plane: target.plane,
       pool: values.pool,
+      ...(values.queue.length > 0 ? { queues: values.queue } : {}),
       limit: positiveInt(values.limit, "--limit")!,
       leaseSeconds: lease,
       ...(values.name ? { name: values.name } : {}),
@@ -83,7 +86,11 @@ export async function workerCommand(args: string[], cli: CliContext): Promise<nu
       signal: controller.signal,
       log: (line) => cli.out(`worker: ${line}`),
     });
-    cli.out(`Worker ${worker.workerId} polling work pool "${values.pool}"`);
+    cli.out(
+      `Worker ${worker.workerId} polling work pool "${values.pool}"${
+        values.queue.length > 0 ? ` (queues ${values.queue.map((q) => `"${q}"`).join(", ")})` : ""
+      }`,
+    );
     const summary = await worker.done;
     cli.out(`Worker stopped after ${Object.keys(summary.runs).length} run(s)`);
     return 0;

@@ -84,6 +84,8 @@ export interface DeploymentClient {
       limit: number;
       leaseSeconds: number;
       waitMs?: number;
+      /** Claim only from these queues of the pool(s). @default all of them */
+      queues?: readonly string[];
     },
   ): Promise<WorkItem[]>;
   heartbeat(workerId: string, pool: string, name?: string): Promise<void>;
@@ -154,6 +156,7 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
             ...(request.workerName ? { workerName: request.workerName } : {}),
             limit: request.limit - claimed.length,
             leaseSeconds: request.leaseSeconds,
+            ...(request.queues?.length ? { queues: request.queues } : {}),
           }),
         );
       }
@@ -248,6 +251,7 @@ export function createRemoteDeploymentClient(
         limit: req.limit,
         lease_seconds: req.leaseSeconds,
         ...(req.waitMs ? { wait_ms: req.waitMs } : {}),
+        ...(req.queues?.length ? { work_queues: req.queues } : {}),
       });
       return (answer?.runs ?? []).map((item) => ({
         run: fromApiRun(item.run),

@@ -41,6 +41,8 @@ export interface WorkerOptions {
   plane: ControlPlane;
   /** @default "default" */
   pool?: string;
+  /** Claim only from these queues of the pool (`worker start --queue`). @default all of them */
+  queues?: readonly string[];
   /** Most runs executing at once. @default 4 */
   limit?: number;
   /** @default a new UUID */
@@ -190,6 +192,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
           limit: room,
           leaseSeconds,
           ...(options.waitMs ? { waitMs: options.waitMs } : {}),
+          ...(options.queues?.length ? { queues: options.queues } : {}),
         });
       } catch (error) {
         log(`claim failed: ${String(error)}`);

@@ -15,7 +15,9 @@ import type {
   DeploymentInput,
   WorkerRecord,
   WorkPool,
+  WorkQueue,
 } from "../engine/deployments/model.ts";
+import { DEFAULT_WORK_QUEUE } from "../engine/deployments/model.ts";
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
@@ -70,7 +72,18 @@ export const DeploymentSpecSchema = z.strictObject({
   paused: z.boolean().optional(),
   concurrency_limit: ConcurrencySpec.nullable().optional(),
   collision_strategy: z.enum(["ENQUEUE", "CANCEL_NEW"]).optional(),
-  work_pool: z.union([z.string().min(1), z.strictObject({ name: z.string().min(1) })]).optional(),
+  work_pool: z.union([
+    z.string().min(1),
+    z.strictObject({
+      name: z.string().min(1),
+      work_queue_name: z.string().min(1).optional().meta({
+        description: "The pool's queue its runs go to (Prefect's spelling); default `default`",
+      }),
+    }),
+  ]).optional(),
+  work_queue: z.string().min(1).optional().meta({
+    description: "The queue of the work pool its runs go to; default `default`",
+  }),
   schedules: z.array(ScheduleSpecSchema).optional(),
   schedule: ScheduleSpecSchema.optional().meta({
     description: "One schedule (same as schedules: [..])",
@@ -147,7 +160,11 @@ export function fromDeploymentSpec(spec: DeploymentSpec): DeploymentInput {
   if (spec.collision_strategy !== undefined) input.collisionStrategy = spec.collision_strategy;
   if (spec.work_pool !== undefined) {
     input.workPool = typeof spec.work_pool === "string" ? spec.work_pool : spec.work_pool.name;
+    if (typeof spec.work_pool !== "string" && spec.work_pool.work_queue_name !== undefined) {
+      input.workQueue = spec.work_pool.work_queue_name;
+    }
   }
+  if (spec.work_queue !== undefined) input.workQueue = spec.work_queue;
   const schedules = [...(spec.schedules ?? []), ...(spec.schedule ? [spec.schedule] : [])];
   if (spec.schedules !== undefined || spec.schedule !== undefined) {
     input.schedules = schedules.map(fromScheduleSpec);
@@ -175,6 +192,7 @@ export const DeploymentSchema = z.object({
   concurrency_limit: z.number().int().nullable(),
   collision_strategy: z.enum(["ENQUEUE", "CANCEL_NEW"]),
   work_pool: z.string(),
+  work_queue: z.string().optional(),
   schedules: z.array(z.record(z.string(), JsonSchema)),
   formerly: z.array(z.string()),
   working_directory: z.string().nullable(),
@@ -205,6 +223,7 @@ export function toApiDeployment(d: Deployment): ApiDeployment {
     concurrency_limit: d.concurrencyLimit,
     collision_strategy: d.collisionStrategy,
     work_pool: d.workPool,
+    work_queue: d.workQueue ?? DEFAULT_WORK_QUEUE,
     schedules: d.schedules.map(toScheduleSpec),
     formerly: d.formerly,
     working_directory: d.workingDirectory,
@@ -238,6 +257,7 @@ export function fromApiDeployment(d: ApiDeployment): Deployment {
     concurrencyLimit: d.concurrency_limit,
     collisionStrategy: d.collision_strategy as Deployment["collisionStrategy"],
     workPool: d.work_pool,
+    workQueue: d.work_queue ?? DEFAULT_WORK_QUEUE,
     schedules: fromDeploymentSpec(spec).schedules ?? [],
     formerly: d.formerly,
     workingDirectory: d.working_directory,
@@ -258,6 +278,7 @@ export function toApiWorkPool(pool: WorkPool): ApiWorkPool {
     type: pool.type,
     description: pool.description,
     paused: pool.paused,
+    concurrency_limit: pool.concurrencyLimit ?? null,
     created_at: iso(pool.createdAt)!,
     updated_at: iso(pool.updatedAt)!,
   };
@@ -281,9 +302,35 @@ export const PoolSchema = z.object({
   type: z.literal("process"),
   description: z.string().nullable(),
   paused: z.boolean(),
+  concurrency_limit: z.number().int().nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 }).meta({ id: "WorkPool" });
+
+/** A work queue of a pool on the wire (`ApiWorkQueue`). */
+export const WorkQueueSchema = z.object({
+  name: z.string(),
+  work_pool: z.string(),
+  priority: z.number().int(),
+  concurrency_limit: z.number().int().nullable(),
+  paused: z.boolean(),
+  description: z.string().nullable(),
+}).meta({ id: "WorkQueue" });
+
+/** A work queue on the wire. */
+export type ApiWorkQueue = z.output<typeof WorkQueueSchema>;
+
+/** The wire form of a work queue of `pool`. */
+export function toApiWorkQueue(pool: string, queue: WorkQueue): ApiWorkQueue {
+  return {
+    name: queue.name,
+    work_pool: pool,
+    priority: queue.priority,
+    concurrency_limit: queue.concurrencyLimit,
+    paused: queue.paused,
+    description: queue.description,
+  };
+}
 
 /** A worker on the wire (`ApiWorker`). */
 export const WorkerSchema = z.object({
@@ -301,6 +348,7 @@ export const ClaimSchema = z.object({
   claim_id: z.string(),
   worker_id: z.string(),
   work_pool: z.string(),
+  work_queue: z.string().optional(),
   deployment_id: z.string(),
   lease_expires_at: z.string(),
   claimed_at: z.string(),
@@ -322,6 +370,7 @@ export function toApiClaim(claim: Claim): ApiClaim {
     claim_id: claim.claimId,
     worker_id: claim.workerId,
     work_pool: claim.pool,
+    ...(claim.queue !== undefined ? { work_queue: claim.queue } : {}),
     deployment_id: claim.deploymentId,
     lease_expires_at: iso(claim.leaseExpiresAt)!,
     claimed_at: iso(claim.claimedAt)!,
@@ -335,6 +384,7 @@ export function fromApiClaim(claim: ApiClaim): Claim {
     claimId: claim.claim_id,
     workerId: claim.worker_id,
     pool: claim.work_pool,
+    ...(claim.work_queue !== undefined ? { queue: claim.work_queue } : {}),
     deploymentId: claim.deployment_id,
     leaseExpiresAt: Date.parse(claim.lease_expires_at),
     claimedAt: Date.parse(claim.claimed_at),

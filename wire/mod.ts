@@ -38,6 +38,7 @@ export {
   type ApiDeployment,
   type ApiWorker,
   type ApiWorkPool,
+  type ApiWorkQueue,
   ClaimSchema,
   DeploymentSchema,
   type DeploymentSpec,
@@ -53,8 +54,10 @@ export {
   toApiDeployment,
   toApiWorker,
   toApiWorkPool,
+  toApiWorkQueue,
   toScheduleSpec,
   WorkerSchema,
+  WorkQueueSchema,
 } from "./deployments.ts";
 export * from "./schemas.ts";
 export * from "./run_schemas.ts";

@@ -12,14 +12,27 @@ import { ClaimSchema, PoolSchema, WorkerSchema } from "../../wire/mod.ts";
 import {
   claimRuns,
   createWorkPool,
+  createWorkQueue,
   DEFAULT_LEASE_SECONDS,
   deleteWorkPool,
+  deleteWorkQueue,
   getWorkPool,
   listWorkers,
   listWorkPools,
+  listWorkQueues,
   updateWorkPool,
+  updateWorkQueue,
+  type WorkQueueInput,
 } from "../../engine/deployments/mod.ts";
-import { toApiClaim, toApiDeployment, toApiWorker, toApiWorkPool } from "../../wire/mod.ts";
+import { NotFoundError } from "../../engine/mod.ts";
+import {
+  toApiClaim,
+  toApiDeployment,
+  toApiWorker,
+  toApiWorkPool,
+  toApiWorkQueue,
+  WorkQueueSchema,
+} from "../../wire/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import type { ApiRouter } from "./router.ts";
 import { pageOf } from "../../wire/schemas.ts";
@@ -40,7 +53,31 @@ const ClaimBody = z.strictObject({
     .meta({ description: `Default ${DEFAULT_LEASE_SECONDS}` }),
   wait_ms: z.number().int().min(0).max(MAX_WAIT_MS).optional()
     .meta({ description: "Long-poll: wait up to this long for a run; default 0" }),
+  work_queues: z.array(Name).max(100).optional()
+    .meta({ description: "Claim only from these queues of the pool; default all" }),
 });
+
+const QueueFields = {
+  priority: z.number().int().min(1).optional()
+    .meta({ description: "Lower numbers are claimed from first" }),
+  concurrency_limit: z.number().int().min(0).nullable().optional(),
+  paused: z.boolean().optional(),
+  description: z.string().nullable().optional(),
+};
+
+function queueInput(body: {
+  priority?: number | undefined;
+  concurrency_limit?: number | null | undefined;
+  paused?: boolean | undefined;
+  description?: string | null | undefined;
+}): WorkQueueInput {
+  return {
+    ...(body.priority !== undefined ? { priority: body.priority } : {}),
+    ...(body.concurrency_limit !== undefined ? { concurrencyLimit: body.concurrency_limit } : {}),
+    ...(body.paused !== undefined ? { paused: body.paused } : {}),
+    ...(body.description !== undefined ? { description: body.description } : {}),
+  };
+}
 
 const TAG = "Work pools";
 const NAME = { name: "Work pool name" };
@@ -86,12 +123,15 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
       type: z.literal("process").optional(),
       description: z.string().nullable().optional(),
       paused: z.boolean().optional(),
+      concurrency_limit: z.number().int().min(0).nullable().optional()
+        .meta({ description: "Most claimed runs of the pool at once; default no limit" }),
     }),
     status: 201,
     response: PoolSchema,
   }, async (c, { body }) => {
     const pool = await createWorkPool(engine, {
       name: body.name,
+      ...(body.concurrency_limit != null ? { concurrencyLimit: body.concurrency_limit } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.paused !== undefined ? { paused: body.paused } : {}),
     });
@@ -117,6 +157,7 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
       body: z.strictObject({
         description: z.string().nullable().optional(),
         paused: z.boolean().optional(),
+        concurrency_limit: z.number().int().min(0).nullable().optional(),
       }),
       response: PoolSchema,
     },
@@ -125,6 +166,9 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
         await updateWorkPool(engine, params.name!, {
           ...(body.description !== undefined ? { description: body.description } : {}),
           ...(body.paused !== undefined ? { paused: body.paused } : {}),
+          ...(body.concurrency_limit !== undefined
+            ? { concurrencyLimit: body.concurrency_limit }
+            : {}),
         }),
       )),
   );
@@ -140,6 +184,8 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
     await deleteWorkPool(engine, params.name!);
     return c.body(null, 204);
   });
+
+  workQueueRoutes(router, deps);
 
   router.add({
     method: "get",
@@ -215,6 +261,7 @@ async function claimAnswer(
           ...(body.worker_name ? { workerName: body.worker_name } : {}),
           limit: limit - claimed.length,
           leaseSeconds: body.lease_seconds ?? DEFAULT_LEASE_SECONDS,
+          ...(body.work_queues ? { queues: body.work_queues } : {}),
         }),
       );
     }
@@ -232,4 +279,97 @@ async function claimAnswer(
     // A due run appears through an event (a new or rescheduled run) or with time.
     await nextChange(deps, Math.min(left, 1000), signal);
   }
+}
+
+const QUEUE = { name: "Work pool name", queue: "Work queue name" };
+
+// The queues of a pool: list, create, read, change, pause/resume, delete.
+function workQueueRoutes(router: ApiRouter, deps: AppDeps): void {
+  const { engine } = deps;
+  const one = (pool: string, name: string) => {
+    const queue = listWorkQueues(engine, pool).find((q) => q.name === name);
+    if (!queue) {
+      throw new NotFoundError(`Work queue "${name}" does not exist in work pool "${pool}"`, {
+        code: "work_queue_not_found",
+      });
+    }
+    return toApiWorkQueue(pool, queue);
+  };
+
+  router.add({
+    method: "get",
+    path: "/work-pools/:name/queues",
+    tag: TAG,
+    summary: "The queues of a pool, highest priority (lowest number) first",
+    params: NAME,
+    response: pageOf(WorkQueueSchema),
+  }, (c, { params }) =>
+    c.json({
+      items: listWorkQueues(engine, params.name!).map((q) => toApiWorkQueue(params.name!, q)),
+      next_cursor: null,
+    }));
+
+  router.add({
+    method: "post",
+    path: "/work-pools/:name/queues",
+    tag: TAG,
+    summary: "Create a queue in a pool (priority defaults to after the others)",
+    params: NAME,
+    body: z.strictObject({ name: Name, ...QueueFields }),
+    status: 201,
+    response: WorkQueueSchema,
+  }, async (c, { params, body }) => {
+    const queue = await createWorkQueue(engine, params.name!, body.name, queueInput(body));
+    return c.json(toApiWorkQueue(params.name!, queue), 201);
+  });
+
+  router.add({
+    method: "get",
+    path: "/work-pools/:name/queues/:queue",
+    tag: TAG,
+    summary: "A queue of a pool",
+    params: QUEUE,
+    response: WorkQueueSchema,
+  }, (c, { params }) => c.json(one(params.name!, params.queue!)));
+
+  router.add({
+    method: "patch",
+    path: "/work-pools/:name/queues/:queue",
+    tag: TAG,
+    summary: "Change a queue's priority, concurrency limit, paused flag or description",
+    params: QUEUE,
+    body: z.strictObject(QueueFields),
+    response: WorkQueueSchema,
+  }, async (c, { params, body }) => {
+    const queue = await updateWorkQueue(engine, params.name!, params.queue!, queueInput(body));
+    return c.json(toApiWorkQueue(params.name!, queue));
+  });
+
+  for (const [action, paused] of [["pause", true], ["resume", false]] as const) {
+    router.add({
+      method: "post",
+      path: `/work-pools/:name/queues/:queue/${action}`,
+      tag: TAG,
+      summary: paused ? "Pause a queue: workers claim nothing from it" : "Resume a queue",
+      params: QUEUE,
+      bodyOptional: true,
+      body: z.strictObject({}),
+      response: WorkQueueSchema,
+    }, async (c, { params }) => {
+      const queue = await updateWorkQueue(engine, params.name!, params.queue!, { paused });
+      return c.json(toApiWorkQueue(params.name!, queue));
+    });
+  }
+
+  router.add({
+    method: "delete",
+    path: "/work-pools/:name/queues/:queue",
+    tag: TAG,
+    summary: "Delete a queue (409 for the default queue or while live deployments use it)",
+    params: QUEUE,
+    status: 204,
+  }, async (c, { params }) => {
+    await deleteWorkQueue(engine, params.name!, params.queue!);
+    return c.body(null, 204);
+  });
 }
