@@ -8,6 +8,7 @@ import { isStateType, type StateType } from "../engine/mod.ts";
 import { toApiDeployment, toApiRun, toScheduleSpec } from "../wire/mod.ts";
 import type { Schedule } from "../engine/schedules/plan.ts";
 import type { DeploymentClient } from "../sdk/deployment_client.ts";
+import { type JobVariables, parseJobVariables } from "../engine/deployments/mod.ts";
 import { parseParameters } from "./run_command.ts";
 import { table, time, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -19,8 +20,12 @@ export const DEPLOYMENT_HELP = `Usage: ironflow deployment <command> [options]
 Commands:
   ls [--json]                                  live deployments
   inspect <name|id> [--json]                   one deployment with its recent runs
-  run <name|id> [--param k=v]... [--params JSON] [--idempotency-key K] [--json]
-      [--watch] [--logs]                       create a run (a worker executes it);
+  run <name|id> [--param k=v]... [--params JSON] [--idempotency-key K]
+      [--job-variable KEY=VALUE]... [--json] [--watch] [--logs]
+                                               create a run (a worker executes it);
+                                               KEY is env, working_directory or
+                                               command_prefix, VALUE JSON or text:
+                                               --job-variable 'env={"MODE":"fast"}';
                                                --watch follows it to its end (--logs
                                                prints its log lines) and exits 0
                                                COMPLETED, 1 FAILED or CRASHED, 2 CANCELLED
@@ -42,6 +47,7 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
       param: { type: "string", multiple: true, default: [] },
       params: { type: "string" },
       "idempotency-key": { type: "string" },
+      "job-variable": { type: "string", multiple: true, default: [] },
       state: { type: "string", multiple: true, default: [] },
       json: { type: "boolean", default: false },
       watch: { type: "boolean", default: false },
@@ -121,8 +127,10 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
           "Deployment parameters must be named: --param k=v or --params '{...}'",
         );
       }
+      const jobVariables = parseJobVariableFlags(values["job-variable"]);
       const run = await client.run(ref(), {
         ...(parameters ? { parameters: parameters as Record<string, never> } : {}),
+        ...(jobVariables ? { jobVariables } : {}),
         ...(values["idempotency-key"] ? { idempotencyKey: values["idempotency-key"] } : {}),
       });
       if (values.logs && !values.watch) {
@@ -221,4 +229,27 @@ async function scheduleCommand(
   );
   reportWrite(cli);
   return 0;
+}
+
+/** `--job-variable KEY=VALUE` flags as one layer of job variables (VALUE is JSON, else text). */
+function parseJobVariableFlags(flags: readonly string[]): JobVariables | undefined {
+  if (flags.length === 0) return undefined;
+  const raw: Record<string, unknown> = {};
+  for (const flag of flags) {
+    const at = flag.indexOf("=");
+    if (at <= 0) {
+      throw new UsageError(`--job-variable must be KEY=VALUE, got "${flag}"`);
+    }
+    const text = flag.slice(at + 1);
+    let value: unknown = text;
+    try {
+      value = JSON.parse(text);
+    } catch { /* plain text */ }
+    raw[flag.slice(0, at)] = value;
+  }
+  try {
+    return parseJobVariables(raw, "--job-variable");
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }

@@ -14,12 +14,16 @@ export const WORK_POOL_HELP = `Usage: ironflow work-pool <command> [options]
 
 Commands:
   ls [--json]                                  work pools with their state
-  create <name> [--description TEXT] [--paused] [--concurrency-limit N] [--json]
+  create <name> [--description TEXT] [--paused] [--concurrency-limit N]
+         [--base-job-variables JSON] [--json]
   inspect <name> [--json]                      a pool, its queues and its workers
   pause <name>                                 workers stop claiming its runs
   resume <name>
   set-concurrency-limit <name> <N>             most claimed runs of the pool at once
   clear-concurrency-limit <name>
+  set-base-job-variables <name> <JSON>         env, working_directory, command_prefix of
+                                               every run of the pool (deployments and
+                                               runs override them)
   delete <name>
 
 Queues of a pool: ironflow work-queue --help.
@@ -59,6 +63,7 @@ export async function workPoolCommand(args: string[], cli: CliContext): Promise<
       description: { type: "string" },
       paused: { type: "boolean", default: false },
       "concurrency-limit": { type: "string" },
+      "base-job-variables": { type: "string" },
       json: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -93,6 +98,9 @@ export async function workPoolCommand(args: string[], cli: CliContext): Promise<
         ...(values.paused ? { paused: true } : {}),
         ...(values["concurrency-limit"] !== undefined
           ? { concurrency_limit: wholeNumber(values["concurrency-limit"], "--concurrency-limit") }
+          : {}),
+        ...(values["base-job-variables"] !== undefined
+          ? { base_job_variables: jsonObject(values["base-job-variables"], "--base-job-variables") }
           : {}),
       });
       print(pool, () => `Created work pool ${pool.name} (${api.where})`);
@@ -152,6 +160,13 @@ export async function workPoolCommand(args: string[], cli: CliContext): Promise<
       );
       return 0;
     }
+    case "set-base-job-variables": {
+      const pool = await api.request<ApiPool>("PATCH", `/api/work-pools/${name()}`, {
+        base_job_variables: jsonObject(positionals[1], "The base job variables"),
+      });
+      cli.out(`Work pool ${pool.name} base job variables set (${api.where})`);
+      return 0;
+    }
     case "delete": {
       await api.request("DELETE", `/api/work-pools/${name()}`);
       cli.out(`Deleted work pool ${positionals[0]} (${api.where})`);
@@ -169,4 +184,21 @@ export function wholeNumber(value: string | undefined, what: string): number {
     throw new UsageError(`${what} must be a whole number of 0 or more, got "${value ?? ""}"`);
   }
   return n;
+}
+
+function jsonObject(text: string | undefined, what: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? "");
+  } catch {
+    throw new UsageError(
+      `${what} must be a JSON object such as '{"env":{"MODE":"fast"}}', got "${text ?? ""}"`,
+    );
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    throw new UsageError(
+      `${what} must be a JSON object such as '{"env":{"MODE":"fast"}}', got "${text}"`,
+    );
+  }
+  return value as Record<string, unknown>;
 }

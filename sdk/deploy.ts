@@ -17,6 +17,8 @@ export type { DeployOptions, DeployScheduleSpec } from "./flow_types.ts";
 const OPTION_NAMES = [
   "name",
   "workPool",
+  "workQueue",
+  "jobVariables",
   "schedules",
   "parameters",
   "tags",
@@ -46,6 +48,8 @@ export async function deployFlow(
     entrypoint,
     flow_name: flow.flowName,
     work_pool: options.workPool ?? "default",
+    ...(options.workQueue ? { work_queue: options.workQueue } : {}),
+    ...(options.jobVariables ? { job_variables: options.jobVariables } : {}),
     ...(options.schedules ? { schedules: options.schedules } : {}),
     ...(options.parameters ? { parameters: options.parameters } : {}),
     ...(options.tags ? { tags: options.tags } : {}),

@@ -27,7 +27,7 @@ import {
   fromDeploymentSpec,
   toApiDeployment,
 } from "../wire/mod.ts";
-import type { Claim } from "../engine/deployments/mod.ts";
+import type { Claim, EffectiveJobVariables, JobVariables } from "../engine/deployments/mod.ts";
 import { createHttpClient, type HttpClientOptions } from "./http_client.ts";
 
 /** A run claimed by a worker, with what it needs to execute it. */
@@ -35,6 +35,8 @@ export interface WorkItem {
   run: RunRecord;
   claim: Claim;
   deployment: Deployment;
+  /** Job variables merged by the server (absent from servers before job variables). */
+  jobVariables?: EffectiveJobVariables;
 }
 
 /** Options of a deployment run. */
@@ -46,6 +48,8 @@ export interface RunDeploymentRequest {
   scheduledTime?: number;
   /** The flow run that starts this one (a subflow). */
   parentRunId?: string;
+  /** Job variables of this run (`env`, `working_directory`, `command_prefix`). */
+  jobVariables?: JobVariables;
 }
 
 /** The wire answer of `apply`. */
@@ -138,6 +142,7 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
         ...(request.scheduledTime !== undefined
           ? { expectedStartTime: request.scheduledTime }
           : {}),
+        ...(request.jobVariables ? { jobVariables: request.jobVariables } : {}),
         ...(parent
           ? { parent: { id: parent.id, rootId: parent.rootId, depth: parent.depth } }
           : {}),
@@ -228,6 +233,7 @@ export function createRemoteDeploymentClient(
           ? { scheduled_time: new Date(req.scheduledTime).toISOString() }
           : {}),
         ...(req.parentRunId ? { parent_run_id: req.parentRunId } : {}),
+        ...(req.jobVariables ? { job_variables: req.jobVariables } : {}),
       };
       return fromApiRun((await request<ApiRun>("POST", `/deployments/${enc(ref)}/run`, body))!);
     },
@@ -243,7 +249,16 @@ export function createRemoteDeploymentClient(
       const list = typeof pools === "string" ? [pools] : pools;
       const several = list.length !== 1;
       const answer = await request<
-        { runs: Array<{ run: ApiRun; claim: ApiClaim; deployment: ApiDeployment }> }
+        {
+          runs: Array<
+            {
+              run: ApiRun;
+              claim: ApiClaim;
+              deployment: ApiDeployment;
+              job_variables?: EffectiveJobVariables;
+            }
+          >;
+        }
       >("POST", several ? "/claims" : `/work-pools/${enc(list[0]!)}/claim`, {
         ...(several ? { work_pools: list } : {}),
         worker_id: req.workerId,
@@ -257,6 +272,7 @@ export function createRemoteDeploymentClient(
         run: fromApiRun(item.run),
         claim: fromApiClaim(item.claim),
         deployment: fromApiDeployment(item.deployment),
+        ...(item.job_variables ? { jobVariables: item.job_variables } : {}),
       }));
     },
     async heartbeat(workerId, pool, name) {

@@ -57,6 +57,13 @@ export interface DeployOptions {
   name?: string;
   /** The work pool whose workers run it. @default "default" */
   workPool?: string;
+  /** The queue of the work pool its runs go to. @default "default" */
+  workQueue?: string;
+  /**
+   * Job variables of its runs over the pool's base (`env`, `working_directory`,
+   * `command_prefix`), as Prefect's `job_variables`.
+   */
+  jobVariables?: { [name: string]: Json };
   /** Schedules as in `ironflow.yaml`: `[{ cron: "0 * * * *", timezone: "UTC" }]`. */
   schedules?: readonly DeployScheduleSpec[];
   /** Default parameters of its runs, by name. */

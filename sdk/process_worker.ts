@@ -223,11 +223,17 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   })();
 
   async function execute(item: WorkItem): Promise<void> {
-    const { run, claim, deployment } = item;
+    const { run, claim } = item;
+    const deployment = withJobVariables(item);
     const cwd = deployment.workingDirectory ?? options.cwd ?? Deno.cwd();
-    const command = options.command ?? defaultProcessCommand();
+    const command = withPrefix(options.command ?? defaultProcessCommand(), item);
     const { [RUN_ID_VARIABLE]: _, ...env } = runEnv(deployment, run.id);
-    const spec = { deno: command.deno, args: processArgs(command, deployment, cwd), cwd, env };
+    const spec = {
+      deno: command.deno,
+      args: [...command.prefixArgs, ...processArgs(command, deployment, cwd)],
+      cwd,
+      env,
+    };
     let child: Deno.ChildProcess;
     try {
       child = executors.start(spec, { runId: run.id, entrypoint: deployment.entrypoint });
@@ -398,9 +404,11 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   // The flow's crash hooks run where its code can be imported: a short process
   // like the run's, since the run's own process is gone.
   async function runCrashedHooks(item: WorkItem, cwd: string, from: string): Promise<void> {
-    const { run, deployment } = item;
-    const command = options.command ?? defaultProcessCommand();
+    const { run } = item;
+    const deployment = withJobVariables(item);
+    const command = withPrefix(options.command ?? defaultProcessCommand(), item);
     const args = [
+      ...command.prefixArgs,
       ...runArgs(command, deployment, cwd, run.id),
       "--hooks",
       "crashed",
@@ -488,4 +496,32 @@ async function pump(
     }
   } catch { /* the process went away */ }
   emit(buffer);
+}
+
+/**
+ * The deployment as its run's process sees it once job variables are
+ * merged (pool base → deployment → run): their env and working directory.
+ */
+function withJobVariables(item: WorkItem): WorkItem["deployment"] {
+  const vars = item.jobVariables;
+  if (!vars) return item.deployment;
+  return {
+    ...item.deployment,
+    env: vars.env,
+    workingDirectory: vars.working_directory,
+  };
+}
+
+/**
+ * The command of a run's process with the job variable `command_prefix`:
+ * the prefix's first word is executed, with the rest of it and the `deno`
+ * command line as its arguments.
+ */
+function withPrefix(
+  command: ProcessCommand,
+  item: WorkItem,
+): ProcessCommand & { prefixArgs: string[] } {
+  const prefix = item.jobVariables?.command_prefix ?? item.deployment.commandPrefix ?? [];
+  if (prefix.length === 0) return { ...command, prefixArgs: [] };
+  return { ...command, deno: prefix[0]!, prefixArgs: [...prefix.slice(1), command.deno] };
 }

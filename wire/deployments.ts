@@ -18,6 +18,7 @@ import type {
   WorkQueue,
 } from "../engine/deployments/model.ts";
 import { DEFAULT_WORK_QUEUE } from "../engine/deployments/model.ts";
+import { deploymentJobVariables, parseJobVariables } from "../engine/deployments/job_variables.ts";
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
@@ -51,6 +52,11 @@ export const ScheduleSpecSchema = z.strictObject({
   { error: "give exactly one of interval, cron or rrule" },
 ).meta({ id: "ScheduleSpec" });
 
+/** Job variables as written: checked by name when converted (see `parseJobVariables`). */
+const JobVariablesSpec = z.record(z.string(), z.unknown()).meta({
+  description: "env, working_directory, command_prefix: merged over the work pool's base",
+});
+
 /** The concurrency settings of a deployment, as a number or an object. */
 const ConcurrencySpec = z.union([
   z.number().int().min(1),
@@ -79,8 +85,10 @@ export const DeploymentSpecSchema = z.strictObject({
       work_queue_name: z.string().min(1).optional().meta({
         description: "The pool's queue its runs go to (Prefect's spelling); default `default`",
       }),
+      job_variables: JobVariablesSpec.optional(),
     }),
   ]).optional(),
+  job_variables: JobVariablesSpec.optional(),
   work_queue: z.string().min(1).optional().meta({
     description: "The queue of the work pool its runs go to; default `default`",
   }),
@@ -165,6 +173,10 @@ export function fromDeploymentSpec(spec: DeploymentSpec): DeploymentInput {
     }
   }
   if (spec.work_queue !== undefined) input.workQueue = spec.work_queue;
+  const jobVariables = {
+    ...(typeof spec.work_pool === "object" ? spec.work_pool.job_variables : undefined),
+    ...spec.job_variables,
+  };
   const schedules = [...(spec.schedules ?? []), ...(spec.schedule ? [spec.schedule] : [])];
   if (spec.schedules !== undefined || spec.schedule !== undefined) {
     input.schedules = schedules.map(fromScheduleSpec);
@@ -173,6 +185,15 @@ export function fromDeploymentSpec(spec: DeploymentSpec): DeploymentInput {
   if (spec.working_directory !== undefined) input.workingDirectory = spec.working_directory;
   if (spec.permissions !== undefined) input.permissions = spec.permissions;
   if (spec.env !== undefined) input.env = spec.env;
+  if (Object.keys(jobVariables).length > 0) {
+    // Prefect's spelling of the deployment's env, working directory and command prefix.
+    const vars = parseJobVariables(jobVariables, `Deployment "${spec.name}"`);
+    if (vars.env) input.env = { ...input.env, ...vars.env };
+    if (vars.working_directory !== undefined && spec.working_directory === undefined) {
+      input.workingDirectory = vars.working_directory;
+    }
+    if (vars.command_prefix !== undefined) input.commandPrefix = vars.command_prefix;
+  }
   if (spec.timeout_seconds !== undefined) input.timeoutSeconds = spec.timeout_seconds;
   if (spec.version !== undefined) input.version = spec.version;
   return input;
@@ -198,6 +219,10 @@ export const DeploymentSchema = z.object({
   working_directory: z.string().nullable(),
   permissions: z.array(z.string()).nullable(),
   env: z.record(z.string(), z.string()),
+  job_variables: z.record(z.string(), JsonSchema).optional().meta({
+    description:
+      "The deployment's layer of job variables (its env, working directory, command prefix)",
+  }),
   timeout_seconds: z.number().nullable(),
   version: z.string().nullable().optional(),
   created_at: z.string(),
@@ -229,6 +254,7 @@ export function toApiDeployment(d: Deployment): ApiDeployment {
     working_directory: d.workingDirectory,
     permissions: d.permissions,
     env: d.env,
+    job_variables: deploymentJobVariables(d) as Record<string, Json>,
     timeout_seconds: d.timeoutSeconds,
     version: d.version ?? null,
     created_at: iso(d.createdAt)!,
@@ -263,6 +289,9 @@ export function fromApiDeployment(d: ApiDeployment): Deployment {
     workingDirectory: d.working_directory,
     permissions: d.permissions,
     env: d.env,
+    ...(Array.isArray(d.job_variables?.["command_prefix"])
+      ? { commandPrefix: d.job_variables["command_prefix"] as string[] }
+      : {}),
     timeoutSeconds: d.timeout_seconds,
     ...(d.version ? { version: d.version } : {}),
     createdAt: Date.parse(d.created_at),
@@ -279,6 +308,7 @@ export function toApiWorkPool(pool: WorkPool): ApiWorkPool {
     description: pool.description,
     paused: pool.paused,
     concurrency_limit: pool.concurrencyLimit ?? null,
+    base_job_variables: (pool.baseJobVariables ?? {}) as Record<string, Json>,
     created_at: iso(pool.createdAt)!,
     updated_at: iso(pool.updatedAt)!,
   };
@@ -303,6 +333,7 @@ export const PoolSchema = z.object({
   description: z.string().nullable(),
   paused: z.boolean(),
   concurrency_limit: z.number().int().nullable(),
+  base_job_variables: z.record(z.string(), JsonSchema),
   created_at: z.string(),
   updated_at: z.string(),
 }).meta({ id: "WorkPool" });

@@ -85,6 +85,7 @@ export function createRun(
       ...creationData(run),
       ...(input.flowVersion ? { flowVersion: input.flowVersion } : {}),
       ...(input.schedule ? { schedule: input.schedule } : {}),
+      ...(input.jobVariables ? { jobVariables: input.jobVariables } : {}),
     },
   };
   return { run, event };

@@ -87,6 +87,8 @@ export interface NewRun {
   flowVersion?: string | null;
   /** Slug of the deployment schedule that created the run (recorded on the creation event). */
   schedule?: string | null;
+  /** Job variables given for this run of a deployment (recorded on the creation event). */
+  jobVariables?: { [key: string]: Json } | null;
   /** Use this id instead of a generated one. */
   id?: string;
 }

@@ -30,6 +30,14 @@ export {
   type WorkQueue,
 } from "./model.ts";
 export {
+  deploymentJobVariables,
+  type EffectiveJobVariables,
+  JOB_VARIABLE_NAMES,
+  type JobVariables,
+  mergeJobVariables,
+  parseJobVariables,
+} from "./job_variables.ts";
+export {
   createWorkQueue,
   deleteWorkQueue,
   listWorkQueues,

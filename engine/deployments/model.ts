@@ -7,6 +7,7 @@
  */
 import type { Json } from "../core/mod.ts";
 import type { Schedule } from "../schedules/plan.ts";
+import type { JobVariables } from "./job_variables.ts";
 
 /** What happens to a new run when the deployment is at its concurrency limit. */
 export const CollisionStrategy = {
@@ -56,6 +57,8 @@ export interface Deployment {
   permissions: string[] | null;
   /** Environment variables of the run's process. */
   env: { [name: string]: string };
+  /** Words put before the run process's command (job variable `command_prefix`); absent: none. */
+  commandPrefix?: string[] | null;
   /** The worker kills the run's process and fails it as "TimedOut" after this long. */
   timeoutSeconds: number | null;
   /** The version of the flow this deployment runs, as the manifest gives it. */
@@ -85,6 +88,7 @@ export interface DeploymentInput {
   workingDirectory?: string | null;
   permissions?: string[] | null;
   env?: { [name: string]: string };
+  commandPrefix?: string[] | null;
   timeoutSeconds?: number | null;
   version?: string | null;
 }
@@ -122,6 +126,8 @@ export interface WorkPool {
   concurrencyLimit?: number | null;
   /** The pool's queues; absent in pools made before queues (they have the default one). */
   queues?: WorkQueue[];
+  /** Job variables of every run of the pool, under the deployment's and the run's. */
+  baseJobVariables?: JobVariables;
   createdAt: number;
   updatedAt: number;
 }

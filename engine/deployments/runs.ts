@@ -20,6 +20,7 @@ import { C, queueKey, write } from "./_documents.ts";
 import { CollisionStrategy, CONCURRENCY_LIMIT_REACHED, type Deployment } from "./model.ts";
 import { parameterProblems } from "./parameters.ts";
 import { DeploymentError } from "./validate.ts";
+import { type JobVariables, parseJobVariables } from "./job_variables.ts";
 
 /** States that hold a deployment concurrency slot. */
 export const ACTIVE_STATES: readonly StateType[] = [
@@ -49,6 +50,11 @@ export interface DeploymentRunOptions {
   lineage?: { lineageId: string; attempt: number };
   /** Slug of the schedule creating the run (recorded on its creation event). */
   schedule?: string;
+  /**
+   * Job variables of this run, over the deployment's and its pool's (`env`,
+   * `working_directory`, `command_prefix`); recorded on its creation event.
+   */
+  jobVariables?: JobVariables;
 }
 
 /** The merged parameters of a run, checked against the deployment's schema. */
@@ -120,6 +126,9 @@ export async function triggerDeploymentRun(
   options: DeploymentRunOptions = {},
 ): Promise<{ run: RunRecord; created: boolean }> {
   const parameters = runParameters(deployment, options.parameters);
+  if (options.jobVariables !== undefined) {
+    parseJobVariables(options.jobVariables, `Run of deployment "${deployment.name}"`);
+  }
   const now = engine.clock.now();
   const due = options.expectedStartTime ?? now;
   const idemKey = options.idempotencyKey === undefined
@@ -180,6 +189,9 @@ export async function createQueuedRun(
     parameters,
     tags: [...new Set([...deployment.tags, ...(options.tags ?? [])])],
     ...(options.schedule !== undefined ? { schedule: options.schedule } : {}),
+    ...(options.jobVariables !== undefined && Object.keys(options.jobVariables).length > 0
+      ? { jobVariables: options.jobVariables as { [key: string]: Json } }
+      : {}),
     ...(options.lineage ?? {}),
     ...(options.parent
       ? {

@@ -430,6 +430,7 @@ export function inputOf(deployment: Deployment): DeploymentInput {
     workingDirectory: deployment.workingDirectory,
     permissions: deployment.permissions,
     env: deployment.env,
+    commandPrefix: deployment.commandPrefix ?? null,
     timeoutSeconds: deployment.timeoutSeconds,
     ...(deployment.version ? { version: deployment.version } : {}),
   };

@@ -122,6 +122,17 @@ export function buildDeployment(
   if (!Object.values(CollisionStrategy).includes(strategy)) {
     problems.push(`collision strategy must be ENQUEUE or CANCEL_NEW, got "${strategy}"`);
   }
+  const prefix = input.commandPrefix ?? null;
+  if (
+    prefix !== null &&
+    !(Array.isArray(prefix) && prefix.every((word) => typeof word === "string" && word !== ""))
+  ) {
+    problems.push(
+      `command prefix must be a list of words such as ["nice", "-n", "10"], got ${
+        JSON.stringify(prefix)
+      }`,
+    );
+  }
   const timeout = input.timeoutSeconds ?? null;
   if (timeout !== null && !(typeof timeout === "number" && timeout > 0)) {
     problems.push(`timeout must be a number of seconds above 0, got ${timeout}`);
@@ -176,6 +187,7 @@ export function buildDeployment(
     workingDirectory: input.workingDirectory ?? null,
     permissions: input.permissions ?? null,
     env: { ...(input.env ?? {}) },
+    ...(prefix !== null && prefix.length > 0 ? { commandPrefix: [...prefix] } : {}),
     timeoutSeconds: timeout,
     ...(input.version ? { version: input.version } : {}),
     createdAt: existing?.createdAt ?? options.now,

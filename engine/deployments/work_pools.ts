@@ -35,6 +35,13 @@ import {
   type WorkQueue,
 } from "./model.ts";
 import { queueOfDeployment, queuesOf } from "./work_queues.ts";
+import {
+  type EffectiveJobVariables,
+  type JobVariables,
+  mergeJobVariables,
+  parseJobVariables,
+  runJobVariables,
+} from "./job_variables.ts";
 import { activeRuns, cancelForConcurrency, enqueueRun } from "./runs.ts";
 import { DeploymentError, NAME_PATTERN } from "./validate.ts";
 
@@ -93,6 +100,7 @@ export async function createWorkPool(
     description?: string | null;
     paused?: boolean;
     concurrencyLimit?: number | null;
+    baseJobVariables?: JobVariables;
   },
 ): Promise<WorkPool> {
   if (!NAME_PATTERN.test(input.name)) {
@@ -101,6 +109,9 @@ export async function createWorkPool(
     });
   }
   checkPoolLimit(input.name, input.concurrencyLimit);
+  const base = input.baseJobVariables === undefined
+    ? undefined
+    : parseJobVariables(input.baseJobVariables, `Work pool "${input.name}"`);
   const now = engine.clock.now();
   return await engine.transact((tx) => {
     if (read(tx, C.workPool, input.name)) {
@@ -114,6 +125,7 @@ export async function createWorkPool(
       description: input.description ?? null,
       paused: input.paused ?? false,
       ...(input.concurrencyLimit != null ? { concurrencyLimit: input.concurrencyLimit } : {}),
+      ...(base ? { baseJobVariables: base } : {}),
       createdAt: now,
       updatedAt: now,
     };
@@ -134,9 +146,17 @@ function checkPoolLimit(name: string, limit: number | null | undefined): void {
 export async function updateWorkPool(
   engine: Engine,
   name: string,
-  patch: { description?: string | null; paused?: boolean; concurrencyLimit?: number | null },
+  patch: {
+    description?: string | null;
+    paused?: boolean;
+    concurrencyLimit?: number | null;
+    baseJobVariables?: JobVariables;
+  },
 ): Promise<WorkPool> {
   checkPoolLimit(name, patch.concurrencyLimit);
+  const base = patch.baseJobVariables === undefined
+    ? undefined
+    : parseJobVariables(patch.baseJobVariables, `Work pool "${name}"`);
   const now = engine.clock.now();
   return await engine.transact((tx) => {
     const pool = read<WorkPool>(tx, C.workPool, name) ??
@@ -147,6 +167,7 @@ export async function updateWorkPool(
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       ...(patch.paused !== undefined ? { paused: patch.paused } : {}),
       ...(patch.concurrencyLimit !== undefined ? { concurrencyLimit: patch.concurrencyLimit } : {}),
+      ...(base !== undefined ? { baseJobVariables: base } : {}),
       updatedAt: now,
     };
     write(tx, C.workPool, name, next, { now });
@@ -252,6 +273,8 @@ export interface ClaimedRun {
   run: RunRecord;
   claim: Claim;
   deployment: Deployment;
+  /** What the run's process gets: the pool's, deployment's and run's job variables merged. */
+  jobVariables: EffectiveJobVariables;
 }
 
 /**
@@ -277,10 +300,10 @@ export async function claimRuns(
       (poolName === DEFAULT_WORK_POOL ? ensureWorkPool(tx, poolName, now) : undefined);
     if (!pool) throw poolNotFound(poolName);
     beat(tx, { id: options.workerId, pool: poolName, ...nameOf(options) }, now);
-    if (pool.paused) return [];
+    if (pool.paused) return { pool, claimed: [] };
     const claimed: Array<{ run: RunRecord; claim: Claim; deployment: Deployment }> = [];
     const queues = claimableQueues(pool, options.queues);
-    if (queues.size === 0) return [];
+    if (queues.size === 0) return { pool, claimed: [] };
     // Counting held claims reads every claim: only when some limit needs it.
     const limited = pool.concurrencyLimit != null ||
       [...queues.values()].some((q) => q.concurrencyLimit !== null);
@@ -328,11 +351,11 @@ export async function claimRuns(
       claimed.push({ run, claim, deployment });
       if (claimed.length >= limit) break;
     }
-    return claimed;
+    return { pool, claimed };
   });
   await Promise.all(toCancel.map((run) => cancelForConcurrency(engine, run)));
   const out: ClaimedRun[] = [];
-  for (const item of won) {
+  for (const item of won.claimed) {
     const result = await engine.propose(item.run.id, {
       to: StateType.PENDING,
       token: `claim:${item.claim.claimId}`,
@@ -341,7 +364,13 @@ export async function claimRuns(
       data: { workerId: item.claim.workerId, leaseExpiresAt: item.claim.leaseExpiresAt },
     });
     if (result.status === "accepted") {
-      out.push({ ...item, run: engine.getRun(item.run.id) ?? item.run });
+      const creation = engine.events({ runId: item.run.id, limit: 1 })[0];
+      const jobVariables = mergeJobVariables(
+        won.pool,
+        item.deployment,
+        runJobVariables(creation?.data),
+      );
+      out.push({ ...item, run: engine.getRun(item.run.id) ?? item.run, jobVariables });
     } else {
       // The run moved on (cancelled, started elsewhere): the claim is void.
       await engine.transact((tx) => tx.deleteDocument(C.claim, item.run.id));

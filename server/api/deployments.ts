@@ -19,6 +19,7 @@ import {
   type ApplyResult,
   type Deployment,
   DeploymentService,
+  parseJobVariables,
   scheduleMisses,
   triggerDeploymentRun,
 } from "../../engine/deployments/mod.ts";
@@ -70,6 +71,10 @@ const RunBody = z.strictObject({
   parent_run_id: z.string().min(1).optional()
     .meta({ description: "Flow run this run is a child of (runDeployment)" }),
   run_name: z.string().min(1).max(500).optional(),
+  job_variables: z.record(z.string(), z.json()).optional().meta({
+    description: "env, working_directory, command_prefix of this run, over the deployment's " +
+      "and its work pool's",
+  }),
 });
 
 const ListQuery = z.strictObject({
@@ -303,6 +308,9 @@ export function deploymentRoutes(router: ApiRouter, deps: AppDeps): void {
       ...(body.tags ? { tags: body.tags } : {}),
       ...(body.scheduled_time ? { expectedStartTime: Date.parse(body.scheduled_time) } : {}),
       ...(body.run_name ? { runName: body.run_name } : {}),
+      ...(body.job_variables
+        ? { jobVariables: parseJobVariables(body.job_variables, "job_variables") }
+        : {}),
       ...(parent ? { parent: { id: parent.id, rootId: parent.rootId, depth: parent.depth } } : {}),
     });
     return c.json(toApiRun(run), created ? 201 : 200);

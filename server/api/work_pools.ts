@@ -20,11 +20,12 @@ import {
   listWorkers,
   listWorkPools,
   listWorkQueues,
+  parseJobVariables,
   updateWorkPool,
   updateWorkQueue,
   type WorkQueueInput,
 } from "../../engine/deployments/mod.ts";
-import { NotFoundError } from "../../engine/mod.ts";
+import { type Json, NotFoundError } from "../../engine/mod.ts";
 import {
   toApiClaim,
   toApiDeployment,
@@ -55,6 +56,11 @@ const ClaimBody = z.strictObject({
     .meta({ description: "Long-poll: wait up to this long for a run; default 0" }),
   work_queues: z.array(Name).max(100).optional()
     .meta({ description: "Claim only from these queues of the pool; default all" }),
+});
+
+const BaseJobVariables = z.record(z.string(), z.json()).meta({
+  description: "env, working_directory, command_prefix of every run of the pool " +
+    "(deployments and runs override them)",
 });
 
 const QueueFields = {
@@ -125,6 +131,7 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
       paused: z.boolean().optional(),
       concurrency_limit: z.number().int().min(0).nullable().optional()
         .meta({ description: "Most claimed runs of the pool at once; default no limit" }),
+      base_job_variables: BaseJobVariables.optional(),
     }),
     status: 201,
     response: PoolSchema,
@@ -132,6 +139,9 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
     const pool = await createWorkPool(engine, {
       name: body.name,
       ...(body.concurrency_limit != null ? { concurrencyLimit: body.concurrency_limit } : {}),
+      ...(body.base_job_variables
+        ? { baseJobVariables: parseJobVariables(body.base_job_variables, "base_job_variables") }
+        : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
       ...(body.paused !== undefined ? { paused: body.paused } : {}),
     });
@@ -158,6 +168,7 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
         description: z.string().nullable().optional(),
         paused: z.boolean().optional(),
         concurrency_limit: z.number().int().min(0).nullable().optional(),
+        base_job_variables: BaseJobVariables.optional(),
       }),
       response: PoolSchema,
     },
@@ -168,6 +179,11 @@ export function workPoolRoutes(router: ApiRouter, deps: AppDeps): void {
           ...(body.paused !== undefined ? { paused: body.paused } : {}),
           ...(body.concurrency_limit !== undefined
             ? { concurrencyLimit: body.concurrency_limit }
+            : {}),
+          ...(body.base_job_variables
+            ? {
+              baseJobVariables: parseJobVariables(body.base_job_variables, "base_job_variables"),
+            }
             : {}),
         }),
       )),
@@ -237,6 +253,10 @@ const ClaimAnswer = z.object({
     run: ApiRunSchema,
     claim: ClaimSchema,
     deployment: z.record(z.string(), JsonSchema),
+    job_variables: z.record(z.string(), JsonSchema).optional().meta({
+      description:
+        "What the run's process gets: pool base, deployment and run job variables merged",
+    }),
   })),
 });
 
@@ -271,6 +291,7 @@ async function claimAnswer(
           run: toApiRun(item.run),
           claim: toApiClaim(item.claim),
           deployment: toApiDeployment(item.deployment),
+          job_variables: item.jobVariables as unknown as Record<string, Json>,
         })),
       };
     }

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { runCli } from "../../cli/mod.ts";
 import { createInMemoryControlPlane } from "../../sdk/mod.ts";
+import { DeploymentService } from "../../engine/deployments/mod.ts";
 
 async function cli(plane: ReturnType<typeof createInMemoryControlPlane>, ...args: string[]) {
   const out: string[] = [];
@@ -69,4 +70,57 @@ Deno.test("work-queue create, update, pause, resume, ls, delete in a pool", asyn
   const missing = await cli(plane, "work-queue", "inspect", "critical", "--pool", "etl");
   assert.equal(missing.code, 1);
   assert.match(missing.err, /Work queue "critical" does not exist in work pool "etl"/);
+});
+
+// Prefect 3 "Customize job variables" (docs.prefect.io/v3/deploy/infrastructure-concepts/customize).
+Deno.test("work-pool set-base-job-variables and deployment run --job-variable record their layers", async () => {
+  await using plane = Object.assign(createInMemoryControlPlane(), {
+    [Symbol.asyncDispose]() {
+      return plane.close();
+    },
+  });
+  await cli(plane, "work-pool", "create", "etl", "--base-job-variables", '{"env":{"TIER":"pool"}}');
+  const set = await cli(
+    plane,
+    "work-pool",
+    "set-base-job-variables",
+    "etl",
+    '{"env":{"TIER":"gold"},"command_prefix":["nice","-n","5"]}',
+  );
+  assert.equal(set.code, 0, set.err);
+  const pool = JSON.parse((await cli(plane, "work-pool", "inspect", "etl", "--json")).out);
+  assert.deepEqual(pool.base_job_variables, {
+    env: { TIER: "gold" },
+    command_prefix: ["nice", "-n", "5"],
+  });
+  await new DeploymentService(plane.engine).create({
+    name: "d",
+    entrypoint: "./a.ts:a",
+    workPool: "etl",
+  });
+  const run = await cli(
+    plane,
+    "deployment",
+    "run",
+    "d",
+    "--job-variable",
+    'env={"MODE":"fast"}',
+    "--job-variable",
+    "working_directory=/srv/run",
+    "--json",
+  );
+  assert.equal(run.code, 0, run.err);
+  const id = JSON.parse(run.out).id;
+  assert.deepEqual(plane.engine.events(id)[0]!.data?.["jobVariables"], {
+    env: { MODE: "fast" },
+    working_directory: "/srv/run",
+  });
+  const bad = await cli(plane, "deployment", "run", "d", "--job-variable", "image=python");
+  assert.equal(bad.code, 1);
+  assert.match(
+    bad.err,
+    /--job-variable: unknown job variable "image"; use "env", "working_directory", "command_prefix"/,
+  );
+  const badPool = await cli(plane, "work-pool", "set-base-job-variables", "etl", "{nope");
+  assert.match(badPool.err, /The base job variables must be a JSON object/);
 });

@@ -31,3 +31,23 @@ Deno.test("flow.deploy() keeps each schedule's slug, parameters and active flag"
     /slug "x" is used by another schedule/,
   );
 });
+
+// Prefect 3 "Work pools" (docs.prefect.io/v3/concepts/work-pools) and "Customize job variables"
+// (docs.prefect.io/v3/deploy/infrastructure-concepts/customize).
+Deno.test("flow.deploy() names a work queue and sets job variables", async () => {
+  await using plane = testPlane();
+  const deployment = await nightly.deploy({
+    plane,
+    name: "nightly-queued",
+    workPool: "reports",
+    workQueue: "critical",
+    jobVariables: { env: { MODE: "fast" }, command_prefix: ["nice", "-n", "5"] },
+  });
+  assert.equal(deployment.workQueue, "critical");
+  assert.deepEqual(deployment.env, { MODE: "fast" });
+  assert.deepEqual(deployment.commandPrefix, ["nice", "-n", "5"]);
+  await assert.rejects(
+    nightly.deploy({ plane, name: "nightly-bad", jobVariables: { image: "x" } }),
+    /unknown job variable "image"/,
+  );
+});

@@ -79,3 +79,49 @@ Deno.test("work queues API: a deployment's queue decides which claims get its ru
   assert.equal(claimed.body.runs[0].claim.work_queue, "batch");
   assert.equal(claimed.body.runs[0].deployment.work_queue, "batch");
 });
+
+// Prefect 3 "Customize job variables" (docs.prefect.io/v3/deploy/infrastructure-concepts/customize).
+Deno.test("job variables API: pool base, deployment job_variables and run job_variables; unknown keys answer 400", async () => {
+  const { app } = testServer();
+  const pool = await call(app, "/api/work-pools", {
+    body: { name: "etl", base_job_variables: { env: { TIER: "pool" } } },
+  });
+  assert.deepEqual(pool.body.base_job_variables, { env: { TIER: "pool" } });
+  const d = await call(app, "/api/deployments", {
+    body: {
+      name: "w",
+      entrypoint: "./w.ts:w",
+      env: { A: "1" },
+      work_pool: {
+        name: "etl",
+        job_variables: { env: { B: "2" }, command_prefix: ["nice", "-n", "5"] },
+      },
+    },
+  });
+  assert.equal(d.status, 201, JSON.stringify(d.body));
+  assert.deepEqual(d.body.env, { A: "1", B: "2" });
+  assert.deepEqual(d.body.job_variables, {
+    env: { A: "1", B: "2" },
+    command_prefix: ["nice", "-n", "5"],
+  });
+  const run = await call(app, "/api/deployments/w/run", {
+    body: { job_variables: { env: { C: "3" } } },
+  });
+  assert.equal(run.status, 201, JSON.stringify(run.body));
+  const claimed = await call(app, "/api/work-pools/etl/claim", { body: { worker_id: "w1" } });
+  assert.deepEqual(claimed.body.runs[0].job_variables, {
+    env: { TIER: "pool", A: "1", B: "2", C: "3" },
+    working_directory: null,
+    command_prefix: ["nice", "-n", "5"],
+  });
+  const bad = await call(app, "/api/deployments/w/run", {
+    body: { job_variables: { image: "python:3.12" } },
+  });
+  assert.equal(bad.status, 400, JSON.stringify(bad.body));
+  assert.match(bad.body.error.message, /unknown job variable "image"/);
+  const badDeployment = await call(app, "/api/deployments", {
+    body: { name: "x", entrypoint: "./x.ts:x", job_variables: { cpu: 2 } },
+  });
+  assert.equal(badDeployment.status, 400, JSON.stringify(badDeployment.body));
+  assert.match(badDeployment.body.error.message, /Deployment "x": unknown job variable "cpu"/);
+});
