@@ -107,7 +107,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "deployment",
     usage: "deployment <command>",
-    summary: "ls | inspect | run | pause | resume | delete",
+    summary: "ls | inspect | run | pause | resume | delete | schedule",
     help: async () => (await import("./deployment_commands.ts")).DEPLOYMENT_HELP,
     run: async (args, cli) =>
       await (await import("./deployment_commands.ts")).deploymentCommand(args, cli),
@@ -162,7 +162,8 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: "work-pool",
     usage: "work-pool <command>",
-    summary: "ls | create | inspect | pause | resume | set-concurrency-limit | delete",
+    summary:
+      "ls | create | inspect | pause | resume | set-concurrency-limit | set-base-job-variables | delete",
     help: async () => (await import("./work_pool_commands.ts")).WORK_POOL_HELP,
     run: async (args, cli) =>
       await (await import("./work_pool_commands.ts")).workPoolCommand(args, cli),
