@@ -267,7 +267,14 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
       }
       const schedules = [...deployment.schedules];
       if (draft.index === null) schedules.push(schedule);
-      else schedules[draft.index] = schedule;
+      // The editor has no fields for a schedule's slug and parameters: editing keeps them.
+      else {
+        schedules[draft.index] = {
+          ...schedule,
+          ...(target?.slug ? { slug: target.slug } : {}),
+          ...(target?.parameters ? { parameters: target.parameters } : {}),
+        };
+      }
       try {
         return await save(
           schedules,

@@ -64,7 +64,12 @@ export function ScheduleList({ deployment, schedules, paused, csrf, editing }: S
               </div>
             </div>
             <div class="muted small">
+              {schedule.slug && (
+                <span class="mono" data-slug={schedule.slug}>{`${schedule.slug} · `}</span>
+              )}
               {`Time zone ${schedule.timezone} · catch-up ${schedule.catchup}`}
+              {schedule.parameters && Object.keys(schedule.parameters).length > 0 &&
+                ` · parameters ${JSON.stringify(schedule.parameters)}`}
               {schedule.kind !== "cron" && ` · anchor ${new Date(schedule.anchor).toISOString()}`}
             </div>
             {view.missed > 0 && (

@@ -70,6 +70,7 @@ function Details({ deployment, activeRuns }: { deployment: Deployment; activeRun
         <dt>Work pool</dt>
         <dd>
           <a href={workPoolHref(deployment.workPool)}>{deployment.workPool}</a>
+          {` · queue ${deployment.workQueue ?? "default"}`}
         </dd>
         <dt>Concurrency</dt>
         <dd>
