@@ -16,6 +16,8 @@ import {
   updateWorkPool,
   updateWorkQueue,
 } from "../../../engine/deployments/mod.ts";
+import { createPostgresStore } from "../../../engine/mod.ts";
+import { freshPostgresSchema, POSTGRES_SKIP, POSTGRES_URL } from "../_helpers.ts";
 import { fixture, onEachStore } from "./_helpers.ts";
 
 Deno.test("work queues: a pool has a default queue; deployments name theirs, created on first use", async () => {
@@ -151,4 +153,38 @@ Deno.test("work queues: a paused queue hands out nothing; a worker restricted to
       /Work queue "nope" does not exist in work pool "default"/,
     );
   });
+});
+
+Deno.test({
+  name: `work queues on PostgreSQL: priority order, a queue's limit and a paused queue${
+    POSTGRES_URL ? "" : ` (${POSTGRES_SKIP})`
+  }`,
+  ignore: !POSTGRES_URL,
+  async fn() {
+    await using pg = freshPostgresSchema();
+    await using f = fixture(createPostgresStore(POSTGRES_URL!, { schema: pg.schema }));
+    await createWorkQueue(f.engine, "default", "high", { priority: 1, concurrencyLimit: 1 });
+    await updateWorkQueue(f.engine, "default", "default", { priority: 2 });
+    await createWorkQueue(f.engine, "default", "held", { priority: 3, paused: true });
+    const plain = await f.deployments.create({ name: "plain", entrypoint: "./a.ts:a" });
+    const high = await f.deployments.create({
+      name: "hi",
+      entrypoint: "./a.ts:a",
+      workQueue: "high",
+    });
+    const held = await f.deployments.create({
+      name: "held",
+      entrypoint: "./a.ts:a",
+      workQueue: "held",
+    });
+    const now = f.clock.now();
+    const first = await createDeploymentRun(f.engine, plain, { expectedStartTime: now - 3000 });
+    await createDeploymentRun(f.engine, held, { expectedStartTime: now - 2500 });
+    const urgent = await createDeploymentRun(f.engine, high, { expectedStartTime: now - 1000 });
+    await createDeploymentRun(f.engine, high, { expectedStartTime: now - 500 });
+
+    const claimed = await claimRuns(f.engine, "default", { workerId: "w", limit: 10 });
+
+    assert.deepEqual(claimed.map((c) => c.run.id), [urgent.id, first.id]);
+  },
 });
