@@ -238,9 +238,11 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     try {
       child = executors.start(spec, { runId: run.id, entrypoint: deployment.entrypoint });
     } catch (error) {
-      const message = error instanceof Deno.errors.NotFound
-        ? `Cannot start flow run: Deno executable "${command.deno}" not found; set IRONFLOW_DENO`
-        : `Cannot start flow run process: ${String(error)}`;
+      const message = !(error instanceof Deno.errors.NotFound)
+        ? `Cannot start flow run process: ${String(error)}`
+        : command.prefixArgs.length > 0
+        ? `Cannot start flow run: command "${command.deno}" of job variable command_prefix not found`
+        : `Cannot start flow run: Deno executable "${command.deno}" not found; set IRONFLOW_DENO`;
       await finish(run, StateType.CRASHED, StateName.Crashed, message);
       await options.client.release(claim).catch(() => {});
       return;
