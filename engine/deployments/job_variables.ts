@@ -4,6 +4,23 @@
  * — is the work pool's base, overridden by the deployment's, overridden by
  * the run's own. `env` merges name by name; the other keys replace.
  *
+ * @example Merge the three layers
+ * ```ts
+ * import { mergeJobVariables, parseJobVariables } from "./job_variables.ts";
+ * import { buildDeployment } from "./validate.ts";
+ * const deployment = buildDeployment(
+ *   { name: "etl", entrypoint: "./etl.ts:etl", env: { MODE: "batch" } },
+ *   { id: "d1", now: 0 },
+ * );
+ * const pool = {
+ *   name: "default", type: "process", description: null, paused: false,
+ *   baseJobVariables: { env: { TIER: "gold" } }, createdAt: 0, updatedAt: 0,
+ * } as const;
+ * const run = parseJobVariables({ working_directory: "/srv/etl" }, "job_variables");
+ * console.log(mergeJobVariables(pool, deployment, run));
+ * // { env: { TIER: "gold", MODE: "batch" }, working_directory: "/srv/etl", command_prefix: [] }
+ * ```
+ *
  * @module
  */
 import { InvalidArgumentError, type Json } from "../core/mod.ts";

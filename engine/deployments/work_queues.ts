@@ -5,6 +5,15 @@
  * its concurrency limit, a paused queue not at all. Queues live in their
  * pool's document (pools made before queues have the default one).
  *
+ * @example Add a queue that workers claim from first
+ * ```ts
+ * import { createEngine, createMemoryStore, FakeClock, SequentialIds } from "../mod.ts";
+ * import { createWorkQueue, listWorkQueues } from "./work_queues.ts";
+ * const engine = createEngine({ store: createMemoryStore(), clock: new FakeClock(), ids: new SequentialIds("run") });
+ * await createWorkQueue(engine, "default", "critical", { priority: 1, concurrencyLimit: 2 });
+ * console.log(listWorkQueues(engine, "default").map((q) => q.name)); // ["critical", "default"]
+ * ```
+ *
  * @module
  */
 import {
