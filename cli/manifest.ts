@@ -122,8 +122,9 @@ export interface ParseManifestOptions {
 }
 
 /**
- * Parses manifest text. Relative `working_directory` values resolve against
- * `baseDir`, which is also the default working directory of every entry.
+ * Parses manifest text. Relative `working_directory` values (also given as
+ * the job variable `working_directory`) resolve against `baseDir`, which is
+ * also the default working directory of every entry.
  */
 export function parseManifest(
   text: string,
@@ -186,14 +187,22 @@ export function parseManifest(
     }
     names.add(spec.name);
   }
-  return parsed.data.deployments.map((spec) => ({
-    ...spec,
-    working_directory: spec.working_directory
-      ? (isAbsolute(spec.working_directory)
-        ? spec.working_directory
-        : resolve(baseDir, spec.working_directory))
-      : baseDir,
-  }));
+  return parsed.data.deployments.map((spec) => {
+    const dir = spec.working_directory ?? jobVariablesDirectory(spec);
+    return {
+      ...spec,
+      working_directory: dir ? (isAbsolute(dir) ? dir : resolve(baseDir, dir)) : baseDir,
+    };
+  });
+}
+
+/** Prefect's spelling of the working directory: `job_variables.working_directory`. */
+function jobVariablesDirectory(spec: DeploymentSpec): string | undefined {
+  const fromPool = typeof spec.work_pool === "object"
+    ? spec.work_pool.job_variables?.["working_directory"]
+    : undefined;
+  const dir = spec.job_variables?.["working_directory"] ?? fromPool;
+  return typeof dir === "string" && dir !== "" ? dir : undefined;
 }
 
 function withVariables(
