@@ -44,6 +44,7 @@ import { endRun, endRunsUnder } from "./run_tree.ts";
 import { uuidv7 } from "./uuid7.ts";
 import { findIn } from "./deployments/service.ts";
 import { createQueuedRun, enqueueRun } from "./deployments/runs.ts";
+import { runJobVariables } from "./deployments/job_variables.ts";
 import { parameterProblems } from "./deployments/parameters.ts";
 
 const { SCHEDULED, PENDING, RUNNING, PAUSED, CANCELLING, CANCELLED, FAILED, CRASHED } = StateType;
@@ -351,11 +352,14 @@ export async function retryFlowRun(engine: Engine, id: string): Promise<RunRecor
         );
       }
       const retryId = uuidv7(now);
+      // The new attempt runs as the retried one did: with its job variables.
+      const jobVariables = runJobVariables(engine.events({ runId: run.id, limit: 1 })[0]?.data);
       await engine.transact((tx) => enqueueRun(tx, deployment, retryId, now, now));
       return await createQueuedRun(engine, deployment, retryId, now, run.parameters, {
         runName: run.runName,
         tags: run.tags,
         lineage,
+        ...(jobVariables ? { jobVariables } : {}),
       });
     }
     throw new InvalidTransitionError(

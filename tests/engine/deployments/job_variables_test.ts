@@ -8,7 +8,9 @@
  */
 import assert from "node:assert/strict";
 import { realpathSync } from "node:fs";
+import { retryFlowRun } from "../../../engine/mod.ts";
 import {
+  claimRuns,
   createDeploymentRun,
   createWorkPool,
   createWorkQueue,
@@ -52,6 +54,25 @@ Deno.test("job variables: pool base, deployment and run layers merge; unknown na
     createWorkPool(f.engine, { name: "bad", baseJobVariables: { cpu: 2 } as never }),
     /Work pool "bad": unknown job variable "cpu"/,
   );
+});
+
+Deno.test("job variables: a retried deployment run's new attempt keeps the run's job variables", async () => {
+  await using f = fixture();
+  const d = await f.deployments.create({ name: "d", entrypoint: "./a.ts:a" });
+  const run = await createDeploymentRun(f.engine, d, {
+    jobVariables: { env: { MODE: "fast" } },
+  });
+  await f.engine.propose(run.id, { to: "CANCELLED", token: "stop", kind: "user_cancel" });
+
+  const retry = await retryFlowRun(f.engine, run.id);
+
+  assert.equal(retry.attempt, 2);
+  assert.deepEqual(f.engine.events(retry.id)[0]!.data?.["jobVariables"], {
+    env: { MODE: "fast" },
+  });
+  const [claimed] = await claimRuns(f.engine, "default", { workerId: "w" });
+  assert.equal(claimed?.run.id, retry.id);
+  assert.deepEqual(claimed?.jobVariables.env, { MODE: "fast" });
 });
 
 Deno.test("job variables: a real worker's run process sees the merged env, working directory and command prefix", async () => {
