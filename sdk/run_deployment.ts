@@ -10,6 +10,7 @@ import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { currentContext } from "./context.ts";
 import { FlowRunError } from "./errors.ts";
 import { TaskFuture } from "./future.ts";
+import type { JobVariables } from "../engine/deployments/mod.ts";
 import { decodeResult, storedResultOf } from "./results.ts";
 
 /** Options of {@linkcode runDeployment}. */
@@ -25,6 +26,11 @@ export interface RunDeploymentOptions {
   tags?: readonly string[];
   /** When the child should start (epoch ms). @default now */
   scheduledTime?: number;
+  /**
+   * Job variables of the child run over its deployment's and pool's (`env`,
+   * `working_directory`, `command_prefix`), as Prefect's `job_variables`.
+   */
+  jobVariables?: JobVariables;
   /**
    * Also poll the child's state this often. The child's events settle the
    * future as they commit, so this is only a fallback. @default no polling
@@ -74,6 +80,7 @@ export function runDeployment<T = unknown>(
       ...(key !== undefined ? { idempotencyKey: key } : {}),
       ...(options.tags ? { tags: options.tags } : {}),
       ...(options.scheduledTime !== undefined ? { scheduledTime: options.scheduledTime } : {}),
+      ...(options.jobVariables ? { jobVariables: options.jobVariables } : {}),
       ...(context ? { parentRunId: context.flowRun.id } : {}),
     });
     future._setRunId(created.id);

@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { nightly } from "../testdata/sdk/deployable_flow.ts";
+import { runDeployment } from "../../sdk/mod.ts";
 import { testPlane } from "./_helpers.ts";
 
 Deno.test("flow.deploy() keeps each schedule's slug, parameters and active flag", async () => {
@@ -50,4 +51,27 @@ Deno.test("flow.deploy() names a work queue and sets job variables", async () =>
     nightly.deploy({ plane, name: "nightly-bad", jobVariables: { image: "x" } }),
     /unknown job variable "image"/,
   );
+});
+
+// Prefect 3 run_deployment(job_variables=...) ("Customize job variables",
+// docs.prefect.io/v3/deploy/infrastructure-concepts/customize).
+Deno.test("runDeployment() passes job variables to the run it creates", async () => {
+  await using plane = testPlane();
+  await nightly.deploy({ plane, name: "nightly-jobs", workPool: "reports" });
+  const child = runDeployment("nightly-jobs", { n: 1 }, {
+    plane,
+    detach: true,
+    jobVariables: { env: { MODE: "fast" }, working_directory: "/srv/reports" },
+  });
+  const run = await child.run;
+  assert.deepEqual(plane.engine.events(run.id)[0]!.data?.["jobVariables"], {
+    env: { MODE: "fast" },
+    working_directory: "/srv/reports",
+  });
+  const refused = runDeployment("nightly-jobs", { n: 1 }, {
+    plane,
+    detach: true,
+    jobVariables: { image: "x" } as never,
+  });
+  await assert.rejects(refused.run, /unknown job variable "image"/);
 });
