@@ -102,7 +102,9 @@ export async function deploymentCommand(args: string[], cli: CliContext): Promis
           `${deployment.name} (${deployment.id})`,
           `  flow        ${deployment.flowName}`,
           `  entrypoint  ${deployment.entrypoint}`,
-          `  work pool   ${deployment.workPool}${deployment.paused ? "  (paused)" : ""}`,
+          `  work pool   ${deployment.workPool} · queue ${deployment.workQueue ?? "default"}${
+            deployment.paused ? "  (paused)" : ""
+          }`,
           `  parameters  ${JSON.stringify(deployment.parameters)}`,
           `  schedules   ${
             deployment.schedules.map((s) =>

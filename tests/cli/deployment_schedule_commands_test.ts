@@ -45,6 +45,9 @@ Deno.test("deployment schedule ls, pause and resume address one schedule of iron
     const deployed = await cli(dir, plane, "deploy", "--all");
     assert.equal(deployed.code, 0, deployed.err);
 
+    const inspect = await cli(dir, plane, "deployment", "inspect", "greetings");
+    assert.match(inspect.out, /work pool\s+default · queue default/);
+    assert.match(inspect.out, /schedules\s+morning: 0 6 \* \* \* UTC; evening: 0 18 \* \* \* UTC/);
     const ls = await cli(dir, plane, "deployment", "schedule", "ls", "greetings");
     assert.match(ls.out, /^morning\s+0 6 \* \* \*\s+UTC\s+yes\s+\{"name":"early birds"\}$/m);
     assert.match(ls.out, /^evening\s+0 18 \* \* \*\s+UTC\s+yes\s+-$/m);
