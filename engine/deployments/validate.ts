@@ -198,6 +198,13 @@ export function buildDeployment(
 
 /** Whether two deployments differ in anything a user set (times and id aside). */
 export function sameSettings(a: Deployment, b: Deployment): boolean {
-  const strip = (d: Deployment) => ({ ...d, createdAt: 0, updatedAt: 0, id: "" });
+  // Deployments stored before work queues have none: they are in the default queue.
+  const strip = ({ workQueue, ...d }: Deployment) => ({
+    ...d,
+    workQueue: workQueue ?? DEFAULT_WORK_QUEUE,
+    createdAt: 0,
+    updatedAt: 0,
+    id: "",
+  });
   return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
 }

@@ -188,3 +188,20 @@ Deno.test({
     assert.deepEqual(claimed.map((c) => c.run.id), [urgent.id, first.id]);
   },
 });
+
+Deno.test("work queues: a deployment stored before queues is in the default queue and applies unchanged", async () => {
+  await using f = fixture();
+  const d = await f.deployments.create({ name: "old", entrypoint: "./a.ts:a" });
+  // As an older version stored it: no workQueue field.
+  const { workQueue: _, ...before } = d;
+  await f.engine.transact((tx) => {
+    const doc = tx.getDocument("deployment", d.id)!;
+    tx.putDocument({ ...doc, data: before as never });
+  });
+  const result = await f.deployments.apply([{ name: "old", entrypoint: "./a.ts:a" }]);
+  assert.deepEqual(result.unchanged.map((x) => x.name), ["old"]);
+  const run = await createDeploymentRun(f.engine, f.deployments.get("old"));
+  const [claimed] = await claimRuns(f.engine, "default", { workerId: "w", queues: ["default"] });
+  assert.equal(claimed?.run.id, run.id);
+  assert.equal(claimed?.claim.queue, "default");
+});
