@@ -13,15 +13,18 @@ import {
   type ConcurrencyLimit,
   ConflictError,
   type DocumentAccess,
+  type DocumentReader,
   InvalidArgumentError,
   type Json,
   NotFoundError,
+  planSlotReset,
   type Transactor,
 } from "./core/mod.ts";
 import { uuidv7 } from "./uuid7.ts";
 
 const LEASE = "concurrency_lease";
 const LEVEL = "concurrency_level";
+const RESET = "concurrency_reset";
 
 /** What to acquire. */
 export interface SlotRequest {
@@ -231,4 +234,71 @@ export function acquireSlots(
 /** Releases a lease in an engine transaction. */
 export function releaseSlots(engine: Transactor, leaseId: string): Promise<boolean> {
   return engine.transact((tx) => releaseLease(tx, leaseId));
+}
+
+/** What a reset freed, as recorded on the limit. */
+export interface SlotReset {
+  name: string;
+  /** Slots that were in use and are now free. */
+  freed: number;
+  /** Leases released outright; their holders' later release or renewal is a no-op. */
+  released: string[];
+  /** Leases that keep their other limits. */
+  narrowed: string[];
+  at: number;
+}
+
+/**
+ * Frees every slot of limit `name` at `now`: leases holding only this limit
+ * are released, leases over several limits lose this one, a rate limit's
+ * level drops to 0. Holders that release or renew a freed lease later find
+ * it gone (an idempotent no-op), so the count can neither go below 0 nor
+ * above the limit. The reset is recorded (`lastSlotReset`). Must run inside a
+ * write transaction.
+ */
+export function resetSlots(slots: SlotStore, name: string, now: number): SlotReset {
+  const limit = slots.getConcurrencyLimit(name);
+  if (!limit) {
+    throw new NotFoundError(`Concurrency limit "${name}" does not exist`, {
+      code: "concurrency_limit_not_found",
+    });
+  }
+  const leases = liveLeases(slots, now);
+  const plan = planSlotReset(
+    name,
+    leases.map((l) => ({ key: l.key, names: l.data.names, occupy: l.data.occupy })),
+  );
+  for (const key of plan.release) slots.deleteDocument(LEASE, key);
+  for (const { key, names } of plan.narrow) {
+    const document = slots.getDocument(LEASE, key)!;
+    const data = { ...(document.data as unknown as LeaseData), names };
+    slots.putDocument({ ...document, data: data as unknown as Json, updatedAt: now });
+  }
+  let freed = plan.freed;
+  if (limit.slotDecayPerSecond > 0) {
+    freed += decayedLevel(slots, limit, now);
+    slots.deleteDocument(LEVEL, name);
+  }
+  const reset: SlotReset = {
+    name,
+    freed,
+    released: plan.release,
+    narrowed: plan.narrow.map((n) => n.key),
+    at: now,
+  };
+  slots.putDocument({
+    collection: RESET,
+    key: name,
+    ref: null,
+    data: reset as unknown as Json,
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: null,
+  });
+  return reset;
+}
+
+/** The last reset of limit `name`, if it was ever reset. */
+export function lastSlotReset(documents: DocumentReader, name: string): SlotReset | undefined {
+  return documents.getDocument(RESET, name)?.data as unknown as SlotReset | undefined;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import { type ConcurrencyLimit, ConflictError, NotFoundError } from "./core/mod.ts";
+import { resetSlots, type SlotReset } from "./concurrency.ts";
 import type { Engine } from "./engine.ts";
 
 /** What a new limit needs. */
@@ -60,4 +61,13 @@ export function updateConcurrencyLimit(
     tx.putConcurrencyLimit(next);
     return next;
   });
+}
+
+/**
+ * Frees every active slot of a limit (Prefect's `prefect gcl reset`); a
+ * {@linkcode NotFoundError} when it does not exist. Holders of freed slots
+ * that release or heartbeat later change nothing.
+ */
+export function resetConcurrencyLimit(engine: Engine, name: string): Promise<SlotReset> {
+  return engine.transact((tx) => resetSlots(tx, name, engine.clock.now()));
 }

@@ -63,18 +63,22 @@ export {
   acquireSlots,
   activeSlotsOf,
   ConcurrencyDeniedError,
+  lastSlotReset,
   releaseHolder,
   releaseLease,
   releaseSlots,
   renewLease,
+  resetSlots,
   type SlotGrant,
   type SlotRequest,
+  type SlotReset,
   type SlotStore,
   tryAcquireSlots,
 } from "./concurrency.ts";
 export {
   createConcurrencyLimit,
   type NewConcurrencyLimit,
+  resetConcurrencyLimit,
   updateConcurrencyLimit,
 } from "./concurrency_limits.ts";
 export {

@@ -4,7 +4,7 @@
  * @module
  */
 import { z } from "npm:zod@^4.6.7";
-import type { ConcurrencyLimit } from "../engine/mod.ts";
+import type { ConcurrencyLimit, SlotReset } from "../engine/mod.ts";
 
 /** A concurrency limit on the wire. */
 export const LimitSchema = z.object({
@@ -49,5 +49,31 @@ export function toApiLimit(
     active_slots: activeSlots,
     created_at: new Date(limit.createdAt).toISOString(),
     updated_at: new Date(limit.updatedAt).toISOString(),
+  };
+}
+
+/** Answer of `POST /concurrency-limits/:name/reset`. */
+export const LimitResetSchema = z.object({
+  limit: LimitSchema,
+  freed_slots: z.number().meta({ description: "Slots that were in use and are now free" }),
+  released_leases: z.number().int()
+    .meta({ description: "Leases released; their holders' later release or renew is a no-op" }),
+  narrowed_leases: z.number().int()
+    .meta({ description: "Leases over several limits that keep the others" }),
+  reset_at: z.string(),
+}).meta({ id: "ConcurrencyLimitReset" });
+
+/** A reset as API JSON. */
+export function toApiLimitReset(
+  limit: ConcurrencyLimit,
+  activeSlots: number,
+  reset: SlotReset,
+): z.infer<typeof LimitResetSchema> {
+  return {
+    limit: toApiLimit(limit, activeSlots),
+    freed_slots: reset.freed,
+    released_leases: reset.released.length,
+    narrowed_leases: reset.narrowed.length,
+    reset_at: new Date(reset.at).toISOString(),
   };
 }

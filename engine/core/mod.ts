@@ -141,6 +141,7 @@ export {
   trackExecutorLiveness,
 } from "./liveness_rules.ts";
 export { ReleaseTaskConcurrencySlots, SecureTaskConcurrencySlots } from "./concurrency_rules.ts";
+export { type LeaseView, planSlotReset, type SlotResetPlan } from "./slot_reset.ts";
 export { CACHE_COLLECTION, ServeCachedResults, StoreCachedResults } from "./cache_rules.ts";
 
 import { BOOKKEEPING_RULES } from "./bookkeeping_rules.ts";

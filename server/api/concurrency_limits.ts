@@ -4,18 +4,22 @@
  *
  * @module
  */
+import { z } from "zod";
 import {
   activeSlotsOf,
   type ConcurrencyLimit,
   createConcurrencyLimit,
   NotFoundError,
+  resetConcurrencyLimit,
   updateConcurrencyLimit,
 } from "../../engine/mod.ts";
 import type { AppDeps } from "../deps.ts";
 import {
   CreateLimitBody,
+  LimitResetSchema,
   LimitSchema,
   toApiLimit,
+  toApiLimitReset,
   UpdateLimitBody,
 } from "../../wire/concurrency_limit_schemas.ts";
 import type { ApiRouter } from "./router.ts";
@@ -113,5 +117,23 @@ export function concurrencyLimitRoutes(router: ApiRouter, deps: AppDeps): void {
     existing(params.name!);
     await engine.transact((tx) => tx.deleteConcurrencyLimit(params.name!));
     return c.body(null, 204);
+  });
+
+  router.add({
+    method: "post",
+    path: "/concurrency-limits/:name/reset",
+    tag: TAG,
+    summary: "Free every active slot of a concurrency limit",
+    description: "Holders of freed slots that release or renew later change nothing: " +
+      "active slots never go below 0 nor above the limit.",
+    params: NAME,
+    body: z.strictObject({}),
+    bodyOptional: true,
+    response: LimitResetSchema,
+  }, async (c, { params }) => {
+    const reset = await resetConcurrencyLimit(engine, params.name!);
+    const limit = existing(params.name!);
+    const [api] = await toApiAll([limit]);
+    return c.json(toApiLimitReset(limit, api!.active_slots, reset));
   });
 }

@@ -126,3 +126,62 @@ Deno.test("concurrency leases: acquire counts active slots, release and renew", 
     "invalid_request",
   );
 });
+
+// Prefect 3 docs, "Global concurrency limits" (`prefect gcl reset`): a reset
+// frees the limit's active slots.
+Deno.test("POST /concurrency-limits/:name/reset frees held slots; a holder's later release or renew changes nothing", async () => {
+  const { app } = testServer();
+  await call(app, "/api/concurrency-limits", { body: { name: "db", limit: 2 } });
+  await call(app, "/api/concurrency-limits", { body: { name: "api", limit: 1 } });
+  const acquire = async (names: string[]) =>
+    (await call(app, "/api/concurrency-limits/acquire", { body: { names } })).body;
+  const active = async (name: string) =>
+    (await call(app, `/api/concurrency-limits/${name}`)).body.active_slots;
+  const only = await acquire(["db"]);
+  const both = await acquire(["db", "api"]);
+  assert.equal(only.acquired && both.acquired, true);
+  assert.equal((await acquire(["db"])).acquired, false);
+
+  const reset = await call(app, "/api/concurrency-limits/db/reset", { body: {} });
+  assert.equal(reset.status, 200, JSON.stringify(reset.body));
+  assert.equal(reset.body.freed_slots, 2);
+  assert.equal(reset.body.released_leases, 1);
+  assert.equal(reset.body.narrowed_leases, 1);
+  assert.equal(reset.body.limit.active_slots, 0);
+  assert.equal(await active("db"), 0);
+  assert.equal(await active("api"), 1, "the other limit of a shared lease keeps its slot");
+
+  const fresh = [await acquire(["db"]), await acquire(["db"])];
+  assert.ok(fresh.every((g) => g.acquired));
+  assert.equal((await acquire(["db"])).acquired, false, "never over the limit");
+
+  const late = await call(app, `/api/concurrency-leases/${only.lease_id}/release`, { body: {} });
+  assert.equal(late.body.released, false);
+  const renewed = await call(app, `/api/concurrency-leases/${only.lease_id}/renew`, {
+    body: { lease_ms: 60_000 },
+  });
+  assert.equal(renewed.body.renewed, false);
+  await call(app, `/api/concurrency-leases/${both.lease_id}/release`, { body: {} });
+  assert.equal(await active("db"), 2, "the new holders still hold their slots");
+  assert.equal(await active("api"), 0);
+
+  await call(app, `/api/concurrency-leases/${fresh[0].lease_id}/release`, { body: {} });
+  assert.equal(await active("db"), 1);
+});
+
+Deno.test("POST /concurrency-limits/:name/reset empties a rate limit and answers 404 for an unknown limit", async () => {
+  const { app } = testServer();
+  await call(app, "/api/concurrency-limits", {
+    body: { name: "calls", limit: 2, slot_decay_per_second: 0.001 },
+  });
+  await call(app, "/api/concurrency-limits/acquire", { body: { names: ["calls"], occupy: 2 } });
+  assert.equal((await call(app, "/api/concurrency-limits/calls")).body.active_slots, 2);
+  const reset = await call(app, "/api/concurrency-limits/calls/reset", { body: {} });
+  assert.equal(reset.body.freed_slots, 2);
+  assert.equal((await call(app, "/api/concurrency-limits/calls")).body.active_slots, 0);
+  assertError(
+    await call(app, "/api/concurrency-limits/nope/reset", { body: {} }),
+    404,
+    "concurrency_limit_not_found",
+  );
+});
