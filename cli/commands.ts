@@ -180,7 +180,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "concurrency-limit",
     aliases: ["gcl"],
     usage: "concurrency-limit <command>",
-    summary: "ls | create | inspect | update | delete (alias gcl)",
+    summary: "ls | create | inspect | update | reset | delete (alias gcl)",
     help: async () => (await import("./concurrency_limit_commands.ts")).CONCURRENCY_LIMIT_HELP,
     run: async (args, cli) =>
       await (await import("./concurrency_limit_commands.ts")).concurrencyLimitCommand(args, cli),

@@ -1,5 +1,5 @@
 /**
- * `ironflow concurrency-limit ls|create|inspect|update|delete` (alias `gcl`):
+ * `ironflow concurrency-limit ls|create|inspect|update|reset|delete` (alias `gcl`):
  * global concurrency limits, on the server or the embedded home by the rule
  * of {@linkcode openApiTarget}.
  *
@@ -19,6 +19,8 @@ Commands:
   create <name> --limit N [--slot-decay-per-second X] [--json]
   inspect <name> [--json]
   update <name> [--limit N] [--slot-decay-per-second X] [--json]
+  reset <name> [--json]                                free every slot in use (holders
+                                                       that release later change nothing)
   delete <name>
 
 Works against the server at --api-url / IRONFLOW_API_URL when set, else the
@@ -110,6 +112,19 @@ export async function concurrencyLimitCommand(args: string[], cli: CliContext): 
         body,
       );
       print(limit, () => `Updated concurrency limit ${describe(limit)} (${api.where})`);
+      return 0;
+    }
+    case "reset": {
+      const reset = await api.request<
+        { limit: ApiLimit; freed_slots: number; released_leases: number; narrowed_leases: number }
+      >("POST", `/api/concurrency-limits/${encodeURIComponent(name())}/reset`, {});
+      print(
+        reset,
+        () =>
+          `Reset concurrency limit ${name()}: freed ${reset.freed_slots} slot${
+            reset.freed_slots === 1 ? "" : "s"
+          }; now ${describe(reset.limit)} (${api.where})`,
+      );
       return 0;
     }
     case "delete": {
