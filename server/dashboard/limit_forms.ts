@@ -1,13 +1,17 @@
 /**
  * The concurrency limits page's forms: create a limit, change its size or
- * slot decay. The fields are checked with the API's own body schemas and
+ * slot decay, reset its slots. The fields are checked with the API's own body schemas and
  * written by the same engine functions as `POST`/`PATCH
  * /api/concurrency-limits`.
  *
  * @module
  */
 import type { Context, Hono } from "hono";
-import { createConcurrencyLimit, updateConcurrencyLimit } from "../../engine/mod.ts";
+import {
+  createConcurrencyLimit,
+  resetConcurrencyLimit,
+  updateConcurrencyLimit,
+} from "../../engine/mod.ts";
 import { CreateLimitBody, UpdateLimitBody } from "../../wire/concurrency_limit_schemas.ts";
 import { describeError } from "../errors.ts";
 import type { PageKit } from "./kit.ts";
@@ -27,7 +31,10 @@ function problemsOf(issues: ReadonlyArray<{ path: PropertyKey[]; message: string
     .join("; ");
 }
 
-/** Registers `POST /concurrency-limits` and `POST /concurrency-limits/:name`. */
+/**
+ * Registers `POST /concurrency-limits`, `POST /concurrency-limits/:name` and
+ * `POST /concurrency-limits/:name/reset`.
+ */
 export function limitForms(pages: Hono, kit: PageKit): void {
   const { engine } = kit.deps;
   const back = (c: Context, ok: boolean, message: string) =>
@@ -84,6 +91,20 @@ export function limitForms(pages: Hono, kit: PageKit): void {
           : {}),
       });
       return back(c, true, `Concurrency limit "${name}" saved.`);
+    }),
+  );
+
+  pages.post(
+    `${PAGE}/:name/reset`,
+    kit.form(async (c) => {
+      const name = c.req.param("name") ?? "";
+      const reset = await resetConcurrencyLimit(engine, name);
+      const freed = Math.round(reset.freed * 100) / 100;
+      return back(
+        c,
+        true,
+        `Concurrency limit "${name}" reset: ${freed} slot${freed === 1 ? "" : "s"} freed.`,
+      );
     }),
   );
 }

@@ -18,6 +18,7 @@
  */
 import { type Context, Hono } from "hono";
 import {
+  activeSlotsOf,
   artifactKeyEntry,
   artifactKeys,
   artifactVersions,
@@ -425,10 +426,16 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   );
   pages.get(
     "/concurrency-limits",
-    page((c, ctx) =>
+    page(async (c, ctx) =>
       ConcurrencyPage({
         ctx,
-        limits: engine.reader.concurrencyLimits(),
+        // Slots in use are derived from the live leases; reading them reclaims expired ones.
+        limits: await engine.transact((tx) =>
+          engine.reader.concurrencyLimits().map((limit) => ({
+            ...limit,
+            activeSlots: activeSlotsOf(tx, limit, ctx.now),
+          }))
+        ),
         flash: flashes.take(c.req.query("flash") ?? null),
       })
     ),

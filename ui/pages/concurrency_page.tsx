@@ -13,7 +13,7 @@ export interface ConcurrencyPageProps {
   flash?: Flash | null;
 }
 
-/** Global concurrency limits: slots in use out of each limit. */
+/** Global concurrency limits: slots in use out of each limit, with forms to change and reset them. */
 export function ConcurrencyPage({ ctx, limits, flash = null }: ConcurrencyPageProps) {
   const token = <input type="hidden" name="_csrf" value={ctx.session.csrf} />;
   return (
@@ -63,6 +63,7 @@ export function ConcurrencyPage({ ctx, limits, flash = null }: ConcurrencyPagePr
                   <th class="num">Slot decay / s</th>
                   <th>Updated</th>
                   <th>Change</th>
+                  <th>Reset</th>
                 </tr>
               </thead>
               <tbody>
@@ -100,6 +101,23 @@ export function ConcurrencyPage({ ctx, limits, flash = null }: ConcurrencyPagePr
                         />
                         <button type="submit" class="secondary">Save</button>
                       </form>
+                    </td>
+                    <td>
+                      {/* A details step asks first, and works without JavaScript. */}
+                      <details class="confirm" data-reset={limit.name}>
+                        <summary class="button secondary">Reset…</summary>
+                        <form
+                          method="post"
+                          action={`/concurrency-limits/${encodeURIComponent(limit.name)}/reset`}
+                        >
+                          {token}
+                          <span>
+                            Free all {limit.activeSlots} slots in use of{" "}
+                            {limit.name}? Holders that finish later do not free them again.
+                          </span>
+                          <button type="submit" class="danger">Yes, reset slots</button>
+                        </form>
+                      </details>
                     </td>
                   </tr>
                 ))}
