@@ -192,6 +192,13 @@ details summary { cursor: pointer; margin-top: 8px; }
 .field-error { color: var(--s-failed); font-size: 12.5px; }
 [aria-invalid=true] { border-color: var(--s-failed); }
 .confirm { display: inline-block; }
+.form-grid { display: grid; gap: 10px 14px; grid-template-columns: repeat(auto-fill, minmax(min(100%, 220px), 1fr)); align-items: start; }
+.form-grid .field { display: grid; gap: 3px; min-width: 0; }
+.form-grid .field > label { font-size: 12px; color: var(--muted); }
+.form-grid .field.check > label { display: flex; gap: 6px; align-items: center; color: var(--text); font-size: 14px; }
+.form-grid .field > input[type=text], .form-grid .field > select { width: 100%; }
+.form-grid .wide { grid-column: 1 / -1; }
+.form-grid + .actions, .form-grid .actions { margin-top: 10px; }
 .inline-form { display: flex; gap: 6px; margin: 0; }
 .inline-form input[type=number] { width: 90px; }
 .confirm > summary { list-style: none; margin: 0; }

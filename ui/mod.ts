@@ -49,6 +49,7 @@ export type {
   AutomationRow,
   DeploymentRow,
   FlashMessage as FlashData,
+  FormDraft,
   GraphCells,
   GraphEdge,
   GraphLayout,

@@ -283,6 +283,17 @@ export interface QuickRunDraft {
   tags?: string;
 }
 
+/**
+ * A settings form as shown: the text of each field (as stored, or as posted)
+ * and, after a refused post, a problem per field and one for the whole form.
+ */
+export interface FormDraft {
+  values: Record<string, string>;
+  errors: Record<string, string>;
+  /** A problem not tied to one field. @default null */
+  error?: string | null;
+}
+
 /** A one-time message after an action's redirect. */
 export interface FlashMessage {
   ok: boolean;

@@ -1,10 +1,10 @@
 /**
- * The deployments and work pools pages, and their forms (all plain HTML
- * posts with a CSRF token, working without JavaScript): a deployment's quick
- * run, pause and resume, the schedule editor (preview, save, turn on/off,
- * remove) and a pool's pause and resume. Writes go through the same engine
- * functions as the API: `DeploymentService`, `triggerDeploymentRun`,
- * `updateWorkPool`.
+ * The deployments pages, and their forms (all plain HTML posts with a CSRF
+ * token, working without JavaScript): a deployment's quick run, pause and
+ * resume, settings, and the schedule editor (preview, save, turn on/off,
+ * remove). The work pool pages are in `work_pool_pages.ts`. Writes go
+ * through the same engine functions as the API: `DeploymentService`,
+ * `triggerDeploymentRun`.
  *
  * @module
  */
@@ -15,10 +15,8 @@ import {
   type Deployment,
   DeploymentError,
   DeploymentService,
-  getWorkPool,
   scheduleMisses,
   triggerDeploymentRun,
-  updateWorkPool,
 } from "../../engine/deployments/mod.ts";
 import {
   deploymentHref,
@@ -30,9 +28,6 @@ import {
   runHref,
   type ScheduleDraft,
   type SchedulePreview,
-  workPoolHref,
-  WorkPoolPage,
-  WorkPoolsPage,
 } from "../../ui/mod.ts";
 import {
   DEPLOYMENT_RUNS_PAGE_SIZE,
@@ -47,13 +42,12 @@ import {
   scheduleFromDraft,
   scheduleViews,
   SUGGESTED_TIMEZONES,
-  workPoolData,
-  workPoolRows,
 } from "./deployments_data.ts";
 import type { PageKit } from "./kit.ts";
 import { failedDraft, freshDraft, quickRunFields, readQuickRun } from "./quick_run.ts";
 import { sendPage } from "./render.ts";
 import { withTaskCounts } from "./runs_data.ts";
+import { workPoolPages } from "./work_pool_pages.ts";
 
 /** What a deployment's page shows beyond the deployment itself. */
 interface DeploymentView {
@@ -206,19 +200,6 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
         );
       }),
     );
-    pages.post(
-      `/work-pools/:name/${action}`,
-      kit.form(async (c) => {
-        const pool = await updateWorkPool(engine, c.req.param("name") ?? "", { paused });
-        const message = paused
-          ? "Paused: workers claim no runs from this pool; its queue waits."
-          : "Resumed: workers claim runs from this pool again.";
-        return c.redirect(
-          `${workPoolHref(pool.name)}?flash=${kit.flashes.put(true, message)}`,
-          303,
-        );
-      }),
-    );
   }
 
   pages.post(
@@ -289,21 +270,5 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
     }),
   );
 
-  pages.get(
-    "/work-pools",
-    kit.page(async (_c, ctx) => WorkPoolsPage({ ctx, pools: await workPoolRows(engine, service) })),
-  );
-
-  pages.get(
-    "/work-pools/:name",
-    kit.page(async (c, ctx) => {
-      const pool = await getWorkPool(engine, c.req.param("name") ?? "");
-      return WorkPoolPage({
-        ctx,
-        pool,
-        ...workPoolData(engine, service, pool.name, ctx.now),
-        flash: kit.flashes.take(c.req.query("flash") ?? null),
-      });
-    }),
-  );
+  workPoolPages(pages, kit, service);
 }

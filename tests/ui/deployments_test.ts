@@ -448,7 +448,7 @@ Deno.test("work pools page shows queue depth and workers online and stale; the p
   await heartbeat(t.engine, { id: "w-new", pool: "etl", name: "new-worker" });
   const list = await html(t.app.request("/work-pools"));
   const row = textOf(list.slice(list.indexOf('data-pool="etl"')).split("</tr>")[0]!);
-  assert.match(row, /etl Ready 2 2 1 1/, "queue 2, deployments 2, 1 online, 1 stale");
+  assert.match(row, /etl Ready — 2 2 1 1/, "no limit, queue 2, deployments 2, 1 online, 1 stale");
   assert.match(list, /href="\/work-pools\/default"/);
   const pool = await html(t.app.request("/work-pools/etl"));
   const workers = textOf(pool);

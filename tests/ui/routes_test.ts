@@ -3,7 +3,7 @@ import { createApp } from "../../server/app.ts";
 import { flow, getRunLogger, task } from "../../sdk/mod.ts";
 import type { Engine } from "../../engine/mod.ts";
 import { deferred, testEngine, until } from "./_fixtures.ts";
-import { systemClock } from "../../engine/mod.ts";
+import { acquireSlots, systemClock } from "../../engine/mod.ts";
 import { claimRuns, createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
 
 const double = task(async (x: number) => {
@@ -416,10 +416,12 @@ Deno.test("deployments, work pools and concurrency pages explain what will appea
       name: "db",
       limit: 5,
       slotDecayPerSecond: 0,
-      activeSlots: 2,
+      activeSlots: 0,
       createdAt: 0,
       updatedAt: 0,
     })
   );
+  // Slots in use are the live leases' slots.
+  await acquireSlots(e.engine, systemClock, { names: ["db"], occupy: 2 });
   assert.match(await html(app.request("/concurrency-limits")), /<td>db<\/td><td class="num">2</);
 });

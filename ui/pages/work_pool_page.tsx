@@ -9,9 +9,10 @@ import { Pill } from "../components/pill.tsx";
 import { StateBadge } from "../components/state_badge.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
 import { WorkerTable } from "../components/worker_table.tsx";
+import { WorkPoolForm } from "../components/work_pool_form.tsx";
 import { formatCount } from "../format.ts";
 import { deploymentHref, runHref, workPoolHref } from "../links.ts";
-import type { DeploymentRow, FlashMessage as Flash, PageContext } from "../types.ts";
+import type { DeploymentRow, FlashMessage as Flash, FormDraft, PageContext } from "../types.ts";
 
 /** Props of {@linkcode WorkPoolPage}. */
 export interface WorkPoolPageProps {
@@ -26,9 +27,14 @@ export interface WorkPoolPageProps {
   /** Deployment names by id, for the queue. */
   deploymentNames: Readonly<Record<string, string>>;
   flash: Flash | null;
+  /** The settings form: the pool's values, or as posted with its problems. */
+  settings: FormDraft;
 }
 
-/** One work pool: pause/resume, its queue, its workers and the deployments that use it. */
+/**
+ * One work pool: pause/resume, settings (description, concurrency limit),
+ * delete, its queue, its workers and the deployments that use it.
+ */
 export function WorkPoolPage(props: WorkPoolPageProps) {
   const { ctx, pool, workers } = props;
   const online = workers.filter((w) => w.status === "ONLINE").length;
@@ -53,12 +59,25 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
               csrf={ctx.session.csrf}
               hint="Workers stop claiming runs from this pool; queued runs wait"
             />
+            {/* A details step asks first, and works without JavaScript. */}
+            <details class="confirm" data-delete-pool={pool.name}>
+              <summary class="button danger">Delete…</summary>
+              <form method="post" action={`${workPoolHref(pool.name)}/delete`}>
+                <input type="hidden" name="_csrf" value={ctx.session.csrf} />
+                <span>
+                  Delete work pool {pool.name}? Refused while a deployment uses it.
+                </span>
+                <button type="submit" class="danger">Yes, delete the pool</button>
+              </form>
+            </details>
           </div>
         </div>
         {pool.description && <p class="description">{pool.description}</p>}
         <dl class="kv">
           <dt>Type</dt>
           <dd>{pool.type}</dd>
+          <dt>Concurrency limit</dt>
+          <dd>{pool.concurrencyLimit ?? "no limit"}</dd>
           <dt>Queue</dt>
           <dd>{`${formatCount(props.scheduled)} scheduled`}</dd>
           <dt>Workers</dt>
@@ -68,6 +87,15 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
             <TimeLabel ms={pool.createdAt} />
           </dd>
         </dl>
+      </section>
+      <section class="panel" id="settings">
+        <h2>Settings</h2>
+        <WorkPoolForm
+          action={`${workPoolHref(pool.name)}/settings`}
+          csrf={ctx.session.csrf}
+          draft={props.settings}
+          mode="edit"
+        />
       </section>
       <section class="panel flush" tabIndex={0} data-live="workers">
         <h2 class="pad">Workers</h2>
