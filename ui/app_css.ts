@@ -198,6 +198,8 @@ details summary { cursor: pointer; margin-top: 8px; }
 .form-grid .field.check > label { display: flex; gap: 6px; align-items: center; color: var(--text); font-size: 14px; }
 .form-grid .field > input[type=text], .form-grid .field > select { width: 100%; }
 .form-grid .wide { grid-column: 1 / -1; }
+form > fieldset.group { border: 1px solid var(--border); border-radius: 8px; padding: 8px 12px; margin: 10px 0 0; min-width: 0; display: grid; gap: 8px; }
+form > fieldset.group legend { font-size: 13px; padding: 0 4px; }
 .form-grid + .actions, .form-grid .actions { margin-top: 10px; }
 .inline-form { display: flex; gap: 6px; margin: 0; }
 .inline-form input[type=number] { width: 90px; }

@@ -48,6 +48,7 @@ export type {
   AssetUrls,
   AutomationRow,
   DeploymentRow,
+  DeploymentSettingsDraft,
   FlashMessage as FlashData,
   FormDraft,
   GraphCells,
@@ -77,12 +78,14 @@ export type {
 export { THEMES } from "./types.ts";
 export {
   FIELD_PREFIX,
+  fieldText,
   fieldTexts,
   hasFields,
   postedTexts,
   problemsByField,
   type SchemaField,
   schemaFields,
+  valueAt,
   valuesFromForm,
 } from "./schema_form.ts";
 export { SchemaFields, type SchemaFieldsProps } from "./components/schema_fields.tsx";
@@ -130,6 +133,12 @@ export { TimelineChart, type TimelineChartProps } from "./components/timeline_ch
 export { WorkerTable, type WorkerTableProps } from "./components/worker_table.tsx";
 export { ConcurrencyPage, type ConcurrencyPageProps } from "./pages/concurrency_page.tsx";
 export { DeploymentPage, type DeploymentPageProps } from "./pages/deployment_page.tsx";
+export {
+  DeploymentSettingsForm,
+  type DeploymentSettingsFormProps,
+} from "./components/deployment_settings_form.tsx";
+export { FormField, type FormFieldProps } from "./components/form_field.tsx";
+export { WorkPoolForm, type WorkPoolFormProps } from "./components/work_pool_form.tsx";
 export {
   DeploymentsPage,
   type DeploymentsPageProps,

@@ -294,6 +294,18 @@ export interface FormDraft {
   error?: string | null;
 }
 
+/**
+ * The deployment settings form as shown: its fields, plus the default
+ * parameters as schema fields (by path) when the deployment has a schema.
+ */
+export interface DeploymentSettingsDraft {
+  form: FormDraft;
+  /** Text of each parameter field by path. */
+  params: Record<string, string>;
+  /** A problem per parameter field path. */
+  paramErrors: Record<string, string>;
+}
+
 /** A one-time message after an action's redirect. */
 export interface FlashMessage {
   ok: boolean;

@@ -85,6 +85,7 @@ export {
   type RenewResult,
   updateWorkPool,
   WORKER_STALE_MS,
+  workPoolNames,
 } from "./work_pools.ts";
 export {
   markLateRuns,

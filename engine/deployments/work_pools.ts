@@ -11,6 +11,7 @@ import {
   allDocuments,
   ConflictError,
   type DocumentAccess,
+  type DocumentReader,
   InvalidArgumentError,
   isTerminal,
   NotFoundError,
@@ -80,6 +81,13 @@ export async function listWorkPools(engine: Engine): Promise<WorkPool[]> {
     await engine.transact((tx) => ensureWorkPool(tx, DEFAULT_WORK_POOL, engine.clock.now()));
   }
   return [...allDocuments(engine.reader, C.workPool)].map((doc) => doc.data as unknown as WorkPool);
+}
+
+/** Names of the stored pools and the default pool, in name order (a read, no write). */
+export function workPoolNames(docs: DocumentReader): string[] {
+  const names = new Set([...allDocuments(docs, C.workPool)].map((doc) => doc.key));
+  names.add(DEFAULT_WORK_POOL);
+  return [...names].sort();
 }
 
 /** The pool named `name`; the default pool is created on first use. */

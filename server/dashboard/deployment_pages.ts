@@ -17,10 +17,12 @@ import {
   DeploymentService,
   scheduleMisses,
   triggerDeploymentRun,
+  workPoolNames,
 } from "../../engine/deployments/mod.ts";
 import {
   deploymentHref,
   DeploymentPage,
+  type DeploymentSettingsDraft,
   DeploymentsPage,
   type FlashData,
   type PageContext,
@@ -44,6 +46,12 @@ import {
   SUGGESTED_TIMEZONES,
 } from "./deployments_data.ts";
 import type { PageKit } from "./kit.ts";
+import {
+  readSettings,
+  refusedSettings,
+  settingsDraft,
+  settingsFields,
+} from "./deployment_settings.ts";
 import { failedDraft, freshDraft, quickRunFields, readQuickRun } from "./quick_run.ts";
 import { sendPage } from "./render.ts";
 import { withTaskCounts } from "./runs_data.ts";
@@ -51,6 +59,7 @@ import { workPoolPages } from "./work_pool_pages.ts";
 
 /** What a deployment's page shows beyond the deployment itself. */
 interface DeploymentView {
+  settings?: DeploymentSettingsDraft;
   draft?: ScheduleDraft;
   preview?: SchedulePreview | null;
   quickRun?: QuickRunDraft;
@@ -78,6 +87,11 @@ function runKeyOf(form: Record<string, unknown>): string | undefined {
 export function deploymentPages(pages: Hono, kit: PageKit): void {
   const { engine } = kit.deps;
   const service = new DeploymentService(engine);
+
+  const poolChoices = (deployment: Deployment) =>
+    [
+      ...new Set([...workPoolNames(engine.reader), deployment.workPool]),
+    ].sort();
 
   const view = (
     c: Context,
@@ -113,6 +127,9 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
       counts: engine.reader.countRuns({ kind: "flow", deploymentId: deployment.id }),
       activeRuns: deploymentRow(engine, deployment, ctx.now).activeRuns,
       flash: shown.flash ?? null,
+      settings: shown.settings ?? settingsDraft(deployment),
+      settingsFields: settingsFields(deployment),
+      workPools: poolChoices(deployment),
     });
   };
 
@@ -201,6 +218,24 @@ export function deploymentPages(pages: Hono, kit: PageKit): void {
       }),
     );
   }
+
+  pages.post(
+    "/deployments/:ref/settings",
+    kit.form(async (c, form, ctx) => {
+      const deployment = service.get(c.req.param("ref") ?? "");
+      const refused = (settings: DeploymentSettingsDraft) =>
+        sendPage(c, view(c, ctx, deployment, { settings }), 400);
+      const request = readSettings(deployment, form, poolChoices(deployment));
+      if (!request.ok) return refused(request.draft);
+      try {
+        await service.update(deployment.id, request.patch);
+      } catch (error) {
+        if (!(error instanceof DeploymentError)) throw error;
+        return refused(refusedSettings(deployment, form, error));
+      }
+      return back(c, deployment, true, "Settings saved.", "#settings");
+    }),
+  );
 
   pages.post(
     "/deployments/:ref/schedules",

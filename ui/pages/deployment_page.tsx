@@ -1,4 +1,5 @@
 import type { Deployment } from "../../engine/deployments/mod.ts";
+import { DeploymentSettingsForm } from "../components/deployment_settings_form.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { FlashMessage } from "../components/flash_message.tsx";
 import { Layout } from "../components/layout.tsx";
@@ -15,6 +16,7 @@ import { formatInterval, jsonText } from "../format.ts";
 import type { SchemaField } from "../schema_form.ts";
 import { deploymentHref, flowHref, workPoolHref } from "../links.ts";
 import type {
+  DeploymentSettingsDraft,
   FlashMessage as Flash,
   PageContext,
   QuickRunDraft,
@@ -50,6 +52,12 @@ export interface DeploymentPageProps {
   /** Runs holding a concurrency slot now. */
   activeRuns: number;
   flash: Flash | null;
+  /** The settings form: the deployment's values, or as posted with its problems. */
+  settings?: DeploymentSettingsDraft;
+  /** Fields of the parameter schema for the default parameters (none: JSON text). */
+  settingsFields?: readonly SchemaField[];
+  /** Work pools the settings form offers. @default [the deployment's pool] */
+  workPools?: readonly string[];
 }
 
 function Json({ value }: { value: unknown }) {
@@ -137,7 +145,10 @@ function Details({ deployment, activeRuns }: { deployment: Deployment; activeRun
   );
 }
 
-/** One deployment: settings, schedules with their next runs and editor, quick run, recent runs. */
+/**
+ * One deployment: settings and their form, schedules with their next runs and
+ * editor, quick run, recent runs.
+ */
 export function DeploymentPage(props: DeploymentPageProps) {
   const { ctx, deployment, counts } = props;
   const base = deploymentHref(deployment.name);
@@ -174,6 +185,24 @@ export function DeploymentPage(props: DeploymentPageProps) {
           <p class="description">{deployment.description}</p>
         )}
         <Details deployment={deployment} activeRuns={props.activeRuns} />
+        {props.settings && (
+          <details
+            id="settings"
+            class="settings"
+            open={Object.keys(props.settings.form.errors).length > 0 ||
+              Object.keys(props.settings.paramErrors).length > 0 ||
+              Boolean(props.settings.form.error)}
+          >
+            <summary>Edit settings…</summary>
+            <DeploymentSettingsForm
+              action={`${base}/settings`}
+              csrf={csrf}
+              draft={props.settings}
+              fields={props.settingsFields ?? []}
+              workPools={props.workPools ?? [deployment.workPool]}
+            />
+          </details>
+        )}
       </section>
       <section class="panel" id="schedules">
         <h2>Schedules</h2>
