@@ -221,7 +221,7 @@ Deno.test("quick run with bad parameters shows the error on the page and creates
       assert.match(page, message);
       assert.match(page, /role="alert"/);
       assert.match(page, /aria-invalid="true"/);
-      const shown = page.match(/<textarea[^>]*>([^<]*)<\/textarea>/)![1]!;
+      const shown = page.match(/<textarea name="parameters"[^>]*>([^<]*)<\/textarea>/)![1]!;
       assert.equal(shown.replaceAll("&quot;", '"'), parameters, "the text comes back to fix");
       assert.equal(flowRuns(e.engine).length, 0);
     });
