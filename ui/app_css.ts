@@ -205,7 +205,7 @@ form > fieldset.group legend { font-size: 13px; padding: 0 4px; }
 .inline-form input[type=number] { width: 90px; }
 .confirm > summary { list-style: none; margin: 0; }
 .confirm > summary::-webkit-details-marker { display: none; }
-.confirm[open] > summary { opacity: .6; }
+.confirm[open] > summary { outline: 2px solid var(--border); outline-offset: 1px; }
 .confirm form { margin-top: 6px; display: flex; gap: 6px; align-items: center; flex-wrap: wrap; }
 .tabs { overflow-x: auto; white-space: nowrap; }
 .kv dd, td { overflow-wrap: anywhere; }

@@ -11,7 +11,7 @@ import type { Browser } from "playwright-core";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
 import { evaluateAutomations } from "../../engine/automations/mod.ts";
 import { appendEvents } from "../../engine/events/mod.ts";
-import { systemClock } from "../../engine/mod.ts";
+import { acquireSlots, createConcurrencyLimit, systemClock } from "../../engine/mod.ts";
 import { VariableService } from "../../engine/variables/mod.ts";
 import { saveAutomation } from "../../server/api/automations.ts";
 import { runFiringActions } from "../../server/services/automation_actions.ts";
@@ -29,8 +29,9 @@ const broken = flow({ name: "broken" }, () => {
 });
 
 /**
- * Fills the dashboard with a run of each outcome, a deployment and a work
- * pool, a custom event, a variable and an automation that fired.
+ * Fills the dashboard with a run of each outcome, a deployment, a work pool,
+ * a concurrency limit with a slot held, a custom event, a variable and an
+ * automation that fired.
  */
 export async function seedDashboard(d: Dashboard): Promise<{ runId: string }> {
   await new VariableService({ engine: d.engine, clock: systemClock })
@@ -70,6 +71,8 @@ export async function seedDashboard(d: Dashboard): Promise<{ runId: string }> {
       catchup: "skip",
     }],
   });
+  await createConcurrencyLimit(d.engine, { name: "warehouse", limit: 3 });
+  await acquireSlots(d.engine, systemClock, { names: ["warehouse"] });
   return { runId: ok.runId };
 }
 

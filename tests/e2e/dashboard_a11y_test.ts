@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import axe from "axe-core";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { BROWSER_TEST, openDashboard } from "./_dashboard.ts";
 import { dashboardPaths, seedDashboard } from "./_dashboard_pages.ts";
 
@@ -22,6 +22,13 @@ interface Finding {
   targets: string[];
 }
 
+/** Opens every `details` (confirmation steps, settings forms) so their content is checked too. */
+async function openAllDetails(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    for (const details of document.querySelectorAll("details")) details.open = true;
+  });
+}
+
 /** Serious and critical axe findings on each path, as "path: rule (targets)" lines. */
 async function auditPages(
   browser: Browser,
@@ -36,6 +43,7 @@ async function auditPages(
   try {
     for (const path of paths) {
       await page.goto(base + path);
+      await openAllDetails(page);
       await page.addScriptTag({ content: axe.source });
       const findings = await page.evaluate(async () => {
         const run = (globalThis as unknown as {
@@ -96,6 +104,7 @@ Deno.test({
     const wide: string[] = [];
     for (const path of paths) {
       await page.goto(d.base + path);
+      await openAllDetails(page);
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       if (width > 390) wide.push(`${path}: ${width}px`);
     }

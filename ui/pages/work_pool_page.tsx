@@ -61,7 +61,7 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
             />
             {/* A details step asks first, and works without JavaScript. */}
             <details class="confirm" data-delete-pool={pool.name}>
-              <summary class="button danger">Delete…</summary>
+              <summary class="button secondary">Delete…</summary>
               <form method="post" action={`${workPoolHref(pool.name)}/delete`}>
                 <input type="hidden" name="_csrf" value={ctx.session.csrf} />
                 <span>
