@@ -1,21 +1,48 @@
 /**
  * Regenerates the dashboard screenshots in `docs/screenshots/` from real
- * flow runs, in headless Debian Chromium:
+ * flow runs, in headless Debian Chromium: every page in the light and dark
+ * themes, on a desktop (1280 px) and a phone (390 px), named
+ * `<page>-<light|dark>-<desktop|phone>.png`.
  *
- *     deno run -A tests/e2e/screenshots.ts
+ *     deno run -A tests/e2e/screenshots.ts [--out DIR] [--only PAGE,...]
+ *
+ * `--out` writes elsewhere (e.g. a temporary folder, to check the script
+ * without touching the committed images); `--only` takes some pages.
  *
  * Runs are spread over the last day by running the engine on a clock that
  * is set back before each flow, so the activity chart has some history.
  *
  * @module
  */
-import { createEngine, createIdSource, createMemoryStore, systemClock } from "../../engine/mod.ts";
+import { parseArgs } from "node:util";
+import type { Page } from "playwright-core";
+import {
+  acquireSlots,
+  createConcurrencyLimit,
+  createEngine,
+  createIdSource,
+  createMemoryStore,
+  systemClock,
+} from "../../engine/mod.ts";
 import { DeploymentService, heartbeat, scheduleRuns } from "../../engine/deployments/mod.ts";
-import { createLocalControlPlane, flow, getRunLogger, task } from "../../sdk/mod.ts";
+import {
+  createLocalControlPlane,
+  createMarkdownArtifact,
+  flow,
+  getRunLogger,
+  task,
+} from "../../sdk/mod.ts";
 import { createApp } from "../../server/app.ts";
 import { deferred, launchBrowser } from "./_dashboard.ts";
 
-const OUT = new URL("../../docs/screenshots/", import.meta.url);
+const args = parseArgs({
+  args: Deno.args,
+  options: { out: { type: "string" }, only: { type: "string" } },
+});
+const OUT = args.values.out === undefined
+  ? new URL("../../docs/screenshots/", import.meta.url).pathname
+  : `${args.values.out.replace(/\/+$/, "")}/`;
+await Deno.mkdir(OUT, { recursive: true });
 const HOUR = 3_600_000;
 
 let offset = 0;
@@ -46,6 +73,12 @@ const etl = flow({ name: "etl" }, async (pages: number) => {
   const rows = await load(transformed);
   await notify(rows);
   getRunLogger().info(`etl finished: ${rows} rows`);
+  await createMarkdownArtifact(
+    `# Load\n\n| pages | rows |\n| --- | --- |\n| ${pages} | ${rows} |`,
+    {
+      key: "etl-summary",
+    },
+  );
   return rows;
 });
 const report = flow({ name: "daily-report" }, async (day: number) => {
@@ -143,36 +176,98 @@ const stop = new AbortController();
 const app = createApp({ engine, clock: systemClock, signal: stop.signal });
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
 const base = `http://127.0.0.1:${server.addr.port}`;
+await createConcurrencyLimit(engine, { name: "tag:warehouse", limit: 4 });
+await createConcurrencyLimit(engine, { name: "crm-api", limit: 10, slotDecayPerSecond: 0.5 });
+await acquireSlots(engine, systemClock, { names: ["tag:warehouse"], occupy: 3 });
+const taskRun = engine.listRuns({ kind: "task", limit: 1 }).items[0]!.id;
+
+/** One page to capture: its file name, its path, and what to do before the shot. */
+interface Shot {
+  name: string;
+  path: string;
+  prepare?: (page: Page) => Promise<unknown>;
+}
+
+const SHOTS: Shot[] = [
+  { name: "runs", path: "/", prepare: (page) => page.waitForSelector(".live-dot.on") },
+  { name: "run", path: `/runs/${graphRun}` },
+  { name: "run-timeline", path: `/runs/${graphRun}?tab=timeline` },
+  { name: "run-graph", path: `/runs/${graphRun}?tab=graph` },
+  { name: "run-logs", path: `/runs/${graphRun}?tab=logs` },
+  { name: "run-events", path: `/runs/${graphRun}?tab=events` },
+  { name: "run-artifacts", path: `/runs/${graphRun}?tab=artifacts` },
+  { name: "task-run", path: `/runs/${taskRun}` },
+  { name: "flows", path: "/flows" },
+  { name: "flow", path: "/flows/etl" },
+  { name: "deployments", path: "/deployments" },
+  {
+    name: "deployment",
+    path: "/deployments/etl-nightly",
+    prepare: async (page) => {
+      await page.selectOption('select[name="kind"]', "cron");
+      await page.fill('input[name="value"]', "30 6 * * 1-5");
+      await page.fill('input[name="timezone"]', "Asia/Tokyo");
+      await page.click('button[value="preview"]');
+      await page.waitForSelector(".preview li");
+    },
+  },
+  {
+    name: "deployment-settings",
+    path: "/deployments/etl-nightly#settings",
+    prepare: async (page) => {
+      await page.click("#settings > summary");
+      await page.locator("#settings").scrollIntoViewIfNeeded();
+    },
+  },
+  { name: "work-pools", path: "/work-pools" },
+  { name: "work-pool", path: "/work-pools/default" },
+  { name: "concurrency-limits", path: "/concurrency-limits" },
+  { name: "artifacts", path: "/artifacts" },
+  { name: "artifact", path: "/artifacts/etl-summary" },
+];
+const SCREENS = [
+  { name: "desktop", viewport: { width: 1280, height: 860 } },
+  { name: "phone", viewport: { width: 390, height: 844 } },
+] as const;
+const SCHEMES = ["light", "dark"] as const;
+/** Tallest image; longer pages are cut there. */
+const MAX_HEIGHT = 2_400;
+
+const only = args.values.only?.split(",").map((name) => name.trim());
+const shots = only ? SHOTS.filter((shot) => only.includes(shot.name)) : SHOTS;
+const unknown = (only ?? []).filter((name) => !SHOTS.some((shot) => shot.name === name));
+if (unknown.length > 0) {
+  throw new RangeError(
+    `Unknown page "${unknown[0]}" in --only: pick from ${SHOTS.map((s) => s.name).join(", ")}`,
+  );
+}
+
 const browser = await launchBrowser();
+let written = 0;
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
-  await page.goto(`${base}/`);
-  await page.waitForSelector(".live-dot.on");
-  await page.screenshot({ path: new URL("runs.png", OUT).pathname });
-  await page.goto(`${base}/runs/${graphRun}?tab=graph`);
-  await page.screenshot({ path: new URL("run_graph.png", OUT).pathname, fullPage: true });
-  const dark = await browser.newPage({
-    viewport: { width: 1280, height: 860 },
-    colorScheme: "dark",
-  });
-  await dark.goto(`${base}/runs/${graphRun}?tab=timeline`);
-  await dark.screenshot({ path: new URL("run_timeline_dark.png", OUT).pathname, fullPage: true });
-  await page.goto(`${base}/deployments`);
-  await page.waitForSelector(".live-dot.on");
-  await page.screenshot({ path: new URL("deployments.png", OUT).pathname });
-  await page.goto(`${base}/deployments/etl-nightly`);
-  await page.selectOption('select[name="kind"]', "cron");
-  await page.fill('input[name="value"]', "30 6 * * 1-5");
-  await page.fill('input[name="timezone"]', "Asia/Tokyo");
-  await page.click('button[value="preview"]');
-  await page.waitForSelector(".preview li");
-  // Down to the quick-run form; the runs table below is the runs page's.
-  const form = (await page.locator("#run").boundingBox())!;
-  await page.screenshot({
-    path: new URL("deployment.png", OUT).pathname,
-    fullPage: true,
-    clip: { x: 0, y: 0, width: 1280, height: Math.ceil(form.y + form.height + 40) },
-  });
+  for (const screen of SCREENS) {
+    for (const colorScheme of SCHEMES) {
+      const context = await browser.newContext({ viewport: screen.viewport, colorScheme });
+      const page = await context.newPage();
+      for (const shot of shots) {
+        await page.goto(base + shot.path);
+        await shot.prepare?.(page);
+        const height = await page.evaluate(() => document.documentElement.scrollHeight);
+        await page.screenshot({
+          path: `${OUT}${shot.name}-${colorScheme}-${screen.name}.png`,
+          fullPage: true,
+          clip: {
+            x: 0,
+            y: 0,
+            width: screen.viewport.width,
+            height: Math.min(Math.max(height, screen.viewport.height), MAX_HEIGHT),
+          },
+        });
+        written += 1;
+      }
+      await context.close();
+    }
+  }
 } finally {
   await browser.close();
   gate.resolve();
@@ -181,4 +276,4 @@ try {
   await server.shutdown();
   await engine.close();
 }
-console.log(`Screenshots written to ${OUT.pathname}`);
+console.log(`${written} screenshots written to ${OUT}`);
