@@ -163,7 +163,7 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "work-pool",
     usage: "work-pool <command>",
     summary:
-      "ls | create | inspect | pause | resume | set-concurrency-limit | set-base-job-variables | delete",
+      "ls | create | inspect | pause | resume | set-concurrency-limit | clear-concurrency-limit | set-base-job-variables | delete",
     help: async () => (await import("./work_pool_commands.ts")).WORK_POOL_HELP,
     run: async (args, cli) =>
       await (await import("./work_pool_commands.ts")).workPoolCommand(args, cli),
