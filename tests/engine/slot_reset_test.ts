@@ -1,15 +1,19 @@
 import assert from "node:assert/strict";
 import {
+  acquireSlots,
   activeSlotsOf,
   createConcurrencyLimit,
   createMemoryStore,
   type Engine,
+  type FakeClock,
   lastSlotReset,
   NotFoundError,
   planSlotReset,
+  releaseSlots,
+  renewLease,
   resetConcurrencyLimit,
 } from "../../engine/mod.ts";
-import { testEngine } from "./_helpers.ts";
+import { STORE_ADAPTERS, testEngine } from "./_helpers.ts";
 
 Deno.test("planSlotReset() releases single-limit leases and narrows shared ones", async (t) => {
   const cases: Array<
@@ -42,10 +46,24 @@ function active(engine: Engine, name: string): Promise<number> {
   return engine.transact((tx) => activeSlotsOf(tx, limit, engine.clock.now()));
 }
 
-Deno.test("resetConcurrencyLimit() frees a running task's tag slot; its later release leaves the count alone", async () => {
-  const { engine, clock } = testEngine(createMemoryStore());
+Deno.test("resetConcurrencyLimit() frees a running task's tag slot; its later release leaves the count alone", async (t) => {
+  for (const adapter of STORE_ADAPTERS) {
+    await t.step(adapter.name, async () => {
+      await using fixture = await adapter.open();
+      const { engine, clock } = testEngine(fixture.store);
+      try {
+        await tagSlotScenario(engine, clock);
+      } finally {
+        await engine.close();
+      }
+    });
+  }
+});
+
+async function tagSlotScenario(engine: Engine, clock: FakeClock): Promise<void> {
   // A task run tagged "db" takes a slot of the limit "tag:db".
   await createConcurrencyLimit(engine, { name: "tag:db", limit: 1 });
+  await createConcurrencyLimit(engine, { name: "api", limit: 1 });
   const first = await engine.createTaskRun({ name: "load", tags: ["db"] });
   const started = await engine.propose(first.id, { to: "RUNNING", token: "s1", kind: "start" });
   assert.equal(started.status, "accepted");
@@ -68,7 +86,19 @@ Deno.test("resetConcurrencyLimit() frees a running task's tag slot; its later re
   assert.equal(await active(engine, "tag:db"), 1);
   await engine.propose(second.id, { to: "COMPLETED", token: "c2", kind: "complete" });
   assert.equal(await active(engine, "tag:db"), 0);
-});
+
+  // A lease over two limits: the reset of one leaves the other held and renewable.
+  const both = await acquireSlots(engine, clock, { names: ["tag:db", "api"] });
+  assert.ok(both.acquired && both.leaseId !== null);
+  await resetConcurrencyLimit(engine, "tag:db");
+  assert.deepEqual([await active(engine, "tag:db"), await active(engine, "api")], [0, 1]);
+  assert.equal(
+    await engine.transact((tx) => renewLease(tx, both.leaseId!, clock.now(), 60_000)),
+    true,
+  );
+  await releaseSlots(engine, both.leaseId!);
+  assert.deepEqual([await active(engine, "tag:db"), await active(engine, "api")], [0, 0]);
+}
 
 Deno.test("resetConcurrencyLimit() refuses a limit that does not exist", async () => {
   const { engine } = testEngine(createMemoryStore());
