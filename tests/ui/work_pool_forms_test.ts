@@ -4,7 +4,12 @@
  * problem under the field and changes nothing, and a forged post is refused.
  */
 import assert from "node:assert/strict";
-import { DeploymentService, getWorkPool } from "../../engine/deployments/mod.ts";
+import {
+  claimRuns,
+  createDeploymentRun,
+  DeploymentService,
+  getWorkPool,
+} from "../../engine/deployments/mod.ts";
 import { createApp } from "../../server/app.ts";
 import { FakeClock, NOW, testEngine } from "./_fixtures.ts";
 
@@ -98,8 +103,12 @@ Deno.test("the pool settings form changes the description and limit; a bad limit
   await using t = setup();
   const token = await tokenOf(t.app);
   await post(t.app, "/work-pools", { _csrf: token, name: "gpu", concurrency_limit: "3" });
+  const train = await t.service.create({ name: "train", entrypoint: "./t.ts:t", workPool: "gpu" });
+  await createDeploymentRun(t.engine, train);
+  assert.equal((await claimRuns(t.engine, "gpu", { workerId: "w" })).length, 1);
   const page = await (await t.app.request("/work-pools/gpu")).text();
   assert.match(page, /<input id="pool-concurrency_limit"[^>]*value="3"/);
+  assert.match(page, /<dt>Concurrency limit<\/dt><dd>1 of 3 active<\/dd>/);
 
   const bad = await post(t.app, "/work-pools/gpu/settings", {
     _csrf: token,

@@ -38,6 +38,7 @@ export interface WorkPoolPageProps {
 export function WorkPoolPage(props: WorkPoolPageProps) {
   const { ctx, pool, workers } = props;
   const online = workers.filter((w) => w.status === "ONLINE").length;
+  const active = props.deployments.reduce((sum, row) => sum + row.activeRuns, 0);
   return (
     <Layout title={pool.name} ctx={ctx} active="work-pools" stream="/api/stream/events">
       <span class="muted small">
@@ -77,7 +78,11 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
           <dt>Type</dt>
           <dd>{pool.type}</dd>
           <dt>Concurrency limit</dt>
-          <dd>{pool.concurrencyLimit ?? "no limit"}</dd>
+          <dd>
+            {pool.concurrencyLimit == null
+              ? `no limit · ${active} active`
+              : `${active} of ${pool.concurrencyLimit} active`}
+          </dd>
           <dt>Queue</dt>
           <dd>{`${formatCount(props.scheduled)} scheduled`}</dd>
           <dt>Workers</dt>
