@@ -64,11 +64,9 @@ export interface SlotStore extends DocumentAccess {
   getConcurrencyLimit(name: string): ConcurrencyLimit | undefined;
 }
 
-function liveLeases(
-  documents: DocumentAccess,
-  now: number,
-): Array<{ key: string; data: LeaseData }> {
-  const out: Array<{ key: string; data: LeaseData }> = [];
+function* leaseDocuments(
+  documents: DocumentReader,
+): Generator<{ key: string; data: LeaseData }> {
   let afterKey: string | undefined;
   while (true) {
     const page = documents.listDocuments({
@@ -77,16 +75,26 @@ function liveLeases(
       ...(afterKey ? { afterKey } : {}),
     });
     for (const document of page) {
-      const data = document.data as unknown as LeaseData;
-      if (data.expiresAt > now) out.push({ key: document.key, data });
-      else documents.deleteDocument(LEASE, document.key); // expired: reclaimed
+      yield { key: document.key, data: document.data as unknown as LeaseData };
     }
-    if (page.length < 1000) return out;
+    if (page.length < 1000) return;
     afterKey = page.at(-1)!.key;
   }
 }
 
-function decayedLevel(documents: DocumentAccess, limit: ConcurrencyLimit, now: number): number {
+function liveLeases(
+  documents: DocumentAccess,
+  now: number,
+): Array<{ key: string; data: LeaseData }> {
+  const out: Array<{ key: string; data: LeaseData }> = [];
+  for (const lease of [...leaseDocuments(documents)]) {
+    if (lease.data.expiresAt > now) out.push(lease);
+    else documents.deleteDocument(LEASE, lease.key); // expired: reclaimed
+  }
+  return out;
+}
+
+function decayedLevel(documents: DocumentReader, limit: ConcurrencyLimit, now: number): number {
   const level = documents.getDocument(LEVEL, limit.name)?.data as
     | { level: number; at: number }
     | undefined;
@@ -94,12 +102,28 @@ function decayedLevel(documents: DocumentAccess, limit: ConcurrencyLimit, now: n
   return Math.max(0, level.level - (limit.slotDecayPerSecond * (now - level.at)) / 1000);
 }
 
-/** Slots in use on `limit` at `now`. */
+/** Slots in use on `limit` at `now` (inside a transaction: expired leases are reclaimed). */
 export function activeSlotsOf(slots: SlotStore, limit: ConcurrencyLimit, now: number): number {
   if (limit.slotDecayPerSecond > 0) return decayedLevel(slots, limit, now);
   return liveLeases(slots, now)
     .filter((lease) => lease.data.names.includes(limit.name))
     .reduce((sum, lease) => sum + lease.data.occupy, 0);
+}
+
+/** Slots in use on `limit` at `now`, read without writing: for pages and listings. */
+export function heldSlotsOf(
+  documents: DocumentReader,
+  limit: ConcurrencyLimit,
+  now: number,
+): number {
+  if (limit.slotDecayPerSecond > 0) return decayedLevel(documents, limit, now);
+  let held = 0;
+  for (const lease of leaseDocuments(documents)) {
+    if (lease.data.expiresAt > now && lease.data.names.includes(limit.name)) {
+      held += lease.data.occupy;
+    }
+  }
+  return held;
 }
 
 /**

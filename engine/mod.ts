@@ -63,6 +63,7 @@ export {
   acquireSlots,
   activeSlotsOf,
   ConcurrencyDeniedError,
+  heldSlotsOf,
   lastSlotReset,
   releaseHolder,
   releaseLease,

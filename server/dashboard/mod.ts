@@ -18,12 +18,12 @@
  */
 import { type Context, Hono } from "hono";
 import {
-  activeSlotsOf,
   artifactKeyEntry,
   artifactKeys,
   artifactVersions,
   cancelFlowRun,
   type Engine,
+  heldSlotsOf,
   InvalidArgumentError,
   InvalidCursorError,
   InvalidInputError,
@@ -426,16 +426,15 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   );
   pages.get(
     "/concurrency-limits",
-    page(async (c, ctx) =>
+    page((c, ctx) =>
       ConcurrencyPage({
         ctx,
-        // Slots in use are derived from the live leases; reading them reclaims expired ones.
-        limits: await engine.transact((tx) =>
-          engine.reader.concurrencyLimits().map((limit) => ({
-            ...limit,
-            activeSlots: activeSlotsOf(tx, limit, ctx.now),
-          }))
-        ),
+        // Slots in use are derived from the live leases, read without writing:
+        // a page must show with the disk full.
+        limits: engine.reader.concurrencyLimits().map((limit) => ({
+          ...limit,
+          activeSlots: heldSlotsOf(engine.reader, limit, ctx.now),
+        })),
         flash: flashes.take(c.req.query("flash") ?? null),
       })
     ),
