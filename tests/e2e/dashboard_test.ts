@@ -239,13 +239,13 @@ Deno.test({
     assert.equal(await page.locator(".preview li").count(), 5);
     assert.equal(await page.inputValue('input[name="value"]'), "10m");
 
-    await page.fill('textarea[name="parameters"]', "{oops");
+    await page.fill('#run textarea[name="parameters"]', "{oops");
     await page.click("#run button[type=submit]");
     await page.waitForSelector('[role="alert"]');
     assert.match(await page.locator('[role="alert"]').textContent() ?? "", /not valid JSON/);
     assert.equal(d.engine.listRuns({ kind: "flow" }).items.length, 0);
 
-    await page.fill('textarea[name="parameters"]', '{"pages": 5}');
+    await page.fill('#run textarea[name="parameters"]', '{"pages": 5}');
     await page.click("#run button[type=submit]");
     await page.waitForURL(/\/runs\//);
     await page.waitForSelector('text=Run created from deployment "etl-daily".');
