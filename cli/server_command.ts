@@ -18,7 +18,7 @@ import type { CliContext } from "./io.ts";
 
 export const SERVER_HELP =
   `Usage: ironflow server start [--host 127.0.0.1] [--port 4200] [--home ./.ironflow]
-                             [--pool default] [--no-worker] [--no-services]
+                             [--pool default] [--queue NAME]... [--no-worker] [--no-services]
                              [--synchronous normal|full] [--skip-integrity-check]
                              [--allowed-hosts name,...] [--database-url postgres://...]
 
@@ -32,7 +32,8 @@ public name, .domain for subdomains, * for any). Large results of remote
 runs are uploaded to --home's results folder, or to the database with
 --database-url (at most
 IRONFLOW_RESULT_UPLOAD_MAX_BYTES each, default 64 MiB). The services loop creates scheduled runs of deployments, and an
-embedded worker on --pool runs them in subprocesses (--no-worker to
+embedded worker on --pool (only its --queue queues when given) runs them in
+subprocesses (--no-worker to
 run workers separately with "ironflow worker start"; --no-services to leave
 the services loop to another server). Stops cleanly on
 Ctrl-C / SIGTERM.
@@ -72,6 +73,7 @@ export async function serverCommand(
       port: { type: "string", default: "4200" },
       home: { type: "string" },
       pool: { type: "string", default: "default" },
+      queue: { type: "string", multiple: true, default: [] },
       "allowed-hosts": { type: "string" },
       "no-worker": { type: "boolean", default: false },
       "no-services": { type: "boolean", default: false },
@@ -155,7 +157,13 @@ export async function serverCommand(
     [
       `  home          ${databaseUrl ? "PostgreSQL (--database-url)" : resolve(home)}`,
       `  worker        ${
-        values["no-worker"] ? "none (--no-worker)" : `embedded, on work pool "${values.pool}"`
+        values["no-worker"]
+          ? "none (--no-worker)"
+          : `embedded, on work pool "${values.pool}"${
+            values.queue.length > 0
+              ? ` (queues ${values.queue.map((q) => `"${q}"`).join(", ")})`
+              : ""
+          }`
       }`,
       `  services loop ${
         values["no-services"] ? "off (--no-services)" : "on (schedules, late runs, leases)"
@@ -171,6 +179,7 @@ export async function serverCommand(
       client: createLocalDeploymentClient(server.engine),
       plane: createRemoteControlPlane({ url: server.url, ...(apiKey ? { apiKey } : {}) }),
       pool: values.pool,
+      ...(values.queue.length > 0 ? { queues: values.queue } : {}),
       // Beside the engine: a run enqueued through any route is claimed at once.
       wake: engineClaimWake(server.engine),
       apiUrl: server.url,
