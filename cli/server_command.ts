@@ -5,7 +5,8 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { databaseUrlFromEnv, readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
+import { readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
+import { databaseUrlOf } from "./database_url.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
 import { parseAllowedHosts, startServer } from "../server/mod.ts";
 import { parseLivenessMs } from "../engine/mod.ts";
@@ -232,23 +233,4 @@ function eventRetention(text: string | undefined): number | undefined {
     );
   }
   return Math.round(days * 86_400_000);
-}
-
-/** The PostgreSQL database of --database-url, else of IRONFLOW_DATABASE_URL. */
-export function databaseUrlOf(flag: string | undefined): string | undefined {
-  if (flag === undefined) {
-    try {
-      return databaseUrlFromEnv();
-    } catch (error) {
-      throw new UsageError((error as Error).message);
-    }
-  }
-  if (!/^postgres(ql)?:\/\//i.test(flag.trim())) {
-    throw new UsageError(
-      `--database-url must be postgres://user:password@host:port/database, got "${
-        flag.split(":")[0]
-      }:…"`,
-    );
-  }
-  return flag.trim();
 }

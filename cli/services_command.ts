@@ -15,7 +15,7 @@ import { ironflowHomeDir } from "../sdk/mod.ts";
 import { openHomeStorage } from "../sdk/home.ts";
 import { startServices, type TickReport } from "../server/mod.ts";
 import { UsageError } from "./format.ts";
-import { databaseUrlOf } from "./server_command.ts";
+import { databaseUrlOf } from "./database_url.ts";
 import type { CliContext } from "./io.ts";
 
 export const SERVICES_HELP =

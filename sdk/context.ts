@@ -11,7 +11,7 @@ import { MissingContextError } from "./errors.ts";
 import type { TaskFuture } from "./future.ts";
 import type { RunMirror } from "./run_mirror.ts";
 import type { TaskSpec } from "./run_specs.ts";
-import type { Transaction } from "./transaction.ts";
+import type { TransactionMembership } from "./transaction_hooks.ts";
 
 /** What user code can learn about the run it is part of. */
 export interface RunContext {
@@ -46,7 +46,7 @@ export interface RunExecution {
       readonly waitFor?: readonly TaskFuture<unknown>[];
       readonly allowFailed?: readonly TaskFuture<unknown>[];
       /** The transaction the call was made in. */
-      readonly transaction?: Transaction;
+      readonly transaction?: TransactionMembership;
     },
     parentTaskRun: RunContext["taskRun"],
   ): TaskFuture<T>;

@@ -43,7 +43,7 @@ import {
   stoppedError,
 } from "./run_steps.ts";
 import type { TaskRunner } from "./runners.ts";
-import type { Transaction } from "./transaction.ts";
+import type { TransactionMembership } from "./transaction_hooks.ts";
 import type { RunOutcome } from "./state.ts";
 import {
   type BodyProposal,
@@ -192,7 +192,7 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     options: {
       readonly waitFor?: readonly TaskFuture<unknown>[];
       readonly allowFailed?: readonly TaskFuture<unknown>[];
-      readonly transaction?: Transaction;
+      readonly transaction?: TransactionMembership;
     },
     parentTaskRun: InternalContext["taskRun"],
   ): TaskFuture<T> {

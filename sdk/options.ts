@@ -10,7 +10,7 @@ import { checkOptionNames, FLOW_OPTION_NAMES, TASK_OPTION_NAMES } from "./option
 import { type HookContext, onTransition, type TransitionHook } from "./hooks.ts";
 import type { RetryDelay } from "./retry.ts";
 import type { TaskRunner } from "./runners.ts";
-import type { TransactionHook } from "./transaction.ts";
+import type { TransactionHook } from "./transaction_hooks.ts";
 import type { RunNameOption } from "./run_names.ts";
 import type { ResultSerializer } from "./results.ts";
 

@@ -48,7 +48,7 @@ import {
   taskParameters,
   taskRunName,
 } from "./task_records.ts";
-import { hookList, type Transaction } from "./transaction.ts";
+import { hookList, type TransactionMembership } from "./transaction_hooks.ts";
 import { withScopeTags } from "./tags.ts";
 import type { EarlyStart, Slot, TaskCall, TaskRunHost } from "./task_run_types.ts";
 
@@ -96,7 +96,7 @@ class TaskRunEngine<T> {
   #inputs: string | undefined;
   #cacheKey: string | undefined;
   #allowFailed: readonly TaskFuture<unknown>[];
-  readonly #transaction: Transaction | undefined;
+  readonly #transaction: TransactionMembership | undefined;
   readonly #existing: RunRecord | undefined;
   readonly #warnRun = (message: string) => this.#host.warn(message, this.#run.id);
 

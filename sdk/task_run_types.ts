@@ -15,7 +15,7 @@ import type { RunPauses } from "./run_pauses.ts";
 import type { Attempts } from "./run_steps.ts";
 import type { TaskSpec } from "./run_specs.ts";
 import type { TaskRunner } from "./runners.ts";
-import type { Transaction } from "./transaction.ts";
+import type { TransactionMembership } from "./transaction_hooks.ts";
 
 /** What a task run uses of the flow run it belongs to. */
 export interface TaskRunHost {
@@ -50,7 +50,7 @@ export interface TaskCall<T> {
   /** Futures in `waitFor` whose failure does not cancel this run (`allowFailure`). */
   readonly allowFailed?: readonly TaskFuture<unknown>[] | undefined;
   /** The transaction the call was made in. */
-  readonly transaction?: Transaction | undefined;
+  readonly transaction?: TransactionMembership | undefined;
   /** A run that already exists (a claimed background task run): it is not created again. */
   readonly existingRun?: RunRecord | undefined;
   readonly parentTaskRun: InternalContext["taskRun"];

@@ -20,9 +20,22 @@ import type { TaskFuture } from "./future.ts";
 import { checkOptionNames } from "./option_names.ts";
 import { type CommittedRecord, TransactionOwner, TransactionRecord } from "./transaction_record.ts";
 import { lockKey } from "./_key_lock.ts";
+import type {
+  IsolationLevel,
+  TransactionHook,
+  TransactionMember,
+  TransactionMembership,
+} from "./transaction_hooks.ts";
 
-/** Isolation of a keyed transaction. */
-export type IsolationLevel = "READ_COMMITTED" | "SERIALIZABLE";
+export type {
+  IsolationLevel,
+  TransactionHook,
+  TransactionHookContext,
+  TransactionValues,
+} from "./transaction_hooks.ts";
+export { hookList } from "./transaction_hooks.ts";
+
+type Member = TransactionMember;
 
 /** Where committed keys are kept instead of the control plane (Prefect's `store`). */
 export interface TransactionStore {
@@ -49,31 +62,11 @@ export interface TransactionOptions {
   plane?: ControlPlane;
 }
 
-/** What a task's `onCommit` / `onRollback` hook receives. */
-export interface TransactionHookContext {
-  readonly transaction: Transaction;
-  readonly taskName: string;
-  readonly taskRunId: string;
-  /** The task run's result. */
-  readonly result: unknown;
-}
-
-/** A task's transaction hook. */
-export type TransactionHook = (context: TransactionHookContext) => void | Promise<void>;
-
-interface Member {
-  taskName: string;
-  taskRunId: string;
-  result: unknown;
-  onCommit: readonly TransactionHook[];
-  onRollback: readonly TransactionHook[];
-}
-
 const OPTION_NAMES = ["key", "isolation", "store", "plane"];
 const storage = new AsyncLocalStorage<Transaction>();
 
 /** An open transaction: values shared by its block and tasks, and what it will commit. */
-export class Transaction {
+export class Transaction implements TransactionMembership {
   readonly key: string | undefined;
   readonly isolation: IsolationLevel;
   readonly parent: Transaction | undefined;
@@ -180,13 +173,6 @@ async function callHooks(
       warn(`Transaction hook of task "${member.taskName}" failed: ${asError(error).message}`);
     }
   }
-}
-
-/** A task's `onCommit`/`onRollback` option as a list. */
-export function hookList(
-  hooks: TransactionHook | readonly TransactionHook[] | undefined,
-): readonly TransactionHook[] {
-  return hooks === undefined ? [] : typeof hooks === "function" ? [hooks] : hooks;
 }
 
 /** The transaction this code runs in, or `undefined` (Prefect's `get_transaction()`). */

@@ -24,21 +24,9 @@
  * @module
  */
 import { InvalidArgumentError, type Json } from "../core/mod.ts";
-import type { Deployment, WorkPool } from "./model.ts";
+import type { Deployment, JobVariables, WorkPool } from "./model.ts";
 
-/** Job variables one layer (pool, deployment or run) sets; absent keys leave the lower layer's. */
-export interface JobVariables {
-  /** Environment variables of the run's process, merged over the lower layers'. */
-  env?: { [name: string]: string };
-  /** Where the run's process starts (and relative entrypoints resolve). */
-  working_directory?: string;
-  /**
-   * Words put before the run's command, e.g. `["nice", "-n", "10"]` or
-   * `["systemd-run", "--scope", "-p", "MemoryMax=2G"]`; the run's `deno`
-   * command line follows them.
-   */
-  command_prefix?: string[];
-}
+export type { JobVariables };
 
 /** What a run's process gets once the layers are merged. */
 export interface EffectiveJobVariables {

@@ -7,7 +7,20 @@
  */
 import type { Json } from "../core/mod.ts";
 import type { Schedule } from "../schedules/plan.ts";
-import type { JobVariables } from "./job_variables.ts";
+
+/** Job variables one layer (pool, deployment or run) sets; absent keys leave the lower layer's. */
+export interface JobVariables {
+  /** Environment variables of the run's process, merged over the lower layers'. */
+  env?: { [name: string]: string };
+  /** Where the run's process starts (and relative entrypoints resolve). */
+  working_directory?: string;
+  /**
+   * Words put before the run's command, e.g. `["nice", "-n", "10"]` or
+   * `["systemd-run", "--scope", "-p", "MemoryMax=2G"]`; the run's `deno`
+   * command line follows them.
+   */
+  command_prefix?: string[];
+}
 
 /** What happens to a new run when the deployment is at its concurrency limit. */
 export const CollisionStrategy = {
