@@ -21,19 +21,9 @@ import {
   artifactKeyEntry,
   artifactKeys,
   artifactVersions,
-  cancelFlowRun,
-  type Engine,
   heldSlotsOf,
   InvalidArgumentError,
   InvalidCursorError,
-  InvalidInputError,
-  type Json,
-  pauseFlowRun,
-  type PauseMode,
-  pauseRequestOf,
-  resumeFlowRun,
-  retryFlowRun,
-  type RunRecord,
 } from "../../engine/mod.ts";
 import {
   ArtifactKeyPage,
@@ -45,15 +35,7 @@ import {
   FlowsPage,
   LoginPage,
   type PageContext,
-  postedTexts,
-  problemsByField,
-  type ResumeDraft,
-  runHref,
-  RunPage,
   RunsPage,
-  schemaFields,
-  TaskRunPage,
-  valuesFromForm,
 } from "../../ui/mod.ts";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
 import {
@@ -71,10 +53,9 @@ import { deploymentPages } from "./deployment_pages.ts";
 import { deploymentNames, deploymentRow, deploymentsWhere } from "./deployments_data.ts";
 import type { FormHandler, PageHandler, PageKit } from "./kit.ts";
 import { sendPage } from "./render.ts";
-import { runPageData } from "./run_data.ts";
+import { runPages } from "./run_pages.ts";
 import { runRegionRoutes } from "./run_regions.ts";
 import { bulkRunAction } from "./bulk_actions.ts";
-import { taskRunPageData } from "./task_run_data.ts";
 import {
   activity,
   filterWindow,
@@ -242,38 +223,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
     }),
   );
 
-  pages.get(
-    "/runs/:id",
-    page((c, ctx) => {
-      const id = c.req.param("id") ?? "";
-      const run = engine.getRun(id);
-      if (!run) return notFound(c, ctx, `Flow run "${id}" does not exist`);
-      // A task run called outside a flow (or a background one) is its own root: the run page
-      // shows it; a task run of a flow run has a page of its own.
-      if (run.kind === "task" && run.parentId !== null) {
-        return TaskRunPage({ ctx, ...taskRunPageData(engine, run) });
-      }
-      return runPage(c, ctx, run);
-    }),
-  );
-  // The run page; after a refused resume, with its form filled in again and the problems.
-  const runPage = (c: Context, ctx: PageContext, run: RunRecord, resumeDraft?: ResumeDraft) => {
-    const params = new URL(c.req.url).searchParams;
-    const flash = flashes.take(params.get("flash"));
-    const deploymentName = run.deploymentId === null
-      ? null
-      : deployments.find(run.deploymentId)?.name ?? null;
-    const data = runPageData(engine, run, params, ctx.now);
-    params.delete("flash");
-    return RunPage({
-      ctx,
-      flash,
-      deploymentName,
-      query: params.toString(),
-      ...data,
-      ...(resumeDraft ? { resumeDraft } : {}),
-    });
-  };
+  runPages(pages, kit, deployments);
   runRegionRoutes(pages, kit, deployments);
 
   // Before "/runs/:id/:action" would not matter (two segments), but reads as the list's own.
@@ -294,58 +244,6 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
       const { status, body } = describeError(error);
       if (status >= 500) return fail(c, error);
       return c.redirect(withFlash(next, flashes.put(false, body.error.message)), 303);
-    }
-  });
-
-  pages.post("/runs/:id/:action", async (c) => {
-    if (!sessions.signedIn(c)) return c.redirect("/login", 303);
-    const id = c.req.param("id") ?? "";
-    const action = c.req.param("action") ?? "";
-    const form = await c.req.parseBody();
-    if (!sessions.checkCsrf(c, form[CSRF_FIELD])) return refused(c);
-    let target = id;
-    try {
-      let message: string;
-      switch (action) {
-        case "cancel":
-          await cancelFlowRun(engine, id, { reason: "Cancelled from the dashboard" });
-          message = "Cancellation requested.";
-          break;
-        case "pause": {
-          const mode: PauseMode = form["mode"] === "terminate" ? "terminate" : "drain";
-          await pauseFlowRun(engine, id, { mode });
-          message = `Paused (${mode}).`;
-          break;
-        }
-        case "resume":
-          await resumeFlowRun(engine, id, resumeInputOf(engine, id, form));
-          message = "Resumed.";
-          break;
-        case "retry": {
-          const attempt: RunRecord = await retryFlowRun(engine, id);
-          target = attempt.id;
-          message = `Retry scheduled as attempt ${attempt.attempt}.`;
-          break;
-        }
-        default:
-          return fail(c, new InvalidArgumentError(`Unknown action "${action}"`));
-      }
-      return c.redirect(runHref(target, undefined, { flash: flashes.put(true, message) }), 303);
-    } catch (error) {
-      const run = engine.getRun(id);
-      if (action === "resume" && error instanceof InvalidInputError && run) {
-        return sendPage(
-          c,
-          runPage(c, context(c), run, resumeDraftOf(engine, run, form, error)),
-          400,
-        );
-      }
-      const { status, body } = describeError(error);
-      if (status >= 500 || status === 404) return fail(c, error);
-      return c.redirect(
-        runHref(id, undefined, { flash: flashes.put(false, body.error.message) }),
-        303,
-      );
     }
   });
 
@@ -458,53 +356,4 @@ function pageBefore(c: Context): string {
   const referer = URL.parse(c.req.header("referer") ?? "");
   if (referer === null || referer.origin !== new URL(c.req.url).origin) return "/";
   return localPath(referer.pathname + referer.search);
-}
-
-// The resume form's input: its schema fields, JSON text, or nothing for a
-// run that waits for none. resumeFlowRun judges it against the pause's schema.
-/** A refused resume as its form shows it again: what was posted, the problems by field. */
-function resumeDraftOf(
-  engine: Engine,
-  run: RunRecord,
-  form: Record<string, unknown>,
-  error: InvalidInputError,
-): ResumeDraft {
-  if (form["mode"] === "fields") {
-    const fields = schemaFields(pauseRequestOf(engine, run)?.inputSchema ?? null);
-    const { byField, general } = problemsByField(fields, error.problems);
-    return {
-      mode: "fields",
-      values: postedTexts(fields, form),
-      errors: Object.fromEntries(byField),
-      general,
-    };
-  }
-  const text = typeof form["input"] === "string" ? form["input"] : "";
-  return { mode: "json", values: { input: text }, errors: {}, general: [...error.problems] };
-}
-
-function resumeInputOf(
-  engine: Engine,
-  id: string,
-  form: Record<string, unknown>,
-): { input?: Json } {
-  if (form["mode"] === "fields") {
-    const run = engine.getRun(id);
-    const schema = run ? pauseRequestOf(engine, run)?.inputSchema ?? null : null;
-    const { value, problems } = valuesFromForm(schema, form);
-    if (problems.size > 0) {
-      const lines = [...problems].map(([path, problem]) => `${path}: ${problem}`);
-      throw new InvalidInputError(`Input is not valid: ${lines.join("; ")}`, lines);
-    }
-    return { input: value };
-  }
-  const field = form["input"];
-  if (typeof field !== "string" || field.trim() === "") return {};
-  try {
-    return { input: JSON.parse(field) as Json };
-  } catch (error) {
-    throw new InvalidInputError(`Input is not valid JSON: ${(error as Error).message}`, [
-      `input: ${(error as Error).message}`,
-    ]);
-  }
 }

@@ -264,12 +264,15 @@ export async function viaDashboard(
     redirect: "manual",
     headers: { origin: url, "sec-fetch-site": "same-origin" },
   });
-  await posted.body?.cancel();
+  // A refused resume input comes back at once (400) with its form; anything
+  // else redirects to the run page with a one-time message.
+  const refusedInput = action.name === "resume" && posted.status === 400;
+  const body = refusedInput ? await posted.text() : (await posted.body?.cancel(), "");
   const location = posted.headers.get("location");
-  if (posted.status !== 303 || !location) {
+  if (!refusedInput && (posted.status !== 303 || !location)) {
     throw new Error(`The ${action.name} form answered ${posted.status}`);
   }
-  const after = await (await fetch(new URL(location, url))).text();
+  const after = refusedInput ? body : await (await fetch(new URL(location!, url))).text();
   const flash = after.match(/<div class="flash( bad)?" role="status">([^<]*)<\/div>/);
   if (!flash) throw new Error(`No flash message after the ${action.name} form`);
   const message = unescapeHtml(flash[2]!);
