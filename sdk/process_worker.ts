@@ -1,3 +1,4 @@
+// Over 500 lines: startWorker is one closure whose claim loop, lease renewals and run processes share the worker's state.
 /**
  * The process worker behind `ironflow worker start`: claims runs of a work
  * pool with a lease, heartbeats, and executes each run in a `deno run`

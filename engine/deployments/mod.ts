@@ -70,6 +70,12 @@ export {
   claimOf,
   type ClaimOptions,
   claimRuns,
+  reclaimExpiredClaims,
+  releaseClaim,
+  renewClaim,
+  type RenewResult,
+} from "./claims.ts";
+export {
   createWorkPool,
   DEFAULT_LEASE_SECONDS,
   deleteWorkPool,
@@ -79,10 +85,6 @@ export {
   listWorkers,
   listWorkPools,
   markStaleWorkers,
-  reclaimExpiredClaims,
-  releaseClaim,
-  renewClaim,
-  type RenewResult,
   updateWorkPool,
   WORKER_STALE_MS,
   workPoolNames,
