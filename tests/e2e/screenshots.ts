@@ -33,6 +33,12 @@ import {
   task,
 } from "../../sdk/mod.ts";
 import { createApp } from "../../server/app.ts";
+import { saveAutomation } from "../../server/api/automations.ts";
+import { runFiringActions } from "../../server/services/automation_actions.ts";
+import { evaluateAutomations } from "../../engine/automations/mod.ts";
+import { appendEvents } from "../../engine/events/mod.ts";
+import { SecretCipher, SecretService } from "../../engine/secrets/mod.ts";
+import { VariableService } from "../../engine/variables/mod.ts";
 import { deferred, launchBrowser } from "./_dashboard.ts";
 
 const args = parseArgs({
@@ -172,8 +178,36 @@ const waiting = flow({ name: "crm-sync" }, async () => await gate.promise);
 const running = waiting.runWith({ plane });
 await engine.flush();
 
+// The catalog pages: a variable, a secret (its value is never shown), custom
+// events and an automation that fired on one of them.
+const secretCipher = await SecretCipher.fromKey("screenshots-secret-key-0123456789");
+await new VariableService({ engine, clock: systemClock }).set("warehouse", {
+  schema: "analytics",
+  batch_rows: 5000,
+});
+await new SecretService({ engine, clock: systemClock, cipher: secretCipher })
+  .set("crm-token", "not shown anywhere");
+await saveAutomation(engine, {
+  name: "ingest-on-landing",
+  trigger: { type: "event", match: ["acme.file.landed"] },
+  actions: [{ type: "run-deployment", deployment: "etl-nightly", parameters: { pages: 2 } }],
+}, { replace: false, now: Date.now() });
+await evaluateAutomations(engine, { now: Date.now() });
+await engine.transact((tx) =>
+  appendEvents(tx, [
+    {
+      event: "acme.file.landed",
+      resource: "acme.bucket.raw",
+      payload: { file: "orders-2024-05-01.csv", rows: 1204 },
+    },
+    { event: "acme.report.sent", resource: "acme.report.daily", payload: { to: "ops" } },
+  ], { now: Date.now() })
+);
+await evaluateAutomations(engine, { now: Date.now() });
+await runFiringActions(engine, { now: Date.now() });
+
 const stop = new AbortController();
-const app = createApp({ engine, clock: systemClock, signal: stop.signal });
+const app = createApp({ engine, clock: systemClock, signal: stop.signal, secretCipher });
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, app.fetch);
 const base = `http://127.0.0.1:${server.addr.port}`;
 await createConcurrencyLimit(engine, { name: "tag:warehouse", limit: 4 });
@@ -224,6 +258,11 @@ const SHOTS: Shot[] = [
   { name: "concurrency-limits", path: "/concurrency-limits" },
   { name: "artifacts", path: "/artifacts" },
   { name: "artifact", path: "/artifacts/etl-summary" },
+  { name: "events", path: "/events" },
+  { name: "automations", path: "/automations" },
+  { name: "automation", path: "/automations/ingest-on-landing" },
+  { name: "variables", path: "/variables" },
+  { name: "secrets", path: "/secrets" },
 ];
 const SCREENS = [
   { name: "desktop", viewport: { width: 1280, height: 860 } },
