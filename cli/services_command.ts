@@ -9,10 +9,10 @@
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { createEngine, createIdSource, parseLivenessMs, systemClock } from "../engine/mod.ts";
+import { parseLivenessMs, systemClock } from "../engine/mod.ts";
 import { readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { ironflowHomeDir } from "../sdk/mod.ts";
-import { openHomeStorage } from "../sdk/home.ts";
+import { openHome } from "../sdk/home.ts";
 import { startServices, type TickReport } from "../server/mod.ts";
 import { UsageError } from "./format.ts";
 import { databaseUrlOf } from "./database_url.ts";
@@ -74,24 +74,19 @@ export async function servicesCommand(
   const livenessMs = parseLivenessMs(readEnv("IRONFLOW_LIVENESS_TIMEOUT_MS"));
   const nodeId = values["node-id"]?.trim() || readEnv("IRONFLOW_NODE_ID")?.trim() ||
     `${hostname()}:services:${Deno.pid}`;
-  const home = values.home ?? ironflowHomeDir();
+  const homeDir = values.home ?? ironflowHomeDir();
   // The same storage a server on this home opens: the retention sweep collects its results.
-  const storage = openHomeStorage({
-    home,
+  const home = openHome({
+    home: homeDir,
     databaseUrl,
     sqlite: sqliteOptionsFromEnv({ integrityCheck: options.integrityCheck ?? true }),
+    livenessMs,
   });
-  const { results } = storage;
-  const engine = createEngine({
-    store: storage.store,
-    clock: systemClock,
-    ids: createIdSource(),
-    ...(livenessMs !== undefined ? { livenessMs } : {}),
-  });
+  const { engine, results } = home;
   cli.out(
     [
       "IronFlow services loop started (no HTTP listener)",
-      `  home          ${databaseUrl ? "PostgreSQL (--database-url)" : resolve(home)}`,
+      `  home          ${databaseUrl ? "PostgreSQL (--database-url)" : resolve(homeDir)}`,
       `  node          ${nodeId}`,
       `  services      schedules, late runs, claims, reaper, retention, automations`,
       `  interval      ${intervalMs ?? 5_000} ms`,
@@ -122,8 +117,7 @@ export async function servicesCommand(
   for (const signal of signals) Deno.removeSignalListener(signal, stop);
   // Waits for the tick in progress, then releases the lease.
   await services.stop();
-  await engine.close();
-  await storage.closeResults();
+  await home.close();
   cli.out("IronFlow services loop stopped (lease released)");
   return 0;
 }

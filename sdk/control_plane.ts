@@ -57,7 +57,7 @@ import { readEnv } from "./env.ts";
 // The CLI reads its settings the same way.
 export { readEnv };
 import { createFileResultStore, createMemoryResultStore, type ResultStore } from "./results.ts";
-import { type HomeStorage, openHomeStorage } from "./home.ts";
+import { type HomeStorage, openEngineOn, openHomeStorage } from "./home.ts";
 
 /**
  * Operator actions on flow runs. The engine's actions module judges them,
@@ -288,12 +288,8 @@ export function databaseUrlFromEnv(): string | undefined {
 // An engine on a home's storage, reaping what dead processes left live.
 function createStoreControlPlane(storage: HomeStorage, timer: Timer): LocalControlPlane {
   const livenessMs = parseLivenessMs(readEnv("IRONFLOW_LIVENESS_TIMEOUT_MS"));
-  const engine = createEngine({
-    store: storage.store,
-    clock: timer,
-    ids: createIdSource(),
-    ...(livenessMs !== undefined ? { livenessMs } : {}),
-  });
+  const home = openEngineOn(storage, { clock: timer, livenessMs });
+  const { engine } = home;
   // A process that died left its runs live: whoever opens the database next
   // ends those whose heartbeats stopped (the server does it on every tick).
   const reaping = reapLostRuns(engine).catch((error) => console.error(error));

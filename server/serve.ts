@@ -11,14 +11,8 @@ import {
   SecretService,
 } from "../engine/secrets/mod.ts";
 import type { Hono } from "hono";
-import {
-  createEngine,
-  createIdSource,
-  type Engine,
-  type SqliteStoreOptions,
-  systemClock,
-} from "../engine/mod.ts";
-import { openHomeStorage } from "../sdk/home.ts";
+import { type Engine, type SqliteStoreOptions, systemClock } from "../engine/mod.ts";
+import { openHome } from "../sdk/home.ts";
 import { createApp } from "./app.ts";
 import type { ResultBlobs } from "./deps.ts";
 import { startServices, type TickReport } from "./services/services_loop.ts";
@@ -152,19 +146,20 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         "can read and change runs. Set IRONFLOW_API_KEY.",
     );
   }
-  const storage = openHomeStorage({
+  const home = openHome({
     home: options.home,
     databaseUrl: options.databaseUrl,
     ...(options.store ? { sqlite: options.store } : {}),
-  });
-  const results = options.results ?? storage.results;
-  const engine = createEngine({
-    store: storage.store,
     clock: systemClock,
-    ids: createIdSource(),
-    ...(options.livenessMs !== undefined ? { livenessMs: options.livenessMs } : {}),
+    livenessMs: options.livenessMs,
   });
-  const secretCipher = await checkSecretKey(engine, options.secretKey);
+  const { engine } = home;
+  const results = options.results ?? home.results;
+  // A refused key stops the start: the home is closed again, not left open.
+  const secretCipher = await checkSecretKey(engine, options.secretKey).catch(async (error) => {
+    await home.close();
+    throw error;
+  });
   const controller = new AbortController();
   const storageHealth = new StorageHealth(systemClock);
   const app = createApp({
@@ -232,8 +227,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await services?.stop();
     await options.beforeClose?.();
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
-    await engine.close();
-    await storage.closeResults();
+    await home.close();
   });
   return {
     engine,
