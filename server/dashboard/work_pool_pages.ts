@@ -8,15 +8,20 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import { ConflictError } from "../../engine/mod.ts";
+import { ConflictError, InvalidArgumentError } from "../../engine/mod.ts";
 import {
   createWorkPool,
+  createWorkQueue,
   deleteWorkPool,
+  deleteWorkQueue,
   DeploymentError,
   type DeploymentService,
   getWorkPool,
+  listWorkQueues,
   updateWorkPool,
+  updateWorkQueue,
   type WorkPool,
+  type WorkQueueInput,
 } from "../../engine/deployments/mod.ts";
 import {
   type FormDraft,
@@ -107,6 +112,7 @@ export function workPoolPages(pages: Hono, kit: PageKit, service: DeploymentServ
     pool: WorkPool,
     settings = poolDraft(pool),
     status?: 400,
+    queueForms: { queueDraft?: FormDraft; queueEdit?: { queue: string; draft: FormDraft } } = {},
   ) =>
     sendPage(
       c,
@@ -116,6 +122,8 @@ export function workPoolPages(pages: Hono, kit: PageKit, service: DeploymentServ
         ...workPoolData(engine, service, pool.name, ctx.now),
         flash: kit.flashes.take(c.req.query("flash") ?? null),
         settings,
+        queues: listWorkQueues(engine, pool.name),
+        ...queueForms,
       }),
       status,
     );
@@ -198,4 +206,127 @@ export function workPoolPages(pages: Hono, kit: PageKit, service: DeploymentServ
       );
     }),
   );
+
+  // Work queues: create, settings, pause / resume, delete; through the same
+  // engine functions as /api/work-pools/{pool}/queues.
+  const toQueues = (c: Context, pool: string, ok: boolean, message: string) =>
+    c.redirect(`${workPoolHref(pool)}?flash=${kit.flashes.put(ok, message)}#queues`, 303);
+
+  pages.post(
+    "/work-pools/:name/queues",
+    kit.form(async (c, form, ctx) => {
+      const pool = await getWorkPool(engine, c.req.param("name") ?? "");
+      const request = readQueueForm(form, true);
+      const again = (queueDraft: FormDraft) =>
+        poolPage(c, ctx, pool, undefined, 400, { queueDraft });
+      if (!request.ok) return again(request.draft);
+      try {
+        await createWorkQueue(engine, pool.name, request.name, request.input);
+      } catch (error) {
+        if (!(error instanceof ConflictError || error instanceof InvalidArgumentError)) throw error;
+        return again({ values: queueValues(form, true), errors: { name: error.message } });
+      }
+      return toQueues(c, pool.name, true, `Work queue "${request.name}" created.`);
+    }),
+  );
+
+  pages.post(
+    "/work-pools/:name/queues/:queue/settings",
+    kit.form(async (c, form, ctx) => {
+      const pool = await getWorkPool(engine, c.req.param("name") ?? "");
+      const queue = c.req.param("queue") ?? "";
+      const request = readQueueForm(form, false);
+      if (!request.ok) {
+        return poolPage(c, ctx, pool, undefined, 400, {
+          queueEdit: { queue, draft: request.draft },
+        });
+      }
+      await updateWorkQueue(engine, pool.name, queue, request.input);
+      return toQueues(c, pool.name, true, `Work queue "${queue}" saved.`);
+    }),
+  );
+
+  for (const [action, paused] of [["pause", true], ["resume", false]] as const) {
+    pages.post(
+      `/work-pools/:name/queues/:queue/${action}`,
+      kit.form(async (c) => {
+        const pool = c.req.param("name") ?? "";
+        const queue = c.req.param("queue") ?? "";
+        await updateWorkQueue(engine, pool, queue, { paused });
+        return toQueues(
+          c,
+          pool,
+          true,
+          paused
+            ? `Work queue "${queue}" paused: workers claim none of its runs.`
+            : `Work queue "${queue}" resumed.`,
+        );
+      }),
+    );
+  }
+
+  pages.post(
+    "/work-pools/:name/queues/:queue/delete",
+    kit.form(async (c) => {
+      const pool = c.req.param("name") ?? "";
+      const queue = c.req.param("queue") ?? "";
+      try {
+        await deleteWorkQueue(engine, pool, queue);
+      } catch (error) {
+        if (!(error instanceof ConflictError)) throw error;
+        return toQueues(c, pool, false, `${error.message}; nothing was deleted.`);
+      }
+      return toQueues(c, pool, true, `Work queue "${queue}" deleted.`);
+    }),
+  );
+}
+
+function queueValues(form: Form, withName: boolean): Record<string, string> {
+  return {
+    ...(withName ? { name: text(form, "name").trim() } : {}),
+    priority: text(form, "priority").trim(),
+    concurrency_limit: text(form, "concurrency_limit").trim(),
+  };
+}
+
+/** What a posted queue form asks for, or the draft that says why not. */
+export type QueueRequest =
+  | { ok: true; name: string; input: WorkQueueInput }
+  | { ok: false; draft: FormDraft };
+
+/** Reads a posted queue form; `withName` for a new queue. */
+export function readQueueForm(form: Form, withName: boolean): QueueRequest {
+  const values = queueValues(form, withName);
+  const errors: Record<string, string> = {};
+  const name = values["name"] ?? "";
+  if (withName) {
+    if (name === "") errors["name"] = "Give the queue a name";
+    else if (name.length > 200 || !POOL_NAME.test(name)) {
+      errors["name"] = `Name "${name}" may hold letters, digits, _ . : and - only (200 at most)`;
+    }
+  }
+  const input: WorkQueueInput = {};
+  const priority = values["priority"]!;
+  if (priority !== "") {
+    const n = Number(priority);
+    if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
+      errors["priority"] = `Priority must be a whole number from 1 to ${
+        MAX_LIMIT.toLocaleString("en-US")
+      }, got "${priority}"`;
+    } else input.priority = n;
+  } else if (!withName) {
+    errors["priority"] = "Give the queue a priority";
+  }
+  const limit = values["concurrency_limit"]!;
+  if (limit === "") input.concurrencyLimit = null;
+  else {
+    const n = Number(limit);
+    if (!Number.isInteger(n) || n < 0 || n > MAX_LIMIT) {
+      errors["concurrency_limit"] = `Concurrency limit must be a whole number from 0 to ${
+        MAX_LIMIT.toLocaleString("en-US")
+      }, got "${limit}"`;
+    } else input.concurrencyLimit = n;
+  }
+  if (Object.keys(errors).length > 0) return { ok: false, draft: { values, errors } };
+  return { ok: true, name, input };
 }

@@ -1,5 +1,5 @@
 import type { RunRecord } from "../../engine/mod.ts";
-import type { WorkerRecord, WorkPool } from "../../engine/deployments/mod.ts";
+import type { WorkerRecord, WorkPool, WorkQueue } from "../../engine/deployments/mod.ts";
 import { DeploymentTable } from "../components/deployment_table.tsx";
 import { EmptyState } from "../components/empty_state.tsx";
 import { FlashMessage } from "../components/flash_message.tsx";
@@ -10,6 +10,7 @@ import { StateBadge } from "../components/state_badge.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
 import { WorkerTable } from "../components/worker_table.tsx";
 import { WorkPoolForm } from "../components/work_pool_form.tsx";
+import { WorkQueueTable } from "../components/work_queue_table.tsx";
 import { formatCount } from "../format.ts";
 import { deploymentHref, runHref, workPoolHref } from "../links.ts";
 import type { DeploymentRow, FlashMessage as Flash, FormDraft, PageContext } from "../types.ts";
@@ -29,6 +30,12 @@ export interface WorkPoolPageProps {
   flash: Flash | null;
   /** The settings form: the pool's values, or as posted with its problems. */
   settings: FormDraft;
+  /** The pool's work queues, by priority. */
+  queues: readonly WorkQueue[];
+  /** The new-queue form: empty, or as posted with its problems. */
+  queueDraft?: FormDraft;
+  /** A queue's settings as posted with their problems. */
+  queueEdit?: { queue: string; draft: FormDraft } | null;
 }
 
 /**
@@ -100,6 +107,20 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
           csrf={ctx.session.csrf}
           draft={props.settings}
           mode="edit"
+        />
+      </section>
+      <section class="panel flush" id="queues">
+        <h2 class="pad">Work queues</h2>
+        <p class="pad muted small">
+          Workers claim from the queues in priority order, each within its own concurrency limit and
+          the pool's; a paused queue hands out nothing.
+        </p>
+        <WorkQueueTable
+          base={workPoolHref(pool.name)}
+          csrf={ctx.session.csrf}
+          queues={props.queues}
+          create={props.queueDraft ?? { values: {}, errors: {} }}
+          edit={props.queueEdit ?? null}
         />
       </section>
       <section class="panel flush" tabIndex={0} data-live="workers">
