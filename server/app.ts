@@ -64,10 +64,11 @@ export function createApp(appDeps: AppDeps): Hono {
     if (c.req.method === "PUT" && c.req.path.startsWith("/api/results/")) return await next();
     return await limitBody(c, next);
   });
-  const sessions = new SessionStore(
-    deps.clock,
-    deps.sessionTtlMs === undefined ? {} : { ttlMs: deps.sessionTtlMs },
-  );
+  // In the engine's documents: every server on the database shares them.
+  const sessions = new SessionStore(deps.clock, {
+    documents: deps.engine,
+    ...(deps.sessionTtlMs === undefined ? {} : { ttlMs: deps.sessionTtlMs }),
+  });
   app.use("/api/*", apiKeyAuth(deps.apiKey, { sessions, ownTokenPaths: WEBHOOK_CALL_PATH }));
   app.use("/metrics", apiKeyAuth(deps.apiKey, { sessions }));
 

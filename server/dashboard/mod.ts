@@ -157,7 +157,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   pages.post("/login", async (c) => {
     const form = await c.req.parseBody();
     const next = localPath(form["next"]);
-    if (sessions.signIn(c, form["key"])) return c.redirect(next, 303);
+    if (await sessions.signIn(c, form["key"])) return c.redirect(next, 303);
     return sendPage(
       c,
       LoginPage({ assets: ASSET_URLS, next, error: "That API key is not the server's key." }),
@@ -167,7 +167,7 @@ export function createPageRoutes(deps: AppDeps, options: PageRoutesOptions): Hon
   pages.post("/logout", async (c) => {
     const form = await c.req.parseBody();
     if (!sessions.checkCsrf(c, form[CSRF_FIELD])) return c.text("Invalid form token", 403);
-    sessions.signOut(c);
+    await sessions.signOut(c);
     return c.redirect(sessions.required ? "/login" : "/", 303);
   });
 

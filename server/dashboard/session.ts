@@ -51,11 +51,11 @@ export class PageSessions {
   }
 
   /** Checks `key`; on success starts a session and sets its cookie. */
-  signIn(c: Context, key: unknown): boolean {
+  async signIn(c: Context, key: unknown): Promise<boolean> {
     if (this.#apiKey === undefined || typeof key !== "string") return false;
     if (!verifyApiKey(key, this.#apiKey)) return false;
-    this.#sessions.revoke(getCookie(c, SESSION_COOKIE));
-    setCookie(c, SESSION_COOKIE, this.#sessions.create(), {
+    await this.#sessions.revoke(getCookie(c, SESSION_COOKIE));
+    setCookie(c, SESSION_COOKIE, await this.#sessions.create(), {
       httpOnly: true,
       sameSite: "Strict",
       path: "/",
@@ -66,8 +66,8 @@ export class PageSessions {
   }
 
   /** Ends the request's session and clears its cookie. */
-  signOut(c: Context): void {
-    this.#sessions.revoke(getCookie(c, SESSION_COOKIE));
+  async signOut(c: Context): Promise<void> {
+    await this.#sessions.revoke(getCookie(c, SESSION_COOKIE));
     deleteCookie(c, SESSION_COOKIE, { path: "/", secure: overHttps(c) });
   }
 

@@ -83,14 +83,14 @@ Deno.test("the session cookie is HttpOnly, SameSite=Strict, and Secure over HTTP
   }
 });
 
-Deno.test("SessionStore keeps at most maxSessions, ending the oldest first", () => {
+Deno.test("SessionStore keeps at most maxSessions in memory, ending the oldest first", async () => {
   const clock = new FakeClock();
   const sessions = new SessionStore(clock, { ttlMs: 1000, maxSessions: 2 });
-  const [a, b] = [sessions.create(), sessions.create()];
-  const c = sessions.create();
+  const [a, b] = [await sessions.create(), await sessions.create()];
+  const c = await sessions.create();
   assert.deepEqual([a, b, c].map((id) => sessions.valid(id)), [false, true, true]);
   clock.tick(1000);
-  sessions.create();
+  await sessions.create();
   assert.equal(sessions.size, 1, "expired sessions are swept on the next sign-in");
   assert.throws(() => new SessionStore(clock, { ttlMs: 0 }), RangeError);
 });
