@@ -269,3 +269,34 @@ function parseError(text: string, status: number): RemoteError {
     return new RemoteError(`HTTP ${status}: ${text.slice(0, 200)}`, { status });
   }
 }
+
+/** A page of a named collection (variables, secrets) in name order. */
+export interface NamedPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Reads one page of `collectionPath` (`?cursor=&limit=`) and maps its items. */
+export async function listNamedPage<Api, T>(
+  client: HttpClient,
+  collectionPath: string,
+  query: { cursor?: string; limit?: number },
+  fromApi: (item: Api) => T,
+): Promise<NamedPage<T>> {
+  const params = new URLSearchParams({
+    ...(query.cursor ? { cursor: query.cursor } : {}),
+    ...(query.limit ? { limit: String(query.limit) } : {}),
+  });
+  const page = await client.request<{ items: Api[]; next_cursor: string | null }>(
+    "GET",
+    `${collectionPath}?${params}`,
+  );
+  return { items: (page?.items ?? []).map(fromApi), nextCursor: page?.next_cursor ?? null };
+}
+
+/** Deletes what `path` names; whether it existed. */
+export async function deleteIfFound(client: HttpClient, path: string): Promise<boolean> {
+  if (!(await client.find<unknown>(path))) return false;
+  await client.request("DELETE", path);
+  return true;
+}

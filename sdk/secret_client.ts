@@ -10,7 +10,12 @@ import type { Clock, Engine } from "../engine/mod.ts";
 import { checkName } from "../engine/variables/mod.ts";
 import { SecretCipher, type SecretInfo, SecretService } from "../engine/secrets/mod.ts";
 import type { ApiSecretInfo } from "../wire/mod.ts";
-import { createHttpClient, type HttpClientOptions } from "./http_client.ts";
+import {
+  createHttpClient,
+  deleteIfFound,
+  type HttpClientOptions,
+  listNamedPage,
+} from "./http_client.ts";
 import { SecretRedactor } from "./redaction.ts";
 
 /** Secrets on a control plane. */
@@ -86,22 +91,7 @@ export function createRemoteSecretClient(
     async set(name, value) {
       return fromApi((await client.request<ApiSecretInfo>("PUT", pathOf(name), { value }))!);
     },
-    async unset(name) {
-      const path = pathOf(name);
-      if (!(await client.find<ApiSecretInfo>(path))) return false;
-      await client.request("DELETE", path);
-      return true;
-    },
-    async list(query = {}) {
-      const params = new URLSearchParams({
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        ...(query.limit ? { limit: String(query.limit) } : {}),
-      });
-      const page = await client.request<{ items: ApiSecretInfo[]; next_cursor: string | null }>(
-        "GET",
-        `/api/secrets?${params}`,
-      );
-      return { items: (page?.items ?? []).map(fromApi), nextCursor: page?.next_cursor ?? null };
-    },
+    unset: (name) => deleteIfFound(client, pathOf(name)),
+    list: (query = {}) => listNamedPage(client, "/api/secrets", query, fromApi),
   };
 }

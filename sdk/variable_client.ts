@@ -7,7 +7,12 @@
 import type { Clock, Engine, Json } from "../engine/mod.ts";
 import { checkName, type Variable, VariableService } from "../engine/variables/mod.ts";
 import { type ApiVariable, fromApiVariable } from "../wire/mod.ts";
-import { createHttpClient, type HttpClientOptions } from "./http_client.ts";
+import {
+  createHttpClient,
+  deleteIfFound,
+  type HttpClientOptions,
+  listNamedPage,
+} from "./http_client.ts";
 
 /** Variables on a control plane. */
 export interface VariableClient {
@@ -49,25 +54,7 @@ export function createRemoteVariableClient(
     async set(name, value) {
       return fromApiVariable((await client.request<ApiVariable>("PUT", pathOf(name), { value }))!);
     },
-    async unset(name) {
-      const path = pathOf(name);
-      if (!(await client.find<ApiVariable>(path))) return false;
-      await client.request("DELETE", path);
-      return true;
-    },
-    async list(query = {}) {
-      const params = new URLSearchParams({
-        ...(query.cursor ? { cursor: query.cursor } : {}),
-        ...(query.limit ? { limit: String(query.limit) } : {}),
-      });
-      const page = await client.request<{ items: ApiVariable[]; next_cursor: string | null }>(
-        "GET",
-        `/api/variables?${params}`,
-      );
-      return {
-        items: (page?.items ?? []).map(fromApiVariable),
-        nextCursor: page?.next_cursor ?? null,
-      };
-    },
+    unset: (name) => deleteIfFound(client, pathOf(name)),
+    list: (query = {}) => listNamedPage(client, "/api/variables", query, fromApiVariable),
   };
 }

@@ -26,6 +26,12 @@ async function roundTrip(plane: ControlPlane): Promise<void> {
   const outcome = await configured.runWith({ plane });
   assert.deepEqual(outcome.result, { batch: 500, region: "eu-west-1" });
   assert.equal(await getVariable("last_region", null, { plane }), "eu-west-1");
+  const first = await plane.variables!.list({ limit: 2 });
+  assert.deepEqual(first.items.map((v) => v.name), ["batch_size", "last_region"]);
+  assert.ok(first.nextCursor, "a third variable is on the next page");
+  const rest = await plane.variables!.list({ cursor: first.nextCursor!, limit: 2 });
+  assert.deepEqual(rest.items.map((v) => [v.name, v.value]), [["region", "eu-west-1"]]);
+  assert.equal(rest.nextCursor, null);
   assert.equal(await unsetVariable("region", { plane }), true);
   assert.equal(await unsetVariable("region", { plane }), false);
   assert.equal(await getVariable("region", "none", { plane }), "none");
