@@ -1,6 +1,7 @@
 import type { WorkQueue } from "../../engine/deployments/mod.ts";
 import type { FormDraft } from "../types.ts";
 import { FormField } from "./form_field.tsx";
+import { ConfirmAction } from "./confirm_action.tsx";
 
 /** Props of {@linkcode WorkQueueTable}. */
 export interface WorkQueueTableProps {
@@ -79,16 +80,16 @@ export function WorkQueueTable({ base, csrf, queues, create, edit = null }: Work
                       </form>
                     </details>
                     {queue.name !== "default" && (
-                      <details class="confirm">
-                        <summary class="button secondary">Delete…</summary>
-                        <form method="post" action={`${href}/delete`}>
-                          {token}
-                          <span>
-                            Delete queue {queue.name}? Refused while a deployment uses it.
-                          </span>
-                          <button type="submit" class="danger">Yes, delete the queue</button>
-                        </form>
-                      </details>
+                      <ConfirmAction
+                        label="Delete…"
+                        tone="secondary"
+                        action={`${href}/delete`}
+                        csrf={csrf}
+                        question={
+                          <>Delete queue {queue.name}? Refused while a deployment uses it.</>
+                        }
+                        confirm="Yes, delete the queue"
+                      />
                     )}
                   </div>
                 </td>

@@ -4,6 +4,7 @@ import { FlashMessage } from "../components/flash_message.tsx";
 import { Layout } from "../components/layout.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
 import type { AutomationRow, FlashMessage as Flash, PageContext, SpecDraft } from "../types.ts";
+import { ConfirmAction } from "../components/confirm_action.tsx";
 
 /** Props of {@linkcode AutomationPage}. */
 export interface AutomationPageProps {
@@ -59,14 +60,13 @@ export function AutomationPage(props: AutomationPageProps) {
               {automation.enabled ? "Pause" : "Resume"}
             </button>
           </form>
-          <details class="confirm">
-            <summary class="button danger">Delete…</summary>
-            <form method="post" action={`${base}/delete`}>
-              {token}
-              <span>Delete this automation? Its firings stay in the event feed.</span>
-              <button type="submit" class="danger">Yes, delete it</button>
-            </form>
-          </details>
+          <ConfirmAction
+            label="Delete…"
+            action={`${base}/delete`}
+            csrf={ctx.session.csrf}
+            question="Delete this automation? Its firings stay in the event feed."
+            confirm="Yes, delete it"
+          />
         </div>
       </section>
       <section class="panel flush" tabIndex={0} aria-label="Recent firings">

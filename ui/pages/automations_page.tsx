@@ -4,6 +4,7 @@ import { Layout } from "../components/layout.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
 import { AutomationForm } from "../components/automation_form.tsx";
 import type { AutomationRow, FlashMessage as Flash, PageContext, SpecDraft } from "../types.ts";
+import { ConfirmAction } from "../components/confirm_action.tsx";
 
 /** Props of {@linkcode AutomationsPage}. */
 export interface AutomationsPageProps {
@@ -91,16 +92,13 @@ export function AutomationsPage(props: AutomationsPageProps) {
                             {row.enabled ? "Pause" : "Resume"}
                           </button>
                         </form>
-                        <details class="confirm">
-                          <summary class="button danger">
-                            Delete…
-                          </summary>
-                          <form method="post" action={`${row.href}/delete`}>
-                            {token}
-                            <span>Delete "{row.name}"? Its firings stay in the event feed.</span>
-                            <button type="submit" class="danger">Yes, delete it</button>
-                          </form>
-                        </details>
+                        <ConfirmAction
+                          label="Delete…"
+                          action={`${row.href}/delete`}
+                          csrf={ctx.session.csrf}
+                          question={<>Delete "{row.name}"? Its firings stay in the event feed.</>}
+                          confirm="Yes, delete it"
+                        />
                       </div>
                     </td>
                   </tr>

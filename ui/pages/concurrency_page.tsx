@@ -4,6 +4,7 @@ import { FlashMessage } from "../components/flash_message.tsx";
 import { Layout } from "../components/layout.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
 import type { FlashMessage as Flash, PageContext } from "../types.ts";
+import { ConfirmAction } from "../components/confirm_action.tsx";
 
 /** Props of {@linkcode ConcurrencyPage}. */
 export interface ConcurrencyPageProps {
@@ -103,21 +104,20 @@ export function ConcurrencyPage({ ctx, limits, flash = null }: ConcurrencyPagePr
                       </form>
                     </td>
                     <td>
-                      {/* A details step asks first, and works without JavaScript. */}
-                      <details class="confirm" data-reset={limit.name}>
-                        <summary class="button secondary">Reset…</summary>
-                        <form
-                          method="post"
-                          action={`/concurrency-limits/${encodeURIComponent(limit.name)}/reset`}
-                        >
-                          {token}
-                          <span>
+                      <ConfirmAction
+                        label="Reset…"
+                        tone="secondary"
+                        action={`/concurrency-limits/${encodeURIComponent(limit.name)}/reset`}
+                        csrf={ctx.session.csrf}
+                        question={
+                          <>
                             Free all {limit.activeSlots} slots in use of{" "}
                             {limit.name}? Holders that finish later do not free them again.
-                          </span>
-                          <button type="submit" class="danger">Yes, reset slots</button>
-                        </form>
-                      </details>
+                          </>
+                        }
+                        confirm="Yes, reset slots"
+                        data={{ "data-reset": limit.name }}
+                      />
                     </td>
                   </tr>
                 ))}

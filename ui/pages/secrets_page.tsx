@@ -5,6 +5,7 @@ import { Layout } from "../components/layout.tsx";
 import { Pager } from "../components/pager.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
 import type { FlashMessage as Flash, PageContext } from "../types.ts";
+import { ConfirmAction } from "../components/confirm_action.tsx";
 
 /** Props of {@linkcode SecretsPage}. */
 export interface SecretsPageProps {
@@ -92,17 +93,13 @@ export function SecretsPage(props: SecretsPageProps) {
                       <TimeLabel ms={secret.updatedAt} />
                     </td>
                     <td>
-                      <details class="confirm">
-                        <summary class="button danger">Delete…</summary>
-                        <form
-                          method="post"
-                          action={`/secrets/${encodeURIComponent(secret.name)}/delete`}
-                        >
-                          {token}
-                          <span>Delete "{secret.name}"? Flows that read it will fail.</span>
-                          <button type="submit" class="danger">Yes, delete it</button>
-                        </form>
-                      </details>
+                      <ConfirmAction
+                        label="Delete…"
+                        action={`/secrets/${encodeURIComponent(secret.name)}/delete`}
+                        csrf={ctx.session.csrf}
+                        question={<>Delete "{secret.name}"? Flows that read it will fail.</>}
+                        confirm="Yes, delete it"
+                      />
                     </td>
                   </tr>
                 ))}

@@ -6,6 +6,7 @@ import { Layout } from "../components/layout.tsx";
 import { Pager } from "../components/pager.tsx";
 import { TimeLabel } from "../components/time_label.tsx";
 import type { FlashMessage as Flash, PageContext } from "../types.ts";
+import { ConfirmAction } from "../components/confirm_action.tsx";
 
 /** The variable form as posted (or prefilled to edit), with what is wrong with it. */
 export interface VariableDraft {
@@ -108,14 +109,13 @@ export function VariablesPage(props: VariablesPageProps) {
                         <a href={`/variables?edit=${encodeURIComponent(variable.name)}#set`}>
                           Edit
                         </a>{" "}
-                        <details class="confirm">
-                          <summary class="button danger">Delete…</summary>
-                          <form method="post" action={`${path}/delete`}>
-                            {token}
-                            <span>Delete "{variable.name}"? Flows that read it will fail.</span>
-                            <button type="submit" class="danger">Yes, delete it</button>
-                          </form>
-                        </details>
+                        <ConfirmAction
+                          label="Delete…"
+                          action={`${path}/delete`}
+                          csrf={ctx.session.csrf}
+                          question={<>Delete "{variable.name}"? Flows that read it will fail.</>}
+                          confirm="Yes, delete it"
+                        />
                       </td>
                     </tr>
                   );

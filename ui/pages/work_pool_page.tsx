@@ -14,6 +14,7 @@ import { WorkQueueTable } from "../components/work_queue_table.tsx";
 import { formatCount } from "../format.ts";
 import { deploymentHref, runHref, workPoolHref } from "../links.ts";
 import type { DeploymentRow, FlashMessage as Flash, FormDraft, PageContext } from "../types.ts";
+import { ConfirmAction } from "../components/confirm_action.tsx";
 
 /** Props of {@linkcode WorkPoolPage}. */
 export interface WorkPoolPageProps {
@@ -67,17 +68,15 @@ export function WorkPoolPage(props: WorkPoolPageProps) {
               csrf={ctx.session.csrf}
               hint="Workers stop claiming runs from this pool; queued runs wait"
             />
-            {/* A details step asks first, and works without JavaScript. */}
-            <details class="confirm" data-delete-pool={pool.name}>
-              <summary class="button secondary">Delete…</summary>
-              <form method="post" action={`${workPoolHref(pool.name)}/delete`}>
-                <input type="hidden" name="_csrf" value={ctx.session.csrf} />
-                <span>
-                  Delete work pool {pool.name}? Refused while a deployment uses it.
-                </span>
-                <button type="submit" class="danger">Yes, delete the pool</button>
-              </form>
-            </details>
+            <ConfirmAction
+              label="Delete…"
+              tone="secondary"
+              action={`${workPoolHref(pool.name)}/delete`}
+              csrf={ctx.session.csrf}
+              question={<>Delete work pool {pool.name}? Refused while a deployment uses it.</>}
+              confirm="Yes, delete the pool"
+              data={{ "data-delete-pool": pool.name }}
+            />
           </div>
         </div>
         {pool.description && <p class="description">{pool.description}</p>}
