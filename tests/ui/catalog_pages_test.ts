@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { createApp } from "../../server/app.ts";
+import { csrfOf, postForm } from "./_forms.ts";
 import { appendEvents } from "../../engine/events/mod.ts";
 import {
   evaluateAutomations,
@@ -17,17 +18,6 @@ import { VariableService } from "../../engine/variables/mod.ts";
 import { FakeClock, testEngine } from "./_fixtures.ts";
 import { flow } from "../../sdk/mod.ts";
 import { createLocalControlPlane } from "../../sdk/mod.ts";
-
-type App = ReturnType<typeof createApp>;
-
-async function tokenOf(app: App, path: string): Promise<string> {
-  const page = await (await app.request(path)).text();
-  return page.match(/name="_csrf" value="([^"]+)"/)![1]!;
-}
-
-function post(app: App, path: string, fields: Record<string, string>) {
-  return app.request(path, { method: "POST", body: new URLSearchParams(fields) });
-}
 
 const AUTOMATION = `name: on-landing
 trigger:
@@ -97,10 +87,10 @@ Deno.test("events page filters by name prefix, resource prefix and time; a bad t
 Deno.test("automation forms create from YAML, refuse bad text next to the field, pause, resume, delete", async (ctx) => {
   await using t = testEngine();
   const app = createApp({ engine: t.engine, clock: new FakeClock(Date.UTC(2026, 0, 1)) });
-  const token = await tokenOf(app, "/automations");
+  const token = await csrfOf(app, "/automations");
 
   await ctx.step("text that is not YAML creates nothing", async () => {
-    const res = await post(app, "/automations", { _csrf: token, spec: "name: [unclosed" });
+    const res = await postForm(app, "/automations", { _csrf: token, spec: "name: [unclosed" });
     assert.equal(res.status, 400);
     const html = await res.text();
     assert.match(html, /id="automation-spec-error"[^>]*>The text is not YAML or JSON/);
@@ -109,7 +99,7 @@ Deno.test("automation forms create from YAML, refuse bad text next to the field,
     assert.equal(listAutomations(t.engine.reader).length, 0);
   });
   await ctx.step("a shape the schema refuses names the field", async () => {
-    const res = await post(app, "/automations", {
+    const res = await postForm(app, "/automations", {
       _csrf: token,
       spec: '{"name": "x", "trigger": {"type": "event", "match": []}, "actions": []}',
     });
@@ -118,7 +108,7 @@ Deno.test("automation forms create from YAML, refuse bad text next to the field,
     assert.equal(listAutomations(t.engine.reader).length, 0);
   });
   await ctx.step("an unknown deployment is refused by the API's validator", async () => {
-    const res = await post(app, "/automations", {
+    const res = await postForm(app, "/automations", {
       _csrf: token,
       spec: AUTOMATION.replace(
         /actions:[\s\S]*/,
@@ -130,7 +120,7 @@ Deno.test("automation forms create from YAML, refuse bad text next to the field,
     assert.equal(listAutomations(t.engine.reader).length, 0);
   });
   await ctx.step("a valid automation is created and listed with its summaries", async () => {
-    const res = await post(app, "/automations", { _csrf: token, spec: AUTOMATION });
+    const res = await postForm(app, "/automations", { _csrf: token, spec: AUTOMATION });
     assert.equal(res.status, 303);
     assert.match(res.headers.get("location")!, /^\/automations\/on-landing\?flash=/);
     const list = await (await app.request("/automations")).text();
@@ -139,18 +129,18 @@ Deno.test("automation forms create from YAML, refuse bad text next to the field,
     assert.match(list, /enabled/);
   });
   await ctx.step("pause and resume", async () => {
-    const pause = await post(app, "/automations/on-landing/pause", { _csrf: token });
+    const pause = await postForm(app, "/automations/on-landing/pause", { _csrf: token });
     assert.equal(pause.status, 303);
     assert.equal(findAutomation(t.engine.reader, "on-landing")?.enabled, false);
     const page = await (await app.request(pause.headers.get("location")!)).text();
     assert.match(page, /data-automation-state[^>]*>paused/);
     assert.match(page, /action="\/automations\/on-landing\/resume"/);
-    await post(app, "/automations/on-landing/resume", { _csrf: token });
+    await postForm(app, "/automations/on-landing/resume", { _csrf: token });
     assert.equal(findAutomation(t.engine.reader, "on-landing")?.enabled, true);
     // From the list, the button comes back to the list.
     const list = await (await app.request("/automations")).text();
     assert.match(list, /action="\/automations\/on-landing\/pause"/);
-    const fromList = await post(app, "/automations/on-landing/pause", {
+    const fromList = await postForm(app, "/automations/on-landing/pause", {
       _csrf: token,
       next: "/automations",
     });
@@ -158,18 +148,18 @@ Deno.test("automation forms create from YAML, refuse bad text next to the field,
     const after = await (await app.request(fromList.headers.get("location")!)).text();
     assert.match(after, /Automation &quot;on-landing&quot; paused\./);
     assert.match(after, /action="\/automations\/on-landing\/resume"/);
-    await post(app, "/automations/on-landing/resume", { _csrf: token });
+    await postForm(app, "/automations/on-landing/resume", { _csrf: token });
   });
   await ctx.step("edit keeps the name; another name is refused", async () => {
     const page = await (await app.request("/automations/on-landing")).text();
     assert.match(page, /name: on-landing/, "the edit form holds the automation as YAML");
-    const renamed = await post(app, "/automations/on-landing", {
+    const renamed = await postForm(app, "/automations/on-landing", {
       _csrf: token,
       spec: AUTOMATION.replace("on-landing", "other"),
     });
     assert.equal(renamed.status, 400);
     assert.match(await renamed.text(), /The name &quot;other&quot; is not this automation/);
-    const saved = await post(app, "/automations/on-landing", {
+    const saved = await postForm(app, "/automations/on-landing", {
       _csrf: token,
       spec: AUTOMATION.replace("acme.seen", "acme.noticed"),
     });
@@ -178,7 +168,7 @@ Deno.test("automation forms create from YAML, refuse bad text next to the field,
     assert.deepEqual(actions.map((a) => "event" in a && a.event), ["acme.noticed"]);
   });
   await ctx.step("delete", async () => {
-    const res = await post(app, "/automations/on-landing/delete", { _csrf: token });
+    const res = await postForm(app, "/automations/on-landing/delete", { _csrf: token });
     assert.equal(res.status, 303);
     assert.equal(listAutomations(t.engine.reader).length, 0);
   });
@@ -188,12 +178,12 @@ Deno.test("automation page shows its recent firings with their action results", 
   const clock = new FakeClock(Date.UTC(2026, 0, 1));
   await using t = testEngine(clock);
   const app = createApp({ engine: t.engine, clock });
-  const token = await tokenOf(app, "/automations");
+  const token = await csrfOf(app, "/automations");
   const spec = AUTOMATION.replace(
     "    resource: acme.x\n",
     "    resource: acme.x\n  - type: pause-work-pool\n    work_pool: nowhere\n",
   );
-  assert.equal((await post(app, "/automations", { _csrf: token, spec })).status, 303);
+  assert.equal((await postForm(app, "/automations", { _csrf: token, spec })).status, 303);
   await evaluateAutomations(t.engine, { now: clock.now() });
   clock.tick(1_000);
   await t.engine.transact((tx) =>
@@ -219,20 +209,20 @@ Deno.test("variable form saves JSON, shows a wrong JSON or name next to its fiel
   await using t = testEngine();
   const app = createApp({ engine: t.engine, clock: new FakeClock(Date.UTC(2026, 0, 1)) });
   const variables = new VariableService({ engine: t.engine, clock: new FakeClock() });
-  const token = await tokenOf(app, "/variables");
+  const token = await csrfOf(app, "/variables");
 
-  const bad = await post(app, "/variables", { _csrf: token, name: "batch", value: "{nope" });
+  const bad = await postForm(app, "/variables", { _csrf: token, name: "batch", value: "{nope" });
   assert.equal(bad.status, 400);
   const html = await bad.text();
   assert.match(html, /id="variable-value-error"[^>]*>The value is not JSON: /);
   assert.ok(html.includes("{nope"), "the posted text is kept");
   assert.equal(variables.get("batch"), undefined);
 
-  const badName = await post(app, "/variables", { _csrf: token, name: "Batch!", value: "1" });
+  const badName = await postForm(app, "/variables", { _csrf: token, name: "Batch!", value: "1" });
   assert.equal(badName.status, 400);
   assert.match(await badName.text(), /id="variable-name-error"[^>]*>Variable name &quot;Batch!/);
 
-  const ok = await post(app, "/variables", {
+  const ok = await postForm(app, "/variables", {
     _csrf: token,
     name: "batch",
     value: '{"size": 500}',
@@ -245,7 +235,7 @@ Deno.test("variable form saves JSON, shows a wrong JSON or name next to its fiel
   const edit = await (await app.request("/variables?edit=batch")).text();
   assert.match(edit, /<textarea[^>]*>\{\n {2}&quot;size&quot;: 500\n\}<\/textarea>/);
 
-  const gone = await post(app, "/variables/batch/delete", { _csrf: token });
+  const gone = await postForm(app, "/variables/batch/delete", { _csrf: token });
   assert.equal(gone.status, 303);
   assert.equal(variables.get("batch"), undefined);
 });
@@ -258,19 +248,19 @@ Deno.test("secrets page lists names only; a value is never in any answer", async
     clock: new FakeClock(Date.UTC(2026, 0, 1)),
     secretCipher,
   });
-  const token = await tokenOf(app, "/secrets");
+  const token = await csrfOf(app, "/secrets");
   const value = "hunter2-very-secret-value";
-  const res = await post(app, "/secrets", { _csrf: token, name: "db_password", value });
+  const res = await postForm(app, "/secrets", { _csrf: token, name: "db_password", value });
   assert.equal(res.status, 303);
   const page = await (await app.request(res.headers.get("location")!)).text();
   assert.match(page, /data-secret="db_password"/);
   assert.ok(!page.includes(value));
-  const refused = await post(app, "/secrets", { _csrf: token, name: "Bad Name", value });
+  const refused = await postForm(app, "/secrets", { _csrf: token, name: "Bad Name", value });
   assert.equal(refused.status, 400);
   const html = await refused.text();
   assert.match(html, /id="secret-error"[^>]*>Secret name &quot;Bad Name&quot; is invalid/);
   assert.ok(!html.includes(value), "a refused value is not echoed back");
-  await post(app, "/secrets/db_password/delete", { _csrf: token });
+  await postForm(app, "/secrets/db_password/delete", { _csrf: token });
   assert.doesNotMatch(await (await app.request("/secrets")).text(), /data-secret=/);
 });
 
@@ -281,7 +271,7 @@ Deno.test("secrets page without IRONFLOW_SECRET_KEY says how to set it and disab
   assert.match(page, /has no <code>IRONFLOW_SECRET_KEY<\/code>/);
   assert.match(page, /<fieldset disabled/);
   const token = page.match(/name="_csrf" value="([^"]+)"/)![1]!;
-  const res = await post(app, "/secrets", { _csrf: token, name: "x", value: "y" });
+  const res = await postForm(app, "/secrets", { _csrf: token, name: "x", value: "y" });
   assert.equal(res.status, 400);
   assert.match(await res.text(), /no IRONFLOW_SECRET_KEY: nothing was saved/);
 });
@@ -292,8 +282,8 @@ Deno.test("catalog forms refuse a post without the session's CSRF token and chan
   const app = createApp({ engine: t.engine, clock: new FakeClock(), secretCipher });
   const variables = new VariableService({ engine: t.engine, clock: new FakeClock() });
   await variables.set("keep", 1);
-  const token = await tokenOf(app, "/automations");
-  await post(app, "/automations", { _csrf: token, spec: AUTOMATION });
+  const token = await csrfOf(app, "/automations");
+  await postForm(app, "/automations", { _csrf: token, spec: AUTOMATION });
   const cases: [string, Record<string, string>][] = [
     ["/variables", { name: "v", value: "1" }],
     ["/variables/keep/delete", {}],
@@ -305,7 +295,7 @@ Deno.test("catalog forms refuse a post without the session's CSRF token and chan
   ];
   for (const [path, fields] of cases) {
     for (const forged of [{}, { _csrf: "forged" }]) {
-      const res = await post(app, path, { ...fields, ...forged });
+      const res = await postForm(app, path, { ...fields, ...forged });
       assert.equal(res.status, 403, `${path} without a valid token`);
     }
   }
@@ -328,7 +318,7 @@ Deno.test("with an API key the catalog pages and forms need a signed-in session"
     assert.equal(res.status, 303, path);
     assert.match(res.headers.get("location")!, /^\/login\?next=/);
   }
-  const res = await post(app, "/variables", { name: "v", value: "1" });
+  const res = await postForm(app, "/variables", { name: "v", value: "1" });
   assert.equal(res.status, 303);
   assert.equal(res.headers.get("location"), "/login");
   assert.equal(

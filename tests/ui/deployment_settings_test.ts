@@ -4,9 +4,8 @@
  * each problem under its field and saves nothing; forged posts are refused.
  */
 import assert from "node:assert/strict";
-import { createWorkPool, DeploymentService } from "../../engine/deployments/mod.ts";
-import { createApp } from "../../server/app.ts";
-import { FakeClock, NOW, testEngine } from "./_fixtures.ts";
+import { createWorkPool } from "../../engine/deployments/mod.ts";
+import { type App, csrfOf, fieldError, formApp, postForm as post } from "./_forms.ts";
 
 const SCHEMA = {
   type: "object",
@@ -18,10 +17,8 @@ const SCHEMA = {
 };
 
 async function setup() {
-  const clock = new FakeClock(NOW);
-  const t = testEngine(clock);
-  const app = createApp({ engine: t.engine, clock });
-  const service = new DeploymentService(t.engine);
+  const t = formApp();
+  const { app, service } = t;
   await service.create({ name: "etl", entrypoint: "./flows/etl.ts:etl", tags: ["old"] });
   await service.create({
     name: "crawl",
@@ -30,25 +27,14 @@ async function setup() {
     parameters: { pages: 3 },
   });
   await createWorkPool(t.engine, { name: "gpu" });
-  const page = await (await app.request("/deployments/etl")).text();
-  const token = page.match(/name="_csrf" value="([^"]+)"/)![1]!;
-  return { ...t, app, token };
+  return { ...t, token: await csrfOf(app, "/deployments/etl") };
 }
 
-function post(app: ReturnType<typeof createApp>, path: string, fields: Record<string, string>) {
-  return app.request(path, { method: "POST", body: new URLSearchParams(fields) });
-}
-
-async function apiDeployment(app: ReturnType<typeof createApp>, name: string) {
+async function apiDeployment(app: App, name: string) {
   return await (await app.request(`/api/deployments/${name}`)).json();
 }
 
 /** The problem shown under the input `id`, if the input is marked invalid. */
-function fieldError(page: string, id: string): string | null {
-  if (!new RegExp(`id="${id}"[^>]*aria-invalid="true"`).test(page)) return null;
-  const match = page.match(new RegExp(`<span id="${id}-error" class="field-error"[^>]*>([^<]*)<`));
-  return match ? match[1]!.replaceAll("&quot;", '"') : null;
-}
 
 const VALID = {
   mode: "json",

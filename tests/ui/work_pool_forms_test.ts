@@ -4,40 +4,13 @@
  * problem under the field and changes nothing, and a forged post is refused.
  */
 import assert from "node:assert/strict";
-import {
-  claimRuns,
-  createDeploymentRun,
-  DeploymentService,
-  getWorkPool,
-} from "../../engine/deployments/mod.ts";
-import { createApp } from "../../server/app.ts";
-import { FakeClock, NOW, testEngine } from "./_fixtures.ts";
+import { claimRuns, createDeploymentRun, getWorkPool } from "../../engine/deployments/mod.ts";
+import { type App, csrfOf, fieldError, formApp as setup, postForm as post } from "./_forms.ts";
 
-function setup() {
-  const clock = new FakeClock(NOW);
-  const t = testEngine(clock);
-  const app = createApp({ engine: t.engine, clock });
-  return { ...t, app, service: new DeploymentService(t.engine) };
-}
+const tokenOf = (app: App) => csrfOf(app, "/work-pools");
 
-async function tokenOf(app: ReturnType<typeof createApp>): Promise<string> {
-  const page = await (await app.request("/work-pools")).text();
-  return page.match(/name="_csrf" value="([^"]+)"/)![1]!;
-}
-
-function post(app: ReturnType<typeof createApp>, path: string, fields: Record<string, string>) {
-  return app.request(path, { method: "POST", body: new URLSearchParams(fields) });
-}
-
-async function api(app: ReturnType<typeof createApp>, path: string) {
+async function api(app: App, path: string) {
   return await (await app.request(`/api${path}`)).json();
-}
-
-/** The problem shown right under the field `name` (its `aria-describedby` error). */
-function fieldError(page: string, id: string): string | null {
-  if (!new RegExp(`id="${id}"[^>]*aria-invalid="true"`).test(page)) return null;
-  const match = page.match(new RegExp(`<span id="${id}-error" class="field-error"[^>]*>([^<]*)<`));
-  return match ? match[1]! : null;
 }
 
 Deno.test("the new work pool form creates a pool with its description and concurrency limit", async () => {
