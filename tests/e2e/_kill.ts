@@ -1,7 +1,8 @@
 /**
- * Helpers of the kill tests: bounded polling, process liveness by pid, and
- * the check every kill test ends with (the SQLite file is whole and a
- * projection rebuild from the event log changes nothing).
+ * Helpers of the end-to-end and kill tests: bounded polling, free ports,
+ * process liveness by pid, and the check every kill test ends with (the
+ * SQLite file is whole and a projection rebuild from the event log changes
+ * nothing).
  *
  * @module
  */
@@ -25,6 +26,23 @@ export async function until<T>(
     if (Date.now() - start > ms) throw new Error(`Gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Polls `probe` every 150 ms until it answers a value; a probe that throws
+ * (a server not listening yet) counts as no answer. Throws after 20 s.
+ */
+export async function untilAnswered<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+): Promise<T> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`Timed out waiting for ${what}`);
 }
 
 /** Whether process `pid` still runs (a zombie waiting for its reaper counts as gone). */

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { codeBlocks, Lines, parseLine, shLines } from "./_readme.ts";
+import { freePort, untilAnswered } from "./_kill.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 /** The longest any one command may take. */
@@ -45,23 +46,6 @@ async function exec(
   }).output();
   const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
 }
 
 interface DagNode {
@@ -119,7 +103,7 @@ Deno.test("a newcomer clones the repository and follows the README's quick start
         stdout: "null",
         stderr: "null",
       }).spawn();
-      const page = await until("the dashboard", async () => {
+      const page = await untilAnswered("the dashboard", async () => {
         const response = await fetch(`${url}/`);
         return response.ok ? await response.text() : undefined;
       });
@@ -140,7 +124,7 @@ Deno.test("a newcomer clones the repository and follows the README's quick start
         assert.match(out.stdout, /AwaitingRetry[\s\S]*Retrying/);
         assert.match(out.stdout, /COMPLETED/);
         // "The run appears in the dashboard": the server reads the same ./.ironflow.
-        const runs = await until("the demo run on the server", async () => {
+        const runs = await untilAnswered("the demo run on the server", async () => {
           const page = await api<{ items: Array<{ flow_name: string }> }>("/api/flow-runs");
           return page.items.length > 0 ? page.items : undefined;
         });
@@ -225,7 +209,7 @@ Deno.test("a newcomer clones the repository and follows the README's quick start
         );
         const inspect = parseLine(lines.take("ironflow deployment inspect ").command).args;
         // "its upcoming SCHEDULED runs": created by the server's services loop.
-        await until("scheduled runs", async () => {
+        await untilAnswered("scheduled runs", async () => {
           const out = await ok(inspect);
           return /\sScheduled\s/.test(out) ? out : undefined;
         });

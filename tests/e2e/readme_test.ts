@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { codeBlocks, Lines, parseLine, shLines } from "./_readme.ts";
+import { freePort, untilAnswered } from "./_kill.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CONFIG = `${ROOT}deno.json`;
@@ -93,23 +94,6 @@ async function ironflow(
   return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
 }
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`Timed out waiting for ${what}`);
-}
-
 Deno.test("README: the sh lines the tour does not run are listed, with a check", async () => {
   for (const { command } of shLines(readme)) {
     if (command.startsWith("ironflow ") || /^[A-Z_]+=\S+ .*ironflow /.test(command)) continue;
@@ -165,7 +149,7 @@ Deno.test("README: the five-minute tour runs as written", async (t) => {
       stdout: "null",
       stderr: "null",
     }).spawn();
-    const serverUp = until(
+    const serverUp = untilAnswered(
       "the server",
       async () => (await fetch(`${url}/health`)).ok || undefined,
     );
@@ -242,7 +226,7 @@ Deno.test("README: the five-minute tour runs as written", async (t) => {
       );
       const inspect = parseLine(lines.take("ironflow deployment inspect ").command).args;
       // "its upcoming SCHEDULED runs": the server's services loop creates them.
-      await until("scheduled runs", async () => {
+      await untilAnswered("scheduled runs", async () => {
         const out = await ok(inspect);
         return /\sScheduled\s/.test(out) ? out : undefined;
       });

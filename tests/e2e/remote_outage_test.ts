@@ -4,16 +4,10 @@
  * `IRONFLOW_REMOTE_OUTAGE_MS`.
  */
 import assert from "node:assert/strict";
+import { freePort } from "./_kill.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const FLOW = new URL("../testdata/sdk/outage_flow.ts", import.meta.url).pathname;
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
-}
 
 async function startServer(home: string, port: number): Promise<Deno.ChildProcess> {
   const child = new Deno.Command(Deno.execPath(), {

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { DeploymentService } from "../../engine/deployments/mod.ts";
 import { createSqliteControlPlane } from "../../sdk/mod.ts";
+import { freePort } from "./_kill.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const INTERVAL_MS = 200;
@@ -23,13 +24,6 @@ async function until<T>(probe: () => T | undefined | Promise<T | undefined>, wha
     if (Date.now() - start > 60_000) throw new Error(`Gave up waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-}
-
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
 }
 
 function startServer(home: string, node: string, port: number): Deno.ChildProcess {
