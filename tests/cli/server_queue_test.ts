@@ -4,47 +4,25 @@
  * of a pool's queues).
  */
 import assert from "node:assert/strict";
-import { tempHome } from "./_cli.ts";
+import { spawnIronflow, tempHome } from "./_cli.ts";
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
-const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
 const FLOWS = new URL("../testdata/deployments/", import.meta.url).pathname;
 
 Deno.test("server start --queue: the embedded worker runs the runs of that queue, not the others", async () => {
   await using home = await tempHome();
-  const server = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "-A",
-      "--config",
-      CONFIG,
-      MAIN,
-      "server",
-      "start",
-      "--port",
-      "0",
-      "--no-services",
-      "--queue",
-      "batch",
-    ],
-    env: { IRONFLOW_HOME: home.path, NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  // No idle connections: the server's graceful stop waits for open ones.
+  await using server = spawnIronflow(home.path, [
+    "server",
+    "start",
+    "--port",
+    "0",
+    "--no-services",
+    "--queue",
+    "batch",
+  ]);
+  // No idle connections: nothing of the test outlives it.
   const client = Deno.createHttpClient({ poolMaxIdlePerHost: 0 });
   try {
-    const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
-    let text = "";
-    for (let reads = 0; reads < 50 && !/auth .*\n/.test(text); reads++) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      text += value;
-    }
-    void (async () => {
-      // Keep draining so the server never blocks on a full pipe.
-      while (!(await reader.read()).done) { /* drain */ }
-    })().catch(() => {});
+    const text = await server.waitFor(/auth .*\n/);
     assert.match(text, /^ {2}worker +embedded, on work pool "default" \(queues "batch"\)$/m);
     const base = text.match(/http:\/\/[\d.]+:\d+/)![0];
     const api = async (path: string, body?: unknown) => {
@@ -75,15 +53,5 @@ Deno.test("server start --queue: the embedded worker runs the runs of that queue
     assert.equal((await api(`/flow-runs/${other.id}`)).run?.state, "SCHEDULED");
   } finally {
     client.close();
-    server.kill("SIGTERM");
-    // Bounded: a server that does not stop in 10 s is killed.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stopped = await Promise.race([
-      server.status.then(() => true),
-      new Promise<boolean>((resolve) => timer = setTimeout(() => resolve(false), 10_000)),
-    ]);
-    clearTimeout(timer);
-    if (!stopped) server.kill("SIGKILL");
-    await server.status;
   }
 });
