@@ -1,12 +1,12 @@
 /**
  * Shared fixtures of the SDK tests: in-memory control planes that close
  * themselves, fake-clock stepping without real sleeps, deferred promises and
- * history look-ups.
+ * history look-ups, and tasks that journal their transaction hooks.
  *
  * @module
  */
 import type { EngineEvent, FakeClock, LogRecord, RunRecord } from "../../engine/mod.ts";
-import { createInMemoryControlPlane, type LocalControlPlane } from "../../sdk/mod.ts";
+import { createInMemoryControlPlane, type LocalControlPlane, task } from "../../sdk/mod.ts";
 
 /** An in-memory control plane that closes its engine when disposed. */
 export type TestPlane = LocalControlPlane & AsyncDisposable;
@@ -90,4 +90,23 @@ export async function logsOf(
 ): Promise<LogRecord[]> {
   await plane.flush();
   return plane.engine.logs({ flowRunId, limit: 1000, ...(minLevel ? { minLevel } : {}) });
+}
+
+/**
+ * Three tasks (`write`, `index`, `publish`) returning their input, whose
+ * commit and rollback hooks append `commit <name>` / `rollback <name>=<result>`
+ * to `journal`.
+ */
+export function journaled(journal: string[]) {
+  const step = (name: string) =>
+    task({
+      name,
+      onCommit: () => {
+        journal.push(`commit ${name}`);
+      },
+      onRollback: ({ result }) => {
+        journal.push(`rollback ${name}=${result}`);
+      },
+    }, async (x: number) => await Promise.resolve(x));
+  return { write: step("write"), index: step("index"), publish: step("publish") };
 }

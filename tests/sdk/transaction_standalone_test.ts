@@ -6,22 +6,8 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { task, transaction } from "../../sdk/mod.ts";
-import { testPlane } from "./_helpers.ts";
+import { journaled, testPlane } from "./_helpers.ts";
 import type { LocalControlPlane } from "../../sdk/mod.ts";
-
-function journaled(journal: string[]) {
-  const step = (name: string) =>
-    task({
-      name,
-      onCommit: () => {
-        journal.push(`commit ${name}`);
-      },
-      onRollback: ({ result }) => {
-        journal.push(`rollback ${name}=${result}`);
-      },
-    }, async (x: number) => await Promise.resolve(x));
-  return { write: step("write"), index: step("index"), publish: step("publish") };
-}
 
 function transactionRuns(plane: LocalControlPlane) {
   return plane.engine.listRuns({ kind: "task", sort: "created", order: "asc", limit: 100 }).items

@@ -6,21 +6,7 @@
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
 import { flow, getTransaction, task, transaction, type TransactionStore } from "../../sdk/mod.ts";
-import { taskRunsOf, testPlane } from "./_helpers.ts";
-
-function journaled(journal: string[]) {
-  const step = (name: string) =>
-    task({
-      name,
-      onCommit: () => {
-        journal.push(`commit ${name}`);
-      },
-      onRollback: ({ result }) => {
-        journal.push(`rollback ${name}=${result}`);
-      },
-    }, async (x: number) => await Promise.resolve(x));
-  return { write: step("write"), index: step("index"), publish: step("publish") };
-}
+import { journaled, taskRunsOf, testPlane } from "./_helpers.ts";
 
 const explode = task({ name: "explode" }, async (): Promise<void> => {
   await Promise.reject(new Error("validation failed"));
