@@ -75,3 +75,88 @@ Deno.test("emitEvent() refuses a reserved name before sending anything", async (
     await plane.close();
   }
 });
+
+function countingRemotePlane(server: ReturnType<typeof testServer>, paths: string[]) {
+  return createRemoteControlPlane({
+    url: "http://localhost:4200",
+    fetch: (input, init) => {
+      const request = new Request(input, init);
+      paths.push(new URL(request.url).pathname);
+      return Promise.resolve(server.app.fetch(request));
+    },
+    results: createMemoryResultStore(),
+  });
+}
+
+Deno.test("a burst of emitEvent() calls on a remote plane goes in a few batched requests, in order", async () => {
+  const server = testServer();
+  const paths: string[] = [];
+  const plane = countingRemotePlane(server, paths);
+  try {
+    const names = Array.from({ length: 120 }, (_, i) => `file-${i}`);
+    const events = await Promise.all(
+      names.map((name) =>
+        emitEvent({ event: "acme.file.landed", resource: `acme.file.${name}` }, { plane })
+      ),
+    );
+    assert.deepEqual(events.map((e) => e.resource), names.map((n) => `acme.file.${n}`));
+    const recorded = readEvents(server.engine.reader, {
+      now: server.clock.now(),
+      filter: { prefixes: ["acme."] },
+      limit: 200,
+    });
+    assert.deepEqual(
+      recorded.items.map((e) => e.id).sort(),
+      events.map((e) => e.id).sort(),
+      "every answered event is recorded once",
+    );
+    const posts = paths.filter((p) => p.startsWith("/api/events"));
+    // The first goes alone at once; the 119 emitted meanwhile go together.
+    assert.deepEqual(posts, ["/api/events", "/api/events/batch"]);
+  } finally {
+    await plane.close();
+    server.close();
+  }
+});
+
+Deno.test("a batch the server refuses is sent again one by one: only the invalid event's caller fails", async () => {
+  const server = testServer();
+  const paths: string[] = [];
+  const plane = countingRemotePlane(server, paths);
+  try {
+    // Straight to the client: emitEvent() would refuse the bad name before sending it.
+    const client = plane.events!;
+    const outcomes = await Promise.allSettled([
+      client.emit({ event: "acme.first", resource: "acme.a" }),
+      client.emit({ event: "acme.second", resource: "acme.b" }),
+      client.emit({ event: "not a name", resource: "acme.c" }),
+      client.emit({ event: "acme.fourth", resource: "acme.d" }),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status), [
+      "fulfilled",
+      "fulfilled",
+      "rejected",
+      "fulfilled",
+    ]);
+    assert.match(String((outcomes[2] as PromiseRejectedResult).reason), /not a name/);
+    const recorded = readEvents(server.engine.reader, {
+      now: server.clock.now(),
+      filter: { prefixes: ["acme."] },
+    });
+    assert.deepEqual(recorded.items.map((e) => e.event).sort(), [
+      "acme.first",
+      "acme.fourth",
+      "acme.second",
+    ]);
+    assert.deepEqual(paths.filter((p) => p.startsWith("/api/events")), [
+      "/api/events",
+      "/api/events/batch",
+      "/api/events",
+      "/api/events",
+      "/api/events",
+    ]);
+  } finally {
+    await plane.close();
+    server.close();
+  }
+});
