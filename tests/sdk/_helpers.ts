@@ -5,6 +5,7 @@
  *
  * @module
  */
+import assert from "node:assert/strict";
 import type { EngineEvent, FakeClock, LogRecord, RunRecord } from "../../engine/mod.ts";
 import { createInMemoryControlPlane, type LocalControlPlane, task } from "../../sdk/mod.ts";
 
@@ -109,4 +110,30 @@ export function journaled(journal: string[]) {
       },
     }, async (x: number) => await Promise.resolve(x));
   return { write: step("write"), index: step("index"), publish: step("publish") };
+}
+
+/**
+ * Runs `tests/testdata/sdk/<script>` twice in its own process on one fresh
+ * home: the first run does the work of its transaction key, the second finds
+ * the key committed and does none (the script prints `{ result, ran }`).
+ */
+export async function assertKeyHoldsAcrossProcesses(script: string): Promise<void> {
+  const home = await Deno.makeTempDir({ prefix: "ironflow_txn_" });
+  const path = new URL(`../testdata/sdk/${script}`, import.meta.url).pathname;
+  const runOnce = async () => {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", path, "2024-05-01"],
+      env: { IRONFLOW_HOME: home },
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assert.ok(output.success, new TextDecoder().decode(output.stderr));
+    return JSON.parse(new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!);
+  };
+  try {
+    assert.deepEqual(await runOnce(), { result: "rows-2024-05-01:3", ran: 1 });
+    assert.deepEqual(await runOnce(), { result: "rows-2024-05-01:3", ran: 0 });
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
 }

@@ -4,9 +4,8 @@
  * tasks it calls directly, rolls them back on failure and skips a committed key.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { task, transaction } from "../../sdk/mod.ts";
-import { journaled, testPlane } from "./_helpers.ts";
+import { assertKeyHoldsAcrossProcesses, journaled, testPlane } from "./_helpers.ts";
 import type { LocalControlPlane } from "../../sdk/mod.ts";
 
 function transactionRuns(plane: LocalControlPlane) {
@@ -85,22 +84,5 @@ Deno.test("transactions outside a flow: a committed key skips the block and retu
 });
 
 Deno.test("transactions outside a flow: a plain script's committed key holds across processes", async () => {
-  const home = await Deno.makeTempDir({ prefix: "ironflow_txn_script_" });
-  const script = fileURLToPath(new URL("../testdata/sdk/transaction_script.ts", import.meta.url));
-  const runOnce = async () => {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, "2024-05-01"],
-      env: { IRONFLOW_HOME: home },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.ok(output.success, new TextDecoder().decode(output.stderr));
-    return JSON.parse(new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!);
-  };
-  try {
-    assert.deepEqual(await runOnce(), { result: "rows-2024-05-01:3", ran: 1 });
-    assert.deepEqual(await runOnce(), { result: "rows-2024-05-01:3", ran: 0 });
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
+  await assertKeyHoldsAcrossProcesses("transaction_script.ts");
 });

@@ -4,9 +4,8 @@
  * processes), nesting, isolation and `get_transaction()` values.
  */
 import assert from "node:assert/strict";
-import { fileURLToPath } from "node:url";
 import { flow, getTransaction, task, transaction, type TransactionStore } from "../../sdk/mod.ts";
-import { journaled, taskRunsOf, testPlane } from "./_helpers.ts";
+import { assertKeyHoldsAcrossProcesses, journaled, taskRunsOf, testPlane } from "./_helpers.ts";
 
 const explode = task({ name: "explode" }, async (): Promise<void> => {
   await Promise.reject(new Error("validation failed"));
@@ -102,24 +101,7 @@ Deno.test("transactions: a committed key skips the block and restores its result
 });
 
 Deno.test("transactions: a committed key is found by another process", async () => {
-  const home = await Deno.makeTempDir({ prefix: "ironflow_txn_" });
-  const script = fileURLToPath(new URL("../testdata/sdk/transaction_flow.ts", import.meta.url));
-  const runOnce = async () => {
-    const output = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", script, "2024-05-01"],
-      env: { IRONFLOW_HOME: home },
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    assert.ok(output.success, new TextDecoder().decode(output.stderr));
-    return JSON.parse(new TextDecoder().decode(output.stdout).trim().split("\n").at(-1)!);
-  };
-  try {
-    assert.deepEqual(await runOnce(), { result: "rows-2024-05-01:3", ran: 1 });
-    assert.deepEqual(await runOnce(), { result: "rows-2024-05-01:3", ran: 0 });
-  } finally {
-    await Deno.remove(home, { recursive: true });
-  }
+  await assertKeyHoldsAcrossProcesses("transaction_flow.ts");
 });
 
 Deno.test("transactions: nested ones commit with the outermost, and roll back with it", async (t) => {
