@@ -35,6 +35,15 @@ function automation(fields: Partial<Automation>): Automation {
   };
 }
 
+/** Fires on each `acme.fail` event. */
+const ON_EVERY_FAIL: Automation["trigger"] = {
+  type: "event",
+  posture: "reactive",
+  match: ["acme.fail"],
+  threshold: 1,
+  withinSeconds: 0,
+};
+
 async function post(engine: Engine, clock: FakeClock, event: string): Promise<void> {
   await engine.transact((tx) =>
     appendEvents(tx, [{ event, resource: "acme.job" }], { now: clock.now() })
@@ -141,13 +150,7 @@ Deno.test("an HTTP notification is retried on later ticks and its result recorde
     putAutomation(
       tx,
       automation({
-        trigger: {
-          type: "event",
-          posture: "reactive",
-          match: ["acme.fail"],
-          threshold: 1,
-          withinSeconds: 0,
-        },
+        trigger: ON_EVERY_FAIL,
         actions: [{
           type: "http",
           url: "http://127.0.0.1:1/hook",
@@ -238,13 +241,7 @@ async function secretHeaderSetup(headers: Record<string, string>) {
     putAutomation(
       tx,
       automation({
-        trigger: {
-          type: "event",
-          posture: "reactive",
-          match: ["acme.fail"],
-          threshold: 1,
-          withinSeconds: 0,
-        },
+        trigger: ON_EVERY_FAIL,
         actions: [{
           type: "http",
           url: "http://127.0.0.1:1/hook",
