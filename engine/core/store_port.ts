@@ -44,8 +44,17 @@ export interface DocumentQuery {
   ref?: string;
   /** Only keys greater than this (paging). */
   afterKey?: string;
+  /** Only keys up to this one, inclusive. */
+  throughKey?: string;
   /** @default 1000 */
   limit?: number;
+  /**
+   * In a write transaction: lock the listed documents until it ends, and
+   * leave out those another transaction holds instead of waiting for it
+   * (PostgreSQL's `FOR UPDATE SKIP LOCKED`). Stores that run one write
+   * transaction at a time, with no other lock holders, have nothing to skip.
+   */
+  skipLocked?: boolean;
 }
 
 /** Reads of documents. */

@@ -79,6 +79,12 @@ export function queueKey(pool: string, due: number, runId: string): string {
   return `${pool}|${String(Math.max(0, due)).padStart(15, "0")}|${runId}`;
 }
 
+/** The greatest queue key of `pool` due by `now`: keys up to it are due. */
+export function dueThroughKey(pool: string, now: number): string {
+  // "~" sorts after every character of a run id.
+  return `${queueKey(pool, now, "")}~`;
+}
+
 /** Parses a queue key. */
 export function parseQueueKey(key: string): { pool: string; due: number; runId: string } {
   const [pool, due, runId] = key.split("|");

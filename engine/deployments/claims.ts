@@ -2,7 +2,9 @@
  * Claims of deployment runs. A worker claims due runs of its pool's queues
  * inside one store transaction (BEGIN IMMEDIATE on SQLite, the writers' turn
  * on PostgreSQL), so under any race — threads of one server or processes on
- * one database — exactly one claimer wins a run. A claim holds a lease the
+ * one database — exactly one claimer wins a run. Candidates are read with
+ * `skipLocked` (PostgreSQL's `FOR UPDATE SKIP LOCKED`): an entry another
+ * session holds is skipped, not waited on. A claim holds a lease the
  * worker renews while the run is alive; expired leases are reclaimed by the
  * services loop.
  *
@@ -22,7 +24,7 @@ import {
 import type { Engine } from "../engine.ts";
 import { endRunsUnder, type TreeEnding } from "../run_tree.ts";
 import { uuidv7 } from "../uuid7.ts";
-import { C, parseQueueKey, read, write } from "./_documents.ts";
+import { C, dueThroughKey, parseQueueKey, read, write } from "./_documents.ts";
 import {
   type Claim,
   CollisionStrategy,
@@ -233,10 +235,13 @@ function* dueCandidates(
   let afterKey: string | undefined;
   let scanned = 0;
   scan: while (scanned < MAX_SCAN) {
+    // Due entries only, locked to this claim; one another transaction holds is skipped.
     const entries = tx.listDocuments({
       collection: C.runQueue,
       ref: poolName,
       limit: 200,
+      throughKey: dueThroughKey(poolName, now),
+      skipLocked: true,
       ...(afterKey ? { afterKey } : {}),
     });
     for (const entry of entries) {

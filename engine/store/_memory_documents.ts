@@ -32,7 +32,8 @@ export class MemoryDocuments implements DocumentAccess {
     return [...this.#data.documents.values()]
       .filter((d) =>
         d.collection === query.collection && (query.ref === undefined || d.ref === query.ref) &&
-        (query.afterKey === undefined || d.key > query.afterKey)
+        (query.afterKey === undefined || d.key > query.afterKey) &&
+        (query.throughKey === undefined || d.key <= query.throughKey)
       )
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
       .slice(0, limit)

@@ -123,11 +123,14 @@ export class PostgresDocuments implements DocumentAccess {
     const where = new PgWhere()
       .add("collection = ?", query.collection)
       .addIf("ref = ?", query.ref)
-      .addIf("key > ?", query.afterKey);
+      .addIf("key > ?", query.afterKey)
+      .addIf("key <= ?", query.throughKey);
     const limit = where.param(query.limit ?? 1000);
+    // Rows held by another transaction are left out, not waited on; ours stay locked to commit.
+    const lock = query.skipLocked && this.#conn.inTransaction ? " FOR UPDATE SKIP LOCKED" : "";
     this.flushPuts();
     const rows = this.#conn.query<Row>(
-      `SELECT * FROM documents ${where.sql()} ORDER BY key LIMIT ${limit}`,
+      `SELECT * FROM documents ${where.sql()} ORDER BY key LIMIT ${limit}${lock}`,
       where.params,
     );
     return rows.map(rowToDocument);

@@ -43,7 +43,10 @@ export class SqliteDocuments implements DocumentAccess {
     const where = new SqlWhere()
       .add("collection = ?", query.collection)
       .addIf("ref = ?", query.ref)
-      .addIf("key > ?", query.afterKey);
+      .addIf("key > ?", query.afterKey)
+      .addIf("key <= ?", query.throughKey);
+    // A write transaction here holds the whole database (BEGIN IMMEDIATE):
+    // nothing is locked by another, so `skipLocked` has nothing to skip.
     const rows = this.#conn.statement(
       `SELECT * FROM documents ${where.sql()} ORDER BY key LIMIT ?`,
     ).all(...where.params, query.limit ?? 1000) as Row[];

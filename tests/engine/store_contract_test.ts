@@ -799,6 +799,19 @@ const CONTRACT: readonly ContractCase[] = [
         store.listDocuments({ collection: "artifact", afterKey: "a", limit: 1 }).map((d) => d.key),
         ["b"],
       );
+      assert.deepEqual(
+        store.listDocuments({ collection: "artifact", throughKey: "b" }).map((d) => d.key),
+        ["a", "b"],
+        "throughKey is inclusive",
+      );
+      // In a write transaction nothing else holds these rows: skipLocked lists them all.
+      assert.deepEqual(
+        store.write((tx) =>
+          tx.listDocuments({ collection: "artifact", ref: "run-1", skipLocked: true })
+            .map((d) => d.key)
+        ),
+        ["b", "c"],
+      );
       store.putDocument(doc("artifact", "a", "run-1", 5));
       assert.equal((store.getDocument("artifact", "a")!.data as { n: number }).n, 5);
       assert.equal(store.deleteDocument("artifact", "a"), true);

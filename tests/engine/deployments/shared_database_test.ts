@@ -171,4 +171,26 @@ for (const database of DATABASES) {
       assert.deepEqual(next.map((c) => c.run.id), [second.id]);
     });
   });
+  test("claimers on two engines at once take disjoint runs, each run once", async (db) => {
+    await twoEngines(db, async (a, b) => {
+      const d = await a.deployments.create({ name: "many", entrypoint: "./a.ts:a" });
+      const runs = [];
+      for (let i = 0; i < 12; i++) {
+        runs.push(await createDeploymentRun(i % 2 ? b.engine : a.engine, d));
+      }
+      const claims = await Promise.all(
+        Array.from(
+          { length: 8 },
+          (_, i) =>
+            claimRuns(i % 2 ? b.engine : a.engine, "default", { workerId: `w${i}`, limit: 2 }),
+        ),
+      );
+      const claimed = claims.flat().map((c) => c.run.id);
+      assert.equal(claimed.length, 12, "every run claimed");
+      assert.deepEqual([...new Set(claimed)].sort(), runs.map((r) => r.id).sort(), "each run once");
+      for (const run of runs) {
+        assert.equal(a.engine.events(run.id).filter((e) => e.kind === "claim").length, 1);
+      }
+    });
+  });
 }
