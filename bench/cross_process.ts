@@ -7,7 +7,8 @@
  *   in-process engine in the same run (taking turns, medians of `--reps`);
  * - trigger → first task: a deployment run created through the API until its
  *   first task run starts, executed by the server's embedded worker and by a
- *   separate `ironflow worker start`, p50 and p99 over `--samples` runs;
+ *   separate `ironflow worker start`, p50 and p99 over `--samples` runs, both
+ *   back to back and with the worker idle `--idle-ms` (500) before each;
  * - worker throughput: `--batch` (default 40) deployment runs of the
  *   three-task flow created at once, executed by `ironflow worker start
  *   --limit 4` (one process per run), as runs/s from the first trigger to the
@@ -33,6 +34,7 @@ const reps = Number(arg("reps", "3"));
 const samples = Number(arg("samples", "20"));
 const only = arg("only", "");
 const batch = Number(arg("batch", "40"));
+const idleMs = Number(arg("idle-ms", "500"));
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const FLOWS = new URL("./flows/", import.meta.url).pathname;
 
@@ -182,12 +184,22 @@ async function triggerLatency(dir: string, mode: "embedded" | "separate"): Promi
       worker = spawn(["worker", "start"], { IRONFLOW_API_URL: server.url, IRONFLOW_HOME: home });
     }
     await triggerToFirstTask(server.url, "three"); // warm-up: module cache, worker registered
-    const ms: number[] = [];
-    for (let i = 0; i < samples; i++) ms.push(await triggerToFirstTask(server.url, "three"));
-    console.log(
-      `trigger → first task, ${mode.padEnd(8)} worker: p50 ${median(ms).toFixed(0)} ms, ` +
-        `p99 ${quantile(ms, 0.99).toFixed(0)} ms (${samples} runs)`,
-    );
+    // Back to back (each trigger as soon as the run before ended), and on a
+    // worker idle for `--idle-ms` (as a user triggering a deployment meets it).
+    for (const pause of [0, idleMs]) {
+      const ms: number[] = [];
+      for (let i = 0; i < samples; i++) {
+        if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause));
+        ms.push(await triggerToFirstTask(server.url, "three"));
+      }
+      console.log(
+        `trigger → first task, ${mode.padEnd(8)} worker, ${
+          pause > 0 ? `idle ${pause} ms before` : "back to back"
+        }: p50 ${median(ms).toFixed(0)} ms, p99 ${
+          quantile(ms, 0.99).toFixed(0)
+        } ms (${samples} runs)`,
+      );
+    }
   } finally {
     worker?.kill("SIGTERM");
     await worker?.status;

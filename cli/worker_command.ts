@@ -10,7 +10,7 @@ import { sharedStoreClaimWake, startWorker } from "../sdk/process_worker.ts";
 import type { ExecutorAssignment } from "../sdk/_warm_executors.ts";
 import { warmUp } from "../sdk/graph_contract.ts";
 import type { StateType } from "../engine/mod.ts";
-import { readEnv } from "../sdk/control_plane.ts";
+import { getControlPlane, readEnv } from "../sdk/control_plane.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
@@ -158,10 +158,12 @@ async function executeWarmRun(cli: CliContext): Promise<number> {
   // Loads the planner while no run is here yet; a run that is already waiting
   // starts at once (its first flow call shares the loading).
   void warmUp();
+  // The control plane too (a SQLite home is opened and checked now, not when the run waits).
+  const plane = getControlPlane();
   const line = await firstLine(Deno.stdin.readable);
   if (!line) return 0;
   const { runId, entrypoint } = JSON.parse(line) as ExecutorAssignment;
   Deno.env.set("IRONFLOW_RUN_ID", runId); // the run's own process: its environment names it
-  const outcome = await executeRun(runId, { entrypoint, cwd: cli.cwd });
+  const outcome = await executeRun(runId, { entrypoint, cwd: cli.cwd, plane });
   return outcome.state.type === "COMPLETED" ? 0 : 1;
 }

@@ -70,6 +70,11 @@ export class WarmExecutors {
     if (this.#max > 0 && !this.#closed) this.#refill(keyOf(spec), spec);
   }
 
+  /** How many processes started like `spec` are kept ready now. */
+  ready(spec: ExecutorSpec): number {
+    return (this.#spares.get(keyOf(spec)) ?? []).filter((spare) => !spare.exited).length;
+  }
+
   /** Ends the processes kept ready. */
   async close(): Promise<void> {
     this.#closed = true;
@@ -102,14 +107,15 @@ export class WarmExecutors {
     return spare;
   }
 
-  // Starts a process for the kind of run just started (one per run, so a
-  // busy kind grows its reserve up to the limit), dropping the oldest of
-  // other kinds beyond it.
+  // Tops up the reserve of the kind of run just started to the limit, so a
+  // run arriving while the newest spare still loads takes an older, loaded
+  // one (one new spare per run kept the reserve at one, always loading under
+  // back-to-back runs); drops the oldest of other kinds beyond the limit.
   #refill(key: string, spec: ExecutorSpec): void {
     const list = this.#spares.get(key) ?? [];
     this.#spares.delete(key);
     this.#spares.set(key, list); // most recent kind last
-    for (let i = 0; i < 1 && list.length < this.#max; i++) {
+    while (list.length < this.#max) {
       try {
         list.push(this.#spawn(spec));
       } catch {

@@ -76,6 +76,11 @@ export async function executeRun(
   options: ExecuteRunOptions,
 ): Promise<FlowRunOutcome<unknown>> {
   const plane = options.plane ?? getControlPlane();
+  // The flow's module loads while the run is fetched: neither waits for the other.
+  const importing = importFlow(options.entrypoint, options.cwd ?? Deno.cwd()).then(
+    (flow) => ({ flow }),
+    (error: unknown) => ({ error }),
+  );
   const run = await plane.getRun(runId);
   if (!run) {
     throw new RunNotFoundError(runId, {
@@ -85,7 +90,9 @@ export async function executeRun(
   let flow: Flow<unknown[], unknown>;
   let args: unknown[];
   try {
-    flow = await importFlow(options.entrypoint, options.cwd ?? Deno.cwd());
+    const imported = await importing;
+    if ("error" in imported) throw imported.error;
+    flow = imported.flow;
     args = bindParameters(
       flow.fn as (...args: never[]) => unknown,
       run.parameters,
