@@ -53,6 +53,9 @@ export async function evaluateAutomations(
 ): Promise<PassReport> {
   const { now } = options;
   const start = readCursor(engine.reader);
+  if (!listAutomations(engine.reader).some((automation) => automation.enabled)) {
+    return await skipToLogEnd(engine, start, now);
+  }
   // Never evaluated: automations react to what happens from now on, not to the past.
   const after = start ?? logEnd(engine.reader, now);
   const page = readEvents(engine.reader, {
@@ -101,6 +104,28 @@ export async function evaluateAutomations(
     appendEvents(tx, announced, { now });
     putCursor(tx, page.next, now);
     return { events: page.items.length, firings, more: page.more };
+  });
+}
+
+/**
+ * With no enabled automation, nobody would look at the new events: the
+ * position moves to the log's end without reading them (reading costs a run
+ * lookup per event, a large share of a busy server's time). An automation
+ * enabled later watches from its own start anyway.
+ */
+async function skipToLogEnd(
+  engine: Engine,
+  start: ReturnType<typeof readCursor>,
+  now: number,
+): Promise<PassReport> {
+  const end = logEnd(engine.reader, now);
+  return await engine.transact((tx) => {
+    const moved = JSON.stringify(readCursor(tx)) !== JSON.stringify(start);
+    // Enabled meanwhile: the next pass reads these events.
+    const enabled = listAutomations(tx).some((automation) => automation.enabled);
+    if (moved || enabled) return { events: 0, firings: [], more: enabled };
+    putCursor(tx, end, now);
+    return { events: 0, firings: [], more: false };
   });
 }
 

@@ -96,3 +96,40 @@ async function idleNotWritten(store: Store) {
   }
   await engine.close();
 }
+
+Deno.test("with no enabled automation a pass reads no events, and one enabled later sees only what follows", async (t) => {
+  for (const adapter of STORE_ADAPTERS) {
+    await t.step(adapter.name, async () => {
+      await using fixture = await adapter.open();
+      await skipsWhenNobodyWatches(fixture.store);
+    });
+  }
+});
+
+async function skipsWhenNobodyWatches(store: Store) {
+  const clock = new FakeClock(T0);
+  const { engine } = testEngine(store, { clock });
+  const paused = { ...watching("paused", ["acme.*"]), enabled: false };
+  await engine.transact((tx) => putAutomation(tx, paused, clock.now()));
+  await evaluateAutomations(engine, { now: clock.now() });
+  clock.tick(1000);
+  await engine.transact((tx) =>
+    appendEvents(tx, [{ event: "acme.before", resource: "acme.r" }], { now: clock.now() })
+  );
+  const skipped = await evaluateAutomations(engine, { now: clock.now() });
+  assert.deepEqual([skipped.events, skipped.firings.length, skipped.more], [0, 0, false]);
+
+  clock.tick(1000);
+  await engine.transact((tx) => putAutomation(tx, { ...paused, enabled: true }, clock.now()));
+  clock.tick(1000);
+  await engine.transact((tx) =>
+    appendEvents(tx, [{ event: "acme.after", resource: "acme.r" }], { now: clock.now() })
+  );
+  const report = await evaluateAutomations(engine, { now: clock.now() });
+  assert.deepEqual(
+    report.firings.map((f) => (f.event as { event: string }).event),
+    ["acme.after"],
+    "the event of the quiet time is not read again",
+  );
+  await engine.close();
+}
