@@ -103,6 +103,9 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
     ...(options.maxBatchBytes !== undefined ? { maxBatchBytes: options.maxBatchBytes } : {}),
   });
 
+  // Plans recorded by this process, by flow name: the fingerprint, or the request on its way.
+  const savedPlans = new Map<string, string | Promise<string | undefined>>();
+
   // One stream for every run this process watches.
   const subscriptionId = crypto.randomUUID();
   const events = new RunEventFeed({
@@ -189,7 +192,20 @@ export function createRemoteControlPlane(options: RemoteControlPlaneOptions): Co
       return fromApiArtifact((await request<ApiArtifact>("PATCH", path, { progress }))!);
     },
     async savePlan(flowName, plan) {
-      await request("POST", `/api/flows/${encodeURIComponent(flowName)}/plan`, plan);
+      // Every run of a flow records its plan before it starts: a plan this
+      // process recorded already (same fingerprint) costs no request again.
+      // Runs starting together wait for the one request of the first.
+      const saved = savedPlans.get(flowName);
+      if (saved !== undefined && (await saved) === plan.fingerprint) return;
+      const saving = request("POST", `/api/flows/${encodeURIComponent(flowName)}/plan`, plan);
+      savedPlans.set(flowName, saving.then(() => plan.fingerprint, () => undefined));
+      try {
+        await saving;
+        savedPlans.set(flowName, plan.fingerprint);
+      } catch (error) {
+        savedPlans.delete(flowName);
+        throw error;
+      }
     },
     async acquireSlots(slots) {
       const answer = await request<ApiSlotGrant>("POST", "/api/concurrency-limits/acquire", {
