@@ -8,6 +8,7 @@
  */
 import { parseArgs } from "node:util";
 import { readEnv } from "../sdk/control_plane.ts";
+import { WORKER_MODULES } from "./compile_entry.ts";
 import { toFileUrl } from "./paths.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
@@ -78,8 +79,7 @@ export async function buildCommand(args: string[], cli: CliContext): Promise<num
     "compile",
     "-A",
     ...(values.target ? ["--target", values.target] : []),
-    "--include",
-    new URL("../sdk/worker_entry.ts", import.meta.url).pathname,
+    ...WORKER_MODULES.flatMap((module) => ["--include", module]),
     "--output",
     values.output,
     entryPath,

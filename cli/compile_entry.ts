@@ -15,6 +15,16 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { type SdkFiles, sdkFiles } from "./sdk_files.ts";
 
+/**
+ * Modules IronFlow starts as workers instead of importing them (the worker
+ * task runner, the PostgreSQL connection's thread): a binary must embed them
+ * with `deno compile --include`, and a bundle needs them beside it.
+ */
+export const WORKER_MODULES: readonly string[] = [
+  "../sdk/worker_entry.ts",
+  "../engine/store/_postgres_bridge_worker.ts",
+].map((path) => new URL(path, import.meta.url).pathname);
+
 /** The entry's source: flow imports, the embedded SDK, then the CLI. */
 export function compileEntry(options: { flowUrls?: readonly string[]; sdk: SdkFiles }): string {
   const here = (path: string) => JSON.stringify(new URL(path, import.meta.url).href);

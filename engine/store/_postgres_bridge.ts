@@ -61,7 +61,9 @@ export class PostgresBridge {
     this.#url = redact(url);
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    this.#worker = new Worker(new URL("./_postgres_bridge_worker.ts", import.meta.url), {
+    const workerModule = new URL("./_postgres_bridge_worker.ts", import.meta.url);
+    checkWorkerModule(workerModule);
+    this.#worker = new Worker(workerModule, {
       workerData: { port: port2, flag: this.#flag, url, schema },
       transferList: [port2],
     });
@@ -120,6 +122,26 @@ function postgresErrorOf(message: string, code: string | null, url: string): Err
     return new StorageError(StorageErrorCode.IO, `PostgreSQL at "${url}": ${message} (${code})`);
   }
   return new PostgresError(message, code);
+}
+
+/**
+ * A thread whose module is missing never answers, and this thread would wait
+ * out the batch timeout before saying so: a program built without the
+ * connection's module (a bundle, or a binary compiled without `--include`
+ * of it) is told at once.
+ */
+function checkWorkerModule(module: URL): void {
+  if (module.protocol !== "file:") return;
+  try {
+    Deno.statSync(module);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) return;
+    throw new StorageError(
+      StorageErrorCode.IO,
+      `Cannot open PostgreSQL: this program lacks its connection module ${module.pathname} ` +
+        `(compile with --include engine/store/_postgres_bridge_worker.ts, or place it there)`,
+    );
+  }
 }
 
 /** `url` without its password, for messages. */

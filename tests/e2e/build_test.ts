@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { runDeno } from "./_deno.ts";
+import { WORKER_MODULES } from "../../cli/compile_entry.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const CONFIG = `${ROOT}deno.json`;
@@ -37,6 +38,10 @@ Deno.test("ironflow build generates an entry whose flows run by name", async () 
     const [entry, command] = dry.stdout.split("\ndeno compile");
     assert.match(entry!, /import "file:\/\/.*\/examples\/etl\.ts";/);
     assert.match(command!, /--output .*myflows/);
+    // The modules started as workers are embedded too: else the binary has no
+    // worker task runner and cannot open a PostgreSQL database.
+    assert.match(command!, /--include \S*\/sdk\/worker_entry\.ts/);
+    assert.match(command!, /--include \S*\/engine\/store\/_postgres_bridge_worker\.ts/);
     const entryPath = `${dir}/entry.ts`;
     await Deno.writeTextFile(entryPath, entry!);
     const ran = await deno(
@@ -92,4 +97,15 @@ Deno.test("ironflow build refuses missing flow modules and a missing output", as
   );
   assert.equal(noOutput.code, 1);
   assert.match(noOutput.stderr, /Name the output binary with -o/);
+});
+
+Deno.test("deno task compile embeds every module IronFlow starts as a worker", async () => {
+  const config = JSON.parse(await Deno.readTextFile(CONFIG)) as { tasks: Record<string, string> };
+  for (const module of WORKER_MODULES) {
+    const relative = module.slice(ROOT.length);
+    assert.ok(
+      config.tasks.compile!.includes(`--include ${relative}`),
+      `deno.json's compile task lacks --include ${relative}`,
+    );
+  }
 });

@@ -5,6 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { runDeno } from "./_deno.ts";
+import { WORKER_MODULES } from "../../cli/compile_entry.ts";
+import { freshPostgresDatabase, POSTGRES_SKIP, POSTGRES_URL } from "../engine/_helpers.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PRODUCT = ["engine", "sdk", "server", "ui", "cli"];
@@ -179,6 +181,83 @@ Deno.test({
         await server.stdout.cancel().catch(() => {});
         await server.stderr.cancel();
       }
+    } finally {
+      await Deno.remove(out, { recursive: true });
+      await Deno.remove(empty, { recursive: true });
+    }
+  },
+});
+
+/**
+ * Writes the entry `deno task compile` compiles and bundles it to
+ * `<out>/ironflow.js`; the modules IronFlow starts as workers are bundled
+ * beside it under their own names, where `deno compile --include` puts them
+ * in a binary.
+ */
+async function bundleWithWorkers(out: string, withWorkers = true): Promise<string> {
+  const entry = await runDeno(["run", "-A", `${ROOT}cli/compile_entry.ts`, `${out}/entry.ts`], {
+    cwd: ROOT,
+  });
+  assert.equal(entry.code, 0, entry.stderr);
+  const targets = [
+    [`${out}/entry.ts`, `${out}/ironflow.js`],
+    ...(withWorkers ? WORKER_MODULES : []).map((module) => [
+      module,
+      `${out}/${module.split("/").at(-1)}`,
+    ]),
+  ];
+  for (const [source, target] of targets) {
+    const built = await runDeno(["bundle", "--platform", "deno", "-o", target!, source!], {
+      cwd: ROOT,
+    });
+    assert.equal(built.code, 0, built.stderr);
+  }
+  return `${out}/ironflow.js`;
+}
+
+Deno.test({
+  name: `the bundled CLI runs a flow on PostgreSQL (IRONFLOW_DATABASE_URL)${
+    POSTGRES_URL === undefined ? ` (${POSTGRES_SKIP})` : ""
+  }`,
+  ignore: POSTGRES_URL === undefined,
+  async fn() {
+    await using db = await freshPostgresDatabase();
+    const out = await Deno.makeTempDir();
+    const empty = await Deno.makeTempDir();
+    try {
+      const env = { IRONFLOW_HOME: `${empty}/home`, IRONFLOW_DATABASE_URL: db.url };
+      // Built without the connection's module, it says so at once (not after the batch timeout).
+      const lacking = await run(empty, await bundleWithWorkers(out, false), env, "flow-run", "ls");
+      assert.equal(lacking.code, 1);
+      assert.match(lacking.stderr, /lacks its connection module .*_postgres_bridge_worker\.ts/);
+      const bundle = await bundleWithWorkers(out);
+      const flowFile = `${empty}/hello.ts`;
+      await Deno.writeTextFile(
+        flowFile,
+        `import { flow, task } from "${ROOT}sdk/mod.ts";\n` +
+          `const greet = task({ name: "greet" }, async (name: string) => "hello " + name);\n` +
+          `export const hello = flow({ name: "hello" }, async (name: string) => await greet(name));\n`,
+      );
+      const ran = await run(empty, bundle, env, "run", flowFile, "--param", "name=pg", "--json");
+      assert.equal(ran.code, 0, ran.stderr);
+      const { run_id, result } = JSON.parse(ran.stdout.trim().split("\n").at(-1)!);
+      assert.equal(result, "hello pg");
+      // The sources' CLI finds the run in the database, not in a SQLite home.
+      const listed = await runDeno(
+        ["run", "-A", "--config", `${ROOT}deno.json`, `${ROOT}main.ts`, "flow-run", "ls", "--json"],
+        {
+          cwd: empty,
+          env: { IRONFLOW_HOME: `${empty}/other-home`, IRONFLOW_DATABASE_URL: db.url },
+        },
+      );
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.deepEqual(
+        (JSON.parse(listed.stdout) as Array<{ id: string; state: string }>).map((r) => [
+          r.id,
+          r.state,
+        ]),
+        [[run_id, "COMPLETED"]],
+      );
     } finally {
       await Deno.remove(out, { recursive: true });
       await Deno.remove(empty, { recursive: true });
