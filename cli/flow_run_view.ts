@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LogLevel } from "../engine/mod.ts";
+import { isTerminal, LogLevel, type StateType } from "../engine/mod.ts";
 import { duration, table } from "./format.ts";
 
 /** A page of a list route. */
@@ -62,11 +62,18 @@ export function stateLabel(run: Pick<ApiRun, "state" | "state_name">): string {
     : `${run.state} (${run.state_name})`;
 }
 
-/** How long a run ran (so far). */
-export function runDuration(run: ApiRun): string {
+/**
+ * How long a run ran: from its start to its end, or to `now` while it has
+ * not ended (its last state change would say 0 ms for a run still running).
+ */
+export function runDuration(run: ApiRun, now: number = Date.now()): string {
   if (run.start_time === null) return duration(null);
-  const end = run.end_time ?? run.updated_at;
-  return duration(Date.parse(end) - Date.parse(run.start_time));
+  const end = run.end_time !== null
+    ? Date.parse(run.end_time)
+    : isTerminal(run.state as StateType)
+    ? Date.parse(run.updated_at)
+    : now;
+  return duration(Math.max(0, end - Date.parse(run.start_time)));
 }
 
 /** `flow-run ls`. */
