@@ -42,6 +42,18 @@ Deno.test("no product module reads the project's own files through import.meta",
   assert.deepEqual(offenders, []);
 });
 
+/** A flow module `hello(name)` importing the SDK of this checkout, in `dir`. */
+async function writeHelloFlow(dir: string): Promise<string> {
+  const path = `${dir}/hello.ts`;
+  await Deno.writeTextFile(
+    path,
+    `import { flow, task } from "${ROOT}sdk/mod.ts";\n` +
+      `const greet = task({ name: "greet" }, async (name: string) => "hello " + name);\n` +
+      `export const hello = flow({ name: "hello" }, async (name: string) => await greet(name));\n`,
+  );
+  return path;
+}
+
 function run(cwd: string, bundle: string, env: Record<string, string>, ...args: string[]) {
   return runDeno(["run", "-A", bundle, ...args], { cwd, env });
 }
@@ -53,22 +65,8 @@ Deno.test({
     const out = await Deno.makeTempDir();
     const empty = await Deno.makeTempDir();
     try {
-      const bundle = `${out}/ironflow.js`;
       // The entry `deno task compile` compiles: the CLI with the SDK's sources embedded.
-      const entry = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", `${ROOT}cli/compile_entry.ts`, `${out}/entry.ts`],
-        cwd: ROOT,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(entry.code, 0, new TextDecoder().decode(entry.stderr));
-      const built = await new Deno.Command(Deno.execPath(), {
-        args: ["bundle", "--platform", "deno", "-o", bundle, `${out}/entry.ts`],
-        cwd: ROOT,
-        stdout: "piped",
-        stderr: "piped",
-      }).output();
-      assert.equal(built.code, 0, new TextDecoder().decode(built.stderr));
+      const bundle = await bundleWithWorkers(out, false);
       const env = { IRONFLOW_HOME: `${empty}/home` };
 
       const version = await run(empty, bundle, env, "version");
@@ -80,13 +78,7 @@ Deno.test({
       assert.match(demo.stdout, /ended COMPLETED with result 12/);
       assert.match(demo.stdout, /AwaitingRetry/);
 
-      const flowFile = `${empty}/hello.ts`;
-      await Deno.writeTextFile(
-        flowFile,
-        `import { flow, task } from "${ROOT}sdk/mod.ts";\n` +
-          `const greet = task({ name: "greet" }, async (name: string) => "hello " + name);\n` +
-          `export const hello = flow({ name: "hello" }, async (name: string) => await greet(name));\n`,
-      );
+      const flowFile = await writeHelloFlow(empty);
       const ran = await run(
         empty,
         bundle,
@@ -231,13 +223,7 @@ Deno.test({
       assert.equal(lacking.code, 1);
       assert.match(lacking.stderr, /lacks its connection module .*_postgres_bridge_worker\.ts/);
       const bundle = await bundleWithWorkers(out);
-      const flowFile = `${empty}/hello.ts`;
-      await Deno.writeTextFile(
-        flowFile,
-        `import { flow, task } from "${ROOT}sdk/mod.ts";\n` +
-          `const greet = task({ name: "greet" }, async (name: string) => "hello " + name);\n` +
-          `export const hello = flow({ name: "hello" }, async (name: string) => await greet(name));\n`,
-      );
+      const flowFile = await writeHelloFlow(empty);
       const ran = await run(empty, bundle, env, "run", flowFile, "--param", "name=pg", "--json");
       assert.equal(ran.code, 0, ran.stderr);
       const { run_id, result } = JSON.parse(ran.stdout.trim().split("\n").at(-1)!);
