@@ -45,7 +45,7 @@ export class TaskFuture<T> implements PromiseLike<T> {
     });
   }
 
-  /** Id of the task run, once it was created. */
+  /** Id of the task run, known from `submit()` on (the run exists once its creation commits). */
   get runId(): string | undefined {
     return this.#runId;
   }

@@ -156,6 +156,11 @@ class TaskRunEngine<T> {
   /** Creates the task run, with its upstream edges; starts it in the same batch when it can. */
   async #create(): Promise<void> {
     if (this.#existing) return this.#adopt(this.#existing);
+    // The id is known before the run exists (as Prefect's task_run_id is at
+    // submit): a task submitted with this future creates its run at once, in
+    // the same batch, instead of waiting for this creation to commit.
+    const runId = uuidv7();
+    this.#future._setRunId(runId);
     const upstream: UpstreamEdge[] = [];
     for (const dep of this.#dataDeps) {
       upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "data" });
@@ -169,7 +174,6 @@ class TaskRunEngine<T> {
     const spec = this.#spec;
     const future = this.#future;
     const flowRun = host.mirror.run;
-    const runId = uuidv7();
     const newRun: NewRun = {
       id: runId,
       kind: "task",

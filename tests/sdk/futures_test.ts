@@ -54,6 +54,35 @@ Deno.test("submit() chains pass a future's value to the next task run", async ()
   assert.deepEqual(runs[2]!.upstream, [{ runId: runs[1]!.id, kind: "data" }]);
 });
 
+// Prefect 3 names the task run at submit: `PrefectFuture.task_run_id` is set
+// before the run starts (https://docs.prefect.io/v3/develop/task-runners).
+Deno.test("submit() gives the future its task run id at once; a chain is created before it runs", async () => {
+  await using plane = testPlane();
+  // How many task runs exist when the first one runs: its dependents did not
+  // wait for its creation to commit, so they were created with it.
+  const countRuns = task(() => {
+    const byState = plane.engine.summary().taskRunsByState;
+    return Object.values(byState).reduce((sum, n) => sum + n, 0);
+  });
+  const pass = task((x: number) => x);
+  const ids: (string | undefined)[] = [];
+  const chain = flow({ name: "chain" }, async () => {
+    const first = countRuns.submit();
+    const second = pass.submit(first);
+    const third = pass.submit(second);
+    ids.push(first.runId, second.runId, third.runId);
+    return await third;
+  });
+
+  const outcome = await chain.runWith({ plane });
+
+  assert.equal(outcome.result, 3);
+  const runs = taskRunsOf(plane, outcome.runId);
+  assert.deepEqual(ids, runs.map((run) => run.id));
+  assert.deepEqual(runs[1]!.upstream, [{ runId: runs[0]!.id, kind: "data" }]);
+  assert.deepEqual(runs[2]!.upstream, [{ runId: runs[1]!.id, kind: "data" }]);
+});
+
 Deno.test("submit() with waitFor starts a task run only after its upstream finished", async () => {
   await using plane = testPlane();
   const order: string[] = [];
