@@ -14,6 +14,7 @@ import {
   MIGRATIONS,
   RUN_COLUMN_NAMES,
   runSql,
+  runUpdateSql,
 } from "../engine/store/sqlite_schema.ts";
 
 const T0 = 1_700_000_000_000;
@@ -38,8 +39,8 @@ export function openRawSqlite(path: string): RawSqlite {
   const sql = runSql("flow_runs");
   const insertRun = db.prepare(sql.insert);
   const insertEvent = db.prepare(INSERT_EVENT_SQL);
-  const updateRun = db.prepare(sql.update);
-  const updateParams = (sql.update.match(/\?/g) ?? []).length;
+  // PENDING → RUNNING changes the state and start time: the engine's update sets those two.
+  const updateRun = db.prepare(runUpdateSql("flow_runs", ["state", "start_time"]));
   let counter = 0;
   let now = T0;
 
@@ -60,12 +61,9 @@ export function openRawSqlite(path: string): RawSqlite {
       "SetStartTime,IncrementRunCount",
       null,
     );
-    // state, state_name, version, updated_at, start_time, end_time, run_count,
-    // total_run_time_ms, message, then any further projected columns, then id.
-    const values: SQLInputValue[] = ["RUNNING", "Running", 2, now, now, null, 1, 0, null];
-    while (values.length < updateParams - 1) values.push(null);
-    values.push(id);
-    updateRun.run(...values);
+    // state_name, version, updated_at, run_count, total_run_time_ms, message,
+    // then the indexed columns it sets (state, start_time), then id.
+    updateRun.run("Running", 2, now, 1, 0, null, "RUNNING", now, id);
   }
 
   function inTransaction(body: () => void): void {

@@ -3,6 +3,13 @@
  * flow runs by flow name, flow runs per hour and state), changed once per
  * transaction rather than once per run.
  *
+ * Task runs are counted from the event log instead: `run_counts` holds their
+ * counts as of the event `run_counts_folded` names, and the moves of the
+ * events after it are added when the counts are read. A writer folds those
+ * moves in once they are {@linkcode TASK_COUNT_FOLD_EVENTS} events behind, so
+ * a task run's transitions write no counter page (a chained task's two
+ * commits each wrote one), and every process reads the same counts.
+ *
  * @module
  */
 import { ACTIVITY_BUCKET_MS, type RunKind, type RunRecord, type StateType } from "../core/mod.ts";
@@ -18,6 +25,48 @@ const ADD_FLOW_BUCKET_SQL = `INSERT INTO flow_run_buckets_by_flow
   (flow_name, bucket_start, state, n) VALUES (?, ?, ?, ?)
   ON CONFLICT (flow_name, bucket_start, state) DO UPDATE SET n = n + excluded.n`;
 
+/** How many events may pass before a writer folds the task-run moves into `run_counts`. */
+export const TASK_COUNT_FOLD_EVENTS = 512;
+
+// The state changes of task runs after the folded seq, as (state, +1/-1) rows:
+// a creation adds its state, a move takes one from the old state and adds one
+// to the new, like the projection's insertRun/updateRun do.
+const TASK_MOVES_CTE = `mark(seq) AS (SELECT seq FROM run_counts_folded WHERE kind = 'task'),
+  moves(state, n) AS (
+    SELECT to_state, 1 FROM events WHERE seq > (SELECT seq FROM mark) AND run_kind = 'task'
+      AND (from_state IS NULL OR from_state <> to_state)
+    UNION ALL
+    SELECT from_state, -1 FROM events WHERE seq > (SELECT seq FROM mark) AND run_kind = 'task'
+      AND from_state <> to_state)`;
+/** Runs by kind and state: the kept counts and the task-run moves not folded yet, in one read. */
+export const RUN_COUNTS_SQL = `WITH ${TASK_MOVES_CTE}
+  SELECT kind, state, SUM(n) AS n FROM (
+    SELECT kind, state, n FROM run_counts UNION ALL SELECT 'task', state, n FROM moves)
+  GROUP BY kind, state HAVING SUM(n) > 0`;
+const TASK_MOVES_SQL = `WITH ${TASK_MOVES_CTE}
+  SELECT state, SUM(n) AS n FROM moves GROUP BY state HAVING SUM(n) <> 0`;
+const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";
+const FOLDED_SEQ_SQL = "SELECT seq FROM run_counts_folded WHERE kind = 'task'";
+const SET_FOLDED_SEQ_SQL = "UPDATE run_counts_folded SET seq = ? WHERE kind = 'task'";
+
+/** The seq through which the task-run moves are in `run_counts`. */
+export function foldedTaskSeq(conn: SqliteConnection): number {
+  return (conn.statement(FOLDED_SEQ_SQL).get() as { seq: number }).seq;
+}
+
+/**
+ * Adds the task-run moves of the events after the folded seq to `run_counts`
+ * and marks them folded through `lastSeq` (the log's last seq, read when not
+ * given). Call it in a write transaction, and before deleting events (a purge).
+ */
+export function foldTaskCounts(conn: SqliteConnection, lastSeq?: number): void {
+  lastSeq ??= (conn.statement(LAST_SEQ_SQL).get() as { seq: number }).seq;
+  const moves = conn.statement(TASK_MOVES_SQL).all() as { state: StateType; n: number }[];
+  const add = conn.statement(ADD_RUN_COUNT_SQL);
+  for (const { state, n } of moves) add.run(n, "task", state);
+  conn.statement(SET_FOLDED_SEQ_SQL).run(lastSeq);
+}
+
 /** A change of one flow's activity bucket (hour and state) within a write transaction. */
 export interface BucketDelta {
   flowName: string;
@@ -32,6 +81,15 @@ export class CountChanges {
   readonly #flows = new Map<string, number>();
   // Flow runs only, made on first use: most batches move task runs alone.
   #buckets: Map<string, BucketDelta> | undefined;
+  readonly #countsTaskRuns: boolean;
+
+  /**
+   * `taskRunsFromLog`: task runs are counted from the event log (the SQLite
+   * store, see TASK_MOVES_CTE), so `created` and `moved` leave them out.
+   */
+  constructor(options: { taskRunsFromLog?: boolean } = {}) {
+    this.#countsTaskRuns = options.taskRunsFromLog !== true;
+  }
 
   /** `by` more runs of `kind` in `state`. */
   run(kind: RunKind, state: StateType, by: number): void {
@@ -54,17 +112,18 @@ export class CountChanges {
     else this.#buckets.set(key, { flowName: run.flowName, hour, state, n: by });
   }
 
-  /** A run created: counted by state, and as a flow run of its flow and hour. */
+  /** A run created: counted by state, and a flow run as one of its flow and hour. */
   created(run: RunRecord): void {
-    this.run(run.kind, run.state, 1);
     if (run.kind === "flow") {
+      this.run("flow", run.state, 1);
       this.flow(run.flowName, 1);
       this.bucket(run, run.state, 1);
-    }
+    } else if (this.#countsTaskRuns) this.run("task", run.state, 1);
   }
 
   /** A run that moved from state `before` to its state now. */
   moved(run: RunRecord, before: StateType): void {
+    if (run.kind === "task" && !this.#countsTaskRuns) return;
     this.run(run.kind, before, -1);
     this.run(run.kind, run.state, 1);
     if (run.kind === "flow") {

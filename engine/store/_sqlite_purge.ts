@@ -15,7 +15,7 @@ import {
   type StateType,
 } from "../core/mod.ts";
 import type { SqliteConnection } from "./_sqlite_connection.ts";
-import { CountChanges } from "./_sqlite_counts.ts";
+import { CountChanges, foldTaskCounts } from "./_sqlite_counts.ts";
 import type { SqliteDocuments } from "./_sqlite_documents.ts";
 import type { Row } from "./_sqlite_rows.ts";
 import { HOUR_OF_CREATED } from "./sqlite_schema.ts";
@@ -168,6 +168,8 @@ export class SqlitePurge {
 
   // Takes the marked runs out of the kept counts and counts them in `result`.
   #uncount(result: PurgeResult): void {
+    // The task-run moves of the events about to go are counted first.
+    foldTaskCounts(this.#conn);
     const changes = new CountChanges();
     const runs = this.#conn.statement(PURGE_RUN_COUNTS_SQL).all() as {
       kind: RunKind;

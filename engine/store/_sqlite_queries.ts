@@ -34,9 +34,9 @@ import { escapeLike, SqlWhere, whereSql } from "./_sqlite_where.ts";
 import { type Row, rowToEvent, rowToLog, rowToRun } from "./_sqlite_rows.ts";
 import { type RunCount, summarize } from "./_store_summary.ts";
 import { runSql } from "./sqlite_schema.ts";
+import { RUN_COUNTS_SQL } from "./_sqlite_counts.ts";
 
 const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";
-const RUN_COUNTS_SQL = "SELECT kind, state, n FROM run_counts WHERE n > 0";
 const FLOW_COUNTS_SQL = "SELECT flow_name, runs FROM flow_counts WHERE runs > 0 ORDER BY flow_name";
 const FLOW_LAST_RUN_SQL = `SELECT id, state, created_at FROM flow_runs
   WHERE flow_name = ? ORDER BY created_at DESC, id DESC LIMIT 1`;
@@ -270,7 +270,7 @@ export class SqliteQueries implements StoreQueries {
 
   summary(): StoreSummary {
     const events = this.lastSeq();
-    // Triggers keep these counts: no scan of the run tables.
+    // Kept counts (and the task-run moves not folded yet): no scan of the run tables.
     const counts = this.#conn.db.prepare(RUN_COUNTS_SQL).all() as unknown as RunCount[];
     return summarize(events, counts);
   }

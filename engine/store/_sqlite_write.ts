@@ -21,18 +21,25 @@ import {
 } from "../core/mod.ts";
 import { RowBatch } from "./_row_batch.ts";
 import type { SqliteConnection } from "./_sqlite_connection.ts";
-import { CountChanges } from "./_sqlite_counts.ts";
+import {
+  CountChanges,
+  foldedTaskSeq,
+  foldTaskCounts,
+  TASK_COUNT_FOLD_EVENTS,
+} from "./_sqlite_counts.ts";
 import type { SqliteDocuments, SqliteLimits } from "./_sqlite_documents.ts";
 import { SqlitePurge } from "./_sqlite_purge.ts";
 import type { SqliteQueries } from "./_sqlite_queries.ts";
 import { eventToRow, logToRow, type Row, rowToEvent, runToRow } from "./_sqlite_rows.ts";
 import {
   EVENT_COLUMN_COUNT,
+  INDEXED_UPDATE_COLUMNS,
   INSERT_EVENT_HEAD,
   INSERT_EVENT_SQL,
   RECOUNT_RUNS_SQL,
   RUN_COLUMN_NAMES,
   runSql,
+  runUpdateSql,
 } from "./sqlite_schema.ts";
 
 const RUN_TOKENS_SQL = "SELECT token, version FROM events WHERE run_id = ?";
@@ -54,9 +61,29 @@ function existingRunIdsSql(count: number): string {
 
 /** The statements of one run table on the write path. */
 interface RunTable {
+  name: "flow_runs" | "task_runs";
   inserts: RowBatch;
-  update: StatementSync;
+  /** UPDATE statements by the bit mask of INDEXED_UPDATE_COLUMNS they set (see runUpdateSql). */
+  updates: Map<number, StatementSync>;
   state: StatementSync;
+}
+
+/** Every indexed column: the update of a run whose previous record is not at hand. */
+const ALL_INDEXED = (1 << INDEXED_UPDATE_COLUMNS.length) - 1;
+
+// Which indexed columns of `run` differ from `previous`, as a bit mask.
+function changedIndexedColumns(run: RunRecord, previous: RunRecord | undefined): number {
+  if (previous === undefined) return ALL_INDEXED;
+  return (run.state !== previous.state ? 1 : 0) |
+    (run.startTime !== previous.startTime ? 2 : 0) |
+    (run.endTime !== previous.endTime ? 4 : 0) |
+    (run.expectedStartTime !== previous.expectedStartTime ? 8 : 0);
+}
+
+// The indexed values of `run` that `mask` names, in INDEXED_UPDATE_COLUMNS order.
+function indexedValues(run: RunRecord, mask: number): (string | number | null)[] {
+  const all = [run.state, run.startTime, run.endTime, run.expectedStartTime];
+  return all.filter((_, bit) => (mask & (1 << bit)) !== 0);
 }
 
 /** What the writer reads and writes beside runs and events. */
@@ -107,8 +134,9 @@ export class SqliteWriter implements StoreWrites {
     const runTable = (table: "flow_runs" | "task_runs"): RunTable => {
       const sql = runSql(table);
       return {
+        name: table,
         inserts: new RowBatch(db, sql.insertHead, RUN_COLUMN_NAMES.length),
-        update: db.prepare(sql.update),
+        updates: new Map(),
         state: db.prepare(sql.state),
       };
     };
@@ -120,10 +148,11 @@ export class SqliteWriter implements StoreWrites {
   write<T>(fn: (tx: StoreTx) => T): T {
     return this.#conn.transaction(() => {
       this.#noticeExternalCommits();
-      const changes = new CountChanges();
+      const changes = new CountChanges({ taskRunsFromLog: true });
       const result = fn(this.#transaction(changes));
       this.flushPending();
       changes.apply(this.#conn);
+      this.#foldTaskCountsWhenDue();
       // Our own commit does not change data_version for this connection.
       return result;
     }, () => this.#discard());
@@ -152,17 +181,22 @@ export class SqliteWriter implements StoreWrites {
     return result;
   }
 
-  /** Appends already-sequenced events verbatim, in one transaction. */
+  /**
+   * Appends already-sequenced events verbatim, in one transaction. They make
+   * no runs until the projections are rebuilt, so they are not counted.
+   */
   importEvents(events: Iterable<EngineEvent>): void {
     // The log grows here without write(): its next seq is read again.
     this.#nextSeq = 0;
     this.#conn.transaction(() => {
       let last = this.#queries.lastSeq();
+      foldTaskCounts(this.#conn, last);
       for (const event of events) {
         checkImportedSeq(event.seq, last);
         this.#insertEvent.run(...eventToRow(event, event.seq));
         last = event.seq;
       }
+      foldTaskCounts(this.#conn, last);
     });
   }
 
@@ -188,6 +222,15 @@ export class SqliteWriter implements StoreWrites {
       this.#runs.task.inserts.flush();
       this.#conn.db.exec(RECOUNT_RUNS_SQL);
     }, () => this.#clearRunInserts());
+  }
+
+  // Folds the task-run moves into run_counts once enough events wait, so
+  // reading the counts never adds up more than that many events.
+  #foldTaskCountsWhenDue(): void {
+    const lastSeq = this.#nextSeq - 1;
+    if (lastSeq - foldedTaskSeq(this.#conn) >= TASK_COUNT_FOLD_EVENTS) {
+      foldTaskCounts(this.#conn, lastSeq);
+    }
   }
 
   // Another connection committed since our last transaction: readers that
@@ -260,17 +303,21 @@ export class SqliteWriter implements StoreWrites {
       this.#pendingRuns.set(run.id, run);
       return;
     }
-    table.update.run(
-      run.state,
+    const mask = changedIndexedColumns(run, previous);
+    let update = table.updates.get(mask);
+    if (update === undefined) {
+      const columns = INDEXED_UPDATE_COLUMNS.filter((_, bit) => (mask & (1 << bit)) !== 0);
+      update = this.#conn.db.prepare(runUpdateSql(table.name, columns));
+      table.updates.set(mask, update);
+    }
+    update.run(
       run.stateName,
       run.version,
       run.updatedAt,
-      run.startTime,
-      run.endTime,
       run.runCount,
       run.totalRunTimeMs,
       run.message,
-      run.expectedStartTime,
+      ...indexedValues(run, mask),
       run.id,
     );
   }

@@ -56,6 +56,11 @@ function runCountsSql(kind: "flow" | "task"): string {
 const FLOW_RECOUNT_SQL = `INSERT INTO flow_counts (flow_name, runs)
   SELECT flow_name, COUNT(*) FROM flow_runs GROUP BY flow_name;`;
 
+// run_counts is counted from the run tables: every event is folded into it.
+const FOLD_ALL_SQL = `INSERT INTO run_counts_folded (kind, seq)
+  VALUES ('task', (SELECT IFNULL(MAX(seq), 0) FROM events))
+  ON CONFLICT (kind) DO UPDATE SET seq = excluded.seq;`;
+
 /** Width of a stored activity bucket: one hour (the port's ACTIVITY_BUCKET_MS). */
 const HOUR_MS = 3_600_000;
 /** The hour a flow run's creation falls in, as SQL over `flow_runs`. */
@@ -184,6 +189,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX IF NOT EXISTS task_runs_by_parent_state ON task_runs (parent_id, state, created_at, id);
   CREATE INDEX IF NOT EXISTS task_runs_by_parent_start ON task_runs (parent_id, IFNULL(start_time, 0), id);
   `,
+  // Task runs are counted from the event log past the seq named here (see
+  // _sqlite_counts.ts): counted once from the table, through the log's end.
+  `
+  CREATE TABLE IF NOT EXISTS run_counts_folded (kind TEXT PRIMARY KEY, seq INTEGER NOT NULL) WITHOUT ROWID;
+  DELETE FROM run_counts WHERE kind = 'task';
+  ${runCountsSql("task")}
+  ${FOLD_ALL_SQL}
+  `,
 ];
 
 /** The schema version this build writes. */
@@ -227,13 +240,41 @@ export function runSql(table: "flow_runs" | "task_runs") {
     insert: `INSERT INTO ${table} (${RUN_COLUMN_NAMES.join(", ")}) VALUES (${
       RUN_COLUMN_NAMES.map(() => "?").join(", ")
     })`,
-    update: `UPDATE ${table} SET state = ?, state_name = ?, version = ?, updated_at = ?,
-      start_time = ?, end_time = ?, run_count = ?, total_run_time_ms = ?, message = ?,
-      expected_start_time = ?
-      WHERE id = ?`,
     get: `SELECT * FROM ${table} WHERE id = ?`,
     state: `SELECT state FROM ${table} WHERE id = ?`,
   };
+}
+
+/** The columns of a run row that indexes read and a transition may change. */
+export const INDEXED_UPDATE_COLUMNS = [
+  "state",
+  "start_time",
+  "end_time",
+  "expected_start_time",
+] as const;
+
+/**
+ * The UPDATE of a run row after a transition, setting the indexed columns of
+ * `indexed` only: SQLite rewrites the entries of every index over a column
+ * the statement sets, changed or not, so a task run moving from RUNNING to
+ * COMPLETED leaves its start-time index entry alone. Binds the unindexed
+ * columns (state_name, version, updated_at, run_count, total_run_time_ms,
+ * message), then `indexed` in order, then the id.
+ */
+export function runUpdateSql(
+  table: "flow_runs" | "task_runs",
+  indexed: readonly (typeof INDEXED_UPDATE_COLUMNS)[number][],
+): string {
+  const set = [
+    "state_name = ?",
+    "version = ?",
+    "updated_at = ?",
+    "run_count = ?",
+    "total_run_time_ms = ?",
+    "message = ?",
+    ...indexed.map((column) => `${column} = ?`),
+  ];
+  return `UPDATE ${table} SET ${set.join(", ")} WHERE id = ?`;
 }
 
 /** Columns of an event row, in the order the insert statements bind them. */
@@ -246,5 +287,6 @@ export const INSERT_EVENT_SQL = `${INSERT_EVENT_HEAD}
 export const RECOUNT_RUNS_SQL = `DELETE FROM run_counts;${runCountsSql("flow")}${
   runCountsSql("task")
 }
+  ${FOLD_ALL_SQL}
   DELETE FROM flow_counts;${FLOW_RECOUNT_SQL}
   DELETE FROM flow_run_buckets; DELETE FROM flow_run_buckets_by_flow;${BUCKETS_RECOUNT_SQL}`;

@@ -20,7 +20,7 @@ Deno.test("opening a schema 3 database counts its runs by state and by flow", as
     DROP TABLE flow_run_buckets; DROP TABLE flow_run_buckets_by_flow;
     DROP INDEX flow_runs_by_updated; DROP INDEX flow_runs_by_start;
     DROP INDEX flow_runs_by_end; DROP INDEX flow_runs_by_name;
-    DELETE FROM schema_version WHERE version > 3;`);
+    DROP TABLE run_counts_folded; DELETE FROM schema_version WHERE version > 3;`);
   db.close();
 
   const reopened = createSqliteStore(fixture.path);
