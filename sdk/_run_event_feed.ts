@@ -155,24 +155,33 @@ export class RunEventFeed {
         if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
         failures = 0;
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-        let buffer = "";
-        while (true) {
-          const { value, done } = await reader.read();
-          if (done) break;
-          buffer += value;
-          let end: number;
-          while ((end = buffer.indexOf("\n\n")) >= 0) {
-            const message = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            let type = "message";
-            let data = "";
-            for (const line of message.split("\n")) {
-              if (line.startsWith("id:")) lastId = line.slice(3).trim();
-              else if (line.startsWith("event:")) type = line.slice(6).trim();
-              else if (line.startsWith("data:")) data += line.slice(5).trim();
+        // Aborting the fetch does not always end a read already waiting on
+        // the decoded body: a stream left open keeps the process from exiting
+        // after close(). Cancelling the reader closes the connection.
+        const cancel = () => void reader.cancel().catch(() => {});
+        signal.addEventListener("abort", cancel, { once: true });
+        try {
+          let buffer = "";
+          while (true) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            buffer += value;
+            let end: number;
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+              const message = buffer.slice(0, end);
+              buffer = buffer.slice(end + 2);
+              let type = "message";
+              let data = "";
+              for (const line of message.split("\n")) {
+                if (line.startsWith("id:")) lastId = line.slice(3).trim();
+                else if (line.startsWith("event:")) type = line.slice(6).trim();
+                else if (line.startsWith("data:")) data += line.slice(5).trim();
+              }
+              if (type === "transition" && data) this.#dispatch(JSON.parse(data) as ApiEvent);
             }
-            if (type === "transition" && data) this.#dispatch(JSON.parse(data) as ApiEvent);
           }
+        } finally {
+          signal.removeEventListener("abort", cancel);
         }
       } catch {
         if (signal.aborted) return;
