@@ -14,6 +14,7 @@
  */
 import { ACTIVITY_BUCKET_MS, type RunKind, type RunRecord, type StateType } from "../core/mod.ts";
 import type { SqliteConnection } from "./_sqlite_connection.ts";
+import { LAST_SEQ_SQL } from "./sqlite_schema.ts";
 
 const ADD_RUN_COUNT_SQL = "UPDATE run_counts SET n = n + ? WHERE kind = ? AND state = ?";
 const ADD_FLOW_COUNT_SQL = `INSERT INTO flow_counts (flow_name, runs) VALUES (?, ?)
@@ -45,7 +46,6 @@ export const RUN_COUNTS_SQL = `WITH ${TASK_MOVES_CTE}
   GROUP BY kind, state HAVING SUM(n) > 0`;
 const TASK_MOVES_SQL = `WITH ${TASK_MOVES_CTE}
   SELECT state, SUM(n) AS n FROM moves GROUP BY state HAVING SUM(n) <> 0`;
-const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";
 const FOLDED_SEQ_SQL = "SELECT seq FROM run_counts_folded WHERE kind = 'task'";
 const SET_FOLDED_SEQ_SQL = "UPDATE run_counts_folded SET seq = ? WHERE kind = 'task'";
 
@@ -64,7 +64,12 @@ export function foldTaskCounts(conn: SqliteConnection, lastSeq?: number): void {
   const moves = conn.statement(TASK_MOVES_SQL).all() as { state: StateType; n: number }[];
   const add = conn.statement(ADD_RUN_COUNT_SQL);
   for (const { state, n } of moves) add.run(n, "task", state);
-  conn.statement(SET_FOLDED_SEQ_SQL).run(lastSeq);
+  markTaskCountsFolded(conn, lastSeq);
+}
+
+/** Marks the events through `seq` as counted, without adding their moves (imported events). */
+export function markTaskCountsFolded(conn: SqliteConnection, seq: number): void {
+  conn.statement(SET_FOLDED_SEQ_SQL).run(seq);
 }
 
 /** A change of one flow's activity bucket (hour and state) within a write transaction. */

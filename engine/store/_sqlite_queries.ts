@@ -33,10 +33,9 @@ import { runFilter, SORT_COLUMNS } from "./_sqlite_run_filter.ts";
 import { escapeLike, SqlWhere, whereSql } from "./_sqlite_where.ts";
 import { type Row, rowToEvent, rowToLog, rowToRun } from "./_sqlite_rows.ts";
 import { type RunCount, summarize } from "./_store_summary.ts";
-import { runSql } from "./sqlite_schema.ts";
+import { LAST_SEQ_SQL, runSql } from "./sqlite_schema.ts";
 import { RUN_COUNTS_SQL } from "./_sqlite_counts.ts";
 
-const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";
 const FLOW_COUNTS_SQL = "SELECT flow_name, runs FROM flow_counts WHERE runs > 0 ORDER BY flow_name";
 const FLOW_LAST_RUN_SQL = `SELECT id, state, created_at FROM flow_runs
   WHERE flow_name = ? ORDER BY created_at DESC, id DESC LIMIT 1`;

@@ -25,6 +25,7 @@ import {
   CountChanges,
   foldedTaskSeq,
   foldTaskCounts,
+  markTaskCountsFolded,
   TASK_COUNT_FOLD_EVENTS,
 } from "./_sqlite_counts.ts";
 import type { SqliteDocuments, SqliteLimits } from "./_sqlite_documents.ts";
@@ -111,6 +112,11 @@ export class SqliteWriter implements StoreWrites {
   /** The `seq` the next appended event gets; 0 until read again from the log. */
   #nextSeq = 0;
   #lastDataVersion = -1;
+  /**
+   * The folded seq as last read or written here: a lower bound, as the mark
+   * only grows, so a write reads the mark again only when a fold looks due.
+   */
+  #foldedSeqAtLeast = 0;
   /** Whether another connection committed since `externalChanges()` last answered. */
   #externalChanges = false;
   /**
@@ -196,7 +202,7 @@ export class SqliteWriter implements StoreWrites {
         this.#insertEvent.run(...eventToRow(event, event.seq));
         last = event.seq;
       }
-      foldTaskCounts(this.#conn, last);
+      markTaskCountsFolded(this.#conn, last);
     });
   }
 
@@ -228,9 +234,11 @@ export class SqliteWriter implements StoreWrites {
   // reading the counts never adds up more than that many events.
   #foldTaskCountsWhenDue(): void {
     const lastSeq = this.#nextSeq - 1;
-    if (lastSeq - foldedTaskSeq(this.#conn) >= TASK_COUNT_FOLD_EVENTS) {
-      foldTaskCounts(this.#conn, lastSeq);
-    }
+    if (lastSeq - this.#foldedSeqAtLeast < TASK_COUNT_FOLD_EVENTS) return;
+    this.#foldedSeqAtLeast = foldedTaskSeq(this.#conn);
+    if (lastSeq - this.#foldedSeqAtLeast < TASK_COUNT_FOLD_EVENTS) return;
+    foldTaskCounts(this.#conn, lastSeq);
+    this.#foldedSeqAtLeast = lastSeq;
   }
 
   // Another connection committed since our last transaction: readers that
@@ -339,6 +347,8 @@ export class SqliteWriter implements StoreWrites {
   // The transaction failed (or its commit did): nothing it queued is kept,
   // and the next write reads the log's last seq again.
   #discard(): void {
+    // A fold of this transaction is gone too.
+    this.#foldedSeqAtLeast = 0;
     this.#pendingRuns.clear();
     this.#events.clear();
     this.#nextSeq = 0;

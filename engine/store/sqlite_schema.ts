@@ -277,6 +277,9 @@ export function runUpdateSql(
   return `UPDATE ${table} SET ${set.join(", ")} WHERE id = ?`;
 }
 
+/** The log's last seq (0 when empty). */
+export const LAST_SEQ_SQL = "SELECT IFNULL(MAX(seq), 0) AS seq FROM events";
+
 /** Columns of an event row, in the order the insert statements bind them. */
 export const INSERT_EVENT_HEAD = `INSERT INTO events
   (seq, id, run_id, run_kind, from_state, to_state, state_name, token, version, kind, at, rules, data)`;
