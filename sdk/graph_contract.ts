@@ -14,6 +14,8 @@
  */
 import { IronFlowError } from "../engine/mod.ts";
 import type { FlowPlan } from "../engine/planner/mod.ts";
+import { type PlanOutcome, readCachedPlan, writeCachedPlan } from "./_plan_cache.ts";
+import { readEnv } from "./env.ts";
 
 /** How strictly a flow run follows its static plan. */
 export type GraphMode = "auto" | "static" | "dynamic";
@@ -45,46 +47,67 @@ export interface GraphContract {
   readonly problem: string | undefined;
 }
 
-const plans = new Map<string, Promise<{ plan?: FlowPlan; problem?: string }>>();
+const plans = new Map<string, Promise<PlanOutcome>>();
 
-async function planOf(
-  moduleUrl: string,
-  flowName: string,
-): Promise<{ plan?: FlowPlan; problem?: string }> {
+/** The plan cache a worker gives its run processes (see `_plan_cache.ts`). */
+const PLAN_CACHE_VARIABLE = "IRONFLOW_PLAN_CACHE";
+
+function planOf(moduleUrl: string, flowName: string): Promise<PlanOutcome> {
   const key = `${moduleUrl}#${flowName}`;
   let pending = plans.get(key);
   if (!pending) {
-    pending = (async () => {
-      let source: string;
-      try {
-        // The user's flow module, not the project's files: reading it is optional.
-        source = moduleUrl.startsWith("file:")
-          ? await Deno.readTextFile(new URL(moduleUrl)) // allowed: user flow source
-          : await (await fetch(moduleUrl)).text();
-      } catch (error) {
-        return { problem: `cannot read "${moduleUrl}": ${(error as Error).message}` };
-      }
-      let planFlow: typeof import("../engine/planner/mod.ts").planFlow;
-      try {
-        ({ planFlow } = await import("../engine/planner/mod.ts"));
-      } catch (error) {
-        return { problem: `the planner could not be loaded: ${(error as Error).message}` };
-      }
-      const plan = planFlow(source, { flowName, fileName: moduleUrl });
-      const errors = plan.diagnostics.filter((d) => d.severity === "error");
-      if (errors.length > 0) return { problem: errors.map((d) => d.message).join("; ") };
-      return { plan };
-    })();
+    pending = planFromSource(moduleUrl, flowName, readEnv(PLAN_CACHE_VARIABLE));
     plans.set(key, pending);
   }
-  return await pending;
+  return pending;
+}
+
+/**
+ * Plans `flowName` from its module's source, or reads the plan a process
+ * before this one made of the same source when `cacheDir` is given.
+ */
+export async function planFromSource(
+  moduleUrl: string,
+  flowName: string,
+  cacheDir?: string,
+): Promise<PlanOutcome> {
+  let source: string;
+  try {
+    // The user's flow module, not the project's files: reading it is optional.
+    source = moduleUrl.startsWith("file:")
+      ? await Deno.readTextFile(new URL(moduleUrl)) // allowed: user flow source
+      : await (await fetch(moduleUrl)).text();
+  } catch (error) {
+    return { problem: `cannot read "${moduleUrl}": ${(error as Error).message}` };
+  }
+  if (cacheDir) {
+    const cached = await readCachedPlan(cacheDir, flowName, moduleUrl, source);
+    if (cached) return cached;
+  }
+  let planFlow: typeof import("../engine/planner/mod.ts").planFlow;
+  try {
+    ({ planFlow } = await import("../engine/planner/mod.ts"));
+  } catch (error) {
+    // Not kept: the next process may load it.
+    return { problem: `the planner could not be loaded: ${(error as Error).message}` };
+  }
+  const plan = planFlow(source, { flowName, fileName: moduleUrl });
+  const errors = plan.diagnostics.filter((d) => d.severity === "error");
+  const outcome = errors.length > 0
+    ? { problem: errors.map((d) => d.message).join("; ") }
+    : { plan };
+  if (cacheDir) await writeCachedPlan(cacheDir, flowName, moduleUrl, source, outcome);
+  return outcome;
 }
 
 /**
  * Loads the planner and runs it once on a small module, so that the first
- * flow call of a warm run process does not pay for it.
+ * flow call of a warm run process does not pay for it. Not when the process
+ * has a plan cache: its runs read their plans there, and the planner is loaded
+ * only by a process that meets a flow source first.
  */
 export async function warmUp(): Promise<void> {
+  if (readEnv(PLAN_CACHE_VARIABLE)) return;
   try {
     const { planFlow } = await import("../engine/planner/mod.ts");
     planFlow(WARM_UP_SOURCE, { flowName: "warm", fileName: "file:///warm.ts" });

@@ -69,6 +69,12 @@ export interface WorkerOptions {
    * when it is claimed. @default the smaller of `limit` and 2
    */
   warmProcesses?: number;
+  /**
+   * Where run processes keep the plans of the flow modules they run, so that
+   * only the first run of a source plans it (`IRONFLOW_PLAN_CACHE`). @default
+   * a temporary directory of the worker, removed when it stops
+   */
+  planCacheDir?: string;
   /** Heartbeat period. @default 15_000 */
   heartbeatMs?: number;
   /** After SIGTERM, SIGKILL follows this much later. @default 10_000 */
@@ -128,10 +134,20 @@ function permissionFlags(
   declared: readonly string[] | null,
   cwd: string,
   home: string | undefined,
+  planCache: string | undefined,
 ): string[] {
   if (declared !== null) return [...declared];
-  const writable = [cwd, ...(home ? [home] : [])].join(",");
+  const writable = [cwd, ...(home ? [home] : []), ...(planCache ? [planCache] : [])].join(",");
   return ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${writable}`, "--allow-sys"];
+}
+
+// A worker without a place for plans still runs flows: each run plans its own.
+function temporaryPlanCache(): string | undefined {
+  try {
+    return Deno.makeTempDirSync({ prefix: "ironflow_plans_" });
+  } catch {
+    return undefined;
+  }
 }
 
 // The worker's own waits end at once when it stops.
@@ -147,11 +163,14 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   const pool = options.pool ?? "default";
   const limit = options.limit ?? 4;
   const executors = new WarmExecutors({ spares: options.warmProcesses ?? Math.min(limit, 2) });
+  const ownPlanCache = options.planCacheDir === undefined ? temporaryPlanCache() : undefined;
+  const planCache = options.planCacheDir ?? ownPlanCache;
   const leaseSeconds = options.leaseSeconds ?? 30;
   const controller = new AbortController();
   options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
   const stopping = controller.signal;
   const log = options.log ?? (() => {});
+  if (planCache) log(`plan cache ${planCache}`);
   const summary: WorkerSummary = { workerId, runs: {} };
   const active = new Map<string, Promise<void>>();
   let finished = 0;
@@ -220,6 +239,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     await Promise.allSettled(active.values());
     await heartbeats;
     await options.plane.flush();
+    if (ownPlanCache) await Deno.remove(ownPlanCache, { recursive: true }).catch(() => {});
     return summary;
   })();
 
@@ -367,7 +387,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     return [
       "run",
       ...(command.flags ?? []),
-      ...permissionFlags(deployment.permissions, cwd, options.home),
+      ...permissionFlags(deployment.permissions, cwd, options.home, planCache),
       "--no-prompt",
       command.main,
       "execute-run",
@@ -401,6 +421,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     };
     if (options.apiUrl) env["IRONFLOW_API_URL"] = options.apiUrl;
     if (options.home) env["IRONFLOW_HOME"] = options.home;
+    if (planCache) env["IRONFLOW_PLAN_CACHE"] = planCache;
     return env;
   }
 
