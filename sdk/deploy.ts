@@ -7,7 +7,6 @@
  * @module
  */
 import type { Deployment } from "../engine/deployments/mod.ts";
-import { DeploymentSpecSchema, fromApiDeployment } from "../wire/mod.ts";
 import { getControlPlane } from "./control_plane.ts";
 import type { DeployOptions, Flow } from "./flow_types.ts";
 import { checkOptionNames } from "./option_names.ts";
@@ -43,6 +42,8 @@ export async function deployFlow(
       `Cannot deploy flow "${flow.flowName}": its module is unknown; pass entrypoint: "./flows/etl.ts:etl"`,
     );
   }
+  // The schemas (and zod) load here, not with the SDK (a run's process never deploys).
+  const { DeploymentSpecSchema, fromApiDeployment } = await import("../wire/deployments.ts");
   const parsed = DeploymentSpecSchema.safeParse({
     name: options.name ?? flow.flowName,
     entrypoint,

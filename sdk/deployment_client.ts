@@ -5,7 +5,7 @@
  * @module
  */
 import { type Engine, type Json, type RunRecord, type StateType } from "../engine/mod.ts";
-import { type ApiRun, fromApiRun } from "../wire/mod.ts";
+import { type ApiRun, fromApiRun } from "../wire/runs.ts";
 import {
   type ApplyResult,
   claimRuns,
@@ -18,17 +18,13 @@ import {
   triggerDeploymentRun,
   type WorkerRecord,
 } from "../engine/deployments/mod.ts";
-import {
-  type ApiClaim,
-  type ApiDeployment,
-  type DeploymentSpec,
-  fromApiClaim,
-  fromApiDeployment,
-  fromDeploymentSpec,
-  toApiDeployment,
-} from "../wire/mod.ts";
+import type { ApiClaim, ApiDeployment, DeploymentSpec } from "../wire/deployments.ts";
 import type { Claim, EffectiveJobVariables, JobVariables } from "../engine/deployments/mod.ts";
 import { createHttpClient, type HttpClientOptions } from "./http_client.ts";
+
+// The deployment schemas (and zod) load when a deployment is first handled:
+// a run's process, which imports the SDK, never does.
+const deploymentWire = () => import("../wire/deployments.ts");
 
 /** A run claimed by a worker, with what it needs to execute it. */
 export interface WorkItem {
@@ -97,7 +93,8 @@ export interface DeploymentClient {
   release(claim: Claim): Promise<void>;
 }
 
-function applyAnswer(result: ApplyResult, dryRun: boolean): ApplyAnswer {
+async function applyAnswer(result: ApplyResult, dryRun: boolean): Promise<ApplyAnswer> {
+  const { toApiDeployment } = await deploymentWire();
   return {
     created: result.created.map(toApiDeployment),
     updated: result.updated.map(toApiDeployment),
@@ -113,8 +110,9 @@ export function createLocalDeploymentClient(engine: Engine): DeploymentClient {
   const service = new DeploymentService(engine);
   return {
     async apply(specs, options) {
+      const { fromDeploymentSpec } = await deploymentWire();
       const result = await service.apply(specs.map(fromDeploymentSpec), options);
-      return applyAnswer(result, options.dryRun ?? false);
+      return await applyAnswer(result, options.dryRun ?? false);
     },
     list() {
       const all: Deployment[] = [];
@@ -198,6 +196,7 @@ export function createRemoteDeploymentClient(
       }))!;
     },
     async list() {
+      const { fromApiDeployment } = await deploymentWire();
       const all: Deployment[] = [];
       let cursor: string | null = null;
       do {
@@ -210,14 +209,17 @@ export function createRemoteDeploymentClient(
       return all;
     },
     async get(ref) {
+      const { fromApiDeployment } = await deploymentWire();
       const found = await client.find<ApiDeployment>(`/api/deployments/${enc(ref)}`);
       return found ? fromApiDeployment(found) : undefined;
     },
     async setPaused(ref, paused) {
+      const { fromApiDeployment } = await deploymentWire();
       const path = `/deployments/${enc(ref)}/${paused ? "pause" : "resume"}`;
       return fromApiDeployment((await request<ApiDeployment>("POST", path, {}))!);
     },
     async setScheduleActive(ref, slug, active) {
+      const { fromApiDeployment } = await deploymentWire();
       const path = `/deployments/${enc(ref)}/schedules/${enc(slug)}/${active ? "resume" : "pause"}`;
       return fromApiDeployment((await request<ApiDeployment>("POST", path, {}))!);
     },
@@ -268,6 +270,7 @@ export function createRemoteDeploymentClient(
         ...(req.waitMs ? { wait_ms: req.waitMs } : {}),
         ...(req.queues?.length ? { work_queues: req.queues } : {}),
       });
+      const { fromApiClaim, fromApiDeployment } = await deploymentWire();
       return (answer?.runs ?? []).map((item) => ({
         run: fromApiRun(item.run),
         claim: fromApiClaim(item.claim),

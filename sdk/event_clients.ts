@@ -8,7 +8,7 @@
 import { appendEvents, type IronEvent, type NewEvent } from "../engine/events/mod.ts";
 import type { Engine } from "../engine/mod.ts";
 import { type HttpClient, RemoteError } from "./http_client.ts";
-import { fromApiEvent, MAX_EVENT_BATCH } from "../wire/events.ts";
+import { fromApiEvent, MAX_EVENT_BATCH } from "../wire/event_records.ts";
 
 /** Where custom events go: the control plane's part that records them. */
 export interface EventClient {

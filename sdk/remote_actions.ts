@@ -19,7 +19,7 @@ import {
   type ApiRun,
   fromApiProposalResult,
   fromApiRun,
-} from "../wire/mod.ts";
+} from "../wire/runs.ts";
 import type { RunActions } from "./control_plane.ts";
 import { type HttpClient, RemoteError } from "./http_client.ts";
 

@@ -28,7 +28,7 @@ import {
   toApiLog,
   toApiNewRun,
   toApiProposal,
-} from "../wire/mod.ts";
+} from "../wire/runs.ts";
 import { RunEventFeed } from "./_run_event_feed.ts";
 import { type ControlPlane, ironflowHomeDir, registerRemoteFactory } from "./control_plane.ts";
 import { createRemoteDeploymentClient } from "./deployment_client.ts";

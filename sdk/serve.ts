@@ -10,7 +10,7 @@
  */
 import { isTerminal, type RunRecord, systemClock, uuidv7 } from "../engine/mod.ts";
 import { markLateRuns, reclaimExpiredClaims, scheduleRuns } from "../engine/deployments/mod.ts";
-import { type DeploymentSpec, fromApiDeployment, type ScheduleSpecInput } from "../wire/mod.ts";
+import type { DeploymentSpec, ScheduleSpecInput } from "../wire/deployments.ts";
 import { type ControlPlane, getControlPlane, type LocalControlPlane } from "./control_plane.ts";
 import type { WorkItem } from "./deployment_client.ts";
 import { proposalFor } from "./run_mirror.ts";
@@ -109,6 +109,7 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
     };
   });
   const applied = await client.apply(specs, {});
+  const { fromApiDeployment } = await import("../wire/deployments.ts");
   const deployments = [...applied.created, ...applied.updated, ...applied.unchanged]
     .map(fromApiDeployment);
   const flows = new Map<string, Flow<never[], unknown>>();

@@ -6,7 +6,8 @@
  */
 import type { Clock, Engine, Json } from "../engine/mod.ts";
 import { checkName, type Variable, VariableService } from "../engine/variables/mod.ts";
-import { type ApiVariable, fromApiVariable } from "../wire/mod.ts";
+import type { ApiVariable } from "../wire/variable_schemas.ts";
+import { fromApiVariable } from "../wire/variables.ts";
 import {
   createHttpClient,
   deleteIfFound,

@@ -6,9 +6,12 @@
  */
 import { z } from "npm:zod@^4.6.7";
 import type { Json } from "../engine/mod.ts";
-import type { IronEvent, NewEvent, Webhook } from "../engine/events/mod.ts";
+import type { NewEvent, Webhook } from "../engine/events/mod.ts";
 import { IsoTimeText } from "./schemas.ts";
 import { JsonSchema } from "./run_schemas.ts";
+import { MAX_EVENT_BATCH } from "./event_records.ts";
+
+export { fromApiEvent, MAX_EVENT_BATCH, toApiEvent } from "./event_records.ts";
 
 const JsonValue = JsonSchema;
 
@@ -39,23 +42,10 @@ export const NewEventBody = z.strictObject({
 /** The body of `POST /api/events`. */
 export type NewEventBody = z.infer<typeof NewEventBody>;
 
-/** Most events `POST /api/events/batch` takes in one request. */
-export const MAX_EVENT_BATCH = 500;
-
 /** The body of `POST /api/events/batch`: events recorded together, all or none. */
 export const NewEventBatchBody = z.strictObject({
   events: z.array(NewEventBody).min(1).max(MAX_EVENT_BATCH),
 });
-
-/** An engine event record as API JSON. */
-export function toApiEvent(event: IronEvent): z.infer<typeof EventSchema> {
-  return { ...event, occurred: new Date(event.occurred).toISOString() };
-}
-
-/** API JSON back to an event record. */
-export function fromApiEvent(event: z.infer<typeof EventSchema>): IronEvent {
-  return { ...event, occurred: Date.parse(event.occurred) } as IronEvent;
-}
 
 /** A request body as the event log's input. */
 export function fromNewEventBody(body: NewEventBody): NewEvent {

@@ -4,8 +4,6 @@
  * @module
  */
 import { z } from "npm:zod@^4.6.7";
-import type { Variable } from "../engine/variables/mod.ts";
-import type { Json } from "../engine/mod.ts";
 
 /** A variable on the wire. */
 export const VariableSchema = z.object({
@@ -23,22 +21,4 @@ export const SetVariableBody = z.strictObject({
   value: z.json().meta({ description: "Any JSON value, at most 64 KiB of JSON text" }),
 });
 
-/** A variable as API JSON. */
-export function toApiVariable(variable: Variable): ApiVariable {
-  return {
-    name: variable.name,
-    value: variable.value,
-    created_at: new Date(variable.createdAt).toISOString(),
-    updated_at: new Date(variable.updatedAt).toISOString(),
-  };
-}
-
-/** A variable from API JSON. */
-export function fromApiVariable(api: ApiVariable): Variable {
-  return {
-    name: api.name,
-    value: api.value as Json,
-    createdAt: Date.parse(api.created_at),
-    updatedAt: Date.parse(api.updated_at),
-  };
-}
+export { fromApiVariable, toApiVariable } from "./variables.ts";
