@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
+import { sha256 } from "../sha256.ts";
 import { uuidv7From } from "../uuid7.ts";
 
 /**
@@ -15,6 +15,6 @@ import { uuidv7From } from "../uuid7.ts";
  * before instead of a second one.
  */
 export function slotRunId(deploymentId: string, scheduleKey: string, slot: number): string {
-  const h = createHash("sha256").update(`${deploymentId}|${scheduleKey}|${slot}`).digest();
+  const h = sha256(`${deploymentId}|${scheduleKey}|${slot}`);
   return uuidv7From(Math.max(0, Math.floor(slot)), h);
 }
