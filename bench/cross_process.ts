@@ -12,11 +12,16 @@
  * - worker throughput: `--batch` (default 40) deployment runs of the
  *   three-task flow created at once, executed by `ironflow worker start
  *   --limit 4` (one process per run), as runs/s from the first trigger to the
- *   last run's end, median of `--reps`.
+ *   last run's end, median of `--reps`;
+ * - run process CPU (Linux): a ready run process (`execute-run --warm`) of
+ *   the three-task flow, started as a worker starts it, once it has loaded
+ *   and then for its run, over `--samples` runs (from `/proc`: the process's
+ *   own CPU before it takes its run, and this process's CPU of waited-for
+ *   children once it exited).
  *
  * Run with `deno run -A bench/cross_process.ts [--runs=1000] [--reps=3] [--samples=20] [--batch=40]`.
- * Run one part with `--only=remote`, `--only=trigger`, `--only=embedded`, `--only=separate`
- * or `--only=throughput`.
+ * Run one part with `--only=remote`, `--only=trigger`, `--only=embedded`, `--only=separate`,
+ * `--only=throughput` or `--only=process`.
  *
  * @module
  */
@@ -254,6 +259,74 @@ async function workerThroughput(dir: string): Promise<void> {
   }
 }
 
+// CPU seconds from a /proc/<pid>/stat line: utime + stime (own) and cutime + cstime (waited children).
+function cpuOf(stat: string): { own: number; children: number } {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+  // Fields 14–17 of stat(5), counted from the state field (3rd) here; clock ticks of 10 ms.
+  return { own: (fields[11]! + fields[12]!) * 10, children: (fields[13]! + fields[14]!) * 10 };
+}
+
+// A ready run process as a worker starts it: its CPU once loaded, then for its run.
+async function runProcessCpu(dir: string): Promise<void> {
+  if (Deno.build.os !== "linux") {
+    console.log("run process CPU: needs /proc (Linux)");
+    return;
+  }
+  const home = `${dir}/process`;
+  const server = await startServer(home, false);
+  const plans = await Deno.makeTempDir({ dir });
+  try {
+    await api(server.url, "POST", "/deployments", {
+      name: "three",
+      entrypoint: "./three_tasks.ts:three",
+      working_directory: FLOWS,
+    });
+    const loading: number[] = [];
+    const running: number[] = [];
+    for (let i = 0; i <= samples; i++) {
+      const run = await api<ApiRunLike>(server.url, "POST", "/deployments/three/run", {});
+      const before = cpuOf(await Deno.readTextFile("/proc/self/stat")).children;
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", MAIN, "execute-run", "--warm"],
+        cwd: FLOWS,
+        env: { IRONFLOW_API_URL: server.url, IRONFLOW_HOME: home, IRONFLOW_PLAN_CACHE: plans },
+        stdin: "piped",
+        stdout: "null",
+        stderr: "inherit",
+      }).spawn();
+      // Loaded once its CPU stops growing (it then waits on stdin).
+      let loaded = -1;
+      for (let j = 0; j < 100; j++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const now = cpuOf(await Deno.readTextFile(`/proc/${child.pid}/stat`)).own;
+        if (now === loaded) break;
+        loaded = now;
+      }
+      const writer = child.stdin.getWriter();
+      await writer.write(
+        new TextEncoder().encode(
+          `${JSON.stringify({ runId: run.id, entrypoint: "./three_tasks.ts:three" })}\n`,
+        ),
+      );
+      await writer.close();
+      const status = await child.status;
+      if (!status.success) throw new Error(`run process exited with ${status.code}`);
+      const total = cpuOf(await Deno.readTextFile("/proc/self/stat")).children - before;
+      // The first run plans the flow; the others read the plan cache, as a worker's do.
+      if (i === 0) continue;
+      loading.push(loaded);
+      running.push(total - loaded);
+    }
+    console.log(
+      `run process CPU, three-task flow: loading ${median(loading)} ms, its run ${
+        median(running)
+      } ms (medians of ${samples}; 10 ms ticks)`,
+    );
+  } finally {
+    await server.stop();
+  }
+}
+
 if (import.meta.main) {
   const dir = await Deno.makeTempDir({ prefix: "ironflow_cross_process_" });
   try {
@@ -262,6 +335,7 @@ if (import.meta.main) {
     if (trigger || only === "embedded") await triggerLatency(dir, "embedded");
     if (trigger || only === "separate") await triggerLatency(dir, "separate");
     if (only === "" || only === "throughput") await workerThroughput(dir);
+    if (only === "" || only === "process") await runProcessCpu(dir);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
