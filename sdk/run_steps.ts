@@ -55,12 +55,22 @@ export class Attempts {
    * Runs one attempt of `body` with the run's timeout, and stops waiting for
    * it when the flow run is cancelled.
    */
-  async run<T>(
+  run<T>(
     timeoutSeconds: number | undefined,
     body: (signal: AbortSignal) => Promise<T>,
     label: string,
   ): Promise<Attempt<T>> {
-    if (timeoutSeconds === undefined) return await this.#runUntimed(body);
+    // Not an async function on this path: thousands of mapped tasks wait here
+    // at once, and each suspended async frame is memory held until they end.
+    if (timeoutSeconds === undefined) return this.#runUntimed(body);
+    return this.#runTimed(timeoutSeconds, body, label);
+  }
+
+  async #runTimed<T>(
+    timeoutSeconds: number,
+    body: (signal: AbortSignal) => Promise<T>,
+    label: string,
+  ): Promise<Attempt<T>> {
     const local = new AbortController();
     const onParentAbort = () => local.abort(this.#signal.reason);
     if (this.#signal.aborted) onParentAbort();

@@ -62,12 +62,16 @@ const NO_FUTURES: readonly TaskFuture<unknown>[] = [];
  * Runs one task run to its end and settles its future. Never rejects: an
  * infrastructure failure settles the future CRASHED.
  */
-export async function runTask<T>(host: TaskRunHost, call: TaskCall<T>): Promise<void> {
+export function runTask<T>(host: TaskRunHost, call: TaskCall<T>): Promise<void> {
+  // A promise chain, not an async wrapper: one frame less held per waiting task run.
+  let running: Promise<void>;
   try {
-    await new TaskRunEngine(host, call).run();
+    running = new TaskRunEngine(host, call).run();
   } catch (error) {
     handleCrash(call.future, error);
+    return Promise.resolve();
   }
+  return running.catch((error) => handleCrash(call.future, error));
 }
 
 // Infrastructure failure (store, network): the task run's outcome is unknown.
