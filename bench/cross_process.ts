@@ -289,7 +289,13 @@ async function runProcessCpu(dir: string): Promise<void> {
       const child = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", MAIN, "execute-run", "--warm"],
         cwd: FLOWS,
-        env: { IRONFLOW_API_URL: server.url, IRONFLOW_HOME: home, IRONFLOW_PLAN_CACHE: plans },
+        // What a worker gives its run processes besides the run (see sdk/process_worker.ts).
+        env: {
+          IRONFLOW_API_URL: server.url,
+          IRONFLOW_HOME: home,
+          IRONFLOW_PLAN_CACHE: plans,
+          DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS: "1",
+        },
         stdin: "piped",
         stdout: "null",
         stderr: "inherit",

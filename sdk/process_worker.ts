@@ -410,6 +410,11 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
 
   function runEnv(deployment: WorkItem["deployment"], runId: string): Record<string, string> {
     const env: Record<string, string> = {
+      // Deno reads every module a dynamic import() names when a process
+      // starts, run or not; IronFlow's CLI names its server and dashboard that
+      // way. A run's process loads them only if it imports them (Deno 2.x;
+      // versions that do not know the variable ignore it).
+      DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS: "1",
       ...options.env,
       ...deployment.env,
       [RUN_ID_VARIABLE]: runId,

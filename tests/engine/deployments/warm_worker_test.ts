@@ -57,6 +57,8 @@ Deno.test("with warm processes each run still has a process, working directory a
       assert.equal(await Deno.realPath(fields["cwd"]), await Deno.realPath(cwd));
       assert.equal(fields["who"], deployment === here ? "here" : "there");
       assert.equal(fields["run"], run.id);
+      // Dynamic imports load when they run, not when the process starts (the CLI's server stays unread).
+      assert.equal(fields["lazy"], "1");
     }
     assert.equal(pids.size, runs.length, "one process per run");
   } finally {

@@ -57,6 +57,6 @@ export const whoami = flow({ name: "whoami" }, async () => {
   console.log(
     `pid=${Deno.pid} cwd=${Deno.cwd()} who=${Deno.env.get("WHO")} run=${
       Deno.env.get("IRONFLOW_RUN_ID")
-    }`,
+    } lazy=${Deno.env.get("DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS")}`,
   );
 });
