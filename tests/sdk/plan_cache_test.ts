@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { planFromSource } from "../../sdk/graph_contract.ts";
 import { planCachePath } from "../../sdk/_plan_cache.ts";
 import { createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
-import { createSqliteControlPlane } from "../../sdk/mod.ts";
-import { createLocalDeploymentClient } from "../../sdk/deployment_client.ts";
-import { startWorker } from "../../sdk/process_worker.ts";
+import { createSqliteControlPlane, type LocalControlPlane } from "../../sdk/mod.ts";
+import { createLocalDeploymentClient, type Deployment } from "../../sdk/deployment_client.ts";
+import { startWorker, type WorkerHandle, type WorkerOptions } from "../../sdk/process_worker.ts";
 
 const FLOWS = new URL("../testdata/deployments/", import.meta.url).pathname;
 const MAIN = new URL("../../main.ts", import.meta.url).href;
@@ -76,88 +76,88 @@ Deno.test("a cache entry of another flow, a broken entry or a missing directory 
   });
 });
 
-Deno.test("a worker's run processes plan a flow once and read the plan for the next runs", async () => {
-  const home = await Deno.realPath(
-    await Deno.makeTempDir({ prefix: "ironflow_plan_cache_worker_" }),
-  );
-  const cache = `${home}/plans`;
-  await Deno.mkdir(cache);
+// A SQLite home with the deployment "add" of the test flows; a worker on it takes `options`.
+async function withAddDeployment(
+  options: Partial<WorkerOptions>,
+  fn: (
+    env: { home: string; plane: LocalControlPlane; deployment: Deployment; worker: WorkerHandle },
+  ) => Promise<void>,
+): Promise<void> {
+  const home = await Deno.realPath(await Deno.makeTempDir({ prefix: "ironflow_plan_cache_" }));
   const plane = createSqliteControlPlane(`${home}/ironflow.db`);
+  let worker: WorkerHandle | undefined;
   try {
-    const service = new DeploymentService(plane.engine);
-    const deployment = await service.create({
+    const deployment = await new DeploymentService(plane.engine).create({
       name: "add",
       entrypoint: "./flows.ts:add",
       workingDirectory: FLOWS,
     });
-    const worker = startWorker({
+    worker = startWorker({
       client: createLocalDeploymentClient(plane.engine),
       plane,
       home,
-      planCacheDir: cache,
       command: { deno: Deno.execPath(), main: MAIN },
       pollMs: 50,
       limit: 1,
-      maxRuns: 2,
+      ...options,
     });
-    const startedWith = async (): Promise<unknown> => {
-      const run = await createDeploymentRun(plane.engine, deployment, {
-        parameters: { a: 1, b: 2 },
-      });
-      for (let i = 0; i < 1000 && plane.engine.getRun(run.id)!.state !== "COMPLETED"; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      assert.equal(plane.engine.getRun(run.id)!.state, "COMPLETED");
-      const start = plane.engine.events(run.id).find((event) => event.to === "RUNNING")!;
-      return start.data?.["planFingerprint"];
-    };
-    const planned = await startedWith();
-    assert.equal(typeof planned, "string");
-    const entries = [...Deno.readDirSync(cache)].map((f) => f.name);
-    assert.equal(entries.length, 1, `one plan kept: ${entries}`);
-    // Mark the kept plan: the next run's process must start with it.
-    const path = `${cache}/${entries[0]}`;
-    const entry = JSON.parse(await Deno.readTextFile(path));
-    entry.plan.fingerprint = "kept-by-the-first-run";
-    await Deno.writeTextFile(path, JSON.stringify(entry));
-    assert.equal(await startedWith(), "kept-by-the-first-run");
-    await worker.done;
+    await fn({ home, plane, deployment, worker });
   } finally {
+    // Its runs' processes end before the store closes, also when an assertion failed.
+    await worker?.stop();
     await plane.close();
     await Deno.remove(home, { recursive: true });
+  }
+}
+
+Deno.test("a worker's run processes plan a flow once and read the plan for the next runs", async () => {
+  const cache = await Deno.makeTempDir({ prefix: "ironflow_plans_test_" });
+  try {
+    await withAddDeployment(
+      { planCacheDir: cache, maxRuns: 2 },
+      async ({ plane, deployment, worker }) => {
+        const startedWith = async (): Promise<unknown> => {
+          const run = await createDeploymentRun(plane.engine, deployment, {
+            parameters: { a: 1, b: 2 },
+          });
+          for (let i = 0; i < 1000 && plane.engine.getRun(run.id)!.state !== "COMPLETED"; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          assert.equal(plane.engine.getRun(run.id)!.state, "COMPLETED");
+          const start = plane.engine.events(run.id).find((event) => event.to === "RUNNING")!;
+          return start.data?.["planFingerprint"];
+        };
+        const planned = await startedWith();
+        assert.equal(typeof planned, "string");
+        const entries = [...Deno.readDirSync(cache)].map((f) => f.name);
+        assert.equal(entries.length, 1, `one plan kept: ${entries}`);
+        // Mark the kept plan: the next run's process must start with it.
+        const path = `${cache}/${entries[0]}`;
+        const entry = JSON.parse(await Deno.readTextFile(path));
+        entry.plan.fingerprint = "kept-by-the-first-run";
+        await Deno.writeTextFile(path, JSON.stringify(entry));
+        assert.equal(await startedWith(), "kept-by-the-first-run");
+        await worker.done;
+      },
+    );
+  } finally {
+    await Deno.remove(cache, { recursive: true });
   }
 });
 
 Deno.test("a worker's own plan cache is a temporary directory that is gone once it stops", async () => {
-  const home = await Deno.realPath(await Deno.makeTempDir({ prefix: "ironflow_plan_cache_own_" }));
-  const plane = createSqliteControlPlane(`${home}/ironflow.db`);
-  try {
-    const service = new DeploymentService(plane.engine);
-    const deployment = await service.create({
-      name: "add",
-      entrypoint: "./flows.ts:add",
-      workingDirectory: FLOWS,
-    });
-    const seen: string[] = [];
-    const worker = startWorker({
-      client: createLocalDeploymentClient(plane.engine),
-      plane,
-      home,
-      command: { deno: Deno.execPath(), main: MAIN },
-      pollMs: 50,
-      limit: 1,
-      warmProcesses: 0,
-      maxRuns: 1,
-      log: (line) => seen.push(line),
-    });
-    const run = await createDeploymentRun(plane.engine, deployment, { parameters: { a: 2, b: 3 } });
-    const summary = await worker.done;
-    assert.equal(summary.runs[run.id], "COMPLETED");
-    const dir = seen.map((line) => /plan cache (\S+)/.exec(line)?.[1]).find(Boolean);
-    assert.ok(dir, `the worker names its plan cache: ${seen.join(" | ")}`);
-    await assert.rejects(Deno.stat(dir!), Deno.errors.NotFound);
-  } finally {
-    await plane.close();
-    await Deno.remove(home, { recursive: true });
-  }
+  const seen: string[] = [];
+  await withAddDeployment(
+    { warmProcesses: 0, maxRuns: 1, log: (line) => seen.push(line) },
+    async ({ plane, deployment, worker }) => {
+      const run = await createDeploymentRun(plane.engine, deployment, {
+        parameters: { a: 2, b: 3 },
+      });
+      const summary = await worker.done;
+      assert.equal(summary.runs[run.id], "COMPLETED");
+      const dir = seen.map((line) => /plan cache (\S+)/.exec(line)?.[1]).find(Boolean);
+      assert.ok(dir, `the worker names its plan cache: ${seen.join(" | ")}`);
+      await assert.rejects(Deno.stat(dir!), Deno.errors.NotFound);
+    },
+  );
 });
