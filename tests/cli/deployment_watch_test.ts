@@ -37,6 +37,9 @@ Deno.test("deployment run --watch --logs on the embedded home: a worker runs it,
     "--logs",
   ]);
   await watch.waitFor(/^Created flow run \S+ \([0-9a-f-]+\) Scheduled$/m);
+  // The watch reports each state it sees: the worker starts once SCHEDULED was seen (a worker
+  // claiming first would make PENDING the first state it sees).
+  await watch.waitFor(/^Flow run \S+ SCHEDULED$/m);
   const worker = await ironflow(home.path, ["worker", "start", "--max-runs", "1"]);
   assert.equal(worker.code, 0, worker.stderr);
   const out = await watch.exited();
