@@ -140,7 +140,7 @@ export async function serverCommand(
       ...(sessionTtlMs !== undefined ? { sessionTtlMs } : {}),
       ...(eventRetentionMs !== undefined ? { eventRetentionMs } : {}),
       ...(livenessMs !== undefined ? { livenessMs } : {}),
-      beforeClose: async () => await embedded.worker?.stop(),
+      beforeStop: async () => await embedded.worker?.stop(),
       onListen: (addr) =>
         cli.out(`IronFlow is serving the dashboard at http://${addr.hostname}:${addr.port}/`),
     });

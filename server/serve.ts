@@ -114,8 +114,12 @@ export interface StartServerOptions {
   results?: ResultBlobs;
   /** Largest result a remote client may upload, in bytes. @default 64 MiB */
   maxResultBytes?: number;
-  /** Called on shutdown after requests finished, before the engine closes (stop a worker here). */
-  beforeClose?: () => Promise<unknown>;
+  /**
+   * Called on shutdown while the server still answers (stop an embedded
+   * worker here: its runs' last states and logs go through this server's
+   * API), then requests finish and the engine closes.
+   */
+  beforeStop?: () => Promise<unknown>;
   /**
    * How long a flow run may go without a heartbeat before the services loop
    * ends it CRASHED. @default 60_000
@@ -215,7 +219,14 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(secretCipher ? { secretCipher } : {}),
   });
 
-  const stop = () => controller.abort();
+  // Whoever reports through this server (an embedded worker) stops first,
+  // while it still listens; a second signal during that stops at once.
+  let stopping = false;
+  const stop = () => {
+    if (stopping || !options.beforeStop) return controller.abort();
+    stopping = true;
+    options.beforeStop().catch((error) => console.error(error)).finally(() => controller.abort());
+  };
   const signals: Deno.Signal[] = options.handleSignals === false
     ? []
     : Deno.build.os === "windows"
@@ -225,7 +236,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const finished = handle.finished.then(async () => {
     stopTailing();
     await services?.stop();
-    await options.beforeClose?.();
+    // Closed without stop() (the listener ended by itself): still nothing runs on a closed engine.
+    if (!stopping) await options.beforeStop?.().catch((error) => console.error(error));
     for (const signal of signals) Deno.removeSignalListener(signal, stop);
     await home.close();
   });
