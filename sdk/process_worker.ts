@@ -22,6 +22,7 @@ import { readEnv } from "./env.ts";
 import { abortableSleep } from "./sleep.ts";
 import type { DeploymentClient, WorkItem } from "./deployment_client.ts";
 import { proposalFor } from "./run_mirror.ts";
+import { ownPlanCache } from "./_plan_cache_dir.ts";
 
 /** How the worker starts a run's process. */
 export interface ProcessCommand {
@@ -72,7 +73,8 @@ export interface WorkerOptions {
   /**
    * Where run processes keep the plans of the flow modules they run, so that
    * only the first run of a source plans it (`IRONFLOW_PLAN_CACHE`). @default
-   * a temporary directory of the worker, removed when it stops
+   * a temporary directory of the worker, removed when it stops, or by the next
+   * worker on the machine when this one was killed
    */
   planCacheDir?: string;
   /** Heartbeat period. @default 15_000 */
@@ -141,15 +143,6 @@ function permissionFlags(
   return ["--allow-net", "--allow-env", "--allow-read", `--allow-write=${writable}`, "--allow-sys"];
 }
 
-// A worker without a place for plans still runs flows: each run plans its own.
-function temporaryPlanCache(): string | undefined {
-  try {
-    return Deno.makeTempDirSync({ prefix: "ironflow_plans_" });
-  } catch {
-    return undefined;
-  }
-}
-
 // The worker's own waits end at once when it stops.
 /** Names the run in its process's environment. */
 const RUN_ID_VARIABLE = "IRONFLOW_RUN_ID";
@@ -163,8 +156,9 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   const pool = options.pool ?? "default";
   const limit = options.limit ?? 4;
   const executors = new WarmExecutors({ spares: options.warmProcesses ?? Math.min(limit, 2) });
-  const ownPlanCache = options.planCacheDir === undefined ? temporaryPlanCache() : undefined;
-  const planCache = options.planCacheDir ?? ownPlanCache;
+  // Without a directory of its own (none could be made) a worker still runs flows: each run plans.
+  const ownedPlanCache = options.planCacheDir === undefined ? ownPlanCache() : undefined;
+  const planCache = options.planCacheDir ?? ownedPlanCache?.dir;
   const leaseSeconds = options.leaseSeconds ?? 30;
   const controller = new AbortController();
   options.signal?.addEventListener("abort", () => controller.abort(), { once: true });
@@ -239,7 +233,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     await Promise.allSettled(active.values());
     await heartbeats;
     await options.plane.flush();
-    if (ownPlanCache) await Deno.remove(ownPlanCache, { recursive: true }).catch(() => {});
+    await ownedPlanCache?.release();
     return summary;
   })();
 
