@@ -13,7 +13,9 @@ import {
   type RunRecord,
   StateName,
   StateType,
+  uuidv7,
 } from "../engine/mod.ts";
+import { CreationSlices } from "./_creation_slices.ts";
 import type { ControlPlane } from "./control_plane.ts";
 import { type InternalContext, type RunExecution, withContext } from "./context.ts";
 import { defaultPersistResult, impliedPersist } from "./env.ts";
@@ -68,6 +70,8 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
   children: TaskFuture<unknown>[] = [];
   readonly results = new WeakMap<object, string>(); // object results → their task runs
   #calls = new Map<string, number>();
+  /** Task runs of a burst start in groups (see _creation_slices.ts). */
+  readonly #creations = new CreationSlices();
   readonly context: InternalContext;
   readonly attempts: Attempts;
   readonly pauses: RunPauses;
@@ -197,17 +201,22 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     parentTaskRun: InternalContext["taskRun"],
   ): TaskFuture<T> {
     if (!future.detached) this.children.push(future as TaskFuture<unknown>);
-    // Never rejects: an infrastructure failure settles the future CRASHED.
-    void runTask(this, {
-      spec,
-      future,
-      args,
-      key,
-      waitFor: options.waitFor,
-      allowFailed: options.allowFailed,
-      transaction: options.transaction,
-      parentTaskRun,
+    const started = this.#creations.start((created) => {
+      // Never rejects: an infrastructure failure settles the future CRASHED.
+      void runTask(this, {
+        spec,
+        future,
+        args,
+        key,
+        waitFor: options.waitFor,
+        allowFailed: options.allowFailed,
+        transaction: options.transaction,
+        parentTaskRun,
+        onCreated: created,
+      });
     });
+    // Its id is known at once, as for the runs that start now (Prefect's task_run_id at submit).
+    if (!started) future._setRunId(uuidv7());
     return future;
   }
 

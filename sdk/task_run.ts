@@ -68,6 +68,7 @@ export function runTask<T>(host: TaskRunHost, call: TaskCall<T>): Promise<void> 
   try {
     running = new TaskRunEngine(host, call).run();
   } catch (error) {
+    call.onCreated?.();
     handleCrash(call.future, error);
     return Promise.resolve();
   }
@@ -102,6 +103,7 @@ class TaskRunEngine<T> {
   #allowFailed: readonly TaskFuture<unknown>[];
   readonly #transaction: TransactionMembership | undefined;
   readonly #existing: RunRecord | undefined;
+  readonly #onCreated: (() => void) | undefined;
   readonly #warnRun = (message: string) => this.#host.warn(message, this.#run.id);
 
   constructor(host: TaskRunHost, call: TaskCall<T>) {
@@ -116,10 +118,15 @@ class TaskRunEngine<T> {
     this.#transaction = call.transaction;
     this.#parentTaskRun = call.parentTaskRun;
     this.#existing = call.existingRun;
+    this.#onCreated = call.onCreated;
   }
 
   async run(): Promise<void> {
-    await this.#create();
+    try {
+      await this.#create();
+    } finally {
+      this.#onCreated?.();
+    }
     if (!await this.#awaitUpstream()) return;
     if (await this.#tryResume()) return;
     this.#cacheKey = this.#early
@@ -163,7 +170,8 @@ class TaskRunEngine<T> {
     // The id is known before the run exists (as Prefect's task_run_id is at
     // submit): a task submitted with this future creates its run at once, in
     // the same batch, instead of waiting for this creation to commit.
-    const runId = uuidv7();
+    // A run whose start waited for its group got its id when it was submitted.
+    const runId = this.#future.runId ?? uuidv7();
     this.#future._setRunId(runId);
     const upstream: UpstreamEdge[] = [];
     for (const dep of this.#dataDeps) {

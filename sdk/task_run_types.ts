@@ -54,6 +54,8 @@ export interface TaskCall<T> {
   /** A run that already exists (a claimed background task run): it is not created again. */
   readonly existingRun?: RunRecord | undefined;
   readonly parentTaskRun: InternalContext["taskRun"];
+  /** Called once the run's creation settled (committed, adopted or failed), whatever follows. */
+  readonly onCreated?: (() => void) | undefined;
 }
 
 /** A task run's first RUNNING proposal, sent together with its creation. */
