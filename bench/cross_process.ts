@@ -259,7 +259,7 @@ async function workerThroughput(dir: string): Promise<void> {
   }
 }
 
-// CPU seconds from a /proc/<pid>/stat line: utime + stime (own) and cutime + cstime (waited children).
+// CPU milliseconds from a /proc/<pid>/stat line: utime + stime (own) and cutime + cstime (waited children).
 function cpuOf(stat: string): { own: number; children: number } {
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
   // Fields 14–17 of stat(5), counted from the state field (3rd) here; clock ticks of 10 ms.

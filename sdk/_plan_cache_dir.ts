@@ -22,8 +22,8 @@ const STAGING_PREFIX = "ironflow_plans-new_";
 /** The file whose lock says the directory's worker is alive. */
 const OWNER_FILE = ".owner";
 /**
- * A directory without a locked owner file to judge by (still staging, or
- * made by a version that kept no owner file) is removed after this long.
+ * Age after which a directory with no owner file (made by a version that
+ * kept none) goes, and a staging one whose owner file is not locked.
  */
 const UNOWNED_MAX_AGE_MS = 24 * 3_600_000;
 
@@ -104,7 +104,10 @@ export function removeAbandonedPlanCaches(parent: string, now: number, keep?: st
     const dir = `${parent}/${entry.name}`;
     if (dir === keep) continue;
     try {
-      if (staging ? now - modifiedAt(dir) > UNOWNED_MAX_AGE_MS : abandoned(dir, now)) {
+      // A staging directory may not have locked its owner file yet: it also has to be old.
+      const gone = abandoned(dir, now) &&
+        (!staging || now - modifiedAt(dir) > UNOWNED_MAX_AGE_MS);
+      if (gone) {
         Deno.removeSync(dir, { recursive: true });
         removed.push(dir);
       }

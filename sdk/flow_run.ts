@@ -201,7 +201,9 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
     parentTaskRun: InternalContext["taskRun"],
   ): TaskFuture<T> {
     if (!future.detached) this.children.push(future as TaskFuture<unknown>);
-    const started = this.#creations.start((created) => {
+    // Its id is known at once, also when its start waits for its group (Prefect's task_run_id at submit).
+    future._setRunId(uuidv7());
+    this.#creations.start((created) => {
       // Never rejects: an infrastructure failure settles the future CRASHED.
       void runTask(this, {
         spec,
@@ -215,8 +217,6 @@ export class FlowRunExecution implements RunExecution, TaskRunHost {
         onCreated: created,
       });
     });
-    // Its id is known at once, as for the runs that start now (Prefect's task_run_id at submit).
-    if (!started) future._setRunId(uuidv7());
     return future;
   }
 

@@ -170,7 +170,7 @@ class TaskRunEngine<T> {
     // The id is known before the run exists (as Prefect's task_run_id is at
     // submit): a task submitted with this future creates its run at once, in
     // the same batch, instead of waiting for this creation to commit.
-    // A run whose start waited for its group got its id when it was submitted.
+    // A submitted run got its id at submit; a standalone one gets it here.
     const runId = this.#future.runId ?? uuidv7();
     this.#future._setRunId(runId);
     const upstream: UpstreamEdge[] = [];
