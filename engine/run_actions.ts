@@ -29,6 +29,7 @@ import {
   type Json,
   LIVENESS_COLLECTION,
   LIVENESS_KIND,
+  livenessIn,
   livenessOf,
   needsExecutor,
   NotFoundError,
@@ -411,6 +412,11 @@ export function heartbeatFlowRuns(
   });
 }
 
+/** Milliseconds as seconds for a message: one decimal below 10 s, whole above. */
+function seconds(ms: number): number {
+  return ms < 10_000 ? Math.round(ms / 100) / 10 : Math.round(ms / 1000);
+}
+
 /** What one reaper pass did. */
 export interface ReapReport {
   /** Flow runs ended CRASHED because their executor stopped heartbeating. */
@@ -429,7 +435,8 @@ export interface ReapReport {
  */
 export async function reapLostRuns(engine: Engine, now = engine.clock.now()): Promise<ReapReport> {
   const report: ReapReport = { crashed: [], cancelled: [], ended: [] };
-  const lost: string[] = [];
+  // Run id → how long its executor has been silent (unknown for a malformed document).
+  const lost = new Map<string, number | undefined>();
   let afterKey: string | undefined;
   while (true) {
     const page = engine.reader.listDocuments({
@@ -438,13 +445,17 @@ export async function reapLostRuns(engine: Engine, now = engine.clock.now()): Pr
       ...(afterKey !== undefined ? { afterKey } : {}),
     });
     for (const doc of page) {
-      const deadline = (doc.data as { deadline?: unknown }).deadline;
-      if (typeof deadline !== "number" || deadline <= now) lost.push(doc.key);
+      const liveness = livenessIn(doc);
+      if (liveness === undefined || liveness.deadline <= now) {
+        // The last sign of life pushed the deadline one timeout ahead of itself.
+        const timeoutMs = liveness?.timeoutMs ?? engine.livenessMs;
+        lost.set(doc.key, liveness && now - (liveness.deadline - timeoutMs));
+      }
     }
     if (page.length < 1000) break;
     afterKey = page.at(-1)!.key;
   }
-  for (const runId of lost) {
+  for (const [runId, silentMs] of lost) {
     const run = engine.getRun(runId);
     if (!run || isTerminal(run.state) || !needsExecutor(run)) {
       // A leftover of a run that ended elsewhere: nothing to reap.
@@ -464,9 +475,9 @@ export async function reapLostRuns(engine: Engine, now = engine.clock.now()): Pr
       : {
         to: CRASHED,
         kind: LIVENESS_KIND,
-        message: `Crashed: its executor sent no heartbeat for ${
-          Math.round(engine.livenessMs / 1000)
-        } s (the process died or lost its connection)`,
+        message: `Crashed: its executor sent no heartbeat ${
+          silentMs === undefined ? "in time" : `for ${seconds(silentMs)} s`
+        } (the process died or lost its connection)`,
       } as const;
     const result = await endRun(engine, run, ending);
     if (result.status !== "accepted") continue;

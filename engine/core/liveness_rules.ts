@@ -30,6 +30,12 @@ export const LIVENESS_KIND = "liveness_lost";
 export interface Liveness {
   /** Epoch ms after which the run's executor counts as gone. */
   deadline: number;
+  /**
+   * The timeout the deadline was set with (the writing engine's): a run taken
+   * by a process with another timeout than the reaper's is judged, and its
+   * crash worded, by its own. Absent in documents of older versions.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -62,9 +68,16 @@ export function needsExecutor(run: Pick<RunRecord, "state" | "stateName">): bool
 
 /** The liveness deadline of `runId`, if it has one. */
 export function livenessOf(docs: DocumentReader, runId: string): Liveness | undefined {
-  const doc = docs.getDocument(LIVENESS_COLLECTION, runId);
-  const deadline = (doc?.data as { deadline?: unknown } | undefined)?.deadline;
-  return typeof deadline === "number" ? { deadline } : undefined;
+  return livenessIn(docs.getDocument(LIVENESS_COLLECTION, runId));
+}
+
+/** The liveness a document of {@linkcode LIVENESS_COLLECTION} holds (none when malformed). */
+export function livenessIn(doc: Pick<StoredDocument, "data"> | undefined): Liveness | undefined {
+  const data = doc?.data as { deadline?: unknown; timeoutMs?: unknown } | undefined;
+  if (typeof data?.deadline !== "number") return undefined;
+  return typeof data.timeoutMs === "number"
+    ? { deadline: data.deadline, timeoutMs: data.timeoutMs }
+    : { deadline: data.deadline };
 }
 
 /** Writes the liveness deadline of a flow run (inside a transaction). */
@@ -74,7 +87,7 @@ export function putLiveness(docs: DocumentAccess, runId: string, now: number, ms
     collection: LIVENESS_COLLECTION,
     key: runId,
     ref: null,
-    data: { deadline: now + ms } satisfies Liveness as unknown as Json,
+    data: { deadline: now + ms, timeoutMs: ms } satisfies Liveness as unknown as Json,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
     expiresAt: null,

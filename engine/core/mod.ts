@@ -133,6 +133,7 @@ export {
   type Liveness,
   LIVENESS_COLLECTION,
   LIVENESS_KIND,
+  livenessIn,
   livenessOf,
   needsExecutor,
   parseLivenessMs,

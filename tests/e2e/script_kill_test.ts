@@ -178,6 +178,57 @@ Deno.test({
 
 Deno.test({
   name:
+    "A local flow script on a server's home, SIGKILLed: the server reaps it by the script's own liveness timeout and says how long it was silent",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const home = await Deno.makeTempDir({ prefix: "ironflow_script_kill_test_" });
+    const port = freePort();
+    // The server reaps every 200 ms with a 1 s timeout; the script holds its run to its own 4 s.
+    const server = await startServer(home, port, {
+      ...SHORT,
+      IRONFLOW_LIVENESS_TIMEOUT_MS: "1000",
+    });
+    const scriptTimeoutMs = 4_000;
+    const env = {
+      ...SHORT,
+      IRONFLOW_LIVENESS_TIMEOUT_MS: String(scriptTimeoutMs),
+      IRONFLOW_HOME: home,
+      HOLD_DIR: home,
+    };
+    const script = spawn(["run", "-A", SCRIPT], env);
+    try {
+      await until(() => pidIn(`${home}/pid`), "the script's task to hold");
+      kill(script);
+      await script.status;
+      await until(
+        () => statesIn(home).join() === CRASHED.join(),
+        "the server to end the run CRASHED",
+        20_000,
+      );
+      const db = new DatabaseSync(`${home}/ironflow.db`, { readOnly: true });
+      const { message } = db.prepare("SELECT message FROM flow_runs WHERE name = 'holding'")
+        .get() as { message: string };
+      db.close();
+      console.log(`local script on a server's home, SIGKILL: "${message}"`);
+      const silentS = Number(/no heartbeat for ([\d.]+) s /.exec(message)?.[1]);
+      // Reaped no sooner than the script's own deadline, and worded by it, not by the server's 1 s.
+      assert.ok(silentS >= scriptTimeoutMs / 1000, message);
+      server.kill("SIGTERM");
+      await server.status;
+      await assertHomeWhole(home);
+    } finally {
+      kill(script);
+      kill(server);
+      await script.status;
+      await server.status;
+      await Deno.remove(home, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
     "A server SIGKILLed while a remote script runs: the script rides out the outage and its run ends COMPLETED",
   sanitizeResources: false,
   sanitizeOps: false,

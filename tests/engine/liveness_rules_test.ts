@@ -117,7 +117,10 @@ Deno.test("TrackExecutorLiveness starts the deadline when an executor takes a ru
         assert.ok(decision.commit);
         for (const rule of decision.onCommit) rule.onCommit!(decision.event, decision.next, svc);
         const liveness = livenessOf(svc.store, "r1");
-        assert.deepEqual(liveness, live ? { deadline: NOW + LIVENESS_MS } : undefined);
+        assert.deepEqual(
+          liveness,
+          live ? { deadline: NOW + LIVENESS_MS, timeoutMs: LIVENESS_MS } : undefined,
+        );
       },
     );
   }

@@ -31,12 +31,16 @@ const LIVENESS_MS = 30_000;
 // Tests read the store beside the engine: liveness documents are the engine's own.
 const stores = new WeakMap<Engine, Store>();
 
-function engineOn(clock: FakeClock, store: Store = createMemoryStore()): Engine {
+function engineOn(
+  clock: FakeClock,
+  store: Store = createMemoryStore(),
+  livenessMs = LIVENESS_MS,
+): Engine {
   const engine = createEngine({
     store,
     clock,
     ids: new SequentialIds("run"),
-    livenessMs: LIVENESS_MS,
+    livenessMs,
   });
   stores.set(engine, store);
   return engine;
@@ -111,6 +115,50 @@ for (const adapter of STORE_ADAPTERS) {
     await engine.close();
   });
 }
+
+for (const adapter of STORE_ADAPTERS) {
+  Deno.test(`${adapter.name}: a run is reaped by its own executor's timeout, and its crash says how long it was silent`, async () => {
+    await using fixture = await adapter.open();
+    const clock = new FakeClock();
+    // The flow's own process runs with the default timeout; the server that
+    // reaps shares the store with a shorter one (IRONFLOW_LIVENESS_TIMEOUT_MS).
+    const executor = engineOn(clock, fixture.store, 60_000);
+    const reaper = engineOn(clock, fixture.store, 5_000);
+    const flowRun = await running(executor);
+    assert.deepEqual(deadlineOf(executor, flowRun.id), {
+      deadline: clock.now() + 60_000,
+      timeoutMs: 60_000,
+    });
+    clock.tick(5_000);
+    assert.deepEqual((await reapLostRuns(reaper)).crashed, [], "its own deadline is a minute");
+    // The reaper passes a few seconds after the deadline: the message says so.
+    clock.tick(55_000 + 4_000);
+    assert.deepEqual((await reapLostRuns(reaper)).crashed, [flowRun.id]);
+    assert.equal(
+      reaper.getRun(flowRun.id)!.message,
+      "Crashed: its executor sent no heartbeat for 64 s (the process died or lost its connection)",
+    );
+  });
+}
+
+Deno.test("a liveness document of an older version (deadline only) is worded by the reaper's timeout", async () => {
+  const clock = new FakeClock();
+  const store = createMemoryStore();
+  const engine = engineOn(clock, store, 2_500);
+  const flowRun = await running(engine);
+  store.putDocument({
+    collection: "run_liveness",
+    key: flowRun.id,
+    ref: null,
+    data: { deadline: clock.now() + 2_500 },
+    createdAt: clock.now(),
+    updatedAt: clock.now(),
+    expiresAt: null,
+  });
+  clock.tick(2_500);
+  assert.deepEqual((await reapLostRuns(engine)).crashed, [flowRun.id]);
+  assert.match(engine.getRun(flowRun.id)!.message ?? "", /no heartbeat for 2\.5 s /);
+});
 
 Deno.test("heartbeats keep a run alive, and the answers tell the executor what to stop", async () => {
   const clock = new FakeClock();
