@@ -45,7 +45,7 @@ async function entrypointProblem(spec: DeploymentSpec, cwd: string): Promise<str
     return `entrypoint "${spec.entrypoint}": ${(error as Error).message}`;
   }
   try {
-    loaded.flow.bindParameters(spec.parameters ?? {});
+    await loaded.flow.bindParameters(spec.parameters ?? {});
   } catch (error) {
     const list = (error as { problems?: unknown }).problems;
     const more = Array.isArray(list) && list.length > 0 ? ` (${list.join("; ")})` : "";

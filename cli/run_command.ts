@@ -113,7 +113,7 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
     : parameters;
   let callArgs: unknown[];
   try {
-    callArgs = loaded.flow.bindParameters(bound);
+    callArgs = await loaded.flow.bindParameters(bound);
   } catch (error) {
     throw new UsageError(describeProblem(error));
   }

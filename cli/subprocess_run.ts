@@ -38,7 +38,7 @@ if (wanted) {
 } else if (flows.length === 1) flow = flows[0][1];
 else fail(flows.length === 0 ? "Module exports no flow" : "Module exports several flows; name one as <module>:<export>");
 let args;
-try { args = flow.bindParameters(JSON.parse(Deno.env.get("IRONFLOW_RUN_PARAMS") ?? "null")); }
+try { args = await flow.bindParameters(JSON.parse(Deno.env.get("IRONFLOW_RUN_PARAMS") ?? "null")); }
 catch (e) { fail(String(e?.message ?? e)); }
 const outcome = await flow.run(...args);
 console.log(${JSON.stringify(MARKER)} + JSON.stringify({

@@ -46,7 +46,7 @@ import { uuidv7 } from "./uuid7.ts";
 import { findIn } from "./deployments/service.ts";
 import { createQueuedRun, enqueueRun } from "./deployments/runs.ts";
 import { runJobVariables } from "./deployments/job_variables.ts";
-import { parameterProblems } from "./deployments/parameters.ts";
+import { loadSchemaSupport, parameterProblems } from "./deployments/parameters.ts";
 
 const { SCHEDULED, PENDING, RUNNING, PAUSED, CANCELLING, CANCELLED, FAILED, CRASHED } = StateType;
 
@@ -267,6 +267,8 @@ export async function resumeFlowRun(
   id: string,
   options: { input?: unknown } = {},
 ): Promise<ActionOutcome> {
+  // Input is checked against the pause's schema inside the commit.
+  if (options.input !== undefined) await loadSchemaSupport();
   const outcome = await act(engine, id, (run) => {
     if (run.state !== PAUSED) {
       throw new InvalidTransitionError(

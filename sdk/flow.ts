@@ -14,7 +14,11 @@ import { RunNotFoundError, uuidv7 } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { currentContext } from "./context.ts";
 import { CancelledError, InvalidOptionError } from "./errors.ts";
-import { parameterProblems, schemaProblems } from "../engine/deployments/parameters.ts";
+import {
+  loadSchemaSupport,
+  parameterProblems,
+  schemaProblems,
+} from "../engine/deployments/parameters.ts";
 import { FlowRunExecution } from "./flow_run.ts";
 import type { FlowSpec } from "./run_specs.ts";
 import { TaskFuture } from "./future.ts";
@@ -87,12 +91,15 @@ function makeFlow(
     );
   }
   if (options.parameters !== undefined) {
-    const problems = schemaProblems(options.parameters);
-    if (problems.length > 0) {
+    const schema: unknown = options.parameters;
+    if (schema === null || typeof schema !== "object" || Array.isArray(schema)) {
       throw new InvalidOptionError(
-        `Invalid option of flow "${name}": parameters: ${problems.join("; ")}`,
+        `Invalid option of flow "${name}": parameters: parameter schema must be a JSON schema object`,
       );
     }
+    // The schema compiles once the validator is loaded (see usableSchema);
+    // start loading it now so that the first run need not wait.
+    loadSchemaSupport().catch(() => {});
   }
   const spec: FlowSpec = { name, fn, options, moduleUrl };
 
@@ -112,7 +119,8 @@ function makeFlow(
     run: { value: (...args: unknown[]) => runWith({}, ...args) },
     runWith: { value: runWith },
     bindParameters: {
-      value: (parameters: unknown) => {
+      value: async (parameters: unknown) => {
+        await usableSchema(spec);
         checkParameters(name, options.parameters, parameters);
         return bindParameters(fn, parameters, `flow "${name}"`);
       },
@@ -121,13 +129,13 @@ function makeFlow(
     // Loaded on demand: serving pulls in deployments and schedules.
     serve: {
       value: (more: FlowServeOptions & ServeOptions = {}) =>
-        import("./serve.ts").then((m) =>
+        usableSchema(spec).then(() => import("./serve.ts")).then((m) =>
           m.serveFlow(callable as unknown as Flow<never[], unknown>, more)
         ),
     },
     deploy: {
       value: (more: DeployOptions = {}) =>
-        import("./deploy.ts").then((m) =>
+        usableSchema(spec).then(() => import("./deploy.ts")).then((m) =>
           m.deployFlow(callable as unknown as Flow<never[], unknown>, moduleUrl, more)
         ),
     },
@@ -142,11 +150,33 @@ function makeRunner(options: FlowOptions): TaskRunner {
   return configured ?? runnerFromEnv() ?? new ConcurrentTaskRunner();
 }
 
+// Flows whose `parameters` schema compiled; a flow without one never waits.
+const usableSchemas = new WeakSet<FlowSpec>();
+
+/**
+ * Compiles a flow's `parameters` schema with the deployments' validator
+ * (loading it the first time): an unusable schema refuses the flow's first
+ * run, `bindParameters`, `serve()` and `deploy()` with the same
+ * `InvalidOptionError`, before anything is recorded.
+ */
+async function usableSchema(spec: FlowSpec): Promise<void> {
+  if (spec.options.parameters === undefined || usableSchemas.has(spec)) return;
+  await loadSchemaSupport();
+  const problems = schemaProblems(spec.options.parameters);
+  if (problems.length > 0) {
+    throw new InvalidOptionError(
+      `Invalid option of flow "${spec.name}": parameters: ${problems.join("; ")}`,
+    );
+  }
+  usableSchemas.add(spec);
+}
+
 async function runFlow(
   spec: FlowSpec,
   args: unknown[],
   callOptions: FlowCallOptions,
 ): Promise<FlowRunOutcome<unknown>> {
+  if (spec.options.parameters !== undefined) await usableSchema(spec);
   const parent = currentContext();
   const plane = callOptions.plane ?? parent?.plane ?? getControlPlane();
   if (spec.options.logPrints) captureConsolePrints();

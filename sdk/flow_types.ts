@@ -35,8 +35,12 @@ export interface Flow<A extends unknown[], R> {
   run(...args: A): Promise<FlowRunOutcome<R>>;
   /** Runs with per-call options (control plane, existing run id...). */
   runWith(options: FlowCallOptions, ...args: A): Promise<FlowRunOutcome<R>>;
-  /** Call arguments from parameters: an array as is, an object matched by parameter name. */
-  bindParameters(parameters: unknown): unknown[];
+  /**
+   * Call arguments from parameters: an array as is, an object matched by
+   * parameter name and checked against the flow's `parameters` schema
+   * (`InvalidParametersError` names each bad path).
+   */
+  bindParameters(parameters: unknown): Promise<unknown[]>;
   /** A copy of the flow with some options changed. */
   with(options: FlowOptions): Flow<A, R>;
   /**

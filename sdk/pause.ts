@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { z } from "npm:zod@^4.6.7";
 import {
   invalidInputError,
   isTerminal,
@@ -17,7 +16,11 @@ import {
   StateType,
   uuidv7,
 } from "../engine/mod.ts";
-import { issueProblems } from "../engine/deployments/mod.ts";
+import {
+  issueProblems,
+  jsonSchemaOfZod,
+  loadSchemaSupport,
+} from "../engine/deployments/parameters.ts";
 import { currentContext } from "./context.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import { MissingContextError, TimeoutError } from "./errors.ts";
@@ -78,12 +81,9 @@ async function operatorPause(
 // The JSON Schema of a resume input schema, recorded with the pause so that a
 // resume from another process (the API, the dashboard, the CLI) is checked
 // where it is sent. A zod schema converts; anything else leaves no schema.
-function jsonSchemaOf(schema: InputSchema<unknown>): Json | null {
-  try {
-    return z.toJSONSchema(schema as unknown as z.ZodType, { unrepresentable: "any" }) as Json;
-  } catch {
-    return null;
-  }
+async function jsonSchemaOf(schema: InputSchema<unknown>): Promise<Json | null> {
+  await loadSchemaSupport();
+  return jsonSchemaOfZod(schema);
 }
 
 async function suspend(options: SuspendOptions<unknown>): Promise<unknown> {
@@ -91,6 +91,9 @@ async function suspend(options: SuspendOptions<unknown>): Promise<unknown> {
   if (!context || context.taskRun) {
     throw new MissingContextError("pauseFlowRun() without a run id must be called in a flow body");
   }
+  const inputSchema = options.waitForInput === undefined
+    ? undefined
+    : await jsonSchemaOf(options.waitForInput);
   const execution = context.execution;
   const { plane, mirror } = execution;
   const timeoutMs = (options.timeoutSeconds ?? 3600) * 1000;
@@ -113,7 +116,7 @@ async function suspend(options: SuspendOptions<unknown>): Promise<unknown> {
       name: StateName.Paused,
       data: {
         waitsForInput: options.waitForInput !== undefined,
-        ...(options.waitForInput ? { inputSchema: jsonSchemaOf(options.waitForInput) } : {}),
+        ...(inputSchema !== undefined ? { inputSchema } : {}),
         timeoutAt: plane.timer.now() + timeoutMs,
       },
     });

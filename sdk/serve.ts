@@ -138,7 +138,7 @@ export async function serve(...args: Array<Servable | ServeOptions>): Promise<Se
       client!.renew(item.claim, leaseSeconds).catch(() => {});
     }, Math.max(200, (leaseSeconds * 1000) / 3));
     try {
-      const args = flow.bindParameters(item.run.parameters);
+      const args = await flow.bindParameters(item.run.parameters);
       const outcome = await flow.runWith(
         { plane, runId: item.run.id, deploymentId: item.deployment.id },
         ...(args as never[]),

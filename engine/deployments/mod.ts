@@ -47,7 +47,14 @@ export {
   type WorkQueueInput,
 } from "./work_queues.ts";
 export { buildDeployment, DeploymentError, entrypointExport, NAME_PATTERN } from "./validate.ts";
-export { issueProblems, parameterProblems, schemaProblems } from "./parameters.ts";
+export {
+  issueProblems,
+  jsonSchemaOfZod,
+  loadSchemaSupport,
+  parameterProblems,
+  schemaProblems,
+  schemaSupportLoaded,
+} from "./parameters.ts";
 export {
   type ApplyOptions,
   type ApplyResult,

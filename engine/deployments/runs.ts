@@ -18,7 +18,7 @@ import type { Engine } from "../engine.ts";
 import { uuidv7 } from "../uuid7.ts";
 import { C, queueKey, write } from "./_documents.ts";
 import { CollisionStrategy, CONCURRENCY_LIMIT_REACHED, type Deployment } from "./model.ts";
-import { parameterProblems } from "./parameters.ts";
+import { loadSchemaSupport, parameterProblems } from "./parameters.ts";
 import { DeploymentError } from "./validate.ts";
 import { type JobVariables, parseJobVariables } from "./job_variables.ts";
 
@@ -125,6 +125,7 @@ export async function triggerDeploymentRun(
   deployment: Deployment,
   options: DeploymentRunOptions = {},
 ): Promise<{ run: RunRecord; created: boolean }> {
+  if (deployment.parameterSchema !== null) await loadSchemaSupport();
   const parameters = runParameters(deployment, options.parameters);
   if (options.jobVariables !== undefined) {
     parseJobVariables(options.jobVariables, `Run of deployment "${deployment.name}"`);

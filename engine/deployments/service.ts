@@ -23,6 +23,7 @@ import { slotRunId } from "./_slot_run_id.ts";
 import type { Deployment, DeploymentInput, DeploymentPatch } from "./model.ts";
 import { ensureWorkPool } from "./work_pools.ts";
 import { ensureWorkQueue, queueOfDeployment } from "./work_queues.ts";
+import { loadSchemaSupport } from "./parameters.ts";
 import { buildDeployment, DeploymentError, sameSettings } from "./validate.ts";
 
 /** States in which a run still counts as live (soft delete is refused). */
@@ -114,6 +115,7 @@ export class DeploymentService {
 
   /** Creates a deployment; `ConflictError` when its name is taken. */
   async create(input: DeploymentInput): Promise<Deployment> {
+    await loadSchemaSupport(); // buildDeployment checks the parameter schema
     const now = this.#engine.clock.now();
     const deployment = buildDeployment(input, { id: uuidv7(now), now });
     return await this.#engine.transact((tx) => {
@@ -129,6 +131,7 @@ export class DeploymentService {
 
   /** Changes some fields of a deployment; renaming keeps the old name as an alias. */
   async update(ref: string, patch: DeploymentPatch): Promise<Deployment> {
+    await loadSchemaSupport();
     const now = this.#engine.clock.now();
     const current = this.get(ref);
     const input: DeploymentInput = { ...inputOf(current), ...stripUndefined(patch) };
@@ -176,6 +179,7 @@ export class DeploymentService {
     inputs: readonly DeploymentInput[],
     options: ApplyOptions = {},
   ): Promise<ApplyResult> {
+    await loadSchemaSupport();
     const now = this.#engine.clock.now();
     const names = new Set<string>();
     const problems: string[] = [];

@@ -22,6 +22,7 @@ import { nextRuns } from "../schedules/mod.ts";
 import { C, parseQueueKey, queueKey, read, type ScheduleCursor } from "./_documents.ts";
 import { slotRunId } from "./_slot_run_id.ts";
 import type { Deployment } from "./model.ts";
+import { loadSchemaSupport } from "./parameters.ts";
 import { createQueuedRun, enqueueRun, runParameters } from "./runs.ts";
 
 /** Options of {@linkcode scheduleRuns} and {@linkcode markLateRuns}. */
@@ -75,6 +76,8 @@ export async function scheduleRuns(
   engine: Engine,
   options: SchedulingOptions = {},
 ): Promise<ScheduleReport> {
+  // A schedule's runs get parameters checked against their deployment's schema.
+  await loadSchemaSupport();
   const report: ScheduleReport = { created: [], skipped: 0 };
   const now = options.now ?? engine.clock.now();
   const onError = options.onError ??

@@ -32,12 +32,12 @@ async function until(ready: () => boolean, what: string): Promise<void> {
 }
 
 Deno.test("flow.bindParameters checks the parameters schema, with the deployments' wording", async () => {
-  assert.deepEqual(typed.bindParameters({ name: "ab", count: 2 }), ["ab", 2]);
-  assert.deepEqual(typed.bindParameters({ name: "ab" }), ["ab"]);
+  assert.deepEqual(await typed.bindParameters({ name: "ab", count: 2 }), ["ab", 2]);
+  assert.deepEqual(await typed.bindParameters({ name: "ab" }), ["ab"]);
   const bad = { name: 3, count: 0 };
   let flowError: InvalidParametersError | undefined;
   try {
-    typed.bindParameters(bad);
+    await typed.bindParameters(bad);
   } catch (e) {
     flowError = e as InvalidParametersError;
   }
@@ -59,18 +59,38 @@ Deno.test("flow.bindParameters checks the parameters schema, with the deployment
   assert.ok(deploymentError instanceof DeploymentError);
   assert.deepEqual(flowError.problems, deploymentError.problems);
   // Positional parameters are bound as they are.
-  assert.deepEqual(typed.bindParameters(["x", 3]), ["x", 3]);
+  assert.deepEqual(await typed.bindParameters(["x", 3]), ["x", 3]);
 });
 
-Deno.test("a flow with an unusable parameters schema is refused when defined", () => {
+Deno.test("a parameters schema that is not an object is refused when the flow is defined", () => {
   assert.throws(
-    () => flow({ name: "broken-schema", parameters: { type: "nonsense" } }, async () => {}),
+    () => flow({ name: "not-a-schema", parameters: [] as never }, async () => {}),
     (e: unknown) =>
       e instanceof InvalidOptionError &&
-      /Invalid option of flow "broken-schema": parameters: .*Unsupported type: nonsense/.test(
-        e.message,
-      ),
+      /Invalid option of flow "not-a-schema": parameters: parameter schema must be a JSON schema object/
+        .test(e.message),
   );
+});
+
+Deno.test("a parameters schema that does not compile refuses the flow's runs, bindParameters, serve() and deploy(), recording nothing", async () => {
+  // Compiled when first needed: the validator loads on demand, not with the SDK.
+  const broken = flow(
+    { name: "broken-schema", parameters: { type: "nonsense" } },
+    () => "ran",
+  );
+  const refused = (e: unknown) =>
+    e instanceof InvalidOptionError &&
+    /Invalid option of flow "broken-schema": parameters: .*Unsupported type: nonsense/.test(
+      e.message,
+    );
+  await using p = plane();
+  await assert.rejects(broken.runWith({ plane: p }), refused);
+  await assert.rejects(broken.runWith({ plane: p }), refused, "and again");
+  await assert.rejects(broken.bindParameters({}), refused);
+  await assert.rejects(broken.serve({ plane: p, schedule: false }), refused);
+  await assert.rejects(broken.deploy({ entrypoint: "./broken.ts:broken" }), refused);
+  assert.equal(p.engine.listRuns({}).items.length, 0);
+  assert.deepEqual(await p.deployments!.list(), []);
 });
 
 Deno.test("a deployment run with invalid parameters fails at start, naming the path", async () => {
