@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { detached } from "../engine/detached.ts";
 import { IronFlowError } from "../engine/mod.ts";
 import type { FlowPlan } from "../engine/planner/mod.ts";
 import { type PlanOutcome, readCachedPlan, writeCachedPlan } from "./_plan_cache.ts";
@@ -86,7 +87,8 @@ export async function planFromSource(
   }
   let planFlow: typeof import("../engine/planner/mod.ts").planFlow;
   try {
-    ({ planFlow } = await import("../engine/planner/mod.ts"));
+    // Maybe inside a parent run: its context must not ride along (see detached()).
+    ({ planFlow } = await detached(() => import("../engine/planner/mod.ts")));
   } catch (error) {
     // Not kept: the next process may load it.
     return { problem: `the planner could not be loaded: ${(error as Error).message}` };

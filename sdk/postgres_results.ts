@@ -7,6 +7,7 @@
  * @module
  */
 import type postgres from "postgres";
+import { detached } from "../engine/detached.ts";
 import { resultRef, type ResultStore } from "./results.ts";
 
 // Same content stored again: only the time it was last used moves, which
@@ -32,11 +33,15 @@ export function createPostgresResultStore(
   now: () => number = Date.now,
 ): PostgresResultStore {
   // The driver loads on first use: a flow module that imports the SDK
-  // without IronFlow's import map (or a bundle) never needs it.
+  // without IronFlow's import map (or a bundle) never needs it. It loads and
+  // connects outside the task run that first needs it: the connections serve
+  // every run after it, and must not carry that run's context (see detached()).
   let client: Promise<postgres.Sql> | undefined;
   const connect = () =>
-    client ??= import("postgres").then(({ default: open }) =>
-      open(url, { max: 4, onnotice: () => {}, idle_timeout: 30 })
+    client ??= detached(() =>
+      import("postgres").then(({ default: open }) =>
+        open(url, { max: 4, onnotice: () => {}, idle_timeout: 30 })
+      )
     );
   const sql = {
     unsafe: async (text: string, params: postgres.ParameterOrJSON<never>[]) =>

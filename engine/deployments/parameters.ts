@@ -12,13 +12,15 @@
  */
 import type { z as Zod } from "npm:zod@^4.6.7";
 import type { Json } from "../core/mod.ts";
+import { detached } from "../detached.ts";
 
 let zod: typeof Zod | undefined;
 let loading: Promise<void> | undefined;
 
 /** Loads the JSON Schema support once; the checks below need it. */
 export function loadSchemaSupport(): Promise<void> {
-  loading ??= import("npm:zod@^4.6.7").then(
+  // Often first called inside a flow run: its context must not ride along.
+  loading ??= detached(() => import("npm:zod@^4.6.7")).then(
     (module) => {
       zod = module.z;
     },
