@@ -114,7 +114,10 @@ export interface FlowOptions extends RunOptions {
    * JSON Schema of the flow's named parameters. Checked (with the
    * deployments' validator) when a run starts through a deployment or
    * `serve()`, and by `flow.bindParameters`; `serve()` registers it as the
-   * deployment's `parameter_schema` unless one is given.
+   * deployment's `parameter_schema` unless one is given. It must be an object
+   * when the flow is defined; it is compiled when first needed (the
+   * validator loads on demand), so a schema that does not compile refuses
+   * the flow's first run, `bindParameters`, `serve()` and `deploy()`.
    */
   parameters?: { [key: string]: Json };
 }
