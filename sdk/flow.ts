@@ -176,7 +176,17 @@ async function runFlow(
   args: unknown[],
   callOptions: FlowCallOptions,
 ): Promise<FlowRunOutcome<unknown>> {
-  if (spec.options.parameters !== undefined) await usableSchema(spec);
+  // A schema that does not compile refuses a new run before it is recorded;
+  // an existing run (a deployment's, a retry) fails with the reason below.
+  let unusableSchema: Error | undefined;
+  if (spec.options.parameters !== undefined) {
+    try {
+      await usableSchema(spec);
+    } catch (error) {
+      if (callOptions.runId === undefined) throw error;
+      unusableSchema = error as Error;
+    }
+  }
   const parent = currentContext();
   const plane = callOptions.plane ?? parent?.plane ?? getControlPlane();
   if (spec.options.logPrints) captureConsolePrints();
@@ -220,6 +230,9 @@ async function runFlow(
         }
         : {}),
     });
+  }
+  if (unusableSchema !== undefined) {
+    return withStateValue(await failBeforeStart(plane, run, unusableSchema));
   }
   if (callOptions.runId !== undefined && (callOptions.deploymentId ?? run.deploymentId)) {
     // A deployment's run starts here: its stored parameters must fit the flow's schema.

@@ -117,7 +117,8 @@ export interface FlowOptions extends RunOptions {
    * deployment's `parameter_schema` unless one is given. It must be an object
    * when the flow is defined; it is compiled when first needed (the
    * validator loads on demand), so a schema that does not compile refuses
-   * the flow's first run, `bindParameters`, `serve()` and `deploy()`.
+   * the flow's first run, `bindParameters`, `serve()` and `deploy()` (a
+   * deployment's run of it fails at start with the reason).
    */
   parameters?: { [key: string]: Json };
 }

@@ -121,6 +121,28 @@ Deno.test("a deployment run with invalid parameters fails at start, naming the p
   assert.equal(ok.result, "abab");
 });
 
+Deno.test("a deployment run of a flow whose schema does not compile fails at start with the reason", async () => {
+  await using p = plane();
+  const d = await new DeploymentService(p.engine).create({
+    name: "unusable-worker",
+    entrypoint: "./typed.ts:unusableSchema",
+    workingDirectory: FLOWS,
+  });
+  const run = await createDeploymentRun(p.engine, d);
+  const outcome = await executeRun(run.id, { entrypoint: d.entrypoint, cwd: FLOWS, plane: p });
+  assert.equal(outcome.state.type, "FAILED");
+  assert.ok(outcome.error instanceof InvalidOptionError);
+  assert.match(
+    p.engine.getRun(run.id)!.message ?? "",
+    /Invalid option of flow "unusable-schema": parameters: .*Unsupported type: nonsense/,
+  );
+  assert.deepEqual(p.engine.events(run.id).map((e) => `${e.kind}:${e.to}`), [
+    "create:SCHEDULED",
+    "validate_parameters:PENDING",
+    "fail:FAILED",
+  ]);
+});
+
 Deno.test("serve() registers the flow's schema as the deployment's parameter_schema", async () => {
   await using p = plane();
   const handle = await serve({ flow: typed, options: { name: "typed-served" } }, {

@@ -21,3 +21,9 @@ export const typed = flow(
   { name: "typed", parameters: TYPED_SCHEMA },
   async (name: string, count = 1) => await Promise.resolve(name.repeat(count)),
 );
+
+/** A flow whose `parameters` schema does not compile (refused when first needed). */
+export const unusableSchema = flow(
+  { name: "unusable-schema", parameters: { type: "nonsense" } },
+  () => "never runs",
+);
