@@ -30,9 +30,13 @@ export async function until(ready: () => boolean, what: string, turns = 2000): P
   }
 }
 
-/** Waits (a bounded number of turns) until some code sleeps on `clock`, then moves it by `ms`. */
+/**
+ * Waits until some code sleeps on `clock`, then moves it by `ms`. Fails after
+ * 2,000 turns without a sleeper: a tick with nobody asleep is lost, and the
+ * test would then wait forever for what the tick should have woken.
+ */
 export async function advance(clock: FakeClock, ms: number): Promise<void> {
-  for (let i = 0; i < 200 && clock.pendingSleepers === 0; i++) await nextTurn();
+  await until(() => clock.pendingSleepers > 0, "a sleeper on the fake clock");
   clock.tick(ms);
 }
 
