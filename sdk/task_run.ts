@@ -171,8 +171,11 @@ class TaskRunEngine<T> {
     // submit): a task submitted with this future creates its run at once, in
     // the same batch, instead of waiting for this creation to commit.
     // A submitted run got its id at submit; a standalone one gets it here.
-    const runId = this.#future.runId ?? uuidv7();
-    this.#future._setRunId(runId);
+    let runId = this.#future.runId;
+    if (runId === undefined) {
+      runId = uuidv7();
+      this.#future._setRunId(runId);
+    }
     const upstream: UpstreamEdge[] = [];
     for (const dep of this.#dataDeps) {
       upstream.push({ runId: dep.runId ?? await dep._runIdReady(), kind: "data" });

@@ -82,6 +82,33 @@ async function assertHomeWhole(home: string): Promise<void> {
 
 const CRASHED = ["hold CRASHED", "holding CRASHED", "prepare COMPLETED"];
 
+/** SIGKILLs `script`, then waits for the server to end its run CRASHED; resolves with the ms it took. */
+async function killAndAwaitReap(home: string, script: Deno.ChildProcess): Promise<number> {
+  kill(script);
+  const killedAt = Date.now();
+  await script.status;
+  await until(
+    () => statesIn(home).join() === CRASHED.join(),
+    "the server to end the run CRASHED",
+    20_000,
+  );
+  return Date.now() - killedAt;
+}
+
+/** Stops `server` (SIGTERM) and checks the home it leaves. */
+async function stopAndCheck(server: Deno.ChildProcess, home: string): Promise<void> {
+  server.kill("SIGTERM");
+  await server.status;
+  await assertHomeWhole(home);
+}
+
+/** After a test, pass or fail: no process left, no home left. */
+async function cleanUp(home: string, ...processes: Deno.ChildProcess[]): Promise<void> {
+  for (const process of processes) kill(process);
+  for (const process of processes) await process.status;
+  await Deno.remove(home, { recursive: true });
+}
+
 Deno.test({
   name:
     "A local flow script SIGKILLed mid-task: the next `ironflow flow-run ls` ends it CRASHED with its task runs",
@@ -150,28 +177,14 @@ Deno.test({
         () => statesIn(home).join() === "hold RUNNING,holding RUNNING,prepare COMPLETED",
         "the task run to be RUNNING",
       );
-      kill(script);
-      const killedAt = Date.now();
-      await script.status;
-      await until(
-        () => statesIn(home).join() === CRASHED.join(),
-        "the server to end the run CRASHED",
-        20_000,
-      );
-      const crashedMs = Date.now() - killedAt;
+      const crashedMs = await killAndAwaitReap(home, script);
       console.log(
         `remote script SIGKILL: CRASHED by the server after ${crashedMs} ms (liveness ${LIVENESS_MS} ms)`,
       );
       assert.ok(crashedMs < LIVENESS_MS + 10_000, `${crashedMs} ms`);
-      server.kill("SIGTERM");
-      await server.status;
-      await assertHomeWhole(home);
+      await stopAndCheck(server, home);
     } finally {
-      kill(script);
-      kill(server);
-      await script.status;
-      await server.status;
-      await Deno.remove(home, { recursive: true });
+      await cleanUp(home, script, server);
     }
   },
 });
@@ -199,13 +212,7 @@ Deno.test({
     const script = spawn(["run", "-A", SCRIPT], env);
     try {
       await until(() => pidIn(`${home}/pid`), "the script's task to hold");
-      kill(script);
-      await script.status;
-      await until(
-        () => statesIn(home).join() === CRASHED.join(),
-        "the server to end the run CRASHED",
-        20_000,
-      );
+      await killAndAwaitReap(home, script);
       const db = new DatabaseSync(`${home}/ironflow.db`, { readOnly: true });
       const { message } = db.prepare("SELECT message FROM flow_runs WHERE name = 'holding'")
         .get() as { message: string };
@@ -214,15 +221,9 @@ Deno.test({
       const silentS = Number(/no heartbeat for ([\d.]+) s /.exec(message)?.[1]);
       // Reaped no sooner than the script's own deadline, and worded by it, not by the server's 1 s.
       assert.ok(silentS >= scriptTimeoutMs / 1000, message);
-      server.kill("SIGTERM");
-      await server.status;
-      await assertHomeWhole(home);
+      await stopAndCheck(server, home);
     } finally {
-      kill(script);
-      kill(server);
-      await script.status;
-      await server.status;
-      await Deno.remove(home, { recursive: true });
+      await cleanUp(home, script, server);
     }
   },
 });
