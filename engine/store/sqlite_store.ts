@@ -84,7 +84,11 @@ function openDatabase(path: string, options: SqliteStoreOptions): SqliteConnecti
   }
   db.exec(`PRAGMA synchronous = ${synchronous.toUpperCase()}`);
   db.exec("PRAGMA foreign_keys = OFF");
-  db.exec("PRAGMA cache_size = -65536");
+  // 8 MiB of pages per connection: a large fan-out's fresh pages are written
+  // once and seldom read again, so a bigger cache only held them in memory
+  // (64 MiB cost a 10,000-task fan-out ~12 MB at its peak), and the
+  // dashboard's pages over 1,000,000 runs measured the same.
+  db.exec("PRAGMA cache_size = -8192");
   db.exec("PRAGMA wal_autocheckpoint = 8192");
   const conn = new SqliteConnection(db);
   migrate(conn);
