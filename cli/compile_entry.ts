@@ -17,12 +17,14 @@ import { type SdkFiles, sdkFiles } from "./sdk_files.ts";
 
 /**
  * Modules IronFlow starts as workers instead of importing them (the worker
- * task runner, the PostgreSQL connection's thread): a binary must embed them
+ * task runner, the PostgreSQL connection's thread, the SQLite checkpoints'
+ * thread): a binary must embed them
  * with `deno compile --include`, and a bundle needs them beside it.
  */
 export const WORKER_MODULES: readonly string[] = [
   "../sdk/worker_entry.ts",
   "../engine/store/_postgres_bridge_worker.ts",
+  "../engine/store/_sqlite_checkpoint_worker.ts",
 ].map((path) => new URL(path, import.meta.url).pathname);
 
 /** The entry's source: flow imports, the embedded SDK, then the CLI. */

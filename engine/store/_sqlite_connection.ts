@@ -12,6 +12,8 @@ import { storageErrorOf } from "../core/mod.ts";
 export class SqliteConnection {
   readonly db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
+  /** Called after each commit (the store's checkpoints count them). */
+  afterCommit: (() => void) | undefined;
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -46,14 +48,16 @@ export class SqliteConnection {
    */
   transaction<T>(fn: () => T, discard?: () => void): T {
     this.begin();
+    let result: T;
     try {
-      const result = fn();
+      result = fn();
       this.db.exec("COMMIT");
-      return result;
     } catch (error) {
       discard?.();
       this.rollback();
       throw storageErrorOf(error) ?? error;
     }
+    this.afterCommit?.();
+    return result;
   }
 }

@@ -10,6 +10,7 @@
 import { DatabaseSync } from "node:sqlite";
 import { StorageError, StorageErrorCode, storageErrorOf, type Store } from "../core/mod.ts";
 import { ComposedStore } from "./_composed_store.ts";
+import { AUTOCHECKPOINT_PAGES, SqliteCheckpointer } from "./_sqlite_checkpointer.ts";
 import { SqliteConnection } from "./_sqlite_connection.ts";
 import { SqliteDocuments, SqliteLimits } from "./_sqlite_documents.ts";
 import { SqliteQueries } from "./_sqlite_queries.ts";
@@ -44,6 +45,9 @@ export type SqliteSynchronous = "normal" | "full";
 /** Opens (and migrates) the SQLite store at `path` (`":memory:"` works too). */
 export function createSqliteStore(path: string, options: SqliteStoreOptions = {}): Store {
   const conn = openDatabase(path, options);
+  const checkpointer = isFile(path) ? new SqliteCheckpointer(conn.db, path) : undefined;
+  // A process that keeps writing checkpoints beside its commits (see _sqlite_checkpointer.ts).
+  if (checkpointer) conn.afterCommit = () => checkpointer.committed();
   const documents = new SqliteDocuments(conn);
   const queries = new SqliteQueries(conn);
   const limits = new SqliteLimits(conn);
@@ -56,8 +60,16 @@ export function createSqliteStore(path: string, options: SqliteStoreOptions = {}
     documents,
     // A read inside an open write transaction sees what that transaction queued.
     enter: () => writes.flushPending(),
-    close: () => conn.db.close(),
+    close: () => {
+      checkpointer?.close();
+      conn.db.close();
+    },
   });
+}
+
+// ":memory:" and "" (a temporary database) have no write-ahead log to checkpoint.
+function isFile(path: string): boolean {
+  return path !== ":memory:" && path !== "" && !path.startsWith("file::memory:");
 }
 
 // Opens the file with the settings every connection runs with, and migrates it.
@@ -89,7 +101,7 @@ function openDatabase(path: string, options: SqliteStoreOptions): SqliteConnecti
   // (64 MiB cost a 10,000-task fan-out ~12 MB at its peak), and the
   // dashboard's pages over 1,000,000 runs measured the same.
   db.exec("PRAGMA cache_size = -8192");
-  db.exec("PRAGMA wal_autocheckpoint = 8192");
+  db.exec(`PRAGMA wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
   const conn = new SqliteConnection(db);
   migrate(conn);
   return conn;
