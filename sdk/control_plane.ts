@@ -344,9 +344,10 @@ export function getControlPlane(): ControlPlane {
 
 /**
  * The SQLite store settings of the environment: `IRONFLOW_SQLITE_SYNCHRONOUS`
- * (`normal` or `full`) and, when `integrityCheck` is asked for, whether
+ * (`normal` or `full`), `IRONFLOW_SQLITE_CHECKPOINT_THREAD` (`on` or `off`)
+ * and, when `integrityCheck` is asked for, whether
  * `IRONFLOW_SKIP_INTEGRITY_CHECK` (`1`, `true`, `yes`) turns it off. Throws
- * `RangeError` on an unknown synchronous value.
+ * `RangeError` on an unknown synchronous or checkpoint-thread value.
  */
 export function sqliteOptionsFromEnv(
   options: { integrityCheck?: boolean } = {},
@@ -360,6 +361,15 @@ export function sqliteOptionsFromEnv(
       );
     }
     result.synchronous = synchronous;
+  }
+  const checkpointThread = readEnv("IRONFLOW_SQLITE_CHECKPOINT_THREAD")?.trim().toLowerCase();
+  if (checkpointThread) {
+    if (checkpointThread !== "on" && checkpointThread !== "off") {
+      throw new RangeError(
+        `IRONFLOW_SQLITE_CHECKPOINT_THREAD must be "on" or "off", got "${checkpointThread}"`,
+      );
+    }
+    result.checkpointThread = checkpointThread === "on";
   }
   const skip = ["1", "true", "yes"].includes(
     readEnv("IRONFLOW_SKIP_INTEGRITY_CHECK")?.trim().toLowerCase() ?? "",

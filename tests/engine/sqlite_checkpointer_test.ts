@@ -169,3 +169,44 @@ Deno.test("a store whose checkpoints ran on the thread leaves no log behind when
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+const COUNTER = new URL("../testdata/engine/checkpoint_threads.ts", import.meta.url).pathname;
+
+// Runs the counting script with `env`; its JSON line, or the failure.
+async function countThreads(env: Record<string, string>) {
+  const home = await Deno.makeTempDir();
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", COUNTER],
+      env: { ...env, IRONFLOW_HOME: home },
+    }).output();
+    const stdout = new TextDecoder().decode(out.stdout).trim();
+    return { code: out.code, stderr: new TextDecoder().decode(out.stderr), stdout };
+  } finally {
+    await Deno.remove(home, { recursive: true });
+  }
+}
+
+Deno.test({
+  name:
+    "IRONFLOW_SQLITE_CHECKPOINT_THREAD=off keeps a process that keeps writing on one thread; by default it starts one",
+  ignore: Deno.build.os !== "linux", // counts threads in /proc
+  async fn() {
+    const on = await countThreads({});
+    assert.equal(on.code, 0, on.stderr);
+    const started = JSON.parse(on.stdout.split("\n").at(-1)!);
+    assert.equal(started.state, "COMPLETED");
+    assert.equal(started.after, started.before + 1, on.stdout);
+    const off = await countThreads({ IRONFLOW_SQLITE_CHECKPOINT_THREAD: "off" });
+    assert.equal(off.code, 0, off.stderr);
+    const kept = JSON.parse(off.stdout.split("\n").at(-1)!);
+    assert.equal(kept.state, "COMPLETED");
+    assert.equal(kept.after, kept.before, off.stdout);
+    const bad = await countThreads({ IRONFLOW_SQLITE_CHECKPOINT_THREAD: "sometimes" });
+    assert.notEqual(bad.code, 0);
+    assert.match(
+      bad.stderr,
+      /IRONFLOW_SQLITE_CHECKPOINT_THREAD must be "on" or "off", got "sometimes"/,
+    );
+  },
+});
