@@ -342,6 +342,17 @@ export function getControlPlane(): ControlPlane {
   return current;
 }
 
+// The value of `name` (trimmed, lower case) when set; a RangeError naming the choices otherwise.
+function choiceFromEnv<T extends string>(name: string, choices: readonly T[]): T | undefined {
+  const value = readEnv(name)?.trim().toLowerCase();
+  if (!value) return undefined;
+  if (!(choices as readonly string[]).includes(value)) {
+    const named = choices.map((choice) => `"${choice}"`).join(" or ");
+    throw new RangeError(`${name} must be ${named}, got "${value}"`);
+  }
+  return value as T;
+}
+
 /**
  * The SQLite store settings of the environment: `IRONFLOW_SQLITE_SYNCHRONOUS`
  * (`normal` or `full`), `IRONFLOW_SQLITE_CHECKPOINT_THREAD` (`on` or `off`)
@@ -353,24 +364,10 @@ export function sqliteOptionsFromEnv(
   options: { integrityCheck?: boolean } = {},
 ): SqliteStoreOptions {
   const result: SqliteStoreOptions = {};
-  const synchronous = readEnv("IRONFLOW_SQLITE_SYNCHRONOUS")?.trim().toLowerCase();
-  if (synchronous) {
-    if (synchronous !== "normal" && synchronous !== "full") {
-      throw new RangeError(
-        `IRONFLOW_SQLITE_SYNCHRONOUS must be "normal" or "full", got "${synchronous}"`,
-      );
-    }
-    result.synchronous = synchronous;
-  }
-  const checkpointThread = readEnv("IRONFLOW_SQLITE_CHECKPOINT_THREAD")?.trim().toLowerCase();
-  if (checkpointThread) {
-    if (checkpointThread !== "on" && checkpointThread !== "off") {
-      throw new RangeError(
-        `IRONFLOW_SQLITE_CHECKPOINT_THREAD must be "on" or "off", got "${checkpointThread}"`,
-      );
-    }
-    result.checkpointThread = checkpointThread === "on";
-  }
+  const synchronous = choiceFromEnv("IRONFLOW_SQLITE_SYNCHRONOUS", ["normal", "full"]);
+  if (synchronous) result.synchronous = synchronous;
+  const checkpointThread = choiceFromEnv("IRONFLOW_SQLITE_CHECKPOINT_THREAD", ["on", "off"]);
+  if (checkpointThread) result.checkpointThread = checkpointThread === "on";
   const skip = ["1", "true", "yes"].includes(
     readEnv("IRONFLOW_SKIP_INTEGRITY_CHECK")?.trim().toLowerCase() ?? "",
   );

@@ -59,7 +59,6 @@ export const Reply = {
   State: 0,
   /** Slot: frames in the log when the last checkpoint started. */
   Log: 1,
-  Idle: 0,
   Running: 1,
   Done: 2,
   Failed: 3,
