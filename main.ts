@@ -7,5 +7,5 @@
 import { runCli } from "./cli/mod.ts";
 
 if (import.meta.main) {
-  Deno.exit(await runCli(Deno.args));
+  Deno.exit(await runCli(Deno.args, { processArgs: Deno.args }));
 }

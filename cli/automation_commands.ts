@@ -7,7 +7,7 @@
  */
 import { parseArgs } from "node:util";
 import { resolve } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { parse as parseYaml } from "npm:yaml@^2.9.1";
 import { createHttpClient, type HttpClient } from "../sdk/http_client.ts";
 import { systemClock } from "../engine/mod.ts";
 import { createApp } from "../server/app.ts";

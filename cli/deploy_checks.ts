@@ -23,16 +23,24 @@ export async function deploymentProblems(
   return problems;
 }
 
-async function entrypointProblem(spec: DeploymentSpec, cwd: string): Promise<string | undefined> {
-  const { module, name } = parseReference(spec.entrypoint);
+/** The local module of a deployment's entrypoint (relative to its working directory). */
+export function entrypointPath(spec: DeploymentSpec, cwd: string): string | undefined {
+  const { module } = parseReference(spec.entrypoint);
   // Remote modules are fetched by the worker; only local ones are checked here.
   if (/^https?:/.test(module)) return undefined;
   const base = spec.working_directory ? resolve(cwd, spec.working_directory) : cwd;
-  const path = module.startsWith("file:")
+  return module.startsWith("file:")
     ? new URL(module).pathname
     : isAbsolute(module)
     ? module
     : resolve(base, module);
+}
+
+async function entrypointProblem(spec: DeploymentSpec, cwd: string): Promise<string | undefined> {
+  const path = entrypointPath(spec, cwd);
+  if (path === undefined) return undefined;
+  const { name } = parseReference(spec.entrypoint);
+  const base = spec.working_directory ? resolve(cwd, spec.working_directory) : cwd;
   try {
     await Deno.stat(path);
   } catch {

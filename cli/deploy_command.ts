@@ -12,7 +12,9 @@ import type { CliContext } from "./io.ts";
 import { VERSION } from "./version.ts";
 import { MANIFEST_FILE, readManifest, STARTER_MANIFEST, starterFlow } from "./manifest.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
-import { deploymentProblems } from "./deploy_checks.ts";
+import { deploymentProblems, entrypointPath } from "./deploy_checks.ts";
+import { rerunInProject } from "./project_config.ts";
+import { toFileUrl } from "./paths.ts";
 import { withFlowNames } from "./flow_names.ts";
 import { linkSdk } from "./sdk_link.ts";
 import { reportWrite, serverHint, whereOf } from "./where.ts";
@@ -79,7 +81,13 @@ export async function deployCommand(args: string[], cli: CliContext): Promise<nu
       }`,
     );
   }
-  // Checked before anything is written, and in a dry run too.
+  // Checked (importing the flows) before anything is written, and in a dry
+  // run too; under the flows' project configuration.
+  const modules = chosen.map((spec) => entrypointPath(spec, cli.cwd)).filter((path) =>
+    path !== undefined
+  );
+  const rerun = await rerunInProject(cli, modules.map((path) => toFileUrl(path, cli.cwd)));
+  if (rerun !== undefined) return rerun;
   const problems = await deploymentProblems(chosen, cli.cwd);
   if (problems.length > 0) {
     throw new UsageError(

@@ -18,4 +18,9 @@ export interface CliContext {
   apiKey?: string;
   /** Opens the local control plane (the engine on `IRONFLOW_HOME`). */
   openPlane(): LocalControlPlane;
+  /**
+   * The arguments of this process when it is the `ironflow` command itself
+   * (set by `main.ts`): a command can then run again in another process.
+   */
+  processArgs?: readonly string[];
 }

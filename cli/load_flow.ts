@@ -7,6 +7,8 @@ import { toFileUrl } from "./paths.ts";
 import { UsageError } from "./format.ts";
 import type { Flow } from "../sdk/mod.ts";
 import { lookupFlow } from "../sdk/registry.ts";
+import { splitEntrypoint } from "../sdk/_flow_module.ts";
+import { configToAdopt } from "./project_config.ts";
 
 /** A flow found in a module. */
 export interface LoadedFlow {
@@ -16,15 +18,7 @@ export interface LoadedFlow {
 }
 
 /** Splits `./flows/etl.ts:etl` or `https://host/f.ts:etl` into module and export name. */
-export function parseReference(reference: string): { module: string; name: string | undefined } {
-  const match = reference.match(/^(.*\.(?:[cm]?[jt]sx?))(?::([A-Za-z_$][\w$]*))?$/);
-  if (match) return { module: match[1]!, name: match[2] };
-  const colon = reference.lastIndexOf(":");
-  if (colon > 1 && !reference.slice(colon).includes("/")) {
-    return { module: reference.slice(0, colon), name: reference.slice(colon + 1) };
-  }
-  return { module: reference, name: undefined };
-}
+export const parseReference = splitEntrypoint;
 
 function isFlow(value: unknown): value is Flow<unknown[], unknown> {
   return typeof value === "function" &&
@@ -45,9 +39,10 @@ export async function loadFlow(reference: string, cwd = Deno.cwd()): Promise<Loa
   try {
     exports = await import(moduleUrl);
   } catch (cause) {
-    throw new UsageError(`Cannot import flow module "${module}": ${importProblem(cause)}`, {
-      cause,
-    });
+    throw new UsageError(
+      `Cannot import flow module "${module}": ${importProblem(cause)}${configHint(moduleUrl)}`,
+      { cause },
+    );
   }
   const flows = Object.entries(exports).filter(([, value]) => isFlow(value)) as Array<
     [string, Flow<unknown[], unknown>]
@@ -69,6 +64,15 @@ export async function loadFlow(reference: string, cwd = Deno.cwd()): Promise<Loa
       describe(flows)
     }`,
   );
+}
+
+// A module of a project whose deno.json this process was not started with
+// cannot use the names that file maps: say so.
+function configHint(moduleUrl: string): string {
+  const config = configToAdopt([moduleUrl]);
+  return config
+    ? ` (the module's project configuration ${config} is not the one of this process)`
+    : "";
 }
 
 function describe(flows: Array<[string, Flow<unknown[], unknown>]>): string {

@@ -8,7 +8,9 @@ import { type ControlPlane, createRemoteControlPlane, retryFlowRun } from "../sd
 import { UsageError } from "./format.ts";
 import type { ApiRun } from "./flow_run_view.ts";
 import type { CliContext } from "./io.ts";
-import { loadFlow } from "./load_flow.ts";
+import { loadFlow, parseReference } from "./load_flow.ts";
+import { toFileUrl } from "./paths.ts";
+import { rerunInProject } from "./project_config.ts";
 import { watchRun } from "./run_command.ts";
 import { observePlane } from "./run_progress.ts";
 
@@ -19,6 +21,16 @@ export async function retryHere(
   cli: CliContext,
   options: { json: boolean; logs?: boolean },
 ): Promise<number> {
+  // Against a server the command can run again under the flow's project
+  // configuration; on the embedded home it reads runs through the server's
+  // own modules, which need IronFlow's configuration.
+  if (cli.apiUrl) {
+    const { module } = parseReference(reference);
+    const rerun = await rerunInProject(cli, [
+      /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd),
+    ]);
+    if (rerun !== undefined) return rerun;
+  }
   const loaded = await loadFlow(reference, cli.cwd);
   const remote = cli.apiUrl !== undefined;
   const base: ControlPlane = remote

@@ -13,6 +13,7 @@ import { reportWrite } from "./where.ts";
 import { loadFlow, parseReference } from "./load_flow.ts";
 import { parameterKinds, typedParameters } from "./parameter_types.ts";
 import { toFileUrl } from "./paths.ts";
+import { rerunInProject } from "./project_config.ts";
 import { isCompiledBinary, runInSubprocess, type SubprocessOutcome } from "./subprocess_run.ts";
 import { lookupFlow } from "../sdk/registry.ts";
 import {
@@ -104,6 +105,13 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
     reportWrite(cli);
     printOutcome(cli, values.json, outcome);
     return outcome.state === "COMPLETED" ? 0 : 1;
+  }
+  if (!isEmbedded(reference)) {
+    const { module } = parseReference(reference);
+    const rerun = await rerunInProject(cli, [
+      /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd),
+    ]);
+    if (rerun !== undefined) return rerun;
   }
   const loaded = await loadFlow(reference, cli.cwd);
   // --param values take the types the flow declares (schema or literal defaults).

@@ -5,6 +5,7 @@
  * @module
  */
 import { readEnv } from "../sdk/control_plane.ts";
+import { CONFIG_VARIABLE, projectConfigOf } from "../sdk/_flow_module.ts";
 import { UsageError } from "./format.ts";
 
 /** The answer of a flow run, as the CLI prints it. */
@@ -64,12 +65,16 @@ export async function runInSubprocess(
   env: Record<string, string> = {},
 ): Promise<SubprocessOutcome> {
   const deno = readEnv("IRONFLOW_DENO") ?? "deno";
+  // The module's project configuration, as `deno run <module>` would use it
+  // (`deno eval` would look from the working directory instead).
+  const config = projectConfigOf(moduleUrl);
   let output: Deno.CommandOutput;
   try {
     output = await new Deno.Command(deno, {
-      args: ["eval", "--ext=ts", RUNNER],
+      args: ["eval", ...(config ? ["--config", config] : []), "--ext=ts", RUNNER],
       env: {
         ...env,
+        ...(config ? { [CONFIG_VARIABLE]: config } : {}),
         IRONFLOW_RUN_MODULE: moduleUrl,
         IRONFLOW_RUN_SOURCE: source,
         IRONFLOW_RUN_EXPORT: exportName ?? "",

@@ -10,6 +10,7 @@ import { createRemoteControlPlane, serveTasks, type Task } from "../sdk/mod.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { toFileUrl } from "./paths.ts";
+import { rerunInProject } from "./project_config.ts";
 
 export const TASK_HELP = `Usage: ironflow task serve <module>... [--limit 10] [--task NAME]...
 
@@ -53,9 +54,14 @@ export async function taskCommand(args: string[], cli: CliContext): Promise<numb
   if (!Number.isInteger(limit) || limit < 1) {
     throw new UsageError(`--limit must be a whole number of 1 or more, got "${values.limit}"`);
   }
+  const urls = positionals.map((module) =>
+    /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd)
+  );
+  const rerun = await rerunInProject(cli, urls);
+  if (rerun !== undefined) return rerun;
   const tasks: AnyTask[] = [];
-  for (const module of positionals) {
-    const url = /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd);
+  for (const [i, module] of positionals.entries()) {
+    const url = urls[i]!;
     let exports: Record<string, unknown>;
     try {
       exports = await import(url);

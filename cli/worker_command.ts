@@ -160,10 +160,28 @@ async function executeWarmRun(cli: CliContext): Promise<number> {
   void warmUp();
   // The control plane too (a SQLite home is opened and checked now, not when the run waits).
   const plane = getControlPlane();
+  preloadProjectSdk();
   const line = await firstLine(Deno.stdin.readable);
   if (!line) return 0;
   const { runId, entrypoint } = JSON.parse(line) as ExecutorAssignment;
   Deno.env.set("IRONFLOW_RUN_ID", runId); // the run's own process: its environment names it
   const outcome = await executeRun(runId, { entrypoint, cwd: cli.cwd, plane });
   return outcome.state.type === "COMPLETED" ? 0 : 1;
+}
+
+// Under a flow project's configuration (`--config`), "ironflow" in its flows
+// may name the project's own copy of the SDK, which the run would load after
+// it is claimed: load it while waiting. Nothing to do when "ironflow" is this
+// SDK or names nothing.
+function preloadProjectSdk(): void {
+  let sdk: string;
+  try {
+    sdk = import.meta.resolve("ironflow");
+  } catch {
+    return;
+  }
+  if (sdk === import.meta.resolve("../sdk/mod.ts")) return;
+  import(sdk).catch(() => {
+    // The run's own import of its flow reports what is wrong.
+  });
 }

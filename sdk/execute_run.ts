@@ -6,8 +6,6 @@
  *
  * @module
  */
-import { isAbsolute, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
 import { RunNotFoundError, StateType } from "../engine/mod.ts";
 import { type ControlPlane, getControlPlane } from "./control_plane.ts";
 import type { Flow } from "./flow_types.ts";
@@ -16,17 +14,7 @@ import { allHooks } from "./options.ts";
 import { bindParameters } from "./parameters.ts";
 import type { FlowRunOutcome } from "./state.ts";
 import { proposalFor } from "./run_mirror.ts";
-
-/** Splits `./flows/etl.ts:etl` or `https://host/f.ts:etl` into module and export. */
-function splitEntrypoint(entrypoint: string): { module: string; name: string | undefined } {
-  const match = entrypoint.match(/^(.*\.(?:[cm]?[jt]sx?))(?::([A-Za-z_$][\w$]*))?$/);
-  if (match) return { module: match[1]!, name: match[2] };
-  const colon = entrypoint.lastIndexOf(":");
-  if (colon > 1 && !entrypoint.slice(colon).includes("/")) {
-    return { module: entrypoint.slice(0, colon), name: entrypoint.slice(colon + 1) };
-  }
-  return { module: entrypoint, name: undefined };
-}
+import { moduleUrlOf, splitEntrypoint } from "./_flow_module.ts";
 
 function isFlow(value: unknown): value is Flow<unknown[], unknown> {
   return typeof value === "function" &&
@@ -40,9 +28,7 @@ async function importFlow(
   cwd: string,
 ): Promise<Flow<unknown[], unknown>> {
   const { module, name } = splitEntrypoint(entrypoint);
-  const url = /^(https?|file):/.test(module)
-    ? module
-    : pathToFileURL(isAbsolute(module) ? module : resolve(cwd, module)).href;
+  const url = moduleUrlOf(module, cwd);
   const exports = await import(url) as Record<string, unknown>;
   if (name !== undefined) {
     const value = exports[name];

@@ -39,7 +39,7 @@ export function createPostgresResultStore(
   let client: Promise<postgres.Sql> | undefined;
   const connect = () =>
     client ??= detached(() =>
-      import("postgres").then(({ default: open }) =>
+      import("npm:postgres@^3.4.9").then(({ default: open }) =>
         open(url, { max: 4, onnotice: () => {}, idle_timeout: 30 })
       )
     );

@@ -23,6 +23,13 @@ import { abortableSleep } from "./sleep.ts";
 import type { DeploymentClient, WorkItem } from "./deployment_client.ts";
 import { proposalFor } from "./run_mirror.ts";
 import { ownPlanCache } from "./_plan_cache_dir.ts";
+import {
+  choosesConfig,
+  CONFIG_VARIABLE,
+  moduleUrlOf,
+  projectConfigOf,
+  splitEntrypoint,
+} from "./_flow_module.ts";
 
 /** How the worker starts a run's process. */
 export interface ProcessCommand {
@@ -242,10 +249,11 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     const deployment = withJobVariables(item);
     const cwd = deployment.workingDirectory ?? options.cwd ?? Deno.cwd();
     const command = withPrefix(options.command ?? defaultProcessCommand(), item);
-    const { [RUN_ID_VARIABLE]: _, ...env } = runEnv(deployment, run.id);
+    const config = projectConfig(command, deployment, cwd);
+    const { [RUN_ID_VARIABLE]: _, ...env } = runEnv(deployment, run.id, config);
     const spec = {
       deno: command.deno,
-      args: [...command.prefixArgs, ...processArgs(command, deployment, cwd)],
+      args: [...command.prefixArgs, ...processArgs(command, deployment, cwd, config)],
       cwd,
       env,
     };
@@ -373,15 +381,30 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
   }
 
   // `deno run ... execute-run`: a run's command line up to what names the run.
+  // The flow project's configuration, which its process loads it with (see
+  // sdk/_flow_module.ts), unless the command's own flags choose one.
+  function projectConfig(
+    command: ProcessCommand,
+    deployment: WorkItem["deployment"],
+    cwd: string,
+  ): string | undefined {
+    if (choosesConfig([...(command.flags ?? []), ...(deployment.permissions ?? [])])) {
+      return undefined;
+    }
+    return projectConfigOf(moduleUrlOf(splitEntrypoint(deployment.entrypoint).module, cwd));
+  }
+
   function processArgs(
     command: ProcessCommand,
     deployment: WorkItem["deployment"],
     cwd: string,
+    config: string | undefined,
   ): string[] {
     return [
       "run",
       ...(command.flags ?? []),
       ...permissionFlags(deployment.permissions, cwd, options.home, planCache),
+      ...(config ? ["--config", config] : []),
       "--no-prompt",
       command.main,
       "execute-run",
@@ -392,17 +415,22 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     command: ProcessCommand,
     deployment: WorkItem["deployment"],
     cwd: string,
+    config: string | undefined,
     runId: string,
   ): string[] {
     return [
-      ...processArgs(command, deployment, cwd),
+      ...processArgs(command, deployment, cwd, config),
       runId,
       "--entrypoint",
       deployment.entrypoint,
     ];
   }
 
-  function runEnv(deployment: WorkItem["deployment"], runId: string): Record<string, string> {
+  function runEnv(
+    deployment: WorkItem["deployment"],
+    runId: string,
+    config: string | undefined,
+  ): Record<string, string> {
     const env: Record<string, string> = {
       // Deno reads every module a dynamic import() names when a process
       // starts, run or not; IronFlow's CLI names its server and dashboard that
@@ -418,6 +446,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       IRONFLOW_STDOUT_LOGGED: "1",
       NO_COLOR: "1",
     };
+    if (config) env[CONFIG_VARIABLE] = config;
     if (options.apiUrl) env["IRONFLOW_API_URL"] = options.apiUrl;
     if (options.home) env["IRONFLOW_HOME"] = options.home;
     if (planCache) env["IRONFLOW_PLAN_CACHE"] = planCache;
@@ -430,9 +459,10 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
     const { run } = item;
     const deployment = withJobVariables(item);
     const command = withPrefix(options.command ?? defaultProcessCommand(), item);
+    const config = projectConfig(command, deployment, cwd);
     const args = [
       ...command.prefixArgs,
-      ...runArgs(command, deployment, cwd, run.id),
+      ...runArgs(command, deployment, cwd, config, run.id),
       "--hooks",
       "crashed",
       "--from",
@@ -443,7 +473,7 @@ export function startWorker(options: WorkerOptions): WorkerHandle {
       child = new Deno.Command(command.deno, {
         args,
         cwd,
-        env: runEnv(deployment, run.id),
+        env: runEnv(deployment, run.id, config),
         stdin: "null",
         stdout: "piped",
         stderr: "piped",

@@ -6,7 +6,7 @@
  * @module
  */
 import { type MessagePort, workerData } from "node:worker_threads";
-import postgres from "postgres";
+import postgres from "npm:postgres@^3.4.9";
 import type { BridgeReply, BridgeRequest } from "./_postgres_bridge.ts";
 
 const { port, flag, url, schema } = workerData as {

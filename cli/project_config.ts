@@ -1,0 +1,95 @@
+/**
+ * Commands that import a flow project's modules (`run`, `deploy`, `task
+ * serve`, `flow-run retry --module`) load them with the project's own Deno
+ * configuration, as `deno run flows/etl.ts` would: its import map ("ironflow"
+ * as the project's copy of the SDK, the packages it maps), its compiler
+ * options. Deno finds a process's configuration from the main module, which
+ * for `deno run …/main.ts` is IronFlow's, so when the project's differs the
+ * command runs again in a process started with `--config` (output, exit code
+ * and signals pass through).
+ *
+ * @module
+ */
+import { CONFIG_VARIABLE, processConfig, projectConfigOf } from "../sdk/_flow_module.ts";
+import type { CliContext } from "./io.ts";
+import { isCompiledBinary } from "./subprocess_run.ts";
+
+/** What `deno run` permissions this process has, as flags for another. */
+function grantedPermissionFlags(): string[] {
+  const names = ["read", "write", "net", "env", "run", "sys", "ffi", "import"] as const;
+  const granted = names.filter((name) => {
+    try {
+      return Deno.permissions.querySync({ name }).state === "granted";
+    } catch {
+      return false; // a permission this Deno does not know
+    }
+  });
+  return granted.length === names.length ? ["-A"] : granted.map((name) => `--allow-${name}`);
+}
+
+/**
+ * The project configuration `moduleUrls` are loaded with, when this process
+ * does not load them with it: one file shared by all of them that is not
+ * this process's own. `undefined` when they have none, several, or this one.
+ */
+export function configToAdopt(moduleUrls: readonly string[]): string | undefined {
+  const configs = new Set<string>();
+  for (const url of moduleUrls) {
+    const config = projectConfigOf(url);
+    if (config) configs.add(config);
+  }
+  if (configs.size !== 1) return undefined;
+  const [config] = configs;
+  return config === processConfig() ? undefined : config;
+}
+
+/**
+ * Runs this process's command again under the configuration of the project of
+ * `moduleUrls` when it is not the one this process has, and resolves with
+ * its exit code; `undefined` when this process can import them as it is (or
+ * is not a command line of its own: a test, a compiled binary).
+ */
+export async function rerunInProject(
+  cli: CliContext,
+  moduleUrls: readonly string[],
+): Promise<number | undefined> {
+  if (!cli.processArgs || isCompiledBinary()) return undefined;
+  const config = configToAdopt(moduleUrls);
+  if (!config) return undefined;
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...grantedPermissionFlags(),
+      "--config",
+      config,
+      Deno.mainModule,
+      ...cli.processArgs,
+    ],
+    env: { [CONFIG_VARIABLE]: config, DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS: "1" },
+    stdin: "inherit",
+    stdout: "inherit",
+    stderr: "inherit",
+  }).spawn();
+  // Ctrl-C reaches both processes; a SIGTERM sent to this one is passed on.
+  const signals: Deno.Signal[] = Deno.build.os === "windows" ? ["SIGINT"] : ["SIGINT", "SIGTERM"];
+  const forward = (signal: Deno.Signal) => () => {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  };
+  const listeners = signals.map((signal) => [signal, forward(signal)] as const);
+  for (const [signal, listener] of listeners) Deno.addSignalListener(signal, listener);
+  try {
+    const status = await child.status;
+    return status.signal ? 128 + signalNumber(status.signal) : status.code;
+  } finally {
+    for (const [signal, listener] of listeners) Deno.removeSignalListener(signal, listener);
+  }
+}
+
+function signalNumber(signal: Deno.Signal): number {
+  return ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Partial<Record<Deno.Signal, number>>)[signal] ??
+    1;
+}

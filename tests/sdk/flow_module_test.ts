@@ -1,0 +1,132 @@
+/**
+ * The Deno configuration a flow module is loaded with: the nearest
+ * deno.json / deno.jsonc of the module, as `deno run <module>` finds it, and a
+ * worker's run processes started with it unless the worker's own flags choose
+ * a configuration.
+ */
+import assert from "node:assert/strict";
+import { choosesConfig, projectConfigOf } from "../../sdk/_flow_module.ts";
+import { createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
+import { createSqliteControlPlane } from "../../sdk/mod.ts";
+import { createLocalDeploymentClient } from "../../sdk/deployment_client.ts";
+import { startWorker } from "../../sdk/process_worker.ts";
+
+const MAIN = new URL("../../main.ts", import.meta.url).href;
+const SDK = new URL("../../sdk/mod.ts", import.meta.url).href;
+
+Deno.test("a module's project configuration is the nearest deno.json or deno.jsonc above it", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ironflow_config_" }));
+  try {
+    await Deno.mkdir(`${dir}/app/flows/deep`, { recursive: true });
+    await Deno.writeTextFile(`${dir}/deno.json`, "{}");
+    await Deno.writeTextFile(`${dir}/app/deno.jsonc`, "{}");
+    assert.equal(projectConfigOf(`file://${dir}/app/flows/deep/etl.ts`), `${dir}/app/deno.jsonc`);
+    assert.equal(projectConfigOf(`file://${dir}/other.ts`), `${dir}/deno.json`);
+    assert.equal(projectConfigOf("https://example.com/flows/etl.ts"), undefined);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno run flags that choose a configuration are recognised", () => {
+  for (const flags of [["--config", "x.json"], ["--config=x.json"], ["-c", "x"], ["--no-config"]]) {
+    assert.ok(choosesConfig(flags), flags.join(" "));
+  }
+  assert.ok(choosesConfig(["--import-map=map.json"]));
+  assert.ok(!choosesConfig(["--allow-read", "--cached-only", "--check"]));
+});
+
+// A project whose deno.json maps "greeting" to "A", with another file mapping
+// it to "B"; its flow writes the greeting it imported into said.txt.
+async function greetingProject(): Promise<string> {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ironflow_greeting_" }));
+  await Deno.writeTextFile(`${dir}/a.ts`, `export const greeting = "A";\n`);
+  await Deno.writeTextFile(`${dir}/b.ts`, `export const greeting = "B";\n`);
+  const config = (greeting: string) =>
+    JSON.stringify({ imports: { ironflow: SDK, greeting: `./${greeting}` } });
+  await Deno.writeTextFile(`${dir}/deno.json`, config("a.ts"));
+  await Deno.writeTextFile(`${dir}/other.json`, config("b.ts"));
+  await Deno.writeTextFile(
+    `${dir}/greet.ts`,
+    `import { flow } from "ironflow";
+import { greeting } from "greeting";
+export const greet = flow({ name: "greet" }, () => {
+  Deno.writeTextFileSync("said.txt", greeting + " " + (Deno.env.get("IRONFLOW_DENO_CONFIG") ?? "-"));
+});
+`,
+  );
+  return dir;
+}
+
+async function greetingOfWorkerRun(flags: string[] | undefined): Promise<string> {
+  const dir = await greetingProject();
+  const plane = createSqliteControlPlane(`${dir}/ironflow.db`);
+  const worker = startWorker({
+    client: createLocalDeploymentClient(plane.engine),
+    plane,
+    home: dir,
+    command: { deno: Deno.execPath(), main: MAIN, ...(flags ? { flags } : {}) },
+    pollMs: 50,
+    maxRuns: 1,
+    warmProcesses: 0,
+  });
+  try {
+    const deployment = await new DeploymentService(plane.engine).create({
+      name: "greet",
+      entrypoint: "./greet.ts:greet",
+      workingDirectory: dir,
+    });
+    const run = await createDeploymentRun(plane.engine, deployment, {});
+    await worker.done;
+    assert.equal(plane.engine.getRun(run.id)!.state, "COMPLETED");
+    return await Deno.readTextFile(`${dir}/said.txt`);
+  } finally {
+    await worker.stop();
+    await plane.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("a worker's run process loads the flow with its project's deno.json", async () => {
+  const said = await greetingOfWorkerRun(undefined);
+  assert.match(said, /^A \/.*\/deno\.json$/);
+});
+
+Deno.test("a worker whose own flags choose a configuration keeps it", async () => {
+  // The run's process gets the worker's --config, not the project's (its greeting is "B").
+  const said = await greetingOfWorkerRun(["--config", "other.json"]);
+  assert.equal(said, "B -");
+});
+
+// Processes that load a flow project's configuration load IronFlow's own
+// modules with it too: those must name packages fully (npm:…), never by a
+// name only IronFlow's deno.json maps. (The server and dashboard are only
+// loaded under IronFlow's configuration.)
+Deno.test("IronFlow modules that run under a flow project's configuration import no mapped names", async () => {
+  const root = new URL("../../", import.meta.url).pathname;
+  const bare: string[] = [];
+  async function scan(dir: string): Promise<void> {
+    for await (const entry of Deno.readDir(dir)) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory) await scan(path);
+      else if (/\.tsx?$/.test(entry.name)) {
+        const code = (await Deno.readTextFile(path))
+          .replace(/\/\*[\s\S]*?\*\//g, "")
+          .replace(/`(?:\\.|[^`\\])*`/g, "``")
+          .replace(/^\s*\/\/.*$/gm, "");
+        const statics = code.matchAll(
+          /\b(?:import|export)\s+(type\s+)?[^;"'`]*?\bfrom\s+"([^"]+)"/g,
+        );
+        for (const [, type, specifier] of statics) {
+          if (!type && isBare(specifier!)) bare.push(`${path.slice(root.length)}: ${specifier}`);
+        }
+        for (const [, specifier] of code.matchAll(/\bimport\(\s*"([^"]+)"\s*\)/g)) {
+          if (isBare(specifier!)) bare.push(`${path.slice(root.length)}: ${specifier}`);
+        }
+      }
+    }
+  }
+  const isBare = (specifier: string) => !/^(\.|\/|npm:|node:|jsr:|https?:|file:)/.test(specifier);
+  for (const folder of ["engine", "sdk", "wire", "cli"]) await scan(`${root}${folder}`);
+  assert.deepEqual(bare, []);
+});
