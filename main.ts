@@ -4,8 +4,12 @@
  *
  * @module
  */
-import { runCli } from "./cli/mod.ts";
-
 if (import.meta.main) {
+  // A worker's run process loads the SDK its flow uses, and not the CLI first.
+  if (Deno.args[0] === "execute-run") {
+    const { runProcessMain } = await import("./cli/run_process.ts");
+    Deno.exit(await runProcessMain(Deno.args.slice(1)));
+  }
+  const { runCli } = await import("./cli/mod.ts");
   Deno.exit(await runCli(Deno.args, { processArgs: Deno.args }));
 }

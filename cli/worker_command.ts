@@ -5,12 +5,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { executeRun, exitWithParent, runCrashedHooks } from "../sdk/execute_run.ts";
 import { sharedStoreClaimWake, startWorker } from "../sdk/process_worker.ts";
-import type { ExecutorAssignment } from "../sdk/_warm_executors.ts";
-import { warmUp } from "../sdk/graph_contract.ts";
-import type { StateType } from "../engine/mod.ts";
-import { getControlPlane, readEnv } from "../sdk/control_plane.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { openDeploymentTarget } from "./deployment_target.ts";
@@ -100,88 +95,10 @@ export async function workerCommand(args: string[], cli: CliContext): Promise<nu
 }
 
 /**
- * Runs `ironflow execute-run <run id> --entrypoint <ref>` (inside a worker's
- * subprocess), or with `--hooks crashed [--from STATE]` the flow's crash hooks
- * of a run whose process died. Started by a worker (`IRONFLOW_WORKER_PID`),
- * it exits as soon as its worker is gone.
+ * Runs `ironflow execute-run` (a worker's run process; see
+ * cli/run_process.ts, which `main.ts` runs without loading the CLI).
  */
 export async function executeRunCommand(args: string[], cli: CliContext): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    options: {
-      entrypoint: { type: "string" },
-      hooks: { type: "string" },
-      from: { type: "string" },
-      warm: { type: "boolean", default: false },
-    },
-    allowPositionals: true,
-  });
-  if (values.warm) return await executeWarmRun(cli);
-  const runId = positionals[0];
-  if (!runId || !values.entrypoint) {
-    throw new UsageError(
-      "Usage: ironflow execute-run <run id> --entrypoint <module>:<flow> [--hooks crashed]",
-    );
-  }
-  if (values.hooks !== undefined && values.hooks !== "crashed") {
-    throw new UsageError(`--hooks must be "crashed", got "${values.hooks}"`);
-  }
-  if (readEnv("IRONFLOW_WORKER_PID")) exitWithParent();
-  if (values.hooks === "crashed") {
-    await runCrashedHooks(runId, {
-      entrypoint: values.entrypoint,
-      cwd: cli.cwd,
-      ...(values.from ? { from: values.from as StateType } : {}),
-    });
-    return 0;
-  }
-  const outcome = await executeRun(runId, { entrypoint: values.entrypoint, cwd: cli.cwd });
-  return outcome.state.type === "COMPLETED" ? 0 : 1;
-}
-
-// The first line of `stream` (up to its end when it has no newline).
-async function firstLine(stream: ReadableStream<Uint8Array>): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of stream) {
-    text += decoder.decode(chunk, { stream: true });
-    const end = text.indexOf("\n");
-    if (end >= 0) return text.slice(0, end).trim();
-  }
-  return text.trim();
-}
-
-// A worker's warm run process: loaded ahead, it reads its run from stdin
-// (nothing, when the worker stops first) and executes it like `execute-run`.
-async function executeWarmRun(cli: CliContext): Promise<number> {
-  if (readEnv("IRONFLOW_WORKER_PID")) exitWithParent();
-  // Loads the planner while no run is here yet; a run that is already waiting
-  // starts at once (its first flow call shares the loading).
-  void warmUp();
-  // The control plane too (a SQLite home is opened and checked now, not when the run waits).
-  const plane = getControlPlane();
-  preloadProjectSdk();
-  const line = await firstLine(Deno.stdin.readable);
-  if (!line) return 0;
-  const { runId, entrypoint } = JSON.parse(line) as ExecutorAssignment;
-  Deno.env.set("IRONFLOW_RUN_ID", runId); // the run's own process: its environment names it
-  const outcome = await executeRun(runId, { entrypoint, cwd: cli.cwd, plane });
-  return outcome.state.type === "COMPLETED" ? 0 : 1;
-}
-
-// Under a flow project's configuration (`--config`), "ironflow" in its flows
-// may name the project's own copy of the SDK, which the run would load after
-// it is claimed: load it while waiting. Nothing to do when "ironflow" is this
-// SDK or names nothing.
-function preloadProjectSdk(): void {
-  let sdk: string;
-  try {
-    sdk = import.meta.resolve("ironflow");
-  } catch {
-    return;
-  }
-  if (sdk === import.meta.resolve("../sdk/mod.ts")) return;
-  import(sdk).catch(() => {
-    // The run's own import of its flow reports what is wrong.
-  });
+  const { executeRunProcess } = await import("./run_process.ts");
+  return await executeRunProcess(args, cli.cwd);
 }

@@ -125,3 +125,43 @@ function freePort(): number {
   listener.close();
   return port;
 }
+
+Deno.test("ironflow task serve from a checkout serves a project's tasks, and SIGTERM stops it", async () => {
+  const dir = await project();
+  await Deno.writeTextFile(
+    `${dir}/tasks.ts`,
+    `import { task } from "ironflow";
+import { greeting } from "greeting";
+export const greet = task({ name: "greet" }, (name: string) => greeting + " " + name);
+`,
+  );
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "task", "serve", "tasks.ts"],
+    cwd: dir,
+    env: { NO_COLOR: "1", IRONFLOW_HOME: `${dir}/.ironflow` },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  const reading = (async () => {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) out += chunk;
+  })();
+  const errors = new Response(child.stderr).text();
+  try {
+    await until(() => out.includes(`Task worker serving "greet"`), "the task worker to serve");
+    // The command runs again under the project's deno.json; the signal reaches that process.
+    child.kill("SIGTERM");
+    const status = await child.status;
+    await reading;
+    assert.equal(status.code, 0, await errors);
+    assert.match(out, /Task worker stopped/);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // already gone
+    }
+    await child.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

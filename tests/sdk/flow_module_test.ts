@@ -130,3 +130,59 @@ Deno.test("IronFlow modules that run under a flow project's configuration import
   for (const folder of ["engine", "sdk", "wire", "cli"]) await scan(`${root}${folder}`);
   assert.deepEqual(bare, []);
 });
+
+Deno.test("a worker's run processes execute runs with the SDK the flow's project maps as ironflow, also when started ahead", async () => {
+  const dir = await Deno.realPath(await Deno.makeTempDir({ prefix: "ironflow_own_sdk_" }));
+  // The project's "ironflow" is IronFlow's SDK with an executeRun that says it ran.
+  await Deno.writeTextFile(
+    `${dir}/sdk.ts`,
+    `export * from "${SDK}";
+import { executeRun as execute } from "${SDK}";
+export const executeRun: typeof execute = (runId, options) => {
+  Deno.writeTextFileSync("executed-" + runId, "");
+  return execute(runId, options);
+};
+`,
+  );
+  await Deno.writeTextFile(
+    `${dir}/deno.json`,
+    JSON.stringify({ imports: { ironflow: "./sdk.ts" } }),
+  );
+  await Deno.writeTextFile(
+    `${dir}/hello.ts`,
+    `import { flow } from "ironflow";\nexport const hello = flow({ name: "hello" }, () => "hi");\n`,
+  );
+  const plane = createSqliteControlPlane(`${dir}/ironflow.db`);
+  const worker = startWorker({
+    client: createLocalDeploymentClient(plane.engine),
+    plane,
+    home: dir,
+    command: { deno: Deno.execPath(), main: MAIN },
+    pollMs: 50,
+    limit: 1,
+    maxRuns: 2,
+    warmProcesses: 1,
+  });
+  try {
+    const deployment = await new DeploymentService(plane.engine).create({
+      name: "hello",
+      entrypoint: "./hello.ts:hello",
+      workingDirectory: dir,
+    });
+    const first = await createDeploymentRun(plane.engine, deployment, {});
+    for (let i = 0; i < 1000 && plane.engine.getRun(first.id)!.state !== "COMPLETED"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // The second run is taken by the process started ahead once the first ran.
+    const second = await createDeploymentRun(plane.engine, deployment, {});
+    await worker.done;
+    for (const run of [first, second]) {
+      assert.equal(plane.engine.getRun(run.id)!.state, "COMPLETED");
+      await Deno.stat(`${dir}/executed-${run.id}`); // throws when the project's SDK did not run it
+    }
+  } finally {
+    await worker.stop();
+    await plane.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

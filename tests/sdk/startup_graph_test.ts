@@ -67,10 +67,26 @@ Deno.test("a flow script and a worker's run process load zod only when a schema 
   // It is still there, behind a dynamic import: the test would pass vacuously otherwise.
   assert.ok([...sdk.keys()].some(isZod), "zod is in the SDK's graph behind a dynamic import");
 
-  // `ironflow execute-run`: main.ts, then the command module it loads.
+  // `ironflow execute-run`: main.ts, then the command module it loads, then the SDK.
   const main = await moduleGraph("main.ts");
-  const runProcess = [new URL("main.ts", ROOT).href, new URL("cli/worker_command.ts", ROOT).href];
+  const runProcess = [
+    new URL("main.ts", ROOT).href,
+    new URL("cli/run_process.ts", ROOT).href,
+    sdkRoot,
+  ];
   for (const root of runProcess) assert.ok(main.has(root), root);
   const chain = staticPath(main, runProcess, isZod);
   assert.equal(chain, undefined, `a run process imports zod at start: ${chain?.join(" → ")}`);
+});
+
+Deno.test("a worker's run process loads neither the CLI nor an SDK before it knows which SDK its flow uses", async () => {
+  const main = await moduleGraph("main.ts");
+  const roots = [new URL("main.ts", ROOT).href, new URL("cli/run_process.ts", ROOT).href];
+  for (const root of roots) assert.ok(main.has(root), root);
+  const isSdkOrCli = (specifier: string) =>
+    specifier === new URL("sdk/mod.ts", ROOT).href ||
+    specifier === new URL("cli/mod.ts", ROOT).href ||
+    specifier === new URL("engine/mod.ts", ROOT).href;
+  const chain = staticPath(main, roots, isSdkOrCli);
+  assert.equal(chain, undefined, `a run process loads at start: ${chain?.join(" → ")}`);
 });
