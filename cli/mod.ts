@@ -17,6 +17,7 @@ import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { unknownOptionMessage } from "./options.ts";
 import { VERSION } from "./version.ts";
+import { endWithRerunParent } from "./project_config.ts";
 
 export const HELP = `ironflow ${VERSION} — workflow orchestration for TypeScript
 
@@ -41,6 +42,7 @@ Run "ironflow <command> --help" for the options of a command.`;
 
 /** Runs the CLI with `args`; resolves with the process exit code. */
 export async function runCli(args: string[], overrides: Partial<CliContext> = {}): Promise<number> {
+  if (overrides.processArgs) endWithRerunParent();
   let plane: LocalControlPlane | undefined;
   // The store is checked when a command opens it, except in a worker's run
   // subprocess (one per run: the worker's server checked it already).

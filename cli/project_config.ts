@@ -11,8 +11,26 @@
  * @module
  */
 import { CONFIG_VARIABLE, processConfig, projectConfigOf } from "../sdk/_flow_module.ts";
+import { readEnv } from "../sdk/env.ts";
+import { exitWithParent } from "../sdk/_parent_watch.ts";
 import type { CliContext } from "./io.ts";
 import { isCompiledBinary } from "./subprocess_run.ts";
+
+/** Set on a command run again: it ends when the process that ran it is gone. */
+export const RERUN_VARIABLE = "IRONFLOW_RERUN";
+
+/**
+ * In a command run again by {@linkcode rerunInProject}: exits when the
+ * process that started it is gone (killed, even with SIGKILL), so no
+ * `ironflow task serve` or `run` goes on alone.
+ */
+export function endWithRerunParent(): void {
+  if (readEnv(RERUN_VARIABLE) !== "1") return;
+  exitWithParent((parent) => {
+    console.error(`The ironflow command that started this process (${parent}) is gone: stopping`);
+    Deno.exit(70);
+  });
+}
 
 /** What `deno run` permissions this process has, as flags for another. */
 function grantedPermissionFlags(): string[] {
@@ -65,7 +83,11 @@ export async function rerunInProject(
       Deno.mainModule,
       ...cli.processArgs,
     ],
-    env: { [CONFIG_VARIABLE]: config, DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS: "1" },
+    env: {
+      [CONFIG_VARIABLE]: config,
+      [RERUN_VARIABLE]: "1",
+      DENO_UNSTABLE_LAZY_DYNAMIC_IMPORTS: "1",
+    },
     stdin: "inherit",
     stdout: "inherit",
     stderr: "inherit",

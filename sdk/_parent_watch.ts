@@ -16,7 +16,10 @@ export const PARENT_CHECK_MS = 500;
  * Returns a function that stops watching.
  */
 export function exitWithParent(
-  onGone: () => void = () => Deno.exit(70),
+  onGone: (parent: number) => void = (parent) => {
+    console.error(`The worker (process ${parent}) is gone: stopping this flow run's process`);
+    Deno.exit(70);
+  },
   periodMs = PARENT_CHECK_MS,
 ): () => void {
   if (Deno.build.os === "windows") return () => {};
@@ -24,8 +27,7 @@ export function exitWithParent(
   const id = setInterval(() => {
     if (Deno.ppid === parent) return;
     clearInterval(id);
-    console.error(`The worker (process ${parent}) is gone: stopping this flow run's process`);
-    onGone();
+    onGone(parent);
   }, periodMs);
   Deno.unrefTimer(id);
   return () => clearInterval(id);

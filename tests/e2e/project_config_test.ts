@@ -165,3 +165,63 @@ export const greet = task({ name: "greet" }, (name: string) => greeting + " " + 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test({
+  name:
+    "a command run again under a project's deno.json ends when its ironflow process is SIGKILLed",
+  ignore: Deno.build.os !== "linux", // finds the child in /proc
+  fn: async () => {
+    const dir = await project();
+    await Deno.writeTextFile(
+      `${dir}/tasks.ts`,
+      `import { task } from "ironflow";
+import { greeting } from "greeting";
+export const greet = task({ name: "greet" }, (name: string) => greeting + " " + name);
+`,
+    );
+    const parent = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "task", "serve", "tasks.ts"],
+      cwd: dir,
+      env: { NO_COLOR: "1", IRONFLOW_HOME: `${dir}/.ironflow` },
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    let out = "";
+    const reading = (async () => {
+      for await (const chunk of parent.stdout.pipeThrough(new TextDecoderStream())) out += chunk;
+    })();
+    let child = 0;
+    try {
+      await until(() => out.includes(`Task worker serving "greet"`), "the task worker to serve");
+      const children = await Deno.readTextFile(`/proc/${parent.pid}/task/${parent.pid}/children`);
+      child = Number(children.trim().split(/\s+/)[0]);
+      assert.ok(child > 0, "the command runs again in a child process");
+      parent.kill("SIGKILL");
+      await parent.status;
+      await until(async () => {
+        try {
+          const stat = await Deno.readTextFile(`/proc/${child}/stat`);
+          return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z"); // exited, not yet reaped
+        } catch {
+          return true; // gone
+        }
+      }, "the child to end with its parent");
+      await reading;
+    } finally {
+      try {
+        parent.kill("SIGKILL");
+      } catch {
+        // already gone
+      }
+      if (child > 0) {
+        try {
+          Deno.kill(child, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      await parent.status;
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
