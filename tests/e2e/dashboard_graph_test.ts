@@ -81,7 +81,16 @@ Deno.test({
     assert.equal(panned[2], zoomed[2], "a pan keeps the zoom");
 
     await page.mouse.wheel(0, 300);
-    assert.ok((await viewBox(page))[2]! > panned[2]!, "the wheel zooms out");
+    // The wheel reaches the page through the browser's input queue, after
+    // wheel() returns: wait for the zoom (a timeout fails the test).
+    await page.waitForFunction(
+      (width) =>
+        Number(
+          document.querySelector('svg[data-chart="graph"]')?.getAttribute("viewBox")?.split(" ")[2],
+        ) > width,
+      panned[2]!,
+      { timeout: 10_000 },
+    );
     await page.click('button[data-zoom="fit"]');
     assert.deepEqual(await viewBox(page), fit);
 
