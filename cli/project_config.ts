@@ -10,7 +10,14 @@
  *
  * @module
  */
-import { CONFIG_VARIABLE, processConfig, projectConfigOf } from "../sdk/_flow_module.ts";
+import { parseArgs } from "node:util";
+import {
+  CONFIG_VARIABLE,
+  moduleUrlOf,
+  processConfig,
+  projectConfigOf,
+  splitEntrypoint,
+} from "../sdk/_flow_module.ts";
 import { readEnv } from "../sdk/env.ts";
 import { exitWithParent } from "../sdk/_parent_watch.ts";
 import type { CliContext } from "./io.ts";
@@ -68,7 +75,7 @@ export function configToAdopt(moduleUrls: readonly string[]): string | undefined
  * is not a command line of its own: a test, a compiled binary).
  */
 export async function rerunInProject(
-  cli: CliContext,
+  cli: Pick<CliContext, "processArgs">,
   moduleUrls: readonly string[],
 ): Promise<number | undefined> {
   if (!cli.processArgs || isCompiledBinary()) return undefined;
@@ -114,4 +121,35 @@ export async function rerunInProject(
 function signalNumber(signal: Deno.Signal): number {
   return ({ SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Partial<Record<Deno.Signal, number>>)[signal] ??
     1;
+}
+
+/**
+ * `ironflow run <module>` decided before the CLI loads (from `main.ts`): when
+ * the module's project has a configuration of its own, the command runs again
+ * under it at once, without this process loading IronFlow first. `undefined`
+ * when it runs here (or the command line is not one this reads: the `run`
+ * command decides again then).
+ */
+export async function rerunRunEarly(args: readonly string[]): Promise<number | undefined> {
+  if (args[0] !== "run") return undefined;
+  let positionals: string[];
+  try {
+    ({ positionals } = parseArgs({
+      args: args.slice(1),
+      options: {
+        param: { type: "string", multiple: true },
+        params: { type: "string" },
+        "api-url": { type: "string" },
+      },
+      strict: false,
+      allowPositionals: true,
+    }));
+  } catch {
+    return undefined;
+  }
+  const reference = positionals[0];
+  // A bare name is a flow embedded in a binary, which only the CLI knows.
+  if (!reference || /^[A-Za-z_$][\w$-]*$/.test(reference)) return undefined;
+  const { module } = splitEntrypoint(reference);
+  return await rerunInProject({ processArgs: args }, [moduleUrlOf(module, Deno.cwd())]);
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { readEnv } from "../sdk/control_plane.ts";
+import { readEnv } from "../sdk/env.ts";
 import { CONFIG_VARIABLE, projectConfigOf } from "../sdk/_flow_module.ts";
 import { UsageError } from "./format.ts";
 

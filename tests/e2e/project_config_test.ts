@@ -126,8 +126,11 @@ function freePort(): number {
   return port;
 }
 
-Deno.test("ironflow task serve from a checkout serves a project's tasks, and SIGTERM stops it", async () => {
-  const dir = await project();
+/**
+ * `ironflow task serve tasks.ts` in a project whose task uses its "greeting",
+ * once it says it serves; `output()` is what it printed so far.
+ */
+async function serveProjectTask(dir: string) {
   await Deno.writeTextFile(
     `${dir}/tasks.ts`,
     `import { task } from "ironflow";
@@ -135,7 +138,7 @@ import { greeting } from "greeting";
 export const greet = task({ name: "greet" }, (name: string) => greeting + " " + name);
 `,
   );
-  const child = new Deno.Command(Deno.execPath(), {
+  const ironflow = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", MAIN, "task", "serve", "tasks.ts"],
     cwd: dir,
     env: { NO_COLOR: "1", IRONFLOW_HOME: `${dir}/.ironflow` },
@@ -144,24 +147,37 @@ export const greet = task({ name: "greet" }, (name: string) => greeting + " " + 
   }).spawn();
   let out = "";
   const reading = (async () => {
-    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) out += chunk;
+    for await (const chunk of ironflow.stdout.pipeThrough(new TextDecoderStream())) out += chunk;
   })();
-  const errors = new Response(child.stderr).text();
+  const errors = new Response(ironflow.stderr).text();
+  await until(() => out.includes(`Task worker serving "greet"`), "the task worker to serve");
+  return { ironflow, reading, errors, output: () => out };
+}
+
+function killed(child: Deno.ChildProcess): Promise<Deno.CommandStatus> {
   try {
-    await until(() => out.includes(`Task worker serving "greet"`), "the task worker to serve");
-    // The command runs again under the project's deno.json; the signal reaches that process.
-    child.kill("SIGTERM");
-    const status = await child.status;
-    await reading;
-    assert.equal(status.code, 0, await errors);
-    assert.match(out, /Task worker stopped/);
-  } finally {
+    child.kill("SIGKILL");
+  } catch {
+    // already gone
+  }
+  return child.status;
+}
+
+Deno.test("ironflow task serve from a checkout serves a project's tasks, and SIGTERM stops it", async () => {
+  const dir = await project();
+  try {
+    const served = await serveProjectTask(dir);
     try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
+      // The command runs again under the project's deno.json; the signal reaches that process.
+      served.ironflow.kill("SIGTERM");
+      const status = await served.ironflow.status;
+      await served.reading;
+      assert.equal(status.code, 0, await served.errors);
+      assert.match(served.output(), /Task worker stopped/);
+    } finally {
+      await killed(served.ironflow);
     }
-    await child.status;
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
@@ -172,47 +188,28 @@ Deno.test({
   ignore: Deno.build.os !== "linux", // finds the child in /proc
   fn: async () => {
     const dir = await project();
-    await Deno.writeTextFile(
-      `${dir}/tasks.ts`,
-      `import { task } from "ironflow";
-import { greeting } from "greeting";
-export const greet = task({ name: "greet" }, (name: string) => greeting + " " + name);
-`,
-    );
-    const parent = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "task", "serve", "tasks.ts"],
-      cwd: dir,
-      env: { NO_COLOR: "1", IRONFLOW_HOME: `${dir}/.ironflow` },
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-    let out = "";
-    const reading = (async () => {
-      for await (const chunk of parent.stdout.pipeThrough(new TextDecoderStream())) out += chunk;
-    })();
     let child = 0;
     try {
-      await until(() => out.includes(`Task worker serving "greet"`), "the task worker to serve");
-      const children = await Deno.readTextFile(`/proc/${parent.pid}/task/${parent.pid}/children`);
-      child = Number(children.trim().split(/\s+/)[0]);
-      assert.ok(child > 0, "the command runs again in a child process");
-      parent.kill("SIGKILL");
-      await parent.status;
-      await until(async () => {
-        try {
-          const stat = await Deno.readTextFile(`/proc/${child}/stat`);
-          return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z"); // exited, not yet reaped
-        } catch {
-          return true; // gone
-        }
-      }, "the child to end with its parent");
-      await reading;
-    } finally {
+      const served = await serveProjectTask(dir);
       try {
-        parent.kill("SIGKILL");
-      } catch {
-        // already gone
+        const { pid } = served.ironflow;
+        const children = await Deno.readTextFile(`/proc/${pid}/task/${pid}/children`);
+        child = Number(children.trim().split(/\s+/)[0]);
+        assert.ok(child > 0, "the command runs again in a child process");
+        await killed(served.ironflow);
+        await until(async () => {
+          try {
+            const stat = await Deno.readTextFile(`/proc/${child}/stat`);
+            return stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z"); // exited, not yet reaped
+          } catch {
+            return true; // gone
+          }
+        }, "the child to end with its parent");
+        await served.reading;
+      } finally {
+        await killed(served.ironflow);
       }
+    } finally {
       if (child > 0) {
         try {
           Deno.kill(child, "SIGKILL");
@@ -220,7 +217,6 @@ export const greet = task({ name: "greet" }, (name: string) => greeting + " " + 
           // already gone
         }
       }
-      await parent.status;
       await Deno.remove(dir, { recursive: true });
     }
   },
