@@ -30,6 +30,17 @@ export function duration(ms: number | null | undefined): string {
   return `${Math.floor(ms / 60_000)}m${Math.round((ms % 60_000) / 1000)}s`;
 }
 
+/**
+ * The line a command prints for an error: its message when it is `expected`
+ * (input and domain errors, {@linkcode UsageError}), else its stack (a bug).
+ */
+export function errorLine(error: unknown, expected: boolean): string {
+  const text = error instanceof Error
+    ? (expected || !error.stack ? error.message : error.stack)
+    : String(error);
+  return `Error: ${text.replace(/^Error: /, "")}`;
+}
+
 /** An error a command reports as a message with exit code 1, without a stack. */
 export class UsageError extends Error {
   override name = "UsageError";

@@ -3,11 +3,10 @@
  *
  * @module
  */
-import { toFileUrl } from "./paths.ts";
 import { UsageError } from "./format.ts";
 import type { Flow } from "../sdk/mod.ts";
 import { lookupFlow } from "../sdk/registry.ts";
-import { splitEntrypoint } from "../sdk/_flow_module.ts";
+import { moduleUrlOf, splitEntrypoint } from "../sdk/_flow_module.ts";
 import { configToAdopt } from "./project_config.ts";
 
 /** A flow found in a module. */
@@ -34,7 +33,7 @@ export async function loadFlow(reference: string, cwd = Deno.cwd()): Promise<Loa
     if (isFlow(embedded)) return { flow: embedded, exportName: reference, moduleUrl: "" };
   }
   const { module, name } = parseReference(reference);
-  const moduleUrl = /^(https?|file):/.test(module) ? module : toFileUrl(module, cwd);
+  const moduleUrl = moduleUrlOf(module, cwd);
   let exports: Record<string, unknown>;
   try {
     exports = await import(moduleUrl);

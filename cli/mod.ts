@@ -13,7 +13,7 @@ import { IronFlowError, SCHEMA_VERSION } from "../engine/mod.ts";
 import { createHomeControlPlane, ironflowHomeDir, type LocalControlPlane } from "../sdk/mod.ts";
 import { readEnv, sqliteOptionsFromEnv } from "../sdk/control_plane.ts";
 import { commandList, findCommand } from "./commands.ts";
-import { UsageError } from "./format.ts";
+import { errorLine, UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
 import { unknownOptionMessage } from "./options.ts";
 import { VERSION } from "./version.ts";
@@ -104,10 +104,7 @@ export async function runCli(args: string[], overrides: Partial<CliContext> = {}
     // Domain and input errors are messages for the user; anything else is a bug: show its stack.
     const expected = error instanceof IronFlowError || error instanceof TypeError ||
       error instanceof RangeError;
-    const text = error instanceof Error
-      ? (expected || !error.stack ? error.message : error.stack)
-      : String(error);
-    cli.err(`Error: ${text.replace(/^Error: /, "")}`);
+    cli.err(errorLine(error, expected));
     return 1;
   } finally {
     if (plane && !overrides.openPlane) await plane.close();

@@ -9,7 +9,7 @@ import { UsageError } from "./format.ts";
 import type { ApiRun } from "./flow_run_view.ts";
 import type { CliContext } from "./io.ts";
 import { loadFlow, parseReference } from "./load_flow.ts";
-import { toFileUrl } from "./paths.ts";
+import { moduleUrlOf } from "../sdk/_flow_module.ts";
 import { rerunInProject } from "./project_config.ts";
 import { watchRun } from "./run_command.ts";
 import { observePlane } from "./run_progress.ts";
@@ -26,9 +26,7 @@ export async function retryHere(
   // own modules, which need IronFlow's configuration.
   if (cli.apiUrl) {
     const { module } = parseReference(reference);
-    const rerun = await rerunInProject(cli, [
-      /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd),
-    ]);
+    const rerun = await rerunInProject(cli, [moduleUrlOf(module, cli.cwd)]);
     if (rerun !== undefined) return rerun;
   }
   const loaded = await loadFlow(reference, cli.cwd);

@@ -12,7 +12,7 @@ import type { CliContext } from "./io.ts";
 import { reportWrite } from "./where.ts";
 import { loadFlow, parseReference } from "./load_flow.ts";
 import { parameterKinds, typedParameters } from "./parameter_types.ts";
-import { toFileUrl } from "./paths.ts";
+import { moduleUrlOf } from "../sdk/_flow_module.ts";
 import { rerunInProject } from "./project_config.ts";
 import { isCompiledBinary, runInSubprocess, type SubprocessOutcome } from "./subprocess_run.ts";
 import { lookupFlow } from "../sdk/registry.ts";
@@ -94,10 +94,11 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
   const reference = positionals[0];
   if (!reference) throw new UsageError(`Missing the flow to run.\n\n${RUN_HELP}`);
   const parameters = parseParameters(values.param, values.params);
+  const embedded = isEmbedded(reference);
+  const { module, name } = parseReference(reference);
+  const moduleUrl = moduleUrlOf(module, cli.cwd);
   // A compiled binary cannot import modules it did not embed: run those in `deno`.
-  if (isCompiledBinary() && !isEmbedded(reference)) {
-    const { module, name } = parseReference(reference);
-    const moduleUrl = /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd);
+  if (isCompiledBinary() && !embedded) {
     const outcome = await runInSubprocess(module, moduleUrl, name, parameters, {
       ...(cli.apiUrl ? { IRONFLOW_API_URL: cli.apiUrl } : {}),
       ...(cli.apiKey ? { IRONFLOW_API_KEY: cli.apiKey } : {}),
@@ -106,11 +107,8 @@ export async function runCommand(args: string[], cli: CliContext): Promise<numbe
     printOutcome(cli, values.json, outcome);
     return outcome.state === "COMPLETED" ? 0 : 1;
   }
-  if (!isEmbedded(reference)) {
-    const { module } = parseReference(reference);
-    const rerun = await rerunInProject(cli, [
-      /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd),
-    ]);
+  if (!embedded) {
+    const rerun = await rerunInProject(cli, [moduleUrl]);
     if (rerun !== undefined) return rerun;
   }
   const loaded = await loadFlow(reference, cli.cwd);

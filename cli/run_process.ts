@@ -17,7 +17,7 @@
 import { parseArgs } from "node:util";
 import type { StateType } from "../engine/core/states.ts";
 import { exitWithParent } from "../sdk/_parent_watch.ts";
-import { UsageError } from "./format.ts";
+import { errorLine, UsageError } from "./format.ts";
 
 /** What a run process needs of an SDK (any copy of IronFlow's has it). */
 interface RunSdk {
@@ -39,12 +39,10 @@ export async function runProcessMain(args: string[]): Promise<number> {
   try {
     return await executeRunProcess(args);
   } catch (error) {
+    // An SDK copy's domain errors are not this one's classes: they carry a code.
     const expected = error instanceof UsageError || error instanceof TypeError ||
       error instanceof RangeError || typeof (error as { code?: unknown }).code === "string";
-    const text = error instanceof Error
-      ? (expected || !error.stack ? error.message : error.stack)
-      : String(error);
-    console.error(`Error: ${text.replace(/^Error: /, "")}`);
+    console.error(errorLine(error, expected));
     return 1;
   }
 }

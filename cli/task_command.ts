@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { createRemoteControlPlane, serveTasks, type Task } from "../sdk/mod.ts";
 import { UsageError } from "./format.ts";
 import type { CliContext } from "./io.ts";
-import { toFileUrl } from "./paths.ts";
+import { moduleUrlOf } from "../sdk/_flow_module.ts";
 import { rerunInProject } from "./project_config.ts";
 
 export const TASK_HELP = `Usage: ironflow task serve <module>... [--limit 10] [--task NAME]...
@@ -54,9 +54,7 @@ export async function taskCommand(args: string[], cli: CliContext): Promise<numb
   if (!Number.isInteger(limit) || limit < 1) {
     throw new UsageError(`--limit must be a whole number of 1 or more, got "${values.limit}"`);
   }
-  const urls = positionals.map((module) =>
-    /^(https?|file):/.test(module) ? module : toFileUrl(module, cli.cwd)
-  );
+  const urls = positionals.map((module) => moduleUrlOf(module, cli.cwd));
   const rerun = await rerunInProject(cli, urls);
   if (rerun !== undefined) return rerun;
   const tasks: AnyTask[] = [];

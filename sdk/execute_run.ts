@@ -15,7 +15,6 @@ import { bindParameters } from "./parameters.ts";
 import type { FlowRunOutcome } from "./state.ts";
 import { proposalFor } from "./run_mirror.ts";
 import { moduleUrlOf, splitEntrypoint } from "./_flow_module.ts";
-export { exitWithParent, PARENT_CHECK_MS } from "./_parent_watch.ts";
 
 function isFlow(value: unknown): value is Flow<unknown[], unknown> {
   return typeof value === "function" &&

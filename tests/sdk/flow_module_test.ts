@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { choosesConfig, projectConfigOf } from "../../sdk/_flow_module.ts";
 import { createDeploymentRun, DeploymentService } from "../../engine/deployments/mod.ts";
-import { createSqliteControlPlane } from "../../sdk/mod.ts";
-import { createLocalDeploymentClient } from "../../sdk/deployment_client.ts";
-import { startWorker } from "../../sdk/process_worker.ts";
+import { createSqliteControlPlane, type LocalControlPlane } from "../../sdk/mod.ts";
+import { createLocalDeploymentClient, type Deployment } from "../../sdk/deployment_client.ts";
+import { startWorker, type WorkerHandle, type WorkerOptions } from "../../sdk/process_worker.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).href;
 const SDK = new URL("../../sdk/mod.ts", import.meta.url).href;
@@ -58,33 +58,60 @@ export const greet = flow({ name: "greet" }, () => {
   return dir;
 }
 
-async function greetingOfWorkerRun(flags: string[] | undefined): Promise<string> {
-  const dir = await greetingProject();
+/**
+ * A SQLite home in `dir` with the deployment `name` of `entrypoint` (in
+ * `dir`) and a worker on it taking `options`; `fn` gets them, then the
+ * worker stops and `dir` is removed.
+ */
+async function withProjectWorker(
+  dir: string,
+  deploymentOf: { name: string; entrypoint: string },
+  options: Partial<WorkerOptions>,
+  fn: (
+    env: { plane: LocalControlPlane; deployment: Deployment; worker: WorkerHandle },
+  ) => Promise<void>,
+): Promise<void> {
   const plane = createSqliteControlPlane(`${dir}/ironflow.db`);
   const worker = startWorker({
     client: createLocalDeploymentClient(plane.engine),
     plane,
     home: dir,
-    command: { deno: Deno.execPath(), main: MAIN, ...(flags ? { flags } : {}) },
+    command: { deno: Deno.execPath(), main: MAIN },
     pollMs: 50,
-    maxRuns: 1,
-    warmProcesses: 0,
+    ...options,
   });
   try {
     const deployment = await new DeploymentService(plane.engine).create({
-      name: "greet",
-      entrypoint: "./greet.ts:greet",
+      ...deploymentOf,
       workingDirectory: dir,
     });
-    const run = await createDeploymentRun(plane.engine, deployment, {});
-    await worker.done;
-    assert.equal(plane.engine.getRun(run.id)!.state, "COMPLETED");
-    return await Deno.readTextFile(`${dir}/said.txt`);
+    await fn({ plane, deployment, worker });
   } finally {
     await worker.stop();
     await plane.close();
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+async function greetingOfWorkerRun(flags: string[] | undefined): Promise<string> {
+  const dir = await greetingProject();
+  let said = "";
+  await withProjectWorker(
+    dir,
+    { name: "greet", entrypoint: "./greet.ts:greet" },
+    {
+      command: { deno: Deno.execPath(), main: MAIN, ...(flags ? { flags } : {}) },
+      maxRuns: 1,
+      warmProcesses: 0,
+    },
+    async ({ plane, deployment, worker }) => {
+      const run = await createDeploymentRun(plane.engine, deployment, {});
+      await worker.done;
+      assert.equal(plane.engine.getRun(run.id)!.state, "COMPLETED");
+      said = await Deno.readTextFile(`${dir}/said.txt`);
+    },
+  );
+  return said;
 }
 
 Deno.test("a worker's run process loads the flow with its project's deno.json", async () => {
@@ -152,37 +179,22 @@ export const executeRun: typeof execute = (runId, options) => {
     `${dir}/hello.ts`,
     `import { flow } from "ironflow";\nexport const hello = flow({ name: "hello" }, () => "hi");\n`,
   );
-  const plane = createSqliteControlPlane(`${dir}/ironflow.db`);
-  const worker = startWorker({
-    client: createLocalDeploymentClient(plane.engine),
-    plane,
-    home: dir,
-    command: { deno: Deno.execPath(), main: MAIN },
-    pollMs: 50,
-    limit: 1,
-    maxRuns: 2,
-    warmProcesses: 1,
-  });
-  try {
-    const deployment = await new DeploymentService(plane.engine).create({
-      name: "hello",
-      entrypoint: "./hello.ts:hello",
-      workingDirectory: dir,
-    });
-    const first = await createDeploymentRun(plane.engine, deployment, {});
-    for (let i = 0; i < 1000 && plane.engine.getRun(first.id)!.state !== "COMPLETED"; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    // The second run is taken by the process started ahead once the first ran.
-    const second = await createDeploymentRun(plane.engine, deployment, {});
-    await worker.done;
-    for (const run of [first, second]) {
-      assert.equal(plane.engine.getRun(run.id)!.state, "COMPLETED");
-      await Deno.stat(`${dir}/executed-${run.id}`); // throws when the project's SDK did not run it
-    }
-  } finally {
-    await worker.stop();
-    await plane.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withProjectWorker(
+    dir,
+    { name: "hello", entrypoint: "./hello.ts:hello" },
+    { limit: 1, maxRuns: 2, warmProcesses: 1 },
+    async ({ plane, deployment, worker }) => {
+      const first = await createDeploymentRun(plane.engine, deployment, {});
+      for (let i = 0; i < 1000 && plane.engine.getRun(first.id)!.state !== "COMPLETED"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      // The second run is taken by the process started ahead once the first ran.
+      const second = await createDeploymentRun(plane.engine, deployment, {});
+      await worker.done;
+      for (const run of [first, second]) {
+        assert.equal(plane.engine.getRun(run.id)!.state, "COMPLETED");
+        await Deno.stat(`${dir}/executed-${run.id}`); // throws when the project's SDK did not run it
+      }
+    },
+  );
 });
